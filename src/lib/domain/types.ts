@@ -1,0 +1,297 @@
+/**
+ * The product's vocabulary as plain types, shared by the client, the server, the demo generator
+ * and the benchmarks. Nothing here imports Yjs: the documents in `src/lib/doc/` are read into
+ * these shapes, and every rule in `src/lib/domain/` works on them.
+ */
+
+declare const brand: unique symbol;
+/** A string that is known to be an id of one kind; made only by the `as*` helpers in `ids.ts`. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type WorkspaceId = Brand<string, 'WorkspaceId'>;
+export type UserId = Brand<string, 'UserId'>;
+export type TeamId = Brand<string, 'TeamId'>;
+export type ChannelId = Brand<string, 'ChannelId'>;
+export type ContactId = Brand<string, 'ContactId'>;
+export type EntryId = Brand<string, 'EntryId'>;
+export type SnippetId = Brand<string, 'SnippetId'>;
+/** `dir` or `c/<contactId>`; parsed by `parseDocId` in `ids.ts`. */
+export type DocId = Brand<string, 'DocId'>;
+
+// ---------------------------------------------------------------------------------------------
+// Directory (document `dir`, written by the server only)
+
+export type Role = 'owner' | 'manager' | 'agent';
+/** SPEC S1.3: contact-visibility restriction of a user. */
+export type Restriction = 'none' | 'team' | 'self';
+
+export interface User {
+	id: UserId;
+	name: string;
+	email: string;
+	role: Role;
+	restriction: Restriction;
+	teamIds: TeamId[];
+	/** CSS colour of the avatar when there is no picture. */
+	color: string;
+	/** A deactivated user keeps their history but can no longer log in or see anything. */
+	active: boolean;
+}
+
+export interface Team {
+	id: TeamId;
+	name: string;
+}
+
+export type ChannelKind = 'webchat' | 'webhook';
+
+export interface Channel {
+	id: ChannelId;
+	kind: ChannelKind;
+	name: string;
+	/** Outbound URL of a webhook channel (the secret lives on the server only). */
+	url?: string;
+	/** Messaging window in hours after the contact's last incoming message (SPEC S5.6); null: always open. */
+	windowHours: number | null;
+	/** Whether the channel can carry a reply that quotes a message (SPEC S5.3). */
+	supportsReplies: boolean;
+}
+
+export interface Snippet {
+	id: SnippetId;
+	name: string;
+	text: string;
+}
+
+export type CustomFieldType = 'text' | 'email' | 'phone' | 'url' | 'number' | 'checkbox' | 'date' | 'time' | 'select';
+
+export interface CustomFieldDef {
+	key: string;
+	label: string;
+	type: CustomFieldType;
+}
+
+export interface Directory {
+	workspaceId: WorkspaceId;
+	workspaceName: string;
+	users: User[];
+	teams: Team[];
+	channels: Channel[];
+	snippets: Snippet[];
+	customFields: CustomFieldDef[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contact document (`c/<contactId>`)
+
+export type Status = 'open' | 'closed' | 'snoozed';
+
+export type AuthorType = 'user' | 'contact' | 'bot' | 'workflow' | 'integration' | 'api' | 'provider' | 'system';
+
+export interface Author {
+	type: AuthorType;
+	id: string;
+}
+
+export type MessageBodyType =
+	| 'text'
+	| 'template'
+	| 'quick_reply'
+	| 'story_reply'
+	| 'image'
+	| 'file'
+	| 'audio'
+	| 'video'
+	| 'location'
+	| 'email'
+	| (string & {});
+
+export interface Attachment {
+	/** Unique storage name on the server (SPEC S5.14). */
+	storageName: string;
+	/** Original file name, shown to people. */
+	name: string;
+	size: number;
+	mime: string;
+}
+
+export interface LinkPreview {
+	url: string;
+	title?: string;
+	description?: string;
+	image?: string;
+}
+
+export interface MessageBody {
+	type: MessageBodyType;
+	text?: string;
+	attachments?: Attachment[];
+	/** Raw payload of a message type the UI does not know (SPEC S5.11). */
+	raw?: unknown;
+}
+
+interface EntryBase {
+	id: EntryId;
+	/** Milliseconds since the epoch, written by the actor. Thread order is (at, id). */
+	at: number;
+	author: Author;
+}
+
+export interface MessageEntry extends EntryBase {
+	kind: 'message';
+	direction: 'in' | 'out';
+	channelId: ChannelId;
+	body: MessageBody;
+	/** Broadcast messages never move a conversation up and are never found by search (S3.5, S4.2). */
+	broadcast?: boolean;
+	/** The entry this message replies to (SPEC S5.3). */
+	replyTo?: EntryId;
+	/** Set when the sender kept the preview (SPEC S5.9). */
+	linkPreview?: LinkPreview;
+}
+
+export interface CommentEntry extends EntryBase {
+	kind: 'comment';
+	text: string;
+	mentions: UserId[];
+}
+
+/** SPEC S5.5 event types. */
+export type EventType =
+	| 'assigned'
+	| 'assign_failed'
+	| 'unassigned'
+	| 'closed'
+	| 'opened'
+	| 'snoozed'
+	| 'woken'
+	| 'broadcast_sent'
+	| 'workflow_started'
+	| 'workflow_ended'
+	| 'bot_on'
+	| 'bot_off'
+	| 'channel_event'
+	| 'page_change'
+	| 'contact_merged'
+	| 'contact_unmerged'
+	| 'new_channel'
+	| 'blocked'
+	| 'unblocked'
+	| 'message_blocked'
+	| 'contact_created';
+
+/** Who or what caused an event (SPEC S5.5). */
+export type EventSource =
+	| 'user'
+	| 'workflow'
+	| 'bot'
+	| 'merge'
+	| 'contact'
+	| 'welcome'
+	| 'start'
+	| 'click_to_chat'
+	| 'system'
+	| 'api';
+
+export interface EventEntry extends EntryBase {
+	kind: 'event';
+	type: EventType | (string & {});
+	source: EventSource;
+	/** Event specifics, e.g. {assigneeId, teamId} for `assigned`, {until} for `snoozed`. */
+	data: Record<string, unknown>;
+	/** Reference code shown in the thread (SPEC S5.5). */
+	ref?: string;
+	/** Source URL shown in the thread (SPEC S5.5), e.g. the page of a `page_change`. */
+	url?: string;
+}
+
+export type Entry = MessageEntry | CommentEntry | EventEntry;
+
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface Delivery {
+	status: DeliveryStatus;
+	error?: string;
+	at: number;
+	/** Attempts made so far by the channel adapter. */
+	attempts?: number;
+}
+
+export interface Profile {
+	firstName: string;
+	lastName: string;
+	phone: string;
+	email: string;
+	country: string;
+	language: string;
+	tags: string[];
+	custom: Record<string, string | number | boolean | null>;
+	blocked: boolean;
+	channelIds: ChannelId[];
+}
+
+export interface Assignment {
+	userId: UserId | null;
+	teamId: TeamId | null;
+}
+
+/**
+ * Conversation state. `since` is when the current status began (null: no data, SPEC S4.2).
+ * While snoozed, `statusBeforeSnooze` and `sinceBeforeSnooze` remember what to return to (S7.4),
+ * and the Longest/Shortest sorts of a woken conversation use the time of that earlier status.
+ */
+export interface ConversationState {
+	status: Status;
+	since: number | null;
+	snoozeUntil: number | null;
+	statusBeforeSnooze: Exclude<Status, 'snoozed'> | null;
+	sinceBeforeSnooze: number | null;
+}
+
+/**
+ * What the inbox list and the domain rules need of one contact, derived from its document.
+ * User-independent, so the server and every client compute the same summary.
+ */
+export interface ContactSummary {
+	id: ContactId;
+	firstName: string;
+	lastName: string;
+	phone: string;
+	email: string;
+	blocked: boolean;
+	channelIds: ChannelId[];
+	assigneeId: UserId | null;
+	teamId: TeamId | null;
+	status: Status;
+	statusSince: number | null;
+	snoozeUntil: number | null;
+	statusBeforeSnooze: Exclude<Status, 'snoozed'> | null;
+	sinceBeforeSnooze: number | null;
+	/** Last non-broadcast message (S4.2), or null when the thread has no message. */
+	lastMessageAt: number | null;
+	lastMessageDirection: 'in' | 'out' | null;
+	lastMessageChannelId: ChannelId | null;
+	lastMessagePreview: string;
+	/** Times of the latest incoming messages (newest last, at most 100), for unread counts. */
+	recentIncomingAt: number[];
+	/** Per-user read marks (ms): entries at or before it are read. */
+	reads: Record<string, number>;
+	/** Time of the newest entry of any kind. */
+	updatedAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inboxes and the list
+
+/** `all`, `mine`, `unassigned` (standard inbox, S1.2), `team:<id>` (S1.4), `blocked` (S1.6). */
+export type InboxKey = 'all' | 'mine' | 'unassigned' | 'blocked' | `team:${string}`;
+
+export type StatusFilter = 'all' | Status;
+export type SortKey = 'newest' | 'oldest' | 'longest' | 'shortest';
+
+export interface ListQuery {
+	inbox: InboxKey;
+	status: StatusFilter;
+	unreplied: boolean;
+	sort: SortKey;
+}
