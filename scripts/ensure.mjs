@@ -1,0 +1,87 @@
+/**
+ * What `npm start` and `npm test` need before they can run, installed on demand so that a fresh
+ * clone works with nothing done by hand: node_modules (npm ci when the lockfile changed), a client
+ * build that is not older than its sources, Debian's Chromium for the browser tests, and
+ * PostgreSQL / Redis servers for the scale-out tests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const root = new URL('..', import.meta.url).pathname;
+
+function run(cmd, args, opts = {}) {
+	const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+function mtime(path) {
+	try {
+		return statSync(path).mtimeMs;
+	} catch {
+		return 0;
+	}
+}
+
+function newestUnder(path) {
+	let newest = mtime(path);
+	let entries;
+	try {
+		entries = readdirSync(path, { withFileTypes: true });
+	} catch {
+		return newest;
+	}
+	for (const e of entries) {
+		if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+		const p = join(path, e.name);
+		newest = Math.max(newest, e.isDirectory() ? newestUnder(p) : mtime(p));
+	}
+	return newest;
+}
+
+export function ensureDependencies() {
+	const marker = join(root, 'node_modules', '.package-lock.json');
+	const lock = join(root, 'package-lock.json');
+	const stale = !existsSync(marker) || mtime(lock) > mtime(marker) || mtime(join(root, 'package.json')) > mtime(marker);
+	if (!stale) return;
+	console.log('[parley] installing dependencies ...');
+	run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+}
+
+export function ensureBuild({ force = false } = {}) {
+	const out = join(root, 'build', 'index.html');
+	const sources = Math.max(
+		newestUnder(join(root, 'src')),
+		newestUnder(join(root, 'static')),
+		mtime(join(root, 'svelte.config.js')),
+		mtime(join(root, 'vite.config.ts')),
+		mtime(join(root, 'package-lock.json'))
+	);
+	if (!force && existsSync(out) && mtime(out) >= sources) return;
+	console.log('[parley] building the client ...');
+	run('npx', ['vite', 'build', '--logLevel', 'warn']);
+}
+
+function aptInstall(packages) {
+	if (process.getuid?.() !== 0) throw new Error(`need root to apt-get install ${packages.join(' ')}`);
+	console.log(`[parley] installing ${packages.join(', ')} from Debian ...`);
+	run('apt-get', ['update', '-qq']);
+	run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+export function ensureChromium() {
+	if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+	aptInstall(['chromium']);
+	return '/usr/bin/chromium';
+}
+
+export function has(cmd) {
+	try {
+		execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export { aptInstall, run };

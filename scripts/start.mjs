@@ -1,0 +1,17 @@
+/**
+ * `npm start`: install what is missing, build the client when stale, then run the sync server,
+ * which serves the app, seeds the demo workspace on first start and prints the URL and logins.
+ */
+import { spawn } from 'node:child_process';
+import { ensureBuild, ensureDependencies, root } from './ensure.mjs';
+
+ensureDependencies();
+ensureBuild();
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+	cwd: root,
+	stdio: 'inherit',
+	env: { ...process.env, STATIC_DIR: process.env.STATIC_DIR ?? 'build' }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -1,0 +1,145 @@
+/**
+ * The contract between the UI (routes and components) and the local-first core. The UI reads
+ * these reactive objects (implemented as Svelte 5 runes classes in `*.svelte.ts` files beside this
+ * one) and calls their methods; it never touches Yjs, IndexedDB or the network directly.
+ * One `AppState` is created per app (no module-level singletons) and passed by Svelte context:
+ * `setAppState(app)` in the root layout, `getAppState()` in components (see `context.ts`).
+ *
+ * Every action is local and instant: it writes the contact's Y.Doc, the update is persisted to
+ * IndexedDB and queued until the server acknowledges it; the methods resolve once the local
+ * write is done, never waiting for the network.
+ */
+import type {
+	Assignment,
+	ChannelId,
+	ContactId,
+	ContactSummary,
+	Delivery,
+	Directory,
+	Entry,
+	EntryId,
+	InboxKey,
+	ListQuery,
+	Profile,
+	SortKey,
+	Status,
+	StatusFilter,
+	TeamId,
+	User,
+	UserId
+} from '../domain/types';
+
+export type SessionStatus = 'restoring' | 'anonymous' | 'signing-in' | 'ready';
+
+export interface SessionApi {
+	readonly status: SessionStatus;
+	readonly user: User | null;
+	/** Message for a person after a failed login (wrong password, rate limited, offline). */
+	readonly error: string | null;
+	login(email: string, password: string): Promise<boolean>;
+	/** `wipe` deletes this user's local database (shared computers). */
+	logout(opts?: { wipe?: boolean }): Promise<void>;
+}
+
+export type ConnectionState = 'online' | 'connecting' | 'offline';
+
+/** SPEC S9.5: always visible. */
+export interface SyncApi {
+	readonly state: ConnectionState;
+	/** Local changes not yet acknowledged by the server. */
+	readonly unacked: number;
+	/** Set while the first catch-up after connecting runs. */
+	readonly catchingUp: boolean;
+	readonly lastError: string | null;
+}
+
+export interface DirectoryApi {
+	readonly dir: Directory | null;
+	user(id: UserId | null | undefined): User | undefined;
+	teamName(id: TeamId | null | undefined): string | undefined;
+}
+
+export interface InboxEntry {
+	key: InboxKey;
+	/** Display name (translated for standard inboxes). */
+	label: string;
+	kind: 'standard' | 'team' | 'blocked';
+	/** SPEC S1.8; undefined for the blocked inbox. */
+	openCount?: number;
+	/** SPEC S1.7. */
+	dot: boolean;
+}
+
+export interface InboxApi {
+	/** False until summaries are read from local storage (cold start); the list paints right after. */
+	readonly ready: boolean;
+	/** The inboxes this user sees, in display order (S1.2-S1.6), with counts and the dot. */
+	readonly inboxes: InboxEntry[];
+	readonly query: ListQuery;
+	/** Sorts offered for the current status filter (S4.2). */
+	readonly sorts: SortKey[];
+	/** The filtered and sorted list (S4.1-S4.3), live. */
+	readonly rows: ContactSummary[];
+	readonly selectedId: ContactId | null;
+	setInbox(key: InboxKey): void;
+	setStatus(status: StatusFilter): void;
+	setUnreplied(on: boolean): void;
+	setSort(sort: SortKey): void;
+	/** Selects and opens a conversation: marks it read for me and clears the dot (S1.7). */
+	select(id: ContactId | null): void;
+	unread(summary: ContactSummary): number;
+	summary(id: ContactId): ContactSummary | undefined;
+}
+
+export interface NewContactInput {
+	firstName: string;
+	lastName?: string;
+	phone?: string;
+	email?: string;
+	teamId?: TeamId | null;
+	assigneeId?: UserId | null;
+}
+
+export type ActionOutcome = { ok: true } | { ok: false; error: string };
+
+export interface ActionsApi {
+	close(id: ContactId): Promise<ActionOutcome>;
+	reopen(id: ContactId): Promise<ActionOutcome>;
+	snooze(id: ContactId, until: number): Promise<ActionOutcome>;
+	wake(id: ContactId): Promise<ActionOutcome>;
+	assign(id: ContactId, to: Partial<Assignment>): Promise<ActionOutcome>;
+	unassign(id: ContactId): Promise<ActionOutcome>;
+	block(id: ContactId): Promise<ActionOutcome>;
+	unblock(id: ContactId): Promise<ActionOutcome>;
+	/** S3.1: validated with the domain rules; goes to the server (needs the network). */
+	createContact(input: NewContactInput): Promise<{ ok: true; id: ContactId } | { ok: false; errors: Record<string, string> }>;
+	updateProfile(id: ContactId, patch: Partial<Profile>): Promise<ActionOutcome>;
+}
+
+/** One open conversation: its document loaded from IndexedDB, live. */
+export interface ConversationApi {
+	readonly id: ContactId;
+	readonly loading: boolean;
+	readonly summary: ContactSummary | undefined;
+	readonly profile: Profile | null;
+	readonly status: Status;
+	/** Thread in (at, id) order. */
+	readonly entries: Entry[];
+	delivery(entryId: EntryId): Delivery | undefined;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId }): Promise<ActionOutcome>;
+	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
+	close(): void;
+}
+
+export interface ConversationsApi {
+	open(id: ContactId): ConversationApi;
+}
+
+export interface AppState {
+	readonly session: SessionApi;
+	readonly sync: SyncApi;
+	readonly directory: DirectoryApi;
+	readonly inbox: InboxApi;
+	readonly actions: ActionsApi;
+	readonly conversations: ConversationsApi;
+}
