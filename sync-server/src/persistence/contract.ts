@@ -1,0 +1,233 @@
+/**
+ * The contract every `Store` adapter passes (SQLite now, PostgreSQL later). An adapter's test file
+ * calls `storeContract(name, factory)`; the factory hands out fresh, isolated storage locations
+ * that can be opened again, so durability across a reopen is part of the contract.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { DocId, UserId } from '../../../src/lib/domain/types';
+import type { Store } from './store';
+
+export interface StoreLocation {
+	/** Opens (and migrates) the store at this location; may be called again after `close()`. */
+	open(): Promise<Store>;
+	/** Removes the location's data. */
+	destroy(): Promise<void>;
+}
+
+export type StoreFactory = () => Promise<StoreLocation>;
+
+const doc = (s: string) => s as DocId;
+const user = (s: string) => s as UserId;
+const bytes = (...n: number[]) => new Uint8Array(n);
+
+function textUpdate(text: string, clientID: number, base?: Uint8Array): Uint8Array {
+	const ydoc = new Y.Doc();
+	ydoc.clientID = clientID;
+	if (base) Y.applyUpdate(ydoc, base);
+	const before = Y.encodeStateVector(ydoc);
+	ydoc.getText('t').insert(ydoc.getText('t').length, text);
+	const update = Y.encodeStateAsUpdate(ydoc, before);
+	ydoc.destroy();
+	return update;
+}
+
+function textOf(updates: Uint8Array[]): string {
+	const ydoc = new Y.Doc();
+	for (const u of updates) Y.applyUpdate(ydoc, u);
+	const s = ydoc.getText('t').toString();
+	ydoc.destroy();
+	return s;
+}
+
+export function storeContract(name: string, factory: StoreFactory): void {
+	describe(`Store contract: ${name}`, () => {
+		const cleanups: Array<() => Promise<void>> = [];
+		afterEach(async () => {
+			for (const c of cleanups.splice(0).reverse()) await c();
+		});
+		async function fresh(): Promise<{ store: Store; location: StoreLocation }> {
+			const location = await factory();
+			const store = await location.open();
+			cleanups.push(async () => {
+				await store.close();
+				await location.destroy();
+			});
+			return { store, location };
+		}
+
+		it('migrates idempotently and starts empty', async () => {
+			const { store } = await fresh();
+			await store.migrate();
+			expect(await store.headSeq()).toBe(0);
+			expect(await store.changedSince(0)).toEqual([]);
+			expect(await store.loadDoc(doc('c/none'))).toBeNull();
+		});
+
+		it('stamps updates with one monotonic sequence across documents', async () => {
+			const { store } = await fresh();
+			const a = await store.appendUpdate(doc('c/a'), bytes(1));
+			const b = await store.appendUpdate(doc('c/b'), bytes(2));
+			const c = await store.appendUpdate(doc('c/a'), bytes(3));
+			expect(a.seq).toBeGreaterThan(0);
+			expect(b.seq).toBeGreaterThan(a.seq);
+			expect(c.seq).toBeGreaterThan(b.seq);
+			expect(await store.headSeq()).toBe(c.seq);
+			const loaded = await store.loadDoc(doc('c/a'));
+			expect(loaded?.updates).toEqual([bytes(1), bytes(3)]);
+			expect(loaded?.seq).toBe(c.seq);
+		});
+
+		it('gives unique, increasing numbers to concurrent appends', async () => {
+			const { store } = await fresh();
+			const results = await Promise.all(
+				Array.from({ length: 200 }, (_, i) => store.appendUpdate(doc(`c/${i % 7}`), bytes(i % 256)))
+			);
+			const seqs = results.map((r) => r.seq);
+			expect(new Set(seqs).size).toBe(200);
+			expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+		});
+
+		it('stores an updateId once and answers duplicates with the first sequence number', async () => {
+			const { store } = await fresh();
+			const first = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
+			const again = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
+			expect(first.duplicate).toBe(false);
+			expect(again).toEqual({ seq: first.seq, duplicate: true });
+			// The same id in the same batch is stored once too.
+			const [x, y] = await Promise.all([
+				store.appendUpdate(doc('c/a'), bytes(2), 'u2'),
+				store.appendUpdate(doc('c/a'), bytes(2), 'u2')
+			]);
+			expect(x!.duplicate).toBe(false);
+			expect(y).toEqual({ seq: x!.seq, duplicate: true });
+			// Ids are scoped to their document.
+			const other = await store.appendUpdate(doc('c/b'), bytes(1), 'u1');
+			expect(other.duplicate).toBe(false);
+			expect((await store.loadDoc(doc('c/a')))?.updates.length).toBe(2);
+			expect(await store.findUpdateId(doc('c/a'), 'u2')).toBe(x!.seq);
+			expect(await store.findUpdateId(doc('c/a'), 'nope')).toBeNull();
+		});
+
+		it('lists the documents changed since a sequence number with their newest number', async () => {
+			const { store } = await fresh();
+			const a1 = await store.appendUpdate(doc('c/a'), bytes(1));
+			await store.appendUpdate(doc('c/b'), bytes(1));
+			const c1 = await store.appendUpdate(doc('c/c'), bytes(1));
+			const a2 = await store.appendUpdate(doc('c/a'), bytes(2));
+			const changed = await store.changedSince(a1.seq);
+			const byDoc = new Map(changed.map((c) => [c.docId, c.seq]));
+			expect(byDoc.size).toBe(3);
+			expect(byDoc.get(doc('c/a'))).toBe(a2.seq);
+			expect(byDoc.get(doc('c/c'))).toBe(c1.seq);
+			expect(await store.changedSince(a2.seq)).toEqual([]);
+			expect((await store.changedSince(c1.seq)).map((c) => c.docId)).toEqual(['c/a']);
+		});
+
+		it('compacts a document into one update, keeping content, newest number and idempotency', async () => {
+			const { store } = await fresh();
+			let state: Uint8Array | undefined;
+			let lastSeq = 0;
+			for (let i = 0; i < 10; i++) {
+				const u = textUpdate(String(i), 100 + i, state);
+				state = state ? Y.mergeUpdates([state, u]) : u;
+				lastSeq = (await store.appendUpdate(doc('c/a'), u, `id${i}`)).seq;
+			}
+			const other = await store.appendUpdate(doc('c/b'), bytes(9));
+			const res = await store.compact(doc('c/a'), (us) => Y.mergeUpdates(us));
+			expect(res).toEqual({ merged: 10, seq: lastSeq });
+			expect(await store.countUpdates(doc('c/a'))).toBe(1);
+			const loaded = await store.loadDoc(doc('c/a'));
+			expect(loaded?.seq).toBe(lastSeq);
+			expect(textOf(loaded!.updates)).toBe('0123456789');
+			expect((await store.changedSince(lastSeq - 1)).map((c) => c.docId).sort()).toEqual(['c/a', 'c/b']);
+			expect(await store.appendUpdate(doc('c/a'), bytes(0), 'id3')).toEqual({ seq: lastSeq - 6, duplicate: true });
+			const next = await store.appendUpdate(doc('c/a'), textUpdate('x', 2));
+			expect(next.seq).toBeGreaterThan(other.seq);
+			expect(await store.docsNeedingCompaction(1, 10)).toEqual(['c/a']);
+		});
+
+		it('never reuses a sequence number, across compaction and reopen', async () => {
+			const { store: first, location } = await fresh();
+			await first.appendUpdate(doc('c/a'), textUpdate('a', 1));
+			const s2 = await first.appendUpdate(doc('c/a'), textUpdate('b', 2));
+			await first.compact(doc('c/a'), (us) => Y.mergeUpdates(us));
+			await first.close();
+			const store = await location.open();
+			cleanups.push(() => store.close());
+			const s3 = await store.appendUpdate(doc('c/z'), bytes(1));
+			expect(s3.seq).toBeGreaterThan(s2.seq);
+			expect(await store.headSeq()).toBe(s3.seq);
+		});
+
+		it('keeps every resolved append across close and reopen', async () => {
+			const { store: first, location } = await fresh();
+			const appends = await Promise.all(
+				Array.from({ length: 50 }, (_, i) => first.appendUpdate(doc(`c/${i % 5}`), bytes(i), `k${i}`))
+			);
+			await first.setMeta('k', 'v');
+			await first.close();
+			const store = await location.open();
+			cleanups.push(() => store.close());
+			let total = 0;
+			for (let d = 0; d < 5; d++) total += (await store.loadDoc(doc(`c/${d}`)))?.updates.length ?? 0;
+			expect(total).toBe(50);
+			expect(await store.headSeq()).toBe(Math.max(...appends.map((a) => a.seq)));
+			expect(await store.getMeta('k')).toBe('v');
+			expect((await store.appendUpdate(doc('c/0'), bytes(0), 'k0')).duplicate).toBe(true);
+		});
+
+		it('keeps the access records of contacts', async () => {
+			const { store } = await fresh();
+			await store.putAccess({ docId: doc('c/a'), assigneeId: user('u1'), teamId: null, blocked: false, seq: 3 });
+			await store.putAccess({ docId: doc('c/b'), assigneeId: null, teamId: 't1', blocked: true, seq: 4 });
+			await store.putAccess({ docId: doc('c/a'), assigneeId: null, teamId: 't2', blocked: false, seq: 5 });
+			const all = (await store.listAccess()).sort((x, y) => x.docId.localeCompare(y.docId));
+			expect(all).toEqual([
+				{ docId: 'c/a', assigneeId: null, teamId: 't2', blocked: false, seq: 5 },
+				{ docId: 'c/b', assigneeId: null, teamId: 't1', blocked: true, seq: 4 }
+			]);
+		});
+
+		it('stores login records, with case-insensitive unique emails', async () => {
+			const { store } = await fresh();
+			await store.createUser({ id: user('u1'), email: 'Ana@Demo.test', passwordHash: 'h', tokenVersion: 0 });
+			expect((await store.getUserByEmail('ana@demo.test'))?.id).toBe('u1');
+			await expect(store.createUser({ id: user('u2'), email: 'ana@demo.test', passwordHash: 'h', tokenVersion: 0 })).rejects.toThrow();
+			await store.updateUser(user('u1'), { tokenVersion: 3, passwordHash: 'h2' });
+			expect(await store.getUserById(user('u1'))).toEqual({ id: 'u1', email: 'Ana@Demo.test', passwordHash: 'h2', tokenVersion: 3 });
+			await store.deleteUser(user('u1'));
+			expect(await store.getUserById(user('u1'))).toBeNull();
+		});
+
+		it('rotates and revokes refresh tokens by token, family and user', async () => {
+			const { store } = await fresh();
+			const base = { userId: user('u1'), expiresAt: 10_000, revokedAt: null, replacedBy: null };
+			await store.insertRefreshToken({ ...base, hash: 'h1', familyId: 'f1' });
+			await store.insertRefreshToken({ ...base, hash: 'h2', familyId: 'f1' });
+			await store.insertRefreshToken({ ...base, hash: 'h3', familyId: 'f2' });
+			expect(await store.revokeRefreshToken('h1', 5, 'h2')).toBe(true);
+			expect(await store.revokeRefreshToken('h1', 6)).toBe(false);
+			expect(await store.getRefreshToken('h1')).toMatchObject({ revokedAt: 5, replacedBy: 'h2', familyId: 'f1' });
+			await store.revokeRefreshFamily('f1', 7);
+			expect((await store.getRefreshToken('h2'))?.revokedAt).toBe(7);
+			expect((await store.getRefreshToken('h3'))?.revokedAt).toBeNull();
+			await store.revokeRefreshTokensOfUser(user('u1'), 8);
+			expect((await store.getRefreshToken('h3'))?.revokedAt).toBe(8);
+			expect(await store.getRefreshToken('missing')).toBeNull();
+		});
+
+		it('keeps channel secrets and meta values', async () => {
+			const { store } = await fresh();
+			await store.setChannelSecret('ch1', 's1');
+			await store.setChannelSecret('ch1', 's2');
+			expect(await store.getChannelSecret('ch1')).toBe('s2');
+			await store.deleteChannelSecret('ch1');
+			expect(await store.getChannelSecret('ch1')).toBeNull();
+			expect(await store.getMeta('x')).toBeNull();
+			await store.setMeta('x', '1');
+			await store.setMeta('x', '2');
+			expect(await store.getMeta('x')).toBe('2');
+		});
+	});
+}

@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeContract } from './contract';
+import { SqliteStore } from './sqlite';
+
+storeContract('sqlite', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
+	return {
+		async open() {
+			const store = new SqliteStore(join(dir, 'parley.db'));
+			await store.migrate();
+			return store;
+		},
+		async destroy() {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+});

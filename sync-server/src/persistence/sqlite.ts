@@ -1,0 +1,338 @@
+/**
+ * SQLite implementation of `Store` (better-sqlite3, one file per workspace).
+ *
+ * Durability: WAL journal with `synchronous = FULL`. The server acknowledges an update to its
+ * sender only after `appendUpdate` resolves, and an ack is a promise that the update survives;
+ * in WAL mode NORMAL survives a process crash but may lose the last commits on power loss or an
+ * OS crash, which would break that promise. FULL syncs the WAL on every commit; to keep that
+ * cheap, appends arriving in the same tick are committed together (group commit: one
+ * transaction and one fsync per batch), so the cost is per batch, not per update.
+ *
+ * Sequence numbers come from `updates.seq INTEGER PRIMARY KEY AUTOINCREMENT`, which SQLite
+ * never reuses, even when compaction deletes rows.
+ */
+import Database from 'better-sqlite3';
+import type { DocId, UserId } from '../../../src/lib/domain/types';
+import type {
+	AppendResult,
+	ChangedDoc,
+	CompactResult,
+	DocAccess,
+	MergeUpdates,
+	RefreshTokenRecord,
+	Store,
+	StoredDoc,
+	UserAuth
+} from './store';
+
+const MIGRATIONS: readonly string[] = [
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	 CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, data BLOB NOT NULL);
+	 CREATE INDEX updates_doc ON updates (doc_id, seq);
+	 CREATE TABLE update_ids (doc_id TEXT NOT NULL, update_id TEXT NOT NULL, seq INTEGER NOT NULL,
+	   PRIMARY KEY (doc_id, update_id)) WITHOUT ROWID;
+	 CREATE TABLE doc_access (doc_id TEXT PRIMARY KEY, assignee_id TEXT, team_id TEXT,
+	   blocked INTEGER NOT NULL, seq INTEGER NOT NULL);
+	 CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	   password_hash TEXT NOT NULL, token_version INTEGER NOT NULL DEFAULT 0);
+	 CREATE TABLE refresh_tokens (hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, family_id TEXT NOT NULL,
+	   expires_at INTEGER NOT NULL, revoked_at INTEGER, replaced_by TEXT);
+	 CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+	 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+	 CREATE TABLE channel_secrets (channel_id TEXT PRIMARY KEY, secret TEXT NOT NULL);`
+];
+
+interface PendingAppend {
+	docId: DocId;
+	update: Uint8Array;
+	updateId: string | undefined;
+	resolve(result: AppendResult): void;
+	reject(err: unknown): void;
+}
+
+interface UserRow {
+	id: string;
+	email: string;
+	password_hash: string;
+	token_version: number;
+}
+
+interface RefreshRow {
+	hash: string;
+	user_id: string;
+	family_id: string;
+	expires_at: number;
+	revoked_at: number | null;
+	replaced_by: string | null;
+}
+
+interface AccessRow {
+	doc_id: string;
+	assignee_id: string | null;
+	team_id: string | null;
+	blocked: number;
+	seq: number;
+}
+
+const toUser = (r: UserRow): UserAuth => ({
+	id: r.id as UserId,
+	email: r.email,
+	passwordHash: r.password_hash,
+	tokenVersion: r.token_version
+});
+
+const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export interface SqliteStoreOptions {
+	/** `synchronous` pragma; FULL by default (see the module comment). */
+	synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+}
+
+export class SqliteStore implements Store {
+	readonly kind = 'sqlite';
+	private readonly db: Database.Database;
+	private pending: PendingAppend[] = [];
+	private flushScheduled = false;
+	private closed = false;
+	private readonly statements = new Map<string, Database.Statement>();
+
+	constructor(file: string, opts: SqliteStoreOptions = {}) {
+		this.db = new Database(file);
+		this.db.pragma('journal_mode = WAL');
+		this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+		this.db.pragma('busy_timeout = 5000');
+		this.db.pragma('foreign_keys = ON');
+	}
+
+	/** Prepared statements are cached: preparing costs more than running most of these. */
+	private stmt(sql: string): Database.Statement {
+		let s = this.statements.get(sql);
+		if (!s) {
+			s = this.db.prepare(sql);
+			this.statements.set(sql, s);
+		}
+		return s;
+	}
+
+	async migrate(): Promise<void> {
+		this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+		const row = this.db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null };
+		const current = row.v ?? 0;
+		for (let v = current; v < MIGRATIONS.length; v++) {
+			this.db.transaction(() => {
+				this.db.exec(MIGRATIONS[v]!);
+				this.db.prepare('INSERT INTO migrations (version, applied_at) VALUES (?, ?)').run(v + 1, Date.now());
+			})();
+		}
+	}
+
+	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string): Promise<AppendResult> {
+		if (this.closed) return Promise.reject(new Error('store closed'));
+		return new Promise((resolve, reject) => {
+			this.pending.push({ docId, update, updateId, resolve, reject });
+			if (!this.flushScheduled) {
+				this.flushScheduled = true;
+				setImmediate(() => this.flush());
+			}
+		});
+	}
+
+	/** Commits every pending append in one transaction (group commit). */
+	private flush(): void {
+		this.flushScheduled = false;
+		const batch = this.pending;
+		this.pending = [];
+		if (batch.length === 0) return;
+		const findId = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?');
+		const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
+		const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
+		let results: AppendResult[];
+		try {
+			results = this.db.transaction(() =>
+				batch.map((p): AppendResult => {
+					if (p.updateId !== undefined) {
+						const found = findId.get(p.docId, p.updateId) as { seq: number } | undefined;
+						if (found) return { seq: found.seq, duplicate: true };
+					}
+					const seq = Number(insert.run(p.docId, p.update).lastInsertRowid);
+					if (p.updateId !== undefined) insertId.run(p.docId, p.updateId, seq);
+					return { seq, duplicate: false };
+				})
+			)();
+		} catch (err) {
+			for (const p of batch) p.reject(err);
+			return;
+		}
+		batch.forEach((p, i) => p.resolve(results[i]!));
+	}
+
+	async findUpdateId(docId: DocId, updateId: string): Promise<number | null> {
+		const row = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?').get(docId, updateId) as
+			| { seq: number }
+			| undefined;
+		return row?.seq ?? null;
+	}
+
+	async loadDoc(docId: DocId): Promise<StoredDoc | null> {
+		const rows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq').all(docId) as Array<{
+			seq: number;
+			data: Buffer;
+		}>;
+		if (rows.length === 0) return null;
+		return { updates: rows.map((r) => toBytes(r.data)), seq: rows[rows.length - 1]!.seq };
+	}
+
+	async changedSince(seq: number): Promise<ChangedDoc[]> {
+		const rows = this.stmt('SELECT doc_id AS docId, MAX(seq) AS seq FROM updates WHERE seq > ? GROUP BY doc_id ORDER BY seq')
+			.all(seq) as ChangedDoc[];
+		return rows;
+	}
+
+	async headSeq(): Promise<number> {
+		const row = this.stmt("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get() as { seq: number } | undefined;
+		return row?.seq ?? 0;
+	}
+
+	async countUpdates(docId: DocId): Promise<number> {
+		const row = this.stmt('SELECT COUNT(*) AS n FROM updates WHERE doc_id = ?').get(docId) as { n: number };
+		return row.n;
+	}
+
+	async docsNeedingCompaction(minUpdates: number, limit: number): Promise<DocId[]> {
+		const rows = this.stmt('SELECT doc_id FROM updates GROUP BY doc_id HAVING COUNT(*) > ? ORDER BY COUNT(*) DESC LIMIT ?')
+			.all(minUpdates, limit) as Array<{ doc_id: string }>;
+		return rows.map((r) => r.doc_id as DocId);
+	}
+
+	async compact(docId: DocId, merge: MergeUpdates): Promise<CompactResult> {
+		// Synchronous from read to write: no append can interleave, so nothing is lost.
+		return this.db.transaction((): CompactResult => {
+			const rows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq').all(docId) as Array<{
+				seq: number;
+				data: Buffer;
+			}>;
+			const last = rows[rows.length - 1];
+			if (!last || rows.length < 2) return { merged: 0, seq: last?.seq ?? 0 };
+			const merged = merge(rows.map((r) => toBytes(r.data)));
+			this.stmt('DELETE FROM updates WHERE doc_id = ? AND seq <= ?').run(docId, last.seq);
+			this.stmt('INSERT INTO updates (seq, doc_id, data) VALUES (?, ?, ?)').run(last.seq, docId, merged);
+			return { merged: rows.length, seq: last.seq };
+		})();
+	}
+
+	async putAccess(a: DocAccess): Promise<void> {
+		this.stmt(
+				`INSERT INTO doc_access (doc_id, assignee_id, team_id, blocked, seq) VALUES (?, ?, ?, ?, ?)
+				 ON CONFLICT (doc_id) DO UPDATE SET assignee_id = excluded.assignee_id, team_id = excluded.team_id,
+				 blocked = excluded.blocked, seq = excluded.seq`
+			)
+			.run(a.docId, a.assigneeId, a.teamId, a.blocked ? 1 : 0, a.seq);
+	}
+
+	async listAccess(): Promise<DocAccess[]> {
+		const rows = this.stmt('SELECT * FROM doc_access').all() as AccessRow[];
+		return rows.map((r) => ({
+			docId: r.doc_id as DocId,
+			assigneeId: r.assignee_id as UserId | null,
+			teamId: r.team_id,
+			blocked: r.blocked === 1,
+			seq: r.seq
+		}));
+	}
+
+	async createUser(u: UserAuth): Promise<void> {
+		this.stmt('INSERT INTO users (id, email, password_hash, token_version) VALUES (?, ?, ?, ?)')
+			.run(u.id, u.email, u.passwordHash, u.tokenVersion);
+	}
+
+	async getUserById(id: UserId): Promise<UserAuth | null> {
+		const row = this.stmt('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+		return row ? toUser(row) : null;
+	}
+
+	async getUserByEmail(email: string): Promise<UserAuth | null> {
+		const row = this.stmt('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+		return row ? toUser(row) : null;
+	}
+
+	async updateUser(id: UserId, patch: Partial<Omit<UserAuth, 'id'>>): Promise<void> {
+		const cur = await this.getUserById(id);
+		if (!cur) return;
+		const next = { ...cur, ...patch };
+		this.stmt('UPDATE users SET email = ?, password_hash = ?, token_version = ? WHERE id = ?')
+			.run(next.email, next.passwordHash, next.tokenVersion, id);
+	}
+
+	async deleteUser(id: UserId): Promise<void> {
+		this.db.transaction(() => {
+			this.stmt('DELETE FROM refresh_tokens WHERE user_id = ?').run(id);
+			this.stmt('DELETE FROM users WHERE id = ?').run(id);
+		})();
+	}
+
+	async insertRefreshToken(r: RefreshTokenRecord): Promise<void> {
+		this.stmt(
+				'INSERT INTO refresh_tokens (hash, user_id, family_id, expires_at, revoked_at, replaced_by) VALUES (?, ?, ?, ?, ?, ?)'
+			)
+			.run(r.hash, r.userId, r.familyId, r.expiresAt, r.revokedAt, r.replacedBy);
+	}
+
+	async getRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+		const r = this.stmt('SELECT * FROM refresh_tokens WHERE hash = ?').get(hash) as RefreshRow | undefined;
+		if (!r) return null;
+		return {
+			hash: r.hash,
+			userId: r.user_id as UserId,
+			familyId: r.family_id,
+			expiresAt: r.expires_at,
+			revokedAt: r.revoked_at,
+			replacedBy: r.replaced_by
+		};
+	}
+
+	async revokeRefreshToken(hash: string, at: number, replacedBy?: string): Promise<boolean> {
+		const res = this.stmt('UPDATE refresh_tokens SET revoked_at = ?, replaced_by = ? WHERE hash = ? AND revoked_at IS NULL')
+			.run(at, replacedBy ?? null, hash);
+		return res.changes === 1;
+	}
+
+	async revokeRefreshFamily(familyId: string, at: number): Promise<void> {
+		this.stmt('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(at, familyId);
+	}
+
+	async revokeRefreshTokensOfUser(userId: UserId, at: number): Promise<void> {
+		this.stmt('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at, userId);
+	}
+
+	async setChannelSecret(channelId: string, secret: string): Promise<void> {
+		this.stmt('INSERT INTO channel_secrets (channel_id, secret) VALUES (?, ?) ON CONFLICT (channel_id) DO UPDATE SET secret = excluded.secret')
+			.run(channelId, secret);
+	}
+
+	async getChannelSecret(channelId: string): Promise<string | null> {
+		const row = this.stmt('SELECT secret FROM channel_secrets WHERE channel_id = ?').get(channelId) as
+			| { secret: string }
+			| undefined;
+		return row?.secret ?? null;
+	}
+
+	async deleteChannelSecret(channelId: string): Promise<void> {
+		this.stmt('DELETE FROM channel_secrets WHERE channel_id = ?').run(channelId);
+	}
+
+	async getMeta(key: string): Promise<string | null> {
+		const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+		return row?.value ?? null;
+	}
+
+	async setMeta(key: string, value: string): Promise<void> {
+		this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.flush();
+		this.closed = true;
+		this.db.close();
+	}
+}

@@ -1,0 +1,117 @@
+/**
+ * The server's storage interface. One `Store` holds one workspace: its document updates, its
+ * login records, refresh tokens, channel secrets and a small key/value meta table.
+ *
+ * Invariants every adapter keeps (checked by `contract.ts`):
+ * - Every appended update gets a sequence number from one monotonic counter per workspace; a
+ *   number is never reused, even after compaction or a restart.
+ * - `appendUpdate` resolves only once the update is durable (the server acks after it).
+ * - An update carrying an `updateId` already stored for that document is not stored again; the
+ *   append resolves with the original sequence number and `duplicate: true`.
+ * - `changedSince(seq)` lists each document whose newest stored update is after `seq`, with that
+ *   newest number. Compaction keeps the newest number of the document, so it never hides a change.
+ * - Refresh tokens are stored only as hashes.
+ *
+ * The interface is async so that a networked database (PostgreSQL) fits behind it.
+ */
+import type { DocId, UserId } from '../../../src/lib/domain/types';
+
+export interface AppendResult {
+	seq: number;
+	/** True when the updateId was already stored: nothing was written. */
+	duplicate: boolean;
+}
+
+export interface StoredDoc {
+	updates: Uint8Array[];
+	/** Sequence number of the newest stored update of the document. */
+	seq: number;
+}
+
+export interface ChangedDoc {
+	docId: DocId;
+	seq: number;
+}
+
+/** Who may see a contact, as last derived from its document (see `visibility.ts`). */
+export interface DocAccess {
+	docId: DocId;
+	assigneeId: UserId | null;
+	teamId: string | null;
+	blocked: boolean;
+	/** The document's sequence number this record was derived at. */
+	seq: number;
+}
+
+/** Login record of a user; name, role and teams live in the directory document. */
+export interface UserAuth {
+	id: UserId;
+	email: string;
+	passwordHash: string;
+	/** Bumped on password, role or restriction change, and deactivation: older access tokens stop working. */
+	tokenVersion: number;
+}
+
+export interface RefreshTokenRecord {
+	hash: string;
+	userId: UserId;
+	/** Tokens produced by rotating one login share a family; reuse of a rotated token revokes it. */
+	familyId: string;
+	expiresAt: number;
+	revokedAt: number | null;
+	/** Hash of the token that replaced this one on rotation. */
+	replacedBy: string | null;
+}
+
+/** Merges a document's updates into one (the doc layer's helper). */
+export type MergeUpdates = (updates: Uint8Array[]) => Uint8Array;
+
+export interface CompactResult {
+	/** Number of update rows replaced by one merged row. */
+	merged: number;
+	seq: number;
+}
+
+export interface Store {
+	readonly kind: string;
+	migrate(): Promise<void>;
+
+	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string): Promise<AppendResult>;
+	/** Sequence number at which the given updateId was stored, or null. */
+	findUpdateId(docId: DocId, updateId: string): Promise<number | null>;
+	loadDoc(docId: DocId): Promise<StoredDoc | null>;
+	changedSince(seq: number): Promise<ChangedDoc[]>;
+	/** Newest sequence number of the workspace (0 when empty). */
+	headSeq(): Promise<number>;
+	/** Number of update rows stored for a document (compaction tells it apart). */
+	countUpdates(docId: DocId): Promise<number>;
+	/** Documents with more than `minUpdates` stored rows, most rows first. */
+	docsNeedingCompaction(minUpdates: number, limit: number): Promise<DocId[]>;
+	/** Replaces the document's stored updates by their merge, keeping the newest sequence number. */
+	compact(docId: DocId, merge: MergeUpdates): Promise<CompactResult>;
+
+	putAccess(access: DocAccess): Promise<void>;
+	listAccess(): Promise<DocAccess[]>;
+
+	createUser(user: UserAuth): Promise<void>;
+	getUserById(id: UserId): Promise<UserAuth | null>;
+	getUserByEmail(email: string): Promise<UserAuth | null>;
+	updateUser(id: UserId, patch: Partial<Omit<UserAuth, 'id'>>): Promise<void>;
+	deleteUser(id: UserId): Promise<void>;
+
+	insertRefreshToken(record: RefreshTokenRecord): Promise<void>;
+	getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
+	/** Marks a token revoked (rotation sets `replacedBy`). Returns false when it was already revoked. */
+	revokeRefreshToken(hash: string, at: number, replacedBy?: string): Promise<boolean>;
+	revokeRefreshFamily(familyId: string, at: number): Promise<void>;
+	revokeRefreshTokensOfUser(userId: UserId, at: number): Promise<void>;
+
+	setChannelSecret(channelId: string, secret: string): Promise<void>;
+	getChannelSecret(channelId: string): Promise<string | null>;
+	deleteChannelSecret(channelId: string): Promise<void>;
+
+	getMeta(key: string): Promise<string | null>;
+	setMeta(key: string, value: string): Promise<void>;
+
+	close(): Promise<void>;
+}
