@@ -1,0 +1,182 @@
+/**
+ * The per-contact summary the inbox list paints from (ContactSummary), derived from a contact
+ * document, in two ways that must always agree:
+ * - `summarize`: a full read of the document;
+ * - `updateSummary`: the previous summary plus the entries added since, in O(added) for the
+ *   thread (the profile, assignment, state and read-mark maps are small and read whole).
+ * The incremental path relies on the thread invariant (entries are added, never changed or
+ * deleted). When a transaction breaks it (a key written twice, concurrently or by a foreign
+ * writer, or deleted), `threadChangeOf` asks for a rescan and the full path runs instead.
+ *
+ * "Last message" is the greatest non-broadcast message in thread order (at, id), so the
+ * summary carries its id (`lastMessageId`) to break ties on `at` exactly as the full path does.
+ */
+import * as Y from 'yjs';
+import type { ContactId, ContactSummary, EntryId, MessageEntry } from '../domain/types';
+import { contactDoc, readAssignment, readProfile, readReads, readState } from './contact';
+import { CONTACT_ROOTS, changedKeys } from './schema';
+import { compareEntries, isEntry } from './values';
+
+/** How many incoming message times a summary keeps (enough for any unread badge we show). */
+export const RECENT_INCOMING_LIMIT = 100;
+/** Longest preview kept in a summary, in UTF-16 code units. */
+export const PREVIEW_LENGTH = 140;
+
+/** A ContactSummary plus the id of its last message, needed to update it incrementally. */
+export interface DocSummary extends ContactSummary {
+	lastMessageId: EntryId | null;
+}
+
+/** What changed in a thread since a summary: ids of added entries, or "read it all again". */
+export type ThreadChange = { added: readonly EntryId[] } | { rescan: true };
+
+export function messagePreview(m: MessageEntry): string {
+	const text = m.body.text?.replace(/\s+/g, ' ').trim();
+	if (text) return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
+	const file = m.body.attachments?.[0]?.name;
+	return file ?? `[${m.body.type}]`;
+}
+
+function readMaps(contactId: ContactId, ydoc: Y.Doc) {
+	const profile = readProfile(ydoc.getMap(CONTACT_ROOTS.profile));
+	const assignment = readAssignment(ydoc.getMap(CONTACT_ROOTS.assignment));
+	const state = readState(ydoc.getMap(CONTACT_ROOTS.state));
+	return {
+		id: contactId,
+		firstName: profile.firstName,
+		lastName: profile.lastName,
+		phone: profile.phone,
+		email: profile.email,
+		blocked: profile.blocked,
+		channelIds: profile.channelIds,
+		assigneeId: assignment.userId,
+		teamId: assignment.teamId,
+		status: state.status,
+		statusSince: state.since,
+		snoozeUntil: state.snoozeUntil,
+		statusBeforeSnooze: state.statusBeforeSnooze,
+		sinceBeforeSnooze: state.sinceBeforeSnooze,
+		reads: readReads(ydoc.getMap(CONTACT_ROOTS.reads))
+	};
+}
+
+interface ThreadFacts {
+	last: MessageEntry | null;
+	lastMessageAt: number | null;
+	lastMessageId: EntryId | null;
+	recentIncomingAt: number[];
+	updatedAt: number;
+}
+
+/** Folds entries into thread facts; `facts.recentIncomingAt` stays sorted and bounded. */
+function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
+	let { last, lastMessageAt, lastMessageId, updatedAt } = facts;
+	const incoming: number[] = [];
+	for (const e of entries) {
+		if (!isEntry(e)) continue;
+		if (e.at > updatedAt) updatedAt = e.at;
+		if (e.kind !== 'message' || e.broadcast === true) continue;
+		if (lastMessageAt === null || lastMessageId === null || compareEntries(e, { at: lastMessageAt, id: lastMessageId }) > 0) {
+			last = e;
+			lastMessageAt = e.at;
+			lastMessageId = e.id;
+		}
+		if (e.direction === 'in') incoming.push(e.at);
+	}
+	let recent = facts.recentIncomingAt;
+	if (incoming.length > 0) {
+		recent = [...recent, ...incoming].sort((a, b) => a - b);
+		if (recent.length > RECENT_INCOMING_LIMIT) recent = recent.slice(recent.length - RECENT_INCOMING_LIMIT);
+	}
+	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, updatedAt };
+}
+
+/** The full summary of a contact document (reads the whole thread). */
+export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
+	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
+	const facts = fold(
+		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], updatedAt: 0 },
+		thread.values()
+	);
+	return {
+		...readMaps(contactId, ydoc),
+		lastMessageAt: facts.lastMessageAt,
+		lastMessageDirection: facts.last?.direction ?? null,
+		lastMessageChannelId: facts.last?.channelId ?? null,
+		lastMessagePreview: facts.last ? messagePreview(facts.last) : '',
+		lastMessageId: facts.lastMessageId,
+		recentIncomingAt: facts.recentIncomingAt,
+		updatedAt: facts.updatedAt
+	};
+}
+
+/**
+ * `prev` updated for entries added since it was computed (`change`: their ids, or a
+ * ThreadChange). Equal to `summarize` of the same document; falls back to it on a rescan or
+ * when `prev` lacks the last message's id.
+ */
+export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonly EntryId[] | ThreadChange): DocSummary {
+	const prevId = (prev as Partial<DocSummary>).lastMessageId;
+	if (prevId === undefined || ('rescan' in change && change.rescan)) return summarize(prev.id, ydoc);
+	const ids: readonly EntryId[] = 'added' in change ? change.added : (change as readonly EntryId[]);
+	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
+	const start: ThreadFacts = {
+		last: null,
+		lastMessageAt: prev.lastMessageAt,
+		lastMessageId: prevId,
+		recentIncomingAt: prev.recentIncomingAt,
+		updatedAt: prev.updatedAt
+	};
+	const facts = fold(start, ids.map((id) => thread.get(id)));
+	return {
+		...readMaps(prev.id, ydoc),
+		lastMessageAt: facts.lastMessageAt,
+		lastMessageDirection: facts.last ? facts.last.direction : prev.lastMessageDirection,
+		lastMessageChannelId: facts.last ? facts.last.channelId : prev.lastMessageChannelId,
+		lastMessagePreview: facts.last ? messagePreview(facts.last) : prev.lastMessagePreview,
+		lastMessageId: facts.lastMessageId,
+		recentIncomingAt: facts.recentIncomingAt,
+		updatedAt: facts.updatedAt
+	};
+}
+
+/**
+ * The thread change a transaction made: added keys, or a rescan when a key was written over
+ * an earlier value (its item has a left neighbour) or deleted.
+ */
+export function threadChangeOf(ydoc: Y.Doc, tr: Y.Transaction): ThreadChange {
+	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
+	const keys = changedKeys(tr, thread);
+	if (!keys) return { added: [] };
+	const added: EntryId[] = [];
+	for (const key of keys) {
+		if (key === null) return { rescan: true };
+		const item = thread._map.get(key);
+		if (!item || item.deleted || item.left !== null) return { rescan: true };
+		added.push(key as EntryId);
+	}
+	return { added };
+}
+
+const SUMMARY_ROOTS = [CONTACT_ROOTS.profile, CONTACT_ROOTS.assignment, CONTACT_ROOTS.state, CONTACT_ROOTS.reads, CONTACT_ROOTS.thread];
+
+/**
+ * Keeps a summary of `ydoc` current: computes it once, then updates it incrementally after
+ * every transaction that touched a summarised root, calling `onChange` with the new summary.
+ */
+export function watchSummary(
+	contactId: ContactId,
+	ydoc: Y.Doc,
+	onChange: (summary: DocSummary) => void
+): { current(): DocSummary; stop(): void } {
+	contactDoc(ydoc); // creates the root types, so `tr.changed` can be matched against them
+	const roots = SUMMARY_ROOTS.map((name) => ydoc.getMap<unknown>(name));
+	let summary = summarize(contactId, ydoc);
+	const handler = (tr: Y.Transaction) => {
+		if (!roots.some((r) => changedKeys(tr, r) !== undefined)) return;
+		summary = updateSummary(summary, ydoc, threadChangeOf(ydoc, tr));
+		onChange(summary);
+	};
+	ydoc.on('afterTransaction', handler);
+	return { current: () => summary, stop: () => ydoc.off('afterTransaction', handler) };
+}
