@@ -263,6 +263,14 @@ export function contactDoc(ydoc: Y.Doc, origin: Origin = localOrigin()) {
 			transact(() => draftsMap.set(key, text));
 			return text;
 		},
+		/**
+		 * Edits a draft in one transaction with this wrapper's origin. Edits made on the Y.Text
+		 * directly (an editor binding) carry the binding's origin, often null.
+		 */
+		edit(key: ComposerKey, fn: (text: Y.Text) => void): void {
+			const text = drafts.text(key);
+			transact(() => fn(text));
+		},
 		has: (key: ComposerKey): boolean => draftsMap.get(key) instanceof Y.Text,
 		/** The draft's current text, '' when there is none (never creates it). */
 		read(key: ComposerKey): string {
