@@ -69,6 +69,8 @@ export interface CustomFieldDef {
 	key: string;
 	label: string;
 	type: CustomFieldType;
+	/** Choices of a `select` field; when absent any non-empty text is accepted. */
+	options?: string[];
 }
 
 export interface Directory {
