@@ -26,6 +26,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { asUserId } from '../domain/ids';
 import type { DocId, UserId } from '../domain/types';
 import { fail, within } from './errors';
 import { MAX_DOC_IDS, MAX_TEXT_BYTES, PROTOCOL_VERSION } from './limits';
@@ -155,8 +156,8 @@ export function writeWelcome(enc: encoding.Encoder, msg: Omit<WelcomeMessage, 't
 
 export function readWelcome(dec: decoding.Decoder): WelcomeMessage {
 	const seq = readUint(dec, 'seq');
-	// User ids share the token grammar (see domain/ids.ts).
-	const userId = readToken(dec, 'user id') as UserId;
+	// User ids are minted by `newId`, so they fit the token grammar.
+	const userId = asUserId(readToken(dec, 'user id'));
 	const changed = readDocIdList(dec, 'changed', MAX_DOC_IDS);
 	const revoked = readDocIdList(dec, 'revoked', MAX_DOC_IDS);
 	const full = readBool(dec, 'full');

@@ -7,21 +7,21 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { parseDocId } from '../domain/ids';
 import type { DocId } from '../domain/types';
 import { fail } from './errors';
 import { MAX_ID_BYTES } from './limits';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** `dir` or `c/` + 1..64 of [A-Za-z0-9_-]; the grammar of `parseDocId` in `domain/ids.ts`. */
-const DOC_ID = /^(?:dir|c\/[A-Za-z0-9_-]{1,64})$/;
 /** Client-made tokens (client id, update id): uuid, nanoid and the like. */
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Machine-readable words (error codes, revoke reasons). */
 const WORD = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** `dir` or `c/<contactId>`: the grammar of `parseDocId` in `domain/ids.ts`, the only one. */
 export function isDocId(value: string): value is DocId {
-	return DOC_ID.test(value);
+	return parseDocId(value) !== null;
 }
 
 export function isToken(value: string): boolean {
