@@ -28,7 +28,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { asUserId } from '../domain/ids';
 import type { DocId, UserId } from '../domain/types';
-import { fail, within } from './errors';
+import { fail, within, type ProtocolError } from './errors';
 import { MAX_DOC_IDS, MAX_TEXT_BYTES, PROTOCOL_VERSION } from './limits';
 import { readBool, readDocId, readDocIdList, readString, readToken, readUint, readWord, writeDocIdList } from './wire';
 
@@ -215,6 +215,14 @@ export function readError(dec: decoding.Decoder): ErrorMessage {
 	const msg: ErrorMessage = { type: 'error', code, message };
 	if (flags & ERROR_HAS_DOC) msg.docId = readDocId(dec);
 	if (flags & ERROR_HAS_UPDATE) msg.updateId = readToken(dec, 'update id');
+	return msg;
+}
+
+/** The ERROR the server answers a frame it could not decode with (same code, same context). */
+export function errorFromProtocolError(error: ProtocolError): ErrorMessage {
+	const msg: ErrorMessage = { type: 'error', code: error.code, message: error.message };
+	if (error.docId !== undefined) msg.docId = error.docId;
+	if (error.updateId !== undefined) msg.updateId = error.updateId;
 	return msg;
 }
 

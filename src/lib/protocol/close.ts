@@ -1,0 +1,49 @@
+/**
+ * How an ERROR ends, shared so that the server closes and the client reacts the same way.
+ * Errors about one document or one update (`forbidden`, `unknown_doc`, `rejected_update`,
+ * `rate_limited`) leave the connection open: the client drops or resets that one thing. Every
+ * other error is followed by a close with the code below; a malformed frame closes only that
+ * connection. Codes 4xxx are ours (4000 + the HTTP status they resemble).
+ */
+import type { ErrorCode } from './session';
+
+/** Malformed frame, unknown type, bad doc id: a bug or an attacker; reconnecting will not help. */
+export const CLOSE_PROTOCOL_ERROR = 1002;
+/** A frame or field past its limit. */
+export const CLOSE_TOO_LARGE = 1009;
+/** The server failed; the client reconnects with backoff. */
+export const CLOSE_INTERNAL = 1011;
+/** The token expired or was revoked: refresh it, then reconnect. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** The user may no longer use the workspace (deactivated). Do not reconnect. */
+export const CLOSE_FORBIDDEN = 4403;
+/** Client and server speak different `PROTOCOL_VERSION`s: reload the app, do not reconnect. */
+export const CLOSE_UNSUPPORTED_VERSION = 4426;
+
+/** The close code that follows an ERROR of `code`, or null when the connection stays open. */
+export function closeCodeFor(code: ErrorCode): number | null {
+	switch (code) {
+		case 'bad_frame':
+		case 'unknown_type':
+		case 'bad_doc_id':
+			return CLOSE_PROTOCOL_ERROR;
+		case 'too_large':
+			return CLOSE_TOO_LARGE;
+		case 'unsupported_version':
+			return CLOSE_UNSUPPORTED_VERSION;
+		case 'unauthorized':
+			return CLOSE_UNAUTHORIZED;
+		case 'internal':
+			return CLOSE_INTERNAL;
+		case 'forbidden':
+		case 'unknown_doc':
+		case 'rejected_update':
+		case 'rate_limited':
+			return null;
+	}
+}
+
+/** Whether a client should reconnect (with backoff) after a close with `closeCode`. */
+export function shouldReconnect(closeCode: number): boolean {
+	return closeCode !== CLOSE_FORBIDDEN && closeCode !== CLOSE_UNSUPPORTED_VERSION && closeCode !== CLOSE_PROTOCOL_ERROR;
+}
