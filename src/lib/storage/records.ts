@@ -1,6 +1,7 @@
 /**
  * Pure helpers shared by the IndexedDB store and its memory twin, so both answer alike.
  */
+import { parseDocId } from '../domain/ids';
 import type { ContactId, ContactSummary, DocId } from '../domain/types';
 import type { StoreOwner } from './store';
 
@@ -12,12 +13,10 @@ export function ownBytes(bytes: Uint8Array): Uint8Array {
 	return new Uint8Array(bytes);
 }
 
-/**
- * The contact of a contact document (`c/<contactId>`, see `DocId` in domain/types.ts), or null
- * for any other document (`dir`).
- */
+/** The contact of a contact document (`c/<contactId>`), or null for any other document. */
 export function contactOfDoc(docId: DocId): ContactId | null {
-	return docId.startsWith('c/') && docId.length > 2 ? (docId.slice(2) as ContactId) : null;
+	const parsed = parseDocId(docId);
+	return parsed?.kind === 'contact' ? parsed.contactId : null;
 }
 
 /** One record of the summary-increment log: a summary, or a tombstone (null). */
