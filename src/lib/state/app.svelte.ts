@@ -1,0 +1,235 @@
+/**
+ * The app: wires the concern classes (session, sync status, directory, inbox, actions,
+ * conversations) to one user's local replica and owns its lifecycle.
+ *
+ * Lifecycle: a stored session is restored from local data alone (`restoring` -> `ready` with the
+ * cached user and directory, no network); a login needs the network and then does the same.
+ * The replica opens the user's own database (per user and workspace, so another user on the
+ * same browser never sees this one's data), paints the list from stored summaries, then starts
+ * the connection. Logout closes the replica and, with `wipe`, deletes the database.
+ */
+import { databaseName, deleteUserDatabase, openIdbStore, type ClientStore, type StoreOwner } from '../storage';
+import type { ContactId, Directory, User } from '../domain/types';
+import { AuthClient, localStorageSession, type SessionStorage, type StoredSession } from '../sync/auth';
+import type { WebSocketCtor } from '../sync/connection';
+import { Replica } from '../sync/replica';
+import { contactDoc } from '../doc';
+import { ActionsState } from './actions.svelte';
+import type { AppState } from './api';
+import { ConversationsState } from './conversations.svelte';
+import { DirectoryState } from './directory.svelte';
+import { InboxState } from './inbox.svelte';
+import { SessionState } from './session.svelte';
+import { SyncState } from './sync.svelte';
+
+export interface AppOptions {
+	/** Server origin; '' (default) for the page's own origin. */
+	baseUrl?: string;
+	/** WebSocket URL base, e.g. `ws://127.0.0.1:8787`; default from `location`. */
+	wsBase?: string;
+	WebSocket?: WebSocketCtor;
+	sessionStorage?: SessionStorage;
+	openStore?(owner: StoreOwner): Promise<ClientStore>;
+	deleteStore?(owner: StoreOwner): Promise<void>;
+	fetch?: typeof fetch;
+	now?(): number;
+	/** Documents kept decoded in memory (LRU bound). */
+	capacity?: number;
+	/** Called once the first rows are set after a cold start (bench mark). */
+	onListReady?(): void;
+}
+
+const DOTS = 'dots';
+
+export class App implements AppState {
+	readonly session: SessionState;
+	readonly sync = new SyncState();
+	readonly directory = new DirectoryState();
+	readonly inbox: InboxState;
+	readonly actions: ActionsState;
+	readonly conversations: ConversationsState;
+	readonly auth: AuthClient;
+	replica = $state.raw<Replica | null>(null);
+
+	readonly #opts: AppOptions;
+	readonly #now: () => number;
+	#detach: Array<() => void> = [];
+	#owner: StoreOwner | null = null;
+	#opening: Promise<void> | null = null;
+
+	constructor(opts: AppOptions = {}) {
+		this.#opts = opts;
+		this.#now = opts.now ?? Date.now;
+		this.auth = new AuthClient({
+			baseUrl: opts.baseUrl ?? '',
+			storage: opts.sessionStorage ?? localStorageSession(),
+			...(opts.fetch ? { fetch: opts.fetch } : {})
+		});
+		const user = () => this.session.user;
+		const dir = () => this.directory.dir;
+		const replica = () => this.replica;
+		this.session = new SessionState({
+			login: (email, password) => this.#login(email, password),
+			logout: (o) => this.#logout(o.wipe)
+		});
+		this.inbox = new InboxState({
+			user,
+			dir,
+			opened: (id) => void this.#markRead(id),
+			saveDots: (dots) => void this.replica?.store.setMeta(DOTS, dots)
+		});
+		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
+		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id) });
+	}
+
+	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
+	async start(): Promise<void> {
+		const s = this.auth.session;
+		if (!s) return this.session.anonymous();
+		await this.#open(s);
+	}
+
+	async destroy(): Promise<void> {
+		await this.#close();
+		this.auth.stop();
+	}
+
+	async #login(email: string, password: string): Promise<{ ok: true } | { ok: false; message: string }> {
+		const r = await this.auth.login(email, password);
+		if (!r.ok) return { ok: false, message: r.message };
+		await this.#open(r.session);
+		return { ok: true };
+	}
+
+	async #logout(wipe: boolean): Promise<void> {
+		const replica = this.replica;
+		const owner = this.#owner;
+		await this.#close();
+		if (wipe && replica && owner) {
+			await replica.store.wipe().catch(() => undefined);
+			replica.store.close();
+			await (this.#opts.deleteStore ?? ((o) => deleteUserDatabase(o)))(owner).catch(() => undefined);
+		} else replica?.store.close();
+		this.auth.logout();
+	}
+
+	async #open(s: StoredSession): Promise<void> {
+		if (this.#opening) return this.#opening;
+		this.#opening = this.#doOpen(s).finally(() => (this.#opening = null));
+		return this.#opening;
+	}
+
+	async #doOpen(s: StoredSession): Promise<void> {
+		await this.#close();
+		this.session.status = 'restoring';
+		const owner: StoreOwner = { userId: s.userId, workspaceId: s.workspaceId };
+		this.#owner = owner;
+		const store = await (this.#opts.openStore ?? ((o) => openIdbStore(o)))(owner);
+		const replica = new Replica({
+			store,
+			tabChannel: databaseName(owner),
+			...(this.#opts.capacity ? { capacity: this.#opts.capacity } : {}),
+			connection: {
+				url: (token) => `${this.#wsBase()}/sync?token=${encodeURIComponent(token)}`,
+				WebSocket: this.#opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketCtor),
+				token: () => this.auth.token(),
+				refreshToken: () => this.auth.refresh()
+			}
+		});
+		const [summaries, dots] = await Promise.all([replica.open(), store.getMeta<string[]>(DOTS)]);
+		const dir = await replica.directory();
+		this.replica = replica;
+		this.#setDirectory(dir, s.user);
+		this.inbox.load(summaries, dots ?? []);
+		this.#opts.onListReady?.();
+		this.#detach.push(
+			this.sync.attach(replica),
+			replica.summaries.subscribe((c) => this.inbox.apply(c)),
+			replica.onIncoming((c) => this.inbox.incoming(c)),
+			replica.onDirectory((d) => {
+				this.#setDirectory(d, this.session.user ?? s.user);
+				this.inbox.recompute();
+			}),
+			this.auth.subscribe((next) => {
+				if (next === null) this.session.anonymous('Your session has expired. Please sign in again.');
+			}),
+			this.#watchNetwork(replica)
+		);
+		replica.start();
+	}
+
+	#setDirectory(dir: Directory, fallback: User): void {
+		const known = dir.users.length > 0;
+		this.directory.set(known ? dir : null);
+		const me = (known ? dir.users.find((u) => u.id === fallback.id) : undefined) ?? fallback;
+		if (this.session.status !== 'ready' || this.session.user !== me) this.session.ready(me);
+		// Without a directory yet (first login, before the first sync), the user record from the
+		// login stands in so the inbox can paint; the real directory replaces it on arrival.
+		if (!known) this.directory.set(emptyDirectory(dir, me));
+	}
+
+	async #close(): Promise<void> {
+		for (const f of this.#detach.splice(0)) f();
+		const r = this.replica;
+		this.replica = null;
+		if (r) await r.close();
+		this.sync.reset();
+		this.inbox.reset();
+		this.directory.set(null);
+	}
+
+	#watchNetwork(replica: Replica): () => void {
+		if (typeof window === 'undefined') return () => undefined;
+		const update = () => replica.setNetworkAvailable(navigator.onLine);
+		window.addEventListener('online', update);
+		window.addEventListener('offline', update);
+		if (!navigator.onLine) update();
+		return () => {
+			window.removeEventListener('online', update);
+			window.removeEventListener('offline', update);
+		};
+	}
+
+	#wsBase(): string {
+		if (this.#opts.wsBase) return this.#opts.wsBase;
+		const loc = globalThis.location;
+		return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}`;
+	}
+
+	/** Selecting a conversation marks it read for me: a normal CRDT write of the reads map. */
+	async #markRead(id: ContactId): Promise<void> {
+		const replica = this.replica;
+		const user = this.session.user;
+		const s = this.inbox.summary(id);
+		if (!replica || !user || !s || this.inbox.unread(s) === 0) return;
+		const at = Math.max(this.#now(), s.recentIncomingAt[s.recentIncomingAt.length - 1] ?? 0);
+		await replica.edit(id, (doc) => contactDoc(doc).reads.markRead(user.id, at));
+	}
+
+	async #createContact(body: Record<string, unknown>): Promise<{ ok: true; id: ContactId } | { ok: false; error: string }> {
+		const doFetch = this.#opts.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const token = await this.auth.token();
+			if (!token) return { ok: false, error: 'Not signed in.' };
+			let res: Response;
+			try {
+				res = await doFetch(`${this.#opts.baseUrl ?? ''}/api/contacts`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+					body: JSON.stringify(body)
+				});
+			} catch {
+				return { ok: false, error: 'Creating a contact needs a connection to the server.' };
+			}
+			if (res.status === 401 && attempt === 0 && (await this.auth.refresh()) === 'ok') continue;
+			const json = (await res.json().catch(() => null)) as { id?: string; error?: { message?: string } } | null;
+			if (res.ok && json?.id) return { ok: true, id: json.id as ContactId };
+			return { ok: false, error: json?.error?.message ?? `The server refused (${res.status}).` };
+		}
+		return { ok: false, error: 'Not signed in.' };
+	}
+}
+
+function emptyDirectory(dir: Directory, me: User): Directory {
+	return { ...dir, users: [me] };
+}

@@ -1,0 +1,50 @@
+/**
+ * One AppState per app, passed by Svelte context (no module-level singleton): the root layout
+ * calls `setAppState(createAppState())` and `start()`; components call `getAppState()`.
+ * `exposeForTests` puts the app on `window.__parley` (dev builds, or when localStorage has
+ * `parley.debug` = `1`), the hook the end-to-end tests and the bench drive and inspect.
+ */
+import { getContext, setContext } from 'svelte';
+import { App, type AppOptions } from './app.svelte';
+import type { AppState } from './api';
+
+const KEY = Symbol('parley.app');
+
+export function createAppState(opts: AppOptions = {}): App {
+	return new App(opts);
+}
+
+export function setAppState(app: AppState): void {
+	setContext(KEY, app);
+}
+
+export function getAppState(): AppState {
+	const app = getContext<AppState | undefined>(KEY);
+	if (!app) throw new Error('getAppState() outside the app: the root layout must call setAppState()');
+	return app;
+}
+
+/** What `window.__parley` holds. */
+export interface ParleyDebug {
+	app: App;
+	/** Documents that ran sync step 1/2 in the last catch-up, and how many WELCOME listed. */
+	lastCatchUp(): { changed: number; synced: number; revoked: number; full: boolean } | null;
+	docsLoaded(): number;
+}
+
+export function exposeForTests(app: App, dev: boolean): void {
+	if (typeof window === 'undefined') return;
+	let enabled = dev;
+	try {
+		enabled ||= window.localStorage.getItem('parley.debug') === '1';
+	} catch {
+		/* storage blocked */
+	}
+	if (!enabled) return;
+	const debug: ParleyDebug = {
+		app,
+		lastCatchUp: () => app.replica?.lastCatchUp ?? null,
+		docsLoaded: () => app.replica?.registry.loads ?? 0
+	};
+	(window as unknown as { __parley: ParleyDebug }).__parley = debug;
+}

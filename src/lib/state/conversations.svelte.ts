@@ -1,0 +1,168 @@
+/**
+ * Open conversations: a contact's document loaded from local storage (pinned in the registry
+ * while open), its thread kept in (at, id) order as entries arrive, and the composer actions.
+ *
+ * Invariants:
+ * - Entries are immutable and only ever added, so new ones are inserted by binary search into
+ *   the sorted array; the thread is read whole once, when the document loads.
+ * - Sending a message or a comment is one local transaction with a client-made entry id; a
+ *   reply to a contact with no assignee assigns the sender in the same transaction (S7.2).
+ */
+import { compareEntries, contactDoc, type YDoc } from '../doc';
+import { autoAssignOnReply } from '../domain/actions';
+import { contactDocId, newId } from '../domain/ids';
+import type { ChannelId, ContactId, ContactSummary, Delivery, Entry, EntryId, Profile, Status, User, UserId } from '../domain/types';
+import type { Replica } from '../sync/replica';
+import type { ActionOutcome, ConversationApi, ConversationsApi } from './api';
+
+export interface ConversationDeps {
+	replica(): Replica | null;
+	user(): User | null;
+	summary(id: ContactId): ContactSummary | undefined;
+	now(): number;
+}
+
+export class Conversation implements ConversationApi {
+	readonly id: ContactId;
+	loading = $state(true);
+	profile = $state.raw<Profile | null>(null);
+	status = $state<Status>('open');
+	entries = $state.raw<Entry[]>([]);
+	#deliveries = $state.raw<Record<string, Delivery>>({});
+	readonly #deps: ConversationDeps;
+	#doc: YDoc | null = null;
+	#cleanup: Array<() => void> = [];
+	#closed = false;
+	/** Resolves once the document is loaded (tests and the bench wait on it). */
+	readonly loaded: Promise<void>;
+
+	constructor(id: ContactId, deps: ConversationDeps) {
+		this.id = id;
+		this.#deps = deps;
+		this.loaded = this.#load();
+	}
+
+	get summary(): ContactSummary | undefined {
+		return this.#deps.summary(this.id);
+	}
+
+	async #load(): Promise<void> {
+		const replica = this.#deps.replica();
+		if (!replica) return;
+		const release = replica.registry.pin(contactDocId(this.id));
+		this.#cleanup.push(release);
+		let doc: YDoc;
+		try {
+			doc = await replica.contact(this.id);
+		} catch {
+			this.loading = false;
+			return;
+		}
+		if (this.#closed) return;
+		this.#doc = doc;
+		const c = contactDoc(doc);
+		this.entries = c.thread.ordered();
+		this.#readMaps();
+		this.#cleanup.push(
+			c.thread.observe((added) => {
+				const next = this.entries.slice();
+				for (const id of added) {
+					const e = c.thread.get(id);
+					if (e) next.splice(insertAt(next, e), 0, e);
+				}
+				this.entries = next;
+			})
+		);
+		const onTx = () => this.#readMaps();
+		doc.on('afterTransaction', onTx);
+		this.#cleanup.push(() => doc.off('afterTransaction', onTx));
+		this.loading = false;
+	}
+
+	#readMaps(): void {
+		if (!this.#doc) return;
+		const c = contactDoc(this.#doc);
+		this.profile = c.profile.get();
+		this.status = c.state.get().status;
+		this.#deliveries = c.delivery.all();
+	}
+
+	delivery(entryId: EntryId): Delivery | undefined {
+		return this.#deliveries[entryId];
+	}
+
+	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId }): Promise<ActionOutcome> {
+		const text = input.text.trim();
+		if (!text) return { ok: false, error: 'The message is empty.' };
+		return this.#write((c, user, now) => {
+			if (c.profile.get().blocked) return 'A blocked contact cannot be messaged.';
+			c.transact(() => {
+				c.thread.append({
+					id: newId() as EntryId,
+					kind: 'message',
+					direction: 'out',
+					channelId: input.channelId,
+					body: { type: 'text', text },
+					at: now,
+					author: { type: 'user', id: user.id },
+					...(input.replyTo ? { replyTo: input.replyTo } : {})
+				});
+				c.applyAction(autoAssignOnReply(c.assignment.get(), user.id), { type: 'user', id: user.id }, now + 1, newId);
+			});
+			return null;
+		});
+	}
+
+	async addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome> {
+		const text = input.text.trim();
+		if (!text) return { ok: false, error: 'The comment is empty.' };
+		return this.#write((c, user, now) => {
+			c.thread.append({
+				id: newId() as EntryId,
+				kind: 'comment',
+				text,
+				mentions: input.mentions,
+				at: now,
+				author: { type: 'user', id: user.id }
+			});
+			return null;
+		});
+	}
+
+	async #write(fn: (c: ReturnType<typeof contactDoc>, user: User, now: number) => string | null): Promise<ActionOutcome> {
+		const replica = this.#deps.replica();
+		const user = this.#deps.user();
+		if (!replica || !user) return { ok: false, error: 'Not signed in.' };
+		const error = await replica.edit(this.id, (doc) => fn(contactDoc(doc), user, this.#deps.now()));
+		return error === null ? { ok: true } : { ok: false, error };
+	}
+
+	close(): void {
+		this.#closed = true;
+		for (const f of this.#cleanup.splice(0)) f();
+		this.#doc = null;
+	}
+}
+
+function insertAt(entries: Entry[], e: Entry): number {
+	let lo = 0;
+	let hi = entries.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (compareEntries(entries[mid]!, e) < 0) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+export class ConversationsState implements ConversationsApi {
+	readonly #deps: ConversationDeps;
+
+	constructor(deps: ConversationDeps) {
+		this.#deps = deps;
+	}
+
+	open(id: ContactId): Conversation {
+		return new Conversation(id, this.#deps);
+	}
+}

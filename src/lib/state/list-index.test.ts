@@ -1,0 +1,89 @@
+// The list kept sorted in place agrees with the domain's queryList after every batch.
+// SPEC S4.1, S4.2 (filters and sorts), S4.5 (standard inboxes update live). Seeded.
+import { describe, expect, it } from 'vitest';
+import { queryList } from '../domain/list';
+import type { ContactId, ContactSummary, Directory, ListQuery, TeamId, User, UserId, WorkspaceId } from '../domain/types';
+import { seededRandom } from '../sync/backoff';
+import { ListIndex } from './list-index';
+
+const me = { id: 'u1' as UserId, name: 'Me', email: 'me@x', role: 'agent', restriction: 'none', teamIds: ['t1' as TeamId], color: '#000', active: true } satisfies User;
+const dir: Directory = {
+	workspaceId: 'w' as WorkspaceId,
+	workspaceName: 'W',
+	users: [me, { ...me, id: 'u2' as UserId, name: 'Other' }],
+	teams: [{ id: 't1' as TeamId, name: 'Sales' }],
+	channels: [],
+	snippets: [],
+	customFields: []
+};
+
+function summary(rand: () => number, id: string): ContactSummary {
+	const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+	const hasMsg = rand() < 0.9;
+	return {
+		id: id as ContactId,
+		firstName: id,
+		lastName: '',
+		phone: '',
+		email: '',
+		blocked: rand() < 0.05,
+		channelIds: [],
+		assigneeId: pick([null, 'u1' as UserId, 'u2' as UserId]),
+		teamId: pick([null, 't1' as TeamId]),
+		status: pick(['open', 'closed', 'snoozed'] as const),
+		statusSince: rand() < 0.1 ? null : Math.floor(rand() * 1000),
+		snoozeUntil: null,
+		statusBeforeSnooze: null,
+		sinceBeforeSnooze: null,
+		lastMessageAt: hasMsg ? Math.floor(rand() * 1000) : null,
+		lastMessageDirection: hasMsg ? pick(['in', 'out'] as const) : null,
+		lastMessageChannelId: null,
+		lastMessagePreview: '',
+		recentIncomingAt: [],
+		reads: {},
+		updatedAt: 0
+	};
+}
+
+describe('ListIndex', () => {
+	const queries: ListQuery[] = [
+		{ inbox: 'all', status: 'all', unreplied: false, sort: 'newest' },
+		{ inbox: 'mine', status: 'open', unreplied: false, sort: 'longest' },
+		{ inbox: 'team:t1', status: 'closed', unreplied: true, sort: 'shortest' },
+		{ inbox: 'unassigned', status: 'all', unreplied: false, sort: 'oldest' },
+		{ inbox: 'blocked', status: 'open', unreplied: false, sort: 'newest' }
+	];
+	for (const query of queries) {
+		it(`patches like a full queryList (${query.inbox}/${query.status}/${query.sort})`, () => {
+			const seed = 7 + queries.indexOf(query);
+			const rand = seededRandom(seed);
+			const all = new Map<ContactId, ContactSummary>();
+			for (let i = 0; i < 300; i++) {
+				const s = summary(rand, `c${i}`);
+				all.set(s.id, s);
+			}
+			const index = new ListIndex(query);
+			index.rebuild(all.values(), query, me, dir);
+			for (let round = 0; round < 60; round++) {
+				const prev = new Map(all);
+				const changed: ContactSummary[] = [];
+				const removed: ContactId[] = [];
+				const k = 1 + Math.floor(rand() * 5);
+				for (let j = 0; j < k; j++) {
+					const id = `c${Math.floor(rand() * 330)}` as ContactId;
+					if (rand() < 0.15) {
+						if (all.delete(id)) removed.push(id);
+					} else {
+						const s = summary(rand, id);
+						all.set(id, s);
+						changed.push(s);
+					}
+				}
+				// A contact changed twice in one batch is reported once with its last value.
+				const last = new Map(changed.map((c) => [c.id, c]));
+				const rows = index.patch([...last.values()].filter((c) => all.get(c.id) === c), removed.filter((id) => !all.has(id)), (id) => prev.get(id), () => all.values());
+				expect(rows.map((r) => r.id), `seed ${seed} round ${round}`).toEqual(queryList(all.values(), query, me, dir).map((r) => r.id));
+			}
+		});
+	}
+});

@@ -1,0 +1,435 @@
+/**
+ * The local replica of one user's workspace: the documents in the client store, the ones
+ * loaded in memory, their summaries, the pending queue, and the `/sync` connection that keeps
+ * them in step with the server. The state classes read it; nothing here knows about Svelte.
+ *
+ * Invariants:
+ * - Local change: written by the doc layer with the `local` origin; the update is stored (log and
+ *   pending queue in one transaction) before it is sent; it stays pending until acked.
+ * - Remote change (REMOTE_UPDATE, sync step 2): the document is loaded from storage if it is not
+ *   in memory, the update applied (`remote` origin), stored, and the summary updated
+ *   incrementally; `lastSeq` moves only after the update is stored, and only from CATCHUP_DONE
+ *   or a live REMOTE_UPDATE, so a crash never skips an update on the next catch-up.
+ * - Revocation: the document leaves memory and storage (state, log, pending, summary, search
+ *   rows) and the summary list at once.
+ * - Catch-up: HELLO carries the stored `lastSeq`; only documents in WELCOME.changed run sync
+ *   step 1/2 (`lastCatchUp` counts them, the test hook for "catch-up costs O(changed)").
+ */
+import {
+	applyUpdate,
+	createDoc,
+	directoryDoc,
+	encodeState,
+	onUpdate,
+	remoteOrigin,
+	stateVector,
+	storageOrigin,
+	watchSummary,
+	type YDoc
+} from '../doc';
+import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
+import type { ContactId, ContactSummary, Directory, DocId } from '../domain/types';
+import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
+import type { ClientStore } from '../storage/store';
+import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
+import { PendingQueue } from './pending';
+import { DocRegistry } from './registry';
+import { SummaryBook } from './summaries';
+import { openTabChannel, type TabChannel, type TabMessage } from './tabs';
+
+export interface ReplicaOptions {
+	store: ClientStore;
+	/** Name shared by the tabs of one database (BroadcastChannel). */
+	tabChannel?: string;
+	/** Loaded documents kept in memory besides the pinned ones. */
+	capacity?: number;
+	/** Connection options without the handler (the replica is the handler). */
+	connection?: Omit<ConnectionOptions, 'handler'>;
+}
+
+export interface SyncStatus {
+	state: ConnectionState;
+	unacked: number;
+	catchingUp: boolean;
+	lastError: string | null;
+}
+
+export interface CatchUpStats {
+	/** Documents WELCOME listed as changed. */
+	changed: number;
+	/** Documents that ran sync step 1/2 in this catch-up. */
+	synced: number;
+	revoked: number;
+	full: boolean;
+}
+
+const LAST_SEQ = 'lastSeq';
+/** Compact a document's stored log once it holds this many updates. */
+const COMPACT_AFTER = 64;
+
+export class Replica {
+	readonly store: ClientStore;
+	readonly registry: DocRegistry;
+	readonly pending: PendingQueue;
+	readonly summaries: SummaryBook;
+	readonly connection: SyncConnection | null;
+	readonly clientId = newId();
+	/** Last completed catch-up (test and debug hook). */
+	lastCatchUp: CatchUpStats | null = null;
+
+	readonly #tabs: TabChannel;
+	readonly #watchers = new Map<DocId, () => void>();
+	readonly #statusListeners = new Set<(s: SyncStatus) => void>();
+	readonly #incomingListeners = new Set<(s: ContactSummary) => void>();
+	readonly #dirListeners = new Set<(d: Directory) => void>();
+	#status: SyncStatus = { state: 'offline', unacked: 0, catchingUp: false, lastError: null };
+	#lastSeq = 0;
+	/** Serialises stored writes of remote updates and the lastSeq that follows them. */
+	#chain: Promise<unknown> = Promise.resolve();
+	#catchUp: { stats: CatchUpStats; waiting: Set<DocId> } | null = null;
+	#flushScheduled = false;
+	#releaseDir: (() => void) | null = null;
+	#closed = false;
+	/** While `edit` runs its write: collects the store promises of the updates it makes. */
+	#collect: Promise<unknown>[] | null = null;
+
+	constructor(opts: ReplicaOptions) {
+		this.store = opts.store;
+		this.pending = new PendingQueue(opts.store);
+		this.summaries = new SummaryBook(opts.store);
+		this.registry = new DocRegistry({
+			capacity: opts.capacity ?? 200,
+			load: (docId) => this.#load(docId),
+			onUnload: (docId) => {
+				this.#watchers.get(docId)?.();
+				this.#watchers.delete(docId);
+			}
+		});
+		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
+		this.pending.subscribe((n) => this.#setStatus({ unacked: n }));
+		this.connection = opts.connection
+			? new SyncConnection({
+					...opts.connection,
+					handler: {
+						hello: () => this.#hello(),
+						message: (m) => this.#onMessage(m),
+						closed: () => this.#onClosed(),
+						state: (state, lastError) => this.#setStatus({ state, lastError })
+					}
+				})
+			: null;
+	}
+
+	/** Reads summaries, pending count and lastSeq; the list can paint after this. */
+	async open(): Promise<ContactSummary[]> {
+		const [list] = await Promise.all([
+			this.summaries.load(),
+			this.pending.refresh(),
+			this.store.getMeta<number>(LAST_SEQ).then((v) => (this.#lastSeq = v ?? 0))
+		]);
+		return list;
+	}
+
+	/** Loads (and keeps loaded) the directory document. */
+	async directory(): Promise<Directory> {
+		const doc = await this.registry.get(DIR_DOC_ID);
+		if (!this.#releaseDir) this.#releaseDir = this.registry.pin(DIR_DOC_ID);
+		return directoryDoc(doc).read();
+	}
+
+	start(): void {
+		this.connection?.start();
+	}
+
+	get status(): SyncStatus {
+		return this.#status;
+	}
+
+	get lastSeq(): number {
+		return this.#lastSeq;
+	}
+
+	onStatus(fn: (s: SyncStatus) => void): () => void {
+		this.#statusListeners.add(fn);
+		return () => this.#statusListeners.delete(fn);
+	}
+
+	/** A new incoming message arrived live (not during catch-up) for this contact. */
+	onIncoming(fn: (s: ContactSummary) => void): () => void {
+		this.#incomingListeners.add(fn);
+		return () => this.#incomingListeners.delete(fn);
+	}
+
+	onDirectory(fn: (d: Directory) => void): () => void {
+		this.#dirListeners.add(fn);
+		return () => this.#dirListeners.delete(fn);
+	}
+
+	/** A contact's document, loaded from storage when not in memory. */
+	contact(id: ContactId): Promise<YDoc> {
+		return this.registry.get(contactDocId(id));
+	}
+
+	/**
+	 * Runs a local write on a contact's document and resolves once every update it made is
+	 * stored (and queued for the server).
+	 */
+	async edit<T>(id: ContactId, write: (doc: YDoc) => T): Promise<T> {
+		const docId = contactDocId(id);
+		const doc = await this.registry.get(docId);
+		const writes: Promise<unknown>[] = [];
+		this.#collect = writes;
+		try {
+			return write(doc);
+		} finally {
+			this.#collect = null;
+			await Promise.all(writes);
+		}
+	}
+
+	/** The browser's online/offline events. */
+	setNetworkAvailable(up: boolean): void {
+		this.connection?.setNetworkAvailable(up);
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.connection?.stop();
+		this.#releaseDir?.();
+		await this.#chain.catch(() => undefined);
+		await this.summaries.flush();
+		this.summaries.close();
+		this.registry.clear();
+		this.#tabs.close();
+	}
+
+	// --- documents ---------------------------------------------------------------------------
+
+	async #load(docId: DocId): Promise<YDoc> {
+		const stored = await this.store.loadDoc(docId);
+		const doc = createDoc();
+		const origin = storageOrigin();
+		doc.transact(() => {
+			if (stored.state) applyUpdate(doc, stored.state, origin);
+			for (const u of stored.updates) applyUpdate(doc, u, origin);
+		}, origin);
+		const parsed = parseDocId(docId);
+		const offs: Array<() => void> = [];
+		offs.push(
+			onUpdate(doc, (update, o) => {
+				if (o?.kind !== 'local') return;
+				const stored = this.#stored(docId, update);
+				this.#collect?.push(stored);
+			})
+		);
+		if (parsed?.kind === 'contact') {
+			const watch = watchSummary(parsed.contactId, doc, (s) => this.#summaryChanged(s));
+			offs.push(() => watch.stop());
+			if (stored.state !== null || stored.updates.length > 0) this.#summaryChanged(watch.current());
+		} else if (parsed?.kind === 'dir') {
+			const handler = () => {
+				const dir = directoryDoc(doc).read();
+				for (const l of this.#dirListeners) l(dir);
+			};
+			doc.on('afterTransaction', handler);
+			offs.push(() => doc.off('afterTransaction', handler));
+		}
+		this.#watchers.set(docId, () => offs.forEach((f) => f()));
+		if (stored.updates.length >= COMPACT_AFTER) {
+			void this.store.compactDoc(docId, encodeState(doc), stored.cursor).catch(() => undefined);
+		}
+		return doc;
+	}
+
+	async #stored(docId: DocId, update: Uint8Array): Promise<void> {
+		await this.pending.add(docId, update);
+		this.#tabs.post({ t: 'update', docId, update });
+		this.#tabs.post({ t: 'pending' });
+		this.#scheduleFlush();
+	}
+
+	#summaryChanged(s: ContactSummary): void {
+		if (this.summaries.put(s)) this.#tabs.post({ t: 'summary', summary: s });
+	}
+
+	/** Applies a server update: load, apply, store; resolves when stored. */
+	#applyRemote(docId: DocId, update: Uint8Array, live: boolean): Promise<void> {
+		const run = async () => {
+			const doc = await this.registry.get(docId).catch(() => null);
+			if (!doc) return;
+			const before = live ? this.#lastIncoming(docId) : null;
+			applyUpdate(doc, update, remoteOrigin(this));
+			await this.store.appendUpdate(docId, update);
+			this.#tabs.post({ t: 'update', docId, update });
+			if (live) this.#checkIncoming(docId, before);
+		};
+		const p = this.#chain.then(run, run);
+		this.#chain = p.catch(() => undefined);
+		return p;
+	}
+
+	#lastIncoming(docId: DocId): number | null {
+		const parsed = parseDocId(docId);
+		if (parsed?.kind !== 'contact') return null;
+		const r = this.summaries.get(parsed.contactId)?.recentIncomingAt;
+		return r && r.length > 0 ? r[r.length - 1]! : null;
+	}
+
+	#checkIncoming(docId: DocId, before: number | null): void {
+		const parsed = parseDocId(docId);
+		if (parsed?.kind !== 'contact') return;
+		const s = this.summaries.get(parsed.contactId);
+		const r = s?.recentIncomingAt;
+		const after = r && r.length > 0 ? r[r.length - 1]! : null;
+		if (s && after !== null && (before === null || after > before)) for (const l of this.#incomingListeners) l(s);
+	}
+
+	/** Deletes a document everywhere on this device (revoked, or reset after a rejection). */
+	async #removeLocal(docId: DocId): Promise<void> {
+		this.registry.drop(docId);
+		await this.store.deleteDoc(docId);
+		const parsed = parseDocId(docId);
+		const contactId = parsed?.kind === 'contact' ? parsed.contactId : null;
+		if (contactId) this.summaries.forget(contactId);
+		await this.pending.refresh();
+		this.#tabs.post({ t: 'removed', docId, contactId });
+		this.#tabs.post({ t: 'pending' });
+	}
+
+	async #fromTab(m: TabMessage): Promise<void> {
+		switch (m.t) {
+			case 'update': {
+				const doc = this.registry.peek(m.docId);
+				if (doc) applyUpdate(doc, m.update, storageOrigin());
+				return;
+			}
+			case 'summary':
+				return this.summaries.adopt(m.summary);
+			case 'removed':
+				this.registry.drop(m.docId);
+				if (m.contactId) this.summaries.forget(m.contactId);
+				return;
+			case 'pending':
+				return this.pending.refresh();
+			case 'dots':
+				return;
+		}
+	}
+
+	// --- connection ----------------------------------------------------------------------------
+
+	async #hello() {
+		await this.#chain;
+		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId };
+	}
+
+	#onMessage(m: ServerMessage): void {
+		switch (m.type) {
+			case 'welcome':
+				return void this.#welcome(m.changed, m.revoked, m.full);
+			case 'catchup-done':
+				return void this.#catchupDone(m.seq);
+			case 'sync':
+				if (m.step === 'step1') {
+					void this.registry.get(m.docId).then((doc) => {
+						this.connection?.send({ type: 'sync', docId: m.docId, step: 'step2', update: encodeState(doc, m.stateVector) });
+					}, () => undefined);
+					return;
+				}
+				if (m.step === 'step2') this.#catchUp?.waiting.delete(m.docId);
+				void this.#applyRemote(m.docId, m.update, false);
+				return;
+			case 'remote-update': {
+				const live = this.#catchUp === null;
+				void this.#applyRemote(m.docId, m.update, live).then(() => {
+					if (live && m.seq > this.#lastSeq) return this.#saveSeq(m.seq);
+				});
+				return;
+			}
+			case 'ack':
+				void this.pending.ack(m.updateId).then(() => this.#tabs.post({ t: 'pending' }));
+				return;
+			case 'grant':
+				void this.#syncDoc(m.docId);
+				return;
+			case 'revoke':
+				void this.#removeLocal(m.docId);
+				return;
+			case 'error':
+				this.#setStatus({ lastError: m.message });
+				if (m.docId && (m.code === 'rejected_update' || m.code === 'forbidden' || m.code === 'unknown_doc')) {
+					void this.#reset(m.docId, m.updateId, m.code !== 'rejected_update');
+				}
+				return;
+			default:
+				return;
+		}
+	}
+
+	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
+		const stats: CatchUpStats = { changed: changed.length, synced: 0, revoked: revoked.length, full };
+		this.#catchUp = { stats, waiting: new Set(changed) };
+		this.#setStatus({ catchingUp: true });
+		for (const id of revoked) await this.#removeLocal(id);
+		if (full) {
+			const keep = new Set<DocId>(changed);
+			for (const id of await this.store.listDocIds()) if (!keep.has(id)) await this.#removeLocal(id);
+		}
+		for (const id of changed) {
+			await this.#syncDoc(id);
+			stats.synced++;
+		}
+		this.#scheduleFlush();
+	}
+
+	/** Sync step 1 of one document (its state vector from storage). */
+	async #syncDoc(docId: DocId): Promise<void> {
+		const doc = await this.registry.get(docId).catch(() => null);
+		if (!doc) return;
+		this.connection?.send({ type: 'sync', docId, step: 'step1', stateVector: stateVector(doc) });
+	}
+
+	async #catchupDone(seq: number): Promise<void> {
+		await this.#chain;
+		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
+		this.#catchUp = null;
+		if (seq > this.#lastSeq) await this.#saveSeq(seq);
+		this.#setStatus({ catchingUp: false });
+		await this.summaries.flush();
+	}
+
+	async #saveSeq(seq: number): Promise<void> {
+		this.#lastSeq = Math.max(this.#lastSeq, seq);
+		await this.store.setMeta(LAST_SEQ, this.#lastSeq);
+	}
+
+	/** The server refused an update or a document: forget it and take the server's state again. */
+	async #reset(docId: DocId, updateId: string | undefined, gone: boolean): Promise<void> {
+		if (updateId) await this.pending.ack(updateId);
+		await this.#removeLocal(docId);
+		if (!gone) await this.#syncDoc(docId);
+	}
+
+	#onClosed(): void {
+		this.pending.resetInflight();
+		this.#catchUp = null;
+		this.#setStatus({ catchingUp: false });
+	}
+
+	#scheduleFlush(): void {
+		if (this.#flushScheduled || !this.connection) return;
+		this.#flushScheduled = true;
+		queueMicrotask(() => {
+			this.#flushScheduled = false;
+			if (!this.connection?.online) return;
+			void this.pending.flush((docId, updateId, update) => this.connection!.send({ type: 'update', docId, updateId, update }));
+		});
+	}
+
+	#setStatus(patch: Partial<SyncStatus>): void {
+		this.#status = { ...this.#status, ...patch };
+		if (patch.state === 'online') this.#scheduleFlush();
+		for (const l of this.#statusListeners) l(this.#status);
+	}
+}
