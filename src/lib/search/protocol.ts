@@ -1,0 +1,66 @@
+/**
+ * The message protocol between the main thread (`SearchClient`) and the search worker
+ * (`SearchHost`). Messages on one port arrive in order, so updates and queries apply in the order
+ * they were sent.
+ *
+ * Queries carry a sequence number `seq`, increasing per client, and a `lane` (one per search box:
+ * the global box, the in-thread box). A newer query in a lane supersedes every older one in that
+ * lane: the host answers a superseded query `superseded` without running it if it has not started,
+ * and the client resolves it `superseded` at once and ignores any late answer. So a burst of
+ * keystrokes costs one search, and a slow early answer never replaces a later one.
+ *
+ * Cold start: `load` restores a snapshot in two phases and reports `ready` after each
+ * (contacts first, then messages); messages are restored in slices so queries are served in
+ * between, and message results say `partial` until the messages phase is done.
+ */
+import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
+import type { ContactHit, MessageHit, MessageResults } from './engine';
+import type { SearchableContact } from './indexable';
+import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
+
+export type Scope = 'contacts' | 'messages' | 'thread';
+
+export interface ResultsByScope {
+	contacts: { hits: ContactHit[] };
+	messages: MessageResults & { partial: boolean };
+	thread: { hits: MessageHit[]; partial: boolean };
+}
+
+export type QueryRequest = {
+	type: 'query';
+	seq: number;
+	lane: string;
+	scope: Scope;
+	text: string;
+	limit: number;
+	/** Required for the `thread` scope. */
+	contactId?: ContactId;
+};
+
+export type WorkerRequest =
+	| { type: 'load'; snapshot: SearchSnapshot | null; customFields: CustomFieldDef[] }
+	| { type: 'upsertContact'; contact: SearchableContact }
+	| { type: 'removeContact'; contactId: ContactId }
+	| { type: 'addEntries'; contactId: ContactId; entries: Entry[] }
+	| { type: 'removeEntry'; entryId: EntryId }
+	| { type: 'setCustomFields'; fields: CustomFieldDef[] }
+	| QueryRequest
+	| { type: 'snapshot'; seq: number; format: SnapshotFormat };
+
+export type QueryOutcome<S extends Scope = Scope> =
+	| { status: 'done'; seq: number; scope: S; results: ResultsByScope[S] }
+	| { status: 'superseded'; seq: number };
+
+export type WorkerReply =
+	| { type: 'ready'; phase: 'contacts' | 'messages' }
+	| { type: 'load-failed'; error: SnapshotError }
+	| { type: 'result'; outcome: QueryOutcome }
+	| { type: 'snapshot'; seq: number; snapshot: SearchSnapshot };
+
+/** The part of `Worker` / `MessagePort` both sides use; a Node `MessagePort` fits in tests. */
+export interface Port<In, Out> {
+	postMessage(message: Out): void;
+	addEventListener(type: 'message', listener: (ev: MessageEvent<In>) => void): void;
+	removeEventListener(type: 'message', listener: (ev: MessageEvent<In>) => void): void;
+	start?(): void;
+}

@@ -1,0 +1,140 @@
+/**
+ * Cold start of the search engine. Two stored forms are supported, both opaque values the client
+ * store keeps (structured-clone and JSON safe):
+ *
+ * - `text-table` (the default): the searchable rows themselves, as compact arrays, from which the
+ *   indexes are rebuilt. Small, and it cannot drift from the tokenizer: a changed tokenizer only
+ *   needs a rebuild, which is what loading is.
+ * - `index-json`: MiniSearch's `toJSON` of both indexes plus the same rows (snippets and phrase
+ *   checks need the text) and the term frequencies. Loads without tokenizing, but is larger.
+ *
+ * bench/search.bench.ts measures both on 10k contacts / 100k messages; the text table was faster
+ * to make searchable and several times smaller, so it is the default (see the report in the
+ * bench output). `version` guards against loading a form written by another tokenizer.
+ */
+import MiniSearch from 'minisearch';
+import type { ContactId, CustomFieldDef, EntryId } from '../domain/types';
+import { contactIndexOptions, entryIndexOptions, SearchEngine } from './engine';
+import type { SearchRow, SearchableContact } from './indexable';
+
+export const SNAPSHOT_VERSION = 1;
+
+type ContactTuple = [id: string, firstName: string, lastName: string, phone: string, email: string, custom: SearchableContact['custom'] | 0];
+type RowTuple = [id: string, contactId: string, at: number, kind: 0 | 1, text: string];
+
+interface SnapshotBase {
+	version: typeof SNAPSHOT_VERSION;
+	customFields: CustomFieldDef[];
+	contacts: ContactTuple[];
+	rows: RowTuple[];
+}
+export interface TextTableSnapshot extends SnapshotBase {
+	format: 'text-table';
+}
+export interface IndexJsonSnapshot extends SnapshotBase {
+	format: 'index-json';
+	contactIndex: string;
+	entryIndex: string;
+	df: Array<[string, number]>;
+}
+export type SearchSnapshot = TextTableSnapshot | IndexJsonSnapshot;
+export type SnapshotFormat = SearchSnapshot['format'];
+
+export type SnapshotError = { code: 'bad-snapshot'; message: string };
+
+function contactTuple(c: SearchableContact): ContactTuple {
+	return [c.id, c.firstName, c.lastName, c.phone, c.email, c.custom ?? 0];
+}
+function fromContactTuple(t: ContactTuple): SearchableContact {
+	const [id, firstName, lastName, phone, email, custom] = t;
+	return { id: id as ContactId, firstName, lastName, phone, email, ...(custom ? { custom } : {}) };
+}
+function rowTuple(r: SearchRow): RowTuple {
+	return [r.id, r.contactId, r.at, r.kind === 'message' ? 0 : 1, r.text];
+}
+function fromRowTuple(t: RowTuple): SearchRow {
+	return { id: t[0] as EntryId, contactId: t[1] as ContactId, at: t[2], kind: t[3] === 0 ? 'message' : 'comment', text: t[4] };
+}
+
+export function exportSnapshot(engine: SearchEngine, format: SnapshotFormat = 'text-table'): SearchSnapshot {
+	const base: SnapshotBase = {
+		version: SNAPSHOT_VERSION,
+		customFields: [...engine.customFields],
+		contacts: [...engine.contacts.values()].map(contactTuple),
+		rows: [...engine.rows.values()].map(rowTuple)
+	};
+	if (format === 'text-table') return { format, ...base };
+	return {
+		format,
+		...base,
+		contactIndex: JSON.stringify(engine.contactIndex),
+		entryIndex: JSON.stringify(engine.entryIndex),
+		df: [...engine.df]
+	};
+}
+
+export function checkSnapshot(value: unknown): SearchSnapshot | SnapshotError {
+	if (typeof value !== 'object' || value === null) return { code: 'bad-snapshot', message: 'not an object' };
+	const v = value as Partial<SearchSnapshot>;
+	if (v.version !== SNAPSHOT_VERSION) return { code: 'bad-snapshot', message: `unknown version ${String(v.version)}` };
+	if (v.format !== 'text-table' && v.format !== 'index-json') return { code: 'bad-snapshot', message: 'unknown format' };
+	if (!Array.isArray(v.contacts) || !Array.isArray(v.rows)) return { code: 'bad-snapshot', message: 'missing tables' };
+	return value as SearchSnapshot;
+}
+
+/** Phase 1 of a cold start: contacts become searchable (S3.2) before any message is loaded. */
+export function restoreContacts(engine: SearchEngine, snap: SearchSnapshot): void {
+	if (snap.format === 'index-json') {
+		engine.contactIndex = MiniSearch.loadJSON(snap.contactIndex, contactIndexOptions());
+		for (const t of snap.contacts) {
+			const c = fromContactTuple(t);
+			engine.contacts.set(c.id, c);
+		}
+		return;
+	}
+	for (const t of snap.contacts) engine.upsertContact(fromContactTuple(t));
+}
+
+/** Phase 2: messages and comments (S3.5). */
+export function restoreEntries(engine: SearchEngine, snap: SearchSnapshot): void {
+	if (snap.format === 'index-json') {
+		engine.entryIndex = MiniSearch.loadJSON(snap.entryIndex, entryIndexOptions());
+		engine.df = new Map(snap.df);
+		for (const t of snap.rows) {
+			const r = fromRowTuple(t);
+			engine.rows.set(r.id, r);
+			let ids = engine.threads.get(r.contactId);
+			if (!ids) engine.threads.set(r.contactId, (ids = new Set()));
+			ids.add(r.id);
+		}
+		return;
+	}
+	for (const t of snap.rows) engine.addRow(fromRowTuple(t));
+}
+
+/**
+ * Phase 2 in slices of `slice` rows, so a worker can answer queries between slices. Changes made
+ * between slices must be re-applied by the caller afterwards when they remove something (a slice
+ * may restore a row removed meanwhile); additions are safe, rows are immutable.
+ */
+export function* restoreEntriesInSlices(engine: SearchEngine, snap: SearchSnapshot, slice = 5000): Generator<void> {
+	if (snap.format === 'index-json') {
+		restoreEntries(engine, snap);
+		return;
+	}
+	for (let i = 0; i < snap.rows.length; i += slice) {
+		const end = Math.min(snap.rows.length, i + slice);
+		for (let j = i; j < end; j++) engine.addRow(fromRowTuple(snap.rows[j]!));
+		if (end < snap.rows.length) yield;
+	}
+}
+
+/** Both phases at once; errors are values (a bad snapshot means: rebuild from the documents). */
+export function engineFromSnapshot(value: unknown): SearchEngine | SnapshotError {
+	const snap = checkSnapshot(value);
+	if ('code' in snap) return snap;
+	const engine = new SearchEngine({ customFields: snap.customFields });
+	restoreContacts(engine, snap);
+	restoreEntries(engine, snap);
+	return engine;
+}
