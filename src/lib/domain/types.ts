@@ -199,7 +199,7 @@ export interface EventEntry extends EntryBase {
 	kind: 'event';
 	type: EventType | (string & {});
 	source: EventSource;
-	/** Event specifics, e.g. {assigneeId, teamId} for `assigned`, {until} for `snoozed`. */
+	/** Event specifics, as written by `domain/actions.ts`: e.g. {userId, teamId} for `assigned`, {until} for `snoozed`. */
 	data: Record<string, unknown>;
 	/** Reference code shown in the thread (SPEC S5.5). */
 	ref?: string;
