@@ -23,4 +23,9 @@ describe('close codes', () => {
 		const reply = decodeServerFrame(encodeFrame(errorFromProtocolError(result.error)));
 		expect(reply.ok && reply.msg).toMatchObject({ type: 'error', code: 'too_large', docId: 'c/x', updateId: 'u-9' });
 	});
+
+	it('an overlong error message is clamped so the client can still read it', () => {
+		const reply = decodeServerFrame(encodeFrame({ type: 'error', code: 'internal', message: '€'.repeat(10_000) }));
+		expect(reply.ok && reply.msg.type === 'error' && reply.msg.message.length).toBeGreaterThan(1000);
+	});
 });

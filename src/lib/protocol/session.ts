@@ -199,7 +199,8 @@ const ERROR_HAS_UPDATE = 2;
 export function writeError(enc: encoding.Encoder, msg: Omit<ErrorMessage, 'type'>): void {
 	encoding.writeVarUint(enc, MSG_ERROR);
 	encoding.writeVarString(enc, msg.code);
-	encoding.writeVarString(enc, msg.message);
+	// At most 3 UTF-8 bytes per UTF-16 unit: a clamped message always fits MAX_TEXT_BYTES.
+	encoding.writeVarString(enc, msg.message.slice(0, Math.floor(MAX_TEXT_BYTES / 3)));
 	const flags = (msg.docId !== undefined ? ERROR_HAS_DOC : 0) | (msg.updateId !== undefined ? ERROR_HAS_UPDATE : 0);
 	encoding.writeVarUint(enc, flags);
 	if (msg.docId !== undefined) encoding.writeVarString(enc, msg.docId);
