@@ -46,7 +46,7 @@ const COUNTRIES = new Set(
 );
 
 /** Result of a field check: the normal form, or a message for a person. */
-type Check<T> = { ok: true; value: T } | { ok: false; message: string };
+export type Check<T> = { ok: true; value: T } | { ok: false; message: string };
 const ok = <T>(value: T): Check<T> => ({ ok: true, value });
 const bad = <T>(message: string): Check<T> => ({ ok: false, message });
 
