@@ -1,0 +1,53 @@
+/**
+ * The HTTP request handler: `/health`, the JSON API (routes from `http/routes.ts` and
+ * `http/directory-api.ts`) and the built client. Every API answer is JSON; every error is
+ * `{error: {code, message}}`; an exception inside a handler is a 500 with a generic message
+ * (the detail goes to the log, not to the caller), and the process keeps serving.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { directoryRoutes } from './http/directory-api';
+import { errorReply, reply, send } from './http/respond';
+import { bearerToken, coreRoutes, type ApiDeps, type Route } from './http/routes';
+import { serveStatic } from './http/static';
+
+const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes];
+
+export function createHttpHandler(deps: ApiDeps, staticDir: string | undefined) {
+	return (req: IncomingMessage, res: ServerResponse): void => {
+		handle(req, res, deps, staticDir).catch((err: unknown) => {
+			deps.log(`http ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+			send(res, errorReply(500, 'internal', 'The server failed to handle the request.'));
+		});
+	};
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ApiDeps, staticDir: string | undefined): Promise<void> {
+	const url = new URL(req.url ?? '/', 'http://localhost');
+	const path = url.pathname;
+	if (path === '/health') return send(res, reply(200, { ok: true }));
+	if (path.startsWith('/api/')) {
+		let pathMatched = false;
+		for (const route of ROUTES) {
+			const m = route.path.exec(path);
+			if (!m) continue;
+			pathMatched = true;
+			if (route.method !== req.method) continue;
+			const address = req.socket.remoteAddress ?? 'unknown';
+			if (route.access === 'public') {
+				return send(res, await route.handle({ req, url, params: m.slice(1), address, deps }));
+			}
+			const verified = await deps.auth.verify(bearerToken(req));
+			if (!verified.ok) return send(res, errorReply(verified.error.status, verified.error.code, verified.error.message));
+			const me = deps.visibility.user(verified.value.userId);
+			if (!me) return send(res, errorReply(401, 'user_inactive', 'This account is no longer active.'));
+			if (route.access === 'admin' && me.role !== 'owner' && me.role !== 'manager') {
+				return send(res, errorReply(403, 'forbidden', 'Only owners and managers may do this.'));
+			}
+			return send(res, await route.handle({ req, url, params: m.slice(1), address, deps, principal: verified.value, me }));
+		}
+		if (pathMatched) return send(res, errorReply(405, 'method_not_allowed', `${req.method} is not allowed here.`));
+		return send(res, errorReply(404, 'not_found', 'No such API route.'));
+	}
+	if (!staticDir) return send(res, errorReply(404, 'not_found', 'Nothing here.'));
+	serveStatic(staticDir, req, res, path);
+}

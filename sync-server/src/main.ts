@@ -1,0 +1,47 @@
+/**
+ * `node --import tsx sync-server/src/main.ts` (or the esbuild bundle): the server process.
+ * Environment: HOST (127.0.0.1), PORT (8787; 0 picks a free one), DATA_DIR (./data),
+ * STATIC_DIR (./build), DEMO_CONTACTS (300). Prints `listening on <url>` and the demo logins
+ * on stdout (tests read the port from that line). SIGTERM / SIGINT close sockets, flush and
+ * close the store, and exit 0.
+ */
+import { existsSync } from 'node:fs';
+import { DEMO_PASSWORD } from '../../src/lib/demo/generate';
+import { startServer } from './server';
+
+const DEMO_LOGINS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test'];
+
+const env = process.env;
+const staticDir = env.STATIC_DIR ?? './build';
+const contacts = Number(env.DEMO_CONTACTS ?? 300);
+
+const server = await startServer({
+	host: env.HOST ?? '127.0.0.1',
+	port: Number(env.PORT ?? 8787),
+	dataDir: env.DATA_DIR ?? './data',
+	...(existsSync(staticDir) ? { staticDir } : {}),
+	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
+});
+
+console.log(`listening on ${server.url}`);
+console.log(`Parley is running at ${server.url}`);
+console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);
+if (!existsSync(staticDir)) console.log(`(no client build at ${staticDir}: only the API and WebSockets are served)`);
+
+let stopping = false;
+const stop = (signal: string) => {
+	if (stopping) return;
+	stopping = true;
+	console.error(`[parley] ${signal}: shutting down`);
+	server.close().then(
+		() => process.exit(0),
+		(err: unknown) => {
+			console.error(`[parley] shutdown failed: ${String(err)}`);
+			process.exit(1);
+		}
+	);
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('uncaughtException', (err) => console.error(`[parley] uncaught: ${err.stack ?? err.message}`));
+process.on('unhandledRejection', (err) => console.error(`[parley] unhandled rejection: ${String(err)}`));

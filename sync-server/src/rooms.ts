@@ -1,0 +1,281 @@
+/**
+ * Rooms: the server's in-memory documents and the one write path every change takes.
+ *
+ * Write path (client updates and server-written changes alike):
+ *   1. the document is loaded (roots ensured before any stored update is applied);
+ *   2. the update is appended to the store: durable, stamped with the workspace seq;
+ *   3. it is applied to the in-memory Y.Doc;
+ *   4. `onApplied` runs (the access index and grants/revocations follow the new state);
+ *   5. it is published to the fan-out as REMOTE_UPDATE{seq}, never back to its sender;
+ * and only then does the caller ack the sender. A duplicate updateId stops after step 2 and is
+ * acked with its original seq. Server-written changes (`applyServerChange`) run `fn` on the
+ * live document inside one transaction and take steps 2, 4 and 5 with the captured update.
+ *
+ * Lifetime: a room is loaded on demand and held while someone uses it (a /yjs connection, an
+ * operation in flight); `unloadAfterMs` after the last release it is destroyed. Pinned rooms
+ * (the directory) stay. Reading a document for a sync step 2 does not need its room: when it is
+ * not loaded, the stored updates are merged and diffed as bytes, without building a Y.Doc.
+ */
+import * as Y from 'yjs';
+import {
+	applyUpdate,
+	createDoc,
+	diffUpdate,
+	encodeState,
+	ensureContactRoots,
+	ensureDirectoryRoots,
+	mergeUpdates,
+	remoteOrigin,
+	serverOrigin,
+	stateVector,
+	stateVectorOfUpdate,
+	storageOrigin,
+	type YDoc
+} from '../../src/lib/doc';
+import { parseDocId } from '../../src/lib/domain/ids';
+import type { DocId } from '../../src/lib/domain/types';
+import type { Fanout } from './fanout/fanout';
+import type { Store } from './persistence/store';
+
+export interface Room {
+	readonly docId: DocId;
+	readonly ydoc: YDoc;
+	/** Seq of the newest update applied to `ydoc`. */
+	seq: number;
+	holders: number;
+	pinned: boolean;
+	timer: NodeJS.Timeout | null;
+}
+
+export type ApplyResult =
+	| { ok: true; seq: number; duplicate: boolean }
+	| { ok: false; code: 'rejected_update' | 'internal'; message: string };
+
+export interface RoomsOptions {
+	store: Store;
+	fanout: Fanout;
+	unloadAfterMs?: number;
+	/** Runs after an update was stored and applied, before it is published. */
+	onApplied?: (room: Room, update: Uint8Array) => void;
+	log?: (message: string) => void;
+}
+
+const EMPTY_UPDATE_MAX_BYTES = 2;
+
+/** A fresh Y.Doc for the document with its root types created. */
+export function newRoomDoc(docId: DocId): YDoc {
+	const ydoc = createDoc();
+	const parsed = parseDocId(docId);
+	if (parsed?.kind === 'dir') ensureDirectoryRoots(ydoc);
+	else ensureContactRoots(ydoc);
+	return ydoc;
+}
+
+/** One update holding everything stored (compaction's merge: garbage-collects deleted content). */
+export function mergeStored(docId: DocId, updates: Uint8Array[]): Uint8Array {
+	if (updates.length === 1) return updates[0]!;
+	const ydoc = newRoomDoc(docId);
+	ydoc.transact(() => {
+		for (const u of updates) applyUpdate(ydoc, u, storageOrigin());
+	}, storageOrigin());
+	const merged = encodeState(ydoc);
+	ydoc.destroy();
+	return merged;
+}
+
+export class Rooms {
+	private readonly rooms = new Map<DocId, Room>();
+	private readonly loading = new Map<DocId, Promise<Room>>();
+	private readonly unloadAfterMs: number;
+	private inflight = 0;
+	private closed = false;
+
+	constructor(private readonly opts: RoomsOptions) {
+		this.unloadAfterMs = opts.unloadAfterMs ?? 30_000;
+	}
+
+	get loadedCount(): number {
+		return this.rooms.size;
+	}
+
+	/** Operations between store append and publish; 0 means the access index is current. */
+	get inflightCount(): number {
+		return this.inflight;
+	}
+
+	get(docId: DocId): Room | undefined {
+		return this.rooms.get(docId);
+	}
+
+	/** Loads (if needed) and holds a room; pair with `release`. */
+	async hold(docId: DocId): Promise<Room> {
+		if (this.closed) throw new Error('rooms closed');
+		let room = this.rooms.get(docId);
+		if (!room) {
+			let pending = this.loading.get(docId);
+			if (!pending) {
+				pending = this.load(docId).finally(() => this.loading.delete(docId));
+				this.loading.set(docId, pending);
+			}
+			room = await pending;
+		}
+		room.holders++;
+		if (room.timer) {
+			clearTimeout(room.timer);
+			room.timer = null;
+		}
+		return room;
+	}
+
+	release(room: Room): void {
+		room.holders = Math.max(0, room.holders - 1);
+		if (room.holders > 0 || room.pinned || this.rooms.get(room.docId) !== room) return;
+		if (room.timer) clearTimeout(room.timer);
+		room.timer = setTimeout(() => this.unload(room), this.unloadAfterMs);
+		room.timer.unref();
+	}
+
+	/** Loads a room and keeps it loaded for the life of the server (the directory). */
+	async pin(docId: DocId): Promise<Room> {
+		const room = await this.hold(docId);
+		room.pinned = true;
+		return room;
+	}
+
+	private unload(room: Room): void {
+		room.timer = null;
+		if (room.holders > 0 || room.pinned || this.rooms.get(room.docId) !== room) return;
+		this.rooms.delete(room.docId);
+		room.ydoc.destroy();
+	}
+
+	private async load(docId: DocId): Promise<Room> {
+		const stored = await this.opts.store.loadDoc(docId);
+		const existing = this.rooms.get(docId);
+		if (existing) return existing;
+		const ydoc = newRoomDoc(docId);
+		if (stored) {
+			ydoc.transact(() => {
+				for (const u of stored.updates) {
+					try {
+						applyUpdate(ydoc, u, storageOrigin());
+					} catch (err) {
+						this.opts.log?.(`skipping unreadable stored update of ${docId}: ${String(err)}`);
+					}
+				}
+			}, storageOrigin());
+		}
+		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null };
+		this.rooms.set(docId, room);
+		return room;
+	}
+
+	/**
+	 * The document's state as one update (all of it, or what `sv` lacks), its state vector and
+	 * the seq it is current to. Uses the loaded room, else the stored bytes.
+	 */
+	async snapshot(docId: DocId, sv?: Uint8Array): Promise<{ update: Uint8Array; stateVector: Uint8Array; seq: number }> {
+		const room = this.rooms.get(docId);
+		if (room) return { update: encodeState(room.ydoc, sv), stateVector: stateVector(room.ydoc), seq: room.seq };
+		const stored = await this.opts.store.loadDoc(docId);
+		const loaded = this.rooms.get(docId);
+		if (loaded) return { update: encodeState(loaded.ydoc, sv), stateVector: stateVector(loaded.ydoc), seq: loaded.seq };
+		if (!stored) {
+			const empty = newRoomDoc(docId);
+			const out = { update: encodeState(empty, sv), stateVector: stateVector(empty), seq: 0 };
+			empty.destroy();
+			return out;
+		}
+		const merged = stored.updates.length === 1 ? stored.updates[0]! : mergeUpdates(stored.updates);
+		return {
+			update: sv ? diffUpdate(merged, sv) : merged,
+			stateVector: stateVectorOfUpdate(merged),
+			seq: stored.seq
+		};
+	}
+
+	/** Stores, applies and publishes an update from a client (see the module comment). */
+	async applyClientUpdate(docId: DocId, update: Uint8Array, from: { senderId: string; updateId?: string }): Promise<ApplyResult> {
+		try {
+			Y.decodeUpdate(update);
+		} catch {
+			return { ok: false, code: 'rejected_update', message: 'The update is not a valid Yjs update.' };
+		}
+		const room = await this.hold(docId);
+		this.inflight++;
+		try {
+			if (update.length <= EMPTY_UPDATE_MAX_BYTES && from.updateId === undefined) return { ok: true, seq: room.seq, duplicate: true };
+			const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId);
+			if (duplicate) return { ok: true, seq, duplicate };
+			this.applyStored(room, update, seq, remoteOrigin(from.senderId));
+			this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
+			return { ok: true, seq, duplicate: false };
+		} catch (err) {
+			this.opts.log?.(`update of ${docId} failed: ${err instanceof Error ? err.message : String(err)}`);
+			return { ok: false, code: 'internal', message: 'The update could not be stored.' };
+		} finally {
+			this.inflight--;
+			this.release(room);
+		}
+	}
+
+	/**
+	 * Runs `fn` on the live document as one server transaction and takes the captured update
+	 * through the write path. Resolves with its seq, or null when `fn` changed nothing. With an
+	 * `updateId`, a change already stored under that id is not stored again.
+	 */
+	async applyServerChange(docId: DocId, fn: (ydoc: YDoc) => void, updateId?: string): Promise<{ seq: number } | null> {
+		const room = await this.hold(docId);
+		this.inflight++;
+		try {
+			if (updateId !== undefined) {
+				const seq = await this.opts.store.findUpdateId(docId, updateId);
+				if (seq !== null) return { seq };
+			}
+			const captured: Uint8Array[] = [];
+			const onUpdate = (u: Uint8Array) => captured.push(u);
+			room.ydoc.on('update', onUpdate);
+			try {
+				room.ydoc.transact(() => fn(room.ydoc), serverOrigin());
+			} finally {
+				room.ydoc.off('update', onUpdate);
+			}
+			if (captured.length === 0) return null;
+			const update = captured.length === 1 ? captured[0]! : mergeUpdates(captured);
+			const { seq } = await this.opts.store.appendUpdate(docId, update, updateId);
+			room.seq = Math.max(room.seq, seq);
+			this.opts.onApplied?.(room, update);
+			this.opts.fanout.publish({ type: 'update', docId, seq, update });
+			return { seq };
+		} finally {
+			this.inflight--;
+			this.release(room);
+		}
+	}
+
+	private applyStored(room: Room, update: Uint8Array, seq: number, origin: ReturnType<typeof remoteOrigin>): void {
+		applyUpdate(room.ydoc, update, origin);
+		room.seq = Math.max(room.seq, seq);
+		this.opts.onApplied?.(room, update);
+	}
+
+	/** Merges the stored updates of the documents with the most rows (background compaction). */
+	async compactSome(minUpdates = 32, limit = 16): Promise<number> {
+		let n = 0;
+		for (const docId of await this.opts.store.docsNeedingCompaction(minUpdates, limit)) {
+			const res = await this.opts.store.compact(docId, (updates) => mergeStored(docId, updates));
+			if (res.merged > 0) n++;
+		}
+		return n;
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		await Promise.allSettled([...this.loading.values()]);
+		for (const room of this.rooms.values()) {
+			if (room.timer) clearTimeout(room.timer);
+			room.ydoc.destroy();
+		}
+		this.rooms.clear();
+	}
+}

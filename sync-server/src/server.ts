@@ -1,0 +1,185 @@
+/**
+ * Wiring: one function that opens the store, migrates, seeds on first start, loads the
+ * directory and the access index, and serves HTTP and the WebSockets on one port. Used by
+ * `main.ts` and, in-process, by the tests and benchmarks.
+ *
+ * Shutdown order: stop accepting, close every socket (1001), let in-flight writes finish,
+ * write the access checkpoint, close the store. Nothing acknowledged is lost on any path: acks
+ * follow durable appends.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
+import { Auth } from './auth/auth';
+import type { RateLimitOptions } from './auth/rate-limit';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
+import { LocalFanout } from './fanout/local';
+import type { Fanout } from './fanout/fanout';
+import { createHttpHandler } from './http';
+import { Hub } from './hub';
+import { SqliteStore } from './persistence/sqlite';
+import type { Store } from './persistence/store';
+import { Rooms } from './rooms';
+import { createUpgradeHandler } from './upgrade';
+import { Visibility } from './visibility';
+import { ensureWorkspace, type SeedOptions } from './workspace';
+
+export interface ServerOptions {
+	host?: string;
+	/** 0 picks a free port. */
+	port?: number;
+	/** Where `parley.db` lives; ignored when `store` is given. */
+	dataDir?: string;
+	store?: Store;
+	/** The built client; without it only the API and WebSockets are served. */
+	staticDir?: string;
+	/** Demo workspace for an empty store (default 300 contacts); false: an empty workspace. */
+	seed?: SeedOptions | false;
+	clock?: () => number;
+	/** Idle time before an unheld document is unloaded (default 30 s). */
+	unloadAfterMs?: number;
+	/** Background compaction and access checkpoint period (default 5 s; 0 disables). */
+	maintenanceEveryMs?: number;
+	limits?: Partial<ConnectionLimits>;
+	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
+	fanout?: Fanout;
+	log?: (message: string) => void;
+}
+
+export interface RunningServer {
+	url: string;
+	host: string;
+	port: number;
+	workspaceId: string;
+	seeded: boolean;
+	store: Store;
+	rooms: Rooms;
+	visibility: Visibility;
+	hub: Hub;
+	auth: Auth;
+	http: Server;
+	close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+	const log = opts.log ?? ((m: string) => console.error(`[parley] ${m}`));
+	const clock = opts.clock ?? Date.now;
+	let store = opts.store;
+	if (!store) {
+		const dataDir = opts.dataDir ?? './data';
+		mkdirSync(dataDir, { recursive: true });
+		store = new SqliteStore(join(dataDir, 'parley.db'));
+	}
+	await store.migrate();
+	const { workspaceId, seeded } = await ensureWorkspace(store, opts.seed ?? { contacts: 300 }, clock(), log);
+
+	const visibility = new Visibility(store);
+	await visibility.open();
+	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
+	const hubRef: { hub?: Hub } = {};
+	const rooms = new Rooms({
+		store,
+		fanout,
+		log,
+		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {}),
+		onApplied(room) {
+			const parsed = parseDocId(room.docId);
+			if (parsed?.kind === 'dir') {
+				visibility.setDirectory(room.ydoc);
+				hubRef.hub?.onDirectoryChanged();
+			} else if (parsed?.kind === 'contact') {
+				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq);
+				if (change) hubRef.hub?.onAccessChange(change);
+			}
+		}
+	});
+	const dirRoom = await rooms.pin(DIR_DOC_ID);
+	visibility.setDirectory(dirRoom.ydoc);
+	const hub = new Hub(visibility);
+	hubRef.hub = hub;
+
+	const auth = await Auth.create({
+		store,
+		clock,
+		workspaceId,
+		lookupUser: (id) => visibility.user(id),
+		...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {})
+	});
+	const syncDeps: SyncDeps = {
+		rooms,
+		visibility,
+		fanout,
+		store,
+		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
+		log
+	};
+	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
+	const http = createServer(createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir));
+	http.on('upgrade', upgrade.handler);
+	http.on('clientError', (_err, socket) => socket.destroy());
+
+	const maintenanceEveryMs = opts.maintenanceEveryMs ?? 5000;
+	let maintaining = false;
+	const maintenance =
+		maintenanceEveryMs > 0
+			? setInterval(() => {
+					if (maintaining) return;
+					maintaining = true;
+					(async () => {
+						await rooms.compactSome();
+						if (rooms.inflightCount === 0) await visibility.checkpoint();
+					})()
+						.catch((err: unknown) => log(`maintenance failed: ${String(err)}`))
+						.finally(() => (maintaining = false));
+				}, maintenanceEveryMs).unref()
+			: null;
+
+	const host = opts.host ?? '127.0.0.1';
+	await new Promise<void>((resolve, reject) => {
+		http.once('error', reject);
+		http.listen(opts.port ?? 8787, host, () => {
+			http.off('error', reject);
+			resolve();
+		});
+	});
+	const port = (http.address() as AddressInfo).port;
+
+	let closing: Promise<void> | null = null;
+	const close = (): Promise<void> => {
+		closing ??= (async () => {
+			if (maintenance) clearInterval(maintenance);
+			hub.closeAll();
+			upgrade.close();
+			http.closeAllConnections();
+			await new Promise<void>((resolve) => http.close(() => resolve()));
+			await waitFor(() => rooms.inflightCount === 0, 5000);
+			await visibility.checkpoint();
+			await rooms.close();
+			await fanout.close();
+			await store.close();
+		})();
+		return closing;
+	};
+
+	return {
+		url: `http://${host}:${port}`,
+		host,
+		port,
+		workspaceId,
+		seeded,
+		store,
+		rooms,
+		visibility,
+		hub,
+		auth,
+		http,
+		close
+	};
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

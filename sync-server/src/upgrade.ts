@@ -1,0 +1,89 @@
+/**
+ * WebSocket upgrades, decided before they happen. `GET /sync?token=` and
+ * `GET /yjs/<docId>?token=` (the token may also come as `Authorization: Bearer`) are verified
+ * with the same checks as the HTTP API; a missing, forged, expired, wrong-algorithm,
+ * other-workspace or revoked token, or a deleted or deactivated user, gets `401` written on the
+ * raw socket, which is then destroyed: no upgrade, no byte of any document. A bad doc id is 400,
+ * a document the user may not see 403, an unknown path 404.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../../src/lib/protocol';
+import { parseDocId } from '../../src/lib/domain/ids';
+import type { DocId, UserId } from '../../src/lib/domain/types';
+import type { Auth } from './auth/auth';
+import { SyncConnection, type SyncDeps } from './connection';
+import type { Hub } from './hub';
+import { bearerToken } from './http/routes';
+import { YjsConnection } from './yjs-endpoint';
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+	const body = JSON.stringify({ error: { code, message } });
+	if (socket.writable) {
+		socket.write(
+			`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+				'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+				`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+		);
+	}
+	socket.destroy();
+}
+
+export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) {
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+	wss.on('error', (err) => deps.log(`websocket server: ${err.message}`));
+
+	const handler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+		socket.on('error', () => socket.destroy());
+		decide(req)
+			.then((target) => {
+				if (!target.ok) return refuse(socket, target.status, target.code, target.message);
+				wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+					if (target.kind === 'sync') deps.hub.addSync(new SyncConnection(ws, target.userId, deps));
+					else deps.hub.addYjs(new YjsConnection(ws, target.userId, target.docId, deps));
+				});
+			})
+			.catch((err: unknown) => {
+				deps.log(`upgrade failed: ${err instanceof Error ? err.message : String(err)}`);
+				socket.destroy();
+			});
+	};
+
+	type Target =
+		| { ok: true; kind: 'sync'; userId: UserId }
+		| { ok: true; kind: 'yjs'; userId: UserId; docId: DocId }
+		| { ok: false; status: number; code: string; message: string };
+
+	async function decide(req: IncomingMessage): Promise<Target> {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const isSync = url.pathname === '/sync';
+		const yjsMatch = /^\/yjs\/(.+)$/.exec(url.pathname);
+		if (!isSync && !yjsMatch) return { ok: false, status: 404, code: 'not_found', message: 'No WebSocket endpoint here.' };
+		const verified = await deps.auth.verify(url.searchParams.get('token') ?? bearerToken(req));
+		if (!verified.ok) return { ok: false, status: 401, code: verified.error.code, message: verified.error.message };
+		const userId = verified.value.userId;
+		if (isSync) return { ok: true, kind: 'sync', userId };
+		let raw: string;
+		try {
+			raw = decodeURIComponent(yjsMatch![1]!);
+		} catch {
+			return { ok: false, status: 400, code: 'bad_doc_id', message: 'The document id is not valid.' };
+		}
+		if (!parseDocId(raw)) return { ok: false, status: 400, code: 'bad_doc_id', message: 'The document id is not valid.' };
+		const docId = raw as DocId;
+		if (!deps.visibility.canSee(userId, docId)) {
+			return { ok: false, status: 403, code: 'forbidden', message: 'You may not see this document.' };
+		}
+		return { ok: true, kind: 'yjs', userId, docId };
+	}
+
+	return {
+		handler,
+		close(): void {
+			wss.close();
+		}
+	};
+}

@@ -1,0 +1,130 @@
+/**
+ * The server's access index: for every contact document, the facts visibility depends on
+ * (assignee, team, blocked), and the current directory. It answers "may user U see document D"
+ * in O(1) with the domain's `visibilityPredicate` (SPEC S1.3, S1.6, S1.9), without loading D.
+ *
+ * Invariant: after every stored update of a contact is applied, `onContactApplied` re-derives
+ * the contact's access from its document; the change, if any, is persisted (`putAccess`) and
+ * reported so open connections get GRANT/REVOKE. A crash between storing an update and
+ * persisting its access is repaired on start: every contact changed since the last checkpoint
+ * (meta `access.checkpoint`, the head seq at a moment when nothing was in flight) is re-derived.
+ */
+import { contactDoc, directoryDoc, docFromUpdates, storageOrigin, type YDoc } from '../../src/lib/doc';
+import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
+import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../src/lib/domain/types';
+import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
+import type { DocAccess, Store } from './persistence/store';
+
+const CHECKPOINT_KEY = 'access.checkpoint';
+
+export interface ContactAccess extends VisibilityTarget {
+	blocked: boolean;
+}
+
+export interface AccessChange {
+	docId: DocId;
+	before: ContactAccess | undefined;
+	after: ContactAccess;
+}
+
+export const EMPTY_DIRECTORY: Directory = {
+	workspaceId: '' as WorkspaceId,
+	workspaceName: '',
+	users: [],
+	teams: [],
+	channels: [],
+	snippets: [],
+	customFields: []
+};
+
+export function accessOfContact(ydoc: YDoc): ContactAccess {
+	const c = contactDoc(ydoc, storageOrigin());
+	const a = c.assignment.get();
+	return { assigneeId: a.userId, teamId: a.teamId, blocked: c.profile.get().blocked };
+}
+
+const sameAccess = (a: ContactAccess | undefined, b: ContactAccess): boolean =>
+	a !== undefined && a.assigneeId === b.assigneeId && a.teamId === b.teamId && a.blocked === b.blocked;
+
+export class Visibility {
+	private readonly access = new Map<DocId, ContactAccess>();
+	private dir: Directory = EMPTY_DIRECTORY;
+	private usersById = new Map<UserId, User>();
+
+	constructor(private readonly store: Store) {}
+
+	/** Loads the index and repairs the contacts changed since the last checkpoint. */
+	async open(): Promise<void> {
+		for (const a of await this.store.listAccess()) {
+			this.access.set(a.docId, { assigneeId: a.assigneeId, teamId: a.teamId as TeamId | null, blocked: a.blocked });
+		}
+		const checkpoint = Number((await this.store.getMeta(CHECKPOINT_KEY)) ?? 0);
+		for (const { docId, seq } of await this.store.changedSince(checkpoint)) {
+			if (parseDocId(docId)?.kind !== 'contact') continue;
+			const stored = await this.store.loadDoc(docId);
+			if (!stored) continue;
+			const ydoc = docFromUpdates(stored.updates, storageOrigin());
+			await this.persist(docId, accessOfContact(ydoc), seq);
+			ydoc.destroy();
+		}
+		await this.checkpoint();
+	}
+
+	/** Records that every stored update so far has been reflected in the index. */
+	async checkpoint(): Promise<void> {
+		await this.store.setMeta(CHECKPOINT_KEY, String(await this.store.headSeq()));
+	}
+
+	get directory(): Directory {
+		return this.dir;
+	}
+
+	setDirectory(ydoc: YDoc): void {
+		this.dir = directoryDoc(ydoc).read();
+		this.usersById = new Map(this.dir.users.map((u) => [u.id, u]));
+	}
+
+	user(id: UserId): User | undefined {
+		return this.usersById.get(id);
+	}
+
+	accessOf(docId: DocId): ContactAccess | undefined {
+		return this.access.get(docId);
+	}
+
+	contactDocIds(): IterableIterator<DocId> {
+		return this.access.keys();
+	}
+
+	/** The user's contact predicate under the current directory; null when the user has no access at all. */
+	predicateForTarget(userId: UserId): ((a: VisibilityTarget) => boolean) | null {
+		const user = this.usersById.get(userId);
+		if (!user || !user.active) return null;
+		return visibilityPredicate(user, this.dir);
+	}
+
+	/** May the user see the document now (the directory: any active member). */
+	canSee(userId: UserId, docId: DocId): boolean {
+		const sees = this.predicateForTarget(userId);
+		if (!sees) return false;
+		if (docId === DIR_DOC_ID) return true;
+		const a = this.access.get(docId);
+		return a !== undefined && sees(a);
+	}
+
+	/** Re-derives a contact's access after an update; returns the change, if any. */
+	onContactApplied(docId: DocId, ydoc: YDoc, seq: number): AccessChange | null {
+		const after = accessOfContact(ydoc);
+		const before = this.access.get(docId);
+		if (sameAccess(before, after)) return null;
+		this.access.set(docId, after);
+		void this.persist(docId, after, seq);
+		return { docId, before, after };
+	}
+
+	private async persist(docId: DocId, a: ContactAccess, seq: number): Promise<void> {
+		this.access.set(docId, a);
+		const record: DocAccess = { docId, assigneeId: a.assigneeId, teamId: a.teamId, blocked: a.blocked, seq };
+		await this.store.putAccess(record);
+	}
+}

@@ -1,0 +1,67 @@
+/**
+ * First start: an empty store gets the demo workspace (directory, contacts, login records).
+ * Every document is appended under the update id `seed`, and the meta key `workspace.id` is
+ * written last, so a start interrupted halfway simply seeds again: documents already stored are
+ * duplicates (not stored twice) and existing login records are kept.
+ */
+import { buildContactDoc, buildDirectoryDoc } from '../../src/lib/doc/seed';
+import { encodeState } from '../../src/lib/doc';
+import { generateWorkspace } from '../../src/lib/demo/generate';
+import { contactDocId, DIR_DOC_ID, newId } from '../../src/lib/domain/ids';
+import type { WorkspaceId } from '../../src/lib/domain/types';
+import type { Store } from './persistence/store';
+import { hashPassword } from './auth/passwords';
+import { EMPTY_DIRECTORY } from './visibility';
+
+const WORKSPACE_KEY = 'workspace.id';
+const SEED_UPDATE_ID = 'seed';
+
+export interface SeedOptions {
+	contacts: number;
+	seed?: number;
+	messagesPerContact?: { min: number; max: number } | number;
+}
+
+/** The workspace id, seeding the store first when it holds no workspace yet. */
+export async function ensureWorkspace(
+	store: Store,
+	seed: SeedOptions | false,
+	now: number,
+	log: (m: string) => void
+): Promise<{ workspaceId: WorkspaceId; seeded: boolean }> {
+	const existing = await store.getMeta(WORKSPACE_KEY);
+	if (existing) return { workspaceId: existing as WorkspaceId, seeded: false };
+	if (seed === false) {
+		const workspaceId = newId() as WorkspaceId;
+		const dir = buildDirectoryDoc({ ...EMPTY_DIRECTORY, workspaceId, workspaceName: 'Parley' });
+		await store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID);
+		dir.destroy();
+		await store.setMeta(WORKSPACE_KEY, workspaceId);
+		return { workspaceId, seeded: false };
+	}
+	const t0 = performance.now();
+	const ws = generateWorkspace({
+		seed: seed.seed ?? 1,
+		contacts: seed.contacts,
+		now,
+		...(seed.messagesPerContact !== undefined ? { messagesPerContact: seed.messagesPerContact } : {})
+	});
+	const appends: Array<Promise<unknown>> = [];
+	const dir = buildDirectoryDoc(ws.directory);
+	appends.push(store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID));
+	dir.destroy();
+	for (const c of ws.contacts) {
+		const ydoc = buildContactDoc(c);
+		appends.push(store.appendUpdate(contactDocId(c.id), encodeState(ydoc), SEED_UPDATE_ID));
+		ydoc.destroy();
+	}
+	const hashes = await Promise.all(ws.users.map((u) => hashPassword(u.password)));
+	await Promise.all(appends);
+	for (const [i, { user }] of ws.users.entries()) {
+		if (await store.getUserById(user.id)) continue;
+		await store.createUser({ id: user.id, email: user.email, passwordHash: hashes[i]!, tokenVersion: 0 });
+	}
+	await store.setMeta(WORKSPACE_KEY, ws.directory.workspaceId);
+	log(`seeded the demo workspace: ${ws.contacts.length} contacts, ${ws.users.length} users in ${Math.round(performance.now() - t0)} ms`);
+	return { workspaceId: ws.directory.workspaceId, seeded: true };
+}

@@ -1,0 +1,179 @@
+/**
+ * `GET /yjs/<docId>?token=`: one document over the stock y-websocket protocol, so that
+ * `y-websocket`'s WebsocketProvider (a bot, a script, an AI agent) joins the same rooms as the
+ * app. Frames: `varUint messageType` then
+ *   0 messageSync       y-protocols/sync: step 1 (state vector), step 2 or update (an update)
+ *   1 messageAwareness  varUint8Array awareness update
+ *   3 messageQueryAwareness (ignored: the server keeps no awareness state of its own)
+ * On open the server sends its step 1; a client step 1 is answered with step 2 from the room.
+ * Updates from the client take the same write path as /sync (store, apply, publish; the
+ * directory is read-only), and updates from anyone else arrive as sync updates. Authentication
+ * and the visibility check happen before the upgrade (see `upgrade.ts`); when the user loses
+ * sight of the document later, the connection is closed (4403).
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type WebSocket from 'ws';
+import { checkAwarenessUpdate, MAX_AWARENESS_BYTES, MAX_UPDATE_BYTES } from '../../src/lib/protocol';
+import { encodeState, stateVector } from '../../src/lib/doc';
+import { DIR_DOC_ID } from '../../src/lib/domain/ids';
+import type { DocId, UserId } from '../../src/lib/domain/types';
+import { AwarenessTracker } from './awareness-tracker';
+import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE } from './connection';
+import type { FanoutEvent, FanoutSubscriber } from './fanout/fanout';
+import type { SyncDeps } from './connection';
+import type { Room } from './rooms';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
+export const CLOSE_FORBIDDEN = 4403;
+
+class InputError extends Error {
+	constructor(
+		readonly closeCode: number,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+function readPayload(dec: decoding.Decoder, max: number, what: string): Uint8Array {
+	const len = decoding.readVarUint(dec);
+	if (len > max) throw new InputError(CLOSE_TOO_LARGE, `${what} larger than ${max} bytes`);
+	if (len > dec.arr.length - dec.pos) throw new InputError(CLOSE_BAD_DATA, `${what} is truncated`);
+	return new Uint8Array(decoding.readUint8Array(dec, len));
+}
+
+let nextNumber = 0;
+
+export class YjsConnection implements FanoutSubscriber {
+	readonly id = `y${++nextNumber}`;
+	private room: Room | null = null;
+	private chain: Promise<void>;
+	private closed = false;
+	private readonly awareness = new AwarenessTracker();
+	private unsubscribe: () => void = () => {};
+
+	constructor(
+		private readonly socket: WebSocket,
+		readonly userId: UserId,
+		readonly docId: DocId,
+		private readonly deps: SyncDeps
+	) {
+		socket.on('error', (err) => deps.log(`yjs connection ${this.id}: ${err.message}`));
+		socket.on('close', () => this.onClosed());
+		socket.on('message', (data, isBinary) => {
+			const bytes = isBinary ? toBytes(data) : null;
+			this.chain = this.chain.then(() => (bytes ? this.onFrame(bytes) : this.fail(CLOSE_BAD_DATA, 'frames are binary')));
+		});
+		this.chain = deps.rooms.hold(docId).then(
+			(room) => {
+				if (this.closed) return deps.rooms.release(room);
+				this.room = room;
+				this.unsubscribe = deps.fanout.subscribe(this);
+				this.sendSync(SYNC_STEP1, stateVector(room.ydoc));
+			},
+			(err: unknown) => this.fail(1011, `could not load the document: ${String(err)}`)
+		);
+	}
+
+	canSee(): boolean {
+		return this.deps.visibility.canSee(this.userId, this.docId);
+	}
+
+	wants(docId: DocId): boolean {
+		return !this.closed && docId === this.docId && this.room !== null && this.canSee();
+	}
+
+	deliver(event: FanoutEvent): void {
+		if (event.type === 'update') this.sendSync(SYNC_UPDATE, event.update);
+		else this.sendAwareness(event.update);
+	}
+
+	close(code: number, reason: string): void {
+		if (this.closed) return;
+		this.socket.close(code, reason.slice(0, 120));
+		this.onClosed();
+	}
+
+	private async onFrame(bytes: Uint8Array): Promise<void> {
+		if (this.closed || !this.room) return;
+		try {
+			const dec = decoding.createDecoder(bytes);
+			const type = decoding.readVarUint(dec);
+			if (type === MESSAGE_SYNC) {
+				const step = decoding.readVarUint(dec);
+				const payload = readPayload(dec, MAX_UPDATE_BYTES, 'sync payload');
+				if (step === SYNC_STEP1) {
+					this.sendSync(SYNC_STEP2, encodeState(this.room.ydoc, payload));
+				} else if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
+					if (this.docId === DIR_DOC_ID) return this.fail(CLOSE_POLICY, 'the directory is written by the server only');
+					const res = await this.deps.rooms.applyClientUpdate(this.docId, payload, { senderId: this.id });
+					if (!res.ok) return this.fail(CLOSE_POLICY, res.message);
+				} else {
+					throw new InputError(CLOSE_BAD_DATA, `unknown sync step ${step}`);
+				}
+			} else if (type === MESSAGE_AWARENESS) {
+				const update = readPayload(dec, MAX_AWARENESS_BYTES, 'awareness update');
+				checkAwarenessUpdate(update);
+				this.awareness.observe(this.docId, update);
+				this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update, senderId: this.id });
+			} else if (type !== MESSAGE_QUERY_AWARENESS) {
+				throw new InputError(CLOSE_BAD_DATA, `unknown message type ${type}`);
+			}
+		} catch (err) {
+			if (err instanceof InputError) return this.fail(err.closeCode, err.message);
+			return this.fail(CLOSE_BAD_DATA, `malformed frame: ${err instanceof Error ? err.message : String(err)}`);
+		}
+	}
+
+	private sendSync(step: number, payload: Uint8Array): void {
+		const enc = encoding.createEncoder();
+		encoding.writeVarUint(enc, MESSAGE_SYNC);
+		encoding.writeVarUint(enc, step);
+		encoding.writeVarUint8Array(enc, payload);
+		this.send(encoding.toUint8Array(enc));
+	}
+
+	private sendAwareness(update: Uint8Array): void {
+		const enc = encoding.createEncoder();
+		encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(enc, update);
+		this.send(encoding.toUint8Array(enc));
+	}
+
+	private send(frame: Uint8Array): void {
+		if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+		this.socket.send(frame);
+	}
+
+	private fail(code: number, reason: string): void {
+		this.deps.log(`yjs connection ${this.id} closed: ${reason}`);
+		this.close(code, reason);
+	}
+
+	private onClosed(): void {
+		if (this.closed) return;
+		this.closed = true;
+		this.unsubscribe();
+		for (const { docId, update } of this.awareness.drain()) {
+			this.deps.fanout.publish({ type: 'awareness', docId, update, senderId: this.id });
+		}
+		if (this.room) this.deps.rooms.release(this.room);
+		this.room = null;
+		this.onClose?.();
+	}
+
+	/** Set by the hub to forget this connection. */
+	onClose?: () => void;
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
