@@ -48,3 +48,9 @@ export function exposeForTests(app: App, dev: boolean): void {
 	};
 	(window as unknown as { __parley: ParleyDebug }).__parley = debug;
 }
+
+/** Registers the offline app shell (`src/service-worker.ts`); not in dev, where Vite serves modules. */
+export function registerServiceWorker(dev: boolean): void {
+	if (dev || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+	navigator.serviceWorker.register('/service-worker.js').catch(() => undefined);
+}

@@ -58,6 +58,8 @@ export interface ConnectionOptions {
 }
 
 const OPEN = 1;
+/** Close code of the server when the user's access ended or the token is no longer valid. */
+const CLOSE_UNAUTHORIZED = 4401;
 
 export class SyncConnection {
 	readonly #opts: ConnectionOptions;
@@ -194,7 +196,7 @@ export class SyncConnection {
 				this.#setState('offline');
 				return;
 			}
-			if (!opened) {
+			if (!opened || ev.code === CLOSE_UNAUTHORIZED) {
 				// Refused before opening: an expired or revoked token looks exactly like this.
 				void this.#refreshThenRetry(`connection failed (${ev.code})`);
 				return;
@@ -304,7 +306,9 @@ export class SyncConnection {
 		this.#epoch++;
 		if (s) {
 			const wasOpen = s.readyState === OPEN;
-			s.onopen = s.onmessage = s.onerror = s.onclose = null;
+			s.onopen = s.onmessage = s.onclose = null;
+			// `ws` reports closing a socket that is still connecting as an error event.
+			s.onerror = () => undefined;
 			try {
 				s.close(1000, 'client closing');
 			} catch {

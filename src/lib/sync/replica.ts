@@ -64,6 +64,7 @@ export interface CatchUpStats {
 }
 
 const LAST_SEQ = 'lastSeq';
+const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
 
@@ -321,7 +322,9 @@ export class Replica {
 
 	async #hello() {
 		await this.#chain;
-		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId };
+		// Listing the documents held here lets the server name the ones revoked while offline.
+		const knownDocs = await this.store.listDocIds();
+		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
 
 	#onMessage(m: ServerMessage): void {
@@ -331,13 +334,12 @@ export class Replica {
 			case 'catchup-done':
 				return void this.#catchupDone(m.seq);
 			case 'sync':
-				if (m.step === 'step1') {
-					void this.registry.get(m.docId).then((doc) => {
-						this.connection?.send({ type: 'sync', docId: m.docId, step: 'step2', update: encodeState(doc, m.stateVector) });
-					}, () => undefined);
-					return;
-				}
-				if (m.step === 'step2') this.#catchUp?.waiting.delete(m.docId);
+				// The server's own step 1 asks for what we have and it lacks. Everything local that
+				// the server lacks is in the pending queue (kept until acked, resent on connect), so
+				// it is not answered: an unacknowledged step 2 would bypass the queue's ids and count
+				// against the server's update rate limit once per synced document.
+				if (m.step === 'step1') return;
+				if (m.step === 'step2' && this.#catchUp?.waiting.delete(m.docId)) this.#catchUp.stats.synced++;
 				void this.#applyRemote(m.docId, m.update, false);
 				return;
 			case 'remote-update': {
@@ -376,9 +378,11 @@ export class Replica {
 			const keep = new Set<DocId>(changed);
 			for (const id of await this.store.listDocIds()) if (!keep.has(id)) await this.#removeLocal(id);
 		}
+		// A document not stored here syncs from an empty state vector without being loaded.
+		const local = new Set(await this.store.listDocIds());
 		for (const id of changed) {
-			await this.#syncDoc(id);
-			stats.synced++;
+			if (local.has(id) || this.registry.has(id)) await this.#syncDoc(id);
+			else this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
 		}
 		this.#scheduleFlush();
 	}

@@ -1,0 +1,84 @@
+// The connection's reconnect loop against a real listening socket: a refused upgrade asks for a
+// token refresh and retries with backoff; stop() ends the loop; a denied refresh ends the session.
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Backoff } from './backoff';
+import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
+
+let http: Server | null = null;
+
+afterEach(async () => {
+	await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
+	http = null;
+});
+
+/** An HTTP server that refuses every WebSocket upgrade with 401, like the sync server on a bad token. */
+async function refusingServer(): Promise<number> {
+	http = createServer((_req, res) => res.end());
+	http.on('upgrade', (_req, socket) => {
+		socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+	});
+	await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
+	const addr = http.address();
+	return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!cond()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 5));
+	}
+}
+
+function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'denied'>) {
+	const states: ConnectionState[] = [];
+	let tokens = 0;
+	const conn = new SyncConnection({
+		url: (t) => `ws://127.0.0.1:${port}/sync?token=${t}`,
+		WebSocket: WebSocket as unknown as WebSocketCtor,
+		token: async () => `t${++tokens}`,
+		refreshToken: refresh,
+		backoff: new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 }),
+		handler: {
+			hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: 'c' }),
+			message: () => undefined,
+			closed: () => undefined,
+			state: (s) => states.push(s)
+		}
+	});
+	return { conn, states, tokens: () => tokens };
+}
+
+describe('SyncConnection', () => {
+	it('refreshes the token and retries with backoff while the upgrade is refused', async () => {
+		const port = await refusingServer();
+		let refreshes = 0;
+		const { conn, tokens } = connection(port, async () => (refreshes++, 'ok'));
+		conn.start();
+		await waitFor('three attempts', () => tokens() >= 3 && refreshes >= 2);
+		expect(conn.state).toBe('connecting');
+		conn.stop();
+		expect(conn.state).toBe('offline');
+	});
+
+	it('stops when the refresh is denied (the session is over)', async () => {
+		const port = await refusingServer();
+		const { conn } = connection(port, async () => 'denied');
+		conn.start();
+		await waitFor('stopped', () => conn.state === 'offline' && conn.lastError === 'session expired');
+	});
+
+	it('stays offline while the network is down and reconnects when it returns', async () => {
+		const port = await refusingServer();
+		const { conn, tokens } = connection(port, async () => 'network');
+		conn.setNetworkAvailable(false);
+		conn.start();
+		expect(tokens()).toBe(0);
+		expect(conn.state).toBe('offline');
+		conn.setNetworkAvailable(true);
+		await waitFor('an attempt', () => tokens() >= 1);
+		conn.stop();
+	});
+});
