@@ -4,6 +4,7 @@ import type { Author, ChannelId, ContactId, EntryId, MessageEntry, UserId } from
 import { contactDoc, createdEventId, initContact } from './contact';
 import { asOrigin, remoteOrigin, serverOrigin } from './origins';
 import { CONTACT_ROOTS, CONTACT_ROOT_NAMES } from './schema';
+import { close } from '../domain/actions';
 
 const CID = 'c1' as ContactId;
 const ana = 'u-ana' as UserId;
@@ -183,5 +184,16 @@ describe('contactDoc', () => {
 			{ id: 'ev1', kind: 'event', type: 'assigned', at: 5000, author, source: 'user' },
 			{ id: 'ev2', kind: 'event', type: 'closed', at: 5001, ref: 'R-1' }
 		]);
+	});
+
+	// SPEC S7.3
+	it('accepts the domain ActionResult as is', () => {
+		const { c } = fresh();
+		c.assignment.set({ userId: ana });
+		const result = close(c.state.get(), 7000, 'user');
+		const ids = c.applyAction(result, author, 7000, () => 'close-1');
+		expect(c.state.get().status).toBe('closed');
+		expect(c.assignment.get().userId).toBe(ana);
+		expect(ids.length).toBe(result.events.length);
 	});
 });

@@ -111,7 +111,7 @@ describe('updateSummary', () => {
 		ydoc.getMap(CONTACT_ROOTS.thread).set('m1', msg('m1', 2, 'in'));
 		ydoc.getMap(CONTACT_ROOTS.thread).delete('m1');
 		c.profile.patch({ lastName: 'X' });
-		expect(changes).toEqual([{ added: ['m1'] }, { rescan: true }, { rescan: true }, { added: [] }]);
+		expect(changes).toEqual([{ added: ['m1'], maps: [] }, { rescan: true }, { rescan: true }, { added: [], maps: ['profile'] }]);
 	});
 
 	it('watchSummary follows local and remote changes and equals the full summary', () => {

@@ -27,8 +27,15 @@ export interface DocSummary extends ContactSummary {
 	lastMessageId: EntryId | null;
 }
 
-/** What changed in a thread since a summary: ids of added entries, or "read it all again". */
-export type ThreadChange = { added: readonly EntryId[] } | { rescan: true };
+/** The small maps a summary copies; each is read whole when it changed. */
+export type SummaryMap = 'profile' | 'assignment' | 'state' | 'reads';
+const SMALL_MAPS: readonly SummaryMap[] = ['profile', 'assignment', 'state', 'reads'];
+
+/**
+ * What changed since a summary: ids of added entries and, when known, which small maps
+ * changed (absent: read them all); or "read it all again".
+ */
+export type ThreadChange = { added: readonly EntryId[]; maps?: readonly SummaryMap[] } | { rescan: true };
 
 export function messagePreview(m: MessageEntry): string {
 	const text = m.body.text?.replace(/\s+/g, ' ').trim();
@@ -58,6 +65,39 @@ function readMaps(contactId: ContactId, ydoc: Y.Doc) {
 		sinceBeforeSnooze: state.sinceBeforeSnooze,
 		reads: readReads(ydoc.getMap(CONTACT_ROOTS.reads))
 	};
+}
+
+/** `prev`'s map-derived fields, with only the listed maps read again. */
+function rereadMaps(prev: ContactSummary, ydoc: Y.Doc, maps: readonly SummaryMap[]): ReturnType<typeof readMaps> {
+	const out: ReturnType<typeof readMaps> = {
+		id: prev.id,
+		firstName: prev.firstName,
+		lastName: prev.lastName,
+		phone: prev.phone,
+		email: prev.email,
+		blocked: prev.blocked,
+		channelIds: prev.channelIds,
+		assigneeId: prev.assigneeId,
+		teamId: prev.teamId,
+		status: prev.status,
+		statusSince: prev.statusSince,
+		snoozeUntil: prev.snoozeUntil,
+		statusBeforeSnooze: prev.statusBeforeSnooze,
+		sinceBeforeSnooze: prev.sinceBeforeSnooze,
+		reads: prev.reads
+	};
+	if (maps.length === 0) return out;
+	const fresh = readMaps(prev.id, ydoc);
+	for (const m of maps) {
+		if (m === 'profile') {
+			Object.assign(out, { firstName: fresh.firstName, lastName: fresh.lastName, phone: fresh.phone, email: fresh.email, blocked: fresh.blocked, channelIds: fresh.channelIds });
+		} else if (m === 'assignment') {
+			Object.assign(out, { assigneeId: fresh.assigneeId, teamId: fresh.teamId });
+		} else if (m === 'state') {
+			Object.assign(out, { status: fresh.status, statusSince: fresh.statusSince, snoozeUntil: fresh.snoozeUntil, statusBeforeSnooze: fresh.statusBeforeSnooze, sinceBeforeSnooze: fresh.sinceBeforeSnooze });
+		} else out.reads = fresh.reads;
+	}
+	return out;
 }
 
 interface ThreadFacts {
@@ -119,6 +159,7 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 	const prevId = (prev as Partial<DocSummary>).lastMessageId;
 	if (prevId === undefined || ('rescan' in change && change.rescan)) return summarize(prev.id, ydoc);
 	const ids: readonly EntryId[] = 'added' in change ? change.added : (change as readonly EntryId[]);
+	const maps = 'maps' in change ? change.maps : undefined;
 	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
 	const start: ThreadFacts = {
 		last: null,
@@ -129,7 +170,7 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 	};
 	const facts = fold(start, ids.map((id) => thread.get(id)));
 	return {
-		...readMaps(prev.id, ydoc),
+		...(maps === undefined ? readMaps(prev.id, ydoc) : rereadMaps(prev, ydoc, maps)),
 		lastMessageAt: facts.lastMessageAt,
 		lastMessageDirection: facts.last ? facts.last.direction : prev.lastMessageDirection,
 		lastMessageChannelId: facts.last ? facts.last.channelId : prev.lastMessageChannelId,
@@ -146,8 +187,9 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
  */
 export function threadChangeOf(ydoc: Y.Doc, tr: Y.Transaction): ThreadChange {
 	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
+	const maps = SMALL_MAPS.filter((m) => changedKeys(tr, ydoc.getMap<unknown>(CONTACT_ROOTS[m])) !== undefined);
 	const keys = changedKeys(tr, thread);
-	if (!keys) return { added: [] };
+	if (!keys) return { added: [], maps };
 	const added: EntryId[] = [];
 	for (const key of keys) {
 		if (key === null) return { rescan: true };
@@ -155,7 +197,7 @@ export function threadChangeOf(ydoc: Y.Doc, tr: Y.Transaction): ThreadChange {
 		if (!item || item.deleted || item.left !== null) return { rescan: true };
 		added.push(key as EntryId);
 	}
-	return { added };
+	return { added, maps };
 }
 
 const SUMMARY_ROOTS = [CONTACT_ROOTS.profile, CONTACT_ROOTS.assignment, CONTACT_ROOTS.state, CONTACT_ROOTS.reads, CONTACT_ROOTS.thread];
