@@ -60,7 +60,28 @@ export interface RoomsOptions {
 	log?: (message: string) => void;
 }
 
-const EMPTY_UPDATE_MAX_BYTES = 2;
+/**
+ * True when `update` holds nothing the room lacks: no struct past the room's state vector and
+ * no deletion the room has not applied. Sync step 2 answers (which always carry the sender's
+ * whole delete set) are mostly like that; storing them would add a row and a seq per document
+ * per reconnect. Conservative: when unsure it says false, and the update is stored.
+ */
+function isRedundant(room: Room, update: Uint8Array): boolean {
+	const known = Y.decodeStateVector(stateVector(room.ydoc));
+	for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
+		if (clock > (known.get(client) ?? 0)) return false;
+	}
+	const { ds } = Y.decodeUpdate(update);
+	if (ds.clients.size === 0) return true;
+	const have = Y.createDeleteSetFromStructStore(room.ydoc.store);
+	for (const [client, items] of ds.clients) {
+		const ranges = have.clients.get(client) ?? [];
+		for (const { clock, len } of items) {
+			if (!ranges.some((r) => r.clock <= clock && clock + len <= r.clock + r.len)) return false;
+		}
+	}
+	return true;
+}
 
 /** A fresh Y.Doc for the document with its root types created. */
 export function newRoomDoc(docId: DocId): YDoc {
@@ -204,7 +225,7 @@ export class Rooms {
 		const room = await this.hold(docId);
 		this.inflight++;
 		try {
-			if (update.length <= EMPTY_UPDATE_MAX_BYTES && from.updateId === undefined) return { ok: true, seq: room.seq, duplicate: true };
+			if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
 			const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId);
 			if (duplicate) return { ok: true, seq, duplicate };
 			this.applyStored(room, update, seq, remoteOrigin(from.senderId));

@@ -59,14 +59,18 @@ export class Visibility {
 			this.access.set(a.docId, { assigneeId: a.assigneeId, teamId: a.teamId as TeamId | null, blocked: a.blocked });
 		}
 		const checkpoint = Number((await this.store.getMeta(CHECKPOINT_KEY)) ?? 0);
+		const repaired: DocAccess[] = [];
 		for (const { docId, seq } of await this.store.changedSince(checkpoint)) {
 			if (parseDocId(docId)?.kind !== 'contact') continue;
 			const stored = await this.store.loadDoc(docId);
 			if (!stored) continue;
 			const ydoc = docFromUpdates(stored.updates, storageOrigin());
-			await this.persist(docId, accessOfContact(ydoc), seq);
+			const a = accessOfContact(ydoc);
 			ydoc.destroy();
+			this.access.set(docId, a);
+			repaired.push({ docId, assigneeId: a.assigneeId, teamId: a.teamId, blocked: a.blocked, seq });
 		}
+		await this.store.putAccess(repaired);
 		await this.checkpoint();
 	}
 
@@ -123,8 +127,6 @@ export class Visibility {
 	}
 
 	private async persist(docId: DocId, a: ContactAccess, seq: number): Promise<void> {
-		this.access.set(docId, a);
-		const record: DocAccess = { docId, assigneeId: a.assigneeId, teamId: a.teamId, blocked: a.blocked, seq };
-		await this.store.putAccess(record);
+		await this.store.putAccess([{ docId, assigneeId: a.assigneeId, teamId: a.teamId, blocked: a.blocked, seq }]);
 	}
 }

@@ -179,9 +179,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
 		it('keeps the access records of contacts', async () => {
 			const { store } = await fresh();
-			await store.putAccess({ docId: doc('c/a'), assigneeId: user('u1'), teamId: null, blocked: false, seq: 3 });
-			await store.putAccess({ docId: doc('c/b'), assigneeId: null, teamId: 't1', blocked: true, seq: 4 });
-			await store.putAccess({ docId: doc('c/a'), assigneeId: null, teamId: 't2', blocked: false, seq: 5 });
+			await store.putAccess([
+				{ docId: doc('c/a'), assigneeId: user('u1'), teamId: null, blocked: false, seq: 3 },
+				{ docId: doc('c/b'), assigneeId: null, teamId: 't1', blocked: true, seq: 4 }
+			]);
+			await store.putAccess([{ docId: doc('c/a'), assigneeId: null, teamId: 't2', blocked: false, seq: 5 }]);
 			const all = (await store.listAccess()).sort((x, y) => x.docId.localeCompare(y.docId));
 			expect(all).toEqual([
 				{ docId: 'c/a', assigneeId: null, teamId: 't2', blocked: false, seq: 5 },

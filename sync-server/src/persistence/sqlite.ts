@@ -220,13 +220,15 @@ export class SqliteStore implements Store {
 		})();
 	}
 
-	async putAccess(a: DocAccess): Promise<void> {
-		this.stmt(
+	async putAccess(records: readonly DocAccess[]): Promise<void> {
+		const put = this.stmt(
 				`INSERT INTO doc_access (doc_id, assignee_id, team_id, blocked, seq) VALUES (?, ?, ?, ?, ?)
 				 ON CONFLICT (doc_id) DO UPDATE SET assignee_id = excluded.assignee_id, team_id = excluded.team_id,
 				 blocked = excluded.blocked, seq = excluded.seq`
 			)
-			.run(a.docId, a.assigneeId, a.teamId, a.blocked ? 1 : 0, a.seq);
+		this.db.transaction(() => {
+			for (const a of records) put.run(a.docId, a.assigneeId, a.teamId, a.blocked ? 1 : 0, a.seq);
+		})();
 	}
 
 	async listAccess(): Promise<DocAccess[]> {

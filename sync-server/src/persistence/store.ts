@@ -90,7 +90,8 @@ export interface Store {
 	/** Replaces the document's stored updates by their merge, keeping the newest sequence number. */
 	compact(docId: DocId, merge: MergeUpdates): Promise<CompactResult>;
 
-	putAccess(access: DocAccess): Promise<void>;
+	/** Upserts access records, all in one commit. */
+	putAccess(records: readonly DocAccess[]): Promise<void>;
 	listAccess(): Promise<DocAccess[]>;
 
 	createUser(user: UserAuth): Promise<void>;

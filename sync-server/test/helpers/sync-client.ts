@@ -231,8 +231,12 @@ export class SyncClient {
 				return;
 			case 'sync':
 				if (msg.step === 'step1') {
-					const diff = Y.encodeStateAsUpdate(this.doc(msg.docId), msg.stateVector);
-					if (diff.length > 2) this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: diff });
+					// Only structs the server lacks are worth sending: local deletions travel as pending UPDATEs.
+					const local = Y.decodeStateVector(Y.encodeStateVector(this.doc(msg.docId)));
+					const remote = Y.decodeStateVector(msg.stateVector);
+					if ([...local].some(([client, clock]) => clock > (remote.get(client) ?? 0))) {
+						this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: Y.encodeStateAsUpdate(this.doc(msg.docId), msg.stateVector) });
+					}
 					return;
 				}
 				Y.applyUpdate(this.doc(msg.docId), msg.update, REMOTE);
