@@ -1,0 +1,90 @@
+/**
+ * Every limit the sync server enforces on what clients send, in one place (ARCHITECTURE.md,
+ * "Limits"), with the error code a breach is answered with and the close code that follows it
+ * (`null`: the connection stays open and the client drops or resets that one thing).
+ *
+ * Wire-level sizes are the protocol's own numbers (`src/lib/protocol/limits.ts`), re-exported so
+ * that the client's encoder and the server's checks can never disagree. The value caps below
+ * are the validator's: they bound what one update may store in a contact document, so a
+ * document cannot be grown without bound by a single write and every reader can afford to
+ * decode any value it meets.
+ */
+import { MAX_AWARENESS_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_UPDATE_BYTES } from '../../../src/lib/protocol/limits';
+import { CLOSE_TOO_LARGE, closeCodeFor } from '../../../src/lib/protocol/close';
+import type { ErrorCode } from '../../../src/lib/protocol/session';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_URL_LENGTH } from '../../../src/lib/domain/contact-input';
+
+export { MAX_AWARENESS_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_UPDATE_BYTES };
+
+// --- rates (per connection) -------------------------------------------------------------------
+
+/** Document updates (UPDATE and client SYNC step 2) a connection may send per second. */
+export const UPDATES_PER_SEC = 50;
+/** Bursts of updates allowed above the steady rate (a reconnect resends its pending queue). */
+export const UPDATES_BURST = 100;
+/** Awareness messages a connection may send per second. */
+export const AWARENESS_PER_SEC = 10;
+export const AWARENESS_BURST = 20;
+/** Documents one connection may hold open at once (each costs server memory while held). */
+export const MAX_OPEN_DOCS_PER_CONNECTION = 10_000;
+/** Login attempts per account per minute, and per client address per minute. */
+export const LOGIN_ATTEMPTS_PER_MIN = 10;
+export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN = 30;
+
+// --- values inside a contact document ---------------------------------------------------------
+
+/** A client's clock may run ahead of the server's by this much (`at` of entries, read marks). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Any single stored value (one thread entry, one profile field), as approximate JSON characters. */
+export const MAX_VALUE_CHARS = 96 * 1024;
+/** Text of a message body or a comment, in characters. */
+export const MAX_ENTRY_TEXT_CHARS = 64 * 1024;
+/** Ids written by clients: entry ids, user, team and channel ids, map keys. */
+export const MAX_ID_CHARS = 128;
+/** A short label: message body type, attachment mime, format attribute names. */
+export const MAX_LABEL_CHARS = 64;
+/** Items of a list value: mentions, tags, channels, attachments. */
+export const MAX_LIST_ITEMS = 100;
+/** Keys of the profile's custom-field object. */
+export const MAX_CUSTOM_FIELDS = 100;
+/** Profile strings, per field. */
+export const MAX_PROFILE_CHARS = {
+	name: MAX_NAME_LENGTH,
+	email: MAX_EMAIL_LENGTH,
+	phone: 64,
+	country: 8,
+	language: 35,
+	tag: MAX_NAME_LENGTH,
+	customValue: MAX_URL_LENGTH
+} as const;
+/** Length of one shared draft (`Y.Text`) after an update, in characters. */
+export const MAX_DRAFT_CHARS = 64 * 1024;
+/** Composer keys (shared drafts) one contact may hold. */
+export const MAX_DRAFTS = 32;
+/** A formatting attribute value inside a draft, as approximate JSON characters. */
+export const MAX_FORMAT_VALUE_CHARS = 1024;
+/** Nesting depth of a stored plain value. */
+export const MAX_VALUE_DEPTH = 12;
+
+// --- how breaches are answered ----------------------------------------------------------------
+
+export interface LimitBreach {
+	/** The ERROR code sent to the client. */
+	code: ErrorCode;
+	/** The WebSocket close code that follows the ERROR, or null when the connection stays open. */
+	close: number | null;
+}
+
+/** The answer to each kind of breach; close codes follow `closeCodeFor` of the protocol. */
+export const BREACH = {
+	/** A frame over MAX_FRAME_BYTES: `ws` closes it itself (`maxPayload`). */
+	frameTooLarge: { code: 'too_large', close: CLOSE_TOO_LARGE },
+	/** An update over MAX_UPDATE_BYTES or an awareness message over MAX_AWARENESS_BYTES. */
+	tooLarge: { code: 'too_large', close: closeCodeFor('too_large') },
+	/** Over UPDATES_PER_SEC or AWARENESS_PER_SEC: that message is dropped, the connection stays. */
+	rateLimited: { code: 'rate_limited', close: closeCodeFor('rate_limited') },
+	/** An update the validator refused (a rule, or bytes Yjs could not apply): reset that document. */
+	rejectedUpdate: { code: 'rejected_update', close: closeCodeFor('rejected_update') },
+	/** More than MAX_OPEN_DOCS_PER_CONNECTION documents held at once. */
+	tooManyDocs: { code: 'rate_limited', close: closeCodeFor('rate_limited') }
+} as const satisfies Record<string, LimitBreach>;

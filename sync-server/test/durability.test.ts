@@ -1,0 +1,85 @@
+// Durability (ARCHITECTURE "Acknowledgement"): a server killed with SIGKILL while clients write
+// loses no acknowledged update. 3 kill/restart cycles, 20 with LONG=1.
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contactDoc } from '../../src/lib/doc';
+import { asEntryId } from '../../src/lib/domain/ids';
+import type { DocId } from '../../src/lib/domain/types';
+import { spawnServer, type ChildServer } from './helpers/child';
+import { tempDir } from './helpers/server';
+import { SyncClient, login, waitFor } from './helpers/sync-client';
+
+const CYCLES = process.env.LONG === '1' ? 20 : 3;
+const ACKS_BEFORE_KILL = 40;
+const MAX_PENDING = 4;
+
+describe('durability across SIGKILL', () => {
+	const dataDir = tempDir('parley-durability-');
+	let child: ChildServer | undefined;
+	const clients: SyncClient[] = [];
+	afterEach(async () => {
+		for (const c of clients.splice(0)) c.close();
+		if (child && child.process.exitCode === null) {
+			child.process.kill('SIGKILL');
+			await child.exited;
+		}
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it(`keeps every acknowledged update through ${CYCLES} kill/restart cycles`, async () => {
+		const acked = new Map<string, DocId>();
+		let docs: DocId[] = [];
+		for (let cycle = 0; cycle <= CYCLES; cycle++) {
+			child = await spawnServer({ DATA_DIR: dataDir, DEMO_CONTACTS: '12' });
+			const { accessToken } = await login(child.url, 'owner@demo.test');
+
+			// Everything acknowledged before the last kill is there after the restart.
+			const checker = new SyncClient({ url: child.url, token: accessToken });
+			await checker.connect();
+			if (docs.length === 0) docs = [...checker.docs.keys()].filter((d) => d !== 'dir').slice(0, 6);
+			const missing = [...acked].filter(([entry, d]) => !contactDoc(checker.doc(d)).thread.has(asEntryId(entry)));
+			expect(missing, `cycle ${cycle}: ${missing.length} of ${acked.size} acked entries missing`).toEqual([]);
+			checker.close();
+			if (cycle === CYCLES) break;
+
+			const writers = [0, 1].map(() => new SyncClient({ url: child!.url, token: accessToken }));
+			clients.push(...writers);
+			await Promise.all(writers.map((w) => w.connect()));
+			let n = 0;
+			const entryOf = new Map<string, { entry: string; docId: DocId }>();
+			const pump = setInterval(() => {
+				for (const [wi, w] of writers.entries()) {
+					while (w.connected && w.pending.size < MAX_PENDING) {
+						const docId = docs[n % docs.length]!;
+						const entry = `c${cycle}-w${wi}-${n++}`;
+						const updateId = w.edit(docId, (y) =>
+							contactDoc(y).thread.append({
+								id: asEntryId(entry),
+								kind: 'comment',
+								at: Date.now(),
+								author: { type: 'user', id: 'u-olivia' },
+								text: entry,
+								mentions: []
+							})
+						)!;
+						entryOf.set(updateId, { entry, docId });
+					}
+				}
+			}, 1);
+			const ackCount = () => writers.reduce((s, w) => s + w.traffic.acks.length, 0);
+			await waitFor(() => ackCount() >= ACKS_BEFORE_KILL, 30_000, 'acks before kill');
+			child.process.kill('SIGKILL');
+			await child.exited;
+			clearInterval(pump);
+			await waitFor(() => writers.every((w) => !w.connected), 10_000, 'sockets closed');
+			for (const w of writers) {
+				for (const a of w.traffic.acks) {
+					const e = entryOf.get(a.updateId)!;
+					acked.set(e.entry, e.docId);
+				}
+				w.close();
+			}
+			expect(acked.size).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL * (cycle + 1));
+		}
+	});
+});

@@ -1,0 +1,42 @@
+/** Runs `sync-server/src/main.ts` as a child process and reads its URL from stdout. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ChildServer {
+	url: string;
+	process: ChildProcess;
+	/** Resolves with the exit code or signal. */
+	exited: Promise<number | NodeJS.Signals | null>;
+}
+
+export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+		cwd: ROOT,
+		env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+	let stderr = '';
+	child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+	return new Promise((resolve, reject) => {
+		let out = '';
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`server did not start in ${timeoutMs} ms\n${stderr}`));
+		}, timeoutMs);
+		child.stdout!.on('data', (d: Buffer) => {
+			out += d.toString();
+			const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ url: m[1]!, process: child, exited });
+			}
+		});
+		void exited.then((code) => {
+			clearTimeout(timer);
+			reject(new Error(`server exited (${String(code)}) before listening\n${stderr}`));
+		});
+	});
+}
