@@ -142,6 +142,7 @@ export class App implements AppState {
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
 		this.#opts.onListReady?.();
+		markAfterPaint('parley:list-painted');
 		this.#detach.push(
 			this.sync.attach(replica),
 			replica.summaries.subscribe((c) => this.inbox.apply(c)),
@@ -228,6 +229,19 @@ export class App implements AppState {
 		}
 		return { ok: false, error: 'Not signed in.' };
 	}
+}
+
+/** A performance mark right after the next frame is painted (browser only). */
+function markAfterPaint(name: string): void {
+	if (typeof requestAnimationFrame === 'undefined' || typeof MessageChannel === 'undefined') return;
+	requestAnimationFrame(() => {
+		const ch = new MessageChannel();
+		ch.port1.onmessage = () => {
+			ch.port1.close();
+			if (performance.getEntriesByName(name).length === 0) performance.mark(name);
+		};
+		ch.port2.postMessage(null);
+	});
 }
 
 function emptyDirectory(dir: Directory, me: User): Directory {

@@ -4,13 +4,23 @@
  * `exposeForTests` puts the app on `window.__parley` (dev builds, or when localStorage has
  * `parley.debug` = `1`), the hook the end-to-end tests and the bench drive and inspect.
  */
+import { dev } from '$app/environment';
 import { getContext, setContext } from 'svelte';
 import { App, type AppOptions } from './app.svelte';
 import type { AppState } from './api';
 
 const KEY = Symbol('parley.app');
 
+/**
+ * Creates the app (call once, in the root layout). In the browser it also marks
+ * `parley:app-start` (the bench measures the cold start from it) and registers the service
+ * worker of the offline app shell (not in dev, where Vite serves modules).
+ */
 export function createAppState(opts: AppOptions = {}): App {
+	if (typeof window !== 'undefined') {
+		performance.mark('parley:app-start');
+		registerServiceWorker(dev);
+	}
 	return new App(opts);
 }
 

@@ -64,6 +64,7 @@ export class InboxState implements InboxApi {
 	recompute(): void {
 		const user = this.#deps.user();
 		const dir = this.#deps.dir();
+		this.#keepInboxAvailable(user, dir);
 		this.rows = this.#list.rebuild(this.#all.values(), this.query, user, dir);
 		if (user && dir) {
 			this.#counts = openCounts(user, this.#all.values(), dir);
@@ -174,6 +175,13 @@ export class InboxState implements InboxApi {
 		this.ready = false;
 		this.query = { ...DEFAULT_LIST_QUERY };
 		this.recompute();
+	}
+
+	/** A restricted user has no All inbox (S1.3): the list opens on the first inbox they have. */
+	#keepInboxAvailable(user: User | null, dir: Directory | null): void {
+		if (!user || !dir) return;
+		const keys = visibleInboxes(user, dir, { hasBlockedVisible: true });
+		if (keys.length > 0 && !keys.includes(this.query.inbox)) this.query = { ...this.query, inbox: keys[0]! };
 	}
 
 	#rebuildList(): void {
