@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storeContract } from './contract';
+import { channelsStoreContract } from '../channels/store-contract';
+import { storeContract, type StoreFactory } from './contract';
 import { SqliteStore } from './sqlite';
 
-storeContract('sqlite', async () => {
+const sqliteFactory: StoreFactory = async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
 	return {
 		async open() {
@@ -16,4 +17,7 @@ storeContract('sqlite', async () => {
 			rmSync(dir, { recursive: true, force: true });
 		}
 	};
-});
+};
+
+storeContract('sqlite', sqliteFactory);
+channelsStoreContract('sqlite', sqliteFactory);

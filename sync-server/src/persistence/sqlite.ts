@@ -12,17 +12,23 @@
  * never reuses, even when compaction deletes rows.
  */
 import Database from 'better-sqlite3';
-import type { DocId, UserId } from '../../../src/lib/domain/types';
+import type { ContactId, DocId, UserId } from '../../../src/lib/domain/types';
 import type {
 	AppendResult,
 	ChangedDoc,
 	CompactResult,
+	ContactKey,
 	DocAccess,
+	InboundRecord,
 	MergeUpdates,
+	OutboxPatch,
+	OutboxRow,
+	OutboxState,
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
-	UserAuth
+	UserAuth,
+	VisitorSession
 } from './store';
 
 const MIGRATIONS: readonly string[] = [
@@ -39,7 +45,21 @@ const MIGRATIONS: readonly string[] = [
 	   expires_at INTEGER NOT NULL, revoked_at INTEGER, replaced_by TEXT);
 	 CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
 	 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
-	 CREATE TABLE channel_secrets (channel_id TEXT PRIMARY KEY, secret TEXT NOT NULL);`
+	 CREATE TABLE channel_secrets (channel_id TEXT PRIMARY KEY, secret TEXT NOT NULL);`,
+	// Channels: visitor sessions, inbound idempotency, the contact lookup index, the outbox.
+	`CREATE TABLE visitor_sessions (token_hash TEXT PRIMARY KEY, channel_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+	   name TEXT NOT NULL, created_at INTEGER NOT NULL);
+	 CREATE TABLE inbound_messages (channel_id TEXT NOT NULL, message_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+	   entry_id TEXT NOT NULL, created_contact INTEGER NOT NULL, at INTEGER NOT NULL,
+	   PRIMARY KEY (channel_id, message_id)) WITHOUT ROWID;
+	 CREATE TABLE contact_keys (kind TEXT NOT NULL, value TEXT NOT NULL, contact_id TEXT NOT NULL,
+	   PRIMARY KEY (kind, value)) WITHOUT ROWID;
+	 CREATE INDEX contact_keys_contact ON contact_keys (contact_id);
+	 CREATE TABLE outbox (doc_id TEXT NOT NULL, entry_id TEXT NOT NULL, channel_id TEXT NOT NULL, payload TEXT NOT NULL,
+	   state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT,
+	   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (doc_id, entry_id)) WITHOUT ROWID;
+	 CREATE INDEX outbox_due ON outbox (state, next_at);
+	 CREATE INDEX outbox_channel ON outbox (channel_id, entry_id);`
 ];
 
 interface PendingAppend {
@@ -80,6 +100,40 @@ const toUser = (r: UserRow): UserAuth => ({
 	passwordHash: r.password_hash,
 	tokenVersion: r.token_version
 });
+
+interface OutboxDbRow {
+	doc_id: string;
+	entry_id: string;
+	channel_id: string;
+	payload: string;
+	state: string;
+	attempts: number;
+	next_at: number;
+	last_error: string | null;
+	created_at: number;
+	updated_at: number;
+}
+
+const toOutbox = (r: OutboxDbRow): OutboxRow => ({
+	docId: r.doc_id as DocId,
+	entryId: r.entry_id,
+	channelId: r.channel_id,
+	payload: r.payload,
+	state: r.state as OutboxState,
+	attempts: r.attempts,
+	nextAt: r.next_at,
+	lastError: r.last_error,
+	createdAt: r.created_at,
+	updatedAt: r.updated_at
+});
+
+const OUTBOX_COLUMNS: Record<keyof OutboxPatch, string> = {
+	state: 'state',
+	attempts: 'attempts',
+	nextAt: 'next_at',
+	lastError: 'last_error',
+	updatedAt: 'updated_at'
+};
 
 const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
@@ -320,6 +374,97 @@ export class SqliteStore implements Store {
 
 	async deleteChannelSecret(channelId: string): Promise<void> {
 		this.stmt('DELETE FROM channel_secrets WHERE channel_id = ?').run(channelId);
+	}
+
+	async putVisitorSession(v: VisitorSession): Promise<void> {
+		this.stmt('INSERT INTO visitor_sessions (token_hash, channel_id, contact_id, name, created_at) VALUES (?, ?, ?, ?, ?)')
+			.run(v.tokenHash, v.channelId, v.contactId, v.name, v.createdAt);
+	}
+
+	async getVisitorSession(tokenHash: string): Promise<VisitorSession | null> {
+		const r = this.stmt('SELECT * FROM visitor_sessions WHERE token_hash = ?').get(tokenHash) as
+			| { token_hash: string; channel_id: string; contact_id: string; name: string; created_at: number }
+			| undefined;
+		return r
+			? { tokenHash: r.token_hash, channelId: r.channel_id, contactId: r.contact_id as ContactId, name: r.name, createdAt: r.created_at }
+			: null;
+	}
+
+	async claimInbound(rec: InboundRecord): Promise<{ record: InboundRecord; existed: boolean }> {
+		return this.db.transaction(() => {
+			const r = this.stmt('SELECT * FROM inbound_messages WHERE channel_id = ? AND message_id = ?').get(rec.channelId, rec.messageId) as
+				| { channel_id: string; message_id: string; contact_id: string; entry_id: string; created_contact: number; at: number }
+				| undefined;
+			if (r) {
+				const record: InboundRecord = {
+					channelId: r.channel_id,
+					messageId: r.message_id,
+					contactId: r.contact_id as ContactId,
+					entryId: r.entry_id,
+					createdContact: r.created_contact === 1,
+					at: r.at
+				};
+				return { record, existed: true };
+			}
+			this.stmt('INSERT INTO inbound_messages (channel_id, message_id, contact_id, entry_id, created_contact, at) VALUES (?, ?, ?, ?, ?, ?)')
+				.run(rec.channelId, rec.messageId, rec.contactId, rec.entryId, rec.createdContact ? 1 : 0, rec.at);
+			return { record: rec, existed: false };
+		})();
+	}
+
+	async setContactKeys(contactId: ContactId, kinds: readonly string[], keys: readonly ContactKey[]): Promise<void> {
+		const del = this.stmt('DELETE FROM contact_keys WHERE contact_id = ? AND kind = ?');
+		const put = this.stmt(
+			'INSERT INTO contact_keys (kind, value, contact_id) VALUES (?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET contact_id = excluded.contact_id'
+		);
+		this.db.transaction(() => {
+			for (const kind of kinds) del.run(contactId, kind);
+			for (const k of keys) put.run(k.kind, k.value, contactId);
+		})();
+	}
+
+	async findContactByKey(kind: string, value: string): Promise<ContactId | null> {
+		const r = this.stmt('SELECT contact_id FROM contact_keys WHERE kind = ? AND value = ?').get(kind, value) as { contact_id: string } | undefined;
+		return (r?.contact_id as ContactId | undefined) ?? null;
+	}
+
+	async contactKeys(contactId: ContactId): Promise<ContactKey[]> {
+		return this.stmt('SELECT kind, value FROM contact_keys WHERE contact_id = ? ORDER BY kind, value').all(contactId) as ContactKey[];
+	}
+
+	async enqueueOutbox(o: OutboxRow): Promise<boolean> {
+		const res = this.stmt(
+			`INSERT INTO outbox (doc_id, entry_id, channel_id, payload, state, attempts, next_at, last_error, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id, entry_id) DO NOTHING`
+		).run(o.docId, o.entryId, o.channelId, o.payload, o.state, o.attempts, o.nextAt, o.lastError, o.createdAt, o.updatedAt);
+		return res.changes === 1;
+	}
+
+	async getOutbox(docId: DocId, entryId: string): Promise<OutboxRow | null> {
+		const r = this.stmt('SELECT * FROM outbox WHERE doc_id = ? AND entry_id = ?').get(docId, entryId) as OutboxDbRow | undefined;
+		return r ? toOutbox(r) : null;
+	}
+
+	async findOutbox(channelId: string, entryId: string): Promise<OutboxRow | null> {
+		const r = this.stmt('SELECT * FROM outbox WHERE channel_id = ? AND entry_id = ? LIMIT 1').get(channelId, entryId) as OutboxDbRow | undefined;
+		return r ? toOutbox(r) : null;
+	}
+
+	async dueOutbox(now: number, limit: number): Promise<OutboxRow[]> {
+		const rows = this.stmt("SELECT * FROM outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?").all(now, limit) as OutboxDbRow[];
+		return rows.map(toOutbox);
+	}
+
+	async nextOutboxAt(): Promise<number | null> {
+		const r = this.stmt("SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
+		return r.t;
+	}
+
+	async updateOutbox(docId: DocId, entryId: string, patch: OutboxPatch): Promise<void> {
+		const keys = (Object.keys(patch) as Array<keyof OutboxPatch>).filter((k) => patch[k] !== undefined);
+		if (keys.length === 0) return;
+		const sql = `UPDATE outbox SET ${keys.map((k) => `${OUTBOX_COLUMNS[k]} = ?`).join(', ')} WHERE doc_id = ? AND entry_id = ?`;
+		this.stmt(sql).run(...keys.map((k) => patch[k]!), docId, entryId);
 	}
 
 	async getMeta(key: string): Promise<string | null> {

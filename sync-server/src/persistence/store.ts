@@ -14,7 +14,7 @@
  *
  * The interface is async so that a networked database (PostgreSQL) fits behind it.
  */
-import type { DocId, UserId } from '../../../src/lib/domain/types';
+import type { ContactId, DocId, UserId } from '../../../src/lib/domain/types';
 
 export interface AppendResult {
 	seq: number;
@@ -63,6 +63,55 @@ export interface RefreshTokenRecord {
 	replacedBy: string | null;
 }
 
+/** A web chat visitor's session: the token (stored as its hash) opens one contact's conversation on one channel. */
+export interface VisitorSession {
+	tokenHash: string;
+	channelId: string;
+	contactId: ContactId;
+	/** The name the visitor gave (may be empty); used when their contact is created. */
+	name: string;
+	createdAt: number;
+}
+
+/** An inbound channel message, recorded once per (channelId, messageId): the sender's idempotency key. */
+export interface InboundRecord {
+	channelId: string;
+	messageId: string;
+	contactId: ContactId;
+	entryId: string;
+	/** True when this message created the contact. */
+	createdContact: boolean;
+	at: number;
+}
+
+/** A key that finds a contact: `phone`, `email`, or `ext:<channelId>` (the sender's external id). */
+export interface ContactKey {
+	kind: string;
+	value: string;
+}
+
+export type OutboxState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/**
+ * One outgoing message of a webhook channel, written before the first POST. `pending` rows are
+ * (re)tried when `nextAt` has passed, always with the entry id as the Idempotency-Key.
+ */
+export interface OutboxRow {
+	docId: DocId;
+	entryId: string;
+	channelId: string;
+	/** The JSON body to POST. */
+	payload: string;
+	state: OutboxState;
+	attempts: number;
+	nextAt: number;
+	lastError: string | null;
+	createdAt: number;
+	updatedAt: number;
+}
+
+export type OutboxPatch = Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAt' | 'lastError' | 'updatedAt'>>;
+
 /** Merges a document's updates into one (the doc layer's helper). */
 export type MergeUpdates = (updates: Uint8Array[]) => Uint8Array;
 
@@ -110,6 +159,27 @@ export interface Store {
 	setChannelSecret(channelId: string, secret: string): Promise<void>;
 	getChannelSecret(channelId: string): Promise<string | null>;
 	deleteChannelSecret(channelId: string): Promise<void>;
+
+	// Channels (see sync-server/src/channels/): visitor sessions, inbound idempotency, the
+	// contact lookup index and the outbound outbox.
+	putVisitorSession(session: VisitorSession): Promise<void>;
+	getVisitorSession(tokenHash: string): Promise<VisitorSession | null>;
+	/** Stores the record unless one with its (channelId, messageId) exists; returns the stored one. */
+	claimInbound(record: InboundRecord): Promise<{ record: InboundRecord; existed: boolean }>;
+	/** Replaces the contact's keys of the given kinds by `keys` (all of one of those kinds). */
+	setContactKeys(contactId: ContactId, kinds: readonly string[], keys: readonly ContactKey[]): Promise<void>;
+	findContactByKey(kind: string, value: string): Promise<ContactId | null>;
+	contactKeys(contactId: ContactId): Promise<ContactKey[]>;
+	/** Inserts the row unless the (docId, entryId) is there; true when inserted. Durable on resolve. */
+	enqueueOutbox(row: OutboxRow): Promise<boolean>;
+	getOutbox(docId: DocId, entryId: string): Promise<OutboxRow | null>;
+	/** The row of an entry id on a channel (status callbacks name only the entry id). */
+	findOutbox(channelId: string, entryId: string): Promise<OutboxRow | null>;
+	/** Pending rows whose `nextAt` has passed, oldest first. */
+	dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
+	/** The earliest `nextAt` of a pending row, or null. */
+	nextOutboxAt(): Promise<number | null>;
+	updateOutbox(docId: DocId, entryId: string, patch: OutboxPatch): Promise<void>;
 
 	getMeta(key: string): Promise<string | null>;
 	setMeta(key: string, value: string): Promise<void>;
