@@ -1,0 +1,131 @@
+/**
+ * Shared setup of the inbox end-to-end tests: a real sync server on port 0 (throwaway data
+ * directory, the built client from build/), users signed in through the login page in their own
+ * browser contexts, the server's truth (directory and contact summaries, read from the stored
+ * documents) for computing expectations with the domain functions, and a server-side incoming
+ * message (the path channel adapters use: `rooms.applyServerChange` with the server origin).
+ */
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as Y from 'yjs';
+import { contactDoc, serverOrigin, summarize } from '../../src/lib/doc';
+import { openOnIncoming } from '../../src/lib/domain/actions';
+import { contactDocId, newId, parseDocId } from '../../src/lib/domain/ids';
+import type { ChannelId, ContactId, ContactSummary, Directory, EntryId, MessageEntry, User } from '../../src/lib/domain/types';
+import { startServer } from '../../sync-server/src/server';
+
+export type Server = Awaited<ReturnType<typeof startServer>>;
+export const PASSWORD = 'parley-demo';
+
+export interface Session {
+	user: User;
+	context: BrowserContext;
+	page: Page;
+}
+
+interface DebugWindow {
+	__parley?: {
+		app: {
+			session: { status: string };
+			sync: { state: string; catchingUp: boolean; unacked: number };
+			inbox: { ready: boolean; rows: Array<{ id: string }>; inboxes: Array<{ key: string; openCount?: number; dot: boolean }>; query: { inbox: string } };
+		};
+	};
+}
+
+/** Signs `email` in through the login form; resolves once the inbox has caught up. */
+export async function signIn(browser: Browser, server: Server, email: string, locale = 'en-US'): Promise<Session> {
+	const context = await browser.newContext({ baseURL: server.url, locale });
+	await context.addInitScript(() => window.localStorage.setItem('parley.debug', '1'));
+	const page = await context.newPage();
+	await page.goto('/login');
+	await page.locator('#login-email').fill(email);
+	await page.locator('#login-password').fill(PASSWORD);
+	await page.locator('form button[type="submit"]').click();
+	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+	await caughtUp(page);
+	const user = server.visibility.directory.users.find((u) => u.email === email);
+	if (!user) throw new Error(`no user ${email}`);
+	return { user, context, page };
+}
+
+export async function caughtUp(page: Page): Promise<void> {
+	await page.waitForFunction(
+		() => {
+			const app = (window as unknown as DebugWindow).__parley?.app;
+			return !!app && app.session.status === 'ready' && app.sync.state === 'online' && !app.sync.catchingUp && app.inbox.ready;
+		},
+		undefined,
+		{ timeout: 30_000 }
+	);
+}
+
+/** The directory and every contact's summary, from the server's stored documents. */
+export async function serverTruth(server: Server): Promise<{ dir: Directory; contacts: ContactSummary[] }> {
+	const contacts: ContactSummary[] = [];
+	for (const docId of [...server.visibility.contactDocIds()]) {
+		const parsed = parseDocId(docId);
+		if (parsed?.kind !== 'contact') continue;
+		const { update } = await server.rooms.snapshot(docId);
+		const ydoc = new Y.Doc();
+		Y.applyUpdate(ydoc, update);
+		contacts.push(summarize(parsed.contactId, ydoc));
+		ydoc.destroy();
+	}
+	return { dir: server.visibility.directory, contacts };
+}
+
+/** An incoming message from the contact, written by the server; reopens a closed conversation (S7.1). */
+export async function receive(server: Server, id: ContactId, text: string, channelId: ChannelId): Promise<void> {
+	const now = Date.now();
+	await server.rooms.applyServerChange(contactDocId(id), (ydoc) => {
+		const c = contactDoc(ydoc, serverOrigin());
+		const state = c.state.get();
+		const entry: MessageEntry = {
+			id: newId() as EntryId,
+			kind: 'message',
+			at: now,
+			author: { type: 'contact', id },
+			direction: 'in',
+			channelId,
+			body: { type: 'text', text }
+		};
+		c.thread.append(entry);
+		if (state.status !== 'open') c.applyAction(openOnIncoming(state, now), { type: 'contact', id }, now + 1, newId);
+	});
+}
+
+/** The sidebar as shown: inbox keys in order, with their count (null when none shown) and dot. */
+export async function sidebar(page: Page): Promise<Array<{ key: string; count: number | null; dot: boolean }>> {
+	return page.locator('[data-inbox]').evaluateAll((els) =>
+		els.map((el) => {
+			const count = el.querySelector('.count')?.textContent?.trim();
+			return { key: el.getAttribute('data-inbox') ?? '', count: count ? Number(count) : null, dot: el.querySelector('.dot') !== null };
+		})
+	);
+}
+
+/** Ids of the rows in the DOM, top to bottom (the virtualized list renders only some). */
+export async function renderedIds(page: Page): Promise<string[]> {
+	return page.locator('[role="listbox"] .slot').evaluateAll((els) =>
+		els
+			.map((el) => ({ i: Number(el.getAttribute('data-index')), id: el.querySelector('[data-id]')?.getAttribute('data-id') ?? '' }))
+			.sort((a, b) => a.i - b.i)
+			.map((r) => r.id)
+	);
+}
+
+/** Ids of the whole list the app holds for the current view. */
+export async function stateIds(page: Page): Promise<string[]> {
+	return page.evaluate(() => (window as unknown as DebugWindow).__parley?.app.inbox.rows.map((r) => r.id) ?? []);
+}
+
+export async function openInbox(page: Page, key: string): Promise<void> {
+	await page.locator(`[data-inbox="${key}"]`).click();
+	await expect(page.locator(`[data-inbox="${key}"]`)).toHaveAttribute('aria-current', 'page');
+}
+
+export async function chooseMenu(page: Page, trigger: string, label: string): Promise<void> {
+	await page.locator(trigger).click();
+	await page.getByRole('menu').getByRole('menuitemradio', { name: label, exact: true }).click();
+	await expect(page.getByRole('menu')).toHaveCount(0);
+}
