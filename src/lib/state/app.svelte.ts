@@ -182,12 +182,16 @@ export class App implements AppState {
 	#watchNetwork(replica: Replica): () => void {
 		if (typeof window === 'undefined') return () => undefined;
 		const update = () => replica.setNetworkAvailable(navigator.onLine);
+		// Best effort: write waiting summary increments when the page goes away.
+		const hide = () => void replica.summaries.flush();
 		window.addEventListener('online', update);
 		window.addEventListener('offline', update);
+		window.addEventListener('pagehide', hide);
 		if (!navigator.onLine) update();
 		return () => {
 			window.removeEventListener('online', update);
 			window.removeEventListener('offline', update);
+			window.removeEventListener('pagehide', hide);
 		};
 	}
 

@@ -123,12 +123,18 @@ export class Replica {
 
 	/** Reads summaries, pending count and lastSeq; the list can paint after this. */
 	async open(): Promise<ContactSummary[]> {
-		const [list] = await Promise.all([
+		const [list, pending] = await Promise.all([
 			this.summaries.load(),
+			this.store.listPending(),
 			this.pending.refresh(),
 			this.store.getMeta<number>(LAST_SEQ).then((v) => (this.#lastSeq = v ?? 0))
 		]);
-		return list;
+		// A summary increment is written a moment after its update; a tab closed in between left
+		// a stale summary. Documents with unacknowledged local updates are the ones at risk, and
+		// loading one recomputes its summary (O(pending documents), not O(all)).
+		const docs = new Set(pending.map((p) => p.docId));
+		for (const docId of docs) if (parseDocId(docId)?.kind === 'contact') await this.registry.get(docId).catch(() => null);
+		return docs.size > 0 ? [...this.summaries.values()] : list;
 	}
 
 	/** Loads (and keeps loaded) the directory document. */
@@ -404,6 +410,9 @@ export class Replica {
 	}
 
 	async #saveSeq(seq: number): Promise<void> {
+		// Summaries first: a lastSeq past an update whose summary was never stored would leave
+		// that summary stale until the document is opened again.
+		await this.summaries.flush();
 		this.#lastSeq = Math.max(this.#lastSeq, seq);
 		await this.store.setMeta(LAST_SEQ, this.#lastSeq);
 	}
