@@ -28,7 +28,8 @@ describe('incremental index', () => {
 		it(`seed ${seed}: add/replace/remove then query equals a fresh build`, () => {
 			const p = createPrng(seed);
 			const pool = fixtureWorkspace(seed, 60);
-			const live = new SearchEngine({ customFields: FIXTURE_FIELDS });
+			// A low stop threshold: stop terms (sticky) must not make incremental and fresh builds differ.
+			const live = new SearchEngine({ customFields: FIXTURE_FIELDS, stopDf: 15 });
 			const ref = new ReferenceSearch(FIXTURE_FIELDS);
 			// The final state, kept as plain data: what a fresh build is made from.
 			const contacts = new Map<ContactId, SearchableContact>();
@@ -67,7 +68,7 @@ describe('incremental index', () => {
 					threads.delete(contact.id);
 				}
 			}
-			const fresh = new SearchEngine({ customFields: FIXTURE_FIELDS });
+			const fresh = new SearchEngine({ customFields: FIXTURE_FIELDS, stopDf: 15 });
 			for (const c of contacts.values()) fresh.upsertContact(c);
 			for (const [id, t] of threads) fresh.addEntries(id, [...t.values()]);
 			expect(live.entryCount, `seed ${seed}`).toBe(fresh.entryCount);

@@ -2,23 +2,42 @@
 // from the index as from the naive reference scan. Failures print the seed and the query.
 import { describe, expect, it } from 'vitest';
 import type { ContactId } from '../domain/types';
+import { generateWorkspace } from '../demo/generate';
 import { createPrng } from '../demo/prng';
 import { SearchEngine } from './engine';
-import { FIXTURE_FIELDS, fixtureWorkspace } from './fixtures';
+import { FIXTURE_FIELDS, fixtureWorkspace, type FixtureContact } from './fixtures';
 import { newestFirst, searchRow } from './indexable';
 import { randomQuery, type QueryClass } from './queries';
 import { ReferenceSearch } from './reference';
 
 const CLASSES: QueryClass[] = ['word', 'prefix', 'phrase', 'numbers', 'email', 'emoji', 'contact', 'random'];
-const SEEDS = [1, 2, 3, 4];
-const QUERIES_PER_SEED = 260; // 1,040 queries in all
+const QUERIES_PER_SEED = 260;
+
+/** Adversarial fixtures (accents, emoji, emails, numbers) and the realistic demo workspace. */
+const WORKSPACES: Array<{ name: string; seed: number; make(seed: number): { fields: typeof FIXTURE_FIELDS; ws: FixtureContact[] } }> = [
+	...[1, 2, 3, 4].map((seed) => ({ name: 'fixtures', seed, make: (s: number) => ({ fields: FIXTURE_FIELDS, ws: fixtureWorkspace(s, 100) }) })),
+	...[5, 6].map((seed) => ({
+		name: 'demo generator',
+		seed,
+		make: (s: number) => {
+			const demo = generateWorkspace({ seed: s, contacts: 60, messagesPerContact: 8, now: 1_750_000_000_000 });
+			const ws = demo.contacts.map((c) => ({
+				contact: { id: c.id, firstName: c.profile.firstName, lastName: c.profile.lastName, phone: c.profile.phone, email: c.profile.email, custom: c.profile.custom },
+				entries: c.entries
+			}));
+			return { fields: demo.directory.customFields, ws };
+		}
+	}))
+]; // 6 x 260 = 1,560 queries
 
 describe('index equals naive reference', () => {
-	for (const seed of SEEDS) {
-		it(`seed ${seed}: ${QUERIES_PER_SEED} random queries`, () => {
-			const ws = fixtureWorkspace(seed, 100);
-			const engine = new SearchEngine({ customFields: FIXTURE_FIELDS });
-			const ref = new ReferenceSearch(FIXTURE_FIELDS);
+	for (const [i, { name, seed, make }] of WORKSPACES.entries()) {
+		// Every other run stops indexing terms early, so the newest-first walk is exercised too.
+		const stopDf = i % 2 ? 12 : undefined;
+		it(`${name}, seed ${seed}${stopDf ? `, stop terms at ${stopDf}` : ''}: ${QUERIES_PER_SEED} random queries`, () => {
+			const { fields, ws } = make(seed);
+			const engine = new SearchEngine({ customFields: fields, ...(stopDf ? { stopDf } : {}) });
+			const ref = new ReferenceSearch(fields);
 			const texts: string[] = [];
 			for (const { contact, entries } of ws) {
 				engine.upsertContact(contact);

@@ -1,0 +1,233 @@
+/**
+ * Local search (SPEC S3, S9.3) on the seeded demo workspace: 10k contacts, ~100k searchable
+ * messages and comments (BENCH_QUICK: 1k / ~10k). Measures query latency per query class beside
+ * MiniSearch's default configuration and the naive reference scan, index memory, cold start by
+ * both stored forms (rebuild from the text table vs MiniSearch loadJSON), and one incremental add.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import MiniSearch from 'minisearch';
+import { generateWorkspace } from '../src/lib/demo/generate';
+import { createPrng } from '../src/lib/demo/prng';
+import type { ChannelId, ContactId, Entry, EntryId } from '../src/lib/domain/types';
+import { SearchEngine } from '../src/lib/search/engine';
+import { searchRow, type SearchRow, type SearchableContact } from '../src/lib/search/indexable';
+import { planMessageQuery } from '../src/lib/search/planner';
+import { randomQuery, type QueryClass } from '../src/lib/search/queries';
+import { ReferenceSearch } from '../src/lib/search/reference';
+import {
+	checkSnapshot,
+	exportSnapshot,
+	restoreContacts,
+	restoreEntries,
+	type SearchSnapshot,
+	type SnapshotFormat
+} from '../src/lib/search/snapshot';
+import { percentile, timeEach, type Benchmark, type BenchContext, type Figure } from './harness';
+
+/** `global.gc` when node runs with --expose-gc, else the same function obtained through V8 flags. */
+function gcFunction(): () => void {
+	const exposed = (globalThis as { gc?: () => void }).gc;
+	if (exposed) return exposed;
+	v8.setFlagsFromString('--expose-gc');
+	return vm.runInNewContext('gc') as () => void;
+}
+
+function heapAfterGc(gc: () => void): number {
+	gc();
+	gc();
+	return process.memoryUsage().heapUsed;
+}
+
+interface Data {
+	contacts: SearchableContact[];
+	threads: Array<{ id: ContactId; entries: Entry[] }>;
+	rows: SearchRow[];
+	customFields: SearchSnapshot['customFields'];
+}
+
+function load(ctx: BenchContext): Data {
+	const ws = generateWorkspace({
+		seed: ctx.seed,
+		contacts: ctx.quick ? 1000 : 10_000,
+		messagesPerContact: 10,
+		now: 1_750_000_000_000
+	});
+	const contacts: SearchableContact[] = [];
+	const threads: Data['threads'] = [];
+	const rows: SearchRow[] = [];
+	for (const c of ws.contacts) {
+		const p = c.profile;
+		contacts.push({ id: c.id, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email, custom: p.custom });
+		threads.push({ id: c.id, entries: c.entries });
+		for (const e of c.entries) {
+			const r = searchRow(c.id, e);
+			if (r) rows.push(r);
+		}
+	}
+	return { contacts, threads, rows, customFields: ws.directory.customFields };
+}
+
+function build(data: Data): SearchEngine {
+	const engine = new SearchEngine({ customFields: data.customFields });
+	for (const c of data.contacts) engine.upsertContact(c);
+	for (const t of data.threads) engine.addEntries(t.id, t.entries);
+	return engine;
+}
+
+type Lane = { label: string; cls: QueryClass; scope: 'contacts' | 'messages'; target95: string };
+
+const LANES: Lane[] = [
+	{ label: 'message word', cls: 'word', scope: 'messages', target95: '<= 16' },
+	{ label: 'message phrase', cls: 'phrase', scope: 'messages', target95: '<= 25' },
+	{ label: 'message numbers', cls: 'numbers', scope: 'messages', target95: '<= 16' },
+	{ label: 'message email', cls: 'email', scope: 'messages', target95: '<= 16' },
+	{ label: 'contact prefix', cls: 'contact', scope: 'contacts', target95: '<= 16' }
+];
+
+function queriesFor(ctx: BenchContext, data: Data, lane: Lane, count: number): string[] {
+	const p = createPrng(ctx.seed ^ lane.label.length * 7919);
+	const src = { texts: data.rows.map((r) => r.text), contacts: data.contacts };
+	const out: string[] = [];
+	while (out.length < count) {
+		const q = randomQuery(p, src, lane.cls);
+		// Message queries shorter than 3 characters are not run (S3.5); benchmark the real ones.
+		if (lane.scope === 'messages' && planMessageQuery(q).kind === 'none') continue;
+		out.push(q);
+	}
+	return out;
+}
+
+function ms(values: number[], p: number): number {
+	return percentile(values, p);
+}
+
+const search: Benchmark = {
+	name: 'search',
+	async run(ctx) {
+		const figures: Figure[] = [];
+		const gc = gcFunction();
+		const data = load(ctx);
+		ctx.log(`${data.contacts.length} contacts, ${data.rows.length} searchable entries`);
+
+		// ---- memory: the engine built from a parsed snapshot, so its strings are its own.
+		const source = build(data);
+		const tableJson = JSON.stringify(exportSnapshot(source, 'text-table'));
+		const indexJson = JSON.stringify(exportSnapshot(source, 'index-json'));
+		const before = heapAfterGc(gc);
+		let engine: SearchEngine | null = new SearchEngine({ customFields: data.customFields });
+		{
+			const snap = checkSnapshot(JSON.parse(tableJson));
+			if ('code' in snap) throw new Error(snap.message);
+			restoreContacts(engine, snap);
+			restoreEntries(engine, snap);
+		}
+		const after = heapAfterGc(gc);
+		figures.push({ figure: 'index memory (heap delta after GC)', value: (after - before) / 2 ** 20, unit: 'MB', target: '<= 60' });
+
+		// ---- cold start, both stored forms. The store keeps the contact table apart from the rest
+		// (two records), so contacts are searchable after reading only their part.
+		const coldStart = (json: string, format: SnapshotFormat) => {
+			const whole = JSON.parse(json) as SearchSnapshot;
+			const contactsOnly = JSON.stringify({ ...whole, rows: [], stopped: [], ...(whole.format === 'index-json' ? { entryIndex: '', df: [] } : {}) });
+			const t0 = performance.now();
+			const head = checkSnapshot(JSON.parse(contactsOnly));
+			if ('code' in head) throw new Error(head.message);
+			const e = new SearchEngine({ customFields: head.customFields });
+			restoreContacts(e, head);
+			const t1 = performance.now();
+			const snap = checkSnapshot(JSON.parse(json));
+			if ('code' in snap) throw new Error(snap.message);
+			restoreEntries(e, snap);
+			const t2 = performance.now();
+			if (e.entryCount !== data.rows.length) throw new Error(`${format}: ${e.entryCount} rows restored`);
+			return { contacts: t1 - t0, all: t2 - t0 };
+		};
+		const runs = ctx.quick ? 1 : 3;
+		const best = (format: SnapshotFormat, json: string) => {
+			let r = { contacts: Infinity, all: Infinity };
+			for (let i = 0; i < runs; i++) {
+				gc();
+				const x = coldStart(json, format);
+				r = { contacts: Math.min(r.contacts, x.contacts), all: Math.min(r.all, x.all) };
+			}
+			return r;
+		};
+		const table = best('text-table', tableJson);
+		const loaded = best('index-json', indexJson);
+		figures.push({
+			figure: 'cold start: contacts searchable (text table rebuild)',
+			value: table.contacts,
+			unit: 'ms',
+			baseline: { label: 'loadJSON', value: loaded.contacts },
+			target: '<= 300'
+		});
+		figures.push({
+			figure: 'cold start: all messages searchable (text table rebuild)',
+			value: table.all,
+			unit: 'ms',
+			baseline: { label: 'loadJSON', value: loaded.all },
+			target: '<= 3000'
+		});
+		figures.push({
+			figure: 'stored snapshot size (text table)',
+			value: tableJson.length / 2 ** 20,
+			unit: 'MB',
+			baseline: { label: 'index JSON', value: indexJson.length / 2 ** 20 }
+		});
+
+		// ---- query latency: ours, MiniSearch defaults, naive scan.
+		const defaults = new MiniSearch<SearchRow>({ fields: ['text'], storeFields: ['at'] });
+		defaults.addAll(data.rows);
+		const defaultContacts = new MiniSearch<SearchableContact>({ fields: ['firstName', 'lastName', 'phone', 'email'] });
+		defaultContacts.addAll(data.contacts);
+		const ref = new ReferenceSearch(data.customFields);
+		for (const c of data.contacts) ref.upsertContact(c);
+		for (const t of data.threads) ref.addEntries(t.id, t.entries);
+
+		const live = engine;
+		const perLane = ctx.quick ? 40 : 200;
+		const naiveCount = ctx.quick ? 3 : 8;
+		for (const lane of LANES) {
+			const qs = queriesFor(ctx, data, lane, perLane);
+			const ours = await timeEach(qs.length, (i) =>
+				lane.scope === 'messages' ? live.searchMessages(qs[i]!, 50) : live.searchContacts(qs[i]!, 50)
+			);
+			// What an off-the-shelf type-ahead does: default tokenizer and scoring, prefix on.
+			const dflt = await timeEach(qs.length, (i) =>
+				(lane.scope === 'messages' ? defaults : defaultContacts).search(qs[i]!, { prefix: true }).slice(0, 50)
+			);
+			const naive = await timeEach(naiveCount, (i) =>
+				lane.scope === 'messages' ? ref.searchMessages(qs[i]!).slice(0, 50) : ref.searchContacts(qs[i]!).slice(0, 50)
+			);
+			figures.push({ figure: `${lane.label} p50`, value: ms(ours, 50), unit: 'ms', baseline: { label: 'MiniSearch default', value: ms(dflt, 50) }, target: '<= 3' });
+			figures.push({ figure: `${lane.label} p95`, value: ms(ours, 95), unit: 'ms', baseline: { label: 'MiniSearch default', value: ms(dflt, 95) }, target: lane.target95 });
+			figures.push({ figure: `${lane.label} p95 vs naive scan`, value: ms(ours, 95), unit: 'ms', baseline: { label: `naive scan, ${naiveCount} q`, value: ms(naive, 95) } });
+		}
+
+		// ---- incremental: one new message into the full index.
+		const p = createPrng(ctx.seed + 1);
+		const target = data.contacts[0]!.id;
+		const adds = await timeEach(ctx.quick ? 100 : 500, (i) =>
+			live.addEntries(target, [
+				{
+					id: `bench-${i}` as EntryId,
+					kind: 'message',
+					at: 1_760_000_000_000 + i,
+					direction: 'in',
+					channelId: 'ch-webchat' as ChannelId,
+					author: { type: 'contact', id: target },
+					body: { type: 'text', text: `Bonjour, ma commande ${p.int(1000, 9999)} n'est pas arrivée, écrivez à ana@gmail.com 😀` }
+				}
+			])
+		);
+		figures.push({ figure: 'incremental: add one message p50', value: ms(adds, 50), unit: 'ms', target: '<= 1' });
+		figures.push({ figure: 'incremental: add one message p95', value: ms(adds, 95), unit: 'ms', target: '<= 1' });
+		const removes = await timeEach(ctx.quick ? 100 : 500, (i) => live.removeEntry(`bench-${i}` as EntryId));
+		figures.push({ figure: 'incremental: remove one message p95', value: ms(removes, 95), unit: 'ms', target: '<= 1' });
+		engine = null;
+		return figures;
+	}
+};
+
+export const benchmarks: Benchmark[] = [search];
