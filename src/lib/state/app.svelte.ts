@@ -136,8 +136,7 @@ export class App implements AppState {
 				refreshToken: () => this.auth.refresh()
 			}
 		});
-		const [summaries, dots] = await Promise.all([replica.open(), store.getMeta<string[]>(DOTS)]);
-		const dir = await replica.directory();
+		const [summaries, dots, dir] = await Promise.all([replica.open(), store.getMeta<string[]>(DOTS), replica.directory()]);
 		this.replica = replica;
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);

@@ -91,6 +91,7 @@ export class Replica {
 	#flushScheduled = false;
 	#releaseDir: (() => void) | null = null;
 	#closed = false;
+	#atRisk = new Set<DocId>();
 	/** While `edit` runs its write: collects the store promises of the updates it makes. */
 	#collect: Promise<unknown>[] | null = null;
 
@@ -129,12 +130,8 @@ export class Replica {
 			this.pending.refresh(),
 			this.store.getMeta<number>(LAST_SEQ).then((v) => (this.#lastSeq = v ?? 0))
 		]);
-		// A summary increment is written a moment after its update; a tab closed in between left
-		// a stale summary. Documents with unacknowledged local updates are the ones at risk, and
-		// loading one recomputes its summary (O(pending documents), not O(all)).
-		const docs = new Set(pending.map((p) => p.docId));
-		for (const docId of docs) if (parseDocId(docId)?.kind === 'contact') await this.registry.get(docId).catch(() => null);
-		return docs.size > 0 ? [...this.summaries.values()] : list;
+		this.#atRisk = new Set(pending.map((p) => p.docId));
+		return list;
 	}
 
 	/** Loads (and keeps loaded) the directory document. */
@@ -144,7 +141,22 @@ export class Replica {
 		return directoryDoc(doc).read();
 	}
 
+	/**
+	 * Connects, after recomputing the summaries at risk: a summary increment is written a moment
+	 * after its update, so a tab closed in between left a stale summary. The documents with
+	 * unacknowledged local updates are the ones at risk; loading one recomputes its summary
+	 * (O(pending documents), not O(all)). Call after subscribing to summaries: the list has
+	 * painted from the stored ones by then, and the fixes arrive as ordinary changes.
+	 */
 	start(): void {
+		const docs = this.#atRisk;
+		this.#atRisk = new Set();
+		void (async () => {
+			for (const docId of docs) {
+				if (this.#closed) return;
+				if (parseDocId(docId)?.kind === 'contact') await this.registry.get(docId).catch(() => null);
+			}
+		})();
 		this.connection?.start();
 	}
 
