@@ -117,7 +117,7 @@ const search: Benchmark = {
 		const before = heapAfterGc(gc);
 		let engine: SearchEngine | null = new SearchEngine({ customFields: data.customFields });
 		{
-			const snap = checkSnapshot(JSON.parse(tableJson));
+			const snap = checkSnapshot(JSON.parse(indexJson));
 			if ('code' in snap) throw new Error(snap.message);
 			restoreContacts(engine, snap);
 			restoreEntries(engine, snap);
@@ -155,25 +155,26 @@ const search: Benchmark = {
 		};
 		const table = best('text-table', tableJson);
 		const loaded = best('index-json', indexJson);
+		// The chosen form (loadJSON) against the rejected one (rebuild from the text table).
 		figures.push({
-			figure: 'cold start: contacts searchable (text table rebuild)',
-			value: table.contacts,
+			figure: 'cold start: contacts searchable (loadJSON)',
+			value: loaded.contacts,
 			unit: 'ms',
-			baseline: { label: 'loadJSON', value: loaded.contacts },
+			baseline: { label: 'text table rebuild', value: table.contacts },
 			target: '<= 300'
 		});
 		figures.push({
-			figure: 'cold start: all messages searchable (text table rebuild)',
-			value: table.all,
+			figure: 'cold start: all messages searchable (loadJSON)',
+			value: loaded.all,
 			unit: 'ms',
-			baseline: { label: 'loadJSON', value: loaded.all },
+			baseline: { label: 'text table rebuild', value: table.all },
 			target: '<= 3000'
 		});
 		figures.push({
-			figure: 'stored snapshot size (text table)',
-			value: tableJson.length / 2 ** 20,
+			figure: 'stored snapshot size (index JSON)',
+			value: indexJson.length / 2 ** 20,
 			unit: 'MB',
-			baseline: { label: 'index JSON', value: indexJson.length / 2 ** 20 }
+			baseline: { label: 'text table', value: tableJson.length / 2 ** 20 }
 		});
 
 		// ---- query latency: ours, MiniSearch defaults, naive scan.

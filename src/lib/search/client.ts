@@ -108,7 +108,7 @@ export class SearchClient {
 	}
 
 	/** The opaque value the client store keeps for the next cold start. */
-	exportSnapshot(format: SnapshotFormat = 'text-table'): Promise<SearchSnapshot> {
+	exportSnapshot(format: SnapshotFormat = 'index-json'): Promise<SearchSnapshot> {
 		const seq = ++this.seq;
 		return new Promise((resolve) => {
 			this.snapshots.set(seq, resolve);

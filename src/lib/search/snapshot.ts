@@ -2,18 +2,19 @@
  * Cold start of the search engine. Two stored forms are supported, both opaque values the client
  * store keeps (structured-clone and JSON safe):
  *
- * - `text-table` (the default): the searchable rows themselves, as compact arrays, from which the
- *   indexes are rebuilt. Small, and it cannot drift from the tokenizer: a changed tokenizer only
- *   needs a rebuild, which is what loading is.
- * - `index-json`: MiniSearch's `toJSON` of both indexes plus the same rows (snippets and phrase
- *   checks need the text) and the term frequencies. Loads without tokenizing, but is larger.
+ * - `index-json` (the default): MiniSearch's `toJSON` of both indexes plus the rows (snippets and
+ *   phrase checks need the text), the term frequencies and the stop terms. Loads without
+ *   tokenizing.
+ * - `text-table`: the searchable rows only, as compact arrays, from which the indexes are
+ *   rebuilt, in slices so the worker keeps answering. Half the size, and immune to tokenizer
+ *   changes (a rebuild is what loading is).
  *
- * bench/search.bench.ts measures both on 10k contacts / 108k entries. loadJSON made all messages
- * searchable sooner (about 1.5 s vs 2.7 s on the dev box) but is 2.2x larger to store (28 MB vs
- * 13 MB), ties the stored form to MiniSearch's serialization, and loads in one blocking step.
- * Both meet the 3 s target; the text table is the default because it is half the size and is
- * restored in slices, so the worker answers contact queries (ready first) while messages load.
- * Keep `contacts` and `rows` in two records so contacts are searchable after reading the first.
+ * bench/search.bench.ts measures both on 10k contacts / 108k entries: loadJSON made all messages
+ * searchable in about 1.5 s, the rebuild in 2.7 s on an idle box and over 5 s on a loaded one
+ * (target 3 s); contacts were as fast or faster with loadJSON. So `index-json` is the default,
+ * at 2.2x the stored size (28 MB vs 13 MB). A tokenizer change must bump SNAPSHOT_VERSION: an old
+ * snapshot is then refused (`bad-snapshot`) and the index is rebuilt from the documents.
+ * Keep `contacts` and the rest in two records so contacts are searchable after reading the first.
  */
 import MiniSearch from 'minisearch';
 import type { ContactId, CustomFieldDef, EntryId } from '../domain/types';
@@ -62,7 +63,7 @@ function fromRowTuple(t: RowTuple): SearchRow {
 	return { id: t[0] as EntryId, contactId: t[1] as ContactId, at: t[2], kind: t[3] === 0 ? 'message' : 'comment', text: t[4] };
 }
 
-export function exportSnapshot(engine: SearchEngine, format: SnapshotFormat = 'text-table'): SearchSnapshot {
+export function exportSnapshot(engine: SearchEngine, format: SnapshotFormat = 'index-json'): SearchSnapshot {
 	const base: SnapshotBase = {
 		version: SNAPSHOT_VERSION,
 		customFields: [...engine.customFields],
