@@ -12,22 +12,37 @@ import { serveStatic } from './http/static';
 
 const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes];
 
-export function createHttpHandler(deps: ApiDeps, staticDir: string | undefined) {
+/** Routes and pages mounted by other modules (the channels: `/api/chat`, `/api/channels`, `/chat`). */
+export interface HttpExtensions {
+	routes?: Route[];
+	/** Serves a non-API page when it is one of its own; false lets the request through. */
+	page?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+}
+
+export function createHttpHandler(deps: ApiDeps, staticDir: string | undefined, ext: HttpExtensions = {}) {
+	const routes = [...ROUTES, ...(ext.routes ?? [])];
 	return (req: IncomingMessage, res: ServerResponse): void => {
-		handle(req, res, deps, staticDir).catch((err: unknown) => {
+		handle(req, res, deps, staticDir, routes, ext).catch((err: unknown) => {
 			deps.log(`http ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 			send(res, errorReply(500, 'internal', 'The server failed to handle the request.'));
 		});
 	};
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ApiDeps, staticDir: string | undefined): Promise<void> {
+async function handle(
+	req: IncomingMessage,
+	res: ServerResponse,
+	deps: ApiDeps,
+	staticDir: string | undefined,
+	routes: Route[],
+	ext: HttpExtensions
+): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://localhost');
 	const path = url.pathname;
 	if (path === '/health') return send(res, reply(200, { ok: true }));
 	if (path.startsWith('/api/')) {
 		let pathMatched = false;
-		for (const route of ROUTES) {
+		for (const route of routes) {
 			const m = route.path.exec(path);
 			if (!m) continue;
 			pathMatched = true;
@@ -48,6 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ApiDeps, 
 		if (pathMatched) return send(res, errorReply(405, 'method_not_allowed', `${req.method} is not allowed here.`));
 		return send(res, errorReply(404, 'not_found', 'No such API route.'));
 	}
+	if (ext.page?.(req, res, path)) return;
 	if (!staticDir) return send(res, errorReply(404, 'not_found', 'Nothing here.'));
 	serveStatic(staticDir, req, res, path);
 }

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import { Auth } from './auth/auth';
+import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
 import { LocalFanout } from './fanout/local';
@@ -46,6 +47,8 @@ export interface ServerOptions {
 	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
 	fanout?: Fanout;
 	log?: (message: string) => void;
+	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
+	channels?: Partial<ChannelsOptions>;
 }
 
 export interface RunningServer {
@@ -59,6 +62,7 @@ export interface RunningServer {
 	visibility: Visibility;
 	hub: Hub;
 	auth: Auth;
+	channels: Channels;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -78,7 +82,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const visibility = new Visibility(store);
 	await visibility.open();
 	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
-	const hubRef: { hub?: Hub } = {};
+	const hubRef: { hub?: Hub; channels?: Channels } = {};
 	const rooms = new Rooms({
 		store,
 		fanout,
@@ -92,6 +96,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			} else if (parsed?.kind === 'contact') {
 				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq);
 				if (change) hubRef.hub?.onAccessChange(change);
+				hubRef.channels?.onApplied(room);
 			}
 		}
 	});
@@ -115,9 +120,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
 		log
 	};
+	const channels = new Channels(
+		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log },
+		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
+	);
+	hubRef.channels = channels;
+	await channels.start();
 	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
-	const http = createServer(createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir));
-	http.on('upgrade', upgrade.handler);
+	const http = createServer(
+		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
+			routes: channels.routes,
+			page: (req, res, path) => channels.pages.handle(req, res, path)
+		})
+	);
+	http.on('upgrade', (req, socket, head) => {
+		if (!channels.handleUpgrade(req, socket, head)) upgrade.handler(req, socket, head);
+	});
 	http.on('clientError', (_err, socket) => socket.destroy());
 
 	const maintenanceEveryMs = opts.maintenanceEveryMs ?? 5000;
@@ -152,6 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			if (maintenance) clearInterval(maintenance);
 			hub.closeAll();
 			upgrade.close();
+			await channels.close();
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
@@ -174,6 +193,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		visibility,
 		hub,
 		auth,
+		channels,
 		http,
 		close
 	};

@@ -217,6 +217,8 @@ export interface Delivery {
 	at: number;
 	/** Attempts made so far by the channel adapter. */
 	attempts?: number;
+	/** On a `failed` status: when the channel adapter tries again (absent: the failure is final). */
+	retryAt?: number;
 }
 
 export interface Profile {

@@ -1,0 +1,146 @@
+/**
+ * The one way the server POSTs to a channel's configured URL, with the SSRF guard built in.
+ *
+ * A workspace manager chooses the URL, so it must not reach the server's own network: loopback,
+ * private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast and
+ * unspecified addresses are refused, for IPv4, IPv6 and IPv4-mapped IPv6 alike. The check runs
+ * on the addresses the connection actually uses (a `lookup` hook on the request, and the literal
+ * address when the host is one), so a name that resolves to a public address at check time and
+ * a private one at connect time (DNS rebinding) is still refused. Tests and local setups opt in
+ * to private addresses with `allowPrivate` (`ALLOW_LOOPBACK_CHANNELS=1`).
+ *
+ * Redirects are not followed (a 3xx is a failed delivery): following one would be a second,
+ * unchecked request.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+const blocked = new BlockList();
+for (const [net, bits] of [
+	['0.0.0.0', 8],
+	['10.0.0.0', 8],
+	['100.64.0.0', 10],
+	['127.0.0.0', 8],
+	['169.254.0.0', 16],
+	['172.16.0.0', 12],
+	['192.0.0.0', 24],
+	['192.168.0.0', 16],
+	['198.18.0.0', 15],
+	['224.0.0.0', 4],
+	['240.0.0.0', 4]
+] as const) {
+	blocked.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [
+	['::', 128],
+	['::1', 128],
+	['fc00::', 7],
+	['fe80::', 10],
+	['ff00::', 8],
+	['64:ff9b::', 96]
+] as const) {
+	blocked.addSubnet(net, bits, 'ipv6');
+}
+
+/** Whether an IP address is one outbound channel requests may not reach. */
+export function isPrivateAddress(ip: string): boolean {
+	const family = isIP(ip);
+	if (family === 4) return blocked.check(ip, 'ipv4');
+	if (family !== 6) return true;
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+	if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+	return blocked.check(ip, 'ipv6');
+}
+
+export class RefusedAddressError extends Error {
+	readonly code = 'refused_address';
+}
+
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+	return (hostname, options, callback) => {
+		dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+			if (err) return callback(err, '', 0);
+			const list = addresses;
+			const bad = list.find((a) => isPrivateAddress(a.address));
+			if (!allowPrivate && bad) {
+				return callback(new RefusedAddressError(`${hostname} resolves to a private address (${bad.address})`), '', 0);
+			}
+			if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+			const first = list[0];
+			if (!first) return callback(new Error(`${hostname} has no address`), '', 0);
+			callback(null, first.address, first.family);
+		});
+	};
+}
+
+export type PostResult =
+	| { ok: true; status: number; text: string }
+	| { ok: false; kind: 'refused' | 'network' | 'timeout' | 'bad_url'; message: string };
+
+export interface PostOptions {
+	allowPrivate: boolean;
+	timeoutMs: number;
+	/** Bytes of the answer kept (an error text, not a download). */
+	maxResponseBytes?: number;
+}
+
+/** POSTs `body` to `url` with `headers`; never throws. */
+export function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+	let target: URL;
+	try {
+		target = new URL(url);
+	} catch {
+		return Promise.resolve({ ok: false, kind: 'bad_url', message: 'The channel URL is not a valid URL.' });
+	}
+	if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+		return Promise.resolve({ ok: false, kind: 'bad_url', message: 'The channel URL must be http or https.' });
+	}
+	const host = target.hostname.replace(/^\[|\]$/g, '');
+	if (isIP(host) && !opts.allowPrivate && isPrivateAddress(host)) {
+		return Promise.resolve({ ok: false, kind: 'refused', message: `Refused: ${host} is a private address.` });
+	}
+	const max = opts.maxResponseBytes ?? 4096;
+	const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+	return new Promise((resolve) => {
+		let settled = false;
+		const done = (r: PostResult) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			resolve(r);
+		};
+		const req = request(
+			target,
+			{
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+				lookup: guardedLookup(opts.allowPrivate),
+				agent: false
+			},
+			(res: IncomingMessage) => {
+				const chunks: Buffer[] = [];
+				let size = 0;
+				res.on('data', (c: Buffer) => {
+					if (size < max) chunks.push(c.subarray(0, max - size));
+					size += c.length;
+				});
+				res.on('end', () => done({ ok: true, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+				res.on('error', (err) => done({ ok: false, kind: 'network', message: err.message }));
+			}
+		);
+		const timer = setTimeout(() => {
+			req.destroy();
+			done({ ok: false, kind: 'timeout', message: `No answer within ${opts.timeoutMs} ms.` });
+		}, opts.timeoutMs);
+		req.on('error', (err) => {
+			done(
+				err instanceof RefusedAddressError
+					? { ok: false, kind: 'refused', message: `Refused: ${err.message}.` }
+					: { ok: false, kind: 'network', message: err.message || 'The request failed.' }
+			);
+		});
+		req.end(body);
+	});
+}

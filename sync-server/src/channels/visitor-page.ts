@@ -1,0 +1,107 @@
+/**
+ * The contact-facing pages, outside `/api/`: `GET /chat/<channelId>` (the web chat page, plain
+ * HTML with no user data in it but the channel's name, escaped), `GET /chat-assets/visitor.js`
+ * (its script) and `GET /widget.js` (the embed script). The scripts are the files in `static/`
+ * (which the client build also copies), read once and served with a strict content security
+ * policy on the page: scripts only from this origin, no inline script, network only to this
+ * origin; the page may be framed by any site (that is what the widget does).
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Channel } from '../../../src/lib/domain/types';
+
+const STATIC_ROOT = fileURLToPath(new URL('../../../static/', import.meta.url));
+
+const CSP =
+	"default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors *";
+
+export function escapeHtml(s: string): string {
+	return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function readAsset(name: string): string | null {
+	try {
+		return readFileSync(STATIC_ROOT + name, 'utf8');
+	} catch {
+		return null;
+	}
+}
+
+export function chatPageHtml(channel: Channel): string {
+	const name = escapeHtml(channel.name);
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${name}</title>
+<style>
+*{box-sizing:border-box}html,body{height:100%;margin:0}
+body{font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2330;background:#f4f5f9}
+main{display:flex;flex-direction:column;height:100%;max-width:720px;margin:0 auto;background:#fff}
+header{display:flex;align-items:baseline;justify-content:space-between;gap:8px;padding:12px 16px;background:#4f46e5;color:#fff}
+h1{font-size:16px;margin:0}#conn{font-size:12px;opacity:.85}
+#messages{flex:1;overflow-y:auto;list-style:none;margin:0;padding:16px;display:flex;flex-direction:column;gap:8px}
+.msg{display:flex;flex-direction:column;max-width:80%}.msg.mine{align-self:flex-end;align-items:flex-end}.msg.theirs{align-self:flex-start}
+.bubble{padding:8px 12px;border-radius:14px;background:#eef0f6;white-space:pre-wrap;overflow-wrap:anywhere}
+.mine .bubble{background:#4f46e5;color:#fff}.meta{font-size:11px;color:#6b7083;margin-top:2px}
+#typing{padding:0 16px 6px;font-size:12px;color:#6b7083;font-style:italic}
+#error{margin:0 16px 6px;padding:6px 10px;border-radius:8px;background:#fde8e8;color:#9b1c1c;font-size:13px}
+#name-row{padding:8px 16px 0}#name-row input{width:100%;padding:6px 8px;border:1px solid #d5d8e3;border-radius:8px;font:inherit}
+form{display:flex;gap:8px;padding:12px 16px;border-top:1px solid #e6e8ef}
+textarea{flex:1;resize:none;height:44px;padding:10px;border:1px solid #d5d8e3;border-radius:10px;font:inherit}
+button{border:0;border-radius:10px;padding:0 16px;background:#4f46e5;color:#fff;font:inherit;font-weight:600;cursor:pointer}
+</style>
+</head>
+<body>
+<main id="chat" data-channel="${escapeHtml(channel.id)}">
+<header><h1>${name}</h1><span id="conn" aria-live="polite"></span></header>
+<ol id="messages" aria-live="polite" aria-label="Conversation"></ol>
+<div id="typing" hidden>An agent is typing…</div>
+<div id="error" role="alert" hidden></div>
+<div id="name-row"><input id="name" maxlength="80" autocomplete="name" placeholder="Your name (optional)" aria-label="Your name"></div>
+<form id="composer"><textarea id="text" maxlength="4000" placeholder="Write a message…" aria-label="Message"></textarea><button type="submit">Send</button></form>
+</main>
+<script src="/chat-assets/visitor.js"></script>
+</body>
+</html>`;
+}
+
+export interface PageHandler {
+	/** Serves the request when it is one of these pages; false otherwise. */
+	handle(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+}
+
+export function createPageHandler(channel: (id: string) => Channel | undefined): PageHandler {
+	const assets = new Map<string, string | null>([
+		['/chat-assets/visitor.js', readAsset('chat-visitor.js')],
+		['/widget.js', readAsset('widget.js')]
+	]);
+	const sendText = (res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+		res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
+		res.end(body);
+	};
+	return {
+		handle(req, res, path) {
+			if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+			const asset = assets.get(path);
+			if (asset) {
+				sendText(res, 200, 'text/javascript; charset=utf-8', asset, { 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+				return true;
+			}
+			const m = /^\/chat\/([A-Za-z0-9_-]{1,80})\/?$/.exec(path);
+			if (!m) return false;
+			const ch = channel(m[1]!);
+			const headers = { 'content-security-policy': CSP, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+			if (!ch || ch.kind !== 'webchat') {
+				sendText(res, 404, 'text/html; charset=utf-8', '<!doctype html><meta charset="utf-8"><title>Not found</title><p>This chat does not exist.</p>', headers);
+				return true;
+			}
+			sendText(res, 200, 'text/html; charset=utf-8', chatPageHtml(ch), headers);
+			return true;
+		}
+	};
+}

@@ -1,0 +1,348 @@
+/**
+ * One web chat visitor's WebSocket (`/api/chat/<channelId>/ws?visitor=<token>`): a JSON
+ * projection of ONE contact document, the one the token is bound to, restricted to what the
+ * contact may see (S6.1): the messages of this channel, incoming and outgoing, and whether an
+ * agent is typing a reply. Comments, events, other channels' messages, profile, assignment and
+ * drafts never leave the server on this socket.
+ *
+ * Server -> visitor:
+ *   {type:'history', messages: VisitorMessage[], typing}  once, on open
+ *   {type:'message', message}                             a message added later
+ *   {type:'status', id, status}                           one of the visitor's messages is read
+ *   {type:'typing', typing}                               an agent started/stopped typing a reply
+ *   {type:'ack', id} | {type:'error', code, message}
+ * Visitor -> server:
+ *   {type:'message', id, text}  id: the visitor's own entry id (8-64 of A-Za-z0-9_-), retries safe
+ *   {type:'typing', typing}     {type:'seen'} (the page is visible)     {type:'page', url}
+ *
+ * Delivery of agent messages (S5.4): pushing one to this socket writes `delivered`; `seen`
+ * writes `read` for every agent message of the channel not read yet. The room is held while the
+ * socket is open, and the socket follows the live document (thread observer, afterTransaction
+ * for read marks), so it sees every change whatever path wrote it. Visitor typing is published
+ * as the contact's awareness state (see `typing.ts`) and withdrawn when the socket closes.
+ */
+import type WebSocket from 'ws';
+import { contactDoc, serverOrigin, storageOrigin, type ContactDoc } from '../../../src/lib/doc';
+import { contactDocId } from '../../../src/lib/domain/ids';
+import type { Channel, ChannelId, DocId, Entry, EntryId, MessageEntry } from '../../../src/lib/domain/types';
+import type { RateDecision } from '../auth/rate-limit';
+import type { Fanout, FanoutEvent, FanoutSubscriber } from '../fanout/fanout';
+import type { VisitorSession } from '../persistence/store';
+import type { Room, Rooms } from '../rooms';
+import { advanceDelivery, deliveryMayMove, isCreated, writeIncoming, writePageChange } from './thread-writes';
+import { AgentTyping, TYPING_TTL_MS, writeAwareness } from './typing';
+
+export const MAX_VISITOR_TEXT = 4000;
+export const MAX_VISITOR_FRAME = 16 * 1024;
+const MAX_URL = 2048;
+const ENTRY_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+export interface VisitorMessage {
+	id: string;
+	direction: 'in' | 'out';
+	type: string;
+	text: string;
+	at: number;
+	/** The visitor's own messages: `sent` (stored) or `read` (an agent read it). */
+	status?: 'sent' | 'read';
+}
+
+export interface VisitorDeps {
+	rooms: Rooms;
+	fanout: Fanout;
+	clock: () => number;
+	log: (message: string) => void;
+	/** Shared across a visitor's sockets: keys are `<kind>:<token hash>`, kind msg, typing, seen or page. */
+	limiter: { hit(key: string): RateDecision };
+}
+
+let nextNumber = 0;
+
+export class VisitorConnection implements FanoutSubscriber {
+	readonly id = `v${++nextNumber}`;
+	readonly docId: DocId;
+	private room: Room | null = null;
+	private c: ContactDoc | null = null;
+	private closed = false;
+	private cleanup: Array<() => void> = [];
+	private readonly sentIds = new Set<string>();
+	/** The visitor's own messages not yet reported read: id -> at. */
+	private readonly unread = new Map<string, number>();
+	private readonly typing = new AgentTyping();
+	private typingShown = false;
+	private typingTimer: NodeJS.Timeout | null = null;
+	private readonly awarenessId = 1 + Math.floor(Math.random() * 0x7ffffffe);
+	private awarenessClock = 0;
+	private visitorTyping = false;
+	private lastUrl: string | null = null;
+	private pendingUrl: string | null = null;
+	private chain: Promise<void> = Promise.resolve();
+	onClose?: () => void;
+
+	constructor(
+		private readonly ws: WebSocket,
+		readonly session: VisitorSession,
+		private readonly channel: Channel,
+		private readonly deps: VisitorDeps
+	) {
+		this.docId = contactDocId(session.contactId);
+		ws.on('message', (data, isBinary) => {
+			if (isBinary) return this.fail('bad_frame', 'Frames are JSON text.');
+			const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+			// One at a time: a message and the page change after it keep their order.
+			this.chain = this.chain.then(() => this.onText(text)).catch((err: unknown) => {
+				this.deps.log(`visitor ${this.id}: ${err instanceof Error ? err.message : String(err)}`);
+				this.send({ type: 'error', code: 'internal', message: 'The server failed to handle a message.' });
+			});
+		});
+		ws.on('close', () => this.onClosed());
+		ws.on('error', () => this.onClosed());
+	}
+
+	get contactId() {
+		return this.session.contactId;
+	}
+
+	async open(): Promise<void> {
+		const room = await this.deps.rooms.hold(this.docId);
+		if (this.closed) return this.deps.rooms.release(room);
+		this.room = room;
+		const c = contactDoc(room.ydoc, storageOrigin());
+		this.c = c;
+		const history = c.thread.ordered().filter((e): e is MessageEntry => this.mine(e));
+		const messages = history.map((m) => this.project(m, c));
+		for (const m of history) this.sentIds.add(m.id);
+		this.cleanup.push(
+			c.thread.observe((added) => {
+				const fresh: MessageEntry[] = [];
+				for (const id of added) {
+					const e = c.thread.get(id);
+					if (e && this.mine(e) && !this.sentIds.has(e.id)) fresh.push(e);
+				}
+				if (fresh.length === 0) return;
+				queueMicrotask(() => {
+					for (const m of fresh) {
+						this.sentIds.add(m.id);
+						this.send({ type: 'message', message: this.project(m, c) });
+					}
+					this.markDelivered(fresh);
+				});
+			})
+		);
+		const onTx = () => this.checkReads();
+		room.ydoc.on('afterTransaction', onTx);
+		this.cleanup.push(() => room.ydoc.off('afterTransaction', onTx));
+		this.cleanup.push(this.deps.fanout.subscribe(this));
+		this.send({ type: 'history', messages, typing: false });
+		this.markDelivered(history);
+	}
+
+	private mine(e: Entry): e is MessageEntry {
+		return e.kind === 'message' && e.channelId === this.channel.id && !e.broadcast;
+	}
+
+	private project(m: MessageEntry, c: ContactDoc): VisitorMessage {
+		const out: VisitorMessage = {
+			id: m.id,
+			direction: m.direction,
+			type: m.body.type,
+			text: typeof m.body.text === 'string' ? m.body.text : '',
+			at: m.at
+		};
+		if (m.direction === 'in') {
+			const read = maxRead(c) >= m.at;
+			out.status = read ? 'read' : 'sent';
+			if (!read) this.unread.set(m.id, m.at);
+		}
+		return out;
+	}
+
+	private checkReads(): void {
+		if (!this.c || this.unread.size === 0) return;
+		const mark = maxRead(this.c);
+		for (const [id, at] of this.unread) {
+			if (at <= mark) {
+				this.unread.delete(id);
+				this.send({ type: 'status', id, status: 'read' });
+			}
+		}
+	}
+
+	// --- fan-out: awareness of agents --------------------------------------------------------
+
+	wants(docId: DocId): boolean {
+		return !this.closed && docId === this.docId;
+	}
+
+	deliver(event: FanoutEvent): void {
+		if (event.type !== 'awareness') return;
+		this.typing.apply(event.update, this.deps.clock());
+		this.refreshTyping();
+	}
+
+	private refreshTyping(): void {
+		const now = this.typing.any(this.deps.clock());
+		if (now !== this.typingShown) {
+			this.typingShown = now;
+			this.send({ type: 'typing', typing: now });
+		}
+		if (this.typingTimer) clearTimeout(this.typingTimer);
+		this.typingTimer = null;
+		if (now && !this.closed) {
+			this.typingTimer = setTimeout(() => this.refreshTyping(), TYPING_TTL_MS / 2);
+			this.typingTimer.unref();
+		}
+	}
+
+	// --- from the visitor ----------------------------------------------------------------------
+
+	private async onText(text: string): Promise<void> {
+		if (this.closed) return;
+		let msg: unknown;
+		try {
+			msg = JSON.parse(text);
+		} catch {
+			return this.fail('bad_json', 'Frames are JSON objects.');
+		}
+		if (typeof msg !== 'object' || msg === null) return this.fail('bad_json', 'Frames are JSON objects.');
+		const m = msg as Record<string, unknown>;
+		const key = this.session.tokenHash;
+		switch (m.type) {
+			case 'message': {
+				const id = m.id;
+				const body = typeof m.text === 'string' ? m.text.trim() : '';
+				if (typeof id !== 'string' || !ENTRY_ID.test(id)) return this.error('invalid_message', 'id must be 8 to 64 of A-Z a-z 0-9 _ -.');
+				if (!body || body.length > MAX_VISITOR_TEXT) return this.error('invalid_message', `A message holds 1 to ${MAX_VISITOR_TEXT} characters.`, id);
+				if (!this.deps.limiter.hit(`msg:${key}`).ok) return this.error('rate_limited', 'Too many messages; wait a moment.', id);
+				await this.writeMessage(id, body);
+				return this.send({ type: 'ack', id });
+			}
+			case 'typing':
+				if (!this.deps.limiter.hit(`typing:${key}`).ok) return;
+				return this.publishTyping(m.typing === true);
+			case 'seen':
+				if (!this.deps.limiter.hit(`seen:${key}`).ok) return;
+				return this.markRead();
+			case 'page': {
+				const url = typeof m.url === 'string' ? m.url : '';
+				if (url.length > MAX_URL || !/^https?:\/\/\S+$/i.test(url)) return this.error('invalid_url', 'url must be an http(s) URL.');
+				if (url === this.lastUrl) return;
+				if (!this.deps.limiter.hit(`page:${key}`).ok) return;
+				this.lastUrl = url;
+				if (!this.room || !isCreated(this.room.ydoc, this.contactId)) {
+					this.pendingUrl = url;
+					return;
+				}
+				await this.deps.rooms.applyServerChange(this.docId, (ydoc) => writePageChange(ydoc, this.contactId, this.channel.id, url, this.deps.clock()));
+				return;
+			}
+			default:
+				return this.error('unknown_type', 'Unknown message type.');
+		}
+	}
+
+	private async writeMessage(id: string, text: string): Promise<void> {
+		const at = this.deps.clock();
+		const pendingUrl = this.pendingUrl;
+		await this.deps.rooms.applyServerChange(
+			this.docId,
+			(ydoc) => {
+				const created = isCreated(ydoc, this.contactId);
+				writeIncoming(ydoc, {
+					contactId: this.contactId,
+					channelId: this.channel.id as ChannelId,
+					entryId: id as EntryId,
+					at,
+					body: { type: 'text', text },
+					newProfile: this.session.name ? { firstName: this.session.name } : {}
+				});
+				// The page the visitor was on when they first wrote (S5.5 page change).
+				if (!created && pendingUrl) writePageChange(ydoc, this.contactId, this.channel.id, pendingUrl, at + 2);
+			},
+			`v:${id}`
+		);
+		if (pendingUrl === this.pendingUrl) this.pendingUrl = null;
+		if (this.visitorTyping) this.publishTyping(false);
+	}
+
+	private publishTyping(typing: boolean): void {
+		if (typing === this.visitorTyping && !typing) return;
+		this.visitorTyping = typing;
+		const state = {
+			user: { kind: 'contact' as const, id: this.contactId, name: this.session.name },
+			typing: typing ? { composer: 'reply', at: this.deps.clock() } : null
+		};
+		this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update: writeAwareness(this.awarenessId, ++this.awarenessClock, state), senderId: this.id });
+	}
+
+	/** `delivered` for agent messages just pushed to this socket (S5.4). */
+	private markDelivered(pushed: MessageEntry[]): void {
+		const c = this.c;
+		if (!c) return;
+		const ids = pushed.filter((m) => m.direction === 'out' && deliveryMayMove(c.delivery.get(m.id), 'delivered')).map((m) => m.id);
+		if (ids.length > 0) void this.writeStatus(ids, 'delivered');
+	}
+
+	private markRead(): Promise<void> {
+		const c = this.c;
+		if (!c) return Promise.resolve();
+		const ids = c.thread
+			.entries()
+			.filter((e): e is MessageEntry => this.mine(e) && e.direction === 'out' && deliveryMayMove(c.delivery.get(e.id), 'read'))
+			.map((m) => m.id);
+		return ids.length > 0 ? this.writeStatus(ids, 'read') : Promise.resolve();
+	}
+
+	private async writeStatus(ids: EntryId[], status: 'delivered' | 'read'): Promise<void> {
+		const at = this.deps.clock();
+		try {
+			await this.deps.rooms.applyServerChange(this.docId, (ydoc) => {
+				const c = contactDoc(ydoc, serverOrigin());
+				for (const id of ids) advanceDelivery(c, id, { status, at });
+			});
+		} catch (err) {
+			this.deps.log(`visitor ${this.id}: status write failed: ${String(err)}`);
+		}
+	}
+
+	// --- plumbing ------------------------------------------------------------------------------
+
+	private send(msg: Record<string, unknown>): void {
+		if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+		this.ws.send(JSON.stringify(msg));
+	}
+
+	private error(code: string, message: string, id?: string): void {
+		this.send({ type: 'error', code, message, ...(id ? { id } : {}) });
+	}
+
+	private fail(code: string, message: string): void {
+		this.error(code, message);
+		this.close(1003, message);
+	}
+
+	close(code: number, reason: string): void {
+		if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason.slice(0, 120));
+		this.onClosed();
+	}
+
+	private onClosed(): void {
+		if (this.closed) return;
+		// The visitor's awareness client leaves (state null), as y-websocket clients do.
+		if (this.awarenessClock > 0) {
+			this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update: writeAwareness(this.awarenessId, ++this.awarenessClock, null), senderId: this.id });
+		}
+		this.closed = true;
+		if (this.typingTimer) clearTimeout(this.typingTimer);
+		for (const f of this.cleanup.splice(0)) f();
+		if (this.room) this.deps.rooms.release(this.room);
+		this.room = null;
+		this.onClose?.();
+	}
+}
+
+function maxRead(c: ContactDoc): number {
+	let max = -Infinity;
+	for (const v of Object.values(c.reads.all())) if (v > max) max = v;
+	return max;
+}

@@ -1,0 +1,166 @@
+/**
+ * Finds the outgoing messages the channels must dispatch, whatever path wrote them (`/sync`,
+ * `/yjs`, an offline queue flushed on reconnect, the server itself), and keeps the contact
+ * lookup index (phone, email) in step with the profiles.
+ *
+ * Two sources, one invariant: every outgoing message without a delivery status is reported to
+ * `onOutgoing` at least once after it is stored.
+ * - Live: `onApplied` runs on the write path after each stored update. The first time a room's
+ *   document is seen, its thread is scanned and an observer is attached; later updates are
+ *   reported by the observer as entries are added.
+ * - Restart: `scanStored` reads every contact document changed since the checkpoint (meta
+ *   `channels.checkpoint`). The checkpoint only moves to the head seq when nothing is in flight
+ *   on the write path and every index write the watcher started has finished, so a crash at
+ *   any point leaves the affected documents after the checkpoint, and they are scanned again.
+ * Reporting twice is harmless: the outbox insert is keyed by (document, entry id) and delivery
+ * statuses only move forward.
+ */
+import { contactDoc, docFromUpdates, storageOrigin, type YDoc } from '../../../src/lib/doc';
+import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-input';
+import { parseDocId } from '../../../src/lib/domain/ids';
+import type { ContactId, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
+import type { ContactKey, Store } from '../persistence/store';
+import type { Room, Rooms } from '../rooms';
+
+const CHECKPOINT_KEY = 'channels.checkpoint';
+export const PROFILE_KEY_KINDS = ['phone', 'email'] as const;
+
+export type OutgoingHandler = (docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile) => void;
+
+export interface WatchDeps {
+	store: Store;
+	rooms: Rooms;
+	log: (message: string) => void;
+	onOutgoing: OutgoingHandler;
+}
+
+/** The phone and email keys of a profile, normalized the way lookups normalize them. */
+export function profileKeys(p: Pick<Profile, 'phone' | 'email'>): ContactKey[] {
+	const keys: ContactKey[] = [];
+	const phone = p.phone ? normalizePhone(p.phone) : null;
+	const email = p.email ? normalizeEmail(p.email) : null;
+	if (phone) keys.push({ kind: 'phone', value: phone });
+	if (email) keys.push({ kind: 'email', value: email });
+	return keys;
+}
+
+const undelivered = (e: unknown, has: (id: string) => boolean): e is MessageEntry =>
+	typeof e === 'object' && e !== null && (e as MessageEntry).kind === 'message' && (e as MessageEntry).direction === 'out' && !has((e as MessageEntry).id);
+
+export class ThreadWatch {
+	private readonly watched = new WeakSet<YDoc>();
+	/** Last indexed keys per contact ("phone|email"), to write only on change. */
+	private readonly indexed = new Map<ContactId, string>();
+	private work = 0;
+	private closed = false;
+
+	constructor(private readonly deps: WatchDeps) {}
+
+	/** Index writes still running (the checkpoint waits for 0). */
+	get pendingWork(): number {
+		return this.work;
+	}
+
+	/** Write-path hook: called after every stored update of a contact document. */
+	onApplied(room: Room): void {
+		if (this.closed) return;
+		const parsed = parseDocId(room.docId);
+		if (parsed?.kind !== 'contact') return;
+		const c = contactDoc(room.ydoc, storageOrigin());
+		const profile = c.profile.get();
+		this.index(parsed.contactId, profile);
+		if (this.watched.has(room.ydoc)) return;
+		this.watched.add(room.ydoc);
+		this.scanDoc(room.docId, parsed.contactId, room.ydoc);
+		c.thread.observe((added) => {
+			const found: MessageEntry[] = [];
+			for (const id of added) {
+				const e = c.thread.get(id);
+				if (undelivered(e, (x) => c.delivery.get(x as MessageEntry['id']) !== undefined)) found.push(e);
+			}
+			if (found.length === 0) return;
+			// Observers run inside the writer's transaction: report once it is over.
+			queueMicrotask(() => {
+				if (this.closed) return;
+				const p = c.profile.get();
+				for (const e of found) this.report(room.docId, parsed.contactId, e, p);
+			});
+		});
+	}
+
+	/** Restart path: every contact document stored since the checkpoint. */
+	async scanStored(): Promise<number> {
+		const checkpoint = Number((await this.deps.store.getMeta(CHECKPOINT_KEY)) ?? 0);
+		let n = 0;
+		for (const { docId } of await this.deps.store.changedSince(checkpoint)) {
+			const parsed = parseDocId(docId);
+			if (parsed?.kind !== 'contact') continue;
+			const live = this.deps.rooms.get(docId);
+			if (live) {
+				this.onApplied(live);
+				continue;
+			}
+			const stored = await this.deps.store.loadDoc(docId);
+			if (!stored) continue;
+			const ydoc = docFromUpdates(stored.updates, storageOrigin());
+			this.index(parsed.contactId, contactDoc(ydoc, storageOrigin()).profile.get());
+			n += this.scanDoc(docId, parsed.contactId, ydoc);
+			ydoc.destroy();
+		}
+		await this.settle();
+		return n;
+	}
+
+	/** Moves the checkpoint to the head when nothing is in flight (see the module comment). */
+	async checkpoint(): Promise<boolean> {
+		if (this.work > 0 || this.deps.rooms.inflightCount > 0) return false;
+		const head = await this.deps.store.headSeq();
+		if (this.work > 0 || this.deps.rooms.inflightCount > 0) return false;
+		await this.deps.store.setMeta(CHECKPOINT_KEY, String(head));
+		return true;
+	}
+
+	close(): void {
+		this.closed = true;
+	}
+
+	private scanDoc(docId: DocId, contactId: ContactId, ydoc: YDoc): number {
+		const c = contactDoc(ydoc, storageOrigin());
+		const deliveries = c.delivery.all();
+		const profile = c.profile.get();
+		let n = 0;
+		for (const e of c.thread.entries()) {
+			if (undelivered(e, (id) => deliveries[id] !== undefined)) {
+				this.report(docId, contactId, e, profile);
+				n++;
+			}
+		}
+		return n;
+	}
+
+	private report(docId: DocId, contactId: ContactId, e: MessageEntry, profile: Profile): void {
+		try {
+			this.deps.onOutgoing(docId, contactId, e, profile);
+		} catch (err) {
+			this.deps.log(`channels: outgoing ${e.id} of ${docId}: ${String(err)}`);
+		}
+	}
+
+	private index(contactId: ContactId, profile: Profile): void {
+		const keys = profileKeys(profile);
+		const sig = keys.map((k) => `${k.kind}:${k.value}`).join('|');
+		if (this.indexed.get(contactId) === sig) return;
+		this.indexed.set(contactId, sig);
+		this.track(this.deps.store.setContactKeys(contactId, PROFILE_KEY_KINDS, keys));
+	}
+
+	/** Counts an asynchronous write until it settles (the checkpoint waits for them). */
+	track(p: Promise<unknown>): void {
+		this.work++;
+		p.catch((err: unknown) => this.deps.log(`channels: ${String(err)}`)).finally(() => this.work--);
+	}
+
+	private async settle(): Promise<void> {
+		while (this.work > 0) await new Promise((r) => setTimeout(r, 2));
+	}
+}
