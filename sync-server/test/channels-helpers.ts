@@ -131,6 +131,10 @@ export class Visitor {
 		this.ws?.send(JSON.stringify(msg));
 	}
 
+	sendRaw(data: string | Buffer): void {
+		this.ws?.send(data);
+	}
+
 	async waitFrame(pred: (f: Record<string, unknown>) => boolean, what = 'visitor frame'): Promise<Record<string, unknown>> {
 		await waitFor(() => this.frames.some(pred), 10_000, what);
 		return this.frames.find(pred)!;

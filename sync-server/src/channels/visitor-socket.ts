@@ -77,6 +77,8 @@ export class VisitorConnection implements FanoutSubscriber {
 	private lastUrl: string | null = null;
 	private pendingUrl: string | null = null;
 	private chain: Promise<void> = Promise.resolve();
+	/** The last `at` this socket wrote: its entries keep the order the visitor made them in. */
+	private lastAt = 0;
 	onClose?: () => void;
 
 	constructor(
@@ -233,7 +235,8 @@ export class VisitorConnection implements FanoutSubscriber {
 					this.pendingUrl = url;
 					return;
 				}
-				await this.deps.rooms.applyServerChange(this.docId, (ydoc) => writePageChange(ydoc, this.contactId, this.channel.id, url, this.deps.clock()));
+				const at = this.nextAt(1);
+				await this.deps.rooms.applyServerChange(this.docId, (ydoc) => writePageChange(ydoc, this.contactId, this.channel.id, url, at));
 				return;
 			}
 			default:
@@ -241,8 +244,18 @@ export class VisitorConnection implements FanoutSubscriber {
 		}
 	}
 
+	/**
+	 * A time after every entry this socket wrote, with `lead` ms free before it (the events a
+	 * message brings along: created, opened) and `room` ms after it (the first page change).
+	 */
+	private nextAt(room: number, lead = 0): number {
+		const at = Math.max(this.deps.clock(), this.lastAt + 1 + lead);
+		this.lastAt = at + room;
+		return at;
+	}
+
 	private async writeMessage(id: string, text: string): Promise<void> {
-		const at = this.deps.clock();
+		const at = this.nextAt(1, 2);
 		const pendingUrl = this.pendingUrl;
 		await this.deps.rooms.applyServerChange(
 			this.docId,
@@ -257,7 +270,7 @@ export class VisitorConnection implements FanoutSubscriber {
 					newProfile: this.session.name ? { firstName: this.session.name } : {}
 				});
 				// The page the visitor was on when they first wrote (S5.5 page change).
-				if (!created && pendingUrl) writePageChange(ydoc, this.contactId, this.channel.id, pendingUrl, at + 2);
+				if (!created && pendingUrl) writePageChange(ydoc, this.contactId, this.channel.id, pendingUrl, at + 1);
 			},
 			`v:${id}`
 		);
