@@ -4,9 +4,12 @@
 // -> delivered/read (receiver callbacks). Private addresses are refused unless allowed.
 // SPEC S5.4, S9.2
 import { afterEach, describe, expect, it } from 'vitest';
-import { contactDoc } from '../../src/lib/doc';
+import { join } from 'node:path';
+import { contactDoc, docFromUpdates, encodeState, stateVector, storageOrigin } from '../../src/lib/doc';
+import { SqliteStore } from '../src/persistence/sqlite';
 import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { Delivery, DocId, EntryId } from '../../src/lib/domain/types';
+import { isPrivateAddress } from '../src/channels/outbound-http';
 import { verify } from '../src/channels/signature';
 import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
@@ -179,5 +182,37 @@ describe('webhook channel: outbound', () => {
 		await waitFor(() => statusOf(agent, first.docId, id)?.status === 'sent', 15_000, 'sent after restart');
 		expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set([id]));
 		expect(receiver.processed.size).toBe(1);
+	});
+
+	it('on start, dispatches an outgoing message stored while the server was down (restart scan)', async () => {
+		const receiver = await startReceiver();
+		cleanups.push(() => receiver.close());
+		const dataDir = tempDir('parley-outbox-scan-');
+		const first = await setup(receiver, { dataDir });
+		first.agent.close();
+		await first.server.close();
+		// As if a client's update was stored and the process died before the watch saw it.
+		const store = new SqliteStore(join(dataDir, 'parley.db'));
+		await store.migrate();
+		const ydoc = docFromUpdates((await store.loadDoc(first.docId))!.updates, storageOrigin());
+		const sv = stateVector(ydoc);
+		const id = asEntryId(newId());
+		contactDoc(ydoc).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(first.channelId), at: Date.now(), author: { type: 'user', id: 'u-owner' }, body: { type: 'text', text: 'stored while down' } });
+		await store.appendUpdate(first.docId, encodeState(ydoc, sv));
+		ydoc.destroy();
+		await store.close();
+		const server = await startTestServer({ dataDir, channels: { allowPrivate: true } });
+		cleanups.push(() => server.destroy());
+		await waitFor(() => receiver.processed.has(id), 10_000, 'dispatched after the restart scan');
+		expect(receiver.requests).toHaveLength(1);
+	});
+});
+
+describe('SSRF guard: private addresses', () => {
+	it('classifies loopback, private, link-local, CGNAT, multicast, mapped and unspecified addresses', () => {
+		const refused = ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip'];
+		const allowed = ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'];
+		for (const ip of refused) expect(isPrivateAddress(ip), ip).toBe(true);
+		for (const ip of allowed) expect(isPrivateAddress(ip), ip).toBe(false);
 	});
 });
