@@ -156,6 +156,7 @@ export class WebhookChannel {
 			const now = this.deps.clock();
 			let contactId: ContactId | null = null;
 			if (c.externalId) contactId = await store.findContactByKey(`ext:${channel.id}`, c.externalId);
+			const knownExt = contactId !== null;
 			if (!contactId && c.phone) contactId = await store.findContactByKey('phone', c.phone);
 			if (!contactId && c.email) contactId = await store.findContactByKey('email', c.email);
 			const created = contactId === null;
@@ -168,7 +169,7 @@ export class WebhookChannel {
 				at: m.at !== null && m.at <= now + 5 * 60_000 ? m.at : now
 			});
 			const rec = claim.record;
-			if (c.externalId) await store.setContactKeys(rec.contactId, [`ext:${channel.id}`], [{ kind: `ext:${channel.id}`, value: c.externalId }]);
+			if (c.externalId && !knownExt) await store.setContactKeys(rec.contactId, [`ext:${channel.id}`], [{ kind: `ext:${channel.id}`, value: c.externalId }]);
 			const profile: Partial<Profile> = {
 				...(c.firstName ? { firstName: c.firstName } : {}),
 				...(c.lastName ? { lastName: c.lastName } : {}),

@@ -146,6 +146,11 @@ export class SqliteStore implements Store {
 	readonly kind = 'sqlite';
 	private readonly db: Database.Database;
 	private pending: PendingAppend[] = [];
+	private pendingClaims: Array<{
+		rec: InboundRecord;
+		resolve(r: { record: InboundRecord; existed: boolean }): void;
+		reject(err: unknown): void;
+	}> = [];
 	private flushScheduled = false;
 	private closed = false;
 	private readonly statements = new Map<string, Database.Statement>();
@@ -390,26 +395,53 @@ export class SqliteStore implements Store {
 			: null;
 	}
 
-	async claimInbound(rec: InboundRecord): Promise<{ record: InboundRecord; existed: boolean }> {
-		return this.db.transaction(() => {
-			const r = this.stmt('SELECT * FROM inbound_messages WHERE channel_id = ? AND message_id = ?').get(rec.channelId, rec.messageId) as
-				| { channel_id: string; message_id: string; contact_id: string; entry_id: string; created_contact: number; at: number }
-				| undefined;
-			if (r) {
-				const record: InboundRecord = {
-					channelId: r.channel_id,
-					messageId: r.message_id,
-					contactId: r.contact_id as ContactId,
-					entryId: r.entry_id,
-					createdContact: r.created_contact === 1,
-					at: r.at
-				};
-				return { record, existed: true };
-			}
-			this.stmt('INSERT INTO inbound_messages (channel_id, message_id, contact_id, entry_id, created_contact, at) VALUES (?, ?, ?, ?, ?, ?)')
-				.run(rec.channelId, rec.messageId, rec.contactId, rec.entryId, rec.createdContact ? 1 : 0, rec.at);
-			return { record: rec, existed: false };
-		})();
+	/**
+	 * Claims arriving in the same tick are committed together, like appends (one fsync per batch):
+	 * a burst of inbound webhooks would otherwise pay one synchronous fsync each.
+	 */
+	claimInbound(rec: InboundRecord): Promise<{ record: InboundRecord; existed: boolean }> {
+		if (this.closed) return Promise.reject(new Error('store closed'));
+		return new Promise((resolve, reject) => {
+			this.pendingClaims.push({ rec, resolve, reject });
+			if (this.pendingClaims.length === 1) setImmediate(() => this.flushClaims());
+		});
+	}
+
+	private flushClaims(): void {
+		const batch = this.pendingClaims;
+		this.pendingClaims = [];
+		if (batch.length === 0) return;
+		const find = this.stmt('SELECT * FROM inbound_messages WHERE channel_id = ? AND message_id = ?');
+		const insert = this.stmt(
+			'INSERT INTO inbound_messages (channel_id, message_id, contact_id, entry_id, created_contact, at) VALUES (?, ?, ?, ?, ?, ?)'
+		);
+		let results: Array<{ record: InboundRecord; existed: boolean }>;
+		try {
+			results = this.db.transaction(() =>
+				batch.map(({ rec }) => {
+					const r = find.get(rec.channelId, rec.messageId) as
+						| { channel_id: string; message_id: string; contact_id: string; entry_id: string; created_contact: number; at: number }
+						| undefined;
+					if (r) {
+						const record: InboundRecord = {
+							channelId: r.channel_id,
+							messageId: r.message_id,
+							contactId: r.contact_id as ContactId,
+							entryId: r.entry_id,
+							createdContact: r.created_contact === 1,
+							at: r.at
+						};
+						return { record, existed: true };
+					}
+					insert.run(rec.channelId, rec.messageId, rec.contactId, rec.entryId, rec.createdContact ? 1 : 0, rec.at);
+					return { record: rec, existed: false };
+				})
+			)();
+		} catch (err) {
+			for (const p of batch) p.reject(err);
+			return;
+		}
+		batch.forEach((p, i) => p.resolve(results[i]!));
 	}
 
 	async setContactKeys(contactId: ContactId, kinds: readonly string[], keys: readonly ContactKey[]): Promise<void> {
@@ -479,6 +511,7 @@ export class SqliteStore implements Store {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.flush();
+		this.flushClaims();
 		this.closed = true;
 		this.db.close();
 	}
