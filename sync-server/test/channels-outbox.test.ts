@@ -9,7 +9,7 @@ import { contactDoc, docFromUpdates, encodeState, stateVector, storageOrigin } f
 import { SqliteStore } from '../src/persistence/sqlite';
 import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { Delivery, DocId, EntryId } from '../../src/lib/domain/types';
-import { isPrivateAddress } from '../src/channels/outbound-http';
+import { isPrivateAddress, postJson } from '../src/channels/outbound-http';
 import { verify } from '../src/channels/signature';
 import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
@@ -214,5 +214,19 @@ describe('SSRF guard: private addresses', () => {
 		const allowed = ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'];
 		for (const ip of refused) expect(isPrivateAddress(ip), ip).toBe(true);
 		for (const ip of allowed) expect(isPrivateAddress(ip), ip).toBe(false);
+	});
+
+	it('checks the addresses a host name resolves to, at connect time', async () => {
+		const receiver = await startReceiver();
+		try {
+			const port = new URL(receiver.url).port;
+			const refused = await postJson(`http://localhost:${port}/hook`, '{}', {}, { allowPrivate: false, timeoutMs: 2000 });
+			expect(refused).toMatchObject({ ok: false, kind: 'refused' });
+			expect(await postJson(`http://[::1]:${port}/hook`, '{}', {}, { allowPrivate: false, timeoutMs: 2000 })).toMatchObject({ ok: false, kind: 'refused' });
+			expect(await postJson(`http://localhost:${port}/hook`, '{"a":1}', {}, { allowPrivate: true, timeoutMs: 2000 })).toMatchObject({ ok: true, status: 200 });
+			expect(receiver.requests).toHaveLength(1);
+		} finally {
+			await receiver.close();
+		}
 	});
 });
