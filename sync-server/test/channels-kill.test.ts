@@ -49,7 +49,7 @@ describe('outbound delivery across SIGKILL', () => {
 		const docId = [...agent.docs.keys()].find((d) => d !== 'dir' && !contactDoc(agent.doc(d)).profile.get().blocked) as DocId;
 		const id = asEntryId(newId());
 		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(ch.json.id as string), at: Date.now(), author: { type: 'user', id: 'u-owner' }, body: { type: 'text', text: 'exactly once' } })
+			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(ch.json.id as string), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'exactly once' } })
 		);
 		await child.exited;
 		expect(receiver.requests).toHaveLength(1);

@@ -45,7 +45,8 @@ describe('webhook channel: outbound', () => {
 		return { server, agent, channelId: ch.json.id as string, secret: ch.json.secret as string, docId };
 	}
 
-	function reply(agent: SyncClient, docId: DocId, channelId: string, text: string): EntryId {
+	/** An outgoing message authored by the client's user (owner unless told), as the validator requires. */
+	function reply(agent: SyncClient, docId: DocId, channelId: string, text: string, userId = 'u-olivia'): EntryId {
 		const id = asEntryId(newId());
 		agent.edit(docId, (y) =>
 			contactDoc(y).thread.append({
@@ -54,7 +55,7 @@ describe('webhook channel: outbound', () => {
 				direction: 'out',
 				channelId: asChannelId(channelId),
 				at: Date.now(),
-				author: { type: 'user', id: 'u-owner' },
+				author: { type: 'user', id: userId },
 				body: { type: 'text', text }
 			})
 		);
@@ -88,7 +89,7 @@ describe('webhook channel: outbound', () => {
 			expect(r.headers['idempotency-key']).toBe(id);
 			expect(verify(secret, Buffer.from(r.body), r.headers['x-parley-signature'])).toBe(true);
 		}
-		expect(receiver.requests[2]!.json).toMatchObject({ entryId: id, channelId, type: 'text', text: 'Votre colis arrive demain', author: { type: 'user', id: 'u-owner' } });
+		expect(receiver.requests[2]!.json).toMatchObject({ entryId: id, channelId, type: 'text', text: 'Votre colis arrive demain', author: { type: 'user', id: 'u-olivia' } });
 		const statuses = seen.map((d) => d.status);
 		expect(statuses[statuses.length - 1]).toBe('sent');
 		const failed = seen.filter((d) => d.status === 'failed');
@@ -154,12 +155,26 @@ describe('webhook channel: outbound', () => {
 		await offline.connect();
 		offline.close();
 		await waitFor(() => !offline.connected, 5000, 'offline');
-		const id = reply(offline, docId, channelId, 'written offline');
+		const id = reply(offline, docId, channelId, 'written offline', 'u-marc');
 		expect(offline.pending.size).toBe(1);
 		expect(receiver.requests).toHaveLength(0);
 		await offline.connect();
 		await waitFor(() => statusOf(agent, docId, id)?.status === 'sent', 10_000, 'sent after reconnect');
 		expect(receiver.requests.map((r) => r.json.text)).toEqual(['written offline']);
+	});
+
+	it('dispatches a message its client marked queued itself', async () => {
+		const receiver = await startReceiver();
+		cleanups.push(() => receiver.close());
+		const { agent, channelId, docId } = await setup(receiver);
+		const id = asEntryId(newId());
+		agent.edit(docId, (y) => {
+			const c = contactDoc(y);
+			c.thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channelId), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'queued by the client' } });
+			c.delivery.set(id, { status: 'queued', at: Date.now() });
+		});
+		await waitFor(() => statusOf(agent, docId, id)?.status === 'sent', 10_000, 'sent');
+		expect(receiver.requests).toHaveLength(1);
 	});
 
 	it('keeps pending deliveries across a restart and sends them with the same key', async () => {
@@ -197,7 +212,7 @@ describe('webhook channel: outbound', () => {
 		const ydoc = docFromUpdates((await store.loadDoc(first.docId))!.updates, storageOrigin());
 		const sv = stateVector(ydoc);
 		const id = asEntryId(newId());
-		contactDoc(ydoc).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(first.channelId), at: Date.now(), author: { type: 'user', id: 'u-owner' }, body: { type: 'text', text: 'stored while down' } });
+		contactDoc(ydoc).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(first.channelId), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'stored while down' } });
 		await store.appendUpdate(first.docId, encodeState(ydoc, sv));
 		ydoc.destroy();
 		await store.close();

@@ -42,7 +42,7 @@ describe('web chat', () => {
 	function agentReply(docId: DocId, text: string, channel = CHAT): EntryId {
 		const id = asEntryId(newId());
 		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channel), at: Date.now(), author: { type: 'user', id: 'u-owner' }, body: { type: 'text', text } })
+			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channel), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text } })
 		);
 		return id;
 	}
@@ -67,7 +67,7 @@ describe('web chat', () => {
 		// The visitor sees their own message; read once the agent's read mark passes it.
 		const own = (await v.waitFrame((f) => f.type === 'message' && (f.message as { id: string }).id === 'visitor-msg-0001')).message as { status: string };
 		expect(own.status).toBe('sent');
-		agent.edit(docId, (y) => contactDoc(y).reads.markRead(asUserId('u-owner'), Date.now() + 1));
+		agent.edit(docId, (y) => contactDoc(y).reads.markRead(asUserId('u-olivia'), Date.now() + 1));
 		await v.waitFrame((f) => f.type === 'status' && f.id === 'visitor-msg-0001' && f.status === 'read', 'read status');
 		// The agent replies: pushed live, delivered, then read when the visitor's page is visible.
 		const r = agentReply(docId, 'Hello! How can I help?');
@@ -87,7 +87,7 @@ describe('web chat', () => {
 		const { docId } = await contactOf(v);
 		v.send({ type: 'message', id: 'nina-00000001', text: 'hi' });
 		await waitFor(() => agent.docs.has(docId) && thread(docId).some((e) => e.kind === 'message'), 10_000, 'contact created');
-		agent.edit(docId, (y) => contactDoc(y).thread.append({ id: asEntryId('secret-comment'), kind: 'comment', at: Date.now(), author: { type: 'user', id: 'u-owner' }, text: 'internal: VIP, be nice', mentions: [] }));
+		agent.edit(docId, (y) => contactDoc(y).thread.append({ id: asEntryId('secret-comment'), kind: 'comment', at: Date.now(), author: { type: 'user', id: 'u-olivia' }, text: 'internal: VIP, be nice', mentions: [] }));
 		agentReply(docId, 'sent on the webhook channel', 'ch-webhook');
 		const visible = agentReply(docId, 'visible reply');
 		await v.waitFrame((f) => f.type === 'message' && (f.message as { id: string }).id === visible);
@@ -116,11 +116,11 @@ describe('web chat', () => {
 		v.send({ type: 'typing', typing: false });
 		await waitFor(() => aw.received.some((r) => r.docId === docId && (r.state as { typing?: unknown })?.typing === null), 10_000, 'visitor stopped');
 		// Agent -> visitor: a reply draft shows, a comment draft does not.
-		aw.publish(docId, { user: { kind: 'user', id: 'u-owner', name: 'Olivia' }, typing: { composer: 'comment', at: Date.now() } });
-		aw.publish(docId, { user: { kind: 'user', id: 'u-owner', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } });
+		aw.publish(docId, { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'comment', at: Date.now() } });
+		aw.publish(docId, { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } });
 		await v.waitFrame((f) => f.type === 'typing' && f.typing === true, 'agent typing');
 		expect(v.frames.filter((f) => f.type === 'typing')).toHaveLength(1);
-		aw.publish(docId, { user: { kind: 'user', id: 'u-owner', name: 'Olivia' }, typing: null });
+		aw.publish(docId, { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: null });
 		await v.waitFrame((f) => f.type === 'typing' && f.typing === false, 'agent stopped');
 	});
 

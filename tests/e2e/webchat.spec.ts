@@ -112,9 +112,9 @@ test('visitor and agent hold a conversation with typing both ways; the visitor r
 		await expect.poll(() => aw.received.some((r) => r.docId === contactDocId(contactId) && (r.state as { typing?: { composer?: string } | null })?.typing?.composer === 'reply')).toBe(true);
 		// Typing, agent -> visitor.
 		await expect(visitor.locator('#typing')).toBeHidden();
-		aw.publish(contactDocId(contactId), { user: { kind: 'user', id: 'u-owner', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } });
+		aw.publish(contactDocId(contactId), { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } });
 		await expect(visitor.locator('#typing')).toBeVisible();
-		aw.publish(contactDocId(contactId), { user: { kind: 'user', id: 'u-owner', name: 'Olivia' }, typing: null });
+		aw.publish(contactDocId(contactId), { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: null });
 		await expect(visitor.locator('#typing')).toBeHidden();
 	} finally {
 		aw.close();

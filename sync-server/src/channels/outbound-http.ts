@@ -86,21 +86,29 @@ export interface PostOptions {
 	maxResponseBytes?: number;
 }
 
-/** POSTs `body` to `url` with `headers`; never throws. */
-export function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+/** The URL, or why no request may go there (checks what can be known before resolving names). */
+export function checkTarget(url: string, allowPrivate: boolean): { ok: true; url: URL } | (PostResult & { ok: false }) {
 	let target: URL;
 	try {
 		target = new URL(url);
 	} catch {
-		return Promise.resolve({ ok: false, kind: 'bad_url', message: 'The channel URL is not a valid URL.' });
+		return { ok: false, kind: 'bad_url', message: 'The channel URL is not a valid URL.' };
 	}
 	if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-		return Promise.resolve({ ok: false, kind: 'bad_url', message: 'The channel URL must be http or https.' });
+		return { ok: false, kind: 'bad_url', message: 'The channel URL must be http or https.' };
 	}
 	const host = target.hostname.replace(/^\[|\]$/g, '');
-	if (isIP(host) && !opts.allowPrivate && isPrivateAddress(host)) {
-		return Promise.resolve({ ok: false, kind: 'refused', message: `Refused: ${host} is a private address.` });
+	if (isIP(host) && !allowPrivate && isPrivateAddress(host)) {
+		return { ok: false, kind: 'refused', message: `Refused: ${host} is a private address.` };
 	}
+	return { ok: true, url: target };
+}
+
+/** POSTs `body` to `url` with `headers`; never throws. */
+export function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+	const checked = checkTarget(url, opts.allowPrivate);
+	if (!checked.ok) return Promise.resolve(checked);
+	const target = checked.url;
 	const max = opts.maxResponseBytes ?? 4096;
 	const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
 	return new Promise((resolve) => {

@@ -22,7 +22,7 @@ import { contactDoc, serverOrigin } from '../../../src/lib/doc';
 import type { Channel, ContactId, DeliveryStatus, DocId, EntryId, MessageEntry, Profile } from '../../../src/lib/domain/types';
 import type { OutboxRow, OutboxState, Store } from '../persistence/store';
 import type { Rooms } from '../rooms';
-import { postJson, type PostResult } from './outbound-http';
+import { checkTarget, postJson, type PostResult } from './outbound-http';
 import { sign } from './signature';
 import { advanceDelivery } from './thread-writes';
 
@@ -209,8 +209,11 @@ export class Outbox {
 		const attempts = row.attempts + 1;
 		const channel = this.deps.channel(row.channelId);
 		let outcome: Outcome;
+		const target = channel?.url ? checkTarget(channel.url, this.opts.allowPrivate) : null;
 		if (!channel || channel.kind !== 'webhook' || !channel.url) {
 			outcome = { kind: 'final', error: 'The channel no longer exists or has no URL.' };
+		} else if (target && !target.ok) {
+			outcome = { kind: 'final', error: target.message };
 		} else {
 			const secret = await this.deps.store.getChannelSecret(row.channelId);
 			if (!secret) {

@@ -3,8 +3,8 @@
  * `/yjs`, an offline queue flushed on reconnect, the server itself), and keeps the contact
  * lookup index (phone, email) in step with the profiles.
  *
- * Two sources, one invariant: every outgoing message without a delivery status is reported to
- * `onOutgoing` at least once after it is stored.
+ * Two sources, one invariant: every outgoing message without a delivery status (or still
+ * `queued`) is reported to `onOutgoing` at least once after it is stored.
  * - Live: `onApplied` runs on the write path after each stored update. The first time a room's
  *   document is seen, its thread is scanned and an observer is attached; later updates are
  *   reported by the observer as entries are added.
@@ -18,7 +18,7 @@
 import { contactDoc, docFromUpdates, storageOrigin, type YDoc } from '../../../src/lib/doc';
 import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-input';
 import { parseDocId } from '../../../src/lib/domain/ids';
-import type { ContactId, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
+import type { ContactId, DeliveryStatus, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
 import type { ContactKey, Store } from '../persistence/store';
 import type { Room, Rooms } from '../rooms';
 
@@ -44,8 +44,18 @@ export function profileKeys(p: Pick<Profile, 'phone' | 'email'>): ContactKey[] {
 	return keys;
 }
 
-const undelivered = (e: unknown, has: (id: string) => boolean): e is MessageEntry =>
-	typeof e === 'object' && e !== null && (e as MessageEntry).kind === 'message' && (e as MessageEntry).direction === 'out' && !has((e as MessageEntry).id);
+/**
+ * An outgoing message no channel has taken yet: no delivery status, or `queued` (which a client
+ * may write with its own message, and the outbox writes before its first attempt: re-reporting
+ * those is harmless, see the module comment).
+ */
+const undispatched = (e: unknown, status: (id: string) => DeliveryStatus | undefined): e is MessageEntry => {
+	if (typeof e !== 'object' || e === null) return false;
+	const m = e as MessageEntry;
+	if (m.kind !== 'message' || m.direction !== 'out') return false;
+	const s = status(m.id);
+	return s === undefined || s === 'queued';
+};
 
 export class ThreadWatch {
 	private readonly watched = new WeakSet<YDoc>();
@@ -76,7 +86,7 @@ export class ThreadWatch {
 			const found: MessageEntry[] = [];
 			for (const id of added) {
 				const e = c.thread.get(id);
-				if (undelivered(e, (x) => c.delivery.get(x as MessageEntry['id']) !== undefined)) found.push(e);
+				if (undispatched(e, (x) => c.delivery.get(x as MessageEntry['id'])?.status)) found.push(e);
 			}
 			if (found.length === 0) return;
 			// Observers run inside the writer's transaction: report once it is over.
@@ -130,7 +140,7 @@ export class ThreadWatch {
 		const profile = c.profile.get();
 		let n = 0;
 		for (const e of c.thread.entries()) {
-			if (undelivered(e, (id) => deliveries[id] !== undefined)) {
+			if (undispatched(e, (id) => deliveries[id]?.status)) {
 				this.report(docId, contactId, e, profile);
 				n++;
 			}
