@@ -208,8 +208,10 @@ export class Rooms {
 			return out;
 		}
 		const merged = stored.updates.length === 1 ? stored.updates[0]! : mergeUpdates(stored.updates);
+		// An empty state vector (a client that has nothing) needs the whole thing: no diff pass.
+		const needsDiff = sv !== undefined && Y.decodeStateVector(sv).size > 0;
 		return {
-			update: sv ? diffUpdate(merged, sv) : merged,
+			update: needsDiff ? diffUpdate(merged, sv) : merged,
 			stateVector: stateVectorOfUpdate(merged),
 			seq: stored.seq
 		};
