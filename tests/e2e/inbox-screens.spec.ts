@@ -34,7 +34,7 @@ test.afterAll(async () => {
 });
 
 async function shot(page: Page, lang: string, name: string): Promise<void> {
-	await page.screenshot({ path: join(outDir, `${lang}-${name}.png`) });
+	await page.screenshot({ path: join(outDir, `${lang}-${name}.png`), animations: 'disabled' });
 }
 
 for (const [lang, locale] of [
@@ -112,13 +112,18 @@ for (const [lang, locale] of [
 			await expect(page.getByTestId('empty')).toBeVisible();
 			await shot(page, lang, '10-empty');
 			await page.getByTestId('unreplied').click();
+			await page.getByTestId('status-filter').click();
+			await page.getByRole('menuitemradio').first().click();
 		}
 
 		await openInbox(page, 'all');
 		await context.setOffline(true);
 		await expect(page.getByTestId('offline-banner')).toBeVisible({ timeout: 20_000 });
-		await page.locator('[role="option"]').first().click();
-		await page.keyboard.press(lang === 'en' ? 'e' : 'o');
+		// A change made offline waits in the unacked count (S9.5).
+		const open = page.locator('[role="option"]:not(:has(.status))').first();
+		await open.click();
+		await page.keyboard.press('e');
+		await expect(page.getByTestId('sync')).not.toHaveAttribute('data-unacked', '0');
 		await shot(page, lang, '11-offline');
 		await context.setOffline(false);
 		await caughtUp(page);

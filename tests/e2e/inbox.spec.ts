@@ -174,6 +174,30 @@ test('opening a conversation selects it, follows the URL and clears its unread c
 	await row.click();
 });
 
+test('live updates keep the scroll position and the selection (no jumping)', async () => {
+	const page = owner.page;
+	await openInbox(page, 'all');
+	const list = page.locator('[role="listbox"]');
+	const ids = await stateIds(page);
+	expect(ids.length).toBeGreaterThan(60);
+	const selected = ids[22] as ContactId;
+	await list.evaluate((el) => (el.scrollTop = 20 * 56 + 10));
+	await page.locator(`[role="option"][data-id="${selected}"]`).click();
+	const topId = () => list.evaluate((el) => el.querySelector(`.slot[data-index="${Math.floor(el.scrollTop / 56)}"] [data-id]`)?.getAttribute('data-id'));
+	const top = await topId();
+	expect(top).toBe(ids[20]);
+	// Two new messages move a row from above and a row from below the viewport to the top.
+	const { contacts } = await serverTruth(server);
+	for (const id of [ids[5]!, ids[45]!]) {
+		const c = contacts.find((x) => x.id === id)!;
+		await receive(server, c.id, 'Any news?', c.channelIds[0]!);
+		await expect.poll(async () => (await stateIds(page))[0]).toBe(id);
+	}
+	expect(await topId()).toBe(top);
+	await expect(page.locator(`[role="option"][data-id="${selected}"]`)).toHaveAttribute('aria-selected', 'true');
+	await expect(page).toHaveURL(new RegExp(`/c/${selected}$`));
+});
+
 test('quick actions by one user appear live for another; a restricted user loses a conversation reassigned away', async () => {
 	const page = owner.page;
 	await openInbox(page, 'all');
@@ -182,6 +206,7 @@ test('quick actions by one user appear live for another; a restricted user loses
 	expect(contacts.find((c) => c.id === id)?.status).toBe('open');
 	const ownerRow = page.locator(`[role="option"][data-id="${id}"]`);
 	const sueRow = sue.page.locator(`[role="option"][data-id="${id}"]`);
+	await page.locator('[role="listbox"]').evaluate((el) => (el.scrollTop = 0));
 	await expect(ownerRow).toBeVisible();
 
 	// Close with the hover button (S4.7): Sue sees the Closed label live (S4.6).

@@ -67,7 +67,10 @@ export const en = {
 	'empty.open': 'No open conversations in {inbox}',
 	'empty.closed': 'No closed conversations in {inbox}',
 	'empty.snoozed': 'No snoozed conversations in {inbox}',
-	'empty.unreplied': 'No unreplied conversations in {inbox}',
+	'empty.unreplied.all': 'No unreplied conversations in {inbox}',
+	'empty.unreplied.open': 'No unreplied open conversations in {inbox}',
+	'empty.unreplied.closed': 'No unreplied closed conversations in {inbox}',
+	'empty.unreplied.snoozed': 'No unreplied snoozed conversations in {inbox}',
 	'empty.hint': 'New conversations appear here as soon as they arrive.',
 
 	'row.closed': 'Closed',
