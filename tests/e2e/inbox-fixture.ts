@@ -3,14 +3,14 @@
  * directory, the built client from build/), users signed in through the login page in their own
  * browser contexts, the server's truth (directory and contact summaries, read from the stored
  * documents) for computing expectations with the domain functions, and a server-side incoming
- * message (the path channel adapters use: `rooms.applyServerChange` with the server origin).
+ * message through the webhook channel's signed inbound endpoint.
  */
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { createHmac, randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
-import { contactDoc, serverOrigin, summarize } from '../../src/lib/doc';
-import { openOnIncoming } from '../../src/lib/domain/actions';
-import { contactDocId, newId, parseDocId } from '../../src/lib/domain/ids';
-import type { ChannelId, ContactId, ContactSummary, Directory, EntryId, MessageEntry, User } from '../../src/lib/domain/types';
+import { summarize } from '../../src/lib/doc';
+import { newId, parseDocId } from '../../src/lib/domain/ids';
+import type { ContactSummary, Directory, User } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
@@ -74,24 +74,46 @@ export async function serverTruth(server: Server): Promise<{ dir: Directory; con
 	return { dir: server.visibility.directory, contacts };
 }
 
-/** An incoming message from the contact, written by the server; reopens a closed conversation (S7.1). */
-export async function receive(server: Server, id: ContactId, text: string, channelId: ChannelId): Promise<void> {
-	const now = Date.now();
-	await server.rooms.applyServerChange(contactDocId(id), (ydoc) => {
-		const c = contactDoc(ydoc, serverOrigin());
-		const state = c.state.get();
-		const entry: MessageEntry = {
-			id: newId() as EntryId,
-			kind: 'message',
-			at: now,
-			author: { type: 'contact', id },
-			direction: 'in',
-			channelId,
-			body: { type: 'text', text }
-		};
-		c.thread.append(entry);
-		if (state.status !== 'open') c.applyAction(openOnIncoming(state, now), { type: 'contact', id }, now + 1, newId);
+const WEBHOOK_CHANNEL = 'ch-webhook';
+
+/**
+ * Whether an inbound message can name this contact unambiguously: the webhook finds contacts by
+ * email, then phone, and the demo data has look-alike contacts (merge suggestions, S8.2).
+ */
+export function reachable(c: Pick<ContactSummary, 'id' | 'email' | 'phone'>, all: readonly ContactSummary[]): boolean {
+	const key = c.email ? 'email' : 'phone';
+	const value = c[key];
+	return value !== '' && all.filter((o) => o[key] === value || (key === 'phone' && o.email === '' && o.phone === value)).length === 1;
+}
+const secrets = new WeakMap<Server, string>();
+
+/**
+ * An incoming message from the contact through the webhook channel's inbound endpoint (signed
+ * like a real provider would), which finds the contact by email or phone, writes the message
+ * and reopens a closed conversation (S7.1). Resolves once the server has stored it.
+ */
+export async function receive(server: Server, contact: Pick<ContactSummary, 'id' | 'email' | 'phone'>, text: string): Promise<void> {
+	let secret = secrets.get(server);
+	if (!secret) {
+		secret = randomBytes(32).toString('base64url');
+		await server.store.setChannelSecret(WEBHOOK_CHANNEL, secret);
+		secrets.set(server, secret);
+	}
+	const body = JSON.stringify({
+		messageId: newId(),
+		contact: contact.email ? { email: contact.email } : { phone: contact.phone },
+		type: 'text',
+		text
 	});
+	const res = await fetch(`${server.url}/api/channels/${WEBHOOK_CHANNEL}/inbound`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-parley-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+		body
+	});
+	const reply = (await res.json()) as { contactId?: string; error?: { message: string } };
+	if (res.status !== 201 || reply.contactId !== contact.id) {
+		throw new Error(`inbound for ${contact.id}: HTTP ${res.status} ${JSON.stringify(reply)}`);
+	}
 }
 
 /** The sidebar as shown: inbox keys in order, with their count (null when none shown) and dot. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { queryList } from '../../src/lib/domain/list';
 import type { StatusFilter } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
-import { caughtUp, openInbox, receive, serverTruth, signIn, type Server } from './inbox-fixture';
+import { caughtUp, openInbox, reachable, receive, serverTruth, signIn, type Server } from './inbox-fixture';
 
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const outDir = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
@@ -54,8 +54,8 @@ for (const [lang, locale] of [
 		const { dir, contacts } = await serverTruth(server);
 
 		// A live incoming message: the dot on the first inbox that applies (S1.7).
-		const target = contacts.find((c) => c.teamId !== null && c.assigneeId !== user.id && !c.blocked && c.status === 'open');
-		if (target) await receive(server, target.id, lang === 'fr' ? 'Bonjour, une question sur ma commande' : 'Hi, a question about my order', target.channelIds[0]!);
+		const target = contacts.find((c) => c.teamId !== null && c.assigneeId !== user.id && !c.blocked && c.status === 'open' && reachable(c, contacts));
+		if (target) await receive(server, target, lang === 'fr' ? 'Bonjour, une question sur ma commande' : 'Hi, a question about my order');
 		await expect(page.locator('[data-inbox] .dot')).toHaveCount(1);
 		await shot(page, lang, '02-inbox');
 
