@@ -8,7 +8,7 @@ import { SearchEngine } from './engine';
 import { FIXTURE_FIELDS, fixtureWorkspace } from './fixtures';
 import { SearchHost } from './host';
 import type { Port, WorkerReply, WorkerRequest } from './protocol';
-import { exportSnapshot } from './snapshot';
+import { engineFromSnapshot, exportSnapshot, parseContacts } from './snapshot';
 
 const ports: MessagePort[] = [];
 afterEach(() => {
@@ -100,6 +100,39 @@ describe('SearchClient <-> SearchHost', () => {
 		client.dispose();
 	});
 
+	it('cold start in two parts: changes made before the messages part arrives survive its restore', async () => {
+		const ws = fixtureWorkspace(7, 80, 20);
+		const engine = new SearchEngine({ customFields: FIXTURE_FIELDS });
+		for (const { contact, entries } of ws) {
+			engine.upsertContact(contact);
+			engine.addEntries(contact.id, entries);
+		}
+		const snap = exportSnapshot(engine, 'index-json');
+		const client = connect();
+		let release: (m: Uint8Array) => void = () => undefined;
+		const messages = new Promise<Uint8Array>((r) => (release = r));
+		let contactsReady = false;
+		const loaded = client.load({ contacts: snap.contacts, messages }, [], () => (contactsReady = true));
+		const first = ws[0]!;
+		const early = await client.query(first.contact.firstName, { scope: 'contacts', limit: 1000 });
+		expect(contactsReady).toBe(true);
+		expect(early.status === 'done' && early.results.hits.map((h) => h.contactId)).toContain(first.contact.id);
+		// Before the messages part: a revocation and a new message elsewhere.
+		const victim = ws.find((w) => w.entries.length > 0 && w !== first)!;
+		client.removeContact(victim.contact.id);
+		engine.removeContact(victim.contact.id);
+		const fresh = message('fresh-1', 'le zèbre arrive', 2_000_000_000_000);
+		client.addEntries(first.contact.id, [fresh]);
+		engine.addEntries(first.contact.id, [fresh]);
+		release(snap.messages);
+		expect(await loaded).toEqual({ status: 'loaded' });
+		for (const q of ['zebre', 'renard', '@gmail', '016 014', victim.contact.firstName]) {
+			const o = await client.query(q, { scope: 'messages', limit: 1000 });
+			expect(o.status === 'done' && o.results.hits.map((h) => h.entryId), q).toEqual(engine.searchMessages(q, 1000).hits.map((h) => h.entryId));
+		}
+		client.dispose();
+	});
+
 	it('a bad snapshot is reported as a typed failure', async () => {
 		const client = connect();
 		const outcome = await client.load({ version: 0 } as never, []);
@@ -112,8 +145,12 @@ describe('SearchClient <-> SearchHost', () => {
 		await client.load(null, FIXTURE_FIELDS);
 		client.upsertContact({ id: 'c9' as ContactId, firstName: 'Zoé', lastName: '', phone: '', email: '' });
 		const snap = await client.exportSnapshot();
-		expect(snap.format).toBe('index-json');
-		expect(snap.contacts.map((c) => c[0])).toEqual(['c9']);
+		const contacts = parseContacts(snap.contacts);
+		if ('code' in contacts) throw new Error(contacts.message);
+		expect(contacts.format).toBe('index-json');
+		const restored = engineFromSnapshot(snap);
+		if ('code' in restored) throw new Error(restored.message);
+		expect(restored.searchContacts('zoe').map((h) => h.contactId)).toEqual(['c9']);
 		client.dispose();
 	});
 });

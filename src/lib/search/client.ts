@@ -18,7 +18,12 @@ export interface QueryOptions<S extends Scope> {
 	lane?: string;
 }
 
-export type LoadOutcome = { status: 'loaded' } | { status: 'failed'; error: SnapshotError };
+export type LoadOutcome = { status: 'loaded' } | { status: 'failed'; phase: 'contacts' | 'messages'; error: SnapshotError };
+
+/** Moves a whole buffer to the worker instead of copying it (the caller's view is detached). */
+function transferOf(bytes: Uint8Array | null | undefined): Transferable[] {
+	return bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+}
 
 interface Waiting {
 	lane: string;
@@ -45,24 +50,39 @@ export class SearchClient {
 	}
 
 	/**
-	 * Cold start from a stored snapshot (or empty). `onContactsReady` fires as soon as contacts are
-	 * searchable; the promise resolves once messages are too.
+	 * Cold start from a stored snapshot (or empty). The contacts part is posted at once and
+	 * `onContactsReady` fires as soon as contacts are searchable; the messages part may still be
+	 * on its way from storage (a promise; `undefined` when it is missing, which fails the load's
+	 * messages phase). Resolves once messages are searchable too, or with the first failure: the
+	 * caller then indexes from the documents what the failed part should have held.
 	 */
-	load(snapshot: SearchSnapshot | null, customFields: CustomFieldDef[], onContactsReady?: () => void): Promise<LoadOutcome> {
+	load(
+		snapshot: { contacts: Uint8Array; messages: Uint8Array | Promise<Uint8Array | undefined> } | null,
+		customFields: CustomFieldDef[],
+		onContactsReady?: () => void
+	): Promise<LoadOutcome> {
 		return new Promise((resolve) => {
+			let failed: LoadOutcome | null = null;
 			const listener = (reply: WorkerReply) => {
 				if (reply.type === 'load-failed') {
-					this.phaseListeners.delete(listener);
-					resolve({ status: 'failed', error: reply.error });
+					failed ??= { status: 'failed', phase: reply.phase, error: reply.error };
 				} else if (reply.type === 'ready' && reply.phase === 'contacts') {
 					onContactsReady?.();
 				} else if (reply.type === 'ready' && reply.phase === 'messages') {
 					this.phaseListeners.delete(listener);
-					resolve({ status: 'loaded' });
+					resolve(failed ?? { status: 'loaded' });
 				}
 			};
 			this.phaseListeners.add(listener);
-			this.send({ type: 'load', snapshot, customFields });
+			const contacts = snapshot ? snapshot.contacts : null;
+			this.send({ type: 'load', contacts, customFields }, transferOf(contacts));
+			if (snapshot) {
+				const empty = new Uint8Array(0);
+				void Promise.resolve(snapshot.messages).then(
+					(messages) => this.send({ type: 'loadMessages', messages: messages ?? empty }, transferOf(messages)),
+					() => this.send({ type: 'loadMessages', messages: empty })
+				);
+			}
 		});
 	}
 
@@ -86,8 +106,14 @@ export class SearchClient {
 		});
 	}
 
-	upsertContact(contact: SearchableContact): void {
-		this.send({ type: 'upsertContact', contact });
+	/** `keepCustom`: only base fields are known (a summary); indexed custom values stay. */
+	upsertContact(contact: SearchableContact, opts: { keepCustom?: boolean } = {}): void {
+		this.send({ type: 'upsertContact', contact, ...(opts.keepCustom ? { keepCustom: true } : {}) });
+	}
+
+	/** Cold start: contacts not listed (revoked while the app was closed) leave the index. */
+	retainContacts(contactIds: ContactId[]): void {
+		this.send({ type: 'retainContacts', contactIds });
 	}
 
 	/** Revocation: the contact and its thread leave the index (S1.9, S3). */
@@ -122,8 +148,8 @@ export class SearchClient {
 		for (const seq of [...this.queries.keys()]) this.settle({ status: 'superseded', seq });
 	}
 
-	private send(req: WorkerRequest): void {
-		this.port.postMessage(req);
+	private send(req: WorkerRequest, transfer: Transferable[] = []): void {
+		this.port.postMessage(req, transfer);
 	}
 
 	private settle(outcome: QueryOutcome): void {

@@ -1,19 +1,20 @@
 /**
- * The search engine (SPEC S3): two MiniSearch indexes, one over visible contacts and one over
- * searchable thread entries, kept up to date one change at a time.
+ * The search engine (SPEC S3): a contact index (contact-index.ts), and the searchable thread
+ * entries in a columnar table (entry-table.ts) with a MiniSearch index over their rarer terms,
+ * kept up to date one change at a time.
  *
  * Invariants:
  * - The caller feeds only what the user may see; `removeContact` drops a contact and every entry
  *   of its thread at once (revocation), so nothing of it can be found afterwards.
- * - Every change is incremental (MiniSearch add/discard/replace); nothing rebuilds an index for
- *   one change. Discarded postings are cleaned by MiniSearch's auto vacuum.
- * - The index only proposes candidates; the plan (planner.ts) defines a match, and every hit is
- *   checked against the text (`matchText`), which also places the highlights.
- * - Stop terms: once a term is in `STOP_DF` entries it is no longer added to MiniSearch (its
- *   postings are most of the index's memory and the slowest lookups). A query on a stop term is
- *   answered by walking entries newest first and checking each text: a frequent term fills the
- *   limit after a few hundred entries. A term's postings are therefore complete only while it is
- *   not stopped, and stopping is sticky, so the index is never used for an incomplete term.
+ * - Every change is incremental (MiniSearch add/discard); nothing rebuilds an index for one
+ *   change. Discarded postings are cleaned by MiniSearch's auto vacuum.
+ * - The index only proposes candidates; the plan (planner.ts) defines a match. Each candidate is
+ *   checked against its word sequence (entry-table.ts), which for word, phrase and number
+ *   queries *is* the match; `matchText` then places the highlights of the kept hits.
+ * - Stop terms: once a term is in `STOP_DF` entries it is no longer indexed and its postings
+ *   are dropped from MiniSearch (they are most of an index's memory and its slowest lookups). A
+ *   query on a stop term walks entries newest first, one substring test each: a frequent term
+ *   fills the limit quickly. Stopping is sticky, so the index is never used for a stopped term.
  * - Query planning by cost: for each query the engine picks the index (cost ~ candidates) or
  *   the newest-first walk (cost ~ limit x entries / matches) using the term frequencies.
  * - Message results are most recent first and ignore inbox, sort and status (S3.5).
@@ -21,7 +22,9 @@
  */
 import MiniSearch, { type Query } from 'minisearch';
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
-import { contactTerms, newestFirst, searchRow, textTerms, type ContactTerms, type SearchRow, type SearchableContact } from './indexable';
+import { ContactIndex } from './contact-index';
+import { analyze, EntryTable, EMAIL_MARK, seqTerms } from './entry-table';
+import { searchRow, type SearchRow, type SearchableContact } from './indexable';
 import { makeSnippet, matchText, planContactQuery, planMessageQuery, type MessagePlan, type Snippet } from './planner';
 
 export interface EngineOptions {
@@ -51,14 +54,8 @@ export interface MessageResults {
 	skipped?: 'empty' | 'too-short';
 }
 
-interface ContactDoc {
-	id: ContactId;
-	w: string;
-	p: string;
-	x: string;
-}
 interface EntryDoc {
-	id: EntryId;
+	id: number;
 	t: string;
 }
 
@@ -70,37 +67,9 @@ const identity = (t: string): string => t;
 const asOneTerm = (s: string): string[] => [s];
 
 /** Entries a term may be in before it stops being indexed (see the invariants above). */
-export const STOP_DF = 2000;
-/** Relative cost of one index candidate vs one text checked by the newest-first walk (measured). */
-const INDEX_COST = 0.5;
-/** Below this length a contact prefix expands to too many terms: scan contacts instead. */
-const MIN_INDEXED_PREFIX = 2;
-
-/** Position of the first row after (at, id) in an ascending array. */
-function upperBound(rows: readonly SearchRow[], at: number, id: string): number {
-	let lo = 0;
-	let hi = rows.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >>> 1;
-		const r = rows[mid]!;
-		if (r.at < at || (r.at === at && r.id <= id)) lo = mid + 1;
-		else hi = mid;
-	}
-	return lo;
-}
-
-function contactName(c: SearchableContact): string {
-	return `${c.firstName} ${c.lastName}`.toLowerCase();
-}
-
-export function contactIndexOptions() {
-	return {
-		fields: ['w', 'p', 'x'],
-		tokenize: splitTerms,
-		processTerm: identity,
-		searchOptions: { tokenize: asOneTerm, processTerm: identity }
-	};
-}
+export const STOP_DF = 300;
+/** Relative cost of one index candidate vs one word sequence tested by the walk (measured). */
+const INDEX_COST = 8;
 
 export function entryIndexOptions() {
 	return {
@@ -111,27 +80,49 @@ export function entryIndexOptions() {
 	};
 }
 
+/** MiniSearch keeps its term tree private; dropping a stopped term's postings needs it. */
+interface TermTree {
+	_index: { delete(term: string): void };
+}
+
+/** A cheap test on an entry's word sequence: exact for word/phrase/numbers, necessary for email. */
+function sequenceTest(plan: Exclude<MessagePlan, { kind: 'none' }>): (seq: string) => boolean {
+	switch (plan.kind) {
+		case 'word': {
+			const needle = ` ${plan.word} `;
+			return (s) => s.includes(needle);
+		}
+		case 'phrase': {
+			const needle = ` ${plan.words.join(' ')} `;
+			return (s) => s.includes(needle);
+		}
+		case 'numbers': {
+			const needles = plan.numbers.map((n) => ` ${n} `);
+			return (s) => needles.some((n) => s.includes(n));
+		}
+		case 'email': {
+			const words = plan.words.map((w) => ` ${w} `);
+			return (s) => {
+				const mark = s.indexOf(EMAIL_MARK);
+				return mark >= 0 && plan.emails.every((e) => s.includes(e, mark)) && words.every((w) => s.includes(w));
+			};
+		}
+	}
+}
+
 export class SearchEngine {
 	private fields: readonly CustomFieldDef[];
 	private readonly stopDf: number;
 	/** @internal exposed to snapshot.ts */
-	contactIndex = new MiniSearch<ContactDoc>(contactIndexOptions());
+	contactIndex = new ContactIndex();
 	/** @internal */
 	entryIndex = new MiniSearch<EntryDoc>(entryIndexOptions());
 	/** @internal */
-	contacts = new Map<ContactId, SearchableContact>();
-	/** @internal */
-	rows = new Map<EntryId, SearchRow>();
-	/** @internal entry ids per contact, for revocation and in-thread search. */
-	threads = new Map<ContactId, Set<EntryId>>();
+	table = new EntryTable();
 	/** @internal document frequency of each entry term, for planning. */
 	df = new Map<string, number>();
 	/** @internal terms no longer indexed (sticky; see STOP_DF). */
 	stopped = new Set<string>();
-	/** @internal searchable rows by (at, id) ascending: the newest-first walk goes backwards. */
-	byTime: SearchRow[] = [];
-	/** @internal terms of each contact, for the short-prefix scan. */
-	contactTermsById = new Map<ContactId, ContactTerms>();
 
 	constructor(options: EngineOptions = {}) {
 		this.fields = options.customFields ?? [];
@@ -143,22 +134,24 @@ export class SearchEngine {
 	}
 
 	get contactCount(): number {
-		return this.contacts.size;
+		return this.contactIndex.size;
 	}
 
 	get entryCount(): number {
-		return this.rows.size;
+		return this.table.size;
 	}
 
 	// ------------------------------------------------------------------ contacts
 
-	private contactDoc(c: SearchableContact): ContactDoc {
-		const t = contactTerms(c, this.fields);
-		this.contactTermsById.set(c.id, t);
-		return { id: c.id, w: t.words.join(SEP), p: t.phone, x: t.exact.join(SEP) };
-	}
-
-	upsertContact(contact: SearchableContact): void {
+	/**
+	 * Adds or changes a contact. `keepCustom`: the caller knows only the base fields (a summary);
+	 * custom values already indexed for the contact stay.
+	 */
+	upsertContact(contact: SearchableContact, opts: { keepCustom?: boolean } = {}): void {
+		if (opts.keepCustom && !contact.custom) {
+			const custom = this.contactIndex.get(contact.id)?.custom;
+			if (custom) contact = { ...contact, custom };
+		}
 		const copy: SearchableContact = {
 			id: contact.id,
 			firstName: contact.firstName,
@@ -167,25 +160,25 @@ export class SearchEngine {
 			email: contact.email,
 			...(contact.custom ? { custom: { ...contact.custom } } : {})
 		};
-		const doc = this.contactDoc(copy);
-		if (this.contacts.has(contact.id)) this.contactIndex.replace(doc);
-		else this.contactIndex.add(doc);
-		this.contacts.set(contact.id, copy);
+		this.contactIndex.upsert(copy, this.fields);
 	}
 
 	/** Revocation or deletion: the contact and its whole thread leave the index now. */
 	removeContact(contactId: ContactId): void {
-		if (this.contacts.delete(contactId)) this.contactIndex.discard(contactId);
-		this.contactTermsById.delete(contactId);
-		const ids = this.threads.get(contactId);
-		if (ids) for (const id of [...ids]) this.removeEntry(id);
-		this.threads.delete(contactId);
+		this.contactIndex.remove(contactId);
+		for (const o of [...this.table.thread(contactId)]) this.removeEntry(this.table.ids[o]!);
+	}
+
+	/** Keeps only the given contacts (and their threads): what a cold start knows is still visible. */
+	retainContacts(keep: ReadonlySet<ContactId>): void {
+		for (const c of this.contactIndex.values()) if (!keep.has(c.id)) this.removeContact(c.id);
+		for (const id of this.table.contactIds()) if (!keep.has(id)) this.removeContact(id);
 	}
 
 	/** A change of custom field definitions re-indexes contacts (a directory change, not a data change). */
 	setCustomFields(fields: readonly CustomFieldDef[]): void {
 		this.fields = [...fields];
-		for (const c of this.contacts.values()) this.contactIndex.replace(this.contactDoc(c));
+		for (const c of this.contactIndex.values()) this.contactIndex.upsert(c, this.fields, true);
 	}
 
 	// ------------------------------------------------------------------ entries
@@ -195,74 +188,52 @@ export class SearchEngine {
 		for (const e of entries) {
 			const row = searchRow(contactId, e);
 			if (row) this.addRow(row);
-			else if (this.rows.has(e.id)) this.removeEntry(e.id);
+			else this.removeEntry(e.id);
 		}
 	}
 
 	/** @internal */
 	addRow(row: SearchRow): void {
-		if (this.rows.has(row.id)) this.removeEntry(row.id);
+		const known = this.table.ordinal(row.id);
+		if (known !== undefined) {
+			const same = this.table.texts[known] === row.text && this.table.at[known] === row.at && this.table.contactOf(known) === row.contactId && this.table.kinds[known] === row.kind;
+			if (same) return;
+			this.removeEntry(row.id);
+		}
+		const { seq, terms } = analyze(row.text);
 		const indexed: string[] = [];
-		for (const t of textTerms(row.text)) {
+		for (const t of terms) {
 			const n = (this.df.get(t) ?? 0) + 1;
 			this.df.set(t, n);
-			if (n >= this.stopDf) this.stopped.add(t);
+			if (n >= this.stopDf && !this.stopped.has(t)) {
+				this.stopped.add(t);
+				(this.entryIndex as unknown as TermTree)._index.delete(t);
+			}
 			if (!this.stopped.has(t)) indexed.push(t);
 		}
-		this.entryIndex.add({ id: row.id, t: indexed.join(SEP) });
-		this.rows.set(row.id, row);
-		const at = upperBound(this.byTime, row.at, row.id);
-		if (at === this.byTime.length) this.byTime.push(row);
-		else this.byTime.splice(at, 0, row);
-		let ids = this.threads.get(row.contactId);
-		if (!ids) this.threads.set(row.contactId, (ids = new Set()));
-		ids.add(row.id);
+		const o = this.table.add(row, seq);
+		// An entry with no rare term needs no MiniSearch document (saves its per-document maps).
+		if (indexed.length) this.entryIndex.add({ id: o, t: indexed.join(SEP) });
 	}
 
 	removeEntry(entryId: EntryId): void {
-		const row = this.rows.get(entryId);
-		if (!row) return;
-		this.entryIndex.discard(entryId);
-		for (const t of textTerms(row.text)) {
+		const gone = this.table.remove(entryId);
+		if (!gone) return;
+		if (this.entryIndex.has(gone.ordinal)) this.entryIndex.discard(gone.ordinal);
+		for (const t of seqTerms(gone.seq)) {
 			const n = (this.df.get(t) ?? 1) - 1;
 			if (n > 0) this.df.set(t, n);
 			else this.df.delete(t);
 		}
-		this.rows.delete(entryId);
-		this.threads.get(row.contactId)?.delete(entryId);
-		const at = upperBound(this.byTime, row.at, row.id) - 1;
-		if (this.byTime[at] === row) this.byTime.splice(at, 1);
 	}
 
 	// ------------------------------------------------------------------ queries
 
-	/**
-	 * SPEC S3.2, S3.3: contacts by word prefix, phone digits or strict custom value, in name
-	 * order. A one-character prefix would expand to a large part of the vocabulary, so such a
-	 * query scans the contacts' terms instead of asking the index.
-	 */
+	/** SPEC S3.2, S3.3: contacts by word prefix, phone digits or strict custom value, in name order. */
 	searchContacts(query: string, limit = 50): ContactHit[] {
 		const plan = planContactQuery(query);
 		if (!plan) return [];
-		let ids: ContactId[];
-		const short = plan.prefixes.some((p) => p.length < MIN_INDEXED_PREFIX) || (plan.phone !== null && plan.phone.length < MIN_INDEXED_PREFIX);
-		if (short) {
-			ids = [];
-			for (const [id, t] of this.contactTermsById) {
-				const byPrefix = plan.prefixes.length > 0 && plan.prefixes.every((p) => t.words.some((w) => w.startsWith(p)));
-				const byPhone = plan.phone !== null && plan.phone !== '' && t.phone.startsWith(plan.phone);
-				if (byPrefix || byPhone || (plan.exact !== '' && t.exact.includes(plan.exact))) ids.push(id);
-			}
-		} else {
-			const queries: Query[] = [];
-			if (plan.prefixes.length) queries.push({ queries: plan.prefixes, combineWith: 'AND', fields: ['w'], prefix: true });
-			if (plan.phone) queries.push({ queries: [plan.phone], fields: ['p'], prefix: true });
-			if (plan.exact) queries.push({ queries: [plan.exact], fields: ['x'], prefix: false });
-			ids = this.contactIndex.search({ queries, combineWith: 'OR' }).map((r) => r.id as ContactId);
-		}
-		const named = ids.map((id) => ({ id, name: contactName(this.contacts.get(id)!) }));
-		named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-		return named.slice(0, limit).map((n) => ({ contactId: n.id }));
+		return this.contactIndex.search(plan, limit).map((contactId) => ({ contactId }));
 	}
 
 	/** SPEC S3.5: messages and comments of every visible thread, most recent first. */
@@ -271,12 +242,9 @@ export class SearchEngine {
 		if (plan.kind === 'none') return { hits: [], truncated: false, skipped: plan.reason };
 		const lookup = this.indexQuery(plan, limit);
 		if (lookup === null) return this.collect(plan, this.newestFirstWalk(), limit);
-		const candidates: SearchRow[] = [];
-		for (const r of this.entryIndex.search(lookup, { prefix: false, fuzzy: false })) {
-			const row = this.rows.get(r.id as EntryId);
-			if (row) candidates.push(row);
-		}
-		candidates.sort(newestFirst);
+		const candidates = this.entryIndex.search(lookup, { prefix: false, fuzzy: false }).map((r) => r.id as number);
+		const t = this.table;
+		candidates.sort((a, b) => t.at[b]! - t.at[a]! || (t.ids[a]! < t.ids[b]! ? 1 : t.ids[a]! > t.ids[b]! ? -1 : 0));
 		return this.collect(plan, candidates, limit);
 	}
 
@@ -286,16 +254,16 @@ export class SearchEngine {
 	 */
 	searchThread(contactId: ContactId, query: string): MessageHit[] {
 		const plan = planMessageQuery(query);
-		const ids = this.threads.get(contactId);
-		if (plan.kind === 'none' || !ids) return [];
-		const rows: SearchRow[] = [];
-		for (const id of ids) rows.push(this.rows.get(id)!);
-		rows.sort((a, b) => -newestFirst(a, b));
-		return this.collect(plan, rows, Infinity).hits;
+		if (plan.kind === 'none') return [];
+		const t = this.table;
+		const ords = [...t.thread(contactId)];
+		ords.sort((a, b) => t.at[a]! - t.at[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
+		return this.collect(plan, ords, Infinity).hits;
 	}
 
-	private *newestFirstWalk(): Generator<SearchRow> {
-		for (let i = this.byTime.length - 1; i >= 0; i--) yield this.byTime[i]!;
+	private *newestFirstWalk(): Generator<number> {
+		const byTime = this.table.byTime;
+		for (let i = byTime.length - 1; i >= 0; i--) yield byTime[i]!;
 	}
 
 	private indexed(term: string): boolean {
@@ -304,7 +272,8 @@ export class SearchEngine {
 
 	/** Whether walking newest first is cheaper than `candidates` index hits for `matches` expected matches. */
 	private walkIsCheaper(candidates: number, matches: number, limit: number): boolean {
-		const walk = Math.min(this.rows.size, ((limit + 1) * this.rows.size) / Math.max(1, matches));
+		const n = this.table.size;
+		const walk = Math.min(n, ((limit + 1) * n) / Math.max(1, matches));
 		return walk < candidates * INDEX_COST;
 	}
 
@@ -342,13 +311,17 @@ export class SearchEngine {
 	}
 
 	/** Checks candidates in the given order, keeps `limit` matches and notes whether more exist. */
-	private collect(plan: MessagePlan, ordered: Iterable<SearchRow>, limit: number): MessageResults {
+	private collect(plan: Exclude<MessagePlan, { kind: 'none' }>, ordered: Iterable<number>, limit: number): MessageResults {
+		const t = this.table;
+		const test = sequenceTest(plan);
 		const hits: MessageHit[] = [];
-		for (const row of ordered) {
-			const spans = matchText(plan, row.text);
+		for (const o of ordered) {
+			if (!test(t.seqs[o]!)) continue;
+			const text = t.texts[o]!;
+			const spans = matchText(plan, text);
 			if (!spans) continue;
 			if (hits.length >= limit) return { hits, truncated: true };
-			hits.push({ contactId: row.contactId, entryId: row.id, at: row.at, kind: row.kind, snippet: makeSnippet(row.text, spans) });
+			hits.push({ contactId: t.contactOf(o), entryId: t.ids[o]!, at: t.at[o]!, kind: t.kinds[o]!, snippet: makeSnippet(text, spans) });
 		}
 		return { hits, truncated: false };
 	}

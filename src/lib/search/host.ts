@@ -4,26 +4,28 @@
  *
  * Queries are not run on arrival: they are parked per lane and run on the next turn, after every
  * message already queued has been read, so only the newest query of a lane runs and the older
- * ones are answered `superseded`. While a snapshot's messages are being restored in slices,
- * queries run between slices (message results are then `partial`), and removals received during
- * the restore are applied again at its end, since a later slice may bring a removed row back.
+ * ones are answered `superseded`. Between a snapshot's contacts and the end of its messages
+ * restore, changes are applied at once (queries see them) and also logged; the log is replayed
+ * after the restore, since the restored part may predate them (an index-json part replaces the
+ * entry table, a text-table slice may bring back a removed row). Replaying is idempotent.
  */
-import type { ContactId, EntryId } from '../domain/types';
 import { SearchEngine } from './engine';
 import type { QueryOutcome, QueryRequest, WorkerReply, WorkerRequest } from './protocol';
-import { checkSnapshot, exportSnapshot, restoreContacts, restoreEntriesInSlices } from './snapshot';
+import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreMessagesInSlices } from './snapshot';
 
 type Schedule = (fn: () => void) => void;
+type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'removeEntry' | 'setCustomFields' }>;
 
 export class SearchHost {
 	private engine = new SearchEngine();
 	private pending = new Map<string, QueryRequest>();
 	private restoring: Generator<void> | null = null;
-	private removedWhileRestoring: Array<{ entry: EntryId } | { contact: ContactId }> = [];
+	/** Changes since the contacts part was restored, while the messages part is awaited or restored. */
+	private log: Change[] | null = null;
 	private scheduled = false;
 
 	constructor(
-		private readonly post: (reply: WorkerReply) => void,
+		private readonly post: (reply: WorkerReply, transfer?: Transferable[]) => void,
 		private readonly schedule: Schedule = (fn) => setTimeout(fn, 0)
 	) {}
 
@@ -32,37 +34,46 @@ export class SearchHost {
 			case 'load': {
 				const engine = new SearchEngine({ customFields: req.customFields });
 				this.engine = engine;
-				this.removedWhileRestoring = [];
 				this.restoring = null;
-				if (req.snapshot) {
-					const snap = checkSnapshot(req.snapshot);
-					if ('code' in snap) {
-						this.post({ type: 'load-failed', error: snap });
+				this.log = null;
+				if (req.contacts !== null) {
+					const part = parseContacts(req.contacts);
+					if ('code' in part) {
+						this.post({ type: 'load-failed', phase: 'contacts', error: part });
 					} else {
-						if (req.customFields.length === 0) engine.setCustomFields(snap.customFields);
-						restoreContacts(engine, snap);
-						this.restoring = restoreEntriesInSlices(engine, snap);
+						restoreContacts(engine, part);
+						this.log = [];
 					}
 				}
 				this.post({ type: 'ready', phase: 'contacts' });
-				if (!this.restoring) this.post({ type: 'ready', phase: 'messages' });
-				else this.wake();
+				if (!this.log) this.post({ type: 'ready', phase: 'messages' });
+				return;
+			}
+			case 'loadMessages': {
+				if (!this.log || this.restoring) return;
+				const part = parseMessages(req.messages);
+				if ('code' in part) {
+					this.log = null;
+					this.post({ type: 'load-failed', phase: 'messages', error: part });
+					this.post({ type: 'ready', phase: 'messages' });
+					return;
+				}
+				this.restoring = restoreMessagesInSlices(this.engine, part);
+				this.wake();
 				return;
 			}
 			case 'upsertContact':
-				return this.engine.upsertContact(req.contact);
+			case 'retainContacts':
 			case 'removeContact':
-				if (this.restoring) this.removedWhileRestoring.push({ contact: req.contactId });
-				return this.engine.removeContact(req.contactId);
 			case 'addEntries':
-				return this.engine.addEntries(req.contactId, req.entries);
 			case 'removeEntry':
-				if (this.restoring) this.removedWhileRestoring.push({ entry: req.entryId });
-				return this.engine.removeEntry(req.entryId);
 			case 'setCustomFields':
-				return this.engine.setCustomFields(req.fields);
-			case 'snapshot':
-				return this.post({ type: 'snapshot', seq: req.seq, snapshot: exportSnapshot(this.engine, req.format) });
+				this.log?.push(req);
+				return this.apply(req);
+			case 'snapshot': {
+				const snapshot = exportSnapshot(this.engine, req.format);
+				return this.post({ type: 'snapshot', seq: req.seq, snapshot }, [snapshot.contacts.buffer, snapshot.messages.buffer]);
+			}
 			case 'query': {
 				const older = this.pending.get(req.lane);
 				if (older) this.post({ type: 'result', outcome: { status: 'superseded', seq: older.seq } });
@@ -70,6 +81,23 @@ export class SearchHost {
 				this.wake();
 				return;
 			}
+		}
+	}
+
+	private apply(req: Change): void {
+		switch (req.type) {
+			case 'upsertContact':
+				return this.engine.upsertContact(req.contact, { keepCustom: req.keepCustom ?? false });
+			case 'retainContacts':
+				return this.engine.retainContacts(new Set(req.contactIds));
+			case 'removeContact':
+				return this.engine.removeContact(req.contactId);
+			case 'addEntries':
+				return this.engine.addEntries(req.contactId, req.entries);
+			case 'removeEntry':
+				return this.engine.removeEntry(req.entryId);
+			case 'setCustomFields':
+				return this.engine.setCustomFields(req.fields);
 		}
 	}
 
@@ -90,11 +118,8 @@ export class SearchHost {
 		if (!this.restoring) return;
 		if (this.restoring.next().done) {
 			this.restoring = null;
-			for (const r of this.removedWhileRestoring) {
-				if ('entry' in r) this.engine.removeEntry(r.entry);
-				else this.engine.removeContact(r.contact);
-			}
-			this.removedWhileRestoring = [];
+			for (const change of this.log ?? []) this.apply(change);
+			this.log = null;
 			this.post({ type: 'ready', phase: 'messages' });
 		} else {
 			this.wake();
@@ -102,7 +127,7 @@ export class SearchHost {
 	}
 
 	private run(q: QueryRequest): QueryOutcome {
-		const partial = this.restoring !== null;
+		const partial = this.log !== null;
 		switch (q.scope) {
 			case 'contacts':
 				return { status: 'done', seq: q.seq, scope: q.scope, results: { hits: this.engine.searchContacts(q.text, q.limit) } };

@@ -73,8 +73,9 @@ describe('incremental index', () => {
 			for (const [id, t] of threads) fresh.addEntries(id, [...t.values()]);
 			expect(live.entryCount, `seed ${seed}`).toBe(fresh.entryCount);
 
-			const snapText = engineFromSnapshot(JSON.parse(JSON.stringify(exportSnapshot(live, 'text-table'))));
-			const snapJson = engineFromSnapshot(JSON.parse(JSON.stringify(exportSnapshot(live, 'index-json'))));
+			// structuredClone: what storing in IndexedDB and posting to the worker do to a snapshot.
+			const snapText = engineFromSnapshot(structuredClone(exportSnapshot(live, 'text-table')));
+			const snapJson = engineFromSnapshot(structuredClone(exportSnapshot(live, 'index-json')));
 			if ('code' in snapText || 'code' in snapJson) throw new Error('snapshot did not load');
 
 			const texts: string[] = [];

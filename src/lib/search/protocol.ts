@@ -9,9 +9,11 @@
  * and the client resolves it `superseded` at once and ignores any late answer. So a burst of
  * keystrokes costs one search, and a slow early answer never replaces a later one.
  *
- * Cold start: `load` restores a snapshot in two phases and reports `ready` after each
- * (contacts first, then messages); messages are restored in slices so queries are served in
- * between, and message results say `partial` until the messages phase is done.
+ * Cold start: `load` restores the contacts part of a snapshot and reports `ready` `contacts`;
+ * `loadMessages` restores the messages part (in slices for the text table, so queries are served
+ * in between) and reports `ready` `messages`. Message results say `partial` until then. The two
+ * parts are separate messages so the main thread can post the contacts as soon as it has read
+ * them from storage, before reading the (larger) messages part.
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
 import type { ContactHit, MessageHit, MessageResults } from './engine';
@@ -38,8 +40,13 @@ export type QueryRequest = {
 };
 
 export type WorkerRequest =
-	| { type: 'load'; snapshot: SearchSnapshot | null; customFields: CustomFieldDef[] }
-	| { type: 'upsertContact'; contact: SearchableContact }
+	/** `contacts`: the contacts part of a snapshot, or null to start empty (then messages are ready too). */
+	| { type: 'load'; contacts: Uint8Array | null; customFields: CustomFieldDef[] }
+	| { type: 'loadMessages'; messages: Uint8Array }
+	/** `keepCustom`: the contact comes from a summary, without custom fields; keep the indexed ones. */
+	| { type: 'upsertContact'; contact: SearchableContact; keepCustom?: boolean }
+	/** Cold start: every contact not listed (revoked while the app was closed) leaves the index. */
+	| { type: 'retainContacts'; contactIds: ContactId[] }
 	| { type: 'removeContact'; contactId: ContactId }
 	| { type: 'addEntries'; contactId: ContactId; entries: Entry[] }
 	| { type: 'removeEntry'; entryId: EntryId }
@@ -53,13 +60,14 @@ export type QueryOutcome<S extends Scope = Scope> =
 
 export type WorkerReply =
 	| { type: 'ready'; phase: 'contacts' | 'messages' }
-	| { type: 'load-failed'; error: SnapshotError }
+	| { type: 'load-failed'; phase: 'contacts' | 'messages'; error: SnapshotError }
 	| { type: 'result'; outcome: QueryOutcome }
 	| { type: 'snapshot'; seq: number; snapshot: SearchSnapshot };
 
 /** The part of `Worker` / `MessagePort` both sides use; a Node `MessagePort` fits in tests. */
 export interface Port<In, Out> {
-	postMessage(message: Out): void;
+	/** Snapshot bytes travel in `transfer` (moved, not copied). */
+	postMessage(message: Out, transfer?: Transferable[]): void;
 	addEventListener(type: 'message', listener: (ev: MessageEvent<In>) => void): void;
 	removeEventListener(type: 'message', listener: (ev: MessageEvent<In>) => void): void;
 	start?(): void;

@@ -52,13 +52,15 @@ const LATIN_FOLD: readonly string[] = Array.from({ length: 0x370 }, (_, c) => sl
 /** Case- and accent-folds a string; keeps every other character. */
 export function fold(s: string): string {
 	if (ASCII_RE.test(s)) return s.toLowerCase();
-	let out = '';
+	// Joined once: `+=` per character would leave a cons-string node per character in every
+	// folded term the index keeps (tens of bytes each).
+	const out: string[] = [];
 	for (let i = 0; i < s.length; i++) {
 		const c = s.charCodeAt(i);
 		if (c >= 0x370) return slowFold(s);
-		out += LATIN_FOLD[c]!;
+		out.push(LATIN_FOLD[c]!);
 	}
-	return out;
+	return out.join('');
 }
 
 function emojiTerm(s: string): string {

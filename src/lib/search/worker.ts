@@ -6,10 +6,10 @@ import { SearchHost } from './host';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 interface WorkerScope {
-	postMessage(message: WorkerReply): void;
+	postMessage(message: WorkerReply, transfer?: Transferable[]): void;
 	addEventListener(type: 'message', listener: (ev: MessageEvent<WorkerRequest>) => void): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
-const host = new SearchHost((reply) => scope.postMessage(reply));
+const host = new SearchHost((reply, transfer) => scope.postMessage(reply, transfer ?? []));
 scope.addEventListener('message', (ev) => host.handle(ev.data));
