@@ -43,6 +43,8 @@ describe('HTTP', () => {
 		const s = await startTestServer({ staticDir: join(staticDir) });
 		servers.push(s);
 		expect(await call(`${s.url}/health`, 'GET')).toMatchObject({ status: 200, json: { ok: true } });
+		// The login page offers the demo logins only in the demo workspace.
+		expect(await call(`${s.url}/api/workspace`, 'GET')).toMatchObject({ status: 200, json: { demo: true } });
 
 		const index = await fetch(`${s.url}/inbox/all`);
 		expect(index.status).toBe(200);

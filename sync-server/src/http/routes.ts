@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { initContact, serverOrigin } from '../../../src/lib/doc';
+import { DEMO_WORKSPACE_ID } from '../../../src/lib/demo/generate';
 import { validateNewContact } from '../../../src/lib/domain/contact-input';
 import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { ContactId, User } from '../../../src/lib/domain/types';
@@ -65,6 +66,16 @@ export async function objectBody(req: IncomingMessage): Promise<{ ok: true; valu
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export const coreRoutes: Route[] = [
+	{
+		// Public: the login page names the workspace and, in the demo workspace only, offers the demo logins.
+		method: 'GET',
+		path: /^\/api\/workspace$/,
+		access: 'public',
+		async handle({ deps }) {
+			const dir = deps.visibility.directory;
+			return reply(200, { name: dir.workspaceName, demo: dir.workspaceId === DEMO_WORKSPACE_ID });
+		}
+	},
 	{
 		method: 'POST',
 		path: /^\/api\/auth\/login$/,
