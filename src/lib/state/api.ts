@@ -28,6 +28,9 @@ import type {
 	User,
 	UserId
 } from '../domain/types';
+import type { MessageHit } from '../search/engine';
+
+export type { MessageHit } from '../search/engine';
 
 export type SessionStatus = 'restoring' | 'anonymous' | 'signing-in' | 'ready';
 
@@ -135,6 +138,38 @@ export interface ConversationsApi {
 	open(id: ContactId): ConversationApi;
 }
 
+/** SPEC S3.2-S3.5: what the global search box shows for `query`. */
+export interface SearchResults {
+	query: string;
+	/** Matching contacts, in name order (S3.2, S3.3). */
+	contacts: ContactSummary[];
+	/** Matching messages and comments, most recent first (S3.5), with highlight spans. */
+	messages: MessageHit[];
+	/** Why messages were not searched: fewer than 3 characters typed (S3.5), or nothing typed. */
+	messagesSkipped: 'empty' | 'too-short' | null;
+	/** Messages are still being restored (cold start): more may match. */
+	partial: boolean;
+	/** More messages match than listed. */
+	truncated: boolean;
+}
+
+/** Local search (S3, S9.3), in a worker, over what this user may see; works offline. */
+export interface SearchApi {
+	/** Contacts are searchable (the first phase of a cold start). */
+	readonly ready: boolean;
+	readonly query: string;
+	readonly results: SearchResults;
+	/** S3.7: this user's recent searches, newest first. */
+	readonly recent: readonly string[];
+	/** Runs the global search (superseding the previous one); results arrive in `results`. */
+	setQuery(text: string): void;
+	/** S3.7: remembers a search the user acted on. */
+	remember(text: string): void;
+	forgetRecent(text: string): void;
+	/** S3.6: hits in one contact's thread in thread order; null when superseded by a newer call. */
+	searchThread(contactId: ContactId, text: string): Promise<MessageHit[] | null>;
+}
+
 export interface AppState {
 	readonly session: SessionApi;
 	readonly sync: SyncApi;
@@ -142,4 +177,5 @@ export interface AppState {
 	readonly inbox: InboxApi;
 	readonly actions: ActionsApi;
 	readonly conversations: ConversationsApi;
+	readonly search: SearchApi;
 }

@@ -19,6 +19,7 @@ import type { AppState } from './api';
 import { ConversationsState } from './conversations.svelte';
 import { DirectoryState } from './directory.svelte';
 import { InboxState } from './inbox.svelte';
+import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { SyncState } from './sync.svelte';
 
@@ -48,6 +49,7 @@ export class App implements AppState {
 	readonly inbox: InboxState;
 	readonly actions: ActionsState;
 	readonly conversations: ConversationsState;
+	readonly search: SearchState;
 	readonly auth: AuthClient;
 	replica = $state.raw<Replica | null>(null);
 
@@ -80,6 +82,7 @@ export class App implements AppState {
 		});
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id) });
+		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -149,7 +152,9 @@ export class App implements AppState {
 			replica.onDirectory((d) => {
 				this.#setDirectory(d, this.session.user ?? s.user);
 				this.inbox.recompute();
+				this.search.setDirectory(d);
 			}),
+			this.search.attach(replica, this.session.user ?? s.user, dir),
 			this.auth.subscribe((next) => {
 				if (next === null) this.session.anonymous('Your session has expired. Please sign in again.');
 			}),

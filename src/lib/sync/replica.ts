@@ -17,6 +17,7 @@
  */
 import {
 	applyUpdate,
+	contactDoc,
 	createDoc,
 	directoryDoc,
 	encodeState,
@@ -28,7 +29,7 @@ import {
 	type YDoc
 } from '../doc';
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
-import type { ContactId, ContactSummary, Directory, DocId } from '../domain/types';
+import type { ContactId, ContactSummary, Directory, DocId, Entry } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
 import type { ClientStore } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
@@ -83,6 +84,7 @@ export class Replica {
 	readonly #statusListeners = new Set<(s: SyncStatus) => void>();
 	readonly #incomingListeners = new Set<(s: ContactSummary) => void>();
 	readonly #dirListeners = new Set<(d: Directory) => void>();
+	readonly #threadListeners = new Set<(contactId: ContactId, added: Entry[]) => void>();
 	#status: SyncStatus = { state: 'offline', unacked: 0, catchingUp: false, lastError: null };
 	#lastSeq = 0;
 	/** Serialises stored writes of remote updates and the lastSeq that follows them. */
@@ -179,6 +181,16 @@ export class Replica {
 		return () => this.#incomingListeners.delete(fn);
 	}
 
+	/**
+	 * Entries added to a loaded contact document, from any origin (local, server, another tab);
+	 * the search index follows threads with it. Entries already in a document when it loads are
+	 * not reported: a listener catches up from the document itself.
+	 */
+	onThread(fn: (contactId: ContactId, added: Entry[]) => void): () => void {
+		this.#threadListeners.add(fn);
+		return () => this.#threadListeners.delete(fn);
+	}
+
 	onDirectory(fn: (d: Directory) => void): () => void {
 		this.#dirListeners.add(fn);
 		return () => this.#dirListeners.delete(fn);
@@ -245,6 +257,14 @@ export class Replica {
 		if (parsed?.kind === 'contact') {
 			const watch = watchSummary(parsed.contactId, doc, (s) => this.#summaryChanged(s));
 			offs.push(() => watch.stop());
+			const thread = contactDoc(doc).thread;
+			offs.push(
+				thread.observe((ids) => {
+					if (this.#threadListeners.size === 0) return;
+					const added = ids.flatMap((id) => thread.get(id) ?? []);
+					for (const l of this.#threadListeners) l(parsed.contactId, added);
+				})
+			);
 			if (stored.state !== null || stored.updates.length > 0) this.#summaryChanged(watch.current());
 		} else if (parsed?.kind === 'dir') {
 			const handler = () => {

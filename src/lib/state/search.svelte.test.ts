@@ -1,0 +1,122 @@
+// SearchState against a real replica on a memory store (no network): the index follows the
+// replica (summaries, new thread entries from any origin), drops a revoked contact at once,
+// persists its snapshot and restores it at the next start, keeps recent searches per user.
+// SPEC S3.2 S3.5 S3.6 S3.7 S9.2 (offline: no connection at all) S1.9 (revocation).
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { generateWorkspace } from '../demo/generate';
+import { contactDoc, summarize } from '../doc';
+import { buildContactDoc, buildDirectoryDoc } from '../doc/seed';
+import { contactDocId, DIR_DOC_ID } from '../domain/ids';
+import type { ChannelId, EntryId, User } from '../domain/types';
+import { createMemoryStore } from '../storage/memory';
+import type { ClientStore } from '../storage/store';
+import { Replica } from '../sync/replica';
+import { SearchState } from './search.svelte';
+
+async function waitFor(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!cond()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+async function seededStore() {
+	const ws = generateWorkspace({ seed: 3, contacts: 40, messagesPerContact: 6, now: 1_750_000_000_000 });
+	const store = createMemoryStore();
+	await store.appendUpdate(DIR_DOC_ID, Y.encodeStateAsUpdate(buildDirectoryDoc(ws.directory)));
+	for (const c of ws.contacts) {
+		const doc = buildContactDoc(c);
+		await store.appendUpdate(contactDocId(c.id), Y.encodeStateAsUpdate(doc));
+		await store.putSummary(summarize(c.id, doc));
+	}
+	return { ws, store };
+}
+
+async function open(store: ClientStore, user: User) {
+	const replica = new Replica({ store });
+	await replica.open();
+	const dir = await replica.directory();
+	const search = new SearchState({ summary: (id) => replica.summaries.get(id) });
+	const detach = search.attach(replica, user, dir);
+	return { replica, search, detach };
+}
+
+async function results(search: SearchState, q: string) {
+	search.setQuery(q);
+	await waitFor(`results for ${q}`, () => search.results.query === q);
+	return search.results;
+}
+
+describe('SearchState', () => {
+	it('indexes the replica, follows new entries and revocations, persists and restores', async () => {
+		const { ws, store } = await seededStore();
+		const user = ws.directory.users[0]!;
+		const a = await open(store, user);
+		await waitFor('indexed', () => a.search.complete);
+		const target = ws.contacts[3]!;
+		const first = target.profile.firstName;
+		// Contacts (S3.2) by the first letters of the first name.
+		await waitFor('contact found', () => {
+			a.search.setQuery(first.slice(0, 3));
+			return a.search.results.contacts.some((c) => c.id === target.id);
+		});
+
+		// A local reply (offline: this replica has no connection) is found at once.
+		const entry = {
+			id: 'search-e1' as EntryId,
+			kind: 'message' as const,
+			at: 1_760_000_000_000,
+			direction: 'out' as const,
+			channelId: 'ch-webchat' as ChannelId,
+			author: { type: 'user' as const, id: user.id },
+			body: { type: 'text' as const, text: 'Votre colis zanzibar arrive demain' }
+		};
+		await a.replica.edit(target.id, (doc) => contactDoc(doc).thread.append(entry));
+		await waitFor('new entry found', () => {
+			a.search.setQuery('zanzibar');
+			return a.search.results.messages.some((m) => m.entryId === entry.id);
+		});
+		const hit = (await results(a.search, 'colis zanzibar')).messages[0]!;
+		expect(hit.snippet.highlights.map(([x, y]) => hit.snippet.text.slice(x, y))).toEqual(['colis zanzibar']);
+		// S3.6: in-thread search.
+		expect((await a.search.searchThread(target.id, 'zanzibar'))?.map((h) => h.entryId)).toEqual([entry.id]);
+		// S3.7: recent searches, newest first.
+		a.search.remember('zanzibar');
+		a.search.remember('colis');
+		await waitFor('recent', () => a.search.recent.length === 2);
+		expect(a.search.recent).toEqual(['colis', 'zanzibar']);
+
+		// Revocation: the summary goes, and with it every trace in the index.
+		const victim = ws.contacts[5]!;
+		const victimText = victim.entries.flatMap((e) => (e.kind === 'message' && !e.broadcast && e.body.text ? [e.body.text] : []))[0];
+		a.replica.summaries.forget(victim.id);
+		await waitFor('revoked contact gone', () => {
+			a.search.setQuery(victim.profile.lastName);
+			return a.search.results.query === victim.profile.lastName && !a.search.results.contacts.some((c) => c.id === victim.id);
+		});
+		if (victimText) {
+			const r = await results(a.search, victimText);
+			expect(r.messages.map((m) => m.contactId)).not.toContain(victim.id);
+		}
+
+		// The snapshot is written in the background; the next start restores it.
+		let written = false;
+		await waitFor('snapshot written', () => {
+			void store.loadSearchRows().then((rows) => (written = rows.length > 0));
+			return written;
+		});
+		a.detach();
+		await a.replica.close();
+		await store.deleteDoc(contactDocId(victim.id));
+
+		const b = await open(store, user);
+		await waitFor('restored', () => b.search.complete);
+		expect((await results(b.search, 'zanzibar')).messages.map((m) => m.entryId)).toEqual([entry.id]);
+		expect((await results(b.search, victim.profile.lastName)).contacts.map((c) => c.id)).not.toContain(victim.id);
+		expect(b.search.recent).toEqual(['colis', 'zanzibar']);
+		b.detach();
+		await b.replica.close();
+	});
+});

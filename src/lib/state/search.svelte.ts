@@ -1,0 +1,331 @@
+/**
+ * Local search for the UI (SPEC S3.2-S3.7, S9.3): owns the search worker of one open replica,
+ * keeps its index in step with what this user may see, persists it, and runs queries.
+ *
+ * Invariants:
+ * - Only the replica feeds the index, and the replica holds only documents the server let this
+ *   user see; a contact whose summary goes away (revocation, S1.9) leaves the index at once, and
+ *   the stored snapshot is rewritten soon after.
+ * - Contacts come from summaries (base fields) and, when a thread is indexed from its document,
+ *   from its profile (custom fields, S3.3). Entries come from `replica.onThread` (new entries of
+ *   loaded documents) and, for a contact whose summary is newer than what was indexed (its
+ *   `mark`, the newest entry time seen), from the document itself. Every summary change is
+ *   checked against the marks, so entries arriving by any path (first sync, another tab) are
+ *   indexed, incrementally: re-feeding known entries costs the worker an equality check.
+ * - Cold start: the contacts part of the stored snapshot is posted first (contacts searchable),
+ *   then the messages part (bytes moved to the worker, never parsed here); then every summary is
+ *   fed and the contacts not among them are dropped (`retainContacts`).
+ * - The snapshot is written in the background (debounced) as two records: the contacts part in
+ *   meta, the messages part and the marks as one search row.
+ */
+import { contactDoc } from '../doc';
+import type { ContactId, ContactSummary, CustomFieldDef, Directory, User } from '../domain/types';
+import { SearchClient } from '../search/client';
+import type { MessageHit } from '../search/engine';
+import { SearchHost } from '../search/host';
+import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
+import { RecentSearches } from '../search/recent';
+import type { Replica } from '../sync/replica';
+import type { SearchApi, SearchResults } from './api';
+
+const CONTACTS_META = 'search.contacts';
+const MESSAGES_ROW = 'search.messages';
+const recentKey = (userId: string) => `search.recent.${userId}`;
+/** Quiet time before the snapshot is written; shorter after a revocation. */
+const SAVE_DELAY_MS = 4_000;
+const SAVE_SOON_MS = 300;
+/** Main-thread budget per slice of background feeding. */
+const SLICE_MS = 8;
+const CONTACT_LIMIT = 8;
+const MESSAGE_LIMIT = 30;
+
+const EMPTY: SearchResults = { query: '', contacts: [], messages: [], messagesSkipped: 'empty', partial: false, truncated: false };
+
+interface StoredMessages {
+	messages: Uint8Array;
+	/** JSON of [contactId, mark][]. */
+	marks: string;
+}
+
+export interface SearchDeps {
+	summary(id: ContactId): ContactSummary | undefined;
+	/** Starts the worker; tests and non-browser runtimes get an in-process host. */
+	spawn?(): { client: SearchClient; stop(): void };
+}
+
+/** The module worker in the browser; an in-process host where there is no Worker (Node tests). */
+function defaultSpawn(): { client: SearchClient; stop(): void } {
+	if (typeof Worker !== 'undefined') {
+		const worker = new Worker(new URL('../search/worker.ts', import.meta.url), { type: 'module', name: 'parley-search' });
+		return { client: new SearchClient(worker as unknown as Port<WorkerReply, WorkerRequest>), stop: () => worker.terminate() };
+	}
+	const { port1, port2 } = new MessageChannel();
+	const host = new SearchHost((reply) => port2.postMessage(reply));
+	port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
+	return {
+		client: new SearchClient(port1 as unknown as Port<WorkerReply, WorkerRequest>),
+		stop: () => {
+			port1.close();
+			port2.close();
+		}
+	};
+}
+
+const yieldTask = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export class SearchState implements SearchApi {
+	/** Contacts are searchable (cold start phase 1 done). */
+	ready = $state(false);
+	/** Messages are searchable too. */
+	complete = $state(false);
+	query = $state('');
+	results = $state.raw<SearchResults>(EMPTY);
+	recent = $state.raw<readonly string[]>([]);
+
+	readonly #deps: SearchDeps;
+	#client: SearchClient | null = null;
+	#stop: (() => void) | null = null;
+	#replica: Replica | null = null;
+	#fields = '[]';
+	#marks = new Map<ContactId, number>();
+	#queue = new Set<ContactId>();
+	#pumping = false;
+	#saveTimer: ReturnType<typeof setTimeout> | null = null;
+	#recent: RecentSearches | null = null;
+	#detach: Array<() => void> = [];
+	#generation = 0;
+
+	constructor(deps: SearchDeps) {
+		this.#deps = deps;
+	}
+
+	/** Starts search for an opened replica; returns the detach function. */
+	attach(replica: Replica, user: User, dir: Directory): () => void {
+		this.detach();
+		const gen = ++this.#generation;
+		const { client, stop } = (this.#deps.spawn ?? defaultSpawn)();
+		this.#client = client;
+		this.#stop = stop;
+		this.#replica = replica;
+		this.#fields = JSON.stringify(dir.customFields);
+		void this.#start(gen, replica, client, user, dir.customFields);
+		return () => this.detach();
+	}
+
+	detach(): void {
+		this.#generation++;
+		for (const f of this.#detach.splice(0)) f();
+		if (this.#saveTimer) clearTimeout(this.#saveTimer);
+		this.#saveTimer = null;
+		this.#client?.dispose();
+		this.#stop?.();
+		this.#client = null;
+		this.#stop = null;
+		this.#replica = null;
+		this.#recent = null;
+		this.#marks = new Map();
+		this.#queue.clear();
+		this.ready = false;
+		this.complete = false;
+		this.query = '';
+		this.results = EMPTY;
+		this.recent = [];
+	}
+
+	/** Custom field definitions changed in the directory (S3.3). */
+	setDirectory(dir: Directory): void {
+		const json = JSON.stringify(dir.customFields);
+		if (json === this.#fields) return;
+		this.#fields = json;
+		this.#client?.setCustomFields(dir.customFields);
+		this.#scheduleSave(SAVE_DELAY_MS);
+	}
+
+	async #start(gen: number, replica: Replica, client: SearchClient, user: User, fields: CustomFieldDef[]): Promise<void> {
+		const live = () => gen === this.#generation;
+		this.#recent = await RecentSearches.open(
+			{ load: (u) => replica.store.getMeta<string[]>(recentKey(u)), save: (u, list) => replica.store.setMeta(recentKey(u), list) },
+			user.id
+		).catch(() => null);
+		if (!live()) return;
+		this.recent = this.#recent?.items ?? [];
+		const contacts = await replica.store.getMeta<Uint8Array>(CONTACTS_META).catch(() => undefined);
+		if (!live()) return;
+		let stored: StoredMessages | null = null;
+		const messages = replica.store.loadSearchRows().then(
+			(rows) => {
+				const v = rows.find((r) => r.key === MESSAGES_ROW)?.value as StoredMessages | undefined;
+				stored = v && v.messages instanceof Uint8Array && typeof v.marks === 'string' ? v : null;
+				return stored?.messages;
+			},
+			() => undefined
+		);
+		const outcome = await client.load(contacts instanceof Uint8Array ? { contacts, messages } : null, fields, () => {
+			if (live()) this.ready = true;
+		});
+		if (!live()) return;
+		this.ready = true;
+		const marks = outcome.status === 'loaded' && stored ? parseMarks((stored as StoredMessages).marks) : new Map<ContactId, number>();
+		this.#marks = marks;
+		// Feed what the replica holds, then follow it.
+		this.#detach.push(
+			replica.summaries.subscribe((c) => {
+				for (const s of c.changed) this.#summary(s);
+				for (const id of c.removed) this.#revoked(id);
+			}),
+			replica.onThread((id, added) => {
+				this.#client?.addEntries(id, added);
+				const newest = added.reduce((m, e) => Math.max(m, e.at), this.#marks.get(id) ?? -Infinity);
+				this.#marks.set(id, newest);
+				this.#scheduleSave(SAVE_DELAY_MS);
+			})
+		);
+		const all = [...replica.summaries.values()];
+		client.retainContacts(all.map((s) => s.id));
+		for (const [id] of marks) if (!replica.summaries.get(id)) marks.delete(id);
+		let t0 = performance.now();
+		for (const s of all) {
+			this.#summary(s);
+			if (performance.now() - t0 > SLICE_MS) {
+				await yieldTask();
+				if (!live()) return;
+				t0 = performance.now();
+			}
+		}
+		this.complete = true;
+		if (this.query) this.setQuery(this.query);
+		if (this.#queue.size === 0) this.#scheduleSave(SAVE_DELAY_MS);
+	}
+
+	#summary(s: ContactSummary): void {
+		const client = this.#client;
+		if (!client) return;
+		client.upsertContact({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
+		const mark = this.#marks.get(s.id);
+		if (mark === undefined || s.updatedAt > mark) {
+			this.#queue.add(s.id);
+			void this.#pump();
+		}
+	}
+
+	#revoked(id: ContactId): void {
+		this.#client?.removeContact(id);
+		this.#marks.delete(id);
+		this.#queue.delete(id);
+		this.#scheduleSave(SAVE_SOON_MS);
+	}
+
+	/** Indexes queued threads from their documents, a slice at a time. */
+	async #pump(): Promise<void> {
+		if (this.#pumping) return;
+		this.#pumping = true;
+		const gen = this.#generation;
+		try {
+			let t0 = performance.now();
+			while (this.#queue.size > 0 && gen === this.#generation) {
+				const id = this.#queue.values().next().value as ContactId;
+				this.#queue.delete(id);
+				await this.#indexThread(id);
+				if (performance.now() - t0 > SLICE_MS) {
+					await yieldTask();
+					t0 = performance.now();
+				}
+			}
+		} finally {
+			this.#pumping = false;
+		}
+		if (gen === this.#generation) this.#scheduleSave(SAVE_DELAY_MS);
+	}
+
+	async #indexThread(id: ContactId): Promise<void> {
+		const replica = this.#replica;
+		const s = this.#deps.summary(id) ?? replica?.summaries.get(id);
+		if (!replica || !s) return;
+		const doc = await replica.contact(id).catch(() => null);
+		const client = this.#client;
+		// Revoked while loading: the summary is gone, and so must the contact stay.
+		if (!doc || !client || !replica.summaries.get(id)) return;
+		const c = contactDoc(doc);
+		const p = c.profile.get();
+		const entries = c.thread.entries();
+		client.upsertContact({ id, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email, custom: p.custom });
+		client.addEntries(id, entries);
+		const newest = entries.reduce((m, e) => Math.max(m, e.at), s.updatedAt);
+		this.#marks.set(id, Math.max(newest, this.#marks.get(id) ?? -Infinity));
+	}
+
+	#scheduleSave(ms: number): void {
+		if (!this.#client) return;
+		if (this.#saveTimer) clearTimeout(this.#saveTimer);
+		this.#saveTimer = setTimeout(() => {
+			this.#saveTimer = null;
+			void this.#save();
+		}, ms);
+	}
+
+	async #save(): Promise<void> {
+		const client = this.#client;
+		const replica = this.#replica;
+		if (!client || !replica || !this.complete) return;
+		if (this.#queue.size > 0 || this.#pumping) return this.#scheduleSave(SAVE_DELAY_MS);
+		const marks = JSON.stringify([...this.#marks]);
+		const snap = await client.exportSnapshot();
+		if (client !== this.#client) return;
+		try {
+			await replica.store.putSearchRows([{ key: MESSAGES_ROW, contactId: null, value: { messages: snap.messages, marks } satisfies StoredMessages }]);
+			await replica.store.setMeta(CONTACTS_META, snap.contacts);
+		} catch {
+			// Closed or out of quota: the index is rebuilt from the documents next time.
+		}
+	}
+
+	// ------------------------------------------------------------------ queries
+
+	setQuery(text: string): void {
+		this.query = text;
+		const client = this.#client;
+		if (!client || text.trim() === '') {
+			this.results = { ...EMPTY, query: text };
+			return;
+		}
+		void Promise.all([
+			client.query(text, { scope: 'contacts', limit: CONTACT_LIMIT, lane: 'global-contacts' }),
+			client.query(text, { scope: 'messages', limit: MESSAGE_LIMIT, lane: 'global-messages' })
+		]).then(([c, m]) => {
+			if (c.status !== 'done' || m.status !== 'done' || this.query !== text) return;
+			const contacts = c.results.hits.flatMap((h) => this.#deps.summary(h.contactId) ?? []);
+			const r = m.results;
+			this.results = { query: text, contacts, messages: r.hits, messagesSkipped: r.skipped ?? null, partial: r.partial, truncated: r.truncated };
+		});
+	}
+
+	/** S3.7: a search the user acted on (opened a result, pressed Enter) becomes recent. */
+	remember(text: string): void {
+		const r = this.#recent;
+		if (!r || text.trim() === '') return;
+		void r.add(text).then(() => (this.recent = r.items)).catch(() => undefined);
+	}
+
+	forgetRecent(text: string): void {
+		const r = this.#recent;
+		if (!r) return;
+		void r.remove(text).then(() => (this.recent = r.items)).catch(() => undefined);
+	}
+
+	/** S3.6: hits in one thread, in thread order; null when a newer thread search replaced it. */
+	async searchThread(contactId: ContactId, text: string): Promise<MessageHit[] | null> {
+		const client = this.#client;
+		if (!client) return [];
+		const o = await client.query(text, { scope: 'thread', contactId, lane: 'thread' });
+		return o.status === 'done' ? o.results.hits : null;
+	}
+}
+
+function parseMarks(json: string): Map<ContactId, number> {
+	try {
+		const list = JSON.parse(json) as Array<[ContactId, number]>;
+		return new Map(list.filter((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number'));
+	} catch {
+		return new Map();
+	}
+}
