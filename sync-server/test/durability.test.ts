@@ -67,7 +67,11 @@ describe('durability across SIGKILL', () => {
 				}
 			}, 1);
 			const ackCount = () => writers.reduce((s, w) => s + w.traffic.acks.length, 0);
-			await waitFor(() => ackCount() >= ACKS_BEFORE_KILL, 30_000, 'acks before kill');
+			await waitFor(() => ackCount() >= ACKS_BEFORE_KILL, 30_000, 'acks before kill').catch((err: unknown) => {
+				const errors = writers.flatMap((w) => w.traffic.errors.map((e) => `${e.code}: ${e.message}`));
+				const closes = writers.flatMap((w) => w.traffic.closes.map((c) => `${c.code} ${c.reason}`));
+				throw new Error(`cycle ${cycle}: ${ackCount()} acks; errors ${JSON.stringify(errors.slice(0, 5))}; closes ${JSON.stringify(closes)}; ${String(err)}`);
+			});
 			child.process.kill('SIGKILL');
 			await child.exited;
 			clearInterval(pump);
@@ -81,5 +85,5 @@ describe('durability across SIGKILL', () => {
 			}
 			expect(acked.size).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL * (cycle + 1));
 		}
-	});
+	}, 30_000 + CYCLES * 15_000);
 });
