@@ -19,6 +19,8 @@ import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from 
 import { LocalFanout } from './fanout/local';
 import type { Fanout } from './fanout/fanout';
 import { createHttpHandler } from './http';
+import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
+import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploads';
 import { Hub } from './hub';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
@@ -49,6 +51,10 @@ export interface ServerOptions {
 	log?: (message: string) => void;
 	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
 	channels?: Partial<ChannelsOptions>;
+	/** Link previews (S5.9); `allowPrivate` defaults to the channels' setting. */
+	linkPreview?: Partial<LinkPreviewOptions>;
+	/** Uploaded files (S5.14); `dir` defaults to `<dataDir>/uploads`. */
+	uploads?: Partial<UploadOptions>;
 }
 
 export interface RunningServer {
@@ -129,7 +135,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
-			routes: channels.routes,
+			routes: [
+				...channels.routes,
+				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
+				...uploadRoutes({ dir: join(opts.dataDir ?? './data', 'uploads'), maxBytes: MAX_UPLOAD_BYTES, ...opts.uploads })
+			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
 	);

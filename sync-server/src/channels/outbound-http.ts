@@ -58,7 +58,8 @@ export class RefusedAddressError extends Error {
 	readonly code = 'refused_address';
 }
 
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** A `lookup` for http(s).request that refuses names resolving to private addresses (also used by link previews). */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
 	return (hostname, options, callback) => {
 		dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
 			if (err) return callback(err, '', 0);

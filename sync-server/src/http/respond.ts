@@ -28,6 +28,11 @@ export function send(res: ServerResponse, r: Reply): void {
 		res.writeHead(r.status, headers).end();
 		return;
 	}
+	// A binary body (an uploaded file) goes out as is, with the handler's content type.
+	if (r.body instanceof Uint8Array) {
+		res.writeHead(r.status, { ...headers, 'content-length': r.body.byteLength }).end(r.body);
+		return;
+	}
 	const text = JSON.stringify(r.body);
 	res
 		.writeHead(r.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
