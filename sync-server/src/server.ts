@@ -25,6 +25,7 @@ import { Hub } from './hub';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { Rooms } from './rooms';
+import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler } from './upgrade';
 import { Visibility } from './visibility';
 import { ensureWorkspace, type SeedOptions } from './workspace';
@@ -69,6 +70,8 @@ export interface RunningServer {
 	hub: Hub;
 	auth: Auth;
 	channels: Channels;
+	/** Wakes snoozed contacts (S7.5). */
+	snooze: SnoozeScheduler;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -88,7 +91,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const visibility = new Visibility(store);
 	await visibility.open();
 	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
-	const hubRef: { hub?: Hub; channels?: Channels } = {};
+	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
 	const rooms = new Rooms({
 		store,
 		fanout,
@@ -103,6 +106,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq);
 				if (change) hubRef.hub?.onAccessChange(change);
 				hubRef.channels?.onApplied(room);
+				hubRef.snooze?.onApplied(room);
 			}
 		}
 	});
@@ -132,6 +136,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	);
 	hubRef.channels = channels;
 	await channels.start();
+	const snooze = new SnoozeScheduler({ store, rooms, clock, log });
+	hubRef.snooze = snooze;
+	await snooze.start();
 	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
@@ -184,6 +191,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
+			await snooze.close();
 			await visibility.checkpoint();
 			await rooms.close();
 			await fanout.close();
@@ -204,6 +212,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		hub,
 		auth,
 		channels,
+		snooze,
 		http,
 		close
 	};
