@@ -11,9 +11,17 @@
  * SYNC step 1; the server answers step 2 (chunked past 256 KiB) and its own step 1. When every
  * listed document has been answered, CATCHUP_DONE{seq} follows.
  *
- * Live: UPDATE is stored, applied, published to the others and then ACKed (duplicates of a
- * stored updateId are ACKed again, not stored); a client's SYNC step 2 or update is stored and
- * published without ack; AWARENESS is published to the other connections that may see the doc.
+ * Live: UPDATE is validated, stored, applied, published to the others and then ACKed
+ * (duplicates of a stored updateId are ACKed again, not stored); a client's SYNC step 2 or
+ * update takes the same path without ack; AWARENESS is published to the other connections that
+ * may see the doc. A rejected update gets ERROR{rejected_update, docId, updateId, reason} and
+ * nothing else happens to it: the client drops its copy of the document and syncs it again from
+ * an empty state vector (replica.ts), which is all it needs to converge back to the server.
+ *
+ * Limits (limits/constants.ts): updates and awareness per second (token buckets; an update over
+ * the rate gets ERROR rate_limited and stays the client's to resend, awareness is dropped), at
+ * most `maxOpenDocs` documents with work in flight (ERROR rate_limited), an update over
+ * 256 KiB closes with 1009, frames over 1 MiB are closed by `ws` itself (maxPayload).
  *
  * Visibility: the connection only ever sends bytes of documents its user may see now: every
  * delivery passes `wants`, and access or directory changes produce GRANT / REVOKE (see
@@ -22,6 +30,7 @@
  */
 import type WebSocket from 'ws';
 import {
+	closeCodeFor,
 	encodeChunked,
 	decodeClientFrame,
 	type ClientMessage,
@@ -36,10 +45,20 @@ import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { VisibilityTarget } from '../../src/lib/domain/visibility';
 import { AwarenessTracker } from './awareness-tracker';
+import { contactLookup, redactPresence } from './presence-filter';
 import type { Fanout, FanoutEvent, FanoutSubscriber } from './fanout/fanout';
 import type { Store } from './persistence/store';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
+import {
+	AWARENESS_BURST,
+	AWARENESS_PER_SEC,
+	MAX_OPEN_DOCS_PER_CONNECTION,
+	UPDATES_BURST,
+	UPDATES_PER_SEC
+} from './limits/constants';
+import { RateLimiter } from './limits/rate-limit';
+import type { Role } from '../../src/lib/domain/types';
 
 export const CLOSE_BAD_DATA = 1003;
 export const CLOSE_POLICY = 1008;
@@ -53,10 +72,42 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export interface ConnectionLimits {
 	updatesPerSecond: number;
+	/** Largest burst of updates; defaults to max(UPDATES_BURST, 2 x updatesPerSecond). */
+	updatesBurst?: number;
 	awarenessPerSecond: number;
+	awarenessBurst?: number;
+	/** Documents one connection may have reads or writes in flight for at once. */
+	maxOpenDocs: number;
 }
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { updatesPerSecond: 50, awarenessPerSecond: 10 };
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+	updatesPerSecond: UPDATES_PER_SEC,
+	updatesBurst: UPDATES_BURST,
+	awarenessPerSecond: AWARENESS_PER_SEC,
+	awarenessBurst: AWARENESS_BURST,
+	maxOpenDocs: MAX_OPEN_DOCS_PER_CONNECTION
+};
+
+/** The per-connection token buckets for updates and awareness of `limits`. */
+export function connectionBuckets(limits: ConnectionLimits): { updates: RateLimiter; awareness: RateLimiter } {
+	return {
+		updates: new RateLimiter({
+			ratePerSec: limits.updatesPerSecond,
+			burst: limits.updatesBurst ?? Math.max(UPDATES_BURST, 2 * limits.updatesPerSecond)
+		}),
+		awareness: new RateLimiter({
+			ratePerSec: limits.awarenessPerSecond,
+			burst: limits.awarenessBurst ?? Math.max(AWARENESS_BURST, 2 * limits.awarenessPerSecond)
+		})
+	};
+}
+
+/** A WebSocket close reason cut to the 123 UTF-8 bytes the protocol allows (`ws` throws past it). */
+export function closeReason(reason: string): string {
+	let out = reason.slice(0, 123);
+	while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+	return out;
+}
 
 export interface SyncDeps {
 	rooms: Rooms;
@@ -65,23 +116,6 @@ export interface SyncDeps {
 	store: Store;
 	limits: ConnectionLimits;
 	log: (message: string) => void;
-}
-
-/** Token bucket: `rate` per second, bursts of twice that. */
-class Bucket {
-	private tokens: number;
-	private at = performance.now();
-	constructor(private readonly rate: number) {
-		this.tokens = rate * 2;
-	}
-	take(): boolean {
-		const now = performance.now();
-		this.tokens = Math.min(this.rate * 2, this.tokens + ((now - this.at) / 1000) * this.rate);
-		this.at = now;
-		if (this.tokens < 1) return false;
-		this.tokens--;
-		return true;
-	}
 }
 
 let nextConnectionNumber = 0;
@@ -94,8 +128,10 @@ export class SyncConnection implements FanoutSubscriber {
 	private pendingCatchup = new Set<DocId>();
 	private catchupSeq = 0;
 	private transferId = 0;
-	private readonly updates: Bucket;
-	private readonly awarenessRate: Bucket;
+	private readonly updates: RateLimiter;
+	private readonly awarenessRate: RateLimiter;
+	/** Documents with a read or write of this connection in flight, and how many. */
+	private readonly openDocs = new Map<DocId, number>();
 	private readonly awareness = new AwarenessTracker();
 	private unsubscribe: () => void = () => {};
 
@@ -105,8 +141,7 @@ export class SyncConnection implements FanoutSubscriber {
 		private readonly deps: SyncDeps
 	) {
 		this.id = `s${++nextConnectionNumber}`;
-		this.updates = new Bucket(deps.limits.updatesPerSecond);
-		this.awarenessRate = new Bucket(deps.limits.awarenessPerSecond);
+		({ updates: this.updates, awareness: this.awarenessRate } = connectionBuckets(deps.limits));
 		this.refreshPredicate();
 		this.unsubscribe = deps.fanout.subscribe(this);
 		socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
@@ -150,9 +185,16 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	private sendEvent(event: FanoutEvent): void {
-		if (event.type === 'update') this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
-		else this.send({ type: 'awareness', docId: event.docId, update: event.update });
+		if (event.type === 'update') return this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
+		const update = event.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
+		if (update) this.send({ type: 'awareness', docId: event.docId, update });
 	}
+
+	/** Contact references this connection's user may see (presence on the directory). */
+	private readonly contacts = contactLookup(
+		(d) => this.deps.visibility.accessOf(d) !== undefined,
+		(d) => this.canSee(d)
+	);
 
 	// --- visibility changes (called by the hub) ----------------------------------------------
 
@@ -172,7 +214,12 @@ export class SyncConnection implements FanoutSubscriber {
 
 	close(code: number, reason: string): void {
 		if (this.phase === 'closed') return;
-		this.socket.close(code, reason.slice(0, 120));
+		try {
+			this.socket.close(code, closeReason(reason));
+		} catch (err) {
+			this.deps.log(`sync connection ${this.id}: close failed: ${String(err)}`);
+			this.socket.terminate();
+		}
 		this.onClosed();
 	}
 
@@ -204,15 +251,46 @@ export class SyncConnection implements FanoutSubscriber {
 		}
 		switch (msg.type) {
 			case 'sync':
-				return this.onSync(msg);
+				return this.withOpenDoc(msg.docId, undefined, () => this.onSync(msg));
 			case 'update':
-				return this.onUpdate(msg);
+				return this.withOpenDoc(msg.docId, msg.updateId, () => this.onUpdate(msg));
 			case 'awareness':
+				// Over the rate, awareness is dropped: the next state replaces it anyway.
 				if (!this.awarenessRate.take()) return;
 				this.awareness.observe(msg.docId, msg.update);
 				this.deps.fanout.publish({ type: 'awareness', docId: msg.docId, update: msg.update, senderId: this.id });
 				return;
 		}
+	}
+
+	/** Runs `fn` while `docId` counts as open; refuses a new document past the cap. */
+	private async withOpenDoc(docId: DocId, updateId: string | undefined, fn: () => Promise<void>): Promise<void> {
+		const n = this.openDocs.get(docId) ?? 0;
+		if (n === 0 && this.openDocs.size >= this.deps.limits.maxOpenDocs) {
+			return this.sendError('rate_limited', `At most ${this.deps.limits.maxOpenDocs} documents may be open at once; retry later.`, docId, updateId);
+		}
+		this.openDocs.set(docId, n + 1);
+		try {
+			await fn();
+		} finally {
+			const left = (this.openDocs.get(docId) ?? 1) - 1;
+			if (left > 0) this.openDocs.set(docId, left);
+			else this.openDocs.delete(docId);
+		}
+	}
+
+	/** The writer as the validator sees it: the token's user with the directory's current role. */
+	private source(updateId?: string): { senderId: string; updateId?: string; userId: UserId; role: Role } | null {
+		const user = this.deps.visibility.user(this.userId);
+		if (!user || !user.active) return null;
+		return { senderId: this.id, userId: this.userId, role: user.role, ...(updateId !== undefined ? { updateId } : {}) };
+	}
+
+	/** A refused update: ERROR with its code and reason; `too_large` also ends the connection. */
+	private refuseUpdate(code: ErrorCode, message: string, docId: DocId, updateId?: string): void {
+		this.sendError(code, message, docId, updateId);
+		const close = closeCodeFor(code);
+		if (close !== null) this.close(close, message);
 	}
 
 	private async onHello(hello: HelloMessage): Promise<void> {
@@ -271,8 +349,10 @@ export class SyncConnection implements FanoutSubscriber {
 		}
 		if (msg.docId === DIR_DOC_ID) return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId);
 		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, { senderId: this.id });
-		if (!res.ok) this.sendError(res.code, res.message, msg.docId);
+		const from = this.source();
+		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId);
+		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		if (!res.ok) this.refuseUpdate(res.code, res.message, msg.docId);
 	}
 
 	private async onUpdate(msg: UpdateMessage): Promise<void> {
@@ -280,8 +360,10 @@ export class SyncConnection implements FanoutSubscriber {
 			return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId, msg.updateId);
 		}
 		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId, msg.updateId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, { senderId: this.id, updateId: msg.updateId });
-		if (!res.ok) return this.sendError(res.code, res.message, msg.docId, msg.updateId);
+		const from = this.source(msg.updateId);
+		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId, msg.updateId);
+		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
 	}
 

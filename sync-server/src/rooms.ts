@@ -3,6 +3,8 @@
  *
  * Write path (client updates and server-written changes alike):
  *   1. the document is loaded (roots ensured before any stored update is applied);
+ *   1b. a client's update is validated against the room's current state (`validation/`): a
+ *       rejected update stops here, is not stored, applied, acknowledged or relayed;
  *   2. the update is appended to the store: durable, stamped with the workspace seq;
  *   3. it is applied to the in-memory Y.Doc;
  *   4. `onApplied` runs (the access index and grants/revocations follow the new state);
@@ -10,6 +12,10 @@
  * and only then does the caller ack the sender. A duplicate updateId stops after step 2 and is
  * acked with its original seq. Server-written changes (`applyServerChange`) run `fn` on the
  * live document inside one transaction and take steps 2, 4 and 5 with the captured update.
+ *
+ * Serialised per room: every write (client or server) runs in the room's one promise chain,
+ * from validation to publication, so the state an update was checked against is the state it
+ * is applied to; no other write can slip in while the append is awaited.
  *
  * Lifetime: a room is loaded on demand and held while someone uses it (a /yjs connection, an
  * operation in flight); `unloadAfterMs` after the last release it is destroyed. Pinned rooms
@@ -33,9 +39,10 @@ import {
 	type YDoc
 } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
-import type { DocId } from '../../src/lib/domain/types';
+import type { DocId, Role, UserId } from '../../src/lib/domain/types';
 import type { Fanout } from './fanout/fanout';
 import type { Store } from './persistence/store';
+import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
 
 export interface Room {
 	readonly docId: DocId;
@@ -45,11 +52,21 @@ export interface Room {
 	holders: number;
 	pinned: boolean;
 	timer: NodeJS.Timeout | null;
+	/** Tail of the room's write chain (see "Serialised per room"). */
+	chain: Promise<unknown>;
+}
+
+/** Who sent a client update: the connection (never echoed to) and the token's user. */
+export interface UpdateSource {
+	senderId: string;
+	updateId?: string;
+	userId: UserId;
+	role: Role;
 }
 
 export type ApplyResult =
 	| { ok: true; seq: number; duplicate: boolean }
-	| { ok: false; code: 'rejected_update' | 'internal'; message: string };
+	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string };
 
 export interface RoomsOptions {
 	store: Store;
@@ -58,6 +75,8 @@ export interface RoomsOptions {
 	/** Runs after an update was stored and applied, before it is published. */
 	onApplied?: (room: Room, update: Uint8Array) => void;
 	log?: (message: string) => void;
+	/** The validator's clock (entry times, read marks); defaults to Date.now. */
+	clock?: () => number;
 }
 
 /**
@@ -186,7 +205,7 @@ export class Rooms {
 				}
 			}, storageOrigin());
 		}
-		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null };
+		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, chain: Promise.resolve() };
 		this.rooms.set(docId, room);
 		return room;
 	}
@@ -217,22 +236,24 @@ export class Rooms {
 		};
 	}
 
-	/** Stores, applies and publishes an update from a client (see the module comment). */
-	async applyClientUpdate(docId: DocId, update: Uint8Array, from: { senderId: string; updateId?: string }): Promise<ApplyResult> {
-		try {
-			Y.decodeUpdate(update);
-		} catch {
-			return { ok: false, code: 'rejected_update', message: 'The update is not a valid Yjs update.' };
-		}
+	/** Validates, stores, applies and publishes an update from a client (see the module comment). */
+	async applyClientUpdate(docId: DocId, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
 		const room = await this.hold(docId);
 		this.inflight++;
 		try {
-			if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
-			const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId);
-			if (duplicate) return { ok: true, seq, duplicate };
-			this.applyStored(room, update, seq, remoteOrigin(from.senderId));
-			this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
-			return { ok: true, seq, duplicate: false };
+			return await this.serially(room, async (): Promise<ApplyResult> => {
+				const verdict = this.validate(room, update, from);
+				if (!verdict.ok) {
+					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
+					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason };
+				}
+				if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
+				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId);
+				if (duplicate) return { ok: true, seq, duplicate };
+				this.applyStored(room, update, seq, remoteOrigin(from.senderId));
+				this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
+				return { ok: true, seq, duplicate: false };
+			});
 		} catch (err) {
 			this.opts.log?.(`update of ${docId} failed: ${err instanceof Error ? err.message : String(err)}`);
 			return { ok: false, code: 'internal', message: 'The update could not be stored.' };
@@ -242,34 +263,50 @@ export class Rooms {
 		}
 	}
 
+	private validate(room: Room, update: Uint8Array, from: UpdateSource): ValidationResult {
+		if (parseDocId(room.docId)?.kind === 'dir') return validateDirectoryUpdate({ doc: room.ydoc, update });
+		const now = (this.opts.clock ?? Date.now)();
+		return validateContactUpdate({ doc: room.ydoc, update, user: { id: from.userId, role: from.role }, now });
+	}
+
+	/** Runs `fn` after every write queued on the room before it (one chain per room). */
+	private serially<T>(room: Room, fn: () => Promise<T>): Promise<T> {
+		const run = room.chain.then(fn, fn);
+		room.chain = run.catch(() => undefined);
+		return run;
+	}
+
 	/**
 	 * Runs `fn` on the live document as one server transaction and takes the captured update
 	 * through the write path. Resolves with its seq, or null when `fn` changed nothing. With an
-	 * `updateId`, a change already stored under that id is not stored again.
+	 * `updateId`, a change already stored under that id is not stored again. Server changes are
+	 * not validated (the server is trusted) but queue behind client updates like any write.
 	 */
 	async applyServerChange(docId: DocId, fn: (ydoc: YDoc) => void, updateId?: string): Promise<{ seq: number } | null> {
 		const room = await this.hold(docId);
 		this.inflight++;
 		try {
-			if (updateId !== undefined) {
-				const seq = await this.opts.store.findUpdateId(docId, updateId);
-				if (seq !== null) return { seq };
-			}
-			const captured: Uint8Array[] = [];
-			const onUpdate = (u: Uint8Array) => captured.push(u);
-			room.ydoc.on('update', onUpdate);
-			try {
-				room.ydoc.transact(() => fn(room.ydoc), serverOrigin());
-			} finally {
-				room.ydoc.off('update', onUpdate);
-			}
-			if (captured.length === 0) return null;
-			const update = captured.length === 1 ? captured[0]! : mergeUpdates(captured);
-			const { seq } = await this.opts.store.appendUpdate(docId, update, updateId);
-			room.seq = Math.max(room.seq, seq);
-			this.opts.onApplied?.(room, update);
-			this.opts.fanout.publish({ type: 'update', docId, seq, update });
-			return { seq };
+			return await this.serially(room, async () => {
+				if (updateId !== undefined) {
+					const seq = await this.opts.store.findUpdateId(docId, updateId);
+					if (seq !== null) return { seq };
+				}
+				const captured: Uint8Array[] = [];
+				const onUpdate = (u: Uint8Array) => captured.push(u);
+				room.ydoc.on('update', onUpdate);
+				try {
+					room.ydoc.transact(() => fn(room.ydoc), serverOrigin());
+				} finally {
+					room.ydoc.off('update', onUpdate);
+				}
+				if (captured.length === 0) return null;
+				const update = captured.length === 1 ? captured[0]! : mergeUpdates(captured);
+				const { seq } = await this.opts.store.appendUpdate(docId, update, updateId);
+				room.seq = Math.max(room.seq, seq);
+				this.opts.onApplied?.(room, update);
+				this.opts.fanout.publish({ type: 'update', docId, seq, update });
+				return { seq };
+			});
 		} finally {
 			this.inflight--;
 			this.release(room);

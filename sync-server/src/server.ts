@@ -96,6 +96,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		store,
 		fanout,
 		log,
+		clock,
 		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {}),
 		onApplied(room) {
 			const parsed = parseDocId(room.docId);

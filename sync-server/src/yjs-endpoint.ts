@@ -10,6 +10,11 @@
  * directory is read-only), and updates from anyone else arrive as sync updates. Authentication
  * and the visibility check happen before the upgrade (see `upgrade.ts`); when the user loses
  * sight of the document later, the connection is closed (4403).
+ *
+ * The stock protocol has no error message, so a rejected update (the validator's reason) closes
+ * the connection with 1008 and the reason; the provider reconnects and syncs from the server.
+ * Updates past the per-connection rate close it too (1008: dropping one would silently fork
+ * the client's copy); awareness past its rate is dropped.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -19,7 +24,9 @@ import { encodeState, stateVector } from '../../src/lib/doc';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import { AwarenessTracker } from './awareness-tracker';
-import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE } from './connection';
+import { contactLookup, redactPresence } from './presence-filter';
+import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
+import type { RateLimiter } from './limits/rate-limit';
 import type { FanoutEvent, FanoutSubscriber } from './fanout/fanout';
 import type { SyncDeps } from './connection';
 import type { Room } from './rooms';
@@ -56,6 +63,8 @@ export class YjsConnection implements FanoutSubscriber {
 	private chain: Promise<void>;
 	private closed = false;
 	private readonly awareness = new AwarenessTracker();
+	private readonly updates: RateLimiter;
+	private readonly awarenessRate: RateLimiter;
 	private unsubscribe: () => void = () => {};
 
 	constructor(
@@ -64,6 +73,7 @@ export class YjsConnection implements FanoutSubscriber {
 		readonly docId: DocId,
 		private readonly deps: SyncDeps
 	) {
+		({ updates: this.updates, awareness: this.awarenessRate } = connectionBuckets(deps.limits));
 		socket.on('error', (err) => deps.log(`yjs connection ${this.id}: ${err.message}`));
 		socket.on('close', () => this.onClosed());
 		socket.on('message', (data, isBinary) => {
@@ -90,13 +100,25 @@ export class YjsConnection implements FanoutSubscriber {
 	}
 
 	deliver(event: FanoutEvent): void {
-		if (event.type === 'update') this.sendSync(SYNC_UPDATE, event.update);
-		else this.sendAwareness(event.update);
+		if (event.type === 'update') return this.sendSync(SYNC_UPDATE, event.update);
+		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
+		if (update) this.sendAwareness(update);
 	}
+
+	/** Contact references this connection's user may see (presence on the directory). */
+	private readonly contacts = contactLookup(
+		(d) => this.deps.visibility.accessOf(d) !== undefined,
+		(d) => this.deps.visibility.canSee(this.userId, d)
+	);
 
 	close(code: number, reason: string): void {
 		if (this.closed) return;
-		this.socket.close(code, reason.slice(0, 120));
+		try {
+			this.socket.close(code, closeReason(reason));
+		} catch (err) {
+			this.deps.log(`yjs connection ${this.id}: close failed: ${String(err)}`);
+			this.socket.terminate();
+		}
 		this.onClosed();
 	}
 
@@ -112,14 +134,18 @@ export class YjsConnection implements FanoutSubscriber {
 					this.sendSync(SYNC_STEP2, encodeState(this.room.ydoc, payload));
 				} else if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
 					if (this.docId === DIR_DOC_ID) return this.fail(CLOSE_POLICY, 'the directory is written by the server only');
-					const res = await this.deps.rooms.applyClientUpdate(this.docId, payload, { senderId: this.id });
-					if (!res.ok) return this.fail(CLOSE_POLICY, res.message);
+					if (!this.updates.take()) return this.fail(CLOSE_POLICY, 'too many updates; slow down');
+					const user = this.deps.visibility.user(this.userId);
+					if (!user || !user.active) return this.fail(CLOSE_FORBIDDEN, 'access ended');
+					const res = await this.deps.rooms.applyClientUpdate(this.docId, payload, { senderId: this.id, userId: this.userId, role: user.role });
+					if (!res.ok) return this.fail(res.code === 'too_large' ? CLOSE_TOO_LARGE : res.code === 'internal' ? 1011 : CLOSE_POLICY, res.message);
 				} else {
 					throw new InputError(CLOSE_BAD_DATA, `unknown sync step ${step}`);
 				}
 			} else if (type === MESSAGE_AWARENESS) {
 				const update = readPayload(dec, MAX_AWARENESS_BYTES, 'awareness update');
 				checkAwarenessUpdate(update);
+				if (!this.awarenessRate.take()) return;
 				this.awareness.observe(this.docId, update);
 				this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update, senderId: this.id });
 			} else if (type !== MESSAGE_QUERY_AWARENESS) {

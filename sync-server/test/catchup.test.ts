@@ -8,11 +8,12 @@ import type { DocId } from '../../src/lib/domain/types';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 import { startTestServer, type TestServer } from './helpers/server';
 
-const comment = (id: string, text: string) => ({
+// Comments are authored by the token's user: the server refuses any other author.
+const comment = (id: string, text: string, author = 'u-olivia') => ({
 	id: asEntryId(id),
 	kind: 'comment' as const,
 	at: Date.now(),
-	author: { type: 'user' as const, id: 'u-olivia' },
+	author: { type: 'user' as const, id: author },
 	text,
 	mentions: []
 });
@@ -43,7 +44,7 @@ describe('delta catch-up', () => {
 		const contacts = [...server.visibility.contactDocIds()].sort();
 		const changed = contacts.slice(0, 50);
 		const offline = contacts.slice(100, 103);
-		for (const d of changed) b.edit(d, (y) => contactDoc(y).thread.append(comment(`e-b-${d.slice(2)}`, 'while a was away')));
+		for (const d of changed) b.edit(d, (y) => contactDoc(y).thread.append(comment(`e-b-${d.slice(2)}`, 'while a was away', 'u-marc')));
 		await waitFor(() => b.pending.size === 0, 30_000, 'b acked');
 		const aOffline = offline.map((d) => a.edit(d, (y) => contactDoc(y).thread.append(comment(`e-a-${d.slice(2)}`, 'offline edit')))!);
 

@@ -19,11 +19,12 @@ function heapAfterGc(): number {
 	return process.memoryUsage().heapUsed;
 }
 
-const entry = (id: string) => ({
+// Comments are authored by the token's user: the server refuses any other author.
+const entry = (id: string, author = 'u-olivia') => ({
 	id: asEntryId(id),
 	kind: 'comment' as const,
 	at: Date.now(),
-	author: { type: 'user' as const, id: 'u-olivia' },
+	author: { type: 'user' as const, id: author },
 	text: id,
 	mentions: []
 });
@@ -95,7 +96,7 @@ describe('restart', () => {
 		await server.close();
 		await waitFor(() => !a.connected && !b.connected, 10_000, 'disconnect');
 		for (let i = 0; i < 5; i++) a.edit(docId, (y) => contactDoc(y).thread.append(entry(`a-down-${i}`)));
-		for (let i = 0; i < 5; i++) b.edit(docId, (y) => contactDoc(y).thread.append(entry(`b-down-${i}`)));
+		for (let i = 0; i < 5; i++) b.edit(docId, (y) => contactDoc(y).thread.append(entry(`b-down-${i}`, 'u-marc')));
 
 		server = await startServer({ ...opts, port });
 		await waitFor(() => a.isCaughtUp && b.isCaughtUp && a.pending.size === 0 && b.pending.size === 0, 20_000, 'resume');

@@ -21,6 +21,7 @@ import type { Role, User, UserId, WorkspaceId } from '../../../src/lib/domain/ty
 import type { Store, UserAuth } from '../persistence/store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
+import { LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, LOGIN_ATTEMPTS_PER_MIN } from '../limits/constants';
 
 export const ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -85,8 +86,8 @@ export class Auth {
 	constructor(
 		private readonly deps: AuthDeps & { jwtSecret: Uint8Array }
 	) {
-		this.perAccount = new RateLimiter(deps.loginLimits?.perAccount ?? { limit: 10, windowMs: 60_000 }, deps.clock);
-		this.perAddress = new RateLimiter(deps.loginLimits?.perAddress ?? { limit: 30, windowMs: 60_000 }, deps.clock);
+		this.perAccount = new RateLimiter(deps.loginLimits?.perAccount ?? { limit: LOGIN_ATTEMPTS_PER_MIN, windowMs: 60_000 }, deps.clock);
+		this.perAddress = new RateLimiter(deps.loginLimits?.perAddress ?? { limit: LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, windowMs: 60_000 }, deps.clock);
 	}
 
 	static async create(deps: AuthDeps): Promise<Auth> {

@@ -6,7 +6,9 @@
  * CATCHUP_DONE and from each seq it sees afterwards. With `reconnect`, a lost connection is
  * retried with exponential backoff and full jitter, fetching a fresh token each time.
  * It records what it received (welcomes, step 2 counts, remote updates, acks, errors) so tests
- * can assert on the traffic, not only on the final state.
+ * can assert on the traffic, not only on the final state; with `recordFrames`, every raw frame.
+ * A `rejected_update` ERROR is handled as the browser does: the update is dropped from the
+ * pending queue and the document is reset (dropped and synced again from an empty state vector).
  */
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -36,6 +38,8 @@ export interface SyncClientOptions {
 	sendKnownDocs?: boolean;
 	/** Reconnect with backoff after an unexpected close. */
 	reconnect?: { baseMs: number; maxMs: number };
+	/** Keep every raw frame received, in order (`traffic.frames`). */
+	recordFrames?: boolean;
 }
 
 export interface Traffic {
@@ -50,6 +54,10 @@ export interface Traffic {
 	catchups: number[];
 	closes: Array<{ code: number; reason: string }>;
 	bytesIn: number;
+	/** Raw frames with their arrival time (only with `recordFrames`). */
+	frames: Array<{ at: number; bytes: Uint8Array }>;
+	/** Documents reset after a rejected update. */
+	resets: DocId[];
 }
 
 const REMOTE = Symbol('remote');
@@ -68,8 +76,12 @@ export class SyncClient {
 		errors: [],
 		catchups: [],
 		closes: [],
-		bytesIn: 0
+		bytesIn: 0,
+		frames: [],
+		resets: []
 	};
+	private nonce = 0;
+	private readonly pongs = new Map<number, () => void>();
 	lastSeq: number;
 	readonly clientId: string;
 	private ws: WebSocket | null = null;
@@ -144,6 +156,23 @@ export class SyncClient {
 		return updateId;
 	}
 
+	/** Round trip of a PING; resolves with the milliseconds it took. */
+	ping(timeoutMs = 10_000): Promise<number> {
+		const nonce = ++this.nonce;
+		const t0 = performance.now();
+		return new Promise<number>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				this.pongs.delete(nonce);
+				reject(new Error(`no PONG within ${timeoutMs} ms`));
+			}, timeoutMs);
+			this.pongs.set(nonce, () => {
+				clearTimeout(timer);
+				resolve(performance.now() - t0);
+			});
+			this.send({ type: 'ping', nonce });
+		});
+	}
+
 	isAcked(updateId: string): boolean {
 		return !this.pending.has(updateId);
 	}
@@ -197,6 +226,7 @@ export class SyncClient {
 
 	private onFrame(bytes: Uint8Array): void {
 		this.traffic.bytesIn += bytes.length;
+		if (this.opts.recordFrames) this.traffic.frames.push({ at: Date.now(), bytes: bytes.slice() });
 		const decoded = decodeServerFrame(bytes);
 		if (!decoded.ok) throw new Error(`bad server frame: ${decoded.error.message}`);
 		const msg = decoded.msg;
@@ -268,12 +298,21 @@ export class SyncClient {
 					const id = msg.updateId;
 					setTimeout(() => this.send({ type: 'update', docId: p.docId, updateId: id, update: p.update }), 50 + Math.random() * 100);
 				}
+				if (msg.code === 'rejected_update' && msg.docId !== undefined) {
+					if (msg.updateId !== undefined) this.pending.delete(msg.updateId);
+					this.traffic.resets.push(msg.docId);
+					this.dropDoc(msg.docId);
+					this.send({ type: 'sync', docId: msg.docId, step: 'step1', stateVector: Y.encodeStateVector(this.doc(msg.docId)) });
+				}
 				return;
 			}
 			case 'ping':
 				this.send({ type: 'pong', nonce: msg.nonce });
 				return;
 			case 'pong':
+				this.pongs.get(msg.nonce)?.();
+				this.pongs.delete(msg.nonce);
+				return;
 			case 'awareness':
 				return;
 		}
