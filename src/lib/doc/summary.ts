@@ -12,7 +12,7 @@
  * summary carries its id (`lastMessageId`) to break ties on `at` exactly as the full path does.
  */
 import * as Y from 'yjs';
-import type { ContactId, ContactSummary, EntryId, MessageEntry } from '../domain/types';
+import type { ContactId, ContactSummary, Entry, EntryId, MessageEntry, SummaryNotice } from '../domain/types';
 import { contactDoc, readAssignment, readProfile, readReads, readState } from './contact';
 import { CONTACT_ROOTS, changedKeys } from './schema';
 import { compareEntries, isEntry } from './values';
@@ -21,6 +21,8 @@ import { compareEntries, isEntry } from './values';
 export const RECENT_INCOMING_LIMIT = 100;
 /** Longest preview kept in a summary, in UTF-16 code units. */
 export const PREVIEW_LENGTH = 140;
+/** How many notices (mentions, wake-ups) a summary keeps: the notification center's reach per contact. */
+export const NOTICE_LIMIT = 20;
 
 /** A ContactSummary plus the id of its last message, needed to update it incrementally. */
 export interface DocSummary extends ContactSummary {
@@ -106,15 +108,31 @@ interface ThreadFacts {
 	lastMessageId: EntryId | null;
 	recentIncomingAt: number[];
 	updatedAt: number;
+	/** Sorted by (at, entryId), at most NOTICE_LIMIT. */
+	notices: SummaryNotice[];
 }
+
+/** The notice an entry gives rise to (S6.2 mention, S7.5 system wake-up), if any. */
+export function noticeOf(e: Entry): SummaryNotice | null {
+	if (e.kind === 'comment' && e.mentions.length > 0) {
+		return { entryId: e.id, at: e.at, kind: 'mention', userIds: [...e.mentions], authorId: e.author.type === 'user' ? e.author.id : null };
+	}
+	if (e.kind === 'event' && e.type === 'woken' && e.source === 'system') return { entryId: e.id, at: e.at, kind: 'woken', userIds: [], authorId: null };
+	return null;
+}
+
+const noticeOrder = (a: SummaryNotice, b: SummaryNotice) => a.at - b.at || (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0);
 
 /** Folds entries into thread facts; `facts.recentIncomingAt` stays sorted and bounded. */
 function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
 	let { last, lastMessageAt, lastMessageId, updatedAt } = facts;
 	const incoming: number[] = [];
+	const notices: SummaryNotice[] = [];
 	for (const e of entries) {
 		if (!isEntry(e)) continue;
 		if (e.at > updatedAt) updatedAt = e.at;
+		const notice = noticeOf(e);
+		if (notice) notices.push(notice);
 		if (e.kind !== 'message' || e.broadcast === true) continue;
 		if (lastMessageAt === null || lastMessageId === null || compareEntries(e, { at: lastMessageAt, id: lastMessageId }) > 0) {
 			last = e;
@@ -128,14 +146,19 @@ function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
 		recent = [...recent, ...incoming].sort((a, b) => a - b);
 		if (recent.length > RECENT_INCOMING_LIMIT) recent = recent.slice(recent.length - RECENT_INCOMING_LIMIT);
 	}
-	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, updatedAt };
+	let kept = facts.notices;
+	if (notices.length > 0) {
+		kept = [...kept, ...notices].sort(noticeOrder);
+		if (kept.length > NOTICE_LIMIT) kept = kept.slice(kept.length - NOTICE_LIMIT);
+	}
+	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, updatedAt, notices: kept };
 }
 
 /** The full summary of a contact document (reads the whole thread). */
 export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
 	const facts = fold(
-		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], updatedAt: 0 },
+		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], updatedAt: 0, notices: [] },
 		thread.values()
 	);
 	return {
@@ -146,7 +169,8 @@ export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 		lastMessagePreview: facts.last ? messagePreview(facts.last) : '',
 		lastMessageId: facts.lastMessageId,
 		recentIncomingAt: facts.recentIncomingAt,
-		updatedAt: facts.updatedAt
+		updatedAt: facts.updatedAt,
+		...(facts.notices.length > 0 ? { notices: facts.notices } : {})
 	};
 }
 
@@ -166,7 +190,8 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		lastMessageAt: prev.lastMessageAt,
 		lastMessageId: prevId,
 		recentIncomingAt: prev.recentIncomingAt,
-		updatedAt: prev.updatedAt
+		updatedAt: prev.updatedAt,
+		notices: prev.notices ?? []
 	};
 	const facts = fold(start, ids.map((id) => thread.get(id)));
 	return {
@@ -177,7 +202,8 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		lastMessagePreview: facts.last ? messagePreview(facts.last) : prev.lastMessagePreview,
 		lastMessageId: facts.lastMessageId,
 		recentIncomingAt: facts.recentIncomingAt,
-		updatedAt: facts.updatedAt
+		updatedAt: facts.updatedAt,
+		...(facts.notices.length > 0 ? { notices: facts.notices } : {})
 	};
 }
 

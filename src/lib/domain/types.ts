@@ -282,6 +282,22 @@ export interface ContactSummary {
 	reads: Record<string, number>;
 	/** Time of the newest entry of any kind. */
 	updatedAt: number;
+	/** Recent notification-worthy entries (S6.2 mentions, S7.5 wake-ups), newest last, bounded; absent when none. */
+	notices?: SummaryNotice[];
+}
+
+/**
+ * A thread entry someone may be notified of, kept in the summary so notifications derive from
+ * summaries without loading contact documents: a comment that mentions users (`userIds`), or a
+ * `woken` event written by the system (its recipients are the contact's assignee).
+ */
+export interface SummaryNotice {
+	entryId: EntryId;
+	at: number;
+	kind: 'mention' | 'woken';
+	userIds: UserId[];
+	/** The comment's author (a user id); null for a wake-up. */
+	authorId: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
