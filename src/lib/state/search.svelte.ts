@@ -36,6 +36,8 @@ const SAVE_DELAY_MS = 4_000;
 const SAVE_SOON_MS = 300;
 /** Main-thread budget per slice of background feeding. */
 const SLICE_MS = 8;
+const RETRIES = 3;
+const RETRY_MS = 2_000;
 const CONTACT_LIMIT = 8;
 const MESSAGE_LIMIT = 30;
 
@@ -89,6 +91,7 @@ export class SearchState implements SearchApi {
 	#fields = '[]';
 	#marks = new Map<ContactId, number>();
 	#queue = new Set<ContactId>();
+	#retries = new Map<ContactId, number>();
 	#pumping = false;
 	#saveTimer: ReturnType<typeof setTimeout> | null = null;
 	#recent: RecentSearches | null = null;
@@ -125,6 +128,7 @@ export class SearchState implements SearchApi {
 		this.#recent = null;
 		this.#marks = new Map();
 		this.#queue.clear();
+		this.#retries.clear();
 		this.ready = false;
 		this.complete = false;
 		this.query = '';
@@ -250,8 +254,20 @@ export class SearchState implements SearchApi {
 		const entries = c.thread.entries();
 		client.upsertContact({ id, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email, custom: p.custom });
 		client.addEntries(id, entries);
-		const newest = entries.reduce((m, e) => Math.max(m, e.at), s.updatedAt);
-		this.#marks.set(id, Math.max(newest, this.#marks.get(id) ?? -Infinity));
+		const newest = entries.reduce((m, e) => Math.max(m, e.at), 0);
+		this.#marks.set(id, Math.max(newest, this.#marks.get(id) ?? 0));
+		// The summary knows a newer entry than the document shows (the document was read while
+		// still being stored, e.g. during a first sync): look again a little later, a few times.
+		const tries = this.#retries.get(id) ?? 0;
+		if (newest < s.updatedAt && tries < RETRIES) {
+			this.#retries.set(id, tries + 1);
+			const gen = this.#generation;
+			setTimeout(() => {
+				if (gen !== this.#generation) return;
+				this.#queue.add(id);
+				void this.#pump();
+			}, RETRY_MS);
+		} else this.#retries.delete(id);
 	}
 
 	#scheduleSave(ms: number): void {
