@@ -170,6 +170,86 @@ export interface SearchApi {
 	searchThread(contactId: ContactId, text: string): Promise<MessageHit[] | null>;
 }
 
+// --- presence, typing, shared drafts, collision guard (SPEC S5.8, S9.4) -----------------------
+
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+/** Someone seen through awareness: an agent, a bot or script, or the contact (web chat visitor). */
+export interface PresencePeer {
+	kind: 'user' | 'bot' | 'contact';
+	id: string;
+	name: string;
+}
+
+export interface TypingPeer extends PresencePeer {
+	/** The composer typed into: `reply` or `comment`. */
+	composer: string;
+}
+
+export interface TeamMember {
+	user: User;
+	status: PresenceStatus;
+}
+
+/** Why sending a reply now may answer over someone else (S9.4 collision guard). */
+export interface Collision {
+	/** Messages and comments by others that arrived since this user last saw the thread's end. */
+	unseen: Entry[];
+	/** Other agents (human or AI) typing a reply to this contact. */
+	typing: TypingPeer[];
+	/** Other agents with their cursor in this contact's reply draft. */
+	drafting: TypingPeer[];
+}
+
+export interface PresenceApi {
+	/** This user's own status. */
+	readonly status: 'online' | 'away';
+	/** Every active member of the directory with their status, online first. */
+	readonly team: TeamMember[];
+	statusOf(userId: UserId): PresenceStatus;
+	/** Other users viewing this contact now (the server never names a contact to whom may not see it). */
+	viewersOf(contactId: ContactId): PresencePeer[];
+	/** Others typing to this contact now: agents, bots, and the contact on the web chat. */
+	typingIn(contactId: ContactId): TypingPeer[];
+	/** A keystroke in a composer of this contact (throttled; stops by itself after ~3 s idle). */
+	typing(contactId: ContactId, composer: string): void;
+	stopTyping(contactId: ContactId): void;
+	/** The reader saw the thread's end with these entries in it. */
+	markSeen(contactId: ContactId, entries: readonly Entry[]): void;
+	/** What a reply sent now would collide with; null when nothing. */
+	collisionFor(contactId: ContactId, entries: readonly Entry[]): Collision | null;
+}
+
+/** A peer's cursor in a shared draft, as indices into `value`. */
+export interface RemoteCursor {
+	user: PresencePeer;
+	anchor: number;
+	head: number;
+}
+
+/** One composer's shared draft of one contact (a Y.Text in the contact's document). */
+export interface SharedDraftApi {
+	readonly contactId: ContactId;
+	readonly composer: string;
+	readonly ready: boolean;
+	readonly value: string;
+	/** Makes the draft read `text` with the smallest insert/delete (concurrent edits merge). */
+	set(text: string): void;
+	readonly remoteCursors: RemoteCursor[];
+	/** This user's selection, published to the others (throttled); null drops it (blur). */
+	setCursor(anchor: number, head: number): void;
+	clearCursor(): void;
+	/** This user's selection mapped through the latest changes (restore it after a remote edit). */
+	localSelection(): { anchor: number; head: number } | null;
+	/** Empties the draft for everyone (after sending). */
+	clear(): void;
+	close(): void;
+}
+
+export interface DraftsApi {
+	open(contactId: ContactId, composer: string): SharedDraftApi;
+}
+
 export interface AppState {
 	readonly session: SessionApi;
 	readonly sync: SyncApi;
@@ -178,4 +258,7 @@ export interface AppState {
 	readonly actions: ActionsApi;
 	readonly conversations: ConversationsApi;
 	readonly search: SearchApi;
+	// presence and shared drafts (SPEC S5.8, S9.4)
+	readonly presence: PresenceApi;
+	readonly drafts: DraftsApi;
 }

@@ -18,6 +18,8 @@ import { ActionsState } from './actions.svelte';
 import type { AppState } from './api';
 import { ConversationsState } from './conversations.svelte';
 import { DirectoryState } from './directory.svelte';
+import { DraftsState } from './drafts.svelte';
+import { PresenceState } from './presence.svelte';
 import { InboxState } from './inbox.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
@@ -50,6 +52,8 @@ export class App implements AppState {
 	readonly actions: ActionsState;
 	readonly conversations: ConversationsState;
 	readonly search: SearchState;
+	readonly presence: PresenceState;
+	readonly drafts: DraftsState;
 	readonly auth: AuthClient;
 	replica = $state.raw<Replica | null>(null);
 
@@ -83,6 +87,8 @@ export class App implements AppState {
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id) });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
+		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
+		this.drafts = new DraftsState({ replica, presence: this.presence });
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -155,6 +161,7 @@ export class App implements AppState {
 				this.search.setDirectory(d);
 			}),
 			this.search.attach(replica, this.session.user ?? s.user, dir),
+			this.presence.attach(replica.awareness),
 			this.auth.subscribe((next) => {
 				if (next === null) this.session.anonymous('Your session has expired. Please sign in again.');
 			}),

@@ -33,6 +33,7 @@ import type { ContactId, ContactSummary, Directory, DocId, Entry } from '../doma
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
 import type { ClientStore } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
+import { AwarenessHub } from './awareness';
 import { PendingQueue } from './pending';
 import { DocRegistry } from './registry';
 import { SummaryBook } from './summaries';
@@ -76,6 +77,8 @@ export class Replica {
 	readonly summaries: SummaryBook;
 	readonly connection: SyncConnection | null;
 	readonly clientId = newId();
+	/** Presence, typing and draft cursors of the documents (ephemeral, see `awareness.ts`). */
+	readonly awareness: AwarenessHub;
 	/** Last completed catch-up (test and debug hook). */
 	lastCatchUp: CatchUpStats | null = null;
 
@@ -111,6 +114,9 @@ export class Replica {
 		});
 		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
 		this.pending.subscribe((n) => this.#setStatus({ unacked: n }));
+		this.awareness = new AwarenessHub({
+			send: (docId, update) => (this.connection?.online ? this.connection.send({ type: 'awareness', docId, update }) : false)
+		});
 		this.connection = opts.connection
 			? new SyncConnection({
 					...opts.connection,
@@ -227,6 +233,7 @@ export class Replica {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.connection?.stop();
+		this.awareness.dispose();
 		this.#releaseDir?.();
 		await this.#chain.catch(() => undefined);
 		await this.summaries.flush();
@@ -249,7 +256,9 @@ export class Replica {
 		const offs: Array<() => void> = [];
 		offs.push(
 			onUpdate(doc, (update, o) => {
-				if (o?.kind !== 'local') return;
+				// Anything not from the server or storage is ours to send: an editor binding writing
+				// a draft's Y.Text straight away has a null origin.
+				if (o?.kind === 'remote' || o?.kind === 'storage') return;
 				const stored = this.#stored(docId, update);
 				this.#collect?.push(stored);
 			})
@@ -368,7 +377,10 @@ export class Replica {
 	#onMessage(m: ServerMessage): void {
 		switch (m.type) {
 			case 'welcome':
+				this.awareness.connected();
 				return void this.#welcome(m.changed, m.revoked, m.full);
+			case 'awareness':
+				return this.awareness.receive(m.docId, m.update);
 			case 'catchup-done':
 				return void this.#catchupDone(m.seq);
 			case 'sync':
@@ -457,6 +469,7 @@ export class Replica {
 	}
 
 	#onClosed(): void {
+		this.awareness.disconnected();
 		this.pending.resetInflight();
 		this.#catchUp = null;
 		this.#setStatus({ catchingUp: false });
