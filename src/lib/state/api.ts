@@ -11,6 +11,7 @@
  */
 import type {
 	Assignment,
+	Attachment,
 	ChannelId,
 	ContactId,
 	ContactSummary,
@@ -19,6 +20,7 @@ import type {
 	Entry,
 	EntryId,
 	InboxKey,
+	LinkPreview,
 	ListQuery,
 	Profile,
 	SortKey,
@@ -129,7 +131,8 @@ export interface ConversationApi {
 	/** Thread in (at, id) order. */
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId }): Promise<ActionOutcome>;
+	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 }
@@ -250,6 +253,57 @@ export interface DraftsApi {
 	open(contactId: ContactId, composer: string): SharedDraftApi;
 }
 
+// --- composer, attachments, link previews, notifications (SPEC S5.6, S5.9, S5.14, S6.2, S7.5) ----
+
+/**
+ * The text a composer edits: local state for now, a shared Y.Text draft when backed by
+ * `DraftsApi` (a `SharedDraftApi` fits this shape). `onLocalEdit` is told of the user's own
+ * keystrokes (typing indicators).
+ */
+export interface ComposerDraft {
+	readonly value: string;
+	set(text: string): void;
+	onLocalEdit?(): void;
+}
+
+export type UploadOutcome = { ok: true; attachment: Attachment } | { ok: false; error: string };
+
+/** Server-side helpers of the composer; both need the network. */
+export interface MediaApi {
+	/** S5.9: the Open Graph preview of `url`, fetched by the server; null when there is none. */
+	linkPreview(url: string): Promise<LinkPreview | null>;
+	/** S5.14: uploads a file (10 MiB, images/PDF/text/office documents). */
+	upload(file: File): Promise<UploadOutcome>;
+	/** A URL that serves an uploaded file to this user (carries a short-lived token). */
+	fileUrl(storageName: string): Promise<string | null>;
+}
+
+export interface AppNotification {
+	/** `<contactId>/<entryId>`. */
+	key: string;
+	kind: 'mention' | 'woken';
+	contactId: ContactId;
+	entryId: EntryId;
+	at: number;
+	/** Who mentioned me (a user id); null for a wake-up. */
+	authorId: UserId | null;
+	unread: boolean;
+}
+
+/** S6.2, S7.5: derived from the local summaries (mentions of me by others, wake-ups of contacts assigned to me). */
+export interface NotificationsApi {
+	/** Newest first. */
+	readonly items: AppNotification[];
+	/** Newer than my "seen" mark. */
+	readonly unread: number;
+	/** The browser's Notification permission ('unsupported' when there is no Notification API). */
+	readonly permission: NotificationPermission | 'unsupported';
+	markAllSeen(): void;
+	requestPermission(): Promise<void>;
+	/** Hears each unread notification that appears live (for a browser notification). */
+	onArrive(f: (n: AppNotification) => void): () => void;
+}
+
 export interface AppState {
 	readonly session: SessionApi;
 	readonly sync: SyncApi;
@@ -258,6 +312,9 @@ export interface AppState {
 	readonly actions: ActionsApi;
 	readonly conversations: ConversationsApi;
 	readonly search: SearchApi;
+	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
+	readonly media: MediaApi;
+	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;
 	readonly drafts: DraftsApi;

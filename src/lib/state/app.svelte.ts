@@ -21,6 +21,8 @@ import { DirectoryState } from './directory.svelte';
 import { DraftsState } from './drafts.svelte';
 import { PresenceState } from './presence.svelte';
 import { InboxState } from './inbox.svelte';
+import { Media } from './composer-media';
+import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { SyncState } from './sync.svelte';
@@ -43,6 +45,8 @@ export interface AppOptions {
 }
 
 const DOTS = 'dots';
+/** The notification center's seen mark (S6.2), in the store's meta. */
+const NOTIFICATIONS_SEEN = 'notifications.seen';
 
 export class App implements AppState {
 	readonly session: SessionState;
@@ -52,6 +56,8 @@ export class App implements AppState {
 	readonly actions: ActionsState;
 	readonly conversations: ConversationsState;
 	readonly search: SearchState;
+	readonly media: Media;
+	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
 	readonly auth: AuthClient;
@@ -87,6 +93,8 @@ export class App implements AppState {
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id) });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
+		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence });
 	}
@@ -149,11 +157,13 @@ export class App implements AppState {
 		this.replica = replica;
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
+		this.notifications.load(summaries, await store.getMeta<number>(NOTIFICATIONS_SEEN));
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
 		this.#detach.push(
 			this.sync.attach(replica),
 			replica.summaries.subscribe((c) => this.inbox.apply(c)),
+			replica.summaries.subscribe((c) => this.notifications.apply(c)),
 			replica.onIncoming((c) => this.inbox.incoming(c)),
 			replica.onDirectory((d) => {
 				this.#setDirectory(d, this.session.user ?? s.user);
@@ -187,6 +197,7 @@ export class App implements AppState {
 		if (r) await r.close();
 		this.sync.reset();
 		this.inbox.reset();
+		this.notifications.reset();
 		this.directory.set(null);
 	}
 

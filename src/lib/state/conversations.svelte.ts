@@ -11,7 +11,7 @@
 import { compareEntries, contactDoc, type YDoc } from '../doc';
 import { autoAssignOnReply } from '../domain/actions';
 import { contactDocId, newId } from '../domain/ids';
-import type { ChannelId, ContactId, ContactSummary, Delivery, Entry, EntryId, Profile, Status, User, UserId } from '../domain/types';
+import type { Attachment, ChannelId, ContactId, ContactSummary, Delivery, Entry, EntryId, LinkPreview, Profile, Status, User, UserId } from '../domain/types';
 import type { Replica } from '../sync/replica';
 import type { ActionOutcome, ConversationApi, ConversationsApi } from './api';
 
@@ -91,9 +91,10 @@ export class Conversation implements ConversationApi {
 		return this.#deliveries[entryId];
 	}
 
-	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId }): Promise<ActionOutcome> {
+	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome> {
 		const text = input.text.trim();
-		if (!text) return { ok: false, error: 'The message is empty.' };
+		const attachments = input.attachments ?? [];
+		if (!text && attachments.length === 0) return { ok: false, error: 'The message is empty.' };
 		return this.#write((c, user, now) => {
 			if (c.profile.get().blocked) return 'A blocked contact cannot be messaged.';
 			c.transact(() => {
@@ -102,10 +103,11 @@ export class Conversation implements ConversationApi {
 					kind: 'message',
 					direction: 'out',
 					channelId: input.channelId,
-					body: { type: 'text', text },
+					body: { type: text ? 'text' : 'file', text, ...(attachments.length > 0 ? { attachments } : {}) },
 					at: now,
 					author: { type: 'user', id: user.id },
-					...(input.replyTo ? { replyTo: input.replyTo } : {})
+					...(input.replyTo ? { replyTo: input.replyTo } : {}),
+					...(input.linkPreview ? { linkPreview: input.linkPreview } : {})
 				});
 				c.applyAction(autoAssignOnReply(c.assignment.get(), user.id), { type: 'user', id: user.id }, now + 1, newId);
 			});
