@@ -4,6 +4,14 @@
  * others those clients are gone (an awareness update with state `null` and the next clock), as
  * the stock y-websocket server does. The bytes were already checked by the protocol layer
  * (`checkAwarenessUpdate`), so reading them cannot fail on input we accepted.
+ *
+ * Echoes: a stock y-websocket provider re-broadcasts every state it receives (its awareness
+ * 'update' handler sends added, updated and removed clients alike). Relaying such an echo would
+ * let this connection claim another connection's client (its close would then withdraw that
+ * client's presence for everyone), and on `dir` it would spread a copy of a state as redacted
+ * for this connection's user. So the tracker remembers the clock of every foreign client it
+ * delivered, and `observe` keeps only entries newer than that: news from clients this
+ * connection speaks for.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -11,19 +19,60 @@ import type { DocId } from '../../src/lib/domain/types';
 
 /** A connection may speak for at most this many awareness clients per document. */
 const MAX_CLIENTS_PER_DOC = 16;
+/** Foreign clients remembered per document (echo filter); past it the oldest are forgotten. */
+const MAX_FOREIGN_PER_DOC = 4096;
+
+interface Entry {
+	clientId: number;
+	clock: number;
+	state: string;
+}
+
+function readEntries(update: Uint8Array): Entry[] {
+	const dec = decoding.createDecoder(update);
+	const count = decoding.readVarUint(dec);
+	const out: Entry[] = [];
+	for (let i = 0; i < count; i++) {
+		out.push({ clientId: decoding.readVarUint(dec), clock: decoding.readVarUint(dec), state: decoding.readVarString(dec) });
+	}
+	return out;
+}
 
 export class AwarenessTracker {
 	private readonly byDoc = new Map<DocId, Map<number, number>>();
+	private readonly foreign = new Map<DocId, Map<number, number>>();
 
-	/** Records the clients of an awareness update; a client whose state is null is forgotten. */
-	observe(docId: DocId, update: Uint8Array): void {
-		const dec = decoding.createDecoder(update);
-		const count = decoding.readVarUint(dec);
+	/** Remembers the clients of an update this connection was sent (see "Echoes"). */
+	delivered(docId: DocId, update: Uint8Array): void {
+		let m = this.foreign.get(docId);
+		if (!m) {
+			m = new Map();
+			this.foreign.set(docId, m);
+		}
+		for (const e of readEntries(update)) {
+			m.delete(e.clientId);
+			m.set(e.clientId, e.clock);
+		}
+		while (m.size > MAX_FOREIGN_PER_DOC) m.delete(m.keys().next().value!);
+	}
+
+	/** Forgets what was delivered of a document (the connection lost sight of it). */
+	forget(docId: DocId): void {
+		this.foreign.delete(docId);
+	}
+
+	/**
+	 * Records the clients of an awareness update from this connection (a client whose state is
+	 * null is forgotten) and returns what of it is news to relay: the same bytes when nothing is
+	 * an echo, else the update without the echoed entries, null when nothing is left.
+	 */
+	observe(docId: DocId, update: Uint8Array): Uint8Array | null {
+		const all = readEntries(update);
+		const seen = this.foreign.get(docId);
+		const news = seen ? all.filter((e) => !(seen.has(e.clientId) && e.clock <= seen.get(e.clientId)!)) : all;
 		let clients = this.byDoc.get(docId);
-		for (let i = 0; i < count; i++) {
-			const clientId = decoding.readVarUint(dec);
-			const clock = decoding.readVarUint(dec);
-			const state = decoding.readVarString(dec);
+		for (const { clientId, clock, state } of news) {
+			seen?.delete(clientId);
 			if (state === 'null') {
 				clients?.delete(clientId);
 				continue;
@@ -35,6 +84,16 @@ export class AwarenessTracker {
 			if (clients.has(clientId) || clients.size < MAX_CLIENTS_PER_DOC) clients.set(clientId, clock);
 		}
 		if (clients && clients.size === 0) this.byDoc.delete(docId);
+		if (news.length === all.length) return update;
+		if (news.length === 0) return null;
+		const enc = encoding.createEncoder();
+		encoding.writeVarUint(enc, news.length);
+		for (const e of news) {
+			encoding.writeVarUint(enc, e.clientId);
+			encoding.writeVarUint(enc, e.clock);
+			encoding.writeVarString(enc, e.state);
+		}
+		return encoding.toUint8Array(enc);
 	}
 
 	/** Awareness updates removing every client still recorded, one per document; then forgets them. */
@@ -49,6 +108,7 @@ export class AwarenessTracker {
 
 	/** Removal update for one document's clients (the document was revoked). */
 	drainDoc(docId: DocId): Uint8Array | null {
+		this.foreign.delete(docId);
 		const clients = this.byDoc.get(docId);
 		if (!clients) return null;
 		this.byDoc.delete(docId);

@@ -187,7 +187,9 @@ export class SyncConnection implements FanoutSubscriber {
 	private sendEvent(event: FanoutEvent): void {
 		if (event.type === 'update') return this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
 		const update = event.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
-		if (update) this.send({ type: 'awareness', docId: event.docId, update });
+		if (!update) return;
+		this.awareness.delivered(event.docId, update);
+		this.send({ type: 'awareness', docId: event.docId, update });
 	}
 
 	/** Contact references this connection's user may see (presence on the directory). */
@@ -254,12 +256,13 @@ export class SyncConnection implements FanoutSubscriber {
 				return this.withOpenDoc(msg.docId, undefined, () => this.onSync(msg));
 			case 'update':
 				return this.withOpenDoc(msg.docId, msg.updateId, () => this.onUpdate(msg));
-			case 'awareness':
+			case 'awareness': {
 				// Over the rate, awareness is dropped: the next state replaces it anyway.
 				if (!this.awarenessRate.take()) return;
-				this.awareness.observe(msg.docId, msg.update);
-				this.deps.fanout.publish({ type: 'awareness', docId: msg.docId, update: msg.update, senderId: this.id });
+				const news = this.awareness.observe(msg.docId, msg.update);
+				if (news) this.deps.fanout.publish({ type: 'awareness', docId: msg.docId, update: news, senderId: this.id });
 				return;
+			}
 		}
 	}
 

@@ -102,7 +102,9 @@ export class YjsConnection implements FanoutSubscriber {
 	deliver(event: FanoutEvent): void {
 		if (event.type === 'update') return this.sendSync(SYNC_UPDATE, event.update);
 		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
-		if (update) this.sendAwareness(update);
+		if (!update) return;
+		this.awareness.delivered(this.docId, update);
+		this.sendAwareness(update);
 	}
 
 	/** Contact references this connection's user may see (presence on the directory). */
@@ -133,7 +135,10 @@ export class YjsConnection implements FanoutSubscriber {
 				if (step === SYNC_STEP1) {
 					this.sendSync(SYNC_STEP2, encodeState(this.room.ydoc, payload));
 				} else if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
-					if (this.docId === DIR_DOC_ID) return this.fail(CLOSE_POLICY, 'the directory is written by the server only');
+					// A stock client answers our step 1 with its step 2, usually holding nothing new: that
+					// one goes through validation (which refuses any real change to the directory), so a
+					// read-only client of `dir` (presence) stays connected.
+					if (this.docId === DIR_DOC_ID && step === SYNC_UPDATE) return this.fail(CLOSE_POLICY, 'the directory is written by the server only');
 					if (!this.updates.take()) return this.fail(CLOSE_POLICY, 'too many updates; slow down');
 					const user = this.deps.visibility.user(this.userId);
 					if (!user || !user.active) return this.fail(CLOSE_FORBIDDEN, 'access ended');
@@ -146,8 +151,8 @@ export class YjsConnection implements FanoutSubscriber {
 				const update = readPayload(dec, MAX_AWARENESS_BYTES, 'awareness update');
 				checkAwarenessUpdate(update);
 				if (!this.awarenessRate.take()) return;
-				this.awareness.observe(this.docId, update);
-				this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update, senderId: this.id });
+				const news = this.awareness.observe(this.docId, update);
+				if (news) this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update: news, senderId: this.id });
 			} else if (type !== MESSAGE_QUERY_AWARENESS) {
 				throw new InputError(CLOSE_BAD_DATA, `unknown message type ${type}`);
 			}
