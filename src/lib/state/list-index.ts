@@ -73,35 +73,34 @@ export class ListIndex {
 		return this.#rows;
 	}
 
-	#cmp(a: ContactSummary, b: ContactSummary): number {
-		const q = effectiveQuery(this.#query);
-		return compareContacts(a, b, q.sort, q.status);
-	}
-
 	#insertAt(rows: ContactSummary[], c: ContactSummary): number {
+		const q = effectiveQuery(this.#query);
 		let lo = 0;
 		let hi = rows.length;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
-			if (this.#cmp(rows[mid]!, c) < 0) lo = mid + 1;
+			if (compareContacts(rows[mid]!, c, q.sort, q.status) < 0) lo = mid + 1;
 			else hi = mid;
 		}
 		return lo;
 	}
 
-	/** Removes the row of `id`, found by its old value's position (ids are unique in the order). */
+	/**
+	 * Removes the row of `id`, found by its old value's position (ids are unique in the order).
+	 * No old value means a contact new to the list's source, so it has no row (a first sync adds
+	 * thousands: a scan each would be quadratic).
+	 */
 	#remove(rows: ContactSummary[], old: ContactSummary | undefined, id: ContactId): boolean {
-		if (old) {
-			const at = this.#insertAt(rows, old);
-			if (rows[at]?.id === id) {
-				rows.splice(at, 1);
-				return true;
-			}
+		if (!old) return false;
+		const at = this.#insertAt(rows, old);
+		if (rows[at]?.id === id) {
+			rows.splice(at, 1);
+			return true;
 		}
-		// The old value is unknown or stale: fall back to a scan.
-		const at = rows.findIndex((r) => r.id === id);
-		if (at < 0) return false;
-		rows.splice(at, 1);
+		// The old value is stale (not where it sorts): fall back to a scan.
+		const found = rows.findIndex((r) => r.id === id);
+		if (found < 0) return false;
+		rows.splice(found, 1);
 		return true;
 	}
 }

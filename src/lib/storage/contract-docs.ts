@@ -72,6 +72,25 @@ export const docCases: ContractCase[] = [
 		}
 	},
 	{
+		name: 'a batch of updates is appended in one call, in order, after single ones',
+		async run(world) {
+			const store = await world.open();
+			await store.appendUpdates([]);
+			await store.appendUpdate(A, idUpdate(1));
+			const frame = bytes(9, 0, 2, 0, 3, 0, 4, 9);
+			await store.appendUpdates([
+				{ docId: B, update: frame.subarray(1, 3) },
+				{ docId: A, update: frame.subarray(3, 5) },
+				{ docId: B, update: frame.subarray(5, 7) }
+			]);
+			frame.fill(0);
+			same((await store.loadDoc(A)).updates, [idUpdate(1), idUpdate(3)], 'a');
+			same((await store.loadDoc(B)).updates, [idUpdate(2), idUpdate(4)], 'b');
+			same(await store.listDocIds(), [A, B], 'listed');
+			same(await contentOf(store, B), [2, 4], 'content');
+		}
+	},
+	{
 		name: 'compaction replaces the loaded updates by the merged state and keeps later ones',
 		async run(world) {
 			const store = await world.open();

@@ -172,6 +172,14 @@ class IdbStore implements ClientStore {
 		});
 	}
 
+	appendUpdates(items: ReadonlyArray<{ docId: DocId; update: Uint8Array }>): Promise<void> {
+		if (items.length === 0) return Promise.resolve();
+		return this.#tx(['updates'], 'readwrite', async (tx) => {
+			const updates = tx.objectStore('updates');
+			await Promise.all(items.map((i) => updates.add({ docId: i.docId, update: ownBytes(i.update) })));
+		});
+	}
+
 	appendLocalUpdate(p: PendingUpdate): Promise<void> {
 		return this.#tx(['updates', 'pending'], 'readwrite', async (tx) => {
 			const pending = tx.objectStore('pending');

@@ -126,6 +126,12 @@ class MemoryStore implements ClientStore {
 		});
 	}
 
+	appendUpdates(items: ReadonlyArray<{ docId: DocId; update: Uint8Array }>): Promise<void> {
+		return this.#tx((d) => {
+			for (const i of items) d.updates.set(++d.seq.update, { docId: i.docId, update: ownBytes(i.update) });
+		});
+	}
+
 	appendLocalUpdate(p: PendingUpdate): Promise<void> {
 		return this.#tx((d) => {
 			if (findPending(d, p.updateId) !== undefined) return;

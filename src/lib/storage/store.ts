@@ -89,6 +89,11 @@ export interface ClientStore {
 	/** Appends one update to the document's log. */
 	appendUpdate(docId: DocId, update: Uint8Array): Promise<void>;
 	/**
+	 * Appends many updates (of one or several documents) in one transaction, in list order: the
+	 * bulk form of `appendUpdate`, for a first sync of thousands of documents.
+	 */
+	appendUpdates(items: ReadonlyArray<{ docId: DocId; update: Uint8Array }>): Promise<void>;
+	/**
 	 * Appends a local update and queues it as pending in one transaction, so a crash can neither
 	 * keep an update the server will never get nor queue one the document does not hold.
 	 * Idempotent by `updateId`: a second call with the same id changes nothing.

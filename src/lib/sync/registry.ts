@@ -45,6 +45,11 @@ export class DocRegistry {
 		return this.#docs.has(docId);
 	}
 
+	/** Whether the document is in memory or being loaded. */
+	held(docId: DocId): boolean {
+		return this.#docs.has(docId) || this.#loading.has(docId);
+	}
+
 	/** The loaded document, without loading it; marks it recently used. */
 	peek(docId: DocId): Y.Doc | undefined {
 		const doc = this.#docs.get(docId);

@@ -14,6 +14,9 @@
  *   rows) and the summary list at once.
  * - Catch-up: HELLO carries the stored `lastSeq`; only documents in WELCOME.changed run sync
  *   step 1/2 (`lastCatchUp` counts them, the test hook for "catch-up costs O(changed)").
+ *   Documents not stored here (a first login: all of them) are taken in batches by the intake
+ *   (`intake.ts`) instead of one by one; CATCHUP_DONE waits for it and for the summaries it
+ *   produced to be persisted before `lastSeq` moves.
  */
 import {
 	applyUpdate,
@@ -31,13 +34,17 @@ import {
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
 import type { ContactId, ContactSummary, Directory, DocId, Entry } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
-import type { ClientStore } from '../storage/store';
+import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
 import { PendingQueue } from './pending';
+import { CatchUp, type CatchUpStats } from './catchup';
+import { DocIntake } from './intake';
 import { DocRegistry } from './registry';
 import { SummaryBook } from './summaries';
 import { openTabChannel, type TabChannel, type TabMessage } from './tabs';
+
+export type { CatchUpStats } from './catchup';
 
 export interface ReplicaOptions {
 	store: ClientStore;
@@ -54,15 +61,6 @@ export interface SyncStatus {
 	unacked: number;
 	catchingUp: boolean;
 	lastError: string | null;
-}
-
-export interface CatchUpStats {
-	/** Documents WELCOME listed as changed. */
-	changed: number;
-	/** Documents that ran sync step 1/2 in this catch-up. */
-	synced: number;
-	revoked: number;
-	full: boolean;
 }
 
 const LAST_SEQ = 'lastSeq';
@@ -92,7 +90,8 @@ export class Replica {
 	#lastSeq = 0;
 	/** Serialises stored writes of remote updates and the lastSeq that follows them. */
 	#chain: Promise<unknown> = Promise.resolve();
-	#catchUp: { stats: CatchUpStats; waiting: Set<DocId> } | null = null;
+	#catchUp: CatchUp | null = null;
+	readonly #intake: DocIntake;
 	#flushScheduled = false;
 	#releaseDir: (() => void) | null = null;
 	#closed = false;
@@ -111,6 +110,13 @@ export class Replica {
 				this.#watchers.get(docId)?.();
 				this.#watchers.delete(docId);
 			}
+		});
+		this.#intake = new DocIntake({
+			store: opts.store,
+			summaries: this.summaries,
+			registry: this.registry,
+			origin: this,
+			onStored: () => this.#tabs.post({ t: 'stored' })
 		});
 		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
 		this.pending.subscribe((n) => this.#setStatus({ unacked: n }));
@@ -236,7 +242,8 @@ export class Replica {
 		this.awareness.dispose();
 		this.#releaseDir?.();
 		await this.#chain.catch(() => undefined);
-		await this.summaries.flush();
+		await this.#intake.settled();
+		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
 		this.summaries.close();
 		this.registry.clear();
 		this.#tabs.close();
@@ -246,12 +253,8 @@ export class Replica {
 
 	async #load(docId: DocId): Promise<YDoc> {
 		const stored = await this.store.loadDoc(docId);
-		const doc = createDoc();
-		const origin = storageOrigin();
-		doc.transact(() => {
-			if (stored.state) applyUpdate(doc, stored.state, origin);
-			for (const u of stored.updates) applyUpdate(doc, u, origin);
-		}, origin);
+		const doc = createDoc(docId);
+		applyStored(doc, stored);
 		const parsed = parseDocId(docId);
 		const offs: Array<() => void> = [];
 		offs.push(
@@ -304,6 +307,8 @@ export class Replica {
 	/** Applies a server update: load, apply, store; resolves when stored. */
 	#applyRemote(docId: DocId, update: Uint8Array, live: boolean): Promise<void> {
 		const run = async () => {
+			// A document still in the intake is not stored yet: loading it now would miss its state.
+			if (this.#intake.holds(docId)) await this.#intake.settled();
 			const doc = await this.registry.get(docId).catch(() => null);
 			if (!doc) return;
 			const before = live ? this.#lastIncoming(docId) : null;
@@ -335,6 +340,7 @@ export class Replica {
 
 	/** Deletes a document everywhere on this device (revoked, or reset after a rejection). */
 	async #removeLocal(docId: DocId): Promise<void> {
+		this.#intake.discard(docId);
 		this.registry.drop(docId);
 		await this.store.deleteDoc(docId);
 		const parsed = parseDocId(docId);
@@ -352,8 +358,13 @@ export class Replica {
 				if (doc) applyUpdate(doc, m.update, storageOrigin());
 				return;
 			}
+			case 'stored':
+				for (const docId of this.registry.ids()) await this.#reread(docId);
+				return;
 			case 'summary':
 				return this.summaries.adopt(m.summary);
+			case 'summaries':
+				return this.summaries.reload();
 			case 'removed':
 				this.registry.drop(m.docId);
 				if (m.contactId) this.summaries.forget(m.contactId);
@@ -363,6 +374,13 @@ export class Replica {
 			case 'dots':
 				return;
 		}
+	}
+
+	/** Applies what storage holds of a loaded document (another tab stored it). */
+	async #reread(docId: DocId): Promise<void> {
+		const doc = this.registry.peek(docId);
+		if (!doc) return;
+		applyStored(doc, await this.store.loadDoc(docId));
 	}
 
 	// --- connection ----------------------------------------------------------------------------
@@ -389,7 +407,10 @@ export class Replica {
 				// it is not answered: an unacknowledged step 2 would bypass the queue's ids and count
 				// against the server's update rate limit once per synced document.
 				if (m.step === 'step1') return;
-				if (m.step === 'step2' && this.#catchUp?.waiting.delete(m.docId)) this.#catchUp.stats.synced++;
+				if (m.step === 'step2' && this.#catchUp?.answered(m.docId).fresh && !this.registry.held(m.docId)) {
+					this.#intake.take(m.docId, m.update);
+					return;
+				}
 				void this.#applyRemote(m.docId, m.update, false);
 				return;
 			case 'remote-update': {
@@ -406,9 +427,12 @@ export class Replica {
 				void this.#syncDoc(m.docId);
 				return;
 			case 'revoke':
+				this.#catchUp?.settle(m.docId);
 				void this.#removeLocal(m.docId);
 				return;
 			case 'error':
+				if (m.docId && m.code === 'rate_limited') this.#catchUp?.retry(m.docId);
+				else if (m.docId) this.#catchUp?.settle(m.docId);
 				this.#setStatus({ lastError: m.message });
 				if (m.docId && (m.code === 'rejected_update' || m.code === 'forbidden' || m.code === 'unknown_doc')) {
 					void this.#reset(m.docId, m.updateId, m.code !== 'rejected_update');
@@ -420,8 +444,8 @@ export class Replica {
 	}
 
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
-		const stats: CatchUpStats = { changed: changed.length, synced: 0, revoked: revoked.length, full };
-		this.#catchUp = { stats, waiting: new Set(changed) };
+		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
+		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
 		for (const id of revoked) await this.#removeLocal(id);
 		if (full) {
@@ -430,10 +454,11 @@ export class Replica {
 		}
 		// A document not stored here syncs from an empty state vector without being loaded.
 		const local = new Set(await this.store.listDocIds());
-		for (const id of changed) {
-			if (local.has(id) || this.registry.has(id)) await this.#syncDoc(id);
-			else this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
-		}
+		const fresh = new Set(changed.filter((id) => !local.has(id) && !this.registry.has(id)));
+		catchUp.begin(fresh, (id, isFresh) => {
+			if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
+			else void this.#syncDoc(id);
+		});
 		this.#scheduleFlush();
 	}
 
@@ -446,9 +471,13 @@ export class Replica {
 
 	async #catchupDone(seq: number): Promise<void> {
 		await this.#chain;
+		await this.#intake.settled();
+		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
-		if (seq > this.#lastSeq) await this.#saveSeq(seq);
+		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
+		// A document the intake failed to store is synced again by the next catch-up.
+		if (seq > this.#lastSeq && !intakeFailed) await this.#saveSeq(seq);
 		this.#setStatus({ catchingUp: false });
 		await this.summaries.flush();
 	}
@@ -490,4 +519,13 @@ export class Replica {
 		if (patch.state === 'online') this.#scheduleFlush();
 		for (const l of this.#statusListeners) l(this.#status);
 	}
+}
+
+/** Applies a document's stored state and updates to its in-memory copy, in one transaction. */
+function applyStored(doc: YDoc, stored: StoredDoc): void {
+	const origin = storageOrigin();
+	doc.transact(() => {
+		if (stored.state) applyUpdate(doc, stored.state, origin);
+		for (const u of stored.updates) applyUpdate(doc, u, origin);
+	}, origin);
 }

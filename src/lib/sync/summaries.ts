@@ -7,6 +7,8 @@
  *   earlier increment), written at most once per `flushDelayMs` per contact; the snapshot is
  *   rewritten in the background (`compactSummaries`) after `compactDelayMs` of quiet or at most
  *   every `compactMaxMs` while changes keep coming. Nothing is ever rebuilt whole for a change.
+ * - Summaries of documents stored in bulk (a first sync of thousands) are not increments: they
+ *   are persisted together by `persistBulk`, one snapshot of every summary, once at the end.
  * - Listeners get the changed summaries and removed ids in batches (one per flush of the
  *   event loop), so the list recomputes once per batch, not once per contact.
  */
@@ -37,6 +39,8 @@ export class SummaryBook {
 	#flushTimer: ReturnType<typeof setTimeout> | null = null;
 	#compactTimer: ReturnType<typeof setTimeout> | null = null;
 	#firstUncompactedAt = 0;
+	/** Summaries put in bulk since the last snapshot: `persistBulk` has work to do. */
+	#bulkDue = false;
 	#writing: Promise<void> = Promise.resolve();
 	#closed = false;
 
@@ -79,6 +83,58 @@ export class SummaryBook {
 		this.#queue(s.id, s);
 		this.#scheduleFlush();
 		return true;
+	}
+
+	/**
+	 * Summaries of documents just stored in bulk: remembered and told now, persisted later by
+	 * `persistBulk`. A contact with an increment still waiting gets the new value written as an
+	 * increment too, or the older increment would win over the snapshot.
+	 */
+	putMany(list: Iterable<ContactSummary>): void {
+		for (const s of list) {
+			const prev = this.#all.get(s.id);
+			if (prev && sameSummary(prev, s)) continue;
+			this.#all.set(s.id, s);
+			if (this.#dirty.has(s.id)) {
+				this.#dirty.set(s.id, s);
+				this.#scheduleFlush();
+			} else this.#bulkDue = true;
+			this.#queue(s.id, s);
+		}
+	}
+
+	/**
+	 * Persists what `putMany` remembered: waiting increments first, then one snapshot of every
+	 * summary over the increments it covers. Later increments (a change meanwhile) are kept and
+	 * still win. Retried when another tab compacted in between; falls back to increments.
+	 */
+	async persistBulk(): Promise<boolean> {
+		if (!this.#bulkDue) {
+			await this.flush();
+			return false;
+		}
+		this.#bulkDue = false;
+		await this.flush();
+		let written = false;
+		const write = async (): Promise<void> => {
+			for (let attempt = 0; attempt < 3 && !this.#closed && !written; attempt++) {
+				const basis = await this.#store.summaryCursor();
+				written = (await this.#store.writeSummarySnapshot([...this.#all.values()], basis)) === 'written';
+			}
+			if (!written) for (const s of this.#all.values()) this.#dirty.set(s.id, s);
+		};
+		this.#writing = this.#writing.then(write).catch(() => {
+			this.#bulkDue = true;
+		});
+		await this.#writing;
+		if (this.#dirty.size > 0) await this.flush();
+		return written;
+	}
+
+	/** Another tab persisted summaries in bulk: read them and tell what differs. */
+	async reload(): Promise<void> {
+		const list = await this.#store.loadSummaries();
+		for (const s of list) if (!this.#dirty.has(s.id)) this.adopt(s);
 	}
 
 	/** Another tab persisted this summary: remember and tell, do not write. */

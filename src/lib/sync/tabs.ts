@@ -9,7 +9,14 @@ import type { ContactId, ContactSummary, DocId } from '../domain/types';
 
 export type TabMessage =
 	| { t: 'update'; docId: DocId; update: Uint8Array }
+	/**
+	 * Documents were stored in bulk (first sync): a tab reads its loaded documents again. (Naming
+	 * thousands of ids costs more to post than re-reading the few loaded ones.)
+	 */
+	| { t: 'stored' }
 	| { t: 'summary'; summary: ContactSummary }
+	/** Summaries were stored in bulk (one snapshot): a tab reads them again. */
+	| { t: 'summaries' }
 	| { t: 'removed'; docId: DocId; contactId: ContactId | null }
 	| { t: 'pending' }
 	| { t: 'dots'; dots: string[] };

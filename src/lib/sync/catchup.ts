@@ -1,0 +1,83 @@
+/**
+ * One catch-up: the documents WELCOME listed, asked for with SYNC step 1 through a window of at
+ * most `window` unanswered requests, so the server holds a bounded number of documents open for
+ * this connection (it refuses past its per-connection cap) and its answers arrive at the pace
+ * they are taken in, whatever the number of documents (a first login lists every one).
+ *
+ * A request is answered by the document's step 2, or ends without one when the document is
+ * revoked or forbidden meanwhile (`settle`); either frees a slot for the next request. A request
+ * the server rate-limited is asked again after the others (`retry`). Documents
+ * not stored here (`fresh`) are asked for from an empty state vector without being loaded, and
+ * their step 2 goes to the bulk intake.
+ */
+import type { DocId } from '../domain/types';
+
+/** Requests of one catch-up in flight at once. */
+export const CATCH_UP_WINDOW = 256;
+
+export interface CatchUpStats {
+	/** Documents WELCOME listed as changed. */
+	changed: number;
+	/** Documents that ran sync step 1/2 in this catch-up. */
+	synced: number;
+	revoked: number;
+	full: boolean;
+}
+
+export class CatchUp {
+	readonly stats: CatchUpStats;
+	/** Intake failures counted before this catch-up (it must not move lastSeq past a new one). */
+	readonly intakeFailuresBefore: number;
+	readonly #queue: DocId[];
+	readonly #window: number;
+	readonly #inflight = new Set<DocId>();
+	#fresh: ReadonlySet<DocId> = new Set();
+	#request: (docId: DocId, fresh: boolean) => void = () => undefined;
+	#next = 0;
+
+	constructor(opts: { changed: readonly DocId[]; revoked: number; full: boolean; intakeFailures: number; window?: number }) {
+		this.stats = { changed: opts.changed.length, synced: 0, revoked: opts.revoked, full: opts.full };
+		this.intakeFailuresBefore = opts.intakeFailures;
+		this.#queue = [...opts.changed];
+		this.#window = opts.window ?? CATCH_UP_WINDOW;
+	}
+
+	/** Starts asking: `fresh` are the listed documents not stored here. */
+	begin(fresh: ReadonlySet<DocId>, request: (docId: DocId, fresh: boolean) => void): void {
+		this.#fresh = fresh;
+		this.#request = request;
+		this.pump();
+	}
+
+	/** Sends requests until the window is full or every document was asked for. */
+	pump(): void {
+		while (this.#inflight.size < this.#window && this.#next < this.#queue.length) {
+			const id = this.#queue[this.#next++]!;
+			this.#inflight.add(id);
+			this.#request(id, this.#fresh.has(id));
+		}
+	}
+
+	/**
+	 * A step 2 of `docId` arrived. Returns whether it answers a request of this catch-up for a
+	 * document not stored here (the caller hands it to the intake).
+	 */
+	answered(docId: DocId): { ours: boolean; fresh: boolean } {
+		if (!this.#inflight.delete(docId)) return { ours: false, fresh: false };
+		this.stats.synced++;
+		this.pump();
+		return { ours: true, fresh: this.#fresh.has(docId) };
+	}
+
+	/** `docId` will get no step 2 (revoked, or forbidden): free its slot. */
+	settle(docId: DocId): void {
+		if (this.#inflight.delete(docId)) this.pump();
+	}
+
+	/** The server asked to slow down for `docId`: ask again after the others. */
+	retry(docId: DocId): void {
+		if (!this.#inflight.delete(docId)) return;
+		this.#queue.push(docId);
+		this.pump();
+	}
+}
