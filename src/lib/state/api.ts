@@ -15,6 +15,7 @@ import type {
 	ChannelId,
 	ContactId,
 	ContactSummary,
+	ConversationState,
 	Delivery,
 	Directory,
 	Entry,
@@ -31,6 +32,10 @@ import type {
 	UserId
 } from '../domain/types';
 import type { MessageHit } from '../search/engine';
+import type { ProfilePatchInput } from '../domain/contact-input';
+import type { MergeSuggestion } from './merge-suggestions';
+
+export type { MergeSuggestion } from './merge-suggestions';
 
 export type { MessageHit } from '../search/engine';
 
@@ -135,7 +140,24 @@ export interface ConversationApi {
 	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
+	// --- the conversation console (S5.1-S5.5, S7, S8) ---
+	/** Assignment and conversation state as stored in the document (null until loaded). */
+	readonly assignment: Assignment;
+	readonly conversationState: ConversationState | null;
+	/** S5.6, S7.6: the contact is blocked; the reply composer is disabled. */
+	readonly blocked: boolean;
+	/** S5.3: the message a reply quotes, set by the message menu; the composer reads and clears it. */
+	readonly replyTo: EntryId | null;
+	setReplyTo(id: EntryId | null): void;
+	/** A loaded entry by id (a quoted message, a linked entry). */
+	entry(id: EntryId): Entry | undefined;
+	/** S8.2: other contacts with the same phone or email, from local summaries. */
+	mergeSuggestions(): MergeSuggestion[];
+	/** S8.1: a validated edit of the contact's details; errors per field (`custom.<key>` for custom fields). */
+	updateProfile(patch: ProfilePatchInput): Promise<ProfileOutcome>;
 }
+
+export type ProfileOutcome = { ok: true } | { ok: false; errors: Record<string, string> };
 
 export interface ConversationsApi {
 	open(id: ContactId): ConversationApi;

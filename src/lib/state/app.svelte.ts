@@ -91,7 +91,7 @@ export class App implements AppState {
 			saveDots: (dots) => void this.replica?.store.setMeta(DOTS, dots)
 		});
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
-		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id) });
+		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });

@@ -7,19 +7,45 @@
  *   the sorted array; the thread is read whole once, when the document loads.
  * - Sending a message or a comment is one local transaction with a client-made entry id; a
  *   reply to a contact with no assignee assigns the sender in the same transaction (S7.2).
+ * - `replyTo` (S5.3) is UI state of this open conversation, shared by the thread's message menu
+ *   (which sets it) and the composer (which reads and clears it); it is never written anywhere.
+ * - Profile edits (S8.1) are validated with the domain's `validateProfilePatch`; custom fields
+ *   are merged into the current ones, so editing one field keeps the others.
  */
 import { compareEntries, contactDoc, type YDoc } from '../doc';
 import { autoAssignOnReply } from '../domain/actions';
+import { validateProfilePatch, type ProfilePatchInput } from '../domain/contact-input';
 import { contactDocId, newId } from '../domain/ids';
-import type { Attachment, ChannelId, ContactId, ContactSummary, Delivery, Entry, EntryId, LinkPreview, Profile, Status, User, UserId } from '../domain/types';
+import type {
+	Assignment,
+	Attachment,
+	ChannelId,
+	ContactId,
+	ContactSummary,
+	ConversationState,
+	Delivery,
+	Directory,
+	Entry,
+	EntryId,
+	LinkPreview,
+	Profile,
+	Status,
+	User,
+	UserId
+} from '../domain/types';
 import type { Replica } from '../sync/replica';
-import type { ActionOutcome, ConversationApi, ConversationsApi } from './api';
+import type { ActionOutcome, ConversationApi, ConversationsApi, ProfileOutcome } from './api';
+import { findMergeSuggestions, type MergeSuggestion } from './merge-suggestions';
 
 export interface ConversationDeps {
 	replica(): Replica | null;
 	user(): User | null;
 	summary(id: ContactId): ContactSummary | undefined;
 	now(): number;
+	/** Every local summary (S8.2 merge suggestions); reactivity comes through `summary`. */
+	summaries?(): Iterable<ContactSummary>;
+	/** The directory (custom field definitions for S8.1 validation). */
+	dir?(): Directory | null;
 }
 
 export class Conversation implements ConversationApi {
@@ -28,6 +54,10 @@ export class Conversation implements ConversationApi {
 	profile = $state.raw<Profile | null>(null);
 	status = $state<Status>('open');
 	entries = $state.raw<Entry[]>([]);
+	assignment = $state.raw<Assignment>({ userId: null, teamId: null });
+	conversationState = $state.raw<ConversationState | null>(null);
+	replyTo = $state<EntryId | null>(null);
+	#byId = new Map<EntryId, Entry>();
 	#deliveries = $state.raw<Record<string, Delivery>>({});
 	readonly #deps: ConversationDeps;
 	#doc: YDoc | null = null;
@@ -62,13 +92,16 @@ export class Conversation implements ConversationApi {
 		this.#doc = doc;
 		const c = contactDoc(doc);
 		this.entries = c.thread.ordered();
+		for (const e of this.entries) this.#byId.set(e.id, e);
 		this.#readMaps();
 		this.#cleanup.push(
 			c.thread.observe((added) => {
 				const next = this.entries.slice();
 				for (const id of added) {
 					const e = c.thread.get(id);
-					if (e) next.splice(insertAt(next, e), 0, e);
+					if (!e || this.#byId.has(e.id)) continue;
+					this.#byId.set(e.id, e);
+					next.splice(insertAt(next, e), 0, e);
 				}
 				this.entries = next;
 			})
@@ -83,8 +116,55 @@ export class Conversation implements ConversationApi {
 		if (!this.#doc) return;
 		const c = contactDoc(this.#doc);
 		this.profile = c.profile.get();
-		this.status = c.state.get().status;
+		const state = c.state.get();
+		this.status = state.status;
+		if (!sameState(this.conversationState, state)) this.conversationState = state;
+		const a = c.assignment.get();
+		if (a.userId !== this.assignment.userId || a.teamId !== this.assignment.teamId) this.assignment = a;
 		this.#deliveries = c.delivery.all();
+	}
+
+	get blocked(): boolean {
+		return this.profile?.blocked ?? this.summary?.blocked ?? false;
+	}
+
+	entry(id: EntryId): Entry | undefined {
+		void this.entries;
+		return this.#byId.get(id);
+	}
+
+	setReplyTo(id: EntryId | null): void {
+		this.replyTo = id;
+	}
+
+	mergeSuggestions(): MergeSuggestion[] {
+		const self = this.summary;
+		const profile = this.profile;
+		const all = this.#deps.summaries?.();
+		if (!all || (!self && !profile)) return [];
+		return findMergeSuggestions({ id: this.id, phone: profile?.phone ?? self?.phone ?? '', email: profile?.email ?? self?.email ?? '' }, all);
+	}
+
+	async updateProfile(input: ProfilePatchInput): Promise<ProfileOutcome> {
+		const dir = this.#deps.dir?.() ?? null;
+		if (!dir) return { ok: false, errors: { form: 'The workspace is not loaded yet.' } };
+		const v = validateProfilePatch(input, dir);
+		if (!v.ok) return { ok: false, errors: Object.fromEntries(Object.entries(v.errors).filter((kv): kv is [string, string] => typeof kv[1] === 'string')) };
+		const { custom, ...fields } = v.value;
+		const out = await this.#write((c) => {
+			const patch: Partial<Profile> = { ...fields };
+			if (custom) {
+				const merged: Profile['custom'] = { ...c.profile.get().custom };
+				for (const [k, value] of Object.entries(custom)) {
+					if (value === null) delete merged[k];
+					else merged[k] = value;
+				}
+				patch.custom = merged;
+			}
+			c.profile.patch(patch);
+			return null;
+		});
+		return out.ok ? { ok: true } : { ok: false, errors: { form: out.error } };
 	}
 
 	delivery(entryId: EntryId): Delivery | undefined {
@@ -144,6 +224,17 @@ export class Conversation implements ConversationApi {
 		for (const f of this.#cleanup.splice(0)) f();
 		this.#doc = null;
 	}
+}
+
+function sameState(a: ConversationState | null, b: ConversationState): boolean {
+	return (
+		a !== null &&
+		a.status === b.status &&
+		a.since === b.since &&
+		a.snoozeUntil === b.snoozeUntil &&
+		a.statusBeforeSnooze === b.statusBeforeSnooze &&
+		a.sinceBeforeSnooze === b.sinceBeforeSnooze
+	);
 }
 
 function insertAt(entries: Entry[], e: Entry): number {
