@@ -69,9 +69,12 @@ function aptInstall(packages) {
 	run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
+/** Debian's Chromium, and a colour emoji font so screenshots show emoji as people see them. */
 export function ensureChromium() {
-	if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-	aptInstall(['chromium']);
+	const missing = [];
+	if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+	if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) missing.push('fonts-noto-color-emoji');
+	if (missing.length) aptInstall(missing);
 	return '/usr/bin/chromium';
 }
 
