@@ -1,0 +1,159 @@
+/**
+ * Presence, typing, shared drafts and the collision guard end to end (SPEC S5.8, S9.4): the
+ * built app against a real sync server, the owner (A) and Tom (B) who both may see a contact of
+ * Tom's, and Sue (C, `self`-restricted) who may not, in three browser contexts; plus a stock
+ * y-websocket client in Node as a bot.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { contactDocId } from '../../src/lib/domain/ids';
+import type { ContactId } from '../../src/lib/domain/types';
+import { startServer } from '../../sync-server/src/server';
+import { caughtUp, signIn, type Server, type Session } from './inbox-fixture';
+
+const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
+
+let server: Server;
+let dataDir: string;
+let a: Session;
+let b: Session;
+let c: Session;
+let contactId: ContactId;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }) => {
+	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-presence-'));
+	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 30 }, log: () => undefined });
+	const docId = [...server.visibility.contactDocIds()].find((d) => {
+		const acc = server.visibility.accessOf(d);
+		return acc?.assigneeId === 'u-tom' && !acc.blocked;
+	});
+	if (!docId) throw new Error('no contact of Tom');
+	contactId = docId.slice(2) as ContactId;
+	a = await signIn(browser, server, 'owner@demo.test');
+	b = await signIn(browser, server, 'tom@demo.test');
+	c = await signIn(browser, server, 'sue@demo.test');
+	expect(server.visibility.canSee(c.user.id, docId)).toBe(false);
+});
+
+test.afterAll(async () => {
+	for (const s of [a, b, c]) await s?.context.close();
+	await server?.close();
+	rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function open(page: Page, id: string): Promise<void> {
+	await page.goto(`/c/${id}`);
+	await caughtUp(page);
+	await expect(page.getByTestId('composer')).toBeVisible();
+}
+
+/** Awareness states the page's replica holds for a document (the test hook). */
+function peers(page: Page, docId: string): Promise<unknown[]> {
+	return page.evaluate((d) => {
+		const w = window as unknown as { __parley?: { app: { replica: { awareness: { peers(d: string): Array<{ state: unknown }> } } | null } } };
+		return w.__parley?.app.replica?.awareness.peers(d).map((p) => p.state) ?? [];
+	}, docId);
+}
+
+test('A types, B sees "A is typing" within the page, C who may not see the contact sees nothing; A stops and it clears', async () => {
+	await open(a.page, contactId);
+	await open(b.page, contactId);
+	// B sees A among the viewers of the contact, in the header.
+	await expect(b.page.locator('.console [data-testid="viewers"]')).toHaveAttribute('data-viewers', new RegExp(a.user.id));
+	await a.page.getByTestId('composer').pressSequentially('Hello the', { delay: 30 });
+	const indicator = b.page.getByTestId('typing-indicator');
+	await expect(indicator).toContainText(`${a.user.name} is typing`);
+	await b.page.screenshot({ path: 'test-results/presence-typing.png' });
+	// C: not a byte of the contact's awareness, no viewer naming it.
+	expect(await peers(c.page, contactDocId(contactId))).toEqual([]);
+	const cDir = JSON.stringify(await peers(c.page, 'dir'));
+	expect(cDir).not.toContain(contactId);
+	// A stops typing: cleared after the idle delay (~3 s), without A leaving.
+	await expect(indicator).not.toContainText('typing', { timeout: 8_000 });
+});
+
+test('A and B co-edit one reply draft; it survives A reloading; B sends and the draft clears for A', async () => {
+	const ca = a.page.getByTestId('composer');
+	const cb = b.page.getByTestId('composer');
+	await expect(cb).toHaveValue('Hello the');
+	await cb.click();
+	await cb.press('End');
+	await cb.pressSequentially('re, Tom here', { delay: 20 });
+	await ca.click();
+	await ca.press('Home');
+	await ca.pressSequentially('>> ', { delay: 20 });
+	const merged = '>> Hello there, Tom here';
+	await expect(ca).toHaveValue(merged);
+	await expect(cb).toHaveValue(merged);
+
+	await a.page.reload();
+	await caughtUp(a.page);
+	await expect(a.page.getByTestId('composer')).toHaveValue(merged);
+
+	// B sends once A is no longer typing (no collision), and the draft empties for everyone.
+	await expect(b.page.getByTestId('typing-indicator')).not.toContainText('typing', { timeout: 8_000 });
+	await b.page.getByTestId('send').click();
+	const dialog = b.page.getByTestId('collision-dialog');
+	if (await dialog.isVisible()) await b.page.getByTestId('collision-send').click();
+	await expect(b.page.locator('[data-testid="thread"]')).toContainText(merged);
+	await expect(a.page.getByTestId('composer')).toHaveValue('');
+	await expect(b.page.getByTestId('composer')).toHaveValue('');
+});
+
+test('A sends while B is typing to the same contact: the collision guard asks first', async () => {
+	await open(a.page, contactId);
+	await open(b.page, contactId);
+	await b.page.getByTestId('comment-toggle').click().catch(() => undefined);
+	await b.page.getByTestId('composer').pressSequentially('Writing a note', { delay: 20 });
+	await expect(a.page.getByTestId('typing-indicator')).toContainText(b.user.name);
+	// B types in the reply now (the collision is about replies).
+	await b.page.getByRole('tab', { name: /reply/i }).click().catch(() => undefined);
+	const typing = async () => {
+		await b.page.getByTestId('composer').pressSequentially('x', { delay: 0 });
+	};
+	await typing();
+	await a.page.getByTestId('composer').fill('Answer from A');
+	await typing();
+	await a.page.getByTestId('send').click();
+	const dialog = a.page.getByTestId('collision-dialog');
+	await expect(dialog).toBeVisible();
+	await expect(a.page.getByTestId('collision-typing')).toContainText(b.user.name);
+	await a.page.screenshot({ path: 'test-results/presence-collision.png' });
+	await a.page.getByTestId('collision-cancel').click();
+	await expect(dialog).toBeHidden();
+	await expect(a.page.locator('[data-testid="thread"]')).not.toContainText('Answer from A');
+});
+
+test('a bot on /yjs/ with a stock y-websocket provider types, and the agent sees it as a bot', async () => {
+	await open(b.page, contactId);
+	const res = await fetch(`${server.url}/api/auth/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' })
+	});
+	const { accessToken } = (await res.json()) as { accessToken: string };
+	const doc = new Y.Doc();
+	const bot = new WebsocketProvider(`${server.url.replace('http', 'ws')}/yjs`, encodeURIComponent(contactDocId(contactId)), doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		params: { token: accessToken }
+	});
+	try {
+		await expect.poll(() => bot.synced).toBe(true);
+		bot.awareness.setLocalState({ user: { kind: 'bot', id: 'bot-1', name: 'Helper' }, typing: { composer: 'reply', at: Date.now() } });
+		await expect(b.page.getByTestId('typing-indicator')).toContainText('Helper (bot) is typing');
+		bot.awareness.setLocalStateField('typing', null);
+		await expect(b.page.getByTestId('typing-indicator')).not.toContainText('Helper');
+	} finally {
+		bot.destroy();
+		doc.destroy();
+	}
+});
