@@ -90,6 +90,8 @@ export class SyncClient {
 	private attempt = 0;
 	private timer: NodeJS.Timeout | null = null;
 	private assembler = new ChunkAssembler();
+	/** Called after each server message is handled (benchmarks time on it instead of polling). */
+	onMessage: ((msg: ServerMessage) => void) | null = null;
 
 	constructor(private readonly opts: SyncClientOptions) {
 		this.lastSeq = opts.lastSeq ?? 0;
@@ -237,10 +239,12 @@ export class SyncClient {
 				const inner = decodeTransfer(r.docId, r.bytes);
 				if (!inner.ok) throw new Error(`bad transfer: ${inner.error.message}`);
 				this.handle(inner.msg);
+				this.onMessage?.(inner.msg);
 			}
 			return;
 		}
 		this.handle(msg);
+		this.onMessage?.(msg);
 	}
 
 	private handle(msg: ServerMessage): void {
