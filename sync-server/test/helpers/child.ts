@@ -9,6 +9,8 @@ export interface ChildServer {
 	process: ChildProcess;
 	/** Resolves with the exit code or signal. */
 	exited: Promise<number | NodeJS.Signals | null>;
+	/** Everything the process wrote to stderr so far. */
+	stderr(): string;
 }
 
 export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
@@ -31,7 +33,7 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Pr
 			const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
 			if (m) {
 				clearTimeout(timer);
-				resolve({ url: m[1]!, process: child, exited });
+				resolve({ url: m[1]!, process: child, exited, stderr: () => stderr });
 			}
 		});
 		void exited.then((code) => {
