@@ -20,7 +20,8 @@
  *
  * Limits (limits/constants.ts): updates and awareness per second (token buckets; an update over
  * the rate gets ERROR rate_limited and stays the client's to resend, awareness is dropped), at
- * most `maxOpenDocs` documents with work in flight (ERROR rate_limited), an update over
+ * most `maxOpenDocs` documents with work in flight (more wait, up to `maxQueuedBytes` of
+ * waiting messages; past that ERROR rate_limited), an update over
  * 256 KiB closes with 1009, frames over 1 MiB are closed by `ws` itself (maxPayload).
  *
  * Visibility: the connection only ever sends bytes of documents its user may see now: every
@@ -54,6 +55,7 @@ import {
 	AWARENESS_BURST,
 	AWARENESS_PER_SEC,
 	MAX_OPEN_DOCS_PER_CONNECTION,
+	MAX_QUEUED_BYTES_PER_CONNECTION,
 	UPDATES_BURST,
 	UPDATES_PER_SEC
 } from './limits/constants';
@@ -76,8 +78,10 @@ export interface ConnectionLimits {
 	updatesBurst?: number;
 	awarenessPerSecond: number;
 	awarenessBurst?: number;
-	/** Documents one connection may have reads or writes in flight for at once. */
+	/** Documents one connection may have reads or writes in flight for at once; more wait. */
 	maxOpenDocs: number;
+	/** Bytes of messages waiting for an open-document slot; past it they are refused. */
+	maxQueuedBytes?: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -85,7 +89,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 	updatesBurst: UPDATES_BURST,
 	awarenessPerSecond: AWARENESS_PER_SEC,
 	awarenessBurst: AWARENESS_BURST,
-	maxOpenDocs: MAX_OPEN_DOCS_PER_CONNECTION
+	maxOpenDocs: MAX_OPEN_DOCS_PER_CONNECTION,
+	maxQueuedBytes: MAX_QUEUED_BYTES_PER_CONNECTION
 };
 
 /** The per-connection token buckets for updates and awareness of `limits`. */
@@ -132,6 +137,9 @@ export class SyncConnection implements FanoutSubscriber {
 	private readonly awarenessRate: RateLimiter;
 	/** Documents with a read or write of this connection in flight, and how many. */
 	private readonly openDocs = new Map<DocId, number>();
+	/** Messages waiting for an open-document slot, and their bytes. */
+	private readonly slotWaiters: Array<() => void> = [];
+	private queuedBytes = 0;
 	private readonly awareness = new AwarenessTracker();
 	private unsubscribe: () => void = () => {};
 
@@ -253,9 +261,9 @@ export class SyncConnection implements FanoutSubscriber {
 		}
 		switch (msg.type) {
 			case 'sync':
-				return this.withOpenDoc(msg.docId, undefined, () => this.onSync(msg));
+				return this.withOpenDoc(msg.docId, undefined, msg.step === 'step1' ? msg.stateVector.length : msg.update.length, () => this.onSync(msg));
 			case 'update':
-				return this.withOpenDoc(msg.docId, msg.updateId, () => this.onUpdate(msg));
+				return this.withOpenDoc(msg.docId, msg.updateId, msg.update.length, () => this.onUpdate(msg));
 			case 'awareness': {
 				// Over the rate, awareness is dropped: the next state replaces it anyway.
 				if (!this.awarenessRate.take()) return;
@@ -266,19 +274,32 @@ export class SyncConnection implements FanoutSubscriber {
 		}
 	}
 
-	/** Runs `fn` while `docId` counts as open; refuses a new document past the cap. */
-	private async withOpenDoc(docId: DocId, updateId: string | undefined, fn: () => Promise<void>): Promise<void> {
-		const n = this.openDocs.get(docId) ?? 0;
-		if (n === 0 && this.openDocs.size >= this.deps.limits.maxOpenDocs) {
-			return this.sendError('rate_limited', `At most ${this.deps.limits.maxOpenDocs} documents may be open at once; retry later.`, docId, updateId);
+	/**
+	 * Runs `fn` while `docId` counts as open. Past `maxOpenDocs` documents a new one waits for a
+	 * slot (a catch-up asks for every document at once); past `maxQueuedBytes` of waiting
+	 * messages it is refused with ERROR rate_limited.
+	 */
+	private async withOpenDoc(docId: DocId, updateId: string | undefined, bytes: number, fn: () => Promise<void>): Promise<void> {
+		const { maxOpenDocs, maxQueuedBytes = MAX_QUEUED_BYTES_PER_CONNECTION } = this.deps.limits;
+		while (!this.openDocs.has(docId) && this.openDocs.size >= maxOpenDocs) {
+			if (this.queuedBytes + bytes > maxQueuedBytes) {
+				return this.sendError('rate_limited', `At most ${maxOpenDocs} documents may be open at once and the queue is full; retry later.`, docId, updateId);
+			}
+			this.queuedBytes += bytes;
+			await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+			this.queuedBytes -= bytes;
+			if (this.phase === 'closed') return;
 		}
-		this.openDocs.set(docId, n + 1);
+		this.openDocs.set(docId, (this.openDocs.get(docId) ?? 0) + 1);
 		try {
 			await fn();
 		} finally {
 			const left = (this.openDocs.get(docId) ?? 1) - 1;
 			if (left > 0) this.openDocs.set(docId, left);
-			else this.openDocs.delete(docId);
+			else {
+				this.openDocs.delete(docId);
+				this.slotWaiters.shift()?.();
+			}
 		}
 	}
 
@@ -403,6 +424,7 @@ export class SyncConnection implements FanoutSubscriber {
 		this.phase = 'closed';
 		this.unsubscribe();
 		this.queued = [];
+		for (const wake of this.slotWaiters.splice(0)) wake();
 		for (const { docId, update } of this.awareness.drain()) {
 			this.deps.fanout.publish({ type: 'awareness', docId, update, senderId: this.id });
 		}

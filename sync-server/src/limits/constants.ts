@@ -27,6 +27,11 @@ export const AWARENESS_PER_SEC = 10;
 export const AWARENESS_BURST = 20;
 /** Documents one connection may hold open at once (each costs server memory while held). */
 export const MAX_OPEN_DOCS_PER_CONNECTION = 10_000;
+/**
+ * Bytes of messages a connection may have waiting for a free open-document slot (a catch-up
+ * asks for every document at once; their state vectors wait here). Past it: rate_limited.
+ */
+export const MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
 /** Login attempts per account per minute, and per client address per minute. */
 export const LOGIN_ATTEMPTS_PER_MIN = 10;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN = 30;
