@@ -108,6 +108,80 @@ test('A and B co-edit one reply draft; it survives A reloading; B sends and the 
 	await expect(b.page.getByTestId('composer')).toHaveValue('');
 });
 
+/** B's view of A's caret in the reply: the overlay text before it and the text A selected. */
+function remoteCaret(page: Page, userId: string): Promise<{ before: string; selected: string; tag: string } | null> {
+	return page.evaluate((id) => {
+		const caret = document.querySelector(`[data-testid="remote-cursor"][data-user="${id}"]`);
+		const mirror = caret?.parentElement;
+		if (!caret || !mirror) return null;
+		const range = document.createRange();
+		range.setStart(mirror, 0);
+		range.setEndBefore(caret);
+		const selected = [...mirror.querySelectorAll('span.sel')].map((s) => s.textContent ?? '').join('');
+		return { before: range.toString(), selected, tag: caret.textContent ?? '' };
+	}, userId);
+}
+
+function selection(page: Page): Promise<[number, number]> {
+	return page.getByTestId('composer').evaluate((el) => [(el as HTMLTextAreaElement).selectionStart, (el as HTMLTextAreaElement).selectionEnd]);
+}
+
+test("co-editing in the composer: B sees A's named caret and selection where A put them; A's edits before B's caret leave it on the same character", async () => {
+	await open(a.page, contactId);
+	await open(b.page, contactId);
+	const ca = a.page.getByTestId('composer');
+	const cb = b.page.getByTestId('composer');
+	await ca.click();
+	await ca.pressSequentially('Good morning team', { delay: 10 });
+	await expect(cb).toHaveValue('Good morning team');
+	// A's caret at the end, named.
+	await expect.poll(() => remoteCaret(b.page, a.user.id)).toEqual({ before: 'Good morning team', selected: '', tag: a.user.name });
+	// A selects "morning" (forward: the caret stands at its end).
+	await ca.press('Home');
+	for (let i = 0; i < 5; i++) await ca.press('ArrowRight');
+	for (let i = 0; i < 7; i++) await ca.press('Shift+ArrowRight');
+	await expect.poll(() => remoteCaret(b.page, a.user.id)).toEqual({ before: 'Good morning', selected: 'morning', tag: a.user.name });
+	await b.page.screenshot({ path: 'test-results/presence-remote-cursor.png' });
+
+	// B's caret after "Good "; A types at the start: B's caret moves with its character.
+	await cb.click();
+	await cb.press('Home');
+	for (let i = 0; i < 5; i++) await cb.press('ArrowRight');
+	expect(await selection(b.page)).toEqual([5, 5]);
+	await ca.press('Home');
+	await ca.pressSequentially('Hi! ', { delay: 10 });
+	await expect(cb).toHaveValue('Hi! Good morning team');
+	expect(await selection(b.page)).toEqual([9, 9]);
+	// And A sees B's caret there.
+	await expect.poll(() => remoteCaret(a.page, b.user.id)).toEqual({ before: 'Hi! Good ', selected: '', tag: b.user.name });
+	// B keeps typing at its caret.
+	await cb.pressSequentially('sunny ', { delay: 10 });
+	await expect(ca).toHaveValue('Hi! Good sunny morning team');
+});
+
+test('the collision guard asks when another agent has a non-empty draft open (caret in the reply, no longer typing)', async () => {
+	const ca = a.page.getByTestId('composer');
+	const cb = b.page.getByTestId('composer');
+	// B's caret stays in the reply; B stops typing (the indicator clears after the idle delay).
+	await cb.click();
+	await cb.press('End');
+	await cb.pressSequentially('!', { delay: 10 });
+	await expect(a.page.getByTestId('typing-indicator')).not.toContainText('typing', { timeout: 8_000 });
+	await expect(b.page.getByTestId('composer')).toBeFocused();
+	await expect(ca).toHaveValue('Hi! Good sunny morning team!');
+	await a.page.getByTestId('send').click();
+	const dialog = a.page.getByTestId('collision-dialog');
+	await expect(dialog).toBeVisible();
+	await expect(a.page.getByTestId('collision-drafting')).toContainText(b.user.name);
+	await expect(a.page.getByTestId('collision-typing')).toHaveCount(0);
+	await a.page.getByTestId('collision-cancel').click();
+	await expect(dialog).toBeHidden();
+	await expect(a.page.locator('[data-testid="thread"]')).not.toContainText('Hi! Good sunny morning team!');
+	// B leaves the draft empty for the next test.
+	await cb.fill('');
+	await expect(ca).toHaveValue('');
+});
+
 test('A sends while B is typing to the same contact: the collision guard asks first', async () => {
 	await open(a.page, contactId);
 	await open(b.page, contactId);
