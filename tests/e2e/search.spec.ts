@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contactName } from '../../src/lib/components/people';
+import { DEMO_CHANNELS } from '../../src/lib/demo/generate';
 import type { ContactSummary } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
 import { serverTruth, signIn, type Server, type Session } from './inbox-fixture';
@@ -43,7 +44,8 @@ test.beforeAll(async ({ browser }) => {
 	owner = await signIn(browser, server, 'owner@demo.test');
 	manager = await signIn(browser, server, 'manager@demo.test');
 	const { contacts } = await serverTruth(server);
-	const pick = contacts.find((c) => !c.blocked && c.lastMessageChannelId !== null && c.firstName.length >= 3);
+	// A contact the manager can reply to now: on the web chat, whose messaging window never closes (S5.6).
+	const pick = contacts.find((c) => !c.blocked && c.channelIds.includes(DEMO_CHANNELS.webchat) && c.firstName.length >= 3);
 	if (!pick) throw new Error('no contact to write to');
 	target = pick;
 });

@@ -91,15 +91,7 @@ export function filterByWord<T>(items: readonly T[], query: string, name: (t: T)
 	return out;
 }
 
-export type WindowState = { open: true } | { open: false; reason: 'no-incoming' | 'expired'; closedAt: number | null };
-
-/** SPEC S5.6: whether `channel` may carry a reply now. */
-export function messagingWindow(channel: Channel, lastIncomingAt: number | null, now: number): WindowState {
-	if (channel.windowHours === null) return { open: true };
-	if (lastIncomingAt === null) return { open: false, reason: 'no-incoming', closedAt: null };
-	const closesAt = lastIncomingAt + channel.windowHours * 3_600_000;
-	return now < closesAt ? { open: true } : { open: false, reason: 'expired', closedAt: closesAt };
-}
+export { messagingWindow, type WindowState } from '../../domain/messaging-window';
 
 /** The newest incoming message time per channel. */
 export function lastIncomingByChannel(entries: readonly Entry[]): Map<ChannelId, number> {
