@@ -153,11 +153,16 @@ export class App implements AppState {
 				refreshToken: () => this.auth.refresh()
 			}
 		});
-		const [summaries, dots, dir] = await Promise.all([replica.open(), store.getMeta<string[]>(DOTS), replica.directory()]);
+		const [summaries, dots, dir, seen] = await Promise.all([
+			replica.open(),
+			store.getMeta<string[]>(DOTS),
+			replica.directory(),
+			store.getMeta<number>(NOTIFICATIONS_SEEN)
+		]);
 		this.replica = replica;
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
-		this.notifications.load(summaries, await store.getMeta<number>(NOTIFICATIONS_SEEN));
+		this.notifications.load(summaries, seen);
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
 		this.#detach.push(
@@ -170,13 +175,17 @@ export class App implements AppState {
 				this.inbox.recompute();
 				this.search.setDirectory(d);
 			}),
-			this.search.attach(replica, this.session.user ?? s.user, dir),
 			this.presence.attach(replica.awareness),
 			this.auth.subscribe((next) => {
 				if (next === null) this.session.anonymous('Your session has expired. Please sign in again.');
 			}),
 			this.#watchNetwork(replica)
 		);
+		// What the first paint does not need waits for it: restoring the search index reads
+		// megabytes from storage, and the connection's catch-up competes for the main thread.
+		await afterNextPaint(250);
+		if (this.replica !== replica) return;
+		this.#detach.push(this.search.attach(replica, this.session.user ?? s.user, this.directory.dir ?? dir));
 		replica.start();
 	}
 
@@ -257,16 +266,32 @@ export class App implements AppState {
 	}
 }
 
+/**
+ * Resolves right after the next frame is painted; at once where there are no frames, and after
+ * `maxWaitMs` at most when given (a hidden tab paints no frames).
+ */
+function afterNextPaint(maxWaitMs?: number): Promise<void> {
+	if (typeof requestAnimationFrame === 'undefined' || typeof MessageChannel === 'undefined') return Promise.resolve();
+	if (typeof document !== 'undefined' && document.hidden) return Promise.resolve();
+	return new Promise((resolve) => {
+		const timer = maxWaitMs === undefined ? undefined : setTimeout(resolve, maxWaitMs);
+		requestAnimationFrame(() => {
+			const ch = new MessageChannel();
+			ch.port1.onmessage = () => {
+				ch.port1.close();
+				clearTimeout(timer);
+				resolve();
+			};
+			ch.port2.postMessage(null);
+		});
+	});
+}
+
 /** A performance mark right after the next frame is painted (browser only). */
 function markAfterPaint(name: string): void {
-	if (typeof requestAnimationFrame === 'undefined' || typeof MessageChannel === 'undefined') return;
-	requestAnimationFrame(() => {
-		const ch = new MessageChannel();
-		ch.port1.onmessage = () => {
-			ch.port1.close();
-			if (performance.getEntriesByName(name).length === 0) performance.mark(name);
-		};
-		ch.port2.postMessage(null);
+	if (typeof requestAnimationFrame === 'undefined') return;
+	void afterNextPaint().then(() => {
+		if (performance.getEntriesByName(name).length === 0) performance.mark(name);
 	});
 }
 

@@ -43,6 +43,23 @@ describe('idb store and schema versions', () => {
 		await expect(opening).rejects.toMatchObject({ code: 'outdated' });
 	});
 
+	it('reads a summary snapshot written as JSON by an earlier version', async () => {
+		const factory = new IDBFactory();
+		(await openIdbStore({ ...owner, idbFactory: factory })).close();
+		const db = await rawOpen(factory, DB_VERSION);
+		const old = [{ id: 'b', firstName: 'B' }, { id: 'a', firstName: 'A' }];
+		await new Promise((resolve, reject) => {
+			const tx = db.transaction('summarySnapshot', 'readwrite');
+			tx.objectStore('summarySnapshot').put({ json: JSON.stringify(old), upTo: 0 }, 'snapshot');
+			tx.oncomplete = resolve;
+			tx.onerror = () => reject(tx.error);
+		});
+		db.close();
+		const store = await openIdbStore({ ...owner, idbFactory: factory });
+		expect((await store.loadSummaries()).map((s) => s.id)).toEqual(['a', 'b']);
+		store.close();
+	});
+
 	it('database names keep users and workspaces apart whatever their ids contain', () => {
 		expect(databaseName({ workspaceId: 'w', userId: 'u' })).toBe('parley:w:u');
 		expect(databaseName({ workspaceId: 'a:b', userId: 'c' })).not.toBe(databaseName({ workspaceId: 'a', userId: 'b:c' }));

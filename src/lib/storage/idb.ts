@@ -2,8 +2,9 @@
  * The client store on IndexedDB, one database per user and workspace (`databaseName`).
  *
  * Object stores: `updates` (log, auto-increment key, index `docId`), `states` (merged state and
- * the log position it covers, by docId), `summarySnapshot` (one record: the JSON of every summary
- * and the increment position it covers), `summaryIncrements` (log, index `contactId`), `pending`
+ * the log position it covers, by docId), `summarySnapshot` (one record: every summary, packed as
+ * rows of values (`packSummaries`; older databases hold JSON, still read), and the increment
+ * position it covers), `summaryIncrements` (log, index `contactId`), `pending`
  * (log in insertion order, unique index `updateId`, index `docId`), `search` (rows by key, index
  * `contactId`), `meta`. Every method is one IndexedDB transaction over the stores it touches, and
  * awaits only requests of that transaction (awaiting anything else would let it auto-commit).
@@ -15,7 +16,16 @@
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { ContactId, ContactSummary, DocId } from '../domain/types';
-import { contactOfDoc, databaseName, mergeSummaries, ownBytes, type SummaryIncrement } from './records';
+import {
+	contactOfDoc,
+	databaseName,
+	mergeSummaries,
+	ownBytes,
+	packSummaries,
+	unpackSummaries,
+	type PackedSummaries,
+	type SummaryIncrement
+} from './records';
 import {
 	StoreError,
 	type ClientStore,
@@ -34,10 +44,13 @@ import {
 export const DB_VERSION = 1;
 const SNAPSHOT_KEY = 'snapshot';
 
+type SnapshotRecord = { packed: PackedSummaries; upTo: number } | { json: string; upTo: number };
+
 interface ParleySchema extends DBSchema {
 	updates: { key: number; value: { docId: DocId; update: Uint8Array }; indexes: { docId: DocId } };
 	states: { key: DocId; value: { state: Uint8Array; upTo: number } };
-	summarySnapshot: { key: string; value: { json: string; upTo: number } };
+	/** `packed` since the compact format; `json` (every summary as JSON) in databases written before. */
+	summarySnapshot: { key: string; value: SnapshotRecord };
 	summaryIncrements: { key: number; value: SummaryIncrement; indexes: { contactId: ContactId } };
 	pending: { key: number; value: PendingUpdate; indexes: { updateId: string; docId: DocId } };
 	search: { key: string; value: SearchRow; indexes: { contactId: ContactId } };
@@ -280,8 +293,8 @@ class IdbStore implements ClientStore {
 			const [snapshot, incs, keys] = await Promise.all([snapshots.get(SNAPSHOT_KEY), increments.getAll(), increments.getAllKeys()]);
 			const last = keys[keys.length - 1];
 			if (last === undefined) return 0;
-			const json = JSON.stringify(mergeSummaries(parseSnapshot(snapshot), incs));
-			await Promise.all([snapshots.put({ json, upTo: last }, SNAPSHOT_KEY), increments.clear()]);
+			const packed = packSummaries(mergeSummaries(parseSnapshot(snapshot), incs));
+			await Promise.all([snapshots.put({ packed, upTo: last }, SNAPSHOT_KEY), increments.clear()]);
 			return incs.length;
 		});
 	}
@@ -301,7 +314,7 @@ class IdbStore implements ClientStore {
 			const snapshots = tx.objectStore('summarySnapshot');
 			if (((await snapshots.get(SNAPSHOT_KEY))?.upTo ?? 0) > basis) return 'superseded';
 			await Promise.all([
-				snapshots.put({ json: JSON.stringify(all), upTo: basis }, SNAPSHOT_KEY),
+				snapshots.put({ packed: packSummaries(all), upTo: basis }, SNAPSHOT_KEY),
 				tx.objectStore('summaryIncrements').delete(IDBKeyRange.upperBound(basis))
 			]);
 			return 'written';
@@ -391,6 +404,7 @@ async function putIncrement(store: IncrementStore, inc: SummaryIncrement): Promi
 	await store.add(inc);
 }
 
-function parseSnapshot(record: { json: string } | undefined): ContactSummary[] {
-	return record ? (JSON.parse(record.json) as ContactSummary[]) : [];
+function parseSnapshot(record: SnapshotRecord | undefined): ContactSummary[] {
+	if (!record) return [];
+	return 'packed' in record ? unpackSummaries(record.packed) : (JSON.parse(record.json) as ContactSummary[]);
 }

@@ -119,7 +119,9 @@ export class SummaryBook {
 		const write = async (): Promise<void> => {
 			for (let attempt = 0; attempt < 3 && !this.#closed && !written; attempt++) {
 				const basis = await this.#store.summaryCursor();
-				written = (await this.#store.writeSummarySnapshot([...this.#all.values()], basis)) === 'written';
+				// Sorted by id, as the store keeps snapshots: a cold start then needs no sort.
+				const all = [...this.#all.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+				written = (await this.#store.writeSummarySnapshot(all, basis)) === 'written';
 			}
 			if (!written) for (const s of this.#all.values()) this.#dirty.set(s.id, s);
 		};
