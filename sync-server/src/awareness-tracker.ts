@@ -12,10 +12,15 @@
  * for this connection's user. So the tracker remembers the clock of every foreign client it
  * delivered, and `observe` keeps only entries newer than that: news from clients this
  * connection speaks for.
+ *
+ * Identity: with a `StateGuard` (every agent connection has one, `awareness-identity.ts`), a
+ * state naming anyone but the connection's user is dropped before it is recorded or relayed,
+ * and the name is the directory's.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { DocId } from '../../src/lib/domain/types';
+import type { StateGuard } from './awareness-identity';
 
 /** A connection may speak for at most this many awareness clients per document. */
 const MAX_CLIENTS_PER_DOC = 16;
@@ -42,6 +47,8 @@ export class AwarenessTracker {
 	private readonly byDoc = new Map<DocId, Map<number, number>>();
 	private readonly foreign = new Map<DocId, Map<number, number>>();
 
+	constructor(private readonly guard?: StateGuard) {}
+
 	/** Remembers the clients of an update this connection was sent (see "Echoes"). */
 	delivered(docId: DocId, update: Uint8Array): void {
 		let m = this.foreign.get(docId);
@@ -64,12 +71,27 @@ export class AwarenessTracker {
 	/**
 	 * Records the clients of an awareness update from this connection (a client whose state is
 	 * null is forgotten) and returns what of it is news to relay: the same bytes when nothing is
-	 * an echo, else the update without the echoed entries, null when nothing is left.
+	 * an echo or rewritten by the guard, else the update without the echoed and refused entries
+	 * (and with the guard's states), null when nothing is left.
 	 */
 	observe(docId: DocId, update: Uint8Array): Uint8Array | null {
 		const all = readEntries(update);
 		const seen = this.foreign.get(docId);
-		const news = seen ? all.filter((e) => !(seen.has(e.clientId) && e.clock <= seen.get(e.clientId)!)) : all;
+		const news: Entry[] = [];
+		let changed = false;
+		for (const e of all) {
+			if (seen?.has(e.clientId) && e.clock <= seen.get(e.clientId)!) {
+				changed = true;
+				continue;
+			}
+			const state = e.state === 'null' || !this.guard ? e.state : this.guard(e.state);
+			if (state === null) {
+				changed = true;
+				continue;
+			}
+			if (state !== e.state) changed = true;
+			news.push({ clientId: e.clientId, clock: e.clock, state });
+		}
 		let clients = this.byDoc.get(docId);
 		for (const { clientId, clock, state } of news) {
 			seen?.delete(clientId);
@@ -84,7 +106,7 @@ export class AwarenessTracker {
 			if (clients.has(clientId) || clients.size < MAX_CLIENTS_PER_DOC) clients.set(clientId, clock);
 		}
 		if (clients && clients.size === 0) this.byDoc.delete(docId);
-		if (news.length === all.length) return update;
+		if (!changed) return update;
 		if (news.length === 0) return null;
 		const enc = encoding.createEncoder();
 		encoding.writeVarUint(enc, news.length);

@@ -14,9 +14,11 @@
  * Live: UPDATE is validated, stored, applied, published to the others and then ACKed
  * (duplicates of a stored updateId are ACKed again, not stored); a client's SYNC step 2 or
  * update takes the same path without ack; AWARENESS is published to the other connections that
- * may see the doc. A rejected update gets ERROR{rejected_update, docId, updateId, reason} and
- * nothing else happens to it: the client drops its copy of the document and syncs it again from
- * an empty state vector (replica.ts), which is all it needs to converge back to the server.
+ * may see the doc, each state only if it names this connection's user (its name is the
+ * directory's; others are dropped, see `awareness-identity.ts`). A rejected update gets
+ * ERROR{rejected_update, docId, updateId, reason} and nothing else happens to it: the client
+ * drops its copy of the document and syncs it again from an empty state vector (replica.ts),
+ * which is all it needs to converge back to the server.
  *
  * Limits (limits/constants.ts): updates and awareness per second (token buckets; an update over
  * the rate gets ERROR rate_limited and stays the client's to resend, awareness is dropped), at
@@ -45,6 +47,7 @@ import {
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { VisibilityTarget } from '../../src/lib/domain/visibility';
+import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker } from './awareness-tracker';
 import { contactLookup, redactPresence } from './presence-filter';
 import type { Fanout, FanoutEvent, FanoutSubscriber } from './fanout/fanout';
@@ -140,7 +143,8 @@ export class SyncConnection implements FanoutSubscriber {
 	/** Messages waiting for an open-document slot, and their bytes. */
 	private readonly slotWaiters: Array<() => void> = [];
 	private queuedBytes = 0;
-	private readonly awareness = new AwarenessTracker();
+	/** The awareness clients this connection speaks for; states must name its user (awareness-identity). */
+	private readonly awareness: AwarenessTracker;
 	private unsubscribe: () => void = () => {};
 
 	constructor(
@@ -149,6 +153,7 @@ export class SyncConnection implements FanoutSubscriber {
 		private readonly deps: SyncDeps
 	) {
 		this.id = `s${++nextConnectionNumber}`;
+		this.awareness = new AwarenessTracker(directoryStateGuard(userId, deps.visibility));
 		({ updates: this.updates, awareness: this.awarenessRate } = connectionBuckets(deps.limits));
 		this.refreshPredicate();
 		this.unsubscribe = deps.fanout.subscribe(this);

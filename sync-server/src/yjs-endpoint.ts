@@ -14,7 +14,8 @@
  * The stock protocol has no error message, so a rejected update (the validator's reason) closes
  * the connection with 1008 and the reason; the provider reconnects and syncs from the server.
  * Updates past the per-connection rate close it too (1008: dropping one would silently fork
- * the client's copy); awareness past its rate is dropped.
+ * the client's copy); awareness past its rate is dropped, and so is a state that does not name
+ * the token's user as `user` or `bot` (`awareness-identity.ts`; a bot uses a user's token).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -23,6 +24,7 @@ import { checkAwarenessUpdate, MAX_AWARENESS_BYTES, MAX_UPDATE_BYTES } from '../
 import { encodeState, stateVector } from '../../src/lib/doc';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
+import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker } from './awareness-tracker';
 import { contactLookup, redactPresence } from './presence-filter';
 import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
@@ -62,7 +64,8 @@ export class YjsConnection implements FanoutSubscriber {
 	private room: Room | null = null;
 	private chain: Promise<void>;
 	private closed = false;
-	private readonly awareness = new AwarenessTracker();
+	/** The awareness clients this connection speaks for; states must name its user (awareness-identity). */
+	private readonly awareness: AwarenessTracker;
 	private readonly updates: RateLimiter;
 	private readonly awarenessRate: RateLimiter;
 	private unsubscribe: () => void = () => {};
@@ -74,6 +77,7 @@ export class YjsConnection implements FanoutSubscriber {
 		private readonly deps: SyncDeps
 	) {
 		({ updates: this.updates, awareness: this.awarenessRate } = connectionBuckets(deps.limits));
+		this.awareness = new AwarenessTracker(directoryStateGuard(userId, deps.visibility));
 		socket.on('error', (err) => deps.log(`yjs connection ${this.id}: ${err.message}`));
 		socket.on('close', () => this.onClosed());
 		socket.on('message', (data, isBinary) => {

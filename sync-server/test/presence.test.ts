@@ -57,6 +57,11 @@ class AwarenessSocket {
 	}
 }
 
+/** The states relayed for a client, in order. */
+function statesOf(s: AwarenessSocket, docId: DocId, clientId: number): Array<AwarenessState | null> {
+	return s.received.filter((r) => r.docId === docId && r.clientId === clientId).map((r) => r.state);
+}
+
 function contains(haystack: Uint8Array, needle: string): boolean {
 	return Buffer.from(haystack).includes(Buffer.from(needle, 'utf8'));
 }
@@ -107,7 +112,7 @@ describe('presence and typing over awareness', () => {
 		await waitFor(() => sueYjs.synced, 10_000, 'sue /yjs/dir synced');
 		sueYjs.ws?.addEventListener('message', (ev: MessageEvent) => sueYjsFrames.push(new Uint8Array(ev.data as ArrayBuffer)));
 
-		const me = { kind: 'user', id: 'u-olivia', name: 'Olivia' };
+		const me = { kind: 'user', id: 'u-olivia', name: 'Olivia Bennett' };
 		// The id in every form a state could carry it: as `viewing`, as a document id, nested, as a key.
 		owner.publish(DIR_DOC_ID, { user: me, status: 'online', viewing: hidden.contactId, recent: [hidden.docId, shared.contactId], byDoc: { [hidden.contactId]: 1 } });
 		await waitFor(() => tom.last(DIR_DOC_ID, 101) !== undefined, 10_000, 'tom gets the presence');
@@ -161,9 +166,10 @@ describe('presence and typing over awareness', () => {
 		});
 		await waitFor(() => bot.synced, 10_000, 'bot synced');
 		const botId = bot.awareness.clientID;
+		// A bot runs with a user's token: it is that user's bot, under the directory's name.
 		bot.awareness.setLocalState({ user: { kind: 'bot', id: 'u-olivia', name: 'Reply bot' }, typing: { composer: 'reply', at: Date.now() } });
 		await waitFor(() => !!tom.last(contact.docId, botId)?.typing, 10_000, 'tom sees the bot typing');
-		expect(tom.last(contact.docId, botId)).toMatchObject({ user: { kind: 'bot', name: 'Reply bot' }, typing: { composer: 'reply' } });
+		expect(tom.last(contact.docId, botId)).toMatchObject({ user: { kind: 'bot', id: 'u-olivia', name: 'Olivia Bennett' }, typing: { composer: 'reply' } });
 
 		// Tom types back; the bot sees it through its stock provider.
 		tom.publish(contact.docId, { user: { kind: 'user', id: 'u-tom', name: 'Tom' }, typing: { composer: 'reply', at: Date.now() } });
@@ -216,5 +222,65 @@ describe('presence and typing over awareness', () => {
 		sue.publish(DIR_DOC_ID, { user: { kind: 'user', id: 'u-sue', name: 'Sue' }, status: 'online', viewing: null });
 		await waitFor(() => tom.last(DIR_DOC_ID, 303) !== undefined, 10_000, 'marker');
 		expect(tom.last(contact.docId, 303)).toBeUndefined();
+	});
+
+	it("relays a state only under the sender's own id, with the directory's name; spoofed ids are dropped, not relayed, on /sync and /yjs (S5.8, S9.4)", async () => {
+		const { server, tokens } = await setup();
+		const contact = contactOf(server, 'u-tom');
+		const tom = new AwarenessSocket(server.url, tokens.tom, 502);
+		const owner = new AwarenessSocket(server.url, tokens.owner, 501);
+		cleanups.push(() => tom.close(), () => owner.close());
+		await Promise.all([tom.ready(), owner.ready()]);
+		const typing = () => ({ composer: 'reply', at: Date.now() });
+
+		// Tom's own state, for the spoofer to aim at.
+		tom.publish(contact.docId, { user: { kind: 'user', id: 'u-tom', name: 'Tom' }, typing: typing() });
+		await waitFor(() => owner.last(contact.docId, 502) !== undefined, 10_000, 'owner sees tom');
+		expect(owner.last(contact.docId, 502)).toMatchObject({ user: { kind: 'user', id: 'u-tom', name: 'Tom Becker' } });
+
+		// The owner's socket claims to be Tom, a contact, nobody, and a user without a kind.
+		owner.publish(contact.docId, { user: { kind: 'user', id: 'u-tom', name: 'Tom Becker' }, typing: typing() });
+		owner.publish(contact.docId, { user: { kind: 'contact', id: 'u-olivia', name: 'A visitor' }, typing: typing() });
+		owner.publish(contact.docId, { typing: typing() } as unknown as AwarenessState);
+		owner.publish(contact.docId, { user: { id: 'u-olivia', name: 'Olivia' }, typing: typing() } as unknown as AwarenessState);
+		// Then speaks as itself under another name, with extra fields: the directory's name, no extras.
+		owner.publish(contact.docId, { user: { kind: 'user', id: 'u-olivia', name: 'Mallory', email: 'x@evil.test' }, typing: typing(), cursor: null } as unknown as AwarenessState);
+		await waitFor(() => tom.last(contact.docId, 501) !== undefined, 10_000, 'the owner as herself');
+		expect(statesOf(tom, contact.docId, 501)).toEqual([{ user: { kind: 'user', id: 'u-olivia', name: 'Olivia Bennett' }, typing: expect.any(Object), cursor: null }]);
+
+		// Over /yjs with a stock provider: claiming Tom (as a bot or a user) is dropped too, and the
+		// provider's initial `{}` (no user) is not relayed either.
+		const doc = new Y.Doc();
+		const stock = new WebsocketProvider(`${server.url.replace('http', 'ws')}/yjs`, encodeURIComponent(contact.docId), doc, {
+			WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+			disableBc: true,
+			params: { token: tokens.owner }
+		});
+		cleanups.push(() => {
+			stock.destroy();
+			doc.destroy();
+		});
+		await waitFor(() => stock.synced, 10_000, 'stock synced');
+		const stockId = stock.awareness.clientID;
+		stock.awareness.setLocalState({ user: { kind: 'bot', id: 'u-tom', name: 'Tom Becker' }, typing: typing() });
+		stock.awareness.setLocalState({ user: { kind: 'user', id: 'u-tom', name: 'Tom Becker' }, typing: typing() });
+		stock.awareness.setLocalState({ user: { kind: 'bot', id: 'u-olivia', name: 'Helper' }, typing: typing() });
+		await waitFor(() => tom.last(contact.docId, stockId) !== undefined, 10_000, 'the stock client as the owner');
+		expect(statesOf(tom, contact.docId, stockId)).toEqual([{ user: { kind: 'bot', id: 'u-olivia', name: 'Olivia Bennett' }, typing: expect.any(Object) }]);
+		// The stock client echoes Tom's state back (y-websocket re-broadcasts): still never relayed.
+		tom.publish(contact.docId, { user: { kind: 'user', id: 'u-tom', name: 'Tom' }, typing: typing() });
+		await waitFor(() => stock.awareness.getStates().has(502), 10_000, 'stock client knows tom');
+		stock.awareness.setLocalStateField('typing', null);
+		await waitFor(() => tom.last(contact.docId, stockId)?.typing === null, 10_000, 'stock client stopped');
+
+		// Nothing but Tom's own socket ever spoke as Tom; his state survives the others leaving.
+		const asTom = tom.received.filter((r) => r.docId === contact.docId && (r.state as { user?: { id?: string } } | null)?.user?.id === 'u-tom');
+		expect(asTom).toEqual([]);
+		const ownerSaw = owner.received.filter((r) => r.docId === contact.docId && (r.state as { user?: { id?: string } } | null)?.user?.id === 'u-tom');
+		expect(new Set(ownerSaw.map((r) => r.clientId))).toEqual(new Set([502]));
+		stock.destroy();
+		owner.close();
+		await waitFor(() => tom.last(contact.docId, 501) === null && tom.last(contact.docId, stockId) === null, 10_000, 'the owner left');
+		expect(tom.last(contact.docId, 502)).toBeUndefined();
 	});
 });

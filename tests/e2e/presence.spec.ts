@@ -222,10 +222,12 @@ test('a bot on /yjs/ with a stock y-websocket provider types, and the agent sees
 	});
 	try {
 		await expect.poll(() => bot.synced).toBe(true);
-		bot.awareness.setLocalState({ user: { kind: 'bot', id: 'bot-1', name: 'Helper' }, typing: { composer: 'reply', at: Date.now() } });
-		await expect(b.page.getByTestId('typing-indicator')).toContainText('Helper (bot) is typing');
+		// A bot runs with a user's token and is that user's bot: the server names it from the
+		// directory (a state claiming another id, or its own name, would be dropped or renamed).
+		bot.awareness.setLocalState({ user: { kind: 'bot', id: a.user.id, name: 'Helper' }, typing: { composer: 'reply', at: Date.now() } });
+		await expect(b.page.getByTestId('typing-indicator')).toContainText(`${a.user.name} (bot) is typing`);
 		bot.awareness.setLocalStateField('typing', null);
-		await expect(b.page.getByTestId('typing-indicator')).not.toContainText('Helper');
+		await expect(b.page.getByTestId('typing-indicator')).not.toContainText('(bot)');
 	} finally {
 		bot.destroy();
 		doc.destroy();
