@@ -162,7 +162,7 @@ describe('zero bytes of a contact a user may not see', () => {
 				// Typing on the contact, and presence naming it on the directory.
 				const aw = editors[Math.floor(round / 3) % editors.length]!;
 				aw.client.send({ type: 'awareness', docId, update: awareness(1000, ++clock, { user: { kind: 'user', id: aw.userId }, typing: { composer: 'reply', at: Date.now() } }) });
-				aw.client.send({ type: 'awareness', docId: 'dir' as DocId, update: awareness(2000, ++clock, { user: aw.userId, viewing: docId, contactId: docId.slice(2) }) });
+				aw.client.send({ type: 'awareness', docId: 'dir' as DocId, update: awareness(2000, ++clock, { user: { kind: 'user', id: aw.userId }, viewing: docId, contactId: docId.slice(2) }) });
 			}
 			if (round % 10 === 5) {
 				const res = await postSigned(inbound, hook.json.secret as string, { messageId: `m-${round}`, contact: { externalId: `ext-${round % 4}`, firstName: 'Visitor' }, text: `inbound-${text}` });
@@ -180,6 +180,8 @@ describe('zero bytes of a contact a user may not see', () => {
 		// Not vacuous: they did receive live traffic of their own contacts, and presence.
 		expect(sue.traffic.remoteUpdates.length).toBeGreaterThan(0);
 		expect(sueSeen.awareness + tomSeen.awareness).toBeGreaterThan(0);
+		// Presence on the directory reached Sue, with the contacts she may not see taken out.
+		expect(decodeAll(sue.traffic.frames).some(({ msg }) => msg.type === 'awareness' && msg.docId === 'dir')).toBe(true);
 		console.log(`zero bytes: Sue got ${sueSeen.frames} frames, Tom ${tomSeen.frames}; none of ${forbiddenFor('u-sue').length} / ${forbiddenFor('u-tom').length} hidden contacts`);
 	});
 
