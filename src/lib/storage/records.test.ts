@@ -26,7 +26,7 @@ const base = {
 	recentIncomingAt: [1, 2],
 	updatedAt: 3
 };
-const s = (id: string, extra: object = {}): ContactSummary => ({ id: id as ContactId, ...base, ...extra }) as ContactSummary;
+const s = (id: string, extra: object = {}): ContactSummary => ({ id: id as ContactId, ...base, ...extra }) as unknown as ContactSummary;
 
 describe('packed summaries', () => {
 	it('round-trip exactly, whatever keys each summary has', () => {

@@ -457,16 +457,17 @@ export class Replica {
 		const fresh = new Set(changed.filter((id) => !local.has(id) && !this.registry.has(id)));
 		catchUp.begin(fresh, (id, isFresh) => {
 			if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
-			else void this.#syncDoc(id);
+			else void this.#syncDoc(id, true);
 		});
 		this.#scheduleFlush();
 	}
 
 	/** Sync step 1 of one document (its state vector from storage). */
-	async #syncDoc(docId: DocId): Promise<void> {
+	async #syncDoc(docId: DocId, orAll = false): Promise<void> {
 		const doc = await this.registry.get(docId).catch(() => null);
-		if (!doc) return;
-		this.connection?.send({ type: 'sync', docId, step: 'step1', stateVector: stateVector(doc) });
+		// `orAll` (a catch-up, which waits for an answer): unreadable here, ask for all of it.
+		if (!doc && !orAll) return;
+		this.connection?.send({ type: 'sync', docId, step: 'step1', stateVector: doc ? stateVector(doc) : EMPTY_STATE_VECTOR });
 	}
 
 	async #catchupDone(seq: number): Promise<void> {
