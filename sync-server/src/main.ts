@@ -6,7 +6,7 @@
  * close the store, and exit 0.
  */
 import { existsSync } from 'node:fs';
-import { DEMO_PASSWORD } from '../../src/lib/demo/generate';
+import { DEMO_CHANNELS, DEMO_PASSWORD, DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
 import { startServer } from './server';
 
 const DEMO_LOGINS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test'];
@@ -26,6 +26,7 @@ const server = await startServer({
 console.log(`listening on ${server.url}`);
 console.log(`Parley is running at ${server.url}`);
 console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);
+if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Customer web chat of the demo: ${server.url}/chat/${DEMO_CHANNELS.webchat}`);
 if (!existsSync(staticDir)) console.log(`(no client build at ${staticDir}: only the API and WebSockets are served)`);
 
 let stopping = false;
