@@ -1,149 +1,244 @@
 /**
- * Presence figures (SPEC S5.8, S9.4): typing-indicator latency from the awareness frame sent by
- * one agent to its arrival at another agent's socket through the sync server (loopback, so the
- * figure is the server's relay cost plus two socket hops), beside a raw `ws` relay of the same
- * bytes in the same run; then 100 agents typing in 100 rooms (one typing state per second each,
- * as the client's throttle sends them) with the latency under that load and the awareness bytes
- * per second each connection receives (every agent here may see every room: the worst case).
+ * Presence figures (SPEC S5.8, S9.4): typing-indicator latency through the sync server, with
+ * the server in its own process (`presence-child.ts`) so that its figures are not the clients'.
+ *
+ * - End to end: a probe pair of agent sockets lives alone in this process; the time runs from
+ *   the sender's `send` (the frame written to the socket) to the recipient's `message` event,
+ *   both read on this process's monotonic clock. Loopback, so it is the server's relay cost plus
+ *   two socket hops and the server's event-loop queueing.
+ * - Server relay time: read from a counter inside the server process (receipt of the frame to
+ *   each recipient's `send`; see `presence-child.ts`).
+ * - Load: 100 agents typing in 100 rooms (one typing state per second each, as the client's
+ *   throttle sends them, spread over the second) from a third process that only counts bytes;
+ *   every agent may see every room (the worst case), so each frame goes to every connection.
+ *   A probe pair opened after the load's sockets (so its recipient is served last of all 101)
+ *   measures latency meanwhile, and the load process reports the awareness bytes/s each
+ *   connection received (frame payload bytes, without WebSocket and TCP headers).
+ * The machine this runs on may be shared: the tails move with its load, which is why the
+ * baseline runs in the same conditions right after.
+ * The raw `ws` relay baseline (every frame to every other socket) is measured the same way.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
-import { contactDocId } from '../src/lib/domain/ids';
-import type { ContactId, DocId } from '../src/lib/domain/types';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { DocId } from '../src/lib/domain/types';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
 import { decodeAwareness, encodeAwareness } from '../src/lib/sync/awareness';
-import { parseDocId } from '../src/lib/domain/ids';
-import { startTestServer } from '../sync-server/test/helpers/server';
-import { login, waitFor } from '../sync-server/test/helpers/sync-client';
+import { login } from '../sync-server/test/helpers/sync-client';
+import type { ChildReply, ChildRequest } from './presence-child';
 import { percentile, type Benchmark, type Figure } from './harness';
 
-class Agent {
-	readonly ws: WebSocket;
-	welcomed = false;
-	awarenessBytes = 0;
-	clock = 0;
-	onAwareness: (docId: DocId, clientId: number, clock: number) => void = () => undefined;
+const CHILD = fileURLToPath(new URL('./presence-child.ts', import.meta.url));
+/** The server allows 10 awareness messages/s per connection: the probe stays under it. */
+const PROBE_EVERY_MS = 110;
 
-	constructor(url: string, token: string, readonly clientId: number) {
-		this.ws = new WebSocket(`${url.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`, { perMessageDeflate: false });
-		this.ws.binaryType = 'arraybuffer';
-		this.ws.on('open', () => this.ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: `bench-${clientId}` })));
-		this.ws.on('message', (data: ArrayBuffer) => {
-			const bytes = new Uint8Array(data);
-			const d = decodeServerFrame(bytes);
-			if (!d.ok) return;
-			if (d.msg.type === 'welcome') this.welcomed = true;
-			if (d.msg.type === 'awareness') {
-				this.awarenessBytes += bytes.length;
-				for (const e of decodeAwareness(d.msg.update) ?? []) this.onAwareness(d.msg.docId, e.clientId, e.clock);
+class Child {
+	readonly proc: ChildProcess;
+	readonly #waiting: Array<{ type: ChildReply['type']; resolve: (m: ChildReply) => void }> = [];
+	readonly exited: Promise<void>;
+
+	constructor() {
+		this.proc = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+		this.proc.on('message', (m: ChildReply) => {
+			const i = this.#waiting.findIndex((w) => w.type === m.type);
+			if (i >= 0) this.#waiting.splice(i, 1)[0]!.resolve(m);
+		});
+		this.exited = new Promise((r) => this.proc.once('exit', () => r()));
+	}
+
+	ask<T extends ChildReply['type']>(req: ChildRequest, type: T, timeoutMs = 60_000): Promise<Extract<ChildReply, { type: T }>> {
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`bench child: no ${type} within ${timeoutMs} ms`)), timeoutMs);
+			this.#waiting.push({
+				type,
+				resolve: (m) => {
+					clearTimeout(timer);
+					resolve(m as Extract<ChildReply, { type: T }>);
+				}
+			});
+			this.proc.send(req);
+		});
+	}
+
+	async stop(): Promise<void> {
+		if (this.proc.exitCode !== null) return;
+		this.proc.send({ type: 'exit' } satisfies ChildRequest);
+		const killed = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+		await this.exited;
+		clearTimeout(killed);
+	}
+}
+
+let probes = 0;
+
+/** One socket of the probe pair: sends a frame, or tells when a given frame arrives. */
+class Probe {
+	readonly ws: WebSocket;
+	ready = false;
+	#waiter: { match: (bytes: Uint8Array) => boolean; resolve: () => void } | null = null;
+
+	constructor(url: string, readonly hello: boolean) {
+		this.ws = new WebSocket(url, { perMessageDeflate: false });
+		this.ws.binaryType = 'nodebuffer';
+		this.ws.on('open', () => {
+			if (!hello) this.ready = true;
+			else this.ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: `probe-${++probes}` }));
+		});
+		this.ws.on('message', (data: Buffer) => {
+			const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+			if (!this.ready) {
+				const d = decodeServerFrame(bytes);
+				if (d.ok && d.msg.type === 'welcome') this.ready = true;
+				return;
+			}
+			const w = this.#waiter;
+			if (w?.match(bytes)) {
+				this.#waiter = null;
+				w.resolve();
 			}
 		});
 	}
 
-	typing(docId: DocId): void {
-		const state = { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } };
-		this.ws.send(encodeFrame({ type: 'awareness', docId, update: encodeAwareness([{ clientId: this.clientId, clock: ++this.clock, state }]) }));
-	}
-}
-
-/** Resolves on the next `hit()` (event-driven: a polling wait would round every figure up to its period). */
-class Arrival {
-	#resolve: (() => void) | null = null;
-	next(): Promise<void> {
-		return new Promise((r, j) => {
-			const t = setTimeout(() => j(new Error('awareness did not arrive within 10 s')), 10_000);
-			this.#resolve = () => {
-				clearTimeout(t);
-				r();
+	next(match: (bytes: Uint8Array) => boolean): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const t = setTimeout(() => reject(new Error('probe frame did not arrive within 10 s')), 10_000);
+			this.#waiter = {
+				match,
+				resolve: () => {
+					clearTimeout(t);
+					resolve();
+				}
 			};
 		});
 	}
-	hit(): void {
-		const r = this.#resolve;
-		this.#resolve = null;
-		r?.();
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!cond()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 10));
 	}
 }
 
-async function latencies(rounds: number, send: (i: number) => void, arrival: Arrival): Promise<number[]> {
-	const out: number[] = [];
-	for (let i = 0; i < rounds; i++) {
-		const arrived = arrival.next();
-		const t0 = performance.now();
-		send(i);
-		await arrived;
-		out.push(performance.now() - t0);
-		// The server allows 10 awareness messages/s per connection (burst 20): stay under it.
-		await new Promise((r) => setTimeout(r, 110));
+const PROBE_CLIENT = 7;
+
+/** The probe's typing frame with `clock`; the recipient knows it by client id and clock. */
+function probeFrame(docId: DocId, clock: number, user: { id: string; name: string }): Uint8Array {
+	const state = { user: { kind: 'user', id: user.id, name: user.name }, typing: { composer: 'reply', at: Date.now() } };
+	return encodeFrame({ type: 'awareness', docId, update: encodeAwareness([{ clientId: PROBE_CLIENT, clock, state }]) });
+}
+
+function isProbe(bytes: Uint8Array, clock: number): boolean {
+	const d = decodeServerFrame(bytes);
+	if (!d.ok || d.msg.type !== 'awareness') return false;
+	return (decodeAwareness(d.msg.update) ?? []).some((e) => e.clientId === PROBE_CLIENT && e.clock === clock);
+}
+
+interface Pair {
+	measure(rounds: number): Promise<number[]>;
+	close(): void;
+}
+
+/** The probe pair; `raw`: the baseline relay (no HELLO, frames matched by bytes). */
+async function pair(url: string, token: string | null, docId: DocId, user: { id: string; name: string }): Promise<Pair> {
+	const raw = token === null;
+	const wsUrl = raw ? url.replace('http', 'ws') : `${url.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`;
+	const a = new Probe(wsUrl, !raw);
+	const b = new Probe(wsUrl, !raw);
+	await until(() => a.ready && b.ready, 30_000, 'probe sockets');
+	let clock = 0;
+	return {
+		async measure(rounds) {
+			const out: number[] = [];
+			for (let i = 0; i < rounds; i++) {
+				const c = ++clock;
+				const frame = probeFrame(docId, c, user);
+				const arrived = b.next((bytes) => (raw ? Buffer.from(bytes).equals(Buffer.from(frame)) : isProbe(bytes, c)));
+				const t0 = performance.now();
+				a.ws.send(frame);
+				await arrived;
+				out.push(performance.now() - t0);
+				await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+			}
+			return out;
+		},
+		close() {
+			a.ws.close();
+			b.ws.close();
+		}
+	};
+}
+
+interface Run {
+	idle: number[];
+	loaded: number[];
+	relayIdle: number[];
+	relayLoaded: number[];
+	relayFrameLoaded: number[];
+	bytesPerConnection: number;
+}
+
+async function measure(kind: 'server' | 'raw', rooms: number, quick: boolean): Promise<Run> {
+	const server = new Child();
+	const load = new Child();
+	let probe: Pair | null = null;
+	try {
+		const started = await server.ask(kind === 'server' ? { type: 'start-server', rooms } : { type: 'start-raw' }, 'started');
+		const token = kind === 'server' ? (await login(started.url, 'owner@demo.test')).accessToken : null;
+		// The owner's id and the directory's name (what the app sends; the server checks both).
+		const user = { id: 'u-olivia', name: 'Olivia Bennett' };
+		const docs = kind === 'server' ? started.docs : Array.from({ length: rooms }, (_, i) => `c/room${i}` as DocId);
+		probe = await pair(started.url, token, docs[0]!, user);
+		await probe.measure(5); // warm-up
+		await server.ask({ type: 'stats' }, 'stats');
+		const idle = await probe.measure(quick ? 20 : 200);
+		const relayIdle = (await server.ask({ type: 'stats' }, 'stats')).perSend;
+
+		await load.ask({ type: 'start-load', url: started.url, token, docs, user }, 'load-running', 90_000);
+		// A new pair after the load's sockets: the recipient is the last in fan-out order, so its
+		// latency includes sends to every other connection first (the worst-placed recipient).
+		probe.close();
+		probe = await pair(started.url, token, docs[0]!, user);
+		await probe.measure(5);
+		await server.ask({ type: 'stats' }, 'stats');
+		const loaded = await probe.measure(quick ? 10 : 50);
+		const stats = await server.ask({ type: 'stats' }, 'stats');
+		const stopped = await load.ask({ type: 'stop-load' }, 'load-stopped');
+		const bytes = stopped.bytesPerConnection;
+		return {
+			idle,
+			loaded,
+			relayIdle,
+			relayLoaded: stats.perSend,
+			relayFrameLoaded: stats.perFrame,
+			bytesPerConnection: bytes.reduce((n, b) => n + b, 0) / Math.max(1, bytes.length)
+		};
+	} finally {
+		probe?.close();
+		await load.stop();
+		await server.stop();
 	}
-	return out;
 }
 
 async function run(quick: boolean): Promise<Figure[]> {
 	const rooms = quick ? 20 : 100;
-	const server = await startTestServer({ seed: { contacts: rooms, messagesPerContact: 1 } });
-	const agents: Agent[] = [];
-	try {
-		const { accessToken } = await login(server.url, 'owner@demo.test');
-		const docs = [...server.visibility.contactDocIds()].filter((d) => parseDocId(d)?.kind === 'contact').slice(0, rooms) as DocId[];
-		const a = new Agent(server.url, accessToken, 1);
-		const b = new Agent(server.url, accessToken, 2);
-		agents.push(a, b);
-		await waitFor(() => a.welcomed && b.welcomed, 30_000, 'welcome');
-		const got = new Arrival();
-		b.onAwareness = (_d, c) => c === 1 && got.hit();
-		const room = docs[0] ?? contactDocId('none' as ContactId);
-		const rounds = quick ? 20 : 200;
-		const ours = await latencies(rounds, () => a.typing(room), got);
-
-		// Baseline: a raw ws relay of the same frame bytes.
-		const http = createServer();
-		const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-		wss.on('connection', (ws) => ws.on('message', (data) => {
-			for (const c of wss.clients) if (c !== ws) c.send(data);
-		}));
-		await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-		const port = (http.address() as AddressInfo).port;
-		const open = (u: string) => new Promise<WebSocket>((res) => { const w = new WebSocket(u, { perMessageDeflate: false }); w.on('open', () => res(w)); });
-		const rs = await open(`ws://127.0.0.1:${port}`);
-		const rr = await open(`ws://127.0.0.1:${port}`);
-		const rawGot = new Arrival();
-		rr.on('message', () => rawGot.hit());
-		const frame = encodeFrame({ type: 'awareness', docId: room, update: encodeAwareness([{ clientId: 1, clock: 1, state: { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: 0 } } }]) });
-		const raw = await latencies(rounds, () => rs.send(frame), rawGot);
-		rs.close();
-		rr.close();
-		wss.close();
-		http.close();
-
-		// Load: one agent per room typing once a second; every agent receives every room.
-		const typers: Agent[] = [];
-		for (let i = 0; i < rooms; i++) typers.push(new Agent(server.url, accessToken, 100 + i));
-		agents.push(...typers);
-		await waitFor(() => typers.every((t) => t.welcomed), 60_000, 'typers welcome');
-		const seconds = quick ? 2 : 5;
-		for (const t of typers) t.awarenessBytes = 0;
-		b.awarenessBytes = 0;
-		const tick = setInterval(() => typers.forEach((t, i) => t.typing(docs[i]!)), 1_000);
-		typers.forEach((t, i) => t.typing(docs[i]!));
-		const t0 = performance.now();
-		const loaded = await latencies(quick ? 10 : 40, () => a.typing(room), got);
-		await new Promise((r) => setTimeout(r, Math.max(0, seconds * 1000 - (performance.now() - t0))));
-		clearInterval(tick);
-		const elapsed = (performance.now() - t0) / 1000;
-		const perConn = typers.reduce((n, t) => n + t.awarenessBytes, 0) / typers.length / elapsed;
-
-		return [
-			{ figure: 'typing awareness frame, agent to agent socket via server (p95)', value: percentile(ours, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: percentile(raw, 95) }, target: '<= 3' },
-			{ figure: 'typing awareness frame, agent to agent socket via server (p50)', value: percentile(ours, 50), unit: 'ms', baseline: { label: 'raw ws relay', value: percentile(raw, 50) } },
-			{ figure: `typing latency with ${rooms} agents typing in ${rooms} rooms (p95)`, value: percentile(loaded, 95), unit: 'ms', target: '<= 3' },
-			{ figure: `awareness received per connection, ${rooms} rooms typing, all visible`, value: perConn, unit: 'B/s' }
-		];
-	} finally {
-		for (const g of agents) g.ws.close();
-		await server.destroy();
-	}
+	const ours = await measure('server', rooms, quick);
+	const raw = await measure('raw', rooms, quick);
+	const p = percentile;
+	const load = `${rooms} agents typing in ${rooms} rooms`;
+	return [
+		{ figure: 'typing awareness frame, sender write to recipient receive via server process (p50)', value: p(ours.idle, 50), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.idle, 50) } },
+		{ figure: 'typing awareness frame, sender write to recipient receive via server process (p95)', value: p(ours.idle, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.idle, 95) }, target: '<= 3' },
+		{ figure: `typing indicator latency, ${load} (p50)`, value: p(ours.loaded, 50), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.loaded, 50) } },
+		{ figure: `typing indicator latency, ${load} (p95)`, value: p(ours.loaded, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.loaded, 95) }, target: '<= 3' },
+		{ figure: 'server relay time, frame receipt to recipient send, idle (p95)', value: p(ours.relayIdle, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.relayIdle, 95) } },
+		{ figure: `server relay time, frame receipt to each recipient send, ${load} (p50)`, value: p(ours.relayLoaded, 50), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.relayLoaded, 50) } },
+		{ figure: `server relay time, frame receipt to each recipient send, ${load} (p95)`, value: p(ours.relayLoaded, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.relayLoaded, 95) } },
+		{ figure: `server relay time, frame receipt to last of ${rooms + 1} recipients' send, ${load} (p50)`, value: p(ours.relayFrameLoaded, 50), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.relayFrameLoaded, 50) } },
+		{ figure: `server relay time, frame receipt to last of ${rooms + 1} recipients' send, ${load} (p95)`, value: p(ours.relayFrameLoaded, 95), unit: 'ms', baseline: { label: 'raw ws relay', value: p(raw.relayFrameLoaded, 95) } },
+		{ figure: `awareness received per connection, ${load}, all visible`, value: ours.bytesPerConnection, unit: 'B/s', baseline: { label: 'raw ws relay', value: raw.bytesPerConnection } }
+	];
 }
 
 export const benchmarks: Benchmark[] = [{ name: 'presence', run: (ctx) => run(ctx.quick) }];
