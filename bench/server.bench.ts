@@ -113,7 +113,8 @@ async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Pr
 		Y.applyUpdate(local, Y.encodeStateAsUpdate(sender.doc(docId)));
 		for (let r = 0; r < rounds; r++) {
 			const sv = Y.encodeStateVector(local);
-			contactDoc(local).profile.patch({ language: `x${r}`.padEnd(100, 'y') });
+			// A valid edit (the server validates every update): a last name of ~90 characters.
+			contactDoc(local).profile.patch({ lastName: `Name ${r}`.padEnd(90, 'n') });
 			updates.push(Y.encodeStateAsUpdate(local, sv));
 		}
 		const senderWs = await openWs(`${server.url.replace('http', 'ws')}/sync?token=${accessToken}`);
