@@ -7,82 +7,19 @@
  * - open a 100-message contact from IndexedDB (load + decode + thread order) and render it;
  * - flush of 1,000 edits queued offline, from reconnect to the last acknowledgement.
  */
-import { chromium, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../sync-server/src/server';
+import { openBrowserBench, type Debug } from './browser-setup';
 import { percentile, type Benchmark, type Figure } from './harness';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-interface App {
-	session: { status: string };
-	sync: { state: string; unacked: number; catchingUp: boolean };
-	inbox: { rows: Array<{ id: string }>; all(): Iterable<{ id: string }>; select(id: string | null): void };
-	conversations: {
-		open(id: string): { loaded: Promise<void>; entries: unknown[]; addComment(i: { text: string; mentions: string[] }): Promise<unknown>; close(): void };
-	};
-	replica: {
-		store: { listDocIds(): Promise<string[]> };
-		registry: { get(id: string): Promise<unknown>; drop(id: string): void; clear(): void };
-		summaries: { compact(): Promise<void> };
-	};
-}
-interface Debug {
-	__parley: { app: App; lastCatchUp(): unknown };
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-	await page.goto('/');
-	await page.locator('#login-email').fill(email);
-	await page.locator('#login-password').fill('parley-demo');
-	await page.locator('form button[type="submit"]').click();
-}
-
-async function caughtUp(page: Page, timeout: number): Promise<void> {
-	await page.waitForFunction(
-		() => {
-			const d = (window as unknown as Partial<Debug>).__parley;
-			return d?.app.sync.state === 'online' && !d.app.sync.catchingUp && d.lastCatchUp() !== null;
-		},
-		null,
-		{ timeout, polling: 100 }
-	);
-}
 
 export const benchmarks: Benchmark[] = [
 	{
 		name: 'client',
 		async run(ctx) {
-			if (!existsSync(join(root, 'build', 'index.html'))) {
-				ctx.log('building the client (vite build) ...');
-				const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'ignore' });
-				if (r.status !== 0) throw new Error('vite build failed');
-			}
 			const contacts = ctx.quick ? 1_000 : 10_000;
 			const edits = ctx.quick ? 200 : 1_000;
-			const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-client-'));
-			const server = await startServer({
-				host: '127.0.0.1',
-				port: 0,
-				dataDir,
-				staticDir: join(root, 'build'),
-				seed: { contacts, seed: ctx.seed, messagesPerContact: { min: 2, max: 12 } },
-				log: () => undefined
-			});
-			const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+			const bench = await openBrowserBench(ctx, { name: 'client', contacts });
 			const figures: Figure[] = [];
 			try {
-				const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 } });
-				await context.addInitScript(() => window.localStorage.setItem('parley.debug', '1'));
-				const page = await context.newPage();
-				const t0 = Date.now();
-				await signIn(page, 'owner@demo.test');
-				await caughtUp(page, 600_000);
-				const firstSync = Date.now() - t0;
+				const { context, page, firstSync } = bench;
 				ctx.log(`first sync of ${contacts} contacts: ${firstSync} ms`);
 				figures.push({ figure: `first login: full sync of ${contacts} contacts into IndexedDB`, value: firstSync, unit: 'ms' });
 				// Fold the summary increments into the snapshot, as the background job would.
@@ -184,9 +121,7 @@ export const benchmarks: Benchmark[] = [
 				figures.push({ figure: `flush of ${queued} edits queued offline, reconnect -> all acknowledged`, value: flush, unit: 'ms', target: '<= 2000' });
 				await context.close();
 			} finally {
-				await browser.close();
-				await server.close();
-				rmSync(dataDir, { recursive: true, force: true });
+				await bench.close();
 			}
 			return figures;
 		}

@@ -1,0 +1,105 @@
+/**
+ * What the browser benchmarks share: the built app (build/) served by a real sync server seeded
+ * with N contacts, Debian's Chromium through Playwright, a signed-in page with the debug hook
+ * (`window.__parley`, localStorage `parley.debug` = '1') and a wait for the first full sync.
+ * `openBrowserBench` returns everything plus `close()`, which stops the browser and the server
+ * and removes the server's data directory; callers close in a `finally`.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../sync-server/src/server';
+import type { BenchContext } from './harness';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The part of the app the benchmarks drive through `window.__parley.app`. */
+export interface App {
+	session: { status: string };
+	sync: { state: string; unacked: number; catchingUp: boolean };
+	inbox: { rows: Array<{ id: string }>; all(): Iterable<{ id: string }>; select(id: string | null): void };
+	conversations: {
+		open(id: string): { loaded: Promise<void>; entries: unknown[]; addComment(i: { text: string; mentions: string[] }): Promise<unknown>; close(): void };
+	};
+	replica: {
+		store: { listDocIds(): Promise<string[]> };
+		registry: { get(id: string): Promise<unknown>; drop(id: string): void; clear(): void };
+		summaries: { compact(): Promise<void> };
+	};
+}
+export interface Debug {
+	__parley: { app: App; lastCatchUp(): unknown };
+}
+
+export interface BrowserBench {
+	context: BrowserContext;
+	page: Page;
+	/** Milliseconds from submitting the login form to the end of the first catch-up. */
+	firstSync: number;
+	close(): Promise<void>;
+}
+
+/** Builds the client once (vite build) when build/ is missing. */
+export function ensureBuilt(ctx: BenchContext): void {
+	if (existsSync(join(root, 'build', 'index.html'))) return;
+	ctx.log('building the client (vite build) ...');
+	const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'ignore' });
+	if (r.status !== 0) throw new Error('vite build failed');
+}
+
+export async function signIn(page: Page, email: string): Promise<void> {
+	await page.goto('/');
+	await page.locator('#login-email').fill(email);
+	await page.locator('#login-password').fill('parley-demo');
+	await page.locator('form button[type="submit"]').click();
+}
+
+export async function caughtUp(page: Page, timeout: number): Promise<void> {
+	await page.waitForFunction(
+		() => {
+			const d = (window as unknown as Partial<Debug>).__parley;
+			return d?.app.sync.state === 'online' && !d.app.sync.catchingUp && d.lastCatchUp() !== null;
+		},
+		null,
+		{ timeout, polling: 100 }
+	);
+}
+
+/**
+ * Server seeded with `contacts` contacts, Chromium at 1440x900, `email` signed in and caught up.
+ */
+export async function openBrowserBench(ctx: BenchContext, opts: { name: string; contacts: number; email?: string }): Promise<BrowserBench> {
+	ensureBuilt(ctx);
+	const dataDir = mkdtempSync(join(tmpdir(), `parley-bench-${opts.name}-`));
+	let browser: Browser | undefined;
+	let server: Awaited<ReturnType<typeof startServer>> | undefined;
+	const close = async () => {
+		await browser?.close();
+		await server?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	};
+	try {
+		server = await startServer({
+			host: '127.0.0.1',
+			port: 0,
+			dataDir,
+			staticDir: join(root, 'build'),
+			seed: { contacts: opts.contacts, seed: ctx.seed, messagesPerContact: { min: 2, max: 12 } },
+			log: () => undefined
+		});
+		browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+		const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 } });
+		await context.addInitScript(() => window.localStorage.setItem('parley.debug', '1'));
+		const page = await context.newPage();
+		const t0 = Date.now();
+		await signIn(page, opts.email ?? 'owner@demo.test');
+		await caughtUp(page, 600_000);
+		return { context, page, firstSync: Date.now() - t0, close };
+	} catch (err) {
+		await close();
+		throw err;
+	}
+}
