@@ -208,8 +208,19 @@ export class SearchState implements SearchApi {
 		const mark = this.#marks.get(s.id);
 		if (mark === undefined || s.updatedAt > mark) {
 			this.#queue.add(s.id);
-			void this.#pump();
+			this.#pumpWhenIdle();
 		}
+	}
+
+	/**
+	 * A summary change often comes from opening a conversation (marking it read): indexing its
+	 * thread then waits for an idle moment instead of competing with the thread's first paint.
+	 */
+	#pumpWhenIdle(): void {
+		if (this.#pumping) return;
+		const run = () => void this.#pump();
+		if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 500 });
+		else setTimeout(run, 0);
 	}
 
 	#revoked(id: ContactId): void {
