@@ -43,6 +43,10 @@ export type SessionStatus = 'restoring' | 'anonymous' | 'signing-in' | 'ready';
 
 export interface SessionApi {
 	readonly status: SessionStatus;
+	/**
+	 * The signed-in user; also set while `restoring` a stored session (the cached user), so the
+	 * inbox shell can render before the local data is read.
+	 */
 	readonly user: User | null;
 	/** Message for a person after a failed login (wrong password, rate limited, offline). */
 	readonly error: string | null;

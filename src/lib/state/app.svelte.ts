@@ -138,7 +138,8 @@ export class App implements AppState {
 
 	async #doOpen(s: StoredSession): Promise<void> {
 		await this.#close();
-		this.session.status = 'restoring';
+		// The cached user lets the inbox shell mount while the database opens and is read.
+		this.session.restoring(s.user);
 		const owner: StoreOwner = { userId: s.userId, workspaceId: s.workspaceId };
 		this.#owner = owner;
 		const store = await (this.#opts.openStore ?? ((o) => openIdbStore(o)))(owner);

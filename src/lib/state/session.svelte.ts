@@ -39,6 +39,16 @@ export class SessionState implements SessionApi {
 		this.status = 'anonymous';
 	}
 
+	/**
+	 * A stored session is being opened: `user` is the cached user, so the inbox shell can mount
+	 * (skeleton rows) while the local reads run. Status stays `restoring`.
+	 */
+	restoring(user: User): void {
+		this.user = user;
+		this.error = null;
+		this.status = 'restoring';
+	}
+
 	/** The replica of `user` is open. */
 	ready(user: User): void {
 		this.user = user;
