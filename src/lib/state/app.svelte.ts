@@ -4,8 +4,10 @@
  *
  * Lifecycle: a stored session is restored from local data alone (`restoring` -> `ready` with the
  * cached user and directory, no network); a login needs the network and then does the same.
- * The replica opens the user's own database (per user and workspace, so another user on the
- * same browser never sees this one's data), paints the list from stored summaries, then starts
+ * While restoring, the inbox shell mounts with the cached user and the first page remembered
+ * from the last session (`first-page.ts`) paints before the database opens. The replica opens
+ * the user's own database (per user and workspace, so another user on the same browser never
+ * sees this one's data), replaces that preview with the list from stored summaries, then starts
  * the connection. Logout closes the replica and, with `wipe`, deletes the database.
  */
 import { databaseName, deleteUserDatabase, openIdbStore, type ClientStore, type StoreOwner } from '../storage';
@@ -21,6 +23,8 @@ import { DirectoryState } from './directory.svelte';
 import { DraftsState } from './drafts.svelte';
 import { PresenceState } from './presence.svelte';
 import { InboxState } from './inbox.svelte';
+import { clearFirstPage, readFirstPage, sameQuery, writeFirstPage } from './first-page';
+import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
 import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
@@ -42,6 +46,8 @@ export interface AppOptions {
 	capacity?: number;
 	/** Called once the first rows are set after a cold start (bench mark). */
 	onListReady?(): void;
+	/** Where the first page of the list is remembered between starts; default localStorage. */
+	firstPageStorage?: Storage | null;
 }
 
 const DOTS = 'dots';
@@ -122,6 +128,7 @@ export class App implements AppState {
 		const replica = this.replica;
 		const owner = this.#owner;
 		await this.#close();
+		if (owner) clearFirstPage(this.#firstPageStorage(), owner);
 		if (wipe && replica && owner) {
 			await replica.store.wipe().catch(() => undefined);
 			replica.store.close();
@@ -142,6 +149,9 @@ export class App implements AppState {
 		this.session.restoring(s.user);
 		const owner: StoreOwner = { userId: s.userId, workspaceId: s.workspaceId };
 		this.#owner = owner;
+		// The rows seen last time paint while the database opens; the stored summaries replace them.
+		const page = readFirstPage(this.#firstPageStorage(), owner);
+		if (page && this.inbox.preview(page)) markAfterPaint('parley:list-painted');
 		const store = await (this.#opts.openStore ?? ((o) => openIdbStore(o)))(owner);
 		const replica = new Replica({
 			store,
@@ -186,8 +196,24 @@ export class App implements AppState {
 		// megabytes from storage, and the connection's catch-up competes for the main thread.
 		await afterNextPaint(250);
 		if (this.replica !== replica) return;
+		this.#saveFirstPage(owner);
 		this.#detach.push(this.search.attach(replica, this.session.user ?? s.user, this.directory.dir ?? dir));
 		replica.start();
+	}
+
+	#firstPageStorage(): Storage | null {
+		if (this.#opts.firstPageStorage !== undefined) return this.#opts.firstPageStorage;
+		try {
+			return globalThis.localStorage ?? null;
+		} catch {
+			return null;
+		}
+	}
+
+	/** Remembers the top of the default view for the next start (only that view is previewed). */
+	#saveFirstPage(owner: StoreOwner): void {
+		if (!this.inbox.ready || !sameQuery(this.inbox.query, DEFAULT_LIST_QUERY)) return;
+		writeFirstPage(this.#firstPageStorage(), owner, { query: this.inbox.query, rows: this.inbox.rows, inboxes: this.inbox.inboxes });
 	}
 
 	#setDirectory(dir: Directory, fallback: User): void {
@@ -215,7 +241,10 @@ export class App implements AppState {
 		if (typeof window === 'undefined') return () => undefined;
 		const update = () => replica.setNetworkAvailable(navigator.onLine);
 		// Best effort: write waiting summary increments when the page goes away.
-		const hide = () => void replica.summaries.flush();
+		const hide = () => {
+			void replica.summaries.flush();
+			if (this.#owner) this.#saveFirstPage(this.#owner);
+		};
 		window.addEventListener('online', update);
 		window.addEventListener('offline', update);
 		window.addEventListener('pagehide', hide);

@@ -19,6 +19,7 @@ import { unreadCount } from '../domain/unread';
 import type { ContactId, ContactSummary, Directory, InboxKey, ListQuery, SortKey, StatusFilter, User } from '../domain/types';
 import type { SummaryChange } from '../sync/summaries';
 import type { InboxApi, InboxEntry } from './api';
+import { sameQuery, type FirstPage } from './first-page';
 import { ListIndex } from './list-index';
 
 export interface InboxDeps {
@@ -58,6 +59,17 @@ export class InboxState implements InboxApi {
 		this.#dots = new Set(dots as InboxKey[]);
 		this.recompute();
 		this.ready = true;
+	}
+
+	/**
+	 * While restoring: the first page remembered from the last session, shown until `load`
+	 * replaces it. `ready` stays false (nothing else is known yet). False when not applicable.
+	 */
+	preview(page: FirstPage): boolean {
+		if (this.ready || !sameQuery(page.query, this.query)) return false;
+		this.rows = page.rows;
+		this.inboxes = page.inboxes;
+		return true;
 	}
 
 	/** Directory or user changed: everything depends on them. */
