@@ -154,8 +154,20 @@ test('offline edits survive a reload and reach the other user exactly once', asy
 	await a.page.getByRole('menuitem', { name: /In 1 hour/ }).click();
 	await expect.poll(() => summaryOf(a.page, c4)).toMatchObject({ status: 'snoozed' });
 	// Reply, comment, read mark of c1, assign, two closes, snooze: each stored before it counts.
-	await expect.poll(() => unacked(a.page)).toBeGreaterThanOrEqual(7);
-	const queued = await unacked(a.page);
+	// The count is read once it has settled (drafts cleared on send and read marks are local
+	// writes too, and may still be landing), so the reload below must keep exactly that many.
+	let queued = -1;
+	await expect
+		.poll(
+			async () => {
+				const n = await unacked(a.page);
+				const settled = n === queued && n >= 7;
+				queued = n;
+				return settled;
+			},
+			{ intervals: [500] }
+		)
+		.toBe(true);
 
 	// Reload without network: the shell comes from the service worker, the data from IndexedDB.
 	await a.page.reload();

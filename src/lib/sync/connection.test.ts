@@ -17,6 +17,8 @@ afterEach(async () => {
 async function refusingServer(): Promise<number> {
 	http = createServer((_req, res) => res.end());
 	http.on('upgrade', (_req, socket) => {
+		// The client may reset the socket while the refusal is written; that is not a failure here.
+		socket.on('error', () => undefined);
 		socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 	});
 	await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
