@@ -41,6 +41,8 @@ export const benchmarks: Benchmark[] = [
 					if (m.rows === 0) throw new Error('the list painted no rows');
 					fromNav.push(m.painted);
 					fromStart.push(m.painted - m.start);
+					// The first page may paint from the remembered preview before the local store is open.
+					await page.waitForFunction(() => (window as unknown as Debug).__parley?.app.inbox.ready === true, null, { timeout: 60_000 });
 				}
 				// Baseline: every summary rebuilt by decoding its Y.Doc from IndexedDB.
 				const rebuild = await page.evaluate(async () => {
