@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export interface App {
 	session: { status: string };
 	sync: { state: string; unacked: number; catchingUp: boolean };
-	inbox: { rows: Array<{ id: string }>; all(): Iterable<{ id: string }>; select(id: string | null): void };
+	inbox: { ready: boolean; rows: Array<{ id: string }>; all(): Iterable<{ id: string }>; select(id: string | null): void };
 	conversations: {
 		open(id: string): { loaded: Promise<void>; entries: unknown[]; addComment(i: { text: string; mentions: string[] }): Promise<unknown>; close(): void };
 	};
