@@ -21,6 +21,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { DocId } from '../../src/lib/domain/types';
 import type { StateGuard } from './awareness-identity';
+import { memoOf, type FanoutEvent } from './fanout/fanout';
 
 /** A connection may speak for at most this many awareness clients per document. */
 const MAX_CLIENTS_PER_DOC = 16;
@@ -43,22 +44,50 @@ function readEntries(update: Uint8Array): Entry[] {
 	return out;
 }
 
+/** The (client id, clock) pairs of an awareness update, without decoding the states' JSON. */
+export function readClocks(update: Uint8Array): Array<readonly [clientId: number, clock: number]> {
+	const dec = decoding.createDecoder(update);
+	const count = decoding.readVarUint(dec);
+	const out: Array<readonly [number, number]> = [];
+	for (let i = 0; i < count; i++) {
+		const clientId = decoding.readVarUint(dec);
+		const clock = decoding.readVarUint(dec);
+		decoding.readVarUint8Array(dec); // the state, as bytes: only its length is needed
+		out.push([clientId, clock]);
+	}
+	return out;
+}
+
+/**
+ * The clocks of the awareness bytes a recipient is sent for `event`: the event's own bytes are
+ * read once for every recipient (memoised on the event); bytes redacted for one recipient are
+ * read for it alone.
+ */
+export function clocksFor(event: FanoutEvent, update: Uint8Array): ReadonlyArray<readonly [number, number]> {
+	if (update !== event.update) return readClocks(update);
+	const memo = memoOf(event);
+	return (memo.awarenessClocks ??= readClocks(update));
+}
+
 export class AwarenessTracker {
 	private readonly byDoc = new Map<DocId, Map<number, number>>();
 	private readonly foreign = new Map<DocId, Map<number, number>>();
 
 	constructor(private readonly guard?: StateGuard) {}
 
-	/** Remembers the clients of an update this connection was sent (see "Echoes"). */
-	delivered(docId: DocId, update: Uint8Array): void {
+	/**
+	 * Remembers the clients of an update this connection was sent (see "Echoes"); `clocks` are
+	 * the update's, read once per event by the fan-out (`readClocks`).
+	 */
+	delivered(docId: DocId, clocks: ReadonlyArray<readonly [clientId: number, clock: number]>): void {
 		let m = this.foreign.get(docId);
 		if (!m) {
 			m = new Map();
 			this.foreign.set(docId, m);
 		}
-		for (const e of readEntries(update)) {
-			m.delete(e.clientId);
-			m.set(e.clientId, e.clock);
+		for (const [clientId, clock] of clocks) {
+			m.delete(clientId);
+			m.set(clientId, clock);
 		}
 		while (m.size > MAX_FOREIGN_PER_DOC) m.delete(m.keys().next().value!);
 	}

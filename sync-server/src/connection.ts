@@ -35,7 +35,9 @@ import type WebSocket from 'ws';
 import {
 	closeCodeFor,
 	encodeChunked,
+	encodeFrame,
 	decodeClientFrame,
+	MAX_CHUNK_BYTES,
 	type ClientMessage,
 	type ErrorCode,
 	type HelloMessage,
@@ -48,9 +50,9 @@ import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { VisibilityTarget } from '../../src/lib/domain/visibility';
 import { directoryStateGuard } from './awareness-identity';
-import { AwarenessTracker } from './awareness-tracker';
-import { contactLookup, redactPresence } from './presence-filter';
-import type { Fanout, FanoutEvent, FanoutSubscriber } from './fanout/fanout';
+import { AwarenessTracker, clocksFor } from './awareness-tracker';
+import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
+import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import type { Store } from './persistence/store';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
@@ -71,6 +73,9 @@ export const CLOSE_TOO_LARGE = 1009;
 export const CLOSE_GOING_AWAY = 1001;
 /** The user's access ended (deactivated, deleted, tokens revoked). */
 export const CLOSE_UNAUTHORIZED = 4401;
+
+/** Updates up to this size fit one frame with room for its header: encoded once per event. */
+const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
 
 /** Bytes queued on a socket past which the peer is too slow to keep. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -131,21 +136,24 @@ let nextConnectionNumber = 0;
 export class SyncConnection implements FanoutSubscriber {
 	readonly id: string;
 	private phase: 'hello' | 'welcoming' | 'catching-up' | 'live' | 'closed' = 'hello';
+	// Memory: an idle connection is most of what a server holds (one per open tab), so what only
+	// some connections need (queues, catch-up state, awareness bookkeeping, the presence filter)
+	// is allocated on first use; the issue's budget is 4 KiB above the socket.
 	private sees: (a: VisibilityTarget) => boolean = () => false;
-	private queued: FanoutEvent[] = [];
-	private pendingCatchup = new Set<DocId>();
+	/** Events that arrived while WELCOME was being prepared. */
+	private queued: FanoutEvent[] | null = null;
+	private pendingCatchup: Set<DocId> | null = null;
 	private catchupSeq = 0;
 	private transferId = 0;
 	private readonly updates: RateLimiter;
 	private readonly awarenessRate: RateLimiter;
 	/** Documents with a read or write of this connection in flight, and how many. */
-	private readonly openDocs = new Map<DocId, number>();
+	private openDocs: Map<DocId, number> | null = null;
 	/** Messages waiting for an open-document slot, and their bytes. */
-	private readonly slotWaiters: Array<() => void> = [];
+	private slotWaiters: Array<() => void> | null = null;
 	private queuedBytes = 0;
-	/** The awareness clients this connection speaks for; states must name its user (awareness-identity). */
-	private readonly awareness: AwarenessTracker;
-	private unsubscribe: () => void = () => {};
+	private tracker: AwarenessTracker | null = null;
+	private lookup: ContactLookup | null = null;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -153,10 +161,9 @@ export class SyncConnection implements FanoutSubscriber {
 		private readonly deps: SyncDeps
 	) {
 		this.id = `s${++nextConnectionNumber}`;
-		this.awareness = new AwarenessTracker(directoryStateGuard(userId, deps.visibility));
 		({ updates: this.updates, awareness: this.awarenessRate } = connectionBuckets(deps.limits));
 		this.refreshPredicate();
-		this.unsubscribe = deps.fanout.subscribe(this);
+		deps.fanout.subscribe(this);
 		socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
 		socket.on('close', () => this.onClosed());
 		socket.on('error', (err) => deps.log(`sync connection ${this.id}: ${err.message}`));
@@ -191,25 +198,46 @@ export class SyncConnection implements FanoutSubscriber {
 
 	deliver(event: FanoutEvent): void {
 		if (this.phase === 'welcoming') {
-			this.queued.push(event);
+			(this.queued ??= []).push(event);
 			return;
 		}
 		this.sendEvent(event);
 	}
 
+	/**
+	 * One event to this connection. The frame is the same for every /sync recipient unless the
+	 * presence on the directory was redacted for this user, so it is encoded once per event
+	 * (`framedOnce`); a frame too large for one chunk is split per connection (transfer ids are
+	 * the connection's).
+	 */
 	private sendEvent(event: FanoutEvent): void {
-		if (event.type === 'update') return this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
+		if (event.type === 'update') {
+			if (event.update.length > MAX_SHARED_FRAME_BYTES) {
+				return this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
+			}
+			return this.sendFrame(
+				framedOnce(event, 'sync', () => encodeFrame({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update }))
+			);
+		}
 		const update = event.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
 		if (!update) return;
-		this.awareness.delivered(event.docId, update);
-		this.send({ type: 'awareness', docId: event.docId, update });
+		this.awareness.delivered(event.docId, clocksFor(event, update));
+		if (update !== event.update) return this.send({ type: 'awareness', docId: event.docId, update });
+		this.sendFrame(framedOnce(event, 'sync', () => encodeFrame({ type: 'awareness', docId: event.docId, update })));
+	}
+
+	/** The awareness clients this connection speaks for; states must name its user (awareness-identity). */
+	private get awareness(): AwarenessTracker {
+		return (this.tracker ??= new AwarenessTracker(directoryStateGuard(this.userId, this.deps.visibility)));
 	}
 
 	/** Contact references this connection's user may see (presence on the directory). */
-	private readonly contacts = contactLookup(
-		(d) => this.deps.visibility.accessOf(d) !== undefined,
-		(d) => this.canSee(d)
-	);
+	private get contacts(): ContactLookup {
+		return (this.lookup ??= contactLookup(
+			(d) => this.deps.visibility.accessOf(d) !== undefined,
+			(d) => this.canSee(d)
+		));
+	}
 
 	// --- visibility changes (called by the hub) ----------------------------------------------
 
@@ -220,8 +248,8 @@ export class SyncConnection implements FanoutSubscriber {
 
 	revoke(docId: DocId, reason: string): void {
 		if (this.phase === 'hello' || this.phase === 'closed') return;
-		this.pendingCatchup.delete(docId);
-		const gone = this.awareness.drainDoc(docId);
+		this.pendingCatchup?.delete(docId);
+		const gone = this.tracker?.drainDoc(docId);
 		if (gone) this.deps.fanout.publish({ type: 'awareness', docId, update: gone, senderId: this.id });
 		this.send({ type: 'revoke', docId, reason });
 		this.maybeCatchupDone();
@@ -286,24 +314,25 @@ export class SyncConnection implements FanoutSubscriber {
 	 */
 	private async withOpenDoc(docId: DocId, updateId: string | undefined, bytes: number, fn: () => Promise<void>): Promise<void> {
 		const { maxOpenDocs, maxQueuedBytes = MAX_QUEUED_BYTES_PER_CONNECTION } = this.deps.limits;
-		while (!this.openDocs.has(docId) && this.openDocs.size >= maxOpenDocs) {
+		const openDocs = (this.openDocs ??= new Map());
+		while (!openDocs.has(docId) && openDocs.size >= maxOpenDocs) {
 			if (this.queuedBytes + bytes > maxQueuedBytes) {
 				return this.sendError('rate_limited', `At most ${maxOpenDocs} documents may be open at once and the queue is full; retry later.`, docId, updateId);
 			}
 			this.queuedBytes += bytes;
-			await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+			await new Promise<void>((resolve) => (this.slotWaiters ??= []).push(resolve));
 			this.queuedBytes -= bytes;
 			if (this.phase === 'closed') return;
 		}
-		this.openDocs.set(docId, (this.openDocs.get(docId) ?? 0) + 1);
+		openDocs.set(docId, (openDocs.get(docId) ?? 0) + 1);
 		try {
 			await fn();
 		} finally {
-			const left = (this.openDocs.get(docId) ?? 1) - 1;
-			if (left > 0) this.openDocs.set(docId, left);
+			const left = (openDocs.get(docId) ?? 1) - 1;
+			if (left > 0) openDocs.set(docId, left);
 			else {
-				this.openDocs.delete(docId);
-				this.slotWaiters.shift()?.();
+				openDocs.delete(docId);
+				this.slotWaiters?.shift()?.();
 			}
 		}
 	}
@@ -345,11 +374,11 @@ export class SyncConnection implements FanoutSubscriber {
 			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
 		}
 		this.catchupSeq = head;
-		this.pendingCatchup = new Set(changed);
+		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
 		this.send({ type: 'welcome', seq: head, userId: this.userId, changed, revoked, full });
 		this.phase = 'catching-up';
-		const queued = this.queued;
-		this.queued = [];
+		const queued = this.queued ?? [];
+		this.queued = null;
 		for (const e of queued) if (this.wants(e.docId)) this.sendEvent(e);
 		this.maybeCatchupDone();
 	}
@@ -361,8 +390,9 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	private maybeCatchupDone(): void {
-		if (this.phase !== 'catching-up' || this.pendingCatchup.size > 0) return;
+		if (this.phase !== 'catching-up' || (this.pendingCatchup?.size ?? 0) > 0) return;
 		this.phase = 'live';
+		this.pendingCatchup = null;
 		this.send({ type: 'catchup-done', seq: this.catchupSeq });
 	}
 
@@ -373,7 +403,7 @@ export class SyncConnection implements FanoutSubscriber {
 			if (!this.canSee(msg.docId) || this.phase === 'closed') return;
 			this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });
 			this.send({ type: 'sync', docId: msg.docId, step: 'step1', stateVector: snap.stateVector });
-			if (this.pendingCatchup.delete(msg.docId)) this.maybeCatchupDone();
+			if (this.pendingCatchup?.delete(msg.docId)) this.maybeCatchupDone();
 			return;
 		}
 		if (msg.docId === DIR_DOC_ID) return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId);
@@ -399,10 +429,21 @@ export class SyncConnection implements FanoutSubscriber {
 	// --- outgoing ------------------------------------------------------------------------------
 
 	private send(msg: ServerMessage): void {
-		if (this.phase === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
-		if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(CLOSE_POLICY, 'the client reads too slowly');
+		if (!this.writable()) return;
 		for (const frame of encodeChunked(msg, this.transferId)) this.socket.send(frame);
 		this.transferId = (this.transferId + 1) % 1_000_000;
+	}
+
+	/** A frame already encoded (shared by every recipient of a fan-out event). */
+	private sendFrame(frame: Uint8Array): void {
+		if (this.writable()) this.socket.send(frame);
+	}
+
+	private writable(): boolean {
+		if (this.phase === 'closed' || this.socket.readyState !== this.socket.OPEN) return false;
+		if (this.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+		this.close(CLOSE_POLICY, 'the client reads too slowly');
+		return false;
 	}
 
 	private sendError(code: ErrorCode, message: string, docId?: DocId, updateId?: string): void {
@@ -427,17 +468,17 @@ export class SyncConnection implements FanoutSubscriber {
 	private onClosed(): void {
 		if (this.phase === 'closed') return;
 		this.phase = 'closed';
-		this.unsubscribe();
-		this.queued = [];
-		for (const wake of this.slotWaiters.splice(0)) wake();
-		for (const { docId, update } of this.awareness.drain()) {
+		this.deps.fanout.unsubscribe(this);
+		this.queued = null;
+		for (const wake of this.slotWaiters?.splice(0) ?? []) wake();
+		for (const { docId, update } of this.tracker?.drain() ?? []) {
 			this.deps.fanout.publish({ type: 'awareness', docId, update, senderId: this.id });
 		}
-		this.onClose?.();
+		this.onClose?.(this);
 	}
 
 	/** Set by the hub to forget this connection. */
-	onClose?: () => void;
+	onClose?: (conn: SyncConnection) => void;
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

@@ -22,14 +22,18 @@ export class Hub {
 		return this.sync.size + this.yjs.size;
 	}
 
+	// One forgetter per hub, not a closure per connection (see SyncConnection's "Memory").
+	private readonly forgetSync = (conn: SyncConnection): void => void this.sync.delete(conn);
+	private readonly forgetYjs = (conn: YjsConnection): void => void this.yjs.delete(conn);
+
 	addSync(conn: SyncConnection): void {
 		this.sync.add(conn);
-		conn.onClose = () => this.sync.delete(conn);
+		conn.onClose = this.forgetSync;
 	}
 
 	addYjs(conn: YjsConnection): void {
 		this.yjs.add(conn);
-		conn.onClose = () => this.yjs.delete(conn);
+		conn.onClose = this.forgetYjs;
 	}
 
 	onAccessChange(change: AccessChange): void {

@@ -32,12 +32,21 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
 	socket.destroy();
 }
 
+/**
+ * A socket error before the upgrade completes ends the socket. Not a closure: it stays attached
+ * for the socket's life, and a closure over the handler's scope would keep the upgrade request
+ * (headers, parser state) alive with it.
+ */
+function destroyOnError(this: Duplex): void {
+	this.destroy();
+}
+
 export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 	wss.on('error', (err) => deps.log(`websocket server: ${err.message}`));
 
 	const handler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-		socket.on('error', () => socket.destroy());
+		socket.on('error', destroyOnError);
 		decide(req)
 			.then((target) => {
 				if (!target.ok) return refuse(socket, target.status, target.code, target.message);

@@ -50,6 +50,7 @@ export class Visibility {
 	private readonly access = new Map<DocId, ContactAccess>();
 	private dir: Directory = EMPTY_DIRECTORY;
 	private usersById = new Map<UserId, User>();
+	private predicates = new Map<UserId, (a: VisibilityTarget) => boolean>();
 
 	constructor(private readonly store: Store) {}
 
@@ -86,6 +87,7 @@ export class Visibility {
 	setDirectory(ydoc: YDoc): void {
 		this.dir = directoryDoc(ydoc).read();
 		this.usersById = new Map(this.dir.users.map((u) => [u.id, u]));
+		this.predicates = new Map();
 	}
 
 	user(id: UserId): User | undefined {
@@ -104,7 +106,14 @@ export class Visibility {
 	predicateForTarget(userId: UserId): ((a: VisibilityTarget) => boolean) | null {
 		const user = this.usersById.get(userId);
 		if (!user || !user.active) return null;
-		return visibilityPredicate(user, this.dir);
+		// One predicate per user and directory version, shared by the user's connections (and by
+		// every `canSee` on the write path) instead of built per call.
+		let pred = this.predicates.get(userId);
+		if (!pred) {
+			pred = visibilityPredicate(user, this.dir);
+			this.predicates.set(userId, pred);
+		}
+		return pred;
 	}
 
 	/** May the user see the document now (the directory: any active member). */

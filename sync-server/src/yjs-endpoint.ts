@@ -25,11 +25,11 @@ import { encodeState, stateVector } from '../../src/lib/doc';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import { directoryStateGuard } from './awareness-identity';
-import { AwarenessTracker } from './awareness-tracker';
+import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence } from './presence-filter';
 import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
 import type { RateLimiter } from './limits/rate-limit';
-import type { FanoutEvent, FanoutSubscriber } from './fanout/fanout';
+import { framedOnce, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import type { SyncDeps } from './connection';
 import type { Room } from './rooms';
 
@@ -50,6 +50,23 @@ class InputError extends Error {
 	}
 }
 
+/** A y-protocols sync message: [messageSync, step, payload]. */
+function syncFrame(step: number, payload: Uint8Array): Uint8Array {
+	const enc = encoding.createEncoder();
+	encoding.writeVarUint(enc, MESSAGE_SYNC);
+	encoding.writeVarUint(enc, step);
+	encoding.writeVarUint8Array(enc, payload);
+	return encoding.toUint8Array(enc);
+}
+
+/** A y-protocols awareness message: [messageAwareness, update]. */
+function awarenessFrame(update: Uint8Array): Uint8Array {
+	const enc = encoding.createEncoder();
+	encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(enc, update);
+	return encoding.toUint8Array(enc);
+}
+
 function readPayload(dec: decoding.Decoder, max: number, what: string): Uint8Array {
 	const len = decoding.readVarUint(dec);
 	if (len > max) throw new InputError(CLOSE_TOO_LARGE, `${what} larger than ${max} bytes`);
@@ -68,7 +85,6 @@ export class YjsConnection implements FanoutSubscriber {
 	private readonly awareness: AwarenessTracker;
 	private readonly updates: RateLimiter;
 	private readonly awarenessRate: RateLimiter;
-	private unsubscribe: () => void = () => {};
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -88,7 +104,7 @@ export class YjsConnection implements FanoutSubscriber {
 			(room) => {
 				if (this.closed) return deps.rooms.release(room);
 				this.room = room;
-				this.unsubscribe = deps.fanout.subscribe(this);
+				deps.fanout.subscribe(this);
 				this.sendSync(SYNC_STEP1, stateVector(room.ydoc));
 			},
 			(err: unknown) => this.fail(1011, `could not load the document: ${String(err)}`)
@@ -103,12 +119,13 @@ export class YjsConnection implements FanoutSubscriber {
 		return !this.closed && docId === this.docId && this.room !== null && this.canSee();
 	}
 
+	/** Frames are encoded once per event for every /yjs recipient, unless redacted for this one. */
 	deliver(event: FanoutEvent): void {
-		if (event.type === 'update') return this.sendSync(SYNC_UPDATE, event.update);
+		if (event.type === 'update') return this.send(framedOnce(event, 'yjs', () => syncFrame(SYNC_UPDATE, event.update)));
 		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
 		if (!update) return;
-		this.awareness.delivered(this.docId, update);
-		this.sendAwareness(update);
+		this.awareness.delivered(this.docId, clocksFor(event, update));
+		this.send(update === event.update ? framedOnce(event, 'yjs', () => awarenessFrame(update)) : awarenessFrame(update));
 	}
 
 	/** Contact references this connection's user may see (presence on the directory). */
@@ -167,18 +184,7 @@ export class YjsConnection implements FanoutSubscriber {
 	}
 
 	private sendSync(step: number, payload: Uint8Array): void {
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, MESSAGE_SYNC);
-		encoding.writeVarUint(enc, step);
-		encoding.writeVarUint8Array(enc, payload);
-		this.send(encoding.toUint8Array(enc));
-	}
-
-	private sendAwareness(update: Uint8Array): void {
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, MESSAGE_AWARENESS);
-		encoding.writeVarUint8Array(enc, update);
-		this.send(encoding.toUint8Array(enc));
+		this.send(syncFrame(step, payload));
 	}
 
 	private send(frame: Uint8Array): void {
@@ -194,17 +200,17 @@ export class YjsConnection implements FanoutSubscriber {
 	private onClosed(): void {
 		if (this.closed) return;
 		this.closed = true;
-		this.unsubscribe();
+		this.deps.fanout.unsubscribe(this);
 		for (const { docId, update } of this.awareness.drain()) {
 			this.deps.fanout.publish({ type: 'awareness', docId, update, senderId: this.id });
 		}
 		if (this.room) this.deps.rooms.release(this.room);
 		this.room = null;
-		this.onClose?.();
+		this.onClose?.(this);
 	}
 
 	/** Set by the hub to forget this connection. */
-	onClose?: () => void;
+	onClose?: (conn: YjsConnection) => void;
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

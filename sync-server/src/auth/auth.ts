@@ -15,7 +15,7 @@
  * - Login attempts are rate-limited per account and per address; an unknown email costs the same
  *   scrypt work as a wrong password.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role, User, UserId, WorkspaceId } from '../../../src/lib/domain/types';
 import type { Store, UserAuth } from '../persistence/store';
@@ -83,9 +83,13 @@ export class Auth {
 	private readonly perAccount: RateLimiter;
 	private readonly perAddress: RateLimiter;
 
+	/** The secret as a key object, made once: from raw bytes `jose` imports a key per call. */
+	private readonly signingKey: KeyObject;
+
 	constructor(
 		private readonly deps: AuthDeps & { jwtSecret: Uint8Array }
 	) {
+		this.signingKey = createSecretKey(deps.jwtSecret);
 		this.perAccount = new RateLimiter(deps.loginLimits?.perAccount ?? { limit: LOGIN_ATTEMPTS_PER_MIN, windowMs: 60_000 }, deps.clock);
 		this.perAddress = new RateLimiter(deps.loginLimits?.perAddress ?? { limit: LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, windowMs: 60_000 }, deps.clock);
 	}
@@ -145,7 +149,7 @@ export class Auth {
 		if (!token) return err(401, 'missing_token', 'An access token is required.');
 		let payload: Record<string, unknown>;
 		try {
-			({ payload } = await jwtVerify(token, this.deps.jwtSecret, {
+			({ payload } = await jwtVerify(token, this.signingKey, {
 				algorithms: [ALGORITHM],
 				issuer: ISSUER,
 				audience: AUDIENCE,
@@ -189,7 +193,7 @@ export class Auth {
 			.setAudience(AUDIENCE)
 			.setIssuedAt(iat)
 			.setExpirationTime(iat + ACCESS_TOKEN_TTL_MS / 1000)
-			.sign(this.deps.jwtSecret);
+			.sign(this.signingKey);
 	}
 
 	private async startSession(

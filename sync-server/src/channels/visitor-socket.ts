@@ -134,7 +134,8 @@ export class VisitorConnection implements FanoutSubscriber {
 		const onTx = () => this.checkReads();
 		room.ydoc.on('afterTransaction', onTx);
 		this.cleanup.push(() => room.ydoc.off('afterTransaction', onTx));
-		this.cleanup.push(this.deps.fanout.subscribe(this));
+		this.deps.fanout.subscribe(this);
+		this.cleanup.push(() => this.deps.fanout.unsubscribe(this));
 		this.send({ type: 'history', messages, typing: false });
 		this.markDelivered(history);
 	}

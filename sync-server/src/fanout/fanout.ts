@@ -12,8 +12,38 @@
 import type { DocId } from '../../../src/lib/domain/types';
 
 export type FanoutEvent =
-	| { type: 'update'; docId: DocId; seq: number; update: Uint8Array; senderId?: string }
-	| { type: 'awareness'; docId: DocId; update: Uint8Array; senderId?: string };
+	| { type: 'update'; docId: DocId; seq: number; update: Uint8Array; senderId?: string; memo?: EventMemo }
+	| { type: 'awareness'; docId: DocId; update: Uint8Array; senderId?: string; memo?: EventMemo };
+
+/**
+ * Work on an event that is the same for every local recipient, done by the first one that
+ * needs it and reused by the rest: one event reaches up to every connection of the workspace,
+ * and encoding its frame or parsing its awareness entries once per recipient was most of the
+ * server's own cost of a fan-out. Keyed by the wire (`sync`, `yjs`) because the two endpoints
+ * frame the same event differently. Local to this process: a pub/sub adapter carries the event
+ * without it.
+ */
+export interface EventMemo {
+	frames: Map<string, Uint8Array>;
+	/** The (client id, clock) pairs of an awareness event's bytes (`awareness-tracker.ts`). */
+	awarenessClocks?: ReadonlyArray<readonly [clientId: number, clock: number]>;
+}
+
+/** The memo of `event`, created on first use. */
+export function memoOf(event: FanoutEvent): EventMemo {
+	return (event.memo ??= { frames: new Map() });
+}
+
+/** The frame `encode` makes of `event` for `wire`, encoded once per event. */
+export function framedOnce(event: FanoutEvent, wire: string, encode: () => Uint8Array): Uint8Array {
+	const { frames } = memoOf(event);
+	let frame = frames.get(wire);
+	if (!frame) {
+		frame = encode();
+		frames.set(wire, frame);
+	}
+	return frame;
+}
 
 export interface FanoutSubscriber {
 	readonly id: string;
@@ -22,8 +52,9 @@ export interface FanoutSubscriber {
 }
 
 export interface Fanout {
-	/** Returns the unsubscribe. */
-	subscribe(subscriber: FanoutSubscriber): () => void;
+	subscribe(subscriber: FanoutSubscriber): void;
+	/** Forgets `subscriber` (a method, not a closure per subscriber: connections are many). */
+	unsubscribe(subscriber: FanoutSubscriber): void;
 	publish(event: FanoutEvent): void;
 	readonly subscriberCount: number;
 	close(): Promise<void>;

@@ -6,11 +6,12 @@ export class LocalFanout implements Fanout {
 
 	constructor(private readonly onDeliveryError: (err: unknown) => void = () => {}) {}
 
-	subscribe(subscriber: FanoutSubscriber): () => void {
+	subscribe(subscriber: FanoutSubscriber): void {
 		this.subscribers.set(subscriber.id, subscriber);
-		return () => {
-			if (this.subscribers.get(subscriber.id) === subscriber) this.subscribers.delete(subscriber.id);
-		};
+	}
+
+	unsubscribe(subscriber: FanoutSubscriber): void {
+		if (this.subscribers.get(subscriber.id) === subscriber) this.subscribers.delete(subscriber.id);
 	}
 
 	publish(event: FanoutEvent): void {
