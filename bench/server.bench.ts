@@ -74,10 +74,14 @@ function messageEntry(i: number) {
 	};
 }
 
+/**
+ * The store's default (WAL, NORMAL: an agent's update is acked and relayed once it is in the
+ * WAL, see sqlite.ts "Durability"), and beside it the same with an fsync per commit (FULL).
+ */
 async function fanout(ctx: BenchContext): Promise<Figure[]> {
-	const full = await fanoutWith(ctx, 'FULL');
 	const normal = await fanoutWith(ctx, 'NORMAL');
-	return [...full, { ...normal[0]!, figure: `${normal[0]!.figure}, synchronous=NORMAL (no fsync per commit)` }];
+	const full = await fanoutWith(ctx, 'FULL');
+	return [...normal, { ...full[0]!, figure: `${full[0]!.figure}, synchronous=FULL (fsync per commit)`, target: undefined }];
 }
 
 async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Promise<Figure[]> {
@@ -113,10 +117,12 @@ async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Pr
 		Y.applyUpdate(local, Y.encodeStateAsUpdate(sender.doc(docId)));
 		for (let r = 0; r < rounds; r++) {
 			const sv = Y.encodeStateVector(local);
-			// A valid edit (the server validates every update): a last name of ~90 characters.
-			contactDoc(local).profile.patch({ lastName: `Name ${r}`.padEnd(90, 'n') });
+			// A valid edit (the server validates every update) of ~150 bytes: a long last name.
+			contactDoc(local).profile.patch({ firstName: `First ${r}`.padEnd(14, 'f'), lastName: `Name ${r}`.padEnd(100, 'n') });
 			updates.push(Y.encodeStateAsUpdate(local, sv));
 		}
+		// The baseline relays to exactly `subscribers` sockets: no other client is connected.
+		sender.close();
 		const senderWs = await openWs(`${server.url.replace('http', 'ws')}/sync?token=${accessToken}`);
 		senderWs.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: await server.store.headSeq(), clientId: 'sender' }));
 		await new Promise<void>((r) => senderWs.once('message', () => r()));
@@ -159,7 +165,6 @@ async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Pr
 			raw.push(rawLast - t0);
 		}
 		for (const ws of [...subs, ...rawSubs, senderWs, rawSender]) ws.terminate();
-		sender.close();
 		wss.close();
 		http.close();
 		ctx.log(`fan-out: update of ${bytes} bytes to ${subscribers} subscribers, ${rounds} rounds`);

@@ -4,7 +4,8 @@
  *
  * Handshake and catch-up: the first frame must be HELLO{lastSeq}. The server answers WELCOME
  * with the documents to sync: those the user may see that changed since lastSeq; every visible
- * document (`full`) when lastSeq is 0, ahead of the server, or older than the last directory
+ * document (`full`) when lastSeq is 0, ahead of the server, lost in an unclean stop of the store
+ * (`Store.seqMayBeLost`), or older than the last directory
  * change (a restriction or team change may have granted documents whose own seq did not move);
  * or, when the client listed its `knownDocs`, exactly the changed or unknown visible ones, with
  * the known ones it may no longer see as `revoked`. The client opens each listed document with
@@ -355,7 +356,8 @@ export class SyncConnection implements FanoutSubscriber {
 		this.phase = 'welcoming';
 		const { store } = this.deps;
 		const head = await store.headSeq();
-		const changedSince = hello.lastSeq > 0 && hello.lastSeq <= head ? await store.changedSince(hello.lastSeq) : null;
+		const usable = hello.lastSeq > 0 && hello.lastSeq <= head && !(await store.seqMayBeLost(hello.lastSeq));
+		const changedSince = usable ? await store.changedSince(hello.lastSeq) : null;
 		if (this.phase !== 'welcoming') return;
 		const visibleNow = (d: DocId) => this.canSee(d);
 		let changed: DocId[];

@@ -5,7 +5,9 @@
  *   1. the document is loaded (roots ensured before any stored update is applied);
  *   1b. a client's update is validated against the room's current state (`validation/`): a
  *       rejected update stops here, is not stored, applied, acknowledged or relayed;
- *   2. the update is appended to the store: durable, stamped with the workspace seq;
+ *   2. the update is appended to the store: durable, stamped with the workspace seq (a client's
+ *      update is `replicated`: its writer keeps a copy, so it need only survive a crash of this
+ *      process; a server change must survive power loss too, see `Store.appendUpdate`);
  *   3. it is applied to the in-memory Y.Doc;
  *   4. `onApplied` runs (the access index and grants/revocations follow the new state);
  *   5. it is published to the fan-out as REMOTE_UPDATE{seq}, never back to its sender;
@@ -248,7 +250,7 @@ export class Rooms {
 					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason };
 				}
 				if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
-				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId);
+				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
 				if (duplicate) return { ok: true, seq, duplicate };
 				this.applyStored(room, update, seq, remoteOrigin(from.senderId));
 				this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });

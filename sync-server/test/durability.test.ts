@@ -86,4 +86,42 @@ describe('durability across SIGKILL', () => {
 			expect(acked.size).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL * (cycle + 1));
 		}
 	}, 30_000 + CYCLES * 15_000);
+
+	// SPEC S1.3: after an unclean stop the store skips the numbers its lost tail may have handed
+	// out (sqlite.ts "Unclean stop"). A client that saw such a number syncs in full; without the
+	// gap it would be caught up from a number the server had reissued, and miss an update.
+	it('after SIGKILL, a client whose lastSeq may have been lost syncs in full, one below it by delta', async () => {
+		child = await spawnServer({ DATA_DIR: dataDir, DEMO_CONTACTS: '4' });
+		let { accessToken } = await login(child.url, 'owner@demo.test');
+		const writer = new SyncClient({ url: child.url, token: accessToken });
+		clients.push(writer);
+		await writer.connect();
+		const docId = [...writer.docs.keys()].find((d) => d !== 'dir')!;
+		const comment = (text: string) => (y: Parameters<typeof contactDoc>[0]) =>
+			contactDoc(y).thread.append({ id: asEntryId(text), kind: 'comment', at: Date.now(), author: { type: 'user', id: 'u-olivia' }, text, mentions: [] });
+		writer.edit(docId, comment('before-kill'));
+		await waitFor(() => writer.traffic.acks.length === 1, 10_000, 'ack');
+		const seen = writer.traffic.acks[0]!.seq;
+		child.process.kill('SIGKILL');
+		await child.exited;
+		writer.close();
+
+		child = await spawnServer({ DATA_DIR: dataDir, DEMO_CONTACTS: '4' });
+		({ accessToken } = await login(child.url, 'owner@demo.test'));
+		const after = new SyncClient({ url: child.url, token: accessToken });
+		clients.push(after);
+		await after.connect();
+		after.edit(docId, comment('after-restart'));
+		await waitFor(() => after.traffic.acks.length === 1, 10_000, 'ack after restart');
+		expect(after.traffic.acks[0]!.seq).toBeGreaterThan(seen + 1);
+
+		const below = new SyncClient({ url: child.url, token: accessToken, lastSeq: seen });
+		const inGap = new SyncClient({ url: child.url, token: accessToken, lastSeq: seen + 1 });
+		clients.push(below, inGap);
+		await Promise.all([below.connect(), inGap.connect()]);
+		expect(below.traffic.welcomes[0]!.full).toBe(false);
+		expect(below.traffic.welcomes[0]!.changed).toEqual([docId]);
+		expect(inGap.traffic.welcomes[0]!.full).toBe(true);
+		expect(contactDoc(inGap.doc(docId)).thread.has(asEntryId('after-restart'))).toBe(true);
+	}, 30_000);
 });

@@ -5,7 +5,9 @@
  * Invariants every adapter keeps (checked by `contract.ts`):
  * - Every appended update gets a sequence number from one monotonic counter per workspace; a
  *   number is never reused, even after compaction or a restart.
- * - `appendUpdate` resolves only once the update is durable (the server acks after it).
+ * - `appendUpdate` resolves only once the update is durable (the server acks after it): it
+ *   survives a crash of the process, and unless it is `replicated` (see AppendOptions) power
+ *   loss too.
  * - An update carrying an `updateId` already stored for that document is not stored again; the
  *   append resolves with the original sequence number and `duplicate: true`.
  * - `changedSince(seq)` lists each document whose newest stored update is after `seq`, with that
@@ -15,6 +17,17 @@
  * The interface is async so that a networked database (PostgreSQL) fits behind it.
  */
 import type { ContactId, DocId, UserId } from '../../../src/lib/domain/types';
+
+/**
+ * How an append must survive. `replicated`: the writer keeps its own copy (an agent's update is
+ * in that browser's replica), so surviving a crash of the server process is enough and the
+ * append need not wait for the disk to flush. Without it the update exists nowhere else (a
+ * customer's message from a channel, a server-written event) and must also survive power loss
+ * or an OS crash before the append resolves.
+ */
+export interface AppendOptions {
+	replicated?: boolean;
+}
 
 export interface AppendResult {
 	seq: number;
@@ -125,7 +138,13 @@ export interface Store {
 	readonly kind: string;
 	migrate(): Promise<void>;
 
-	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string): Promise<AppendResult>;
+	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string, options?: AppendOptions): Promise<AppendResult>;
+	/**
+	 * True when `seq` may have been handed out before an unclean stop (power loss, OS crash) and
+	 * lost with the commits that did not reach the disk: a client that saw it must not be caught
+	 * up from it (it syncs in full). Numbers in such a range are never handed out again.
+	 */
+	seqMayBeLost(seq: number): Promise<boolean>;
 	/** Sequence number at which the given updateId was stored, or null. */
 	findUpdateId(docId: DocId, updateId: string): Promise<number | null>;
 	loadDoc(docId: DocId): Promise<StoredDoc | null>;
