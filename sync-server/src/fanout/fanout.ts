@@ -39,7 +39,9 @@ export function framedOnce(event: FanoutEvent, wire: string, encode: () => Uint8
 	const { frames } = memoOf(event);
 	let frame = frames.get(wire);
 	if (!frame) {
-		frame = encode();
+		// As a Buffer: `ws` wraps any other Uint8Array in a new Buffer on every send.
+		const bytes = encode();
+		frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		frames.set(wire, frame);
 	}
 	return frame;
