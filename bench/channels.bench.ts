@@ -2,7 +2,7 @@
  * Channels (issue "Channels"): an inbound webhook message, from the signed POST to the moment
  * every one of 20 connected agents holds it in their replica (their /sync socket applied the
  * update), as p50/p95 latency of messages sent one at a time, and as sustained throughput with
- * many requests in flight. Real server on 127.0.0.1 port 0 (SQLite, synchronous = FULL), real
+ * many requests in flight. Real server on 127.0.0.1 port 0 (SQLite; an inbound message is fsynced before it is acknowledged), real
  * HTTP client (fetch, keep-alive), 20 real /sync clients of 20 distinct users.
  */
 import { contactDoc } from '../src/lib/doc';
