@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchoredOffset } from './virtual';
+import { anchoredOffset, slotIndexes } from './virtual';
 
 const H = 56;
 const id = (s: string) => s;
@@ -40,5 +40,33 @@ describe('anchoredOffset', () => {
 
 	it('gives up when none of the visible rows survive', () => {
 		expect(anchoredOffset(list(30), list(30, 'x'), id, 5 * H, H)).toBeNull();
+	});
+});
+
+describe('slotIndexes', () => {
+	it('shows every index of the window once, each in its own slot', () => {
+		for (const pool of [1, 5, 17]) {
+			for (let start = 0; start < 40; start++) {
+				for (let end = start; end <= start + pool; end++) {
+					const got = slotIndexes(start, end, pool);
+					expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: end - start }, (_, k) => start + k));
+					expect(new Set(got.map((i) => i % pool)).size).toBe(got.length);
+					// Slot order: the slot number never decreases along the list.
+					expect(got.map((i) => i % pool)).toEqual([...got.map((i) => i % pool)].sort((a, b) => a - b));
+				}
+			}
+		}
+	});
+
+	it('is the visual order at the top of the list', () => {
+		expect(slotIndexes(0, 6, 8)).toEqual([0, 1, 2, 3, 4, 5]);
+	});
+
+	it('moving the window by k rows gives new indexes to k slots only', () => {
+		const bySlot = (xs: number[]) => new Map(xs.map((i) => [i % 24, i]));
+		const before = bySlot(slotIndexes(10, 30, 24));
+		const after = bySlot(slotIndexes(13, 33, 24));
+		const changed = [...after].filter(([slot, i]) => before.get(slot) !== i);
+		expect(changed.map(([, i]) => i)).toEqual([30, 31, 32]);
 	});
 });

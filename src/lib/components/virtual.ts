@@ -1,8 +1,25 @@
 /**
- * Scroll anchoring of the virtualized list: after the items change, the scroll offset that
- * keeps the row at the top of the viewport (or, when it left the list, the next row below it
- * that is still there) at the same place on screen. Pure, so it is tested without a DOM.
+ * The pure parts of the virtualized list, tested without a DOM:
+ * - scroll anchoring: after the items change, the scroll offset that keeps the row at the top
+ *   of the viewport (or, when it left the list, the next row below it that is still there) at
+ *   the same place on screen;
+ * - the slot pool: which index each of `poolSize` reused row slots shows.
  */
+
+/**
+ * The indexes of the window [start, end) in slot order: slot `s` shows the one index `i` of the
+ * window with `i % poolSize === s` (unique while `end - start <= poolSize`); slots with no index
+ * in the window are left out. Moving the window changes only the slots at its edges.
+ */
+export function slotIndexes(start: number, end: number, poolSize: number): number[] {
+	const out: number[] = [];
+	const base = start - (start % poolSize);
+	for (let slot = 0; slot < poolSize; slot++) {
+		const i = base + slot < start ? base + slot + poolSize : base + slot;
+		if (i < end) out.push(i);
+	}
+	return out;
+}
 
 /** How many rows below the top one may serve as the anchor when the top one is gone. */
 const ANCHOR_CANDIDATES = 20;

@@ -41,7 +41,8 @@ export function availableSorts(status: StatusFilter): SortKey[] {
 
 /** The sort actually applied: an unavailable one falls back to Newest. */
 export function effectiveSort(sort: SortKey, status: StatusFilter): SortKey {
-	return availableSorts(status).includes(sort) ? sort : 'newest';
+	// `availableSorts(status).includes(sort)` without building an array: this runs per contact.
+	return status === 'all' && (sort === 'longest' || sort === 'shortest') ? 'newest' : sort;
 }
 
 /** The query actually applied: the Blocked inbox forces All statuses (S4.3), then the sort is checked. */
@@ -58,8 +59,12 @@ function finiteOrNull(n: number | null): number | null {
 
 /** The time a contact is sorted by under `sort` (after `effectiveSort`), null when it has none. */
 export function sortKey(contact: Sortable, sort: SortKey, status: StatusFilter): number | null {
-	const s = effectiveSort(sort, status);
-	return finiteOrNull(s === 'newest' || s === 'oldest' ? contact.lastMessageAt : contact.statusSince);
+	return keyOf(contact, effectiveSort(sort, status));
+}
+
+/** `sortKey` for a sort that is already effective. */
+function keyOf(contact: Sortable, sort: SortKey): number | null {
+	return finiteOrNull(sort === 'newest' || sort === 'oldest' ? contact.lastMessageAt : contact.statusSince);
 }
 
 function compareIds(a: string, b: string): number {
@@ -81,8 +86,23 @@ function compareKeys(ka: number | null, idA: string, kb: number | null, idB: str
 }
 
 export function compareContacts(a: Sortable, b: Sortable, sort: SortKey, status: StatusFilter): number {
-	const s = effectiveSort(sort, status);
-	return compareKeys(sortKey(a, s, status), a.id, sortKey(b, s, status), b.id, s);
+	return compareBySort(a, b, effectiveSort(sort, status));
+}
+
+/** `compareContacts` for a sort that is already effective. */
+export function compareBySort(a: Sortable, b: Sortable, sort: SortKey): number {
+	return compareKeys(keyOf(a, sort), a.id, keyOf(b, sort), b.id, sort);
+}
+
+/**
+ * Every contact in list order for `sort` (already effective), whatever the filters: filtering
+ * this keeps the order, so one sorted copy serves every inbox and filter (state/list-index.ts).
+ */
+export function sortContacts(contacts: Iterable<ContactSummary>, sort: SortKey): ContactSummary[] {
+	const rows: Array<{ c: ContactSummary; k: number | null }> = [];
+	for (const c of contacts) rows.push({ c, k: keyOf(c, sort) });
+	rows.sort((x, y) => compareKeys(x.k, x.c.id, y.k, y.c.id, sort));
+	return rows.map((r) => r.c);
 }
 
 /**

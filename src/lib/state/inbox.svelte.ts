@@ -196,8 +196,9 @@ export class InboxState implements InboxApi {
 		if (keys.length > 0 && !keys.includes(this.query.inbox)) this.query = { ...this.query, inbox: keys[0]! };
 	}
 
+	/** Another query over the same summaries: the list index reuses its sorted orders. */
 	#rebuildList(): void {
-		this.rows = this.#list.rebuild(this.#all.values(), this.query, this.#deps.user(), this.#deps.dir());
+		this.rows = this.#list.requery(this.#all.values(), this.query, this.#deps.user(), this.#deps.dir());
 	}
 
 	#count(user: User, dir: Directory, visible: (c: ContactSummary) => boolean, c: ContactSummary, sign: 1 | -1): void {

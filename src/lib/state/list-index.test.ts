@@ -86,4 +86,47 @@ describe('ListIndex', () => {
 			}
 		});
 	}
+
+	it('switches query after patches like a full queryList (kept sorted orders)', () => {
+		const seed = 41;
+		const rand = seededRandom(seed);
+		const all = new Map<ContactId, ContactSummary>();
+		for (let i = 0; i < 300; i++) {
+			const s = summary(rand, `c${i}`);
+			all.set(s.id, s);
+		}
+		const index = new ListIndex(queries[0]!);
+		index.rebuild(all.values(), queries[0]!, me, dir);
+		const sorts = ['newest', 'oldest', 'longest', 'shortest'] as const;
+		const statuses = ['all', 'open', 'closed', 'snoozed'] as const;
+		const inboxes = ['all', 'mine', 'unassigned', 'team:t1', 'blocked'] as const;
+		for (let round = 0; round < 80; round++) {
+			const query: ListQuery = {
+				inbox: inboxes[Math.floor(rand() * inboxes.length)]!,
+				status: statuses[Math.floor(rand() * statuses.length)]!,
+				unreplied: rand() < 0.3,
+				sort: sorts[Math.floor(rand() * sorts.length)]!
+			};
+			const rows = index.requery(all.values(), query, me, dir);
+			expect(rows.map((r) => r.id), `seed ${seed} round ${round} requery`).toEqual(queryList(all.values(), query, me, dir).map((r) => r.id));
+			const prev = new Map(all);
+			const changed = new Map<ContactId, ContactSummary>();
+			const removed: ContactId[] = [];
+			for (let j = 0; j < 1 + Math.floor(rand() * 4); j++) {
+				const id = `c${Math.floor(rand() * 330)}` as ContactId;
+				if (rand() < 0.15) {
+					if (all.delete(id)) {
+						removed.push(id);
+						changed.delete(id);
+					}
+				} else {
+					const s = summary(rand, id);
+					all.set(id, s);
+					changed.set(id, s);
+				}
+			}
+			const patched = index.patch([...changed.values()], removed, (id) => prev.get(id), () => all.values());
+			expect(patched.map((r) => r.id), `seed ${seed} round ${round} patch`).toEqual(queryList(all.values(), query, me, dir).map((r) => r.id));
+		}
+	});
 });
