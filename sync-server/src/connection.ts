@@ -66,6 +66,7 @@ import {
 	UPDATES_PER_SEC
 } from './limits/constants';
 import { RateLimiter } from './limits/rate-limit';
+import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { Role } from '../../src/lib/domain/types';
 
 export const CLOSE_BAD_DATA = 1003;
@@ -216,15 +217,13 @@ export class SyncConnection implements FanoutSubscriber {
 			if (event.update.length > MAX_SHARED_FRAME_BYTES) {
 				return this.send({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update });
 			}
-			return this.sendFrame(
-				framedOnce(event, 'sync', () => encodeFrame({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update }))
-			);
+			return this.sendFrame(framedOnce(event, 'sync', syncFrameOf));
 		}
 		const update = event.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
 		if (!update) return;
 		this.awareness.delivered(event.docId, clocksFor(event, update));
 		if (update !== event.update) return this.send({ type: 'awareness', docId: event.docId, update });
-		this.sendFrame(framedOnce(event, 'sync', () => encodeFrame({ type: 'awareness', docId: event.docId, update })));
+		this.sendFrame(framedOnce(event, 'sync', syncFrameOf));
 	}
 
 	/** The awareness clients this connection speaks for; states must name its user (awareness-identity). */
@@ -436,9 +435,9 @@ export class SyncConnection implements FanoutSubscriber {
 		this.transferId = (this.transferId + 1) % 1_000_000;
 	}
 
-	/** A frame already encoded (shared by every recipient of a fan-out event). */
-	private sendFrame(frame: Uint8Array): void {
-		if (this.writable()) this.socket.send(frame);
+	/** A frame prepared once for every recipient of a fan-out event. */
+	private sendFrame(frame: PreparedFrame): void {
+		if (this.writable()) sendPrepared(this.socket, frame);
 	}
 
 	private writable(): boolean {
@@ -481,6 +480,13 @@ export class SyncConnection implements FanoutSubscriber {
 
 	/** Set by the hub to forget this connection. */
 	onClose?: (conn: SyncConnection) => void;
+}
+
+/** The /sync message of a fan-out event, as every recipient gets it. */
+function syncFrameOf(event: FanoutEvent): Uint8Array {
+	return event.type === 'update'
+		? encodeFrame({ type: 'remote-update', docId: event.docId, seq: event.seq, update: event.update })
+		: encodeFrame({ type: 'awareness', docId: event.docId, update: event.update });
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

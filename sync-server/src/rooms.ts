@@ -27,6 +27,7 @@
 import * as Y from 'yjs';
 import {
 	applyUpdate,
+	contactDoc,
 	createDoc,
 	diffUpdate,
 	encodeState,
@@ -38,6 +39,7 @@ import {
 	stateVector,
 	stateVectorOfUpdate,
 	storageOrigin,
+	type ContactDoc,
 	type YDoc
 } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
@@ -56,6 +58,17 @@ export interface Room {
 	timer: NodeJS.Timeout | null;
 	/** Tail of the room's write chain (see "Serialised per room"). */
 	chain: Promise<unknown>;
+	/** The contact document's reader, made on first use (`roomContact`). */
+	contact?: ContactDoc;
+}
+
+/**
+ * The room's document read as a contact (storage origin: for reading). Made once per room:
+ * the write path's hooks (access index, channels, snooze) read it after every update, and
+ * building the accessor object costs more than what they read.
+ */
+export function roomContact(room: Room): ContactDoc {
+	return (room.contact ??= contactDoc(room.ydoc, storageOrigin()));
 }
 
 /** Who sent a client update: the connection (never echoed to) and the token's user. */

@@ -24,7 +24,7 @@ import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploa
 import { Hub } from './hub';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
-import { Rooms } from './rooms';
+import { roomContact, Rooms } from './rooms';
 import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler } from './upgrade';
 import { Visibility } from './visibility';
@@ -104,7 +104,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 				visibility.setDirectory(room.ydoc);
 				hubRef.hub?.onDirectoryChanged();
 			} else if (parsed?.kind === 'contact') {
-				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq);
+				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq, roomContact(room));
 				if (change) hubRef.hub?.onAccessChange(change);
 				hubRef.channels?.onApplied(room);
 				hubRef.snooze?.onApplied(room);

@@ -9,7 +9,7 @@
  * persisting its access is repaired on start: every contact changed since the last checkpoint
  * (meta `access.checkpoint`, the head seq at a moment when nothing was in flight) is re-derived.
  */
-import { contactDoc, directoryDoc, docFromUpdates, storageOrigin, type YDoc } from '../../src/lib/doc';
+import { contactDoc, directoryDoc, docFromUpdates, storageOrigin, type ContactDoc, type YDoc } from '../../src/lib/doc';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../src/lib/domain/types';
 import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
@@ -37,8 +37,7 @@ export const EMPTY_DIRECTORY: Directory = {
 	customFields: []
 };
 
-export function accessOfContact(ydoc: YDoc): ContactAccess {
-	const c = contactDoc(ydoc, storageOrigin());
+export function accessOfContact(ydoc: YDoc, c: ContactDoc = contactDoc(ydoc, storageOrigin())): ContactAccess {
 	const a = c.assignment.get();
 	return { assigneeId: a.userId, teamId: a.teamId, blocked: c.profile.get().blocked };
 }
@@ -126,8 +125,8 @@ export class Visibility {
 	}
 
 	/** Re-derives a contact's access after an update; returns the change, if any. */
-	onContactApplied(docId: DocId, ydoc: YDoc, seq: number): AccessChange | null {
-		const after = accessOfContact(ydoc);
+	onContactApplied(docId: DocId, ydoc: YDoc, seq: number, c?: ContactDoc): AccessChange | null {
+		const after = accessOfContact(ydoc, c);
 		const before = this.access.get(docId);
 		if (sameAccess(before, after)) return null;
 		this.access.set(docId, after);

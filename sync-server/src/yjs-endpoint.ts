@@ -30,6 +30,7 @@ import { contactLookup, redactPresence } from './presence-filter';
 import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
 import type { RateLimiter } from './limits/rate-limit';
 import { framedOnce, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
+import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { SyncDeps } from './connection';
 import type { Room } from './rooms';
 
@@ -65,6 +66,11 @@ function awarenessFrame(update: Uint8Array): Uint8Array {
 	encoding.writeVarUint(enc, MESSAGE_AWARENESS);
 	encoding.writeVarUint8Array(enc, update);
 	return encoding.toUint8Array(enc);
+}
+
+/** The y-protocols message of a fan-out event, as every /yjs recipient gets it. */
+function yjsFrameOf(event: FanoutEvent): Uint8Array {
+	return event.type === 'update' ? syncFrame(SYNC_UPDATE, event.update) : awarenessFrame(event.update);
 }
 
 function readPayload(dec: decoding.Decoder, max: number, what: string): Uint8Array {
@@ -121,11 +127,12 @@ export class YjsConnection implements FanoutSubscriber {
 
 	/** Frames are encoded once per event for every /yjs recipient, unless redacted for this one. */
 	deliver(event: FanoutEvent): void {
-		if (event.type === 'update') return this.send(framedOnce(event, 'yjs', () => syncFrame(SYNC_UPDATE, event.update)));
+		if (event.type === 'update') return this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
 		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
 		if (!update) return;
 		this.awareness.delivered(this.docId, clocksFor(event, update));
-		this.send(update === event.update ? framedOnce(event, 'yjs', () => awarenessFrame(update)) : awarenessFrame(update));
+		if (update === event.update) this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
+		else this.send(awarenessFrame(update));
 	}
 
 	/** Contact references this connection's user may see (presence on the directory). */
@@ -190,6 +197,11 @@ export class YjsConnection implements FanoutSubscriber {
 	private send(frame: Uint8Array): void {
 		if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
 		this.socket.send(frame);
+	}
+
+	private sendShared(frame: PreparedFrame): void {
+		if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+		sendPrepared(this.socket, frame);
 	}
 
 	private fail(code: number, reason: string): void {

@@ -20,7 +20,7 @@ import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-
 import { parseDocId } from '../../../src/lib/domain/ids';
 import type { ContactId, DeliveryStatus, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
 import type { ContactKey, Store } from '../persistence/store';
-import type { Room, Rooms } from '../rooms';
+import { roomContact, type Room, type Rooms } from '../rooms';
 
 const CHECKPOINT_KEY = 'channels.checkpoint';
 export const PROFILE_KEY_KINDS = ['phone', 'email'] as const;
@@ -76,7 +76,7 @@ export class ThreadWatch {
 		if (this.closed) return;
 		const parsed = parseDocId(room.docId);
 		if (parsed?.kind !== 'contact') return;
-		const c = contactDoc(room.ydoc, storageOrigin());
+		const c = roomContact(room);
 		const profile = c.profile.get();
 		this.index(parsed.contactId, profile);
 		if (this.watched.has(room.ydoc)) return;

@@ -10,6 +10,7 @@
  * moment the access index changes). Delivery is synchronous and must not throw.
  */
 import type { DocId } from '../../../src/lib/domain/types';
+import { prepareFrame, type PreparedFrame } from '../prepared-frame';
 
 export type FanoutEvent =
 	| { type: 'update'; docId: DocId; seq: number; update: Uint8Array; senderId?: string; memo?: EventMemo }
@@ -24,7 +25,7 @@ export type FanoutEvent =
  * without it.
  */
 export interface EventMemo {
-	frames: Map<string, Uint8Array>;
+	frames: Map<string, PreparedFrame>;
 	/** The (client id, clock) pairs of an awareness event's bytes (`awareness-tracker.ts`). */
 	awarenessClocks?: ReadonlyArray<readonly [clientId: number, clock: number]>;
 }
@@ -34,14 +35,16 @@ export function memoOf(event: FanoutEvent): EventMemo {
 	return (event.memo ??= { frames: new Map() });
 }
 
-/** The frame `encode` makes of `event` for `wire`, encoded once per event. */
-export function framedOnce(event: FanoutEvent, wire: string, encode: () => Uint8Array): Uint8Array {
+/**
+ * The WebSocket frame of the message `encode` makes of `event` for `wire`, prepared once per
+ * event (`prepared-frame.ts`). `encode` takes the event rather than closing over it: this runs
+ * once per recipient and should not allocate once the frame exists.
+ */
+export function framedOnce(event: FanoutEvent, wire: string, encode: (event: FanoutEvent) => Uint8Array): PreparedFrame {
 	const { frames } = memoOf(event);
 	let frame = frames.get(wire);
 	if (!frame) {
-		// As a Buffer: `ws` wraps any other Uint8Array in a new Buffer on every send.
-		const bytes = encode();
-		frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+		frame = prepareFrame(encode(event));
 		frames.set(wire, frame);
 	}
 	return frame;

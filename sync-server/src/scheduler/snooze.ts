@@ -24,7 +24,7 @@ import { dueForWake, isActionError, wake } from '../../../src/lib/domain/actions
 import { newId, parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
 import type { Store } from '../persistence/store';
-import type { Room, Rooms } from '../rooms';
+import { roomContact, type Room, type Rooms } from '../rooms';
 import { MinHeap } from './heap';
 
 const INDEX_KEY = 'snooze.index';
@@ -102,7 +102,7 @@ export class SnoozeScheduler {
 	onApplied(room: Room): void {
 		if (this.closed || parseDocId(room.docId)?.kind !== 'contact') return;
 		this.seen++;
-		this.read(room.docId, contactDoc(room.ydoc, storageOrigin()).state.get());
+		this.read(room.docId, roomContact(room).state.get());
 	}
 
 	/** Re-reads the clock and re-arms the timer (after a clock jump; tests). */
