@@ -6,11 +6,11 @@
  * and removes the server's data directory; callers close in a `finally`.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuild } from '../scripts/ensure.mjs';
 import { startServer } from '../sync-server/src/server';
 import type { BenchContext } from './harness';
 
@@ -43,11 +43,10 @@ export interface BrowserBench {
 }
 
 /** Builds the client once (vite build) when build/ is missing. */
+/** Builds the client when `build/` is missing or older than its sources (as `npm start` does). */
 export function ensureBuilt(ctx: BenchContext): void {
-	if (existsSync(join(root, 'build', 'index.html'))) return;
-	ctx.log('building the client (vite build) ...');
-	const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'ignore' });
-	if (r.status !== 0) throw new Error('vite build failed');
+	ctx.log('client build: checking it is current ...');
+	ensureBuild();
 }
 
 export async function signIn(page: Page, email: string): Promise<void> {

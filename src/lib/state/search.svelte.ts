@@ -26,6 +26,7 @@ import { SearchHost } from '../search/host';
 import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
 import { RecentSearches } from '../search/recent';
 import type { Replica } from '../sync/replica';
+import { IdleGate } from './idle-gate';
 import type { SearchApi, SearchResults } from './api';
 
 const CONTACTS_META = 'search.contacts';
@@ -97,6 +98,8 @@ export class SearchState implements SearchApi {
 	#recent: RecentSearches | null = null;
 	#detach: Array<() => void> = [];
 	#generation = 0;
+	/** Thread indexing runs in idle periods and pauses while the person scrolls or types. */
+	#gate: IdleGate | null = null;
 
 	constructor(deps: SearchDeps) {
 		this.#deps = deps;
@@ -111,6 +114,9 @@ export class SearchState implements SearchApi {
 		this.#stop = stop;
 		this.#replica = replica;
 		this.#fields = JSON.stringify(dir.customFields);
+		const gate = new IdleGate();
+		this.#gate = gate;
+		this.#detach.push(() => gate.dispose());
 		void this.#start(gen, replica, client, user, dir.customFields);
 		return () => this.detach();
 	}
@@ -126,6 +132,7 @@ export class SearchState implements SearchApi {
 		this.#stop = null;
 		this.#replica = null;
 		this.#recent = null;
+		this.#gate = null;
 		this.#marks = new Map();
 		this.#queue.clear();
 		this.#retries.clear();
@@ -230,19 +237,25 @@ export class SearchState implements SearchApi {
 		this.#scheduleSave(SAVE_SOON_MS);
 	}
 
-	/** Indexes queued threads from their documents, a slice at a time. */
+	/**
+	 * Indexes queued threads from their documents, a slice at a time, each slice in an idle
+	 * period the gate grants (after a first sync this loads every document: see `idle-gate.ts`).
+	 */
 	async #pump(): Promise<void> {
 		if (this.#pumping) return;
 		this.#pumping = true;
 		const gen = this.#generation;
+		const gate = this.#gate;
+		const slice = async () => (gate ? gate.next() : yieldTask().then(() => SLICE_MS));
 		try {
+			let budget = await slice();
 			let t0 = performance.now();
 			while (this.#queue.size > 0 && gen === this.#generation) {
 				const id = this.#queue.values().next().value as ContactId;
 				this.#queue.delete(id);
 				await this.#indexThread(id);
-				if (performance.now() - t0 > SLICE_MS) {
-					await yieldTask();
+				if (performance.now() - t0 > budget) {
+					budget = await slice();
 					t0 = performance.now();
 				}
 			}
