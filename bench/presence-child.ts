@@ -5,13 +5,13 @@
  * - `server`: a Parley sync server seeded with `rooms` contacts. `raw`: a plain `ws` relay that
  *   sends every frame to every other socket (the baseline). Both count their relay time: the
  *   `ws` sockets' `message` emit is wrapped, and each `send` made while it runs (the relay is
- *   synchronous from receipt to the recipients' `send`, through the fan-out) records the time
+ *   synchronous from receipt to the recipients' `send` or prepared-frame socket write, through the fan-out) records the time
  *   since the frame was received. `stats` answers with those samples and clears them.
  * - `load`: `rooms` agent sockets, each typing in its own room once a second (as the client's
  *   throttle sends typing), counting the awareness bytes each receives without decoding them.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { DocId } from '../src/lib/domain/types';
 import { parseDocId } from '../src/lib/domain/ids';
@@ -59,12 +59,29 @@ function instrumentRelay(): void {
 			start = null;
 		}
 	};
+	let inSend = false;
 	proto.send = function (this: WebSocket, ...args: unknown[]): void {
 		if (start !== null) {
 			last = performance.now() - start;
 			perSend.push(last);
 		}
-		send.apply(this, args);
+		inSend = true;
+		try {
+			send.apply(this, args);
+		} finally {
+			inSend = false;
+		}
+	};
+	// The server writes fan-out frames prepared once per event straight to each socket
+	// (sync-server/src/prepared-frame.ts): such a write is a recipient's send too.
+	const socketProto = Socket.prototype as unknown as { write(...args: unknown[]): boolean };
+	const write = socketProto.write;
+	socketProto.write = function (this: Socket, ...args: unknown[]): boolean {
+		if (start !== null && !inSend) {
+			last = performance.now() - start;
+			perSend.push(last);
+		}
+		return write.apply(this, args);
 	};
 }
 
