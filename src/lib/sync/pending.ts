@@ -113,6 +113,14 @@ export class PendingQueue {
 		return n;
 	}
 
+	/**
+	 * The server refused the frame `frameId` for now (rate limited): its members are no longer in
+	 * flight, so the next flush sends them again. True when the frame was this tab's.
+	 */
+	release(frameId: string): boolean {
+		return this.#inflight.delete(frameId);
+	}
+
 	/** The connection closed: nothing is in flight any more; the next flush resends it all. */
 	resetInflight(): void {
 		this.#inflight.clear();

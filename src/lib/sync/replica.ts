@@ -67,6 +67,9 @@ const LAST_SEQ = 'lastSeq';
 const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
+/** First pause before rate-limited updates are sent again, and the longest (see `#retryLater`). */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 export class Replica {
 	readonly store: ClientStore;
@@ -93,6 +96,9 @@ export class Replica {
 	#catchUp: CatchUp | null = null;
 	readonly #intake: DocIntake;
 	#flushScheduled = false;
+	/** Resend of rate-limited updates (`#retryLater`). */
+	#retryTimer: ReturnType<typeof setTimeout> | null = null;
+	#retryDelay = RETRY_FIRST_MS;
 	#releaseDir: (() => void) | null = null;
 	#closed = false;
 	#atRisk = new Set<DocId>();
@@ -238,6 +244,8 @@ export class Replica {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
 		this.connection?.stop();
 		this.awareness.dispose();
 		this.#releaseDir?.();
@@ -421,6 +429,7 @@ export class Replica {
 				return;
 			}
 			case 'ack':
+				this.#retryDelay = RETRY_FIRST_MS;
 				void this.pending.ack(m.updateId).then(() => this.#tabs.post({ t: 'pending' }));
 				return;
 			case 'grant':
@@ -431,6 +440,7 @@ export class Replica {
 				void this.#removeLocal(m.docId);
 				return;
 			case 'error':
+				if (m.docId && m.code === 'rate_limited' && m.updateId !== undefined && this.pending.release(m.updateId)) this.#retryLater();
 				if (m.docId && m.code === 'rate_limited') this.#catchUp?.retry(m.docId);
 				else if (m.docId) this.#catchUp?.settle(m.docId);
 				this.#setStatus({ lastError: m.message });
@@ -513,6 +523,21 @@ export class Replica {
 			if (!this.connection?.online) return;
 			void this.pending.flush((docId, updateId, update) => this.connection!.send({ type: 'update', docId, updateId, update }));
 		});
+	}
+
+	/**
+	 * Updates the server refused as over its rate are sent again after a pause, on the same
+	 * connection (before, they waited for the next reconnect and the unsynced count stayed up).
+	 * The pause doubles while refusals continue and is back to its first length after an ack.
+	 */
+	#retryLater(): void {
+		if (this.#retryTimer !== null || this.#closed) return;
+		const delay = this.#retryDelay;
+		this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
+		this.#retryTimer = setTimeout(() => {
+			this.#retryTimer = null;
+			this.#scheduleFlush();
+		}, delay);
 	}
 
 	#setStatus(patch: Partial<SyncStatus>): void {
