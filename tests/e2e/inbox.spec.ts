@@ -15,7 +15,7 @@ import { hasVisibleBlocked, openCounts, visibleInboxes } from '../../src/lib/dom
 import { availableSorts, queryList } from '../../src/lib/domain/list';
 import type { ContactId, ContactSummary, InboxKey, ListQuery, SortKey, StatusFilter, User } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
-import { chooseMenu, openInbox, reachable, receive, renderedIds, serverTruth, sidebar, signIn, stateIds, type Server, type Session } from './inbox-fixture';
+import { caughtUp, chooseMenu, openInbox, reachable, receive, renderedIds, serverTruth, sidebar, signIn, stateIds, type Server, type Session } from './inbox-fixture';
 
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const STATUS_LABEL: Record<StatusFilter, string> = { all: 'All statuses', open: 'Open', closed: 'Closed', snoozed: 'Snoozed' };
@@ -152,6 +152,34 @@ test('a new incoming message marks one inbox per user, updates counts live, and 
 			await expect(s.page.locator('[role="option"]').first()).toHaveAttribute('data-id', contact.id);
 			await expect(s.page.locator('[role="option"]').first().locator('.unread-count')).toBeVisible();
 		}
+	}
+});
+
+// SPEC S1.7: the dot is the user's, not the tab's: two tabs of one user show the same dot, and
+// opening the inbox in one clears it in the other.
+test('two tabs of one user share the new-message dot', async () => {
+	const second = await owner.context.newPage();
+	try {
+		await second.goto('/');
+		await caughtUp(second);
+		for (const e of await sidebar(owner.page)) if (e.dot) await openInbox(owner.page, e.key);
+		const { dir, contacts } = await serverTruth(server);
+		const contact = contacts.find((c) => !c.blocked && c.assigneeId === null && c.teamId !== null);
+		expect(contact, 'an unassigned team contact').toBeTruthy();
+		const dotted = dotInboxFor(owner.user, contact!, dir);
+		expect(dotted).toBeTruthy();
+		// Both tabs look at another inbox than the one the message dots.
+		const elsewhere = (await sidebar(owner.page)).find((e) => e.key !== dotted)!.key;
+		await openInbox(owner.page, elsewhere);
+		await openInbox(second, elsewhere);
+		await receive(server, contact!, 'Hello from another tab test');
+		for (const page of [owner.page, second]) await expect(page.locator(`[data-inbox="${dotted}"] .dot`)).toHaveCount(1);
+		await openInbox(owner.page, dotted!);
+		await expect(owner.page.locator(`[data-inbox="${dotted}"] .dot`)).toHaveCount(0);
+		await expect(second.locator(`[data-inbox="${dotted}"] .dot`)).toHaveCount(0);
+		await expect(second.locator('[data-inbox] .dot')).toHaveCount(0);
+	} finally {
+		await second.close();
 	}
 });
 

@@ -94,7 +94,10 @@ export class App implements AppState {
 			user,
 			dir,
 			opened: (id) => void this.#markRead(id),
-			saveDots: (dots) => void this.replica?.store.setMeta(DOTS, dots)
+			saveDots: (dots) => {
+				void this.replica?.store.setMeta(DOTS, dots);
+				this.replica?.shareDots(dots);
+			}
 		});
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
@@ -181,6 +184,7 @@ export class App implements AppState {
 			replica.summaries.subscribe((c) => this.inbox.apply(c)),
 			replica.summaries.subscribe((c) => this.notifications.apply(c)),
 			replica.onIncoming((c) => this.inbox.incoming(c)),
+			replica.onDots((dots) => this.inbox.adoptDots(dots)),
 			replica.onDirectory((d) => {
 				this.#setDirectory(d, this.session.user ?? s.user);
 				this.inbox.recompute();

@@ -211,6 +211,15 @@ export class InboxState implements InboxApi {
 		}
 	}
 
+	/**
+	 * Another tab of this user changed the dots: take its set as is (it saved it and told the
+	 * others; adopting tells no one back). Opening the inbox in any tab clears it in all.
+	 */
+	adoptDots(dots: readonly string[]): void {
+		this.#dots = new Set(dots as InboxKey[]);
+		this.#refreshInboxes();
+	}
+
 	#setDots(next: DotState): void {
 		if (next === this.#dots) return;
 		this.#dots = next;

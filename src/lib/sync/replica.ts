@@ -88,6 +88,7 @@ export class Replica {
 	readonly #statusListeners = new Set<(s: SyncStatus) => void>();
 	readonly #incomingListeners = new Set<(s: ContactSummary) => void>();
 	readonly #dirListeners = new Set<(d: Directory) => void>();
+	readonly #dotListeners = new Set<(dots: string[]) => void>();
 	readonly #threadListeners = new Set<(contactId: ContactId, added: Entry[]) => void>();
 	#status: SyncStatus = { state: 'offline', unacked: 0, catchingUp: false, lastError: null };
 	#lastSeq = 0;
@@ -207,6 +208,19 @@ export class Replica {
 	onThread(fn: (contactId: ContactId, added: Entry[]) => void): () => void {
 		this.#threadListeners.add(fn);
 		return () => this.#threadListeners.delete(fn);
+	}
+
+	/**
+	 * The user's new-message dots (S1.7) are one set for all their tabs: a tab that changes them
+	 * tells the others (`shareDots`), which adopt them (`onDots`) without telling anyone back.
+	 */
+	shareDots(dots: string[]): void {
+		this.#tabs.post({ t: 'dots', dots });
+	}
+
+	onDots(fn: (dots: string[]) => void): () => void {
+		this.#dotListeners.add(fn);
+		return () => this.#dotListeners.delete(fn);
 	}
 
 	onDirectory(fn: (d: Directory) => void): () => void {
@@ -380,6 +394,7 @@ export class Replica {
 			case 'pending':
 				return this.pending.refresh();
 			case 'dots':
+				for (const fn of this.#dotListeners) fn(m.dots);
 				return;
 		}
 	}
