@@ -158,8 +158,9 @@ async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Pr
 		const raw: number[] = [];
 		for (let r = 0; r < rounds + WARMUP_ROUNDS; r++) {
 			arrived = 0;
+			const update = encodeFrame({ type: 'update', docId, updateId: `f${r}`, update: updates[r]! });
 			let t0 = performance.now();
-			senderWs.send(encodeFrame({ type: 'update', docId, updateId: `f${r}`, update: updates[r]! }));
+			senderWs.send(update);
 			await waitFor(() => arrived >= subscribers, 10_000, 'fan-out');
 			if (r >= WARMUP_ROUNDS) ours.push(lastArrival - t0);
 			rawArrived = 0;
