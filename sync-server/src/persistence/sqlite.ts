@@ -252,28 +252,30 @@ export class SqliteStore implements Store {
 	 * even when the store runs at NORMAL (see "Durability").
 	 */
 	private commit<T>(fsync: boolean, fn: () => T): T {
-		if (!fsync || this.synchronous !== 'NORMAL') return this.db.transaction(fn)();
+		return this.durably(fsync, this.db.transaction(fn));
+	}
+
+	/** Runs the transaction function `tx`, fsynced when `fsync` (see `commit`). */
+	private durably<T>(fsync: boolean, tx: () => T): T {
+		if (!fsync || this.synchronous !== 'NORMAL') return tx();
 		this.db.pragma('synchronous = FULL');
 		try {
-			return this.db.transaction(fn)();
+			return tx();
 		} finally {
 			this.db.pragma('synchronous = NORMAL');
 		}
 	}
 
-	/** Commits every pending append in one transaction (group commit). */
-	private flush(): void {
-		this.flushScheduled = false;
-		const batch = this.pending;
-		this.pending = [];
-		if (batch.length === 0) return;
-		const findId = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?');
-		const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
-		const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
-		let results: AppendResult[];
-		try {
-			results = this.commit(batch.some((p) => !p.replicated), () =>
-				batch.map((p): AppendResult => {
+	/** The group commit's transaction, made once: wrapping a function per flush costs more than its insert. */
+	private appendTx: ((batch: PendingAppend[]) => AppendResult[]) | null = null;
+
+	private appendBatch(batch: PendingAppend[]): AppendResult[] {
+		if (!this.appendTx) {
+			const findId = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?');
+			const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
+			const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
+			this.appendTx = this.db.transaction((pending: PendingAppend[]) =>
+				pending.map((p): AppendResult => {
 					if (p.updateId !== undefined) {
 						const found = findId.get(p.docId, p.updateId) as { seq: number } | undefined;
 						if (found) return { seq: found.seq, duplicate: true };
@@ -282,6 +284,22 @@ export class SqliteStore implements Store {
 					if (p.updateId !== undefined) insertId.run(p.docId, p.updateId, seq);
 					return { seq, duplicate: false };
 				})
+			);
+		}
+		return this.appendTx(batch);
+	}
+
+	/** Commits every pending append in one transaction (group commit). */
+	private flush(): void {
+		this.flushScheduled = false;
+		const batch = this.pending;
+		this.pending = [];
+		if (batch.length === 0) return;
+		let results: AppendResult[];
+		try {
+			results = this.durably(
+				batch.some((p) => !p.replicated),
+				() => this.appendBatch(batch)
 			);
 		} catch (err) {
 			for (const p of batch) p.reject(err);
