@@ -55,7 +55,10 @@ export interface Room {
 	seq: number;
 	holders: number;
 	pinned: boolean;
+	/** The unload check, armed while nobody holds the room (see `release`). */
 	timer: NodeJS.Timeout | null;
+	/** When the last holder let go (`performance.now()`). */
+	idleSince: number;
 	/** Tail of the room's write chain (see "Serialised per room"). */
 	chain: Promise<unknown>;
 	/** The contact document's reader, made on first use (`roomContact`). */
@@ -175,19 +178,32 @@ export class Rooms {
 			room = await pending;
 		}
 		room.holders++;
-		if (room.timer) {
-			clearTimeout(room.timer);
-			room.timer = null;
-		}
 		return room;
 	}
 
+	/**
+	 * Lets go of a room; `unloadAfterMs` after the last holder let go it is unloaded. Every
+	 * update holds and releases its room, so the timer is not re-made each time: one timer per
+	 * idle room checks when it fires and waits out the rest if the room was used meanwhile.
+	 */
 	release(room: Room): void {
 		room.holders = Math.max(0, room.holders - 1);
 		if (room.holders > 0 || room.pinned || this.rooms.get(room.docId) !== room) return;
-		if (room.timer) clearTimeout(room.timer);
-		room.timer = setTimeout(() => this.unload(room), this.unloadAfterMs);
+		room.idleSince = performance.now();
+		if (!room.timer) this.armUnload(room, this.unloadAfterMs);
+	}
+
+	private armUnload(room: Room, ms: number): void {
+		room.timer = setTimeout(() => this.unloadIfIdle(room), ms);
 		room.timer.unref();
+	}
+
+	private unloadIfIdle(room: Room): void {
+		room.timer = null;
+		if (room.holders > 0 || room.pinned || this.rooms.get(room.docId) !== room) return;
+		const idleFor = performance.now() - room.idleSince;
+		if (idleFor < this.unloadAfterMs) return this.armUnload(room, this.unloadAfterMs - idleFor);
+		this.unload(room);
 	}
 
 	/** Loads a room and keeps it loaded for the life of the server (the directory). */
@@ -198,6 +214,7 @@ export class Rooms {
 	}
 
 	private unload(room: Room): void {
+		if (room.timer) clearTimeout(room.timer);
 		room.timer = null;
 		if (room.holders > 0 || room.pinned || this.rooms.get(room.docId) !== room) return;
 		this.rooms.delete(room.docId);
@@ -220,7 +237,7 @@ export class Rooms {
 				}
 			}, storageOrigin());
 		}
-		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, chain: Promise.resolve() };
+		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
 		this.rooms.set(docId, room);
 		return room;
 	}
