@@ -213,18 +213,16 @@ export class SqliteStore implements Store {
 	private markOpen(): void {
 		if (this.markedOpen) return;
 		this.markedOpen = true;
-		const meta = (key: string) => (this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
-		const setMeta = this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-		this.lostSeqs = JSON.parse(meta(LOST_SEQS_KEY) ?? '[]') as Array<[number, number]>;
+		this.lostSeqs = JSON.parse(this.readMeta(LOST_SEQS_KEY) ?? '[]') as Array<[number, number]>;
 		this.commit(true, () => {
-			if (meta(OPEN_KEY) === '1') {
-				const head = (this.stmt("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get() as { seq: number } | undefined)?.seq ?? 0;
+			if (this.readMeta(OPEN_KEY) === '1') {
+				const head = this.head();
 				this.stmt("DELETE FROM sqlite_sequence WHERE name = 'updates'").run();
 				this.stmt("INSERT INTO sqlite_sequence (name, seq) VALUES ('updates', ?)").run(head + SEQ_GAP);
 				this.lostSeqs.push([head + 1, head + SEQ_GAP]);
-				setMeta.run(LOST_SEQS_KEY, JSON.stringify(this.lostSeqs));
+				this.writeMeta(LOST_SEQS_KEY, JSON.stringify(this.lostSeqs));
 			}
-			setMeta.run(OPEN_KEY, '1');
+			this.writeMeta(OPEN_KEY, '1');
 		});
 	}
 
@@ -331,6 +329,10 @@ export class SqliteStore implements Store {
 	}
 
 	async headSeq(): Promise<number> {
+		return this.head();
+	}
+
+	private head(): number {
 		const row = this.stmt("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get() as { seq: number } | undefined;
 		return row?.seq ?? 0;
 	}
@@ -583,11 +585,19 @@ export class SqliteStore implements Store {
 	}
 
 	async getMeta(key: string): Promise<string | null> {
+		return this.readMeta(key);
+	}
+
+	async setMeta(key: string, value: string): Promise<void> {
+		this.writeMeta(key, value);
+	}
+
+	private readMeta(key: string): string | null {
 		const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
 		return row?.value ?? null;
 	}
 
-	async setMeta(key: string, value: string): Promise<void> {
+	private writeMeta(key: string, value: string): void {
 		this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 	}
 
@@ -596,7 +606,7 @@ export class SqliteStore implements Store {
 		this.flush();
 		this.flushClaims();
 		this.closed = true;
-		this.commit(true, () => this.stmt("UPDATE meta SET value = '0' WHERE key = ?").run(OPEN_KEY));
+		this.commit(true, () => this.writeMeta(OPEN_KEY, '0'));
 		this.db.close();
 	}
 }
