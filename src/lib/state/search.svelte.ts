@@ -114,7 +114,7 @@ export class SearchState implements SearchApi {
 		this.#stop = stop;
 		this.#replica = replica;
 		this.#fields = JSON.stringify(dir.customFields);
-		const gate = new IdleGate();
+		const gate = new IdleGate({ sliceMs: SLICE_MS });
 		this.#gate = gate;
 		this.#detach.push(() => gate.dispose());
 		void this.#start(gen, replica, client, user, dir.customFields);
@@ -242,20 +242,20 @@ export class SearchState implements SearchApi {
 	 * period the gate grants (after a first sync this loads every document: see `idle-gate.ts`).
 	 */
 	async #pump(): Promise<void> {
-		if (this.#pumping) return;
+		const gate = this.#gate;
+		// No gate: detached (the gate lives exactly as long as the attachment).
+		if (this.#pumping || !gate) return;
 		this.#pumping = true;
 		const gen = this.#generation;
-		const gate = this.#gate;
-		const slice = async () => (gate ? gate.next() : yieldTask().then(() => SLICE_MS));
 		try {
-			let budget = await slice();
+			let budget = await gate.next();
 			let t0 = performance.now();
 			while (this.#queue.size > 0 && gen === this.#generation) {
 				const id = this.#queue.values().next().value as ContactId;
 				this.#queue.delete(id);
 				await this.#indexThread(id);
 				if (performance.now() - t0 > budget) {
-					budget = await slice();
+					budget = await gate.next();
 					t0 = performance.now();
 				}
 			}
