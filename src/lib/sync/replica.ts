@@ -455,9 +455,10 @@ export class Replica {
 				void this.#removeLocal(m.docId);
 				return;
 			case 'error':
-				if (m.docId && m.code === 'rate_limited' && m.updateId !== undefined && this.pending.release(m.updateId)) this.#retryLater();
-				if (m.docId && m.code === 'rate_limited') this.#catchUp?.retry(m.docId);
-				else if (m.docId) this.#catchUp?.settle(m.docId);
+				if (m.docId && m.code === 'rate_limited') {
+					if (m.updateId !== undefined && this.pending.release(m.updateId)) this.#retryLater();
+					this.#catchUp?.retry(m.docId);
+				} else if (m.docId) this.#catchUp?.settle(m.docId);
 				this.#setStatus({ lastError: m.message });
 				if (m.docId && (m.code === 'rejected_update' || m.code === 'forbidden' || m.code === 'unknown_doc')) {
 					void this.#reset(m.docId, m.updateId, m.code !== 'rejected_update');
