@@ -4,13 +4,14 @@
  * `{error: {code, message}}`; an exception inside a handler is a 500 with a generic message
  * (the detail goes to the log, not to the caller), and the process keeps serving.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { directoryRoutes } from './http/directory-api';
+import { openapiRoutes } from './http/openapi';
 import { errorReply, reply, send } from './http/respond';
 import { bearerToken, coreRoutes, type ApiDeps, type Route } from './http/routes';
 import { serveStatic } from './http/static';
 
-const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes];
+const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes, ...openapiRoutes];
 
 /** Routes and pages mounted by other modules (the channels: `/api/chat`, `/api/channels`, `/chat`). */
 export interface HttpExtensions {
@@ -19,14 +20,38 @@ export interface HttpExtensions {
 	page?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }
 
-export function createHttpHandler(deps: ApiDeps, staticDir: string | undefined, ext: HttpExtensions = {}) {
+/** One entry of the router's table: what `GET /api/openapi.json` must describe. */
+export interface RouteInfo {
+	method: string;
+	path: RegExp;
+	access: Route['access'];
+}
+
+/** Served before the table is consulted (`handle` below). */
+const BUILTIN_ROUTES: RouteInfo[] = [{ method: 'GET', path: /^\/health$/, access: 'public' }];
+
+type HttpHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { routeTable(): RouteInfo[] };
+
+export function createHttpHandler(deps: ApiDeps, staticDir: string | undefined, ext: HttpExtensions = {}): HttpHandler {
 	const routes = [...ROUTES, ...(ext.routes ?? [])];
-	return (req: IncomingMessage, res: ServerResponse): void => {
+	const handler = (req: IncomingMessage, res: ServerResponse): void => {
 		handle(req, res, deps, staticDir, routes, ext).catch((err: unknown) => {
 			deps.log(`http ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 			send(res, errorReply(500, 'internal', 'The server failed to handle the request.'));
 		});
 	};
+	return Object.assign(handler, {
+		routeTable: (): RouteInfo[] => [...BUILTIN_ROUTES, ...routes.map(({ method, path, access }) => ({ method, path, access }))]
+	});
+}
+
+/** The route table of a server whose request listener `createHttpHandler` made. */
+export function routeTableOf(server: Server): RouteInfo[] {
+	for (const listener of server.listeners('request')) {
+		const table = (listener as Partial<HttpHandler>).routeTable;
+		if (typeof table === 'function') return table();
+	}
+	throw new Error('this server has no route table (its request listener is not createHttpHandler\'s)');
 }
 
 async function handle(

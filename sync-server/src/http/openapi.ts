@@ -1,0 +1,446 @@
+/**
+ * The OpenAPI 3.1 description of every HTTP route the server registers, served at
+ * `GET /api/openapi.json`. It is written by hand, next to the routes, and a test
+ * (`sync-server/test/openapi.test.ts`) compares it with the router's own table: a route the
+ * server serves but this file does not describe, or one described here that the server does not
+ * serve, fails that test by name. Add a route, add its entry here.
+ *
+ * Paths use OpenAPI templates (`/api/directory/users/{id}`); the router's patterns are regular
+ * expressions, and the test matches one against the other through a sample value per parameter.
+ * The WebSocket endpoints (`/sync`, `/yjs/{docId}`) are upgrades, not routes; docs/protocol.md
+ * describes them, and this file lists them only under `x-websockets` for discovery.
+ */
+import { reply } from './respond';
+import type { Route } from './routes';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Obj, description: string): Obj => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string): Obj => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const body = (schema: Obj, required = true): Obj => ({ required, content: { 'application/json': { schema } } });
+const idParam = (name: string, description: string): Obj => ({
+	name,
+	in: 'path',
+	required: true,
+	description,
+	schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,80}$' }
+});
+const obj = (properties: Obj, required: string[] = []): Obj => ({ type: 'object', properties, ...(required.length ? { required } : {}) });
+
+const MEMBER: Json = [{ bearer: [] }];
+const COMMON_ERRORS: Obj = {
+	'400': err('`bad_request`, `bad_json` or `invalid_input`: the body is not what the route takes.'),
+	'401': err('`missing_token`, `invalid_token`, `token_expired`, `token_revoked`, `wrong_workspace` or `user_inactive`.'),
+	'413': err('`body_too_large`: more than 1 MiB.')
+};
+const ADMIN_ERRORS: Obj = { ...COMMON_ERRORS, '403': err('`forbidden`: owners and managers only (some changes: owners only).') };
+
+/** Create / list / edit / delete of one plain directory record kind (teams, channels, snippets). */
+function crud(kind: string, schema: string, input: Obj, createExtra: Obj = {}): Obj {
+	const one = kind.slice(0, -1);
+	return {
+		[`/api/directory/${kind}`]: {
+			get: {
+				tags: ['directory'],
+				summary: `List the ${kind}`,
+				security: MEMBER,
+				responses: { '200': json(obj({ [kind]: { type: 'array', items: ref(schema) } }, [kind]), `Every ${one}.`), ...ADMIN_ERRORS }
+			},
+			post: {
+				tags: ['directory'],
+				summary: `Create a ${one}`,
+				security: MEMBER,
+				requestBody: body(input),
+				responses: { '201': json(obj({ id: { type: 'string' }, ...createExtra }, ['id']), `The new ${one}'s id.`), ...ADMIN_ERRORS }
+			}
+		},
+		[`/api/directory/${kind}/{id}`]: {
+			parameters: [idParam('id', `The ${one}'s id.`)],
+			patch: {
+				tags: ['directory'],
+				summary: `Edit a ${one} (fields left out keep their value)`,
+				security: MEMBER,
+				requestBody: body(input),
+				responses: { '200': json(obj({ [one]: ref(schema) }, [one]), `The ${one} as stored.`), ...ADMIN_ERRORS, '404': err('`not_found`.') }
+			},
+			delete: {
+				tags: ['directory'],
+				summary: `Delete a ${one}`,
+				security: MEMBER,
+				responses: { '204': { description: 'Deleted.' }, ...ADMIN_ERRORS, '404': err('`not_found`.') }
+			}
+		}
+	};
+}
+
+export const OPENAPI: Obj = {
+	openapi: '3.1.0',
+	info: {
+		title: 'Parley HTTP API',
+		version: '1',
+		description:
+			'The JSON API of a Parley server. Every error is `{error: {code, message}}` with a fitting status. ' +
+			'Authenticated routes take `Authorization: Bearer <accessToken>` (from `POST /api/auth/login`). ' +
+			'See docs/api.md for examples and docs/protocol.md for the WebSocket endpoints.'
+	},
+	servers: [{ url: '/' }],
+	tags: [
+		{ name: 'auth', description: 'Login, token refresh, logout.' },
+		{ name: 'workspace', description: 'The caller, the workspace, contacts, files, link previews.' },
+		{ name: 'directory', description: 'Users, teams, channels, snippets: owners and managers only.' },
+		{ name: 'channels', description: 'Webhook channel and web chat entry points (public, signed or session-based).' },
+		{ name: 'server', description: 'Health and this description.' }
+	],
+	'x-websockets': {
+		'/sync': 'The app\'s multiplexed WebSocket (docs/protocol.md, "/sync").',
+		'/yjs/{docId}': 'One document over the stock y-websocket protocol (docs/protocol.md, "/yjs").'
+	},
+	paths: {
+		'/health': {
+			get: {
+				tags: ['server'],
+				summary: 'Liveness',
+				responses: { '200': json(obj({ ok: { type: 'boolean', const: true } }, ['ok']), 'The process serves requests.') }
+			}
+		},
+		'/api/openapi.json': {
+			get: { tags: ['server'], summary: 'This description', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1 document.') } }
+		},
+		'/api/workspace': {
+			get: {
+				tags: ['workspace'],
+				summary: 'The workspace name, for the login page',
+				responses: { '200': json(obj({ name: { type: 'string' }, demo: { type: 'boolean', description: 'True for the seeded demo workspace.' } }, ['name', 'demo']), 'Public facts.') }
+			}
+		},
+		'/api/auth/login': {
+			post: {
+				tags: ['auth'],
+				summary: 'Exchange an email and a password for tokens',
+				requestBody: body(obj({ email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 } }, ['email', 'password'])),
+				responses: {
+					'200': json(ref('Session'), 'Signed in.'),
+					'400': err('`bad_request`: no email or password.'),
+					'401': err('`invalid_credentials`.'),
+					'429': err('`rate_limited`: too many attempts for this account or address; see `Retry-After`.')
+				}
+			}
+		},
+		'/api/auth/refresh': {
+			post: {
+				tags: ['auth'],
+				summary: 'Rotate a refresh token: a new access token and a new refresh token',
+				requestBody: body(obj({ refreshToken: { type: 'string', maxLength: 200 } }, ['refreshToken'])),
+				responses: {
+					'200': json(ref('Session'), 'New tokens; the old refresh token is spent.'),
+					'400': err('`bad_request`.'),
+					'401': err('`invalid_refresh_token`, `refresh_token_revoked`, `refresh_token_reused` (the whole family is revoked), `refresh_token_expired` or `user_inactive`.')
+				}
+			}
+		},
+		'/api/auth/logout': {
+			post: {
+				tags: ['auth'],
+				summary: 'Revoke a refresh token',
+				requestBody: body(obj({ refreshToken: { type: 'string', maxLength: 200 } })),
+				responses: { '204': { description: 'Done (also when the token was unknown).' }, '400': err('`bad_json` or `bad_request`.') }
+			}
+		},
+		'/api/me': {
+			get: {
+				tags: ['workspace'],
+				summary: 'The caller and their workspace',
+				security: MEMBER,
+				responses: {
+					'200': json(obj({ user: ref('User'), workspace: obj({ id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']) }, ['user', 'workspace']), 'The caller.'),
+					'401': COMMON_ERRORS['401']!
+				}
+			}
+		},
+		'/api/contacts': {
+			post: {
+				tags: ['workspace'],
+				summary: 'Create a contact (SPEC S3.1); it starts unassigned unless given (S5.7)',
+				security: MEMBER,
+				requestBody: body(
+					obj(
+						{
+							firstName: { type: 'string' },
+							lastName: { type: 'string' },
+							phone: { type: 'string' },
+							email: { type: 'string' },
+							teamId: { type: ['string', 'null'] },
+							assigneeId: { type: ['string', 'null'] }
+						},
+						['firstName']
+					)
+				),
+				responses: {
+					'201': json(obj({ id: { type: 'string', description: 'The contact id; its document is `c/<id>`.' } }, ['id']), 'Created.'),
+					...COMMON_ERRORS,
+					'400': err('`invalid_contact` (with `error.fields`: one message per field), `bad_request` or `bad_json`.')
+				}
+			}
+		},
+		'/api/uploads': {
+			post: {
+				tags: ['workspace'],
+				summary: 'Upload a file to attach to a message (SPEC S5.14)',
+				description: 'The raw file is the body; `Content-Type` is its type and `X-File-Name` its display name. The answer is the attachment to put in a message body.',
+				security: MEMBER,
+				parameters: [{ name: 'X-File-Name', in: 'header', required: false, schema: { type: 'string' } }],
+				requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+				responses: {
+					'201': json(obj({ attachment: ref('Attachment') }, ['attachment']), 'Stored under a unique storage name.'),
+					'400': err('`empty_file`.'),
+					'401': COMMON_ERRORS['401']!,
+					'413': err('`file_too_large`.'),
+					'415': err('`unsupported_type`: images, PDF, text and office documents only.')
+				}
+			}
+		},
+		'/api/uploads/{storageName}': {
+			parameters: [{ name: 'storageName', in: 'path', required: true, schema: { type: 'string' } }],
+			get: {
+				tags: ['workspace'],
+				summary: 'Download an uploaded file',
+				description: 'Authenticated by `Authorization: Bearer` or a `token` query parameter (so an `<img src>` works).',
+				security: MEMBER,
+				parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
+				responses: {
+					'200': { description: 'The file, with its type and original name.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+					'401': COMMON_ERRORS['401']!,
+					'404': err('`not_found`.')
+				}
+			}
+		},
+		'/api/link-preview': {
+			get: {
+				tags: ['workspace'],
+				summary: "A page's Open Graph preview (SPEC S5.9), fetched by the server",
+				security: MEMBER,
+				parameters: [{ name: 'url', in: 'query', required: true, schema: { type: 'string', maxLength: 2048 } }],
+				responses: {
+					'200': json(obj({ preview: ref('LinkPreview') }, ['preview']), 'The preview.'),
+					'400': err('`bad_request` or `bad_url`.'),
+					'401': COMMON_ERRORS['401']!,
+					'403': err('`refused`: the address is private (no requests into the server\'s network).'),
+					'422': err('`not_html`.'),
+					'502': err('`network`, `http_error` or `too_many_redirects`.'),
+					'504': err('`timeout` (3 s).')
+				}
+			}
+		},
+		'/api/directory/users': {
+			get: {
+				tags: ['directory'],
+				summary: 'List the users',
+				security: MEMBER,
+				responses: { '200': json(obj({ users: { type: 'array', items: ref('User') } }, ['users']), 'Every user, active or not.'), ...ADMIN_ERRORS }
+			},
+			post: {
+				tags: ['directory'],
+				summary: 'Add a user (only an owner adds an owner)',
+				security: MEMBER,
+				requestBody: body(
+					obj(
+						{
+							name: { type: 'string', maxLength: 100 },
+							email: { type: 'string' },
+							role: ref('Role'),
+							restriction: ref('Restriction'),
+							teamIds: { type: 'array', items: { type: 'string' } },
+							password: { type: 'string', minLength: 8, description: 'A random one when left out.' }
+						},
+						['name', 'email']
+					)
+				),
+				responses: {
+					'201': json(obj({ id: { type: 'string' }, user: ref('User'), password: { type: 'string', description: 'Only when the server made the password up: shown once.' } }, ['id', 'user']), 'Created.'),
+					...ADMIN_ERRORS,
+					'409': err('`email_taken`.')
+				}
+			}
+		},
+		'/api/directory/users/{id}': {
+			parameters: [idParam('id', "The user's id.")],
+			patch: {
+				tags: ['directory'],
+				summary: 'Edit a user; a change of password, role, restriction, teams or activity ends their sessions',
+				security: MEMBER,
+				requestBody: body(
+					obj({
+						name: { type: 'string' },
+						role: ref('Role'),
+						restriction: ref('Restriction'),
+						teamIds: { type: 'array', items: { type: 'string' } },
+						active: { type: 'boolean' },
+						password: { type: 'string', minLength: 8 }
+					})
+				),
+				responses: {
+					'200': json(obj({ user: ref('User') }, ['user']), 'The user as stored.'),
+					...ADMIN_ERRORS,
+					'404': err('`not_found`.'),
+					'409': err('`last_owner`: the workspace needs an active owner.')
+				}
+			},
+			delete: {
+				tags: ['directory'],
+				summary: 'Delete a user (owners only)',
+				security: MEMBER,
+				responses: { '204': { description: 'Deleted; their connections are closed.' }, ...ADMIN_ERRORS, '404': err('`not_found`.'), '409': err('`last_owner`.') }
+			}
+		},
+		...crud('teams', 'Team', obj({ name: { type: 'string', maxLength: 100 } })),
+		...crud(
+			'channels',
+			'Channel',
+			obj({
+				name: { type: 'string', maxLength: 100 },
+				kind: { enum: ['webchat', 'webhook'] },
+				url: { type: 'string', description: 'Outbound URL (webhook channels).' },
+				windowHours: { type: ['integer', 'null'] },
+				supportsReplies: { type: 'boolean' }
+			}),
+			{ secret: { type: 'string', description: 'Webhook channels: the signing secret, shown only here.' } }
+		),
+		...crud('snippets', 'Snippet', obj({ name: { type: 'string', maxLength: 100 }, text: { type: 'string', maxLength: 10000 } })),
+		'/api/directory/channels/{id}/secret': {
+			parameters: [idParam('id', "The webhook channel's id.")],
+			post: {
+				tags: ['directory'],
+				summary: "Rotate a webhook channel's signing secret (shown once)",
+				security: MEMBER,
+				responses: {
+					'200': json(obj({ secret: { type: 'string' } }, ['secret']), 'The new secret; the old one stops working.'),
+					...ADMIN_ERRORS,
+					'404': err('`not_found`.'),
+					'409': err('`not_webhook`.')
+				}
+			}
+		},
+		'/api/channels/{id}/inbound': {
+			parameters: [idParam('id', "The webhook channel's id.")],
+			post: {
+				tags: ['channels'],
+				summary: 'A message from a contact, pushed by the channel provider',
+				description:
+					'Signed: `X-Parley-Signature: sha256=<hex HMAC-SHA256 of the raw body with the channel secret>`. Idempotent by `messageId` (a replay answers 200 with `duplicate: true`). The contact is found by `externalId`, then phone, then email, or created.',
+				parameters: [{ name: 'X-Parley-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+				requestBody: body(
+					obj(
+						{
+							messageId: { type: 'string', maxLength: 200 },
+							contact: obj({
+								externalId: { type: 'string' },
+								phone: { type: 'string' },
+								email: { type: 'string' },
+								firstName: { type: 'string' },
+								lastName: { type: 'string' }
+							}),
+							type: { type: 'string', default: 'text' },
+							text: { type: 'string', maxLength: 10000 },
+							at: { type: ['number', 'string'], description: 'Milliseconds or ISO 8601.' },
+							raw: { description: 'Any payload, shown by "Show more" for unknown types (SPEC S5.11).' }
+						},
+						['messageId', 'contact']
+					)
+				),
+				responses: {
+					'201': json(ref('InboundResult'), 'Stored.'),
+					'200': json(ref('InboundResult'), 'Already stored (same messageId).'),
+					'400': err('`bad_json`.'),
+					'401': err('`bad_signature`.'),
+					'404': err('`unknown_channel`.'),
+					'409': err('`no_secret`.'),
+					'413': err('`body_too_large` (64 KiB).'),
+					'422': err('`invalid_message`.')
+				}
+			}
+		},
+		'/api/channels/{id}/status': {
+			parameters: [idParam('id', "The webhook channel's id.")],
+			post: {
+				tags: ['channels'],
+				summary: 'Delivery status of one of our outgoing messages (SPEC S5.4)',
+				description: 'Signed like `/inbound`.',
+				parameters: [{ name: 'X-Parley-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+				requestBody: body(obj({ entryId: { type: 'string' }, status: { enum: ['delivered', 'read', 'failed'] }, error: { type: 'string' } }, ['entryId', 'status'])),
+				responses: {
+					'200': json(obj({ entryId: { type: 'string' }, status: { type: 'string' }, changed: { type: 'boolean' } }), 'Applied (statuses only move forward).'),
+					'401': err('`bad_signature`.'),
+					'404': err('`unknown_channel` or `unknown_entry`.'),
+					'409': err('`no_secret`.'),
+					'422': err('`invalid_status`.')
+				}
+			}
+		},
+		'/api/chat/{id}/session': {
+			parameters: [idParam('id', "The web chat channel's id.")],
+			post: {
+				tags: ['channels'],
+				summary: "Open (or resume) a web chat visitor's session",
+				requestBody: body(obj({ token: { type: 'string', description: 'A session token to resume.' }, name: { type: 'string', maxLength: 100 } })),
+				responses: {
+					'201': json(obj({ token: { type: 'string' }, resumed: { type: 'boolean', const: false } }), 'A new session.'),
+					'200': json(obj({ token: { type: 'string' }, resumed: { type: 'boolean', const: true } }), 'The given session, resumed.'),
+					'400': err('`bad_request`, `bad_json` or `invalid_name`.'),
+					'404': err('`unknown_channel`.'),
+					'429': err('`rate_limited`.')
+				}
+			}
+		}
+	},
+	components: {
+		securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (EdDSA, 15 minutes)' } },
+		schemas: {
+			Error: obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' } }, ['code', 'message']) }, ['error']),
+			Role: { enum: ['owner', 'manager', 'agent'] },
+			Restriction: { enum: ['none', 'team', 'self'], description: 'SPEC S1.3.' },
+			User: obj(
+				{
+					id: { type: 'string' },
+					name: { type: 'string' },
+					email: { type: 'string' },
+					role: ref('Role'),
+					restriction: ref('Restriction'),
+					teamIds: { type: 'array', items: { type: 'string' } },
+					color: { type: 'string' },
+					active: { type: 'boolean' }
+				},
+				['id', 'name', 'email', 'role', 'restriction', 'teamIds', 'color', 'active']
+			),
+			Session: obj({ accessToken: { type: 'string' }, refreshToken: { type: 'string' }, user: ref('User') }, ['accessToken', 'refreshToken', 'user']),
+			Team: obj({ id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']),
+			Channel: obj(
+				{
+					id: { type: 'string' },
+					kind: { enum: ['webchat', 'webhook'] },
+					name: { type: 'string' },
+					url: { type: 'string' },
+					windowHours: { type: ['integer', 'null'] },
+					supportsReplies: { type: 'boolean' }
+				},
+				['id', 'kind', 'name', 'windowHours', 'supportsReplies']
+			),
+			Snippet: obj({ id: { type: 'string' }, name: { type: 'string' }, text: { type: 'string' } }, ['id', 'name', 'text']),
+			Attachment: obj(
+				{ storageName: { type: 'string' }, name: { type: 'string' }, size: { type: 'integer' }, mime: { type: 'string' } },
+				['storageName', 'name', 'size', 'mime']
+			),
+			LinkPreview: obj({ url: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, image: { type: 'string' } }, ['url']),
+			InboundResult: obj(
+				{ contactId: { type: 'string' }, entryId: { type: 'string' }, duplicate: { type: 'boolean' }, delivered: { type: 'boolean', description: 'False when the contact is blocked.' } },
+				['contactId', 'entryId', 'duplicate', 'delivered']
+			)
+		}
+	}
+};
+
+/** `GET /api/openapi.json`: public, so a tool can read it before it has a token. */
+export const openapiRoutes: Route[] = [
+	{ method: 'GET', path: /^\/api\/openapi\.json$/, access: 'public', handle: async () => reply(200, OPENAPI) }
+];
