@@ -43,7 +43,7 @@ import type {
 	VisitorSession
 } from './store';
 
-const OPEN_KEY = 'store.open';
+export const OPEN_KEY = 'store.open';
 const LOST_SEQS_KEY = 'store.lostSeqs';
 /** Sequence numbers skipped after an unclean stop: far more than a lost WAL tail could hold. */
 export const SEQ_GAP = 1_000_000;
