@@ -395,7 +395,7 @@ export const OPENAPI: Obj = {
 		}
 	},
 	components: {
-		securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (EdDSA, 15 minutes)' } },
+		securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (HS256, valid 15 minutes)' } },
 		schemas: {
 			Error: obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' } }, ['code', 'message']) }, ['error']),
 			Role: { enum: ['owner', 'manager', 'agent'] },
