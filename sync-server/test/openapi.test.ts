@@ -1,8 +1,10 @@
 /**
  * `GET /api/openapi.json` describes exactly the routes the server registers: the router's own
  * table (`routeTableOf`) is compared with the description, both ways. A failure names each route
- * as `METHOD /path` so it can be added to (or removed from) `sync-server/src/http/openapi.ts`.
+ * as `METHOD /path` so it can be added to (or removed from) `sync-server/src/http/openapi.ts`;
+ * every described route must also be in the table of docs/api.md.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTableOf, type RouteInfo } from '../src/http';
 import { OPENAPI } from '../src/http/openapi';
@@ -64,6 +66,12 @@ describe('OpenAPI description', () => {
 		const served = (await res.json()) as typeof OPENAPI;
 		expect(served.openapi).toBe('3.1.0');
 		expect(served).toEqual(JSON.parse(JSON.stringify(OPENAPI)));
+	});
+
+	it('every route is listed in docs/api.md', () => {
+		const api = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+		const unlisted = documented(OPENAPI).filter((o) => !api.includes(`\`${o.method} ${o.template}\``));
+		expect(unlisted.map((o) => `${o.method} ${o.template}`), 'routes missing from the table of docs/api.md').toEqual([]);
 	});
 
 	it('resolves every $ref and declares every path parameter', () => {
