@@ -87,6 +87,10 @@ describe('online backup', () => {
 
 		const restored = await startTestServer({ dataDir: dest, seed: false });
 		cleanups.push(() => restored.destroy());
+		// Restoring counts as an unclean stop: sequence numbers past the copy's head, which clients
+		// may have seen on the live server, are not handed out again as if they meant the same.
+		const headSeq = Number(/up to seq (\d+)/.exec(result.out)![1]);
+		expect(await restored.store.seqMayBeLost(headSeq + 1)).toBe(true);
 		const ana2 = await login(restored.url, 'ana@demo.test');
 		const file = await fetch(`${restored.url}/api/uploads/${storageName}`, { headers: { authorization: `Bearer ${ana2.accessToken}` } });
 		expect(file.status).toBe(200);
@@ -97,5 +101,18 @@ describe('online backup', () => {
 		const entries = contactDoc(reader.doc(docId)).thread.entries();
 		expect(contactDoc(reader.doc(docId)).profile.get()).toMatchObject({ firstName: 'Backed', email: 'backed.up@example.test' });
 		expect(entries.map((e) => e.id)).toContain('e-before');
+	});
+
+	it('marks a backup of a cleanly stopped store as unclean, so its restore never reuses seen sequence numbers', async () => {
+		const live = await startTestServer({ seed: { contacts: 3 } });
+		cleanups.push(() => live.destroy());
+		await live.close();
+		const dest = join(tempDir('parley-backup-'), 'copy');
+		const result = await runBackup(live.dataDir, dest);
+		expect(result.code, result.out).toBe(0);
+		const headSeq = Number(/up to seq (\d+)/.exec(result.out)![1]);
+		const restored = await startTestServer({ dataDir: dest, seed: false });
+		cleanups.push(() => restored.destroy());
+		expect(await restored.store.seqMayBeLost(headSeq + 1)).toBe(true);
 	});
 });
