@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_CHANNELS } from '../../src/lib/demo/generate';
 import type { ContactSummary } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
-import { caughtUp, PASSWORD, serverTruth, type Server } from './inbox-fixture';
+import { caughtUp, PASSWORD, reachable, receive, serverTruth, type Server } from './inbox-fixture';
 
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const shots = fileURLToPath(new URL('../../test-results/screenshots/a11y', import.meta.url));
@@ -177,3 +177,90 @@ for (const locale of ['en-US', 'fr-FR']) {
 		});
 	});
 }
+
+/** A description of the focused element, for precise failure messages. */
+async function focused(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const el = document.activeElement;
+		if (!el || el === document.body) return 'body';
+		const id = el.getAttribute('data-testid') ?? el.id ?? '';
+		return `${el.tagName.toLowerCase()}${id ? `#${id}` : ''}${el.closest('dialog') ? ' (in dialog)' : ''}${el.closest('[role="menu"]') ? ' (in menu)' : ''}`;
+	});
+}
+
+test.describe('keyboard alone', () => {
+	test('dialogs and menus trap focus and give it back; a conversation is opened and answered without a mouse', async ({ browser }) => {
+		const page = await signedIn(browser, 'en-US');
+		const list = page.locator('[role="listbox"]');
+		await list.focus();
+
+		// The shortcuts overlay: focus moves in, Tab stays in, Escape gives it back.
+		for (const [key, dialog] of [
+			['?', page.getByRole('dialog')],
+			['n', page.getByRole('dialog')]
+		] as const) {
+			await page.keyboard.press(key);
+			await expect(dialog).toBeVisible();
+			for (let i = 0; i < 12; i++) {
+				expect(await focused(page), `Tab #${i} after "${key}"`).toContain('(in dialog)');
+				await page.keyboard.press('Tab');
+			}
+			await page.keyboard.press('Shift+Tab');
+			expect(await focused(page), `Shift+Tab after "${key}"`).toContain('(in dialog)');
+			await page.keyboard.press('Escape');
+			await expect(dialog).toHaveCount(0);
+			await expect(list, `focus back on the list after "${key}"`).toBeFocused();
+		}
+
+		// The account menu: opened with Enter, walked with arrows, closed with Escape.
+		const me = page.getByTestId('user-menu');
+		await me.focus();
+		await page.keyboard.press('Enter');
+		await expect(page.getByRole('menu')).toBeVisible();
+		expect(await focused(page)).toContain('(in menu)');
+		await page.keyboard.press('ArrowDown');
+		await page.keyboard.press('Escape');
+		await expect(page.getByRole('menu')).toHaveCount(0);
+		await expect(me).toBeFocused();
+
+		// The focused control shows it (a solid outline, not the browser's none).
+		const outline = await me.evaluate((el) => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth);
+		expect(outline).not.toMatch(/^none|0px$/);
+
+		// Open a conversation from the list and reach the reply box with Tab alone.
+		await list.focus();
+		await page.keyboard.press('j');
+		await page.keyboard.press('Enter');
+		await page.waitForURL(/\/c\//);
+		const composer = page.getByTestId('composer');
+		let reached = false;
+		for (let i = 0; i < 80 && !reached; i++) {
+			await page.keyboard.press('Tab');
+			reached = await composer.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
+		}
+		expect(reached, 'Tab reaches the reply box').toBe(true);
+		await page.context().close();
+	});
+});
+
+test.describe('screen reader', () => {
+	// SPEC S5.7 (live thread), S5.8 (typing): both are announced through live regions.
+	test('a new message in the open conversation is announced; typing is a polite live region', async ({ browser }) => {
+		const page = await signedIn(browser, 'en-US');
+		const { contacts } = await serverTruth(server);
+		const target = contacts.find((c) => !c.blocked && reachable(c, contacts));
+		if (!target) throw new Error('no contact reachable by webhook');
+		await page.goto(`/c/${encodeURIComponent(target.id)}`);
+		await caughtUp(page);
+		await expect(page.locator('[data-entry-id]').first()).toBeVisible();
+		const live = page.locator('[aria-live="polite"], [role="status"], [role="log"]').filter({ hasText: 'parcel' });
+		await expect(live).toHaveCount(0);
+		const text = `Where is my parcel ${Date.now().toString(36)}?`;
+		await receive(server, target, text);
+		await expect(page.getByTestId('thread')).toContainText(text);
+		await expect(live.filter({ hasText: text })).toHaveCount(1);
+		await expect(live.filter({ hasText: text })).toContainText(`${target.firstName}`);
+		await expect(page.getByTestId('typing-indicator')).toHaveAttribute('aria-live', 'polite');
+		await page.context().close();
+	});
+});
