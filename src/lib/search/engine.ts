@@ -197,6 +197,11 @@ export class SearchEngine {
 	/** A change of custom field definitions re-indexes contacts (a directory change, not a data change). */
 	setCustomFields(fields: readonly CustomFieldDef[]): void {
 		this.fields = [...fields];
+		this.reindexContacts();
+	}
+
+	/** Works out every contact's terms again (after a change of what they depend on). */
+	reindexContacts(): void {
 		for (const c of this.contactIndex.values()) this.contactIndex.upsert(c, this.termContext, true);
 	}
 
@@ -204,7 +209,7 @@ export class SearchEngine {
 	setCountry(country: CountryCode): void {
 		if (country === this.phoneCountry) return;
 		this.phoneCountry = country;
-		for (const c of this.contactIndex.values()) this.contactIndex.upsert(c, this.termContext, true);
+		this.reindexContacts();
 	}
 
 	// ------------------------------------------------------------------ entries
