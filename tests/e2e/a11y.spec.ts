@@ -135,7 +135,22 @@ const SCREENS: Screen[] = [
 			await p.getByTestId('global-search-input').fill(contact.firstName.slice(0, 3));
 			await expect(p.getByTestId('search-contact').first()).toBeVisible();
 		}
-	}
+	},
+	{
+		name: 'search-more-and-recent',
+		open: async (p) => {
+			await p.goto('/');
+			await caughtUp(p);
+			const input = p.getByTestId('global-search-input');
+			// More contacts than listed: the "show all" option is there.
+			await input.fill('+3');
+			await expect(p.getByTestId('search-more-contacts')).toBeVisible();
+			await input.press('Enter');
+			// The remembered search is listed, with its "forget" affordance, once the box is empty.
+			await input.fill('');
+			await expect(p.getByTestId('search-dropdown')).toContainText('+3');
+		}
+	},
 	// { name: 'settings', open: async (p) => void (await p.goto('/settings'), await caughtUp(p)) },
 ];
 
