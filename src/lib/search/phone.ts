@@ -9,8 +9,8 @@
  * - without `+` or `00`: the national reading in the workspace's country, its calling code
  *   followed by the digits less the trunk prefix (`06 11` in FR -> `33611`; `514 555` in US ->
  *   `1514555`);
- * - when libphonenumber reads the whole text as a valid number (`+33 (0)6 11 22 33 44`): its
- *   E.164 digits.
+ * - when the text has brackets and libphonenumber reads it as a valid number
+ *   (`+33 (0)6 11 22 33 44`): its E.164 digits.
  * A contact is found by a phone-like query when a form of the query prefixes a form of the
  * contact's phone; it is an *exact* phone match when one equals one (ranked first).
  * The national reading is libphonenumber-js's (`AsYouType`, which also reads partial numbers).
@@ -46,7 +46,11 @@ export function phoneForms(text: string, country: CountryCode): string[] {
 			if (e164) forms.add(phoneDigits(e164));
 		}
 	}
-	const parsed = parsePhoneNumberFromString(text, country);
-	if (parsed?.isValid()) forms.add(phoneDigits(parsed.number));
+	// Only a bracketed part can hide a trunk prefix the rules above keep (`+33 (0)6 …`); parsing
+	// is the costly step, so other numbers skip it.
+	if (text.includes('(')) {
+		const parsed = parsePhoneNumberFromString(text, country);
+		if (parsed?.isValid()) forms.add(phoneDigits(parsed.number));
+	}
 	return [...forms];
 }
