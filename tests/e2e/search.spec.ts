@@ -120,3 +120,50 @@ test("finds a message another user wrote a moment ago, online and offline (S3.5,
 	await page.getByTestId('thread-search').screenshot({ path: join(shots, 'search-thread-bar.png') });
 	await owner.context.setOffline(false);
 });
+
+// Issue 16, SPEC S3.3: a custom field edited in this session is searchable at once.
+test('a custom field edited in the contact panel is found at once (S3.3)', async () => {
+	const page = owner.page;
+	const value = `Zéphyrine ${Date.now().toString(36)}`;
+	await page.goto(`/c/${encodeURIComponent(target.id)}`);
+	const drawer = page.getByTestId('contact-drawer');
+	if (!(await drawer.isVisible())) await page.getByTestId('drawer-toggle').click();
+	const field = drawer.locator(`[id="${target.id}-custom-company"]`);
+	await field.fill(value);
+	await field.press('Enter');
+	await expect(field).toHaveValue(value);
+	await typeSearch(page, value.toUpperCase());
+	await expect(page.getByTestId('search-dropdown').getByTestId('search-contact').filter({ hasText: contactName(target) })).toHaveCount(1, { timeout: 5_000 });
+	await page.keyboard.press('Escape');
+});
+
+// Issue 16, SPEC S3.2: phone numbers in the forms people type them (the demo workspace reads
+// national numbers as French), the exact match first; a long contact list says there are more.
+test('finds a phone number typed nationally or internationally, exact match first; lists more contacts on request (S3.2)', async () => {
+	const page = owner.page;
+	const { contacts } = await serverTruth(server);
+	const digits = (p: string) => p.replace(/\D+/g, '');
+	const fr = contacts.find((c) => c.phone.startsWith('+33 6') && contacts.filter((o) => digits(o.phone) === digits(c.phone)).length === 1);
+	if (!fr) throw new Error('no French mobile in the demo data');
+	const national = '0' + digits(fr.phone).slice(2); // 06…
+	const forms = [fr.phone, national.replace(/(\d{2})(?=\d)/g, '$1 '), national.replace(/(\d{2})(?=\d)/g, '$1.'), `0033${digits(fr.phone).slice(2)}`, digits(fr.phone)];
+	const first = page.getByTestId('search-dropdown').getByTestId('search-contact').first();
+	for (const q of forms) {
+		await typeSearch(page, q);
+		await expect(first, q).toContainText(contactName(fr));
+	}
+	await page.getByTestId('search-dropdown').screenshot({ path: join(shots, 'search-phone-national.png') });
+
+	// More contacts match "+3" than the dropdown lists: it says how many and lists them all.
+	await typeSearch(page, '+3');
+	const more = page.getByTestId('search-more-contacts');
+	await expect(more).toBeVisible();
+	const total = Number((await more.textContent())?.match(/\d+/)?.[0]);
+	expect(total).toBeGreaterThan(8);
+	await expect(page.getByTestId('search-contact')).toHaveCount(8);
+	await page.getByTestId('search-dropdown').screenshot({ path: join(shots, 'search-more-contacts.png') });
+	await more.click();
+	await expect(page.getByTestId('search-contact')).toHaveCount(total);
+	await expect(more).toHaveCount(0);
+	await page.keyboard.press('Escape');
+});

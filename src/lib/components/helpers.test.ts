@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandFor, SHORTCUTS } from './keymap';
-import { avatarColor, contactName, initials } from './people';
+import { avatarBackground, avatarColor, contactName, initials } from './people';
 import { fromLocalInput, snoozePresets, toLocalInput } from './snooze-presets';
 
 const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
@@ -28,6 +28,24 @@ describe('keymap', () => {
 });
 
 describe('people', () => {
+	// Issue 16, accessibility: white initials on any avatar colour read at 4.5:1 (WCAG 1.4.3).
+	it('darkens avatar colours too light for white initials, keeps dark ones', () => {
+		const lum = (hex: string) => {
+			const n = parseInt(hex.slice(1), 16);
+			const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => {
+				const c = v / 255;
+				return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+			});
+			return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+		};
+		const ids = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+		for (const c of [...new Set(ids.map(avatarColor)), '#ef9e75', '#7ac797', '#ffff00', '#ffffff', '#0ea5e9']) {
+			expect(1.05 / (lum(avatarBackground(c)) + 0.05), c).toBeGreaterThanOrEqual(4.5);
+		}
+		expect(avatarBackground('#1e293b')).toBe('#1e293b');
+		expect(avatarBackground('var(--x)')).toBe('var(--x)');
+	});
+
 	it('names contacts and makes initials', () => {
 		expect(contactName({ firstName: 'Ana', lastName: 'Lopez', phone: '', email: '' })).toBe('Ana Lopez');
 		expect(contactName({ firstName: '', lastName: '', phone: '+33 6 12', email: 'a@b.c' })).toBe('+33 6 12');

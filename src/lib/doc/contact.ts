@@ -148,6 +148,12 @@ export function contactDoc(ydoc: Y.Doc, origin: Origin = localOrigin()) {
 
 	const profile = {
 		get: (): Profile => readProfile(profileMap),
+		/** Calls `cb` after each transaction that changed the profile; returns the unsubscribe. */
+		observe(cb: () => void): () => void {
+			const handler = () => cb();
+			profileMap.observe(handler);
+			return () => profileMap.unobserve(handler);
+		},
 		/** Writes only the given fields, so concurrent edits of different fields both survive. */
 		patch(p: Partial<Profile>): void {
 			transact(() => {

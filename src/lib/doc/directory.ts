@@ -16,6 +16,8 @@ import { plain } from './values';
 export interface WorkspaceSettings {
 	workspaceId: WorkspaceId;
 	workspaceName: string;
+	/** ISO 3166 code for reading phone numbers typed in national form; absent when unset. */
+	defaultCountry?: string;
 }
 
 function isRecordWith<K extends string>(value: unknown, key: K): value is Record<K, string> {
@@ -59,9 +61,11 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 	function readSettings(): WorkspaceSettings {
 		const id = settings.get(SETTINGS_KEYS.workspaceId);
 		const name = settings.get(SETTINGS_KEYS.workspaceName);
+		const country = settings.get(SETTINGS_KEYS.defaultCountry);
 		return {
 			workspaceId: (typeof id === 'string' ? id : '') as WorkspaceId,
-			workspaceName: typeof name === 'string' ? name : ''
+			workspaceName: typeof name === 'string' ? name : '',
+			...(typeof country === 'string' && country ? { defaultCountry: country } : {})
 		};
 	}
 
@@ -98,6 +102,7 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 			transact(() => {
 				if (p.workspaceId !== undefined) settings.set(SETTINGS_KEYS.workspaceId, p.workspaceId);
 				if (p.workspaceName !== undefined) settings.set(SETTINGS_KEYS.workspaceName, p.workspaceName);
+				if (p.defaultCountry !== undefined) settings.set(SETTINGS_KEYS.defaultCountry, p.defaultCountry);
 			});
 		},
 		/** Calls `cb` after every transaction that changed the directory; returns the unsubscribe. */

@@ -76,6 +76,8 @@ export interface CustomFieldDef {
 export interface Directory {
 	workspaceId: WorkspaceId;
 	workspaceName: string;
+	/** ISO 3166 code for phone numbers typed in national form (search); the demo's (FR) when unset. */
+	defaultCountry?: string;
 	users: User[];
 	teams: Team[];
 	channels: Channel[];

@@ -192,6 +192,9 @@ export const en = {
 	'conv.copyFailed': 'Could not copy to the clipboard',
 	'conv.loadEarlier': 'Show earlier messages',
 	'conv.jumpLatest': 'Jump to the latest',
+	'conv.liveMessage': 'New message from {name}: {text}',
+	'conv.liveComment': 'New comment from {name}: {text}',
+	'conv.liveFile': 'a file',
 	'conv.today': 'Today',
 	'conv.yesterday': 'Yesterday',
 	'conv.menu': 'Message actions',
@@ -277,6 +280,7 @@ export const en = {
 	// --- composer and notification center (SPEC S5.6, S5.9, S5.10, S5.14, S6.2, S7.5) ---
 	'composer.reply': 'Reply',
 	'composer.comment': 'Internal comment',
+	'composer.mode': 'Reply or internal comment',
 	'composer.replyPlaceholder': 'Write a reply…  : emoji  / snippets  {{ variables',
 	'composer.commentPlaceholder': 'Internal comment, only your team sees it…  @ to mention',
 	'composer.send': 'Send',

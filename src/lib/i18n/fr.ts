@@ -190,6 +190,9 @@ export const fr: Messages = {
 	'conv.copyFailed': 'Impossible de copier dans le presse-papiers',
 	'conv.loadEarlier': 'Afficher les messages précédents',
 	'conv.jumpLatest': 'Aller au plus récent',
+	'conv.liveMessage': 'Nouveau message de {name} : {text}',
+	'conv.liveComment': 'Nouveau commentaire de {name} : {text}',
+	'conv.liveFile': 'un fichier',
 	'conv.today': 'Aujourd’hui',
 	'conv.yesterday': 'Hier',
 	'conv.menu': 'Actions du message',
@@ -275,6 +278,7 @@ export const fr: Messages = {
 	// --- composer and notification center (SPEC S5.6, S5.9, S5.10, S5.14, S6.2, S7.5) ---
 	'composer.reply': 'Répondre',
 	'composer.comment': 'Commentaire interne',
+	'composer.mode': 'Réponse ou commentaire interne',
 	'composer.replyPlaceholder': 'Écrivez une réponse…  : émoji  / réponses enregistrées  {{ variables',
 	'composer.commentPlaceholder': 'Commentaire interne, visible seulement par l\'équipe…  @ pour mentionner',
 	'composer.send': 'Envoyer',

@@ -6,6 +6,7 @@
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
 import type { SearchableContact } from './indexable';
+import type { CountryCode } from './phone';
 import type { Port, QueryOutcome, Scope, WorkerReply, WorkerRequest } from './protocol';
 import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
 
@@ -59,7 +60,8 @@ export class SearchClient {
 	load(
 		snapshot: { contacts: Uint8Array; messages: Uint8Array | Promise<Uint8Array | undefined> } | null,
 		customFields: CustomFieldDef[],
-		onContactsReady?: () => void
+		onContactsReady?: () => void,
+		country?: CountryCode
 	): Promise<LoadOutcome> {
 		return new Promise((resolve) => {
 			let failed: LoadOutcome | null = null;
@@ -75,7 +77,7 @@ export class SearchClient {
 			};
 			this.phaseListeners.add(listener);
 			const contacts = snapshot ? snapshot.contacts : null;
-			this.send({ type: 'load', contacts, customFields }, transferOf(contacts));
+			this.send({ type: 'load', contacts, customFields, ...(country ? { country } : {}) }, transferOf(contacts));
 			if (snapshot) {
 				const empty = new Uint8Array(0);
 				void Promise.resolve(snapshot.messages).then(
@@ -131,6 +133,10 @@ export class SearchClient {
 
 	setCustomFields(fields: CustomFieldDef[]): void {
 		this.send({ type: 'setCustomFields', fields });
+	}
+
+	setCountry(country: CountryCode): void {
+		this.send({ type: 'setCountry', country });
 	}
 
 	/** The opaque value the client store keeps for the next cold start. */

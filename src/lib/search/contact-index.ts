@@ -11,12 +11,20 @@
  * - New pairs wait in `pending` and are merged (sort the few new ones, one linear merge) before
  *   the next lookup, so a bulk load costs one sort, not one splice per pair.
  * - Matching is the planner's definition (planner.ts `ContactPlan`): every query word prefixes a
- *   word of the contact, or the phone digits prefix the contact's, or the whole query equals a
- *   strict custom value. Results come in name order, ties by id.
+ *   word of the contact, or a phone form of the query prefixes one of the contact's, or the whole
+ *   query equals a strict custom value. Results: exact phone matches, then other phone matches,
+ *   then the rest, each in name order, ties by id.
  */
 import type { ContactId, CustomFieldDef } from '../domain/types';
 import { contactTerms, type SearchableContact } from './indexable';
+import type { CountryCode } from './phone';
 import type { ContactPlan } from './planner';
+
+/** What a contact's terms depend on besides the contact: the workspace's fields and country. */
+export interface TermContext {
+	fields: readonly CustomFieldDef[];
+	country: CountryCode;
+}
 
 /** What a snapshot keeps of the index (JSON-safe). */
 export interface ContactIndexData {
@@ -100,7 +108,7 @@ export class ContactIndex {
 	}
 
 	/** Adds or changes a contact; an unchanged one costs nothing (summaries change often). */
-	upsert(c: SearchableContact, fields: readonly CustomFieldDef[], force = false): void {
+	upsert(c: SearchableContact, ctx: TermContext, force = false): void {
 		const prev = this.get(c.id);
 		if (prev && !force && sameContact(prev, c)) return;
 		if (prev) this.remove(c.id);
@@ -108,9 +116,9 @@ export class ContactIndex {
 		this.slots.push(c);
 		this.names.push(nameKey(c));
 		this.slotOf.set(c.id, slot);
-		const t = contactTerms(c, fields);
+		const t = contactTerms(c, ctx.fields, ctx.country);
 		for (const w of t.words) this.pendingWords.push([w, slot]);
-		if (t.phone) this.pendingPhones.push([t.phone, slot]);
+		for (const p of t.phones) this.pendingPhones.push([p, slot]);
 		for (const x of t.exact) {
 			const list = this.exact.get(x);
 			if (list) list.push(slot);
@@ -127,7 +135,8 @@ export class ContactIndex {
 		if (this.dead > 1000 && this.dead > this.slotOf.size) this.compact();
 	}
 
-	search(plan: ContactPlan, limit: number): ContactId[] {
+	/** Matching contacts, best first (see the invariants), the first `limit` of `total`. */
+	search(plan: ContactPlan, limit: number): { ids: ContactId[]; total: number } {
 		this.settle();
 		const alive = (s: number) => this.slots[s] !== null;
 		const found = new Set<number>();
@@ -146,13 +155,23 @@ export class ContactIndex {
 			}
 			for (const s of acc ?? []) found.add(s);
 		}
-		if (plan.phone) {
-			const [a, b] = this.range(this.phones, plan.phone);
-			for (let i = a; i < b; i++) if (alive(this.phoneSlots[i]!)) found.add(this.phoneSlots[i]!);
+		/** 0: the phone equals the query; 1: the phone starts with it. */
+		const tier = new Map<number, number>();
+		for (const form of plan.phones) {
+			const [a, b] = this.range(this.phones, form);
+			for (let i = a; i < b; i++) {
+				const s = this.phoneSlots[i]!;
+				if (!alive(s)) continue;
+				found.add(s);
+				tier.set(s, Math.min(tier.get(s) ?? 1, this.phones[i] === form ? 0 : 1));
+			}
 		}
 		if (plan.exact) for (const s of this.exact.get(plan.exact) ?? []) if (alive(s)) found.add(s);
 		const hits = [...found];
 		hits.sort((x, y) => {
+			const tx = tier.get(x) ?? 2;
+			const ty = tier.get(y) ?? 2;
+			if (tx !== ty) return tx - ty;
 			const a = this.names[x]!;
 			const b = this.names[y]!;
 			if (a !== b) return a < b ? -1 : 1;
@@ -160,7 +179,7 @@ export class ContactIndex {
 			const ib = this.slots[y]!.id;
 			return ia < ib ? -1 : ia > ib ? 1 : 0;
 		});
-		return hits.slice(0, limit).map((s) => this.slots[s]!.id);
+		return { ids: hits.slice(0, limit).map((s) => this.slots[s]!.id), total: hits.length };
 	}
 
 	/** [start, end) of the pairs whose term starts with `prefix`. */

@@ -25,17 +25,26 @@ import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types'
 import { ContactIndex } from './contact-index';
 import { analyze, EntryTable, EMAIL_MARK, seqTerms } from './entry-table';
 import { searchRow, type SearchRow, type SearchableContact } from './indexable';
+import { DEMO_COUNTRY, type CountryCode } from './phone';
 import { makeSnippet, matchText, planContactQuery, planMessageQuery, type MessagePlan, type Snippet } from './planner';
 
 export interface EngineOptions {
 	/** The workspace's custom field definitions (Directory.customFields), for S3.3. */
 	customFields?: readonly CustomFieldDef[];
+	/** The workspace's default country, for phone numbers typed in national form (phone.ts). */
+	country?: CountryCode;
 	/** Overrides STOP_DF (tests use a small value to exercise stop terms on small data). */
 	stopDf?: number;
 }
 
 export interface ContactHit {
 	contactId: ContactId;
+}
+
+export interface ContactResults {
+	hits: ContactHit[];
+	/** Every matching contact, of which `hits` are the first. */
+	total: number;
 }
 
 export interface MessageHit {
@@ -112,6 +121,7 @@ function sequenceTest(plan: Exclude<MessagePlan, { kind: 'none' }>): (seq: strin
 
 export class SearchEngine {
 	private fields: readonly CustomFieldDef[];
+	private phoneCountry: CountryCode;
 	private readonly stopDf: number;
 	/** @internal exposed to snapshot.ts */
 	contactIndex = new ContactIndex();
@@ -126,11 +136,20 @@ export class SearchEngine {
 
 	constructor(options: EngineOptions = {}) {
 		this.fields = options.customFields ?? [];
+		this.phoneCountry = options.country ?? DEMO_COUNTRY;
 		this.stopDf = options.stopDf ?? STOP_DF;
 	}
 
 	get customFields(): readonly CustomFieldDef[] {
 		return this.fields;
+	}
+
+	get country(): CountryCode {
+		return this.phoneCountry;
+	}
+
+	private get termContext() {
+		return { fields: this.fields, country: this.phoneCountry };
 	}
 
 	get contactCount(): number {
@@ -160,7 +179,7 @@ export class SearchEngine {
 			email: contact.email,
 			...(contact.custom ? { custom: { ...contact.custom } } : {})
 		};
-		this.contactIndex.upsert(copy, this.fields);
+		this.contactIndex.upsert(copy, this.termContext);
 	}
 
 	/** Revocation or deletion: the contact and its whole thread leave the index now. */
@@ -178,7 +197,19 @@ export class SearchEngine {
 	/** A change of custom field definitions re-indexes contacts (a directory change, not a data change). */
 	setCustomFields(fields: readonly CustomFieldDef[]): void {
 		this.fields = [...fields];
-		for (const c of this.contactIndex.values()) this.contactIndex.upsert(c, this.fields, true);
+		this.reindexContacts();
+	}
+
+	/** Works out every contact's terms again (after a change of what they depend on). */
+	reindexContacts(): void {
+		for (const c of this.contactIndex.values()) this.contactIndex.upsert(c, this.termContext, true);
+	}
+
+	/** A change of the workspace's country re-indexes phone numbers. */
+	setCountry(country: CountryCode): void {
+		if (country === this.phoneCountry) return;
+		this.phoneCountry = country;
+		this.reindexContacts();
 	}
 
 	// ------------------------------------------------------------------ entries
@@ -229,11 +260,17 @@ export class SearchEngine {
 
 	// ------------------------------------------------------------------ queries
 
-	/** SPEC S3.2, S3.3: contacts by word prefix, phone digits or strict custom value, in name order. */
+	/** SPEC S3.2, S3.3: contacts by word prefix, phone or strict custom value; exact phone matches first, then name order. */
 	searchContacts(query: string, limit = 50): ContactHit[] {
-		const plan = planContactQuery(query);
-		if (!plan) return [];
-		return this.contactIndex.search(plan, limit).map((contactId) => ({ contactId }));
+		return this.findContacts(query, limit).hits;
+	}
+
+	/** `searchContacts` with the number of all matches, so a short list can say there are more. */
+	findContacts(query: string, limit = 50): ContactResults {
+		const plan = planContactQuery(query, this.phoneCountry);
+		if (!plan) return { hits: [], total: 0 };
+		const { ids, total } = this.contactIndex.search(plan, limit);
+		return { hits: ids.map((contactId) => ({ contactId })), total };
 	}
 
 	/** SPEC S3.5: messages and comments of every visible thread, most recent first. */

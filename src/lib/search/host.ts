@@ -14,7 +14,7 @@ import type { QueryOutcome, QueryRequest, WorkerReply, WorkerRequest } from './p
 import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreMessagesInSlices } from './snapshot';
 
 type Schedule = (fn: () => void) => void;
-type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'removeEntry' | 'setCustomFields' }>;
+type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
 
 export class SearchHost {
 	private engine = new SearchEngine();
@@ -32,7 +32,7 @@ export class SearchHost {
 	handle(req: WorkerRequest): void {
 		switch (req.type) {
 			case 'load': {
-				const engine = new SearchEngine({ customFields: req.customFields });
+				const engine = new SearchEngine({ customFields: req.customFields, ...(req.country ? { country: req.country } : {}) });
 				this.engine = engine;
 				this.restoring = null;
 				this.log = null;
@@ -68,6 +68,7 @@ export class SearchHost {
 			case 'addEntries':
 			case 'removeEntry':
 			case 'setCustomFields':
+			case 'setCountry':
 				this.log?.push(req);
 				return this.apply(req);
 			case 'snapshot': {
@@ -98,6 +99,8 @@ export class SearchHost {
 				return this.engine.removeEntry(req.entryId);
 			case 'setCustomFields':
 				return this.engine.setCustomFields(req.fields);
+			case 'setCountry':
+				return this.engine.setCountry(req.country);
 		}
 	}
 
@@ -130,7 +133,7 @@ export class SearchHost {
 		const partial = this.log !== null;
 		switch (q.scope) {
 			case 'contacts':
-				return { status: 'done', seq: q.seq, scope: q.scope, results: { hits: this.engine.searchContacts(q.text, q.limit) } };
+				return { status: 'done', seq: q.seq, scope: q.scope, results: this.engine.findContacts(q.text, q.limit) };
 			case 'messages':
 				return { status: 'done', seq: q.seq, scope: q.scope, results: { ...this.engine.searchMessages(q.text, q.limit), partial } };
 			case 'thread': {

@@ -1,8 +1,9 @@
 /**
  * What search sees of the workspace (SPEC S3.2-S3.5), shared by the index and the reference.
  *
- * - Contacts: words of first name, last name, email (with its email keys) and phone (digit runs
- *   and the whole number's digits) are matched by word prefix; custom fields of text-like types
+ * - Contacts: words of first name, last name, email (with its email keys) and phone (digit runs)
+ *   are matched by word prefix; the phone's forms (phone.ts: as typed, international, national in
+ *   the workspace's country) by prefix of a phone-like query's forms; custom fields of text-like types
  *   are matched as whole values. Country, language, gender, tags, assignee, status and
  *   checkbox/date/time custom fields are never read here (S3.4).
  * - Entries: comments, and non-broadcast messages whose body is text-like (text, template,
@@ -10,7 +11,8 @@
  *   searchable (S3.5).
  */
 import type { ContactId, CustomFieldDef, CustomFieldType, Entry, EntryId, MessageBodyType, Profile } from '../domain/types';
-import { emailKeys, exactForm, phoneDigits, tokenize } from './tokenize';
+import { DEMO_COUNTRY, phoneForms, type CountryCode } from './phone';
+import { emailKeys, exactForm, tokenize } from './tokenize';
 
 /** What the caller feeds for one visible contact; `ContactSummary` plus `custom` fits. */
 export interface SearchableContact {
@@ -35,8 +37,8 @@ export const TEXT_BODY_TYPES: ReadonlySet<MessageBodyType> = new Set(['text', 't
 export interface ContactTerms {
 	/** Matched by prefix. */
 	words: string[];
-	/** Digits of the phone number, matched by prefix against a phone-like query. */
-	phone: string;
+	/** The phone number's forms (phone.ts), each matched by prefix against a phone-like query's. */
+	phones: string[];
 	/** Whole custom values, matched exactly. */
 	exact: string[];
 }
@@ -48,7 +50,7 @@ function fieldWords(value: string, into: Set<string>): void {
 	}
 }
 
-export function contactTerms(c: SearchableContact, fields: readonly CustomFieldDef[]): ContactTerms {
+export function contactTerms(c: SearchableContact, fields: readonly CustomFieldDef[], country: CountryCode = DEMO_COUNTRY): ContactTerms {
 	const words = new Set<string>();
 	fieldWords(c.firstName, words);
 	fieldWords(c.lastName, words);
@@ -63,7 +65,7 @@ export function contactTerms(c: SearchableContact, fields: readonly CustomFieldD
 			if (e) exact.add(e);
 		}
 	}
-	return { words: [...words], phone: phoneDigits(c.phone), exact: [...exact] };
+	return { words: [...words], phones: phoneForms(c.phone, country), exact: [...exact] };
 }
 
 export type EntryKindCode = 'message' | 'comment';

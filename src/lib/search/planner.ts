@@ -10,10 +10,12 @@
  * - `word`: one word or emoji: present as a whole word.
  * - `phrase`: several words: the words appear consecutively, in order (`brun rapide`).
  * Contact queries: every query word is a prefix of a word of the contact, or the query reads as a
- * phone number and its digits are a prefix of the contact's phone digits, or the whole query
- * equals a strict custom field value.
+ * phone number and one of its forms prefixes one of the contact's phone forms (phone.ts), or the
+ * whole query equals a strict custom field value. Contacts whose phone equals the query (a form
+ * equals a form) come first, then other phone matches, then the rest, each in name order.
  */
-import { emailKeys, exactForm, isPhoneLike, phoneDigits, tokenize, tokenizeQuery, visibleLength } from './tokenize';
+import { DEMO_COUNTRY, phoneForms, type CountryCode } from './phone';
+import { emailKeys, exactForm, isPhoneLike, tokenize, tokenizeQuery, visibleLength } from './tokenize';
 
 /** S3.5: search starts once 3 characters are typed. */
 export const MIN_MESSAGE_QUERY = 3;
@@ -41,20 +43,20 @@ export function planMessageQuery(query: string): MessagePlan {
 export interface ContactPlan {
 	/** Each must prefix some word of the contact (AND); empty when the query has no words. */
 	prefixes: string[];
-	/** Digits to prefix-match the phone with, when the query reads as a phone number. */
-	phone: string | null;
+	/** The query's phone forms (phone.ts) when it reads as a phone number, else empty. */
+	phones: string[];
 	/** Whole-query form for strict custom fields; empty when the query is blank. */
 	exact: string;
 }
 
-export function planContactQuery(query: string): ContactPlan | null {
+export function planContactQuery(query: string, country: CountryCode = DEMO_COUNTRY): ContactPlan | null {
 	if (query.trim() === '') return null;
 	const { emails, words } = tokenizeQuery(query);
 	const prefixes = [...new Set([...emails, ...words])];
-	const phone = isPhoneLike(query) ? phoneDigits(query) : null;
+	const phones = isPhoneLike(query) ? phoneForms(query, country) : [];
 	const exact = exactForm(query);
-	if (prefixes.length === 0 && !phone && !exact) return null;
-	return { prefixes, phone, exact };
+	if (prefixes.length === 0 && phones.length === 0 && !exact) return null;
+	return { prefixes, phones, exact };
 }
 
 /** A highlight: UTF-16 offsets in the text. */

@@ -1,4 +1,5 @@
-// SPEC S3.2 S3.3 S3.5 S3.6: on seeded generated workspaces, random queries give the same results
+// SPEC S3.2 S3.3 S3.5 S3.6 (and issue 16: phone numbers in the forms people type them, exact
+// phone matches first): on seeded generated workspaces, random queries give the same results
 // from the index as from the naive reference scan. Failures print the seed and the query.
 import { describe, expect, it } from 'vitest';
 import type { ContactId } from '../domain/types';
@@ -10,7 +11,7 @@ import { newestFirst, searchRow } from './indexable';
 import { randomQuery, type QueryClass } from './queries';
 import { ReferenceSearch } from './reference';
 
-const CLASSES: QueryClass[] = ['word', 'prefix', 'phrase', 'numbers', 'email', 'emoji', 'contact', 'random'];
+const CLASSES: QueryClass[] = ['word', 'prefix', 'phrase', 'numbers', 'email', 'emoji', 'contact', 'phone', 'random'];
 const QUERIES_PER_SEED = 260;
 
 /** Adversarial fixtures (accents, emoji, emails, numbers) and the realistic demo workspace. */
@@ -56,7 +57,13 @@ describe('index equals naive reference', () => {
 				const q = randomQuery(p, src, p.pick(CLASSES));
 				const where = `seed ${seed}, query #${i} ${JSON.stringify(q)}`;
 				const wantContacts = ref.searchContacts(q).sort();
-				expect(engine.searchContacts(q, Infinity).map((h) => h.contactId).sort(), where).toEqual(wantContacts);
+				const gotContacts = engine.searchContacts(q, Infinity).map((h) => h.contactId);
+				expect([...gotContacts].sort(), where).toEqual(wantContacts);
+				// Exact phone matches first, then other phone matches, then the rest (issue 16).
+				const rank = new Map(ref.rankContacts(q).map((r) => [r.id, r.phoneRank]));
+				const ranks = gotContacts.map((id) => rank.get(id));
+				expect(ranks, where).toEqual([...ranks].sort());
+				expect(engine.findContacts(q, 3).total, where).toBe(wantContacts.length);
 				const wantRows = ref.searchMessages(q);
 				const want = wantRows.map((r) => r.id);
 				expect(engine.searchMessages(q, Infinity).hits.map((h) => h.entryId), where).toEqual(want);

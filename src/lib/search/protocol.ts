@@ -16,14 +16,15 @@
  * them from storage, before reading the (larger) messages part.
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
-import type { ContactHit, MessageHit, MessageResults } from './engine';
+import type { ContactResults, MessageHit, MessageResults } from './engine';
+import type { CountryCode } from './phone';
 import type { SearchableContact } from './indexable';
 import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
 
 export type Scope = 'contacts' | 'messages' | 'thread';
 
 export interface ResultsByScope {
-	contacts: { hits: ContactHit[] };
+	contacts: ContactResults;
 	messages: MessageResults & { partial: boolean };
 	thread: { hits: MessageHit[]; partial: boolean };
 }
@@ -41,7 +42,7 @@ export type QueryRequest = {
 
 export type WorkerRequest =
 	/** `contacts`: the contacts part of a snapshot, or null to start empty (then messages are ready too). */
-	| { type: 'load'; contacts: Uint8Array | null; customFields: CustomFieldDef[] }
+	| { type: 'load'; contacts: Uint8Array | null; customFields: CustomFieldDef[]; country?: CountryCode }
 	| { type: 'loadMessages'; messages: Uint8Array }
 	/** `keepCustom`: the contact comes from a summary, without custom fields; keep the indexed ones. */
 	| { type: 'upsertContact'; contact: SearchableContact; keepCustom?: boolean }
@@ -51,6 +52,8 @@ export type WorkerRequest =
 	| { type: 'addEntries'; contactId: ContactId; entries: Entry[] }
 	| { type: 'removeEntry'; entryId: EntryId }
 	| { type: 'setCustomFields'; fields: CustomFieldDef[] }
+	/** The workspace's default country changed: phone numbers are read again (phone.ts). */
+	| { type: 'setCountry'; country: CountryCode }
 	| QueryRequest
 	| { type: 'snapshot'; seq: number; format: SnapshotFormat };
 

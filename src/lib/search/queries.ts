@@ -7,7 +7,7 @@ import type { Prng } from '../demo/prng';
 import type { SearchableContact } from './indexable';
 import { tokenize } from './tokenize';
 
-export type QueryClass = 'word' | 'prefix' | 'phrase' | 'numbers' | 'email' | 'emoji' | 'contact' | 'random';
+export type QueryClass = 'word' | 'prefix' | 'phrase' | 'numbers' | 'email' | 'emoji' | 'contact' | 'phone' | 'random';
 
 export interface QuerySource {
 	texts: readonly string[];
@@ -80,6 +80,20 @@ export function randomQuery(p: Prng, src: QuerySource, cls: QueryClass): string 
 			if (r < 0.5) return f.toUpperCase();
 			if (r < 0.85) return f.slice(0, p.int(1, f.length));
 			return `${c.firstName.slice(0, p.int(1, 3))} ${c.lastName.slice(0, p.int(1, 3))}`;
+		}
+		case 'phone': {
+			// A contact's number as a person might type it (phone.ts): with or without `+`, with
+			// `00`, in national form with the trunk prefix, any separators; often only its start.
+			const withPhone = src.contacts.filter((c) => /\d/.test(c.phone));
+			const c = withPhone.length ? p.pick(withPhone) : null;
+			const digits = (c?.phone ?? '+33 6 11 22 33 44').replace(/\D+/g, '');
+			const intl = (c?.phone ?? '+').trim().startsWith('+');
+			const forms = intl ? [`+${digits}`, digits, `00${digits}`, digits.startsWith('33') ? `0${digits.slice(2)}` : `+${digits}`] : [digits, `+33${digits.replace(/^0/, '')}`];
+			let f = p.pick(forms);
+			if (p.bool()) f = f.slice(0, p.int(Math.min(3, f.length), f.length));
+			const sep = p.pick(['', ' ', '-', '.', ' ']);
+			const groups = f.match(/^\+|\d{1,2}/g) ?? [f];
+			return groups.join(sep).replace(/^\+\s?[-.]?/, '+');
 		}
 		case 'random': {
 			let s = '';

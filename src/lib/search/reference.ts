@@ -6,21 +6,29 @@
  * right rather than fast.
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
-import { contactTerms, newestFirst, searchRow, type SearchRow, type SearchableContact } from './indexable';
-import { emailKeys, exactForm, isPhoneLike, phoneDigits, tokenize, tokenizeQuery, visibleLength } from './tokenize';
+import { contactTerms, newestFirst, type ContactTerms, searchRow, type SearchRow, type SearchableContact } from './indexable';
+import { DEMO_COUNTRY, phoneForms, type CountryCode } from './phone';
+import { emailKeys, exactForm, isPhoneLike, tokenize, tokenizeQuery, visibleLength } from './tokenize';
 
 export class ReferenceSearch {
 	private contacts = new Map<ContactId, SearchableContact>();
+	/** Each contact's terms, worked out when it is upserted (the scan itself stays naive). */
+	private terms = new Map<ContactId, ContactTerms>();
 	private rows = new Map<EntryId, SearchRow>();
 
-	constructor(private customFields: readonly CustomFieldDef[] = []) {}
+	constructor(
+		private customFields: readonly CustomFieldDef[] = [],
+		private country: CountryCode = DEMO_COUNTRY
+	) {}
 
 	upsertContact(c: SearchableContact): void {
 		this.contacts.set(c.id, c);
+		this.terms.set(c.id, contactTerms(c, this.customFields, this.country));
 	}
 
 	removeContact(id: ContactId): void {
 		this.contacts.delete(id);
+		this.terms.delete(id);
 		for (const [entryId, row] of this.rows) if (row.contactId === id) this.rows.delete(entryId);
 	}
 
@@ -38,18 +46,27 @@ export class ReferenceSearch {
 
 	/** Ids of matching contacts, in no particular order. */
 	searchContacts(query: string): ContactId[] {
+		return this.rankContacts(query).map((r) => r.id);
+	}
+
+	/**
+	 * Matching contacts with their phone rank: 0 when the phone equals the query (a form of one
+	 * equals a form of the other, phone.ts), 1 when it starts with it, 2 otherwise.
+	 */
+	rankContacts(query: string): Array<{ id: ContactId; phoneRank: 0 | 1 | 2 }> {
 		if (query.trim() === '') return [];
 		const { emails, words } = tokenizeQuery(query);
 		const qWords = [...emails, ...words];
-		const qDigits = isPhoneLike(query) ? phoneDigits(query) : '';
+		const qPhones = isPhoneLike(query) ? phoneForms(query, this.country) : [];
 		const qExact = exactForm(query);
-		const out: ContactId[] = [];
+		const out: Array<{ id: ContactId; phoneRank: 0 | 1 | 2 }> = [];
 		for (const c of this.contacts.values()) {
-			const t = contactTerms(c, this.customFields);
+			const t = this.terms.get(c.id)!;
 			const byPrefix = qWords.length > 0 && qWords.every((q) => t.words.some((w) => w.startsWith(q)));
-			const byPhone = qDigits !== '' && t.phone.startsWith(qDigits);
+			const phoneEqual = qPhones.some((q) => t.phones.includes(q));
+			const byPhone = phoneEqual || qPhones.some((q) => t.phones.some((p) => p.startsWith(q)));
 			const byExact = qExact !== '' && t.exact.includes(qExact);
-			if (byPrefix || byPhone || byExact) out.push(c.id);
+			if (byPrefix || byPhone || byExact) out.push({ id: c.id, phoneRank: phoneEqual ? 0 : byPhone ? 1 : 2 });
 		}
 		return out;
 	}

@@ -21,7 +21,8 @@ import { entryIndexOptions, SearchEngine } from './engine';
 import { EntryTable, type EntryTableData } from './entry-table';
 import type { SearchRow, SearchableContact } from './indexable';
 
-export const SNAPSHOT_VERSION = 2;
+/** 3: contacts' phone numbers are indexed in all their forms (phone.ts), read in `country`. */
+export const SNAPSHOT_VERSION = 3;
 
 export type SnapshotFormat = 'index-json' | 'text-table';
 
@@ -40,7 +41,7 @@ interface PartHead {
 	version: typeof SNAPSHOT_VERSION;
 	format: SnapshotFormat;
 }
-export type ContactsPart = PartHead & { customFields: CustomFieldDef[] } & (
+export type ContactsPart = PartHead & { customFields: CustomFieldDef[]; country?: string } & (
 		| { format: 'index-json'; index: ContactIndexData }
 		| { format: 'text-table'; contacts: SearchableContact[] }
 	);
@@ -59,7 +60,7 @@ function fromRowTuple(t: RowTuple): SearchRow {
 }
 
 export function exportContacts(engine: SearchEngine, format: SnapshotFormat = 'index-json'): Uint8Array {
-	const head = { version: SNAPSHOT_VERSION, customFields: [...engine.customFields] };
+	const head = { version: SNAPSHOT_VERSION, customFields: [...engine.customFields], country: engine.country };
 	if (format === 'text-table') return encoder.encode(JSON.stringify({ ...head, format, contacts: engine.contactIndex.values() }));
 	return encoder.encode(JSON.stringify({ ...head, format, index: engine.contactIndex.toData() }));
 }
@@ -114,8 +115,11 @@ export function parseMessages(value: unknown): MessagesPart | SnapshotError {
 /** Phase 1 of a cold start: contacts become searchable (S3.2) before any message is loaded. */
 export function restoreContacts(engine: SearchEngine, part: ContactsPart): void {
 	if (engine.customFields.length === 0 && part.customFields.length > 0) engine.setCustomFields(part.customFields);
-	if (part.format === 'index-json') engine.contactIndex = ContactIndex.fromData(part.index);
-	else for (const c of part.contacts) engine.upsertContact(c);
+	if (part.format === 'index-json') {
+		engine.contactIndex = ContactIndex.fromData(part.index);
+		// Phone forms were read in the snapshot's country: read them again in the engine's.
+		if (part.country !== engine.country) engine.reindexContacts();
+	} else for (const c of part.contacts) engine.upsertContact(c);
 }
 
 /**

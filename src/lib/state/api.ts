@@ -170,8 +170,10 @@ export interface ConversationsApi {
 /** SPEC S3.2-S3.5: what the global search box shows for `query`. */
 export interface SearchResults {
 	query: string;
-	/** Matching contacts, in name order (S3.2, S3.3). */
+	/** Matching contacts: exact phone matches first, then name order (S3.2, S3.3). */
 	contacts: ContactSummary[];
+	/** How many contacts match in all; more than `contacts.length` when the list is cut. */
+	contactsTotal: number;
 	/** Matching messages and comments, most recent first (S3.5), with highlight spans. */
 	messages: MessageHit[];
 	/** Why messages were not searched: fewer than 3 characters typed (S3.5), or nothing typed. */
@@ -192,6 +194,8 @@ export interface SearchApi {
 	readonly recent: readonly string[];
 	/** Runs the global search (superseding the previous one); results arrive in `results`. */
 	setQuery(text: string): void;
+	/** Lists every matching contact of the current search, not only the first few. */
+	showAllContacts(): void;
 	/** S3.7: remembers a search the user acted on. */
 	remember(text: string): void;
 	forgetRecent(text: string): void;

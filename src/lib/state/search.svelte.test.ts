@@ -119,4 +119,49 @@ describe('SearchState', () => {
 		b.detach();
 		await b.replica.close();
 	});
+
+	// Issue 16, SPEC S3.3: a custom field edited in this session is searchable at once, not only
+	// after the next login (its thread was indexed before the edit, and nothing new was written in it).
+	it('finds a custom field value edited after the contact was indexed', async () => {
+		const { ws, store } = await seededStore();
+		const a = await open(store, ws.directory.users[0]!);
+		await waitFor('indexed', () => a.search.complete);
+		const target = ws.contacts.find((c) => typeof c.profile.custom.company === 'string')!;
+		const old = String(target.profile.custom.company);
+		// Its thread has been indexed from the document: its custom value is found.
+		await waitFor('thread indexed', () => {
+			a.search.setQuery(old);
+			return a.search.results.query === old && a.search.results.contacts.some((c) => c.id === target.id);
+		});
+		const company = 'Quincaillerie Zéphyrine';
+		const before = await results(a.search, company);
+		expect(before.contacts.map((c) => c.id)).not.toContain(target.id);
+		await a.replica.edit(target.id, (doc) => {
+			const c = contactDoc(doc);
+			c.profile.patch({ custom: { ...c.profile.get().custom, company } });
+		});
+		await waitFor('edited custom field found', () => {
+			a.search.setQuery(company.toUpperCase());
+			return a.search.results.query === company.toUpperCase() && a.search.results.contacts.some((c) => c.id === target.id);
+		}, 5_000);
+		a.detach();
+		await a.replica.close();
+	});
+
+	// Issue 16: the dropdown lists a few contacts, says how many match, and can list them all.
+	it('counts every matching contact and lists them all on request', async () => {
+		const { ws, store } = await seededStore();
+		const a = await open(store, ws.directory.users[0]!);
+		await waitFor('indexed', () => a.search.complete);
+		const r = await results(a.search, '+3');
+		expect(r.contacts.length).toBe(8);
+		expect(r.contactsTotal).toBeGreaterThan(8);
+		const total = r.contactsTotal;
+		a.search.showAllContacts();
+		await waitFor('all contacts listed', () => a.search.results.contacts.length === total);
+		// A new search starts short again.
+		expect((await results(a.search, '+33')).contacts.length).toBeLessThanOrEqual(8);
+		a.detach();
+		await a.replica.close();
+	});
 });

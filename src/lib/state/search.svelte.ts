@@ -19,10 +19,11 @@
  *   meta, the messages part and the marks as one search row.
  */
 import { contactDoc } from '../doc';
-import type { ContactId, ContactSummary, CustomFieldDef, Directory, User } from '../domain/types';
+import type { ContactId, ContactSummary, CustomFieldDef, Directory, Profile, User } from '../domain/types';
 import { SearchClient } from '../search/client';
 import type { MessageHit } from '../search/engine';
 import { SearchHost } from '../search/host';
+import { workspaceCountry, type CountryCode } from '../search/phone';
 import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
 import { RecentSearches } from '../search/recent';
 import type { Replica } from '../sync/replica';
@@ -40,9 +41,11 @@ const SLICE_MS = 8;
 const RETRIES = 3;
 const RETRY_MS = 2_000;
 const CONTACT_LIMIT = 8;
+/** "Show all contacts": enough for any search a person reads through. */
+const CONTACT_LIMIT_ALL = 500;
 const MESSAGE_LIMIT = 30;
 
-const EMPTY: SearchResults = { query: '', contacts: [], messages: [], messagesSkipped: 'empty', partial: false, truncated: false };
+const EMPTY: SearchResults = { query: '', contacts: [], contactsTotal: 0, messages: [], messagesSkipped: 'empty', partial: false, truncated: false };
 
 interface StoredMessages {
 	messages: Uint8Array;
@@ -90,6 +93,8 @@ export class SearchState implements SearchApi {
 	#stop: (() => void) | null = null;
 	#replica: Replica | null = null;
 	#fields = '[]';
+	#country: CountryCode = workspaceCountry(undefined);
+	#contactLimit = CONTACT_LIMIT;
 	#marks = new Map<ContactId, number>();
 	#queue = new Set<ContactId>();
 	#retries = new Map<ContactId, number>();
@@ -114,6 +119,7 @@ export class SearchState implements SearchApi {
 		this.#stop = stop;
 		this.#replica = replica;
 		this.#fields = JSON.stringify(dir.customFields);
+		this.#country = workspaceCountry(dir.defaultCountry);
 		const gate = new IdleGate({ sliceMs: SLICE_MS });
 		this.#gate = gate;
 		this.#detach.push(() => gate.dispose());
@@ -145,6 +151,12 @@ export class SearchState implements SearchApi {
 
 	/** Custom field definitions changed in the directory (S3.3). */
 	setDirectory(dir: Directory): void {
+		const country = workspaceCountry(dir.defaultCountry);
+		if (country !== this.#country) {
+			this.#country = country;
+			this.#client?.setCountry(country);
+			this.#scheduleSave(SAVE_DELAY_MS);
+		}
 		const json = JSON.stringify(dir.customFields);
 		if (json === this.#fields) return;
 		this.#fields = json;
@@ -171,9 +183,14 @@ export class SearchState implements SearchApi {
 			},
 			() => undefined
 		);
-		const outcome = await client.load(contacts instanceof Uint8Array ? { contacts, messages } : null, fields, () => {
-			if (live()) this.ready = true;
-		});
+		const outcome = await client.load(
+			contacts instanceof Uint8Array ? { contacts, messages } : null,
+			fields,
+			() => {
+				if (live()) this.ready = true;
+			},
+			this.#country
+		);
 		if (!live()) return;
 		this.ready = true;
 		const marks = outcome.status === 'loaded' && stored ? parseMarks((stored as StoredMessages).marks) : new Map<ContactId, number>();
@@ -184,6 +201,9 @@ export class SearchState implements SearchApi {
 				for (const s of c.changed) this.#summary(s);
 				for (const id of c.removed) this.#revoked(id);
 			}),
+			// A profile edited now (here, in another tab, by a teammate) is searchable at once,
+			// custom fields included (S3.3), without waiting for its thread to be indexed again.
+			replica.onProfile((id, p) => this.#profile(id, p)),
 			replica.onThread((id, added) => {
 				this.#client?.addEntries(id, added);
 				const newest = added.reduce((m, e) => Math.max(m, e.at), this.#marks.get(id) ?? -Infinity);
@@ -217,6 +237,13 @@ export class SearchState implements SearchApi {
 			this.#queue.add(s.id);
 			this.#pumpWhenIdle();
 		}
+	}
+
+	#profile(id: ContactId, p: Profile): void {
+		if (!this.#client || !this.#replica?.summaries.get(id)) return;
+		this.#client.upsertContact({ id, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email, custom: p.custom });
+		if (this.query) this.#run(this.query);
+		this.#scheduleSave(SAVE_DELAY_MS);
 	}
 
 	/**
@@ -322,20 +349,31 @@ export class SearchState implements SearchApi {
 	// ------------------------------------------------------------------ queries
 
 	setQuery(text: string): void {
+		if (text !== this.query) this.#contactLimit = CONTACT_LIMIT;
 		this.query = text;
+		this.#run(text);
+	}
+
+	showAllContacts(): void {
+		if (this.#contactLimit === CONTACT_LIMIT_ALL) return;
+		this.#contactLimit = CONTACT_LIMIT_ALL;
+		this.#run(this.query);
+	}
+
+	#run(text: string): void {
 		const client = this.#client;
 		if (!client || text.trim() === '') {
 			this.results = { ...EMPTY, query: text };
 			return;
 		}
 		void Promise.all([
-			client.query(text, { scope: 'contacts', limit: CONTACT_LIMIT, lane: 'global-contacts' }),
+			client.query(text, { scope: 'contacts', limit: this.#contactLimit, lane: 'global-contacts' }),
 			client.query(text, { scope: 'messages', limit: MESSAGE_LIMIT, lane: 'global-messages' })
 		]).then(([c, m]) => {
 			if (c.status !== 'done' || m.status !== 'done' || this.query !== text) return;
 			const contacts = c.results.hits.flatMap((h) => this.#deps.summary(h.contactId) ?? []);
 			const r = m.results;
-			this.results = { query: text, contacts, messages: r.hits, messagesSkipped: r.skipped ?? null, partial: r.partial, truncated: r.truncated };
+			this.results = { query: text, contacts, contactsTotal: Math.max(c.results.total, contacts.length), messages: r.hits, messagesSkipped: r.skipped ?? null, partial: r.partial, truncated: r.truncated };
 		});
 	}
 

@@ -32,7 +32,7 @@ import {
 	type YDoc
 } from '../doc';
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
-import type { ContactId, ContactSummary, Directory, DocId, Entry } from '../domain/types';
+import type { ContactId, ContactSummary, Directory, DocId, Entry, Profile } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
@@ -90,6 +90,7 @@ export class Replica {
 	readonly #dirListeners = new Set<(d: Directory) => void>();
 	readonly #dotListeners = new Set<(dots: string[]) => void>();
 	readonly #threadListeners = new Set<(contactId: ContactId, added: Entry[]) => void>();
+	readonly #profileListeners = new Set<(contactId: ContactId, profile: Profile) => void>();
 	#status: SyncStatus = { state: 'offline', unacked: 0, catchingUp: false, lastError: null };
 	#lastSeq = 0;
 	/** Serialises stored writes of remote updates and the lastSeq that follows them. */
@@ -211,6 +212,15 @@ export class Replica {
 	}
 
 	/**
+	 * A loaded contact document's profile changed, from any origin (a field edited here, in
+	 * another tab, by a teammate); search follows custom fields with it (S3.3).
+	 */
+	onProfile(fn: (contactId: ContactId, profile: Profile) => void): () => void {
+		this.#profileListeners.add(fn);
+		return () => this.#profileListeners.delete(fn);
+	}
+
+	/**
 	 * The user's new-message dots (S1.7) are one set for all their tabs: a tab that changes them
 	 * tells the others (`shareDots`), which adopt them (`onDots`) without telling anyone back.
 	 */
@@ -291,8 +301,13 @@ export class Replica {
 		if (parsed?.kind === 'contact') {
 			const watch = watchSummary(parsed.contactId, doc, (s) => this.#summaryChanged(s));
 			offs.push(() => watch.stop());
-			const thread = contactDoc(doc).thread;
+			const { thread, profile } = contactDoc(doc);
 			offs.push(
+				profile.observe(() => {
+					if (this.#profileListeners.size === 0) return;
+					const p = profile.get();
+					for (const l of this.#profileListeners) l(parsed.contactId, p);
+				}),
 				thread.observe((ids) => {
 					if (this.#threadListeners.size === 0) return;
 					const added = ids.flatMap((id) => thread.get(id) ?? []);
