@@ -141,7 +141,7 @@ export interface ConversationApi {
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
 	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome>;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 	// --- the conversation console (S5.1-S5.5, S7, S8) ---
@@ -292,15 +292,24 @@ export interface ComposerDraft {
 	onLocalEdit?(): void;
 }
 
-export type UploadOutcome = { ok: true; attachment: Attachment } | { ok: false; error: string };
+/** `offline`: the server could not be reached (the file may be kept and sent later); `cancelled`: the caller aborted. */
+export type UploadOutcome = { ok: true; attachment: Attachment } | { ok: false; error: string; reason?: 'offline' | 'cancelled' | 'refused' };
+
+export interface UploadOptions {
+	/** The conversation the file is for: only users who may see that contact can read it back. */
+	contactId: ContactId;
+	/** Bytes sent so far, of `total`. */
+	onProgress?(sent: number, total: number): void;
+	signal?: AbortSignal;
+}
 
 /** Server-side helpers of the composer; both need the network. */
 export interface MediaApi {
 	/** S5.9: the Open Graph preview of `url`, fetched by the server; null when there is none. */
 	linkPreview(url: string): Promise<LinkPreview | null>;
-	/** S5.14: uploads a file (10 MiB, images/PDF/text/office documents). */
-	upload(file: File): Promise<UploadOutcome>;
-	/** A URL that serves an uploaded file to this user (carries a short-lived token). */
+	/** S5.14: uploads a file (any type, 10 MiB) into a contact's conversation. */
+	upload(file: Blob & { name: string }, opts: UploadOptions): Promise<UploadOutcome>;
+	/** A short-lived signed URL that serves an uploaded file to this user (for img/audio/links). */
 	fileUrl(storageName: string): Promise<string | null>;
 }
 
