@@ -141,7 +141,7 @@ export interface ConversationApi {
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
 	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId }): Promise<ActionOutcome>;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 	// --- the conversation console (S5.1-S5.5, S7, S8) ---

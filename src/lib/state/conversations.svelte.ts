@@ -172,7 +172,7 @@ export class Conversation implements ConversationApi {
 		return this.#deliveries[entryId];
 	}
 
-	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId }): Promise<ActionOutcome> {
+	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome> {
 		const text = input.text.trim();
 		const attachments = input.attachments ?? [];
 		if (!text && attachments.length === 0) return { ok: false, error: 'The message is empty.' };
@@ -186,7 +186,12 @@ export class Conversation implements ConversationApi {
 					kind: 'message',
 					direction: 'out',
 					channelId: input.channelId,
-					body: { type: text ? 'text' : attachmentBodyType(attachments), text, ...(attachments.length > 0 ? { attachments } : {}) },
+					body: {
+						type: input.templateId ? 'template' : text ? 'text' : attachmentBodyType(attachments),
+						text,
+						...(input.templateId ? { templateId: input.templateId } : {}),
+						...(attachments.length > 0 ? { attachments } : {})
+					},
 					at: now,
 					author: { type: 'user', id: user.id },
 					...(input.replyTo ? { replyTo: input.replyTo } : {}),
