@@ -250,7 +250,9 @@
 		});
 	}
 
-	function addFiles(list) {
+	function addFiles(fileList) {
+		// A copy: the input's FileList empties when its value is reset.
+		var list = Array.prototype.slice.call(fileList);
 		showError('');
 		ensureSession().then(function (tok) {
 			if (!ws) connect();
