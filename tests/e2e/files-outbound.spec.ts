@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { ContactId } from '../../src/lib/domain/types';
 import { hashToken } from '../../sync-server/src/channels/signature';
 import { startServer } from '../../sync-server/src/server';
-import { caughtUp, signIn, type Server, type Session } from './inbox-fixture';
+import { caughtUp, serverTruth, signIn, type Server, type Session } from './inbox-fixture';
 
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const shots = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
@@ -350,3 +350,34 @@ for (const lang of ['en', 'fr'] as const) {
 		await agent.context.close();
 	});
 }
+
+test('a file written offline uploads when the connection returns; the message is written only once it is stored', async ({ browser }) => {
+	const { page: visitor, contactId } = await customer(browser, 'Can you send the form?');
+	const agent = await signIn(browser, server, 'owner@demo.test');
+	await openContact(agent.page, contactId);
+	const text = `The form, written offline ${Date.now()}`;
+	await agent.context.setOffline(true);
+	await agent.page.waitForFunction(() => (window as unknown as { __parley: { app: { sync: { state: string } } } }).__parley.app.sync.state === 'offline');
+	await agent.page.getByTestId('file-input').setInputFiles({ name: 'form offline.pdf', mimeType: 'application/pdf', buffer: PDF });
+	await expect(agent.page.getByTestId('pending-file')).toHaveAttribute('data-status', 'waiting');
+	await agent.page.getByTestId('composer').fill(text);
+	await agent.page.getByTestId('send').click();
+	await expect(agent.page.getByTestId('queued-message')).toContainText('form offline.pdf');
+	await expect(agent.page.getByTestId('thread')).not.toContainText(text);
+	await shot(agent.page, 'files-offline-queued-en');
+	// Nothing points at a missing file: the message is not in the thread (nor on the server) yet.
+	const { contacts } = await serverTruth(server);
+	expect(contacts.find((c) => c.id === contactId)?.lastMessagePreview).not.toContain(text);
+
+	await agent.context.setOffline(false);
+	const sent = agent.page.getByTestId('thread').locator('.entry.message.out').filter({ hasText: text });
+	await expect(sent.getByTestId('attachment-download')).toContainText('form offline.pdf', { timeout: 30_000 });
+	await expect(agent.page.getByTestId('queued-message')).toHaveCount(0);
+	const bubble = visitor.locator('#messages .msg.theirs').filter({ hasText: text });
+	await expect(bubble.locator('a.file')).toContainText('form offline.pdf', { timeout: 30_000 });
+	const [dl] = await Promise.all([visitor.waitForEvent('download'), bubble.locator('a.file').click()]);
+	expect(readFileSync((await dl.path())!).equals(PDF)).toBe(true);
+	await shot(agent.page, 'files-offline-sent-en');
+	await agent.context.close();
+	await visitor.context().close();
+});

@@ -34,6 +34,7 @@ import type {
 import type { MessageHit } from '../search/engine';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
+import type { QueuedMessage } from './file-outbox.svelte';
 
 export type { MergeSuggestion } from './merge-suggestions';
 
@@ -313,6 +314,14 @@ export interface MediaApi {
 	fileUrl(storageName: string): Promise<string | null>;
 }
 
+/** S5.14: replies whose files wait for the connection; written to the thread once the files are stored. */
+export interface FileOutboxApi {
+	readonly items: readonly QueuedMessage[];
+	forContact(id: ContactId): QueuedMessage[];
+	queue(m: QueuedMessage): Promise<void>;
+	remove(id: EntryId): Promise<void>;
+}
+
 export interface AppNotification {
 	/** `<contactId>/<entryId>`. */
 	key: string;
@@ -349,6 +358,7 @@ export interface AppState {
 	readonly search: SearchApi;
 	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
 	readonly media: MediaApi;
+	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;
