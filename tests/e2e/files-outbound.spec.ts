@@ -203,12 +203,16 @@ for (const lang of ['en', 'fr'] as const) {
 		const fromCustomer = thread.locator('.entry.message.in').filter({ hasText: lang === 'fr' ? 'Mon reçu' : 'My receipt' });
 		await expect(fromCustomer.getByTestId('attachment-download')).toContainText('reçu.pdf', { timeout: 20_000 });
 		// ... and by dropping a file on the page (a file alone).
-		const dt = await visitor.evaluateHandle(() => {
+		await expect(visitor.locator('#drop')).toBeHidden();
+		const dt = await visitor.evaluateHandle((b64) => {
 			const d = new DataTransfer();
-			d.items.add(new File(['PNG'], 'capture.png', { type: 'image/png' }));
+			d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'capture.png', { type: 'image/png' }));
 			return d;
-		});
+		}, PNG.toString('base64'));
+		await visitor.dispatchEvent('#messages', 'dragenter', { dataTransfer: dt });
+		await expect(visitor.locator('#drop')).toBeVisible();
 		await visitor.dispatchEvent('#messages', 'drop', { dataTransfer: dt });
+		await expect(visitor.locator('#drop')).toBeHidden();
 		await expect(visitor.locator('#files .chip')).toHaveAttribute('data-status', 'done');
 		await visitor.locator('#composer button[type="submit"]').click();
 		await expect(thread.locator('.entry.message.in [data-testid="attachment"]')).toHaveCount(2, { timeout: 20_000 });

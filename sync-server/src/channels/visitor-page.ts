@@ -65,13 +65,13 @@ button{border:0;border-radius:10px;padding:0 16px;background:#4f46e5;color:#fff;
 .chip progress{width:60px;height:6px}.chip .x{padding:0 6px;background:transparent;color:#6b7083;font-size:15px}
 .chip.error{border-color:#fca5a5;background:#fef2f2;color:#9b1c1c}
 .att{display:flex;flex-direction:column;gap:4px;margin-top:6px}
-.att img{display:block;max-width:220px;max-height:170px;border-radius:8px;cursor:zoom-in}
+.att img{display:block;max-width:220px;max-height:170px;min-width:48px;min-height:48px;object-fit:cover;border-radius:8px;cursor:zoom-in}
 .att .thumb{padding:0;background:transparent;border-radius:8px}
 .att audio{width:240px;max-width:100%}
 .att a.file{display:inline-flex;gap:6px;align-items:center;padding:6px 10px;border-radius:8px;background:#fff;color:#1f2330;text-decoration:none;border:1px solid #d5d8e3}
 .preview{display:block;margin-top:6px;padding:6px 10px;border-left:3px solid #a5b4fc;background:rgba(255,255,255,.85);border-radius:6px;color:#1f2330;text-decoration:none}
 .preview b{display:block}.preview span{font-size:12px;color:#4b5063}
-#drop{position:fixed;inset:8px;display:flex;align-items:center;justify-content:center;border:2px dashed #4f46e5;border-radius:12px;background:rgba(238,240,255,.92);color:#3730a3;font-weight:600;pointer-events:none}
+#drop[hidden]{display:none}#drop{position:fixed;inset:8px;display:flex;align-items:center;justify-content:center;border:2px dashed #4f46e5;border-radius:12px;background:rgba(238,240,255,.92);color:#3730a3;font-weight:600;pointer-events:none}
 #viewer{max-width:94vw;max-height:94vh;padding:0;border:0;border-radius:8px;background:#111}
 #viewer::backdrop{background:rgba(0,0,0,.75)}#viewer img{display:block;max-width:94vw;max-height:calc(94vh - 44px)}
 #viewer div{display:flex;justify-content:space-between;align-items:center;padding:6px 10px;color:#fff}
