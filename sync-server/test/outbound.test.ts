@@ -74,4 +74,30 @@ describe('outbound to a new contact', () => {
 			agent.close();
 		}
 	});
+
+	it('a file sent on the webhook channel reaches the provider as a signed link to the file (S5.14)', async () => {
+		const made = await api(server.url, token, 'POST', '/api/contacts', { firstName: 'Ivo', phone: '+1 415 555 0102' });
+		const contactId = made.json.id as ContactId;
+		const up = await fetch(`${server.url}/api/uploads?contact=${contactId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('devis été.pdf') }, body: '%PDF-1.4' });
+		expect(up.status).toBe(201);
+		const { attachment } = (await up.json()) as { attachment: { storageName: string; name: string; size: number; mime: string } };
+		const agent = new SyncClient({ url: server.url, token });
+		try {
+			await agent.connect();
+			const docId = contactDocId(contactId);
+			await waitFor(() => agent.docs.has(docId), 10_000, 'the new contact');
+			const id = asEntryId(newId());
+			agent.edit(docId, (y) =>
+				contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channelId), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'file', text: '', attachments: [attachment] } })
+			);
+			await waitFor(() => receiver.requests.some((r) => r.json.entryId === id), 10_000, 'the provider request');
+			const sent = receiver.requests.find((r) => r.json.entryId === id)!.json as { attachments: Array<{ name: string; url: string }> };
+			expect(sent.attachments[0]!.name).toBe('devis été.pdf');
+			const file = await fetch(`${server.url}${sent.attachments[0]!.url}`);
+			expect(file.status).toBe(200);
+			expect(await file.text()).toBe('%PDF-1.4');
+		} finally {
+			agent.close();
+		}
+	});
 });

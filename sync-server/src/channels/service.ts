@@ -75,7 +75,18 @@ export class Channels {
 		this.opts = { ...DEFAULT_CHANNELS_OPTIONS, ...opts };
 		const channel = (id: string) => deps.channels().find((c) => c.id === id);
 		this.channel = channel;
-		this.outbox = new Outbox({ store: deps.store, rooms: deps.rooms, clock: deps.clock, log: deps.log, channel }, this.opts);
+		const uploads = deps.uploads;
+		this.outbox = new Outbox(
+			{
+				store: deps.store,
+				rooms: deps.rooms,
+				clock: deps.clock,
+				log: deps.log,
+				channel,
+				...(uploads ? { fileLink: (name: string, contactId: ContactId) => uploads.signedPath(name, { kind: 'visitor', contactId }, 7 * 24 * 3_600_000).url } : {})
+			},
+			this.opts
+		);
 		this.watch = new ThreadWatch({ store: deps.store, rooms: deps.rooms, log: deps.log, onOutgoing: (...a) => this.onOutgoing(...a) });
 		this.webhook = new WebhookChannel({ store: deps.store, rooms: deps.rooms, outbox: this.outbox, clock: deps.clock, channel });
 		this.pages = createPageHandler(channel);
