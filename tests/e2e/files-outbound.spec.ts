@@ -240,9 +240,11 @@ for (const lang of ['en', 'fr'] as const) {
 	});
 }
 
-test('upload progress and cancel; a file over the limit is refused with a clear message', async ({ browser }) => {
-	const { page: visitor, contactId } = await customer(browser, 'Can I send you a video?');
-	const agent = await signIn(browser, server, 'owner@demo.test');
+for (const lang of ['en', 'fr'] as const) {
+test(`upload progress and cancel; a file over the limit is refused with a clear message (${lang})`, async ({ browser }) => {
+	const locale = lang === 'fr' ? 'fr-FR' : 'en-US';
+	const { page: visitor, contactId } = await customer(browser, 'Can I send you a video?', locale);
+	const agent = await signIn(browser, server, 'owner@demo.test', locale);
 	await openContact(agent.page, contactId);
 	// The upload is held at the network: the chip shows its progress and can be cancelled.
 	let held = 0;
@@ -252,21 +254,22 @@ test('upload progress and cancel; a file over the limit is refused with a clear 
 	await expect(chip).toHaveAttribute('data-status', 'uploading');
 	await expect(chip.getByTestId('upload-progress')).toBeVisible();
 	await expect(agent.page.getByTestId('send')).toBeDisabled();
-	await shot(agent.page, 'files-uploading-en');
-	await agent.page.getByRole('button', { name: 'Cancel uploading slow.pdf' }).click();
+	await shot(agent.page, `files-uploading-${lang}`);
+	await agent.page.getByRole('button', { name: lang === 'fr' ? "Annuler l'envoi de slow.pdf" : 'Cancel uploading slow.pdf' }).click();
 	await expect(chip).toHaveCount(0);
 	expect(held).toBe(1);
 	await agent.page.unroute('**/api/uploads?**');
 	// Over the per-file limit (256 KiB here): refused, named, removable.
 	await agent.page.getByTestId('file-input').setInputFiles({ name: 'huge.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(256 * 1024 + 1) });
 	await expect(chip).toHaveAttribute('data-status', 'error');
-	await expect(chip).toContainText('huge.mov is larger than 0.3 MiB');
-	await shot(agent.page, 'files-too-large-en');
-	await agent.page.getByRole('button', { name: 'Remove huge.mov' }).click();
+	await expect(chip).toContainText(lang === 'fr' ? 'huge.mov dépasse 256 KB' : 'huge.mov is larger than 256 KB');
+	await shot(agent.page, `files-too-large-${lang}`);
+	await agent.page.getByRole('button', { name: lang === 'fr' ? 'Retirer huge.mov' : 'Remove huge.mov' }).click();
 	await expect(chip).toHaveCount(0);
 	await agent.context.close();
 	await visitor.context().close();
 });
+}
 
 test('the link preview kept in the composer shows in the sent message and to the customer (S5.9)', async ({ browser }) => {
 	const { page: visitor, contactId } = await customer(browser, 'What changed this month?');
@@ -289,23 +292,25 @@ test('the link preview kept in the composer shows in the sent message and to the
 	await visitor.context().close();
 });
 
-test('a blocked customer sees their message sent, not "Sending…" forever', async ({ browser }) => {
-	const { page: visitor, contactId } = await customer(browser, 'First message');
-	const agent = await signIn(browser, server, 'owner@demo.test');
+for (const lang of ['en', 'fr'] as const) {
+test(`a blocked customer sees their message sent, not "Sending…" forever (${lang})`, async ({ browser }) => {
+	const locale = lang === 'fr' ? 'fr-FR' : 'en-US';
+	const { page: visitor, contactId } = await customer(browser, 'First message', locale);
+	const agent = await signIn(browser, server, 'owner@demo.test', locale);
 	await openContact(agent.page, contactId);
-	await agent.page.getByTestId('console-more').click();
-	await agent.page.getByRole('menuitem', { name: 'Block contact' }).click();
+	await agent.page.evaluate((id) => (window as unknown as { __parley: { app: { actions: { block(id: string): Promise<unknown> } } } }).__parley.app.actions.block(id), contactId);
 	await expect(agent.page.getByTestId('blocked-line')).toBeVisible();
 	await visitor.locator('#text').fill('Are you there?');
 	await visitor.locator('#text').press('Enter');
 	const row = visitor.locator('#messages .msg.mine').filter({ hasText: 'Are you there?' });
 	await expect(row).toHaveAttribute('data-status', 'sent');
-	await expect(row.locator('.meta')).toContainText('Delivered');
-	await expect(row.locator('.meta')).not.toContainText('Sending');
-	await shot(visitor, 'webchat-blocked-sent-en');
+	await expect(row.locator('.meta')).toContainText(lang === 'fr' ? 'Distribué' : 'Delivered');
+	await expect(row.locator('.meta')).not.toContainText(lang === 'fr' ? 'Envoi' : 'Sending');
+	await shot(visitor, `webchat-blocked-sent-${lang}`);
 	await agent.context.close();
 	await visitor.context().close();
 });
+}
 
 for (const lang of ['en', 'fr'] as const) {
 	test(`the web chat page has a favicon and a greeting (${lang})`, async ({ browser }) => {
@@ -355,9 +360,11 @@ for (const lang of ['en', 'fr'] as const) {
 	});
 }
 
-test('a file written offline uploads when the connection returns; the message is written only once it is stored', async ({ browser }) => {
-	const { page: visitor, contactId } = await customer(browser, 'Can you send the form?');
-	const agent = await signIn(browser, server, 'owner@demo.test');
+for (const lang of ['en', 'fr'] as const) {
+test(`a file written offline uploads when the connection returns; the message is written only once it is stored (${lang})`, async ({ browser }) => {
+	const locale = lang === 'fr' ? 'fr-FR' : 'en-US';
+	const { page: visitor, contactId } = await customer(browser, 'Can you send the form?', locale);
+	const agent = await signIn(browser, server, 'owner@demo.test', locale);
 	await openContact(agent.page, contactId);
 	const text = `The form, written offline ${Date.now()}`;
 	await agent.context.setOffline(true);
@@ -368,7 +375,12 @@ test('a file written offline uploads when the connection returns; the message is
 	await agent.page.getByTestId('send').click();
 	await expect(agent.page.getByTestId('queued-message')).toContainText('form offline.pdf');
 	await expect(agent.page.getByTestId('thread')).not.toContainText(text);
-	await shot(agent.page, 'files-offline-queued-en');
+	await shot(agent.page, `files-offline-queued-${lang}`);
+	// The queued reply and its file survive a reload without network (IndexedDB).
+	await agent.page.reload();
+	await agent.page.waitForFunction(() => (window as unknown as { __parley?: { app: { session: { status: string } } } }).__parley?.app.session.status === 'ready');
+	await expect(agent.page.getByTestId('queued-message')).toContainText('form offline.pdf', { timeout: 20_000 });
+	await expect(agent.page.getByTestId('thread')).not.toContainText(text);
 	// Nothing points at a missing file: the message is not in the thread (nor on the server) yet.
 	const { contacts } = await serverTruth(server);
 	expect(contacts.find((c) => c.id === contactId)?.lastMessagePreview).not.toContain(text);
@@ -381,7 +393,8 @@ test('a file written offline uploads when the connection returns; the message is
 	await expect(bubble.locator('a.file')).toContainText('form offline.pdf', { timeout: 30_000 });
 	const [dl] = await Promise.all([visitor.waitForEvent('download'), bubble.locator('a.file').click()]);
 	expect(readFileSync((await dl.path())!).equals(PDF)).toBe(true);
-	await shot(agent.page, 'files-offline-sent-en');
+	await shot(agent.page, `files-offline-sent-${lang}`);
 	await agent.context.close();
 	await visitor.context().close();
 });
+}

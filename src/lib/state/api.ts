@@ -294,7 +294,9 @@ export interface ComposerDraft {
 }
 
 /** `offline`: the server could not be reached (the file may be kept and sent later); `cancelled`: the caller aborted. */
-export type UploadOutcome = { ok: true; attachment: Attachment } | { ok: false; error: string; reason?: 'offline' | 'cancelled' | 'refused' };
+export type UploadOutcome =
+	| { ok: true; attachment: Attachment }
+	| { ok: false; error: string; reason?: 'offline' | 'cancelled' | 'refused'; code?: string; limitBytes?: number };
 
 export interface UploadOptions {
 	/** The conversation the file is for: only users who may see that contact can read it back. */

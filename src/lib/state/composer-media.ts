@@ -72,12 +72,19 @@ export class Media implements MediaApi {
 				return res.kind === 'cancelled' ? { ok: false, error: 'Cancelled.', reason: 'cancelled' } : { ok: false, error: 'Uploading needs a connection to the server.', reason: 'offline' };
 			}
 			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			const json = res.json as { attachment?: Attachment; url?: string; expiresAt?: number; error?: { message?: string } } | null;
+			const json = res.json as { attachment?: Attachment; url?: string; expiresAt?: number; error?: { code?: string; message?: string; limitBytes?: number } } | null;
 			if (res.status === 201 && json?.attachment) {
 				if (json.url && json.expiresAt) this.#links.set(json.attachment.storageName, { url: `${this.#deps.baseUrl}${json.url}`, expiresAt: json.expiresAt });
 				return { ok: true, attachment: json.attachment };
 			}
-			return { ok: false, error: json?.error?.message ?? `The server refused the file (${res.status}).`, reason: 'refused' };
+			const e = json?.error;
+			return {
+				ok: false,
+				error: e?.message ?? `The server refused the file (${res.status}).`,
+				reason: 'refused',
+				...(e?.code ? { code: e.code } : {}),
+				...(typeof e?.limitBytes === 'number' ? { limitBytes: e.limitBytes } : {})
+			};
 		}
 		return { ok: false, error: 'Uploading needs a connection to the server.', reason: 'offline' };
 	}

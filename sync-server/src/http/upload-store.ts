@@ -24,7 +24,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newId } from '../../../src/lib/domain/ids';
 import type { Attachment, ContactId } from '../../../src/lib/domain/types';
-import { errorReply, readBody, type Reply } from './respond';
+import { errorReply, readBody, reply, type Reply } from './respond';
 
 export interface UploadOptions {
 	/** Where files are kept (DATA_DIR/uploads). */
@@ -169,11 +169,15 @@ export class UploadStore {
 		const used = await this.#usage();
 		if (Number.isFinite(declared) && used + declared > this.opts.workspaceMaxBytes) {
 			req.resume();
-			return { ok: false, reply: errorReply(413, 'workspace_storage_full', `The workspace's file storage is full (${mib(used)} of ${mib(this.opts.workspaceMaxBytes)} used). Ask an admin to free space.`) };
+			return { ok: false, reply: this.#storageFull(used) };
 		}
 		const body = await readBody(req, this.opts.maxBytes);
 		if (!body.ok) {
-			if (body.reply.status === 413) return { ok: false, reply: errorReply(413, 'file_too_large', `${name} is larger than ${mib(this.opts.maxBytes)}, the limit for one file.`) };
+			if (body.reply.status === 413) {
+				// The limit travels with the error, so a client can say it in the reader's language.
+				const message = `${name} is larger than ${mib(this.opts.maxBytes)}, the limit for one file.`;
+				return { ok: false, reply: reply(413, { error: { code: 'file_too_large', message, limitBytes: this.opts.maxBytes } }) };
+			}
 			return body;
 		}
 		const size = body.value.length;
@@ -181,7 +185,7 @@ export class UploadStore {
 		// Counted before the await that writes, so two concurrent uploads cannot both pass.
 		const now = (await this.#usage()) + size;
 		if (now > this.opts.workspaceMaxBytes) {
-			return { ok: false, reply: errorReply(413, 'workspace_storage_full', `The workspace's file storage is full (${mib(used)} of ${mib(this.opts.workspaceMaxBytes)} used). Ask an admin to free space.`) };
+			return { ok: false, reply: this.#storageFull(used) };
 		}
 		this.#used = Promise.resolve(now);
 		const storageName = `${newId()}.${EXTENSIONS[mime] ?? 'bin'}`;
@@ -197,6 +201,12 @@ export class UploadStore {
 			return { ok: false, reply: errorReply(500, 'storage_failed', 'The file could not be stored; try again.') };
 		}
 		return { ok: true, attachment: { storageName, name, size, mime } };
+	}
+
+	#storageFull(used: number): Reply {
+		const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+		const message = `The workspace's file storage is full (${mib(used)} of ${mib(this.opts.workspaceMaxBytes)} used). Ask an admin to free space.`;
+		return reply(413, { error: { code: 'workspace_storage_full', message, usedBytes: used, limitBytes: this.opts.workspaceMaxBytes } });
 	}
 
 	async sidecar(storageName: string): Promise<Sidecar | null> {
