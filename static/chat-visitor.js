@@ -81,6 +81,11 @@
 	var pending = [];
 	try { pending = JSON.parse(load(pendingKey) || '[]') || []; } catch (e) { pending = []; }
 	function savePending() { save(pendingKey, pending.length ? JSON.stringify(pending) : null); }
+	// Messages the server stored but will never show back (a blocked contact's, S7.6): kept here so
+	// they still read as sent after a reload.
+	var keptKey = tokenKey + '.kept';
+	var kept = [];
+	try { kept = JSON.parse(load(keptKey) || '[]') || []; } catch (e) { kept = []; }
 
 	function newId() {
 		var a = new Uint8Array(16);
@@ -359,6 +364,7 @@
 			try { msg = JSON.parse(ev.data); } catch (e) { return; }
 			if (msg.type === 'history') {
 				for (var i = 0; i < msg.messages.length; i++) render(msg.messages[i]);
+				for (var k = 0; k < kept.length; k++) if (!byId.has(kept[k].id)) render({ id: kept[k].id, direction: 'in', type: 'text', text: kept[k].text, at: kept[k].at, status: 'sent', localFiles: kept[k].files || [] });
 				if (nameRow && msg.messages.length) nameRow.hidden = true;
 				typingEl.hidden = !msg.typing;
 				seen();
@@ -375,12 +381,19 @@
 			} else if (msg.type === 'typing') {
 				typingEl.hidden = !msg.typing;
 			} else if (msg.type === 'ack') {
+				var pendingById = {};
+				pending.forEach(function (p) { pendingById[p.id] = p; });
 				pending = pending.filter(function (p) { return p.id !== msg.id; });
 				savePending();
 				// Stored: the message shows as sent, whatever comes next (a blocked contact's message
 				// is stored as an event only, and no message frame follows).
 				var acked = byId.get(msg.id);
 				if (acked && !acked.getAttribute('data-status')) {
+					var sentMsg = pendingById[msg.id];
+					if (sentMsg) {
+						kept = kept.concat([{ id: sentMsg.id, text: sentMsg.text, at: Number(acked.getAttribute('data-at')), files: sentMsg.files || [] }]).slice(-50);
+						save(keptKey, JSON.stringify(kept));
+					}
 					acked.setAttribute('data-status', 'sent');
 					acked.lastChild.textContent = timeOf(Number(acked.getAttribute('data-at'))) + ' · ' + statusLabel({ direction: 'in', status: 'sent' });
 				}
