@@ -7,6 +7,12 @@
  * localStorage, so a visitor who comes back (same browser, same host site) finds their
  * conversation. Messages typed while disconnected are kept with their id and sent again on
  * reconnect; the server treats a resend of the same id as the same message.
+ *
+ * Files (S5.14): the attach button or a drop on the page uploads each file at once (progress,
+ * cancel) into this visitor's conversation; Send sends the text with the files that finished.
+ * Files are shown as image thumbnails (click: full size, Escape closes), audio players or
+ * download links with their original names, from signed URLs the server gives this visitor.
+ * The page speaks English or French, after the browser's language.
  */
 (function () {
 	'use strict';
@@ -25,6 +31,36 @@
 	var nameRow = document.getElementById('name-row');
 	var nameInput = document.getElementById('name');
 	var errorEl = document.getElementById('error');
+	var attachBtn = document.getElementById('attach');
+	var fileInput = document.getElementById('file');
+	var filesEl = document.getElementById('files');
+	var dropEl = document.getElementById('drop');
+	var viewer = document.getElementById('viewer');
+
+	var FR = /^fr\b/i.test(navigator.language || '');
+	var T = FR ? {
+		hi: 'Bonjour 👋', help: 'Comment pouvons-nous vous aider ? Écrivez votre question ici ; nous répondons en général en quelques minutes.',
+		name: 'Votre nom (facultatif)', message: 'Écrivez un message…', send: 'Envoyer', attach: 'Joindre un fichier', drop: 'Déposez les fichiers pour les envoyer',
+		typing: 'Un agent écrit…', read: 'Lu', delivered: 'Distribué', sending: 'Envoi…', connected: 'Connecté', connecting: 'Connexion…', offline: 'Hors ligne, nouvelle tentative…',
+		uploading: 'Envoi', cancel: 'Annuler', remove: 'Retirer', close: 'Fermer', download: 'Télécharger', view: 'Voir en grand', tooLong: 'Un message contient au plus 4000 caractères.',
+		uploadFailed: 'Le fichier n\'a pas pu être envoyé.', waitFiles: 'Attendez la fin de l\'envoi des fichiers.'
+	} : {
+		hi: 'Hi there 👋', help: 'How can we help? Write your question here; we usually reply within minutes.',
+		name: 'Your name (optional)', message: 'Write a message…', send: 'Send', attach: 'Attach a file', drop: 'Drop files to send them',
+		typing: 'An agent is typing…', read: 'Read', delivered: 'Delivered', sending: 'Sending…', connected: 'Connected', connecting: 'Connecting…', offline: 'Offline, retrying…',
+		uploading: 'Uploading', cancel: 'Cancel', remove: 'Remove', close: 'Close', download: 'Download', view: 'View full size', tooLong: 'A message holds at most 4000 characters.',
+		uploadFailed: 'The file could not be sent.', waitFiles: 'Wait until the files have finished uploading.'
+	};
+	document.documentElement.lang = FR ? 'fr' : 'en';
+	var greeting = document.getElementById('greeting');
+	if (greeting) { greeting.firstChild.textContent = T.hi; greeting.lastChild.textContent = T.help; }
+	if (nameInput) { nameInput.placeholder = T.name; nameInput.setAttribute('aria-label', T.name); }
+	input.placeholder = T.message; input.setAttribute('aria-label', T.message);
+	document.getElementById('send').textContent = T.send;
+	attachBtn.setAttribute('aria-label', T.attach); attachBtn.title = T.attach;
+	dropEl.textContent = T.drop;
+	typingEl.textContent = T.typing;
+	document.getElementById('viewer-close').textContent = T.close;
 
 	var ws = null;
 	var attempt = 0;
@@ -45,6 +81,11 @@
 	var pending = [];
 	try { pending = JSON.parse(load(pendingKey) || '[]') || []; } catch (e) { pending = []; }
 	function savePending() { save(pendingKey, pending.length ? JSON.stringify(pending) : null); }
+	// Messages the server stored but will never show back (a blocked contact's, S7.6): kept here so
+	// they still read as sent after a reload.
+	var keptKey = tokenKey + '.kept';
+	var kept = [];
+	try { kept = JSON.parse(load(keptKey) || '[]') || []; } catch (e) { kept = []; }
 
 	function newId() {
 		var a = new Uint8Array(16);
@@ -61,9 +102,9 @@
 
 	function statusLabel(m) {
 		if (m.direction !== 'in') return '';
-		if (m.status === 'read') return 'Read';
-		if (m.status === 'sent') return 'Delivered';
-		return 'Sending…';
+		if (m.status === 'read') return T.read;
+		if (m.status === 'sent') return T.delivered;
+		return T.sending;
 	}
 
 	/** Adds or updates one message row; text only, never HTML. */
@@ -89,14 +130,188 @@
 		}
 		row.setAttribute('data-at', String(m.at));
 		row.setAttribute('data-status', m.status || '');
-		row.firstChild.textContent = m.text || (m.type && m.type !== 'text' ? '[' + m.type + ']' : '');
+		var bubble = row.firstChild;
+		bubble.textContent = m.text || (m.attachments && m.attachments.length ? '' : m.type && m.type !== 'text' ? '[' + m.type + ']' : '');
+		if (m.attachments && m.attachments.length) bubble.appendChild(renderFiles(m.attachments));
+		else if (m.localFiles && m.localFiles.length) bubble.appendChild(renderFiles(m.localFiles));
+		if (m.linkPreview) bubble.appendChild(renderPreview(m.linkPreview));
 		var label = statusLabel(m);
 		row.lastChild.textContent = timeOf(m.at) + (label ? ' · ' + label : '');
 		row.scrollIntoView({ block: 'end' });
 	}
 
+	function sizeOf(n) {
+		return n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB';
+	}
+
+	function safeUrl(u) {
+		// Files: paths of this origin; previews: http(s) only.
+		if (typeof u !== 'string') return null;
+		if (/^\/api\/uploads\//.test(u)) return u;
+		return /^https?:\/\//i.test(u) ? u : null;
+	}
+
+	/** Files of a message: thumbnails, players or download links; text only, never HTML. */
+	function renderFiles(files) {
+		var box = document.createElement('div');
+		box.className = 'att';
+		for (var i = 0; i < files.length; i++) {
+			var f = files[i];
+			var url = safeUrl(f.url);
+			var mime = String(f.mime || '');
+			if (url && /^image\/(png|jpeg|gif|webp)$/.test(mime)) {
+				var b = document.createElement('button');
+				b.type = 'button';
+				b.className = 'thumb';
+				b.setAttribute('aria-label', T.view + ': ' + f.name);
+				var img = document.createElement('img');
+				img.src = url;
+				img.alt = f.name;
+				b.appendChild(img);
+				b.addEventListener('click', openViewer.bind(null, url, f.name));
+				box.appendChild(b);
+			} else if (url && /^audio\//.test(mime)) {
+				var au = document.createElement('audio');
+				au.controls = true;
+				au.preload = 'metadata';
+				au.src = url;
+				au.setAttribute('aria-label', f.name);
+				box.appendChild(au);
+			}
+			if (!/^image\/(png|jpeg|gif|webp)$/.test(mime) || !url) {
+				var a = document.createElement(url ? 'a' : 'span');
+				a.className = 'file';
+				if (url) { a.href = url; a.download = f.name; a.title = T.download + ' ' + f.name; }
+				a.textContent = '📄 ' + f.name + ' · ' + sizeOf(f.size || 0);
+				box.appendChild(a);
+			}
+		}
+		return box;
+	}
+
+	function renderPreview(p) {
+		var url = safeUrl(p.url);
+		if (!url) return document.createTextNode('');
+		var a = document.createElement('a');
+		a.className = 'preview';
+		a.href = url;
+		a.target = '_blank';
+		a.rel = 'noopener noreferrer nofollow';
+		var b = document.createElement('b');
+		b.textContent = p.title || url;
+		a.appendChild(b);
+		if (p.description) { var d = document.createElement('span'); d.textContent = p.description; a.appendChild(d); }
+		return a;
+	}
+
+	function openViewer(url, name) {
+		viewer.querySelector('img').src = url;
+		viewer.querySelector('img').alt = name;
+		document.getElementById('viewer-name').textContent = name;
+		viewer.showModal();
+	}
+	document.getElementById('viewer-close').addEventListener('click', function () { viewer.close(); });
+	viewer.addEventListener('click', function (ev) { if (ev.target === viewer) viewer.close(); });
+
+	// --- files being uploaded: {id, name, size, mime, status: uploading|done|error, xhr, storageName, url}
+	var uploads = [];
+
+	function renderUploads() {
+		filesEl.textContent = '';
+		uploads.forEach(function (u) {
+			var chip = document.createElement('span');
+			chip.className = 'chip ' + u.status;
+			chip.setAttribute('data-status', u.status);
+			var name = document.createElement('span');
+			name.textContent = u.name;
+			chip.appendChild(name);
+			if (u.status === 'uploading') {
+				var p = document.createElement('progress');
+				p.max = 1;
+				p.value = u.progress || 0;
+				p.setAttribute('aria-label', T.uploading + ' ' + u.name);
+				chip.appendChild(p);
+			} else if (u.status === 'error') {
+				var e = document.createElement('span');
+				e.textContent = u.error;
+				chip.appendChild(e);
+			} else {
+				var s = document.createElement('span');
+				s.textContent = sizeOf(u.size);
+				chip.appendChild(s);
+			}
+			var x = document.createElement('button');
+			x.type = 'button';
+			x.className = 'x';
+			x.textContent = '×';
+			x.setAttribute('aria-label', (u.status === 'uploading' ? T.cancel : T.remove) + ' ' + u.name);
+			x.addEventListener('click', function () {
+				if (u.xhr) u.xhr.abort();
+				uploads = uploads.filter(function (o) { return o !== u; });
+				renderUploads();
+			});
+			chip.appendChild(x);
+			filesEl.appendChild(chip);
+		});
+	}
+
+	function addFiles(fileList) {
+		// A copy: the input's FileList empties when its value is reset.
+		var list = Array.prototype.slice.call(fileList);
+		showError('');
+		ensureSession().then(function (tok) {
+			if (!ws) connect();
+			for (var i = 0; i < list.length; i++) upload(list[i], tok);
+		}, function (e) { showError(e.message); });
+	}
+
+	function upload(file, tok) {
+		var u = { id: newId(), name: file.name, size: file.size, mime: file.type || 'application/octet-stream', status: 'uploading', progress: 0 };
+		uploads.push(u);
+		renderUploads();
+		var xhr = new XMLHttpRequest();
+		u.xhr = xhr;
+		xhr.open('POST', '/api/chat/' + encodeURIComponent(channelId) + '/uploads');
+		xhr.setRequestHeader('authorization', 'Bearer ' + tok);
+		xhr.setRequestHeader('content-type', u.mime);
+		xhr.setRequestHeader('x-file-name', encodeURIComponent(file.name));
+		xhr.upload.onprogress = function (e) { u.progress = e.lengthComputable ? e.loaded / e.total : 0; renderUploads(); };
+		xhr.onload = function () {
+			u.xhr = null;
+			var body = null;
+			try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+			if (xhr.status === 201 && body && body.attachment) {
+				u.status = 'done';
+				u.storageName = body.attachment.storageName;
+				u.url = body.url;
+			} else {
+				u.status = 'error';
+				u.error = (body && body.error && body.error.message) || T.uploadFailed;
+			}
+			renderUploads();
+		};
+		xhr.onerror = function () { u.xhr = null; u.status = 'error'; u.error = T.uploadFailed; renderUploads(); };
+		xhr.send(file);
+	}
+
+	attachBtn.addEventListener('click', function () { fileInput.click(); });
+	fileInput.addEventListener('change', function () { addFiles(fileInput.files || []); fileInput.value = ''; });
+	var dragDepth = 0;
+	document.addEventListener('dragenter', function (ev) {
+		if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, 'Files') >= 0) { dragDepth++; dropEl.hidden = false; }
+	});
+	document.addEventListener('dragleave', function () { if (--dragDepth <= 0) { dragDepth = 0; dropEl.hidden = true; } });
+	document.addEventListener('dragover', function (ev) { if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, 'Files') >= 0) ev.preventDefault(); });
+	document.addEventListener('drop', function (ev) {
+		dragDepth = 0;
+		dropEl.hidden = true;
+		if (!ev.dataTransfer || !ev.dataTransfer.files.length) return;
+		ev.preventDefault();
+		addFiles(ev.dataTransfer.files);
+	});
+
 	function setConn(state) {
-		connEl.textContent = state === 'online' ? 'Connected' : state === 'connecting' ? 'Connecting…' : state === 'idle' ? '' : 'Offline, retrying…';
+		connEl.textContent = state === 'online' ? T.connected : state === 'connecting' ? T.connecting : state === 'idle' ? '' : T.offline;
 		connEl.setAttribute('data-state', state);
 	}
 
@@ -141,7 +356,7 @@
 			opened = true;
 			attempt = 0;
 			setConn('online');
-			for (var i = 0; i < pending.length; i++) sendFrame({ type: 'message', id: pending[i].id, text: pending[i].text });
+			for (var i = 0; i < pending.length; i++) sendFrame(frameOf(pending[i]));
 			if (pageUrl) sendFrame({ type: 'page', url: pageUrl });
 		};
 		sock.onmessage = function (ev) {
@@ -149,6 +364,7 @@
 			try { msg = JSON.parse(ev.data); } catch (e) { return; }
 			if (msg.type === 'history') {
 				for (var i = 0; i < msg.messages.length; i++) render(msg.messages[i]);
+				for (var k = 0; k < kept.length; k++) if (!byId.has(kept[k].id)) render({ id: kept[k].id, direction: 'in', type: 'text', text: kept[k].text, at: kept[k].at, status: 'sent', localFiles: kept[k].files || [] });
 				if (nameRow && msg.messages.length) nameRow.hidden = true;
 				typingEl.hidden = !msg.typing;
 				seen();
@@ -165,8 +381,22 @@
 			} else if (msg.type === 'typing') {
 				typingEl.hidden = !msg.typing;
 			} else if (msg.type === 'ack') {
+				var pendingById = {};
+				pending.forEach(function (p) { pendingById[p.id] = p; });
 				pending = pending.filter(function (p) { return p.id !== msg.id; });
 				savePending();
+				// Stored: the message shows as sent, whatever comes next (a blocked contact's message
+				// is stored as an event only, and no message frame follows).
+				var acked = byId.get(msg.id);
+				if (acked && !acked.getAttribute('data-status')) {
+					var sentMsg = pendingById[msg.id];
+					if (sentMsg) {
+						kept = kept.concat([{ id: sentMsg.id, text: sentMsg.text, at: Number(acked.getAttribute('data-at')), files: sentMsg.files || [] }]).slice(-50);
+						save(keptKey, JSON.stringify(kept));
+					}
+					acked.setAttribute('data-status', 'sent');
+					acked.lastChild.textContent = timeOf(Number(acked.getAttribute('data-at'))) + ' · ' + statusLabel({ direction: 'in', status: 'sent' });
+				}
 			} else if (msg.type === 'error') {
 				if (msg.id) { pending = pending.filter(function (p) { return p.id !== msg.id; }); savePending(); }
 				showError(msg.message);
@@ -186,20 +416,30 @@
 		};
 	}
 
+	function frameOf(p) {
+		var f = { type: 'message', id: p.id, text: p.text };
+		if (p.files && p.files.length) f.attachments = p.files.map(function (x) { return x.storageName; });
+		return f;
+	}
+
 	form.addEventListener('submit', function (ev) {
 		ev.preventDefault();
 		var text = input.value.trim();
-		if (!text) return;
-		if (text.length > 4000) { showError('A message holds at most 4000 characters.'); return; }
+		if (uploads.some(function (u) { return u.status === 'uploading'; })) { showError(T.waitFiles); return; }
+		var ready = uploads.filter(function (u) { return u.status === 'done'; }).map(function (u) { return { storageName: u.storageName, name: u.name, size: u.size, mime: u.mime, url: u.url }; });
+		if (!text && !ready.length) return;
+		if (text.length > 4000) { showError(T.tooLong); return; }
 		showError('');
-		var m = { id: newId(), text: text };
+		var m = { id: newId(), text: text, files: ready };
 		pending.push(m);
 		savePending();
 		input.value = '';
+		uploads = [];
+		renderUploads();
 		if (nameRow) nameRow.hidden = true;
-		render({ id: m.id, direction: 'in', type: 'text', text: text, at: Date.now() });
+		render({ id: m.id, direction: 'in', type: 'text', text: text, at: Date.now(), localFiles: ready });
 		typingSent = false;
-		if (ws) { sendFrame({ type: 'message', id: m.id, text: text }); return; }
+		if (ws) { sendFrame(frameOf(m)); return; }
 		ensureSession().then(connect, function (e) { showError(e.message); });
 	});
 

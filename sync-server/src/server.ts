@@ -12,7 +12,8 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
-import { Auth } from './auth/auth';
+import { createHmac } from 'node:crypto';
+import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
@@ -20,7 +21,8 @@ import { LocalFanout } from './fanout/local';
 import type { Fanout } from './fanout/fanout';
 import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
-import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploads';
+import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadOptions } from './http/upload-store';
+import { uploadRoutes } from './http/uploads';
 import { Hub } from './hub';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
@@ -131,8 +133,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
 		log
 	};
+	// Signed file URLs use a key derived from the workspace's signing secret (same on every process).
+	const uploads = new UploadStore(
+		{ dir: join(opts.dataDir ?? './data', 'uploads'), maxBytes: MAX_UPLOAD_BYTES, workspaceMaxBytes: MAX_WORKSPACE_UPLOAD_BYTES, ...opts.uploads },
+		new Uint8Array(createHmac('sha256', await loadJwtSecret(store)).update('parley uploads v1').digest()),
+		clock
+	);
 	const channels = new Channels(
-		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log },
+		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log, uploads },
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	hubRef.channels = channels;
@@ -146,7 +154,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			routes: [
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
-				...uploadRoutes({ dir: join(opts.dataDir ?? './data', 'uploads'), maxBytes: MAX_UPLOAD_BYTES, ...opts.uploads })
+				...uploadRoutes(uploads)
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})

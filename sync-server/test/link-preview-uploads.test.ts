@@ -1,7 +1,6 @@
-// Link previews (SPEC S5.9) and uploads (SPEC S5.14) against a real server on port 0 and a
-// real page server on loopback: Open Graph parsing, the SSRF guard (private addresses refused
-// without the option, redirects re-checked), the 3 s timeout, the 512 KiB cap; upload limits,
-// type allow-list, unique storage names, original names, auth on both routes.
+// Link previews (SPEC S5.9) against a real server on port 0 and a real page server on loopback:
+// Open Graph parsing, the SSRF guard (private addresses refused without the option, redirects
+// re-checked), the 3 s timeout, the 512 KiB cap. Uploads (S5.14) are in uploads.test.ts.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,59 +121,5 @@ describe('link preview', () => {
 			expect(res.status).toBe(200);
 			expect(((await res.json()) as { preview: { title: string } }).preview.title).toBe('Parley & friends');
 		});
-	});
-});
-
-describe('uploads', () => {
-	let server: TestServer;
-	let token: string;
-	beforeAll(async () => {
-		server = await startTestServer({ uploads: { maxBytes: 64 * 1024 } });
-		token = (await login(server.url, 'ana@demo.test')).accessToken;
-	});
-	afterAll(() => server.destroy());
-
-	const upload = (body: Uint8Array<ArrayBuffer> | string, type: string, name: string, auth = true) =>
-		fetch(`${server.url}/api/uploads`, {
-			method: 'POST',
-			headers: { 'content-type': type, 'x-file-name': encodeURIComponent(name), ...(auth ? { authorization: `Bearer ${token}` } : {}) },
-			body
-		});
-
-	it('stores a file under a unique name and keeps the original name (S5.14)', async () => {
-		const a = await upload('hello', 'text/plain', 'Résumé final.txt');
-		const b = await upload('hello', 'text/plain', 'Résumé final.txt');
-		expect(a.status).toBe(201);
-		const ja = ((await a.json()) as { attachment: { storageName: string; name: string; size: number; mime: string } }).attachment;
-		const jb = ((await b.json()) as { attachment: { storageName: string } }).attachment;
-		expect(ja).toMatchObject({ name: 'Résumé final.txt', size: 5, mime: 'text/plain' });
-		expect(ja.storageName).toMatch(/^[A-Za-z0-9_-]+\.txt$/);
-		expect(jb.storageName).not.toBe(ja.storageName);
-
-		const got = await fetch(`${server.url}/api/uploads/${ja.storageName}`, { headers: { authorization: `Bearer ${token}` } });
-		expect(got.status).toBe(200);
-		expect(await got.text()).toBe('hello');
-		expect(got.headers.get('x-content-type-options')).toBe('nosniff');
-		expect(got.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('Résumé final.txt')}`);
-		// ?token= works for <img> and links; no token is refused.
-		expect((await fetch(`${server.url}/api/uploads/${ja.storageName}?token=${token}`)).status).toBe(200);
-		expect((await fetch(`${server.url}/api/uploads/${ja.storageName}`)).status).toBe(401);
-	});
-
-	it('a path in the name is dropped; the storage name is never the caller\'s', async () => {
-		const r = await upload('x', 'image/png', '../../etc/passwd');
-		const j = ((await r.json()) as { attachment: { storageName: string; name: string } }).attachment;
-		expect(j.name).toBe('passwd');
-		expect(j.storageName).toMatch(/\.png$/);
-		expect((await fetch(`${server.url}/api/uploads/..%2F..%2Fparley.db`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
-	});
-
-	it('refuses too large (413), unsupported types (415), no auth (401)', async () => {
-		const big = await upload(new Uint8Array(64 * 1024 + 1), 'application/pdf', 'big.pdf');
-		expect(big.status).toBe(413);
-		expect(((await big.json()) as { error: { code: string } }).error.code).toBe('file_too_large');
-		expect((await upload('<svg onload=alert(1)>', 'image/svg+xml', 'x.svg')).status).toBe(415);
-		expect((await upload('<script>', 'text/html', 'x.html')).status).toBe(415);
-		expect((await upload('x', 'text/plain', 'a.txt', false)).status).toBe(401);
 	});
 });

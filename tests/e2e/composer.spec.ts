@@ -249,7 +249,7 @@ test('attachments keep their original name; an oversize file is refused with a c
 
 	await ana.page.getByTestId('file-input').setInputFiles({ name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1024 * 1024 + 1) });
 	await expect(ana.page.getByTestId('pending-file')).toHaveAttribute('data-status', 'error');
-	await expect(ana.page.getByTestId('pending-file')).toContainText('larger than 1 MiB');
+	await expect(ana.page.getByTestId('pending-file')).toContainText('big.pdf is larger than 1.0 MB, the limit for one file');
 	await ana.page.getByRole('button', { name: 'Remove big.pdf' }).click();
 });
 

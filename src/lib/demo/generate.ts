@@ -94,7 +94,18 @@ function directory(): Directory {
 		],
 		channels: [
 			{ id: DEMO_CHANNELS.webchat, kind: 'webchat', name: 'Web chat', windowHours: null, supportsReplies: true },
-			{ id: DEMO_CHANNELS.webhook, kind: 'webhook', name: 'WhatsApp (webhook)', url: 'http://127.0.0.1:9/hook', windowHours: 24, supportsReplies: true }
+			{
+				id: DEMO_CHANNELS.webhook,
+				kind: 'webhook',
+				name: 'WhatsApp (webhook)',
+				url: 'http://127.0.0.1:9/hook',
+				windowHours: 24,
+				supportsReplies: true,
+				templates: [
+					{ id: 'tpl-follow-up', name: 'Follow-up', text: 'Hello {{firstName}}, this is the support team. Do you have a minute to talk about your request? Reply to this message to continue.' },
+					{ id: 'tpl-order', name: 'Order update', text: 'Hello {{firstName}}, there is news about your order. Reply to this message and we will tell you more.' }
+				]
+			}
 		],
 		snippets: [
 			{ id: 's-hello' as SnippetId, name: 'hello', text: 'Hi {{firstName}}, thanks for reaching out! How can I help?' },

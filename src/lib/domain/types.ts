@@ -55,6 +55,18 @@ export interface Channel {
 	windowHours: number | null;
 	/** Whether the channel can carry a reply that quotes a message (SPEC S5.3). */
 	supportsReplies: boolean;
+	/**
+	 * Pre-approved messages (WhatsApp-like channels, S5.6): the only messages such a channel may
+	 * carry while its messaging window is closed, e.g. to start a conversation.
+	 */
+	templates?: MessageTemplate[];
+}
+
+export interface MessageTemplate {
+	id: string;
+	name: string;
+	/** The text, with `{{firstName}}`-style contact variables. */
+	text: string;
 }
 
 export interface Snippet {
@@ -132,6 +144,8 @@ export interface MessageBody {
 	attachments?: Attachment[];
 	/** Raw payload of a message type the UI does not know (SPEC S5.11). */
 	raw?: unknown;
+	/** The template a `template` message was made from (S5.6). */
+	templateId?: string;
 }
 
 interface EntryBase {

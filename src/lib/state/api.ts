@@ -34,6 +34,7 @@ import type {
 import type { MessageHit } from '../search/engine';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
+import type { QueuedMessage } from './file-outbox.svelte';
 
 export type { MergeSuggestion } from './merge-suggestions';
 
@@ -141,7 +142,7 @@ export interface ConversationApi {
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
 	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome>;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 	// --- the conversation console (S5.1-S5.5, S7, S8) ---
@@ -296,16 +297,35 @@ export interface ComposerDraft {
 	onLocalEdit?(): void;
 }
 
-export type UploadOutcome = { ok: true; attachment: Attachment } | { ok: false; error: string };
+/** `offline`: the server could not be reached (the file may be kept and sent later); `cancelled`: the caller aborted. */
+export type UploadOutcome =
+	| { ok: true; attachment: Attachment }
+	| { ok: false; error: string; reason?: 'offline' | 'cancelled' | 'refused'; code?: string; limitBytes?: number };
+
+export interface UploadOptions {
+	/** The conversation the file is for: only users who may see that contact can read it back. */
+	contactId: ContactId;
+	/** Bytes sent so far, of `total`. */
+	onProgress?(sent: number, total: number): void;
+	signal?: AbortSignal;
+}
 
 /** Server-side helpers of the composer; both need the network. */
 export interface MediaApi {
 	/** S5.9: the Open Graph preview of `url`, fetched by the server; null when there is none. */
 	linkPreview(url: string): Promise<LinkPreview | null>;
-	/** S5.14: uploads a file (10 MiB, images/PDF/text/office documents). */
-	upload(file: File): Promise<UploadOutcome>;
-	/** A URL that serves an uploaded file to this user (carries a short-lived token). */
+	/** S5.14: uploads a file (any type, 10 MiB) into a contact's conversation. */
+	upload(file: Blob & { name: string }, opts: UploadOptions): Promise<UploadOutcome>;
+	/** A short-lived signed URL that serves an uploaded file to this user (for img/audio/links). */
 	fileUrl(storageName: string): Promise<string | null>;
+}
+
+/** S5.14: replies whose files wait for the connection; written to the thread once the files are stored. */
+export interface FileOutboxApi {
+	readonly items: readonly QueuedMessage[];
+	forContact(id: ContactId): QueuedMessage[];
+	queue(m: QueuedMessage): Promise<void>;
+	remove(id: EntryId): Promise<void>;
 }
 
 export interface AppNotification {
@@ -344,6 +364,7 @@ export interface AppState {
 	readonly search: SearchApi;
 	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
 	readonly media: MediaApi;
+	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;

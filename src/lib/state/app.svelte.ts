@@ -26,6 +26,7 @@ import { InboxState } from './inbox.svelte';
 import { clearFirstPage, readFirstPage, sameQuery, writeFirstPage } from './first-page';
 import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
+import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
@@ -63,6 +64,7 @@ export class App implements AppState {
 	readonly conversations: ConversationsState;
 	readonly search: SearchState;
 	readonly media: Media;
+	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
@@ -103,6 +105,19 @@ export class App implements AppState {
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+		this.fileOutbox = new FileOutbox({
+			media: this.media,
+			user: () => this.session.user?.id ?? null,
+			send: async (contactId, input) => {
+				const conv = this.conversations.open(contactId);
+				try {
+					await conv.loaded;
+					return await conv.sendMessage(input);
+				} finally {
+					conv.close();
+				}
+			}
+		});
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence });
@@ -203,6 +218,8 @@ export class App implements AppState {
 		this.#saveFirstPage(owner);
 		this.#detach.push(this.search.attach(replica, this.session.user ?? s.user, this.directory.dir ?? dir));
 		replica.start();
+		void this.fileOutbox.start();
+		this.#detach.push(() => this.fileOutbox.stop());
 	}
 
 	#firstPageStorage(): Storage | null {

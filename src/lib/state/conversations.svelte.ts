@@ -12,6 +12,7 @@
  * - Profile edits (S8.1) are validated with the domain's `validateProfilePatch`; custom fields
  *   are merged into the current ones, so editing one field keeps the others.
  */
+import { attachmentBodyType } from '../domain/attachments';
 import { compareEntries, contactDoc, type YDoc } from '../doc';
 import { autoAssignOnReply } from '../domain/actions';
 import { validateProfilePatch, type ProfilePatchInput } from '../domain/contact-input';
@@ -171,19 +172,26 @@ export class Conversation implements ConversationApi {
 		return this.#deliveries[entryId];
 	}
 
-	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview }): Promise<ActionOutcome> {
+	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome> {
 		const text = input.text.trim();
 		const attachments = input.attachments ?? [];
 		if (!text && attachments.length === 0) return { ok: false, error: 'The message is empty.' };
 		return this.#write((c, user, now) => {
 			if (c.profile.get().blocked) return 'A blocked contact cannot be messaged.';
+			// A message sent again under its id (the file outbox after a crash) is written once.
+			if (input.id && c.thread.get(input.id)) return null;
 			c.transact(() => {
 				c.thread.append({
-					id: newId() as EntryId,
+					id: input.id ?? (newId() as EntryId),
 					kind: 'message',
 					direction: 'out',
 					channelId: input.channelId,
-					body: { type: text ? 'text' : 'file', text, ...(attachments.length > 0 ? { attachments } : {}) },
+					body: {
+						type: input.templateId ? 'template' : text ? 'text' : attachmentBodyType(attachments),
+						text,
+						...(input.templateId ? { templateId: input.templateId } : {}),
+						...(attachments.length > 0 ? { attachments } : {})
+					},
 					at: now,
 					author: { type: 'user', id: user.id },
 					...(input.replyTo ? { replyTo: input.replyTo } : {}),

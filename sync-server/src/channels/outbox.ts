@@ -51,6 +51,8 @@ export interface OutboxDeps {
 	clock: () => number;
 	log: (message: string) => void;
 	channel(id: string): Channel | undefined;
+	/** A signed path (on this server) that serves a file of the contact to the provider (S5.14). */
+	fileLink?(storageName: string, contactId: ContactId): string;
 }
 
 /** The JSON body POSTed for one outgoing message. */
@@ -63,6 +65,9 @@ export interface OutboundPayload {
 	at: number;
 	author: { type: string; id: string };
 	replyTo?: string;
+	/** Files of the message; `url` is a signed path on this server, valid for a week. */
+	attachments?: Array<{ name: string; size: number; mime: string; url?: string }>;
+	templateId?: string;
 }
 
 const MAX_ERROR_CHARS = 500;
@@ -127,7 +132,16 @@ export class Outbox {
 			...(typeof entry.body.text === 'string' ? { text: entry.body.text } : {}),
 			at: entry.at,
 			author: { type: entry.author.type, id: entry.author.id },
-			...(entry.replyTo ? { replyTo: entry.replyTo } : {})
+			...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+			...(entry.body.templateId ? { templateId: entry.body.templateId } : {}),
+			...(entry.body.attachments?.length
+				? {
+						attachments: entry.body.attachments.map((a) => {
+							const url = this.deps.fileLink?.(a.storageName, contactId);
+							return { name: a.name, size: a.size, mime: a.mime, ...(url ? { url } : {}) };
+						})
+					}
+				: {})
 		};
 		const inserted = await this.deps.store.enqueueOutbox({
 			docId,

@@ -20,6 +20,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import type { Fanout } from '../fanout/fanout';
 import { asObject, errorReply, readJson, reply, type Reply } from '../http/respond';
 import type { Route } from '../http/routes';
+import type { UploadStore } from '../http/upload-store';
 import type { Store, VisitorSession } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox';
@@ -47,6 +48,8 @@ export interface ChannelsDeps {
 	channels: () => readonly Channel[];
 	clock: () => number;
 	log: (message: string) => void;
+	/** Uploaded files: the web chat visitor sends and reads the files of their own conversation. */
+	uploads?: UploadStore;
 }
 
 const MAX_NAME = 80;
@@ -72,7 +75,18 @@ export class Channels {
 		this.opts = { ...DEFAULT_CHANNELS_OPTIONS, ...opts };
 		const channel = (id: string) => deps.channels().find((c) => c.id === id);
 		this.channel = channel;
-		this.outbox = new Outbox({ store: deps.store, rooms: deps.rooms, clock: deps.clock, log: deps.log, channel }, this.opts);
+		const uploads = deps.uploads;
+		this.outbox = new Outbox(
+			{
+				store: deps.store,
+				rooms: deps.rooms,
+				clock: deps.clock,
+				log: deps.log,
+				channel,
+				...(uploads ? { fileLink: (name: string, contactId: ContactId) => uploads.signedPath(name, { kind: 'visitor', contactId }, 7 * 24 * 3_600_000).url } : {})
+			},
+			this.opts
+		);
 		this.watch = new ThreadWatch({ store: deps.store, rooms: deps.rooms, log: deps.log, onOutgoing: (...a) => this.onOutgoing(...a) });
 		this.webhook = new WebhookChannel({ store: deps.store, rooms: deps.rooms, outbox: this.outbox, clock: deps.clock, channel });
 		this.pages = createPageHandler(channel);
@@ -83,7 +97,8 @@ export class Channels {
 			msg: new RateLimiter({ limit: 20, windowMs: 10_000 }, deps.clock),
 			typing: new RateLimiter({ limit: 40, windowMs: 10_000 }, deps.clock),
 			seen: new RateLimiter({ limit: 40, windowMs: 10_000 }, deps.clock),
-			page: new RateLimiter({ limit: 30, windowMs: 60_000 }, deps.clock)
+			page: new RateLimiter({ limit: 30, windowMs: 60_000 }, deps.clock),
+			upload: new RateLimiter({ limit: 20, windowMs: 60_000 }, deps.clock)
 		};
 	}
 
@@ -135,6 +150,13 @@ export class Channels {
 				path: /^\/api\/chat\/([A-Za-z0-9_-]{1,80})\/session$/,
 				access: 'public',
 				handle: ({ req, params, address }) => this.openSession(req, params[0]!, address)
+			},
+			{
+				// SPEC S5.14: the visitor's own files, stored into their own conversation.
+				method: 'POST',
+				path: /^\/api\/chat\/([A-Za-z0-9_-]{1,80})\/uploads$/,
+				access: 'public',
+				handle: ({ req, params }) => this.visitorUpload(req, params[0]!)
 			},
 			{ method: 'POST', path: /^\/api\/channels\/([A-Za-z0-9_-]{1,80})\/inbound$/, access: 'public', handle: ({ req, params }) => this.webhook.inbound(req, params[0]!) },
 			{ method: 'POST', path: /^\/api\/channels\/([A-Za-z0-9_-]{1,80})\/status$/, access: 'public', handle: ({ req, params }) => this.webhook.status(req, params[0]!) },
@@ -190,6 +212,30 @@ export class Channels {
 		return reply(201, { token, resumed: false });
 	}
 
+	private async visitorUpload(req: IncomingMessage, channelId: string): Promise<Reply> {
+		const ch = this.channel(channelId);
+		const uploads = this.deps.uploads;
+		const token = /^Bearer\s+(\S{1,100})$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+		const session = ch?.kind === 'webchat' && token ? await this.deps.store.getVisitorSession(hashToken(token)) : null;
+		if (!ch || ch.kind !== 'webchat' || !uploads) {
+			req.resume();
+			return errorReply(404, 'unknown_channel', 'No web chat with this id.');
+		}
+		if (!session || session.channelId !== ch.id) {
+			req.resume();
+			return errorReply(401, 'bad_visitor_token', 'This chat session is unknown; start a new one.');
+		}
+		const limited = this.visitorLimits.upload!.hit(`upload:${session.tokenHash}`);
+		if (!limited.ok) {
+			req.resume();
+			return errorReply(429, 'rate_limited', 'Too many files at once; wait a moment.', { 'retry-after': String(Math.ceil(limited.retryAfterMs / 1000)) });
+		}
+		const saved = await uploads.save(req, { contactId: session.contactId, uploadedBy: `v:${session.contactId}` });
+		if (!saved.ok) return saved.reply;
+		const link = uploads.signedPath(saved.attachment.storageName, { kind: 'visitor', contactId: session.contactId });
+		return reply(201, { attachment: saved.attachment, url: link.url });
+	}
+
 	// --- visitor WebSockets -------------------------------------------------------------------
 
 	/** Takes the upgrade when it is a visitor socket; false otherwise. */
@@ -230,6 +276,7 @@ export class Channels {
 			fanout: this.deps.fanout,
 			clock: this.deps.clock,
 			log: this.deps.log,
+			...(this.deps.uploads ? { uploads: this.deps.uploads } : {}),
 			limiter: { hit: (key) => (limits[key.slice(0, key.indexOf(':'))] ?? limits.msg!).hit(key) }
 		});
 		let set = this.visitors.get(session.contactId);

@@ -10,9 +10,15 @@
  *   {type:'message', message}                             a message added later
  *   {type:'status', id, status}                           one of the visitor's messages is read
  *   {type:'typing', typing}                               an agent started/stopped typing a reply
- *   {type:'ack', id} | {type:'error', code, message}
+ *   {type:'ack', id, status:'sent'} | {type:'error', code, message}
+ *
+ * Files (S5.14) reach the visitor as `attachments` [{name, size, mime, url}], each url signed for
+ * this contact (see `http/upload-store.ts`); a kept link preview (S5.9) as `linkPreview`. A
+ * blocked contact's message is acknowledged like any other (S7.6: they are not told).
  * Visitor -> server:
- *   {type:'message', id, text}  id: the visitor's own entry id (8-64 of A-Za-z0-9_-), retries safe
+ *   {type:'message', id, text, attachments?}  id: the visitor's own entry id (8-64 of A-Za-z0-9_-),
+ *                               retries safe; attachments: storage names of files this visitor
+ *                               uploaded into this conversation (POST /api/chat/<id>/uploads)
  *   {type:'typing', typing}     {type:'seen'} (the page is visible)     {type:'page', url}
  *
  * Delivery of agent messages (S5.4): pushing one to this socket writes `delivered`; `seen`
@@ -24,8 +30,10 @@
 import type WebSocket from 'ws';
 import { contactDoc, serverOrigin, storageOrigin, type ContactDoc } from '../../../src/lib/doc';
 import { contactDocId } from '../../../src/lib/domain/ids';
-import type { Channel, ChannelId, DocId, Entry, EntryId, MessageEntry } from '../../../src/lib/domain/types';
+import { attachmentBodyType } from '../../../src/lib/domain/attachments';
+import type { Attachment, Channel, ChannelId, DocId, Entry, EntryId, MessageEntry } from '../../../src/lib/domain/types';
 import type { RateDecision } from '../auth/rate-limit';
+import { MAX_ATTACHMENTS, type UploadStore } from '../http/upload-store';
 import type { Fanout, FanoutEvent, FanoutSubscriber } from '../fanout/fanout';
 import type { VisitorSession } from '../persistence/store';
 import type { Room, Rooms } from '../rooms';
@@ -45,6 +53,16 @@ export interface VisitorMessage {
 	at: number;
 	/** The visitor's own messages: `sent` (stored) or `read` (an agent read it). */
 	status?: 'sent' | 'read';
+	attachments?: VisitorAttachment[];
+	linkPreview?: { url: string; title?: string; description?: string };
+}
+
+export interface VisitorAttachment {
+	name: string;
+	size: number;
+	mime: string;
+	/** A signed URL path for this contact. */
+	url: string;
 }
 
 export interface VisitorDeps {
@@ -52,6 +70,7 @@ export interface VisitorDeps {
 	fanout: Fanout;
 	clock: () => number;
 	log: (message: string) => void;
+	uploads?: UploadStore;
 	/** Shared across a visitor's sockets: keys are `<kind>:<token hash>`, kind msg, typing, seen or page. */
 	limiter: { hit(key: string): RateDecision };
 }
@@ -152,6 +171,14 @@ export class VisitorConnection implements FanoutSubscriber {
 			text: typeof m.body.text === 'string' ? m.body.text : '',
 			at: m.at
 		};
+		const uploads = this.deps.uploads;
+		if (uploads && m.body.attachments?.length) {
+			out.attachments = m.body.attachments.map((a) => ({ name: a.name, size: a.size, mime: a.mime, url: uploads.signedPath(a.storageName, { kind: 'visitor', contactId: this.contactId }).url }));
+		}
+		const lp = m.linkPreview;
+		if (lp && /^https?:\/\//i.test(lp.url)) {
+			out.linkPreview = { url: lp.url, ...(lp.title ? { title: lp.title } : {}), ...(lp.description ? { description: lp.description } : {}) };
+		}
 		if (m.direction === 'in') {
 			const read = maxRead(c) >= m.at;
 			out.status = read ? 'read' : 'sent';
@@ -215,10 +242,12 @@ export class VisitorConnection implements FanoutSubscriber {
 				const id = m.id;
 				const body = typeof m.text === 'string' ? m.text.trim() : '';
 				if (typeof id !== 'string' || !ENTRY_ID.test(id)) return this.error('invalid_message', 'id must be 8 to 64 of A-Z a-z 0-9 _ -.');
-				if (!body || body.length > MAX_VISITOR_TEXT) return this.error('invalid_message', `A message holds 1 to ${MAX_VISITOR_TEXT} characters.`, id);
+				const files = await this.attachmentsOf(m.attachments);
+				if (!files.ok) return this.error('invalid_attachment', files.error, id);
+				if ((!body && files.value.length === 0) || body.length > MAX_VISITOR_TEXT) return this.error('invalid_message', `A message holds 1 to ${MAX_VISITOR_TEXT} characters, or a file.`, id);
 				if (!this.deps.limiter.hit(`msg:${key}`).ok) return this.error('rate_limited', 'Too many messages; wait a moment.', id);
-				await this.writeMessage(id, body);
-				return this.send({ type: 'ack', id });
+				await this.writeMessage(id, body, files.value);
+				return this.send({ type: 'ack', id, status: 'sent' });
 			}
 			case 'typing':
 				if (!this.deps.limiter.hit(`typing:${key}`).ok) return;
@@ -255,7 +284,23 @@ export class VisitorConnection implements FanoutSubscriber {
 		return at;
 	}
 
-	private async writeMessage(id: string, text: string): Promise<void> {
+	/** The files a visitor's message names: each one this visitor's contact owns. */
+	private async attachmentsOf(raw: unknown): Promise<{ ok: true; value: Attachment[] } | { ok: false; error: string }> {
+		if (raw === undefined) return { ok: true, value: [] };
+		const uploads = this.deps.uploads;
+		if (!uploads || !Array.isArray(raw) || raw.length > MAX_ATTACHMENTS || !raw.every((n) => typeof n === 'string')) {
+			return { ok: false, error: `attachments must be at most ${MAX_ATTACHMENTS} names of files uploaded to this chat.` };
+		}
+		const out: Attachment[] = [];
+		for (const storageName of new Set(raw as string[])) {
+			const side = await uploads.sidecar(storageName);
+			if (!side || side.contactId !== this.contactId) return { ok: false, error: 'A file of this message was not uploaded to this chat.' };
+			out.push({ storageName, name: side.name, size: side.size, mime: side.mime });
+		}
+		return { ok: true, value: out };
+	}
+
+	private async writeMessage(id: string, text: string, attachments: Attachment[] = []): Promise<void> {
 		const at = this.nextAt(1, 2);
 		const pendingUrl = this.pendingUrl;
 		await this.deps.rooms.applyServerChange(
@@ -267,7 +312,7 @@ export class VisitorConnection implements FanoutSubscriber {
 					channelId: this.channel.id as ChannelId,
 					entryId: id as EntryId,
 					at,
-					body: { type: 'text', text },
+					body: attachments.length > 0 ? { type: text ? 'text' : attachmentBodyType(attachments), text, attachments } : { type: 'text', text },
 					newProfile: this.session.name ? { firstName: this.session.name } : {}
 				});
 				// The page the visitor was on when they first wrote (S5.5 page change).

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { directoryDoc } from '../../../src/lib/doc';
 import { DIR_DOC_ID, newId } from '../../../src/lib/domain/ids';
-import type { Channel, ChannelId, Restriction, Role, Snippet, SnippetId, Team, TeamId, User, UserId } from '../../../src/lib/domain/types';
+import type { Channel, ChannelId, MessageTemplate, Restriction, Role, Snippet, SnippetId, Team, TeamId, User, UserId } from '../../../src/lib/domain/types';
 import { normalizeEmail } from '../../../src/lib/domain/contact-input';
 import { hashPassword } from '../auth/passwords';
 import { errorReply, reply, type Reply } from './respond';
@@ -214,6 +214,21 @@ const teamRoutes = crud<Team>('teams', {
 	}
 });
 
+/** S5.6: a channel's message templates, checked; null when malformed. */
+function channelTemplates(raw: unknown): MessageTemplate[] | null {
+	if (!Array.isArray(raw) || raw.length > 20) return null;
+	const out: MessageTemplate[] = [];
+	for (const t of raw as unknown[]) {
+		const o = typeof t === 'object' && t !== null ? (t as Record<string, unknown>) : null;
+		const name = typeof o?.name === 'string' ? o.name.trim() : '';
+		const body = typeof o?.text === 'string' ? o.text.trim() : '';
+		const id = typeof o?.id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(o.id) ? o.id : `tpl-${newId()}`;
+		if (!name || name.length > 100 || !body || body.length > 1000) return null;
+		out.push({ id, name, text: body });
+	}
+	return out;
+}
+
 const channelRoutes = crud<Channel>('channels', {
 	make(b, _deps, prev) {
 		const name = text(b.name, 'name', 100, !prev);
@@ -233,13 +248,20 @@ const channelRoutes = crud<Channel>('channels', {
 		}
 		const supportsReplies = b.supportsReplies === undefined ? (prev?.supportsReplies ?? true) : b.supportsReplies;
 		if (typeof supportsReplies !== 'boolean') return bad('supportsReplies must be true or false.');
+		let templates = prev?.templates;
+		if (b.templates !== undefined) {
+			const t = channelTemplates(b.templates);
+			if (!t) return bad('templates must be at most 20 of {id?, name (1-100 characters), text (1-1000 characters)}.');
+			templates = t;
+		}
 		const value: Channel = {
 			id: prev?.id ?? (`ch-${newId()}` as ChannelId),
 			kind: kind.value,
 			name: name.value ?? prev!.name,
 			windowHours,
 			supportsReplies,
-			...(url !== undefined ? { url } : {})
+			...(url !== undefined ? { url } : {}),
+			...(templates && templates.length > 0 ? { templates } : {})
 		};
 		return { ok: true, value };
 	},

@@ -97,6 +97,8 @@ export type BodyView = 'text' | 'media' | 'unsupported';
 
 export function bodyView(m: MessageEntry): BodyView {
 	const t = m.body.type;
+	// A text with files shows both (S5.14).
+	if ((t === 'text' || MEDIA_TYPES.has(t)) && (m.body.attachments?.length ?? 0) > 0) return 'media';
 	if (TEXT_TYPES.has(t) && typeof m.body.text === 'string') return 'text';
 	if (MEDIA_TYPES.has(t) && (m.body.attachments?.length ?? 0) > 0) return 'media';
 	return 'unsupported';
@@ -113,7 +115,7 @@ export function rawJson(m: MessageEntry): string {
 
 /** The first line of a message or comment, for a reply quote (S5.3). */
 export function quoteText(e: Entry, max = 120): string {
-	const text = e.kind === 'message' ? (e.body.text ?? `[${e.body.type}]`) : e.kind === 'comment' ? e.text : e.type;
+	const text = e.kind === 'message' ? e.body.text || e.body.attachments?.map((a) => a.name).join(', ') || `[${e.body.type}]` : e.kind === 'comment' ? e.text : e.type;
 	const line = text.split('\n', 1)[0] ?? '';
 	return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
