@@ -105,7 +105,7 @@ export class App implements AppState {
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
-		this.drafts = new DraftsState({ replica, presence: this.presence });
+		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
