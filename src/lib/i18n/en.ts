@@ -41,6 +41,7 @@ export const en = {
 	'sidebar.newContact': 'New contact',
 	'sidebar.newMessages': 'New messages',
 	'sidebar.openCount': '{count} open',
+	'sidebar.openColumn': 'Open',
 
 	'inbox.all': 'All',
 	'inbox.mine': 'Mine',
@@ -63,6 +64,10 @@ export const en = {
 	'list.label': 'Conversations',
 	'list.count.one': '{count} conversation',
 	'list.count.other': '{count} conversations',
+	'list.countOf': '{count} · {status}',
+	'list.syncing': 'Syncing your conversations… {count} so far',
+	'list.fresh.one': '{count} new',
+	'list.fresh.other': '{count} new',
 	'empty.all': 'No conversations in {inbox}',
 	'empty.open': 'No open conversations in {inbox}',
 	'empty.closed': 'No closed conversations in {inbox}',

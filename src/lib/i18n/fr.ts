@@ -39,6 +39,7 @@ export const fr: Messages = {
 	'sidebar.newContact': 'Nouveau contact',
 	'sidebar.newMessages': 'Nouveaux messages',
 	'sidebar.openCount': '{count} ouvertes',
+	'sidebar.openColumn': 'Ouvertes',
 
 	'inbox.all': 'Toutes',
 	'inbox.mine': 'Les miennes',
@@ -61,6 +62,10 @@ export const fr: Messages = {
 	'list.label': 'Conversations',
 	'list.count.one': '{count} conversation',
 	'list.count.other': '{count} conversations',
+	'list.countOf': '{count} · {status}',
+	'list.syncing': 'Synchronisation des conversations… {count} pour l’instant',
+	'list.fresh.one': '{count} nouvelle',
+	'list.fresh.other': '{count} nouvelles',
 	'empty.all': 'Aucune conversation dans « {inbox} »',
 	'empty.open': 'Aucune conversation ouverte dans « {inbox} »',
 	'empty.closed': 'Aucune conversation fermée dans « {inbox} »',

@@ -64,6 +64,8 @@ export interface SyncApi {
 	readonly unacked: number;
 	/** Set while the first catch-up after connecting runs. */
 	readonly catchingUp: boolean;
+	/** No catch-up has completed on this device yet (a first login): the list is still filling. */
+	readonly firstSync: boolean;
 	readonly lastError: string | null;
 }
 

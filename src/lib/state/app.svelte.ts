@@ -94,6 +94,7 @@ export class App implements AppState {
 			user,
 			dir,
 			opened: (id) => void this.#markRead(id),
+			reading: () => typeof document === 'undefined' || document.visibilityState === 'visible',
 			saveDots: (dots) => {
 				void this.replica?.store.setMeta(DOTS, dots);
 				this.replica?.shareDots(dots);

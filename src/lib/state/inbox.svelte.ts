@@ -25,8 +25,10 @@ import { ListIndex } from './list-index';
 export interface InboxDeps {
 	user(): User | null;
 	dir(): Directory | null;
-	/** Called after `select` with the chosen contact (marks it read). */
+	/** Called after `select` with the chosen contact (marks it read), and when it gets unread while selected. */
 	opened(id: ContactId): void;
+	/** Whether the person can see the selected conversation now (the page is visible); default yes. */
+	reading?(): boolean;
 	/** Persists the dot set. */
 	saveDots(dots: InboxKey[]): void;
 }
@@ -96,6 +98,7 @@ export class InboxState implements InboxApi {
 			for (const id of change.removed) this.#all.delete(id);
 			this.#dropSelectionIfGone();
 			this.recompute();
+			this.#keepSelectedRead(new Map(change.changed.map((c) => [c.id, c])));
 			return;
 		}
 		const user = this.#deps.user();
@@ -121,6 +124,15 @@ export class InboxState implements InboxApi {
 		this.#dropSelectionIfGone();
 		this.#refreshInboxes();
 		this.version++;
+		this.#keepSelectedRead(next);
+	}
+
+	/** The conversation on screen stays read: a message arriving in it is read as it arrives. */
+	#keepSelectedRead(changed: ReadonlyMap<ContactId, ContactSummary | undefined>): void {
+		const id = this.selectedId;
+		const s = id ? changed.get(id) : undefined;
+		if (!id || !s || this.unread(s) === 0 || this.#deps.reading?.() === false) return;
+		this.#deps.opened(id);
 	}
 
 	#dropSelectionIfGone(): void {
