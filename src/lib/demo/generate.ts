@@ -94,7 +94,7 @@ function directory(): Directory {
 		],
 		channels: [
 			{ id: DEMO_CHANNELS.webchat, kind: 'webchat', name: 'Web chat', windowHours: null, supportsReplies: true },
-			{ id: DEMO_CHANNELS.webhook, kind: 'webhook', name: 'WhatsApp (webhook)', url: 'http://127.0.0.1:9/hook', windowHours: 24, supportsReplies: true }
+			{ id: DEMO_CHANNELS.webhook, kind: 'webhook', name: 'WhatsApp', url: 'http://127.0.0.1:9/hook', windowHours: 24, supportsReplies: true }
 		],
 		snippets: [
 			{ id: 's-hello' as SnippetId, name: 'hello', text: 'Hi {{firstName}}, thanks for reaching out! How can I help?' },
