@@ -28,4 +28,11 @@ describe('holdRows', () => {
 	it('holds an empty list: everything that arrives is new', () => {
 		expect(holdRows<Row>([], [{ id: 'a', v: 1 }], key)).toEqual({ rows: [], fresh: 1 });
 	});
+
+	it('counts a held row with news (a new message) as fresh, and keeps it in place', () => {
+		const held = [{ id: 'a', v: 1 }, { id: 'b', v: 1 }];
+		const out = holdRows(held, [{ id: 'b', v: 2 }, { id: 'a', v: 1 }], key, (then, now) => then.v !== now.v);
+		expect(out.rows).toEqual([{ id: 'a', v: 1 }, { id: 'b', v: 2 }]);
+		expect(out.fresh).toBe(1);
+	});
 });
