@@ -140,6 +140,8 @@ export const en = {
 	'pane.empty': 'Select a conversation',
 	'pane.emptyHint': 'Use j and k to move through the list, Enter to open.',
 	'pane.loading': 'Loading conversation…',
+	'pane.noAccess': 'You don’t have access to this conversation',
+	'pane.noAccessHint': 'It may have been assigned to someone else, or the link is wrong. Ask a manager if you need it.',
 	'pane.noEntries': 'No messages yet.',
 	'pane.reply': 'Reply',
 	'pane.comment': 'Internal comment',

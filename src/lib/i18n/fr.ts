@@ -138,6 +138,8 @@ export const fr: Messages = {
 	'pane.empty': 'Sélectionnez une conversation',
 	'pane.emptyHint': 'j et k pour parcourir la liste, Entrée pour ouvrir.',
 	'pane.loading': 'Chargement de la conversation…',
+	'pane.noAccess': 'Vous n’avez pas accès à cette conversation',
+	'pane.noAccessHint': 'Elle a peut-être été attribuée à quelqu’un d’autre, ou le lien est erroné. Demandez à un responsable si vous en avez besoin.',
 	'pane.noEntries': 'Pas encore de message.',
 	'pane.reply': 'Répondre',
 	'pane.comment': 'Commentaire interne',
