@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ContactSummary } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
 import { caughtUp, PASSWORD, receive, renderedIds, stateIds, type Server } from './inbox-fixture';
 
@@ -71,7 +72,7 @@ async function firstLogin(browser: Browser, locale: string): Promise<Page> {
 /** An incoming message for a contact further down the list (found by its email, as a provider would). */
 async function pushToTop(page: Page): Promise<void> {
 	const candidates = await page.evaluate(() => {
-		const app = (window as unknown as { __parley: { app: { inbox: { rows: Array<{ id: string; email: string; phone: string }> } } } }).__parley.app;
+		const app = (window as unknown as { __parley: { app: { inbox: { rows: Array<Pick<ContactSummary, 'id' | 'email' | 'phone'>> } } } }).__parley.app;
 		return app.inbox.rows.slice(10, 40).filter((r) => r.email !== '');
 	});
 	for (const c of candidates) {
