@@ -32,4 +32,14 @@ describe('InboxState: the conversation being read', () => {
 		inbox.apply({ changed: [contact('a', { reads: { me: 100 }, recentIncomingAt: [200] })], removed: [] });
 		expect(opened).toEqual([]);
 	});
+
+	it('keeps a selection that has not arrived yet (a link opened during the first sync), and drops a removed one', () => {
+		const { inbox } = setup();
+		inbox.select(asContactId('late'));
+		inbox.apply({ changed: [contact('c')], removed: [] });
+		expect(inbox.selectedId).toBe('late');
+		inbox.apply({ changed: [contact('late')], removed: [] });
+		inbox.apply({ changed: [], removed: [asContactId('late')] });
+		expect(inbox.selectedId).toBeNull();
+	});
 });

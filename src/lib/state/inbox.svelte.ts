@@ -96,7 +96,7 @@ export class InboxState implements InboxApi {
 		if (change.changed.length + change.removed.length > 256) {
 			for (const c of change.changed) this.#all.set(c.id, c);
 			for (const id of change.removed) this.#all.delete(id);
-			this.#dropSelectionIfGone();
+			this.#dropSelectionIfGone(change.removed);
 			this.recompute();
 			this.#keepSelectedRead(new Map(change.changed.map((c) => [c.id, c])));
 			return;
@@ -121,7 +121,7 @@ export class InboxState implements InboxApi {
 			else this.#all.delete(id);
 		}
 		this.rows = this.#list.patch(change.changed, change.removed, (id) => previous.get(id), () => this.#all.values());
-		this.#dropSelectionIfGone();
+		this.#dropSelectionIfGone(change.removed);
 		this.#refreshInboxes();
 		this.version++;
 		this.#keepSelectedRead(next);
@@ -135,8 +135,12 @@ export class InboxState implements InboxApi {
 		this.#deps.opened(id);
 	}
 
-	#dropSelectionIfGone(): void {
-		if (this.selectedId && !this.#all.has(this.selectedId)) this.selectedId = null;
+	/**
+	 * A selected contact that went away (revoked, deleted) is no longer selected. One not here yet
+	 * stays selected: a link opened during the first sync shows its conversation once it arrives.
+	 */
+	#dropSelectionIfGone(removed: readonly ContactId[]): void {
+		if (this.selectedId && removed.includes(this.selectedId) && !this.#all.has(this.selectedId)) this.selectedId = null;
 	}
 
 	/** A new incoming message arrived live for this contact (S1.7). */
