@@ -108,7 +108,8 @@ test("A's draft is A's own (B's composer stays empty, B sees 'A is drafting a re
 
 	await b.page.getByTestId('write-together').click();
 	await expect(cb).toHaveValue('Hello the');
-	await expect(b.page.getByTestId('writing-together')).toContainText(a.user.name);
+	await expect(b.page.getByTestId('writing-together')).toContainText(`Writing together with ${a.user.name}`);
+	await b.page.screenshot({ path: 'test-results/screenshots/draft-writing-together-en.png' });
 	await expect(a.page.getByTestId('draft-joiners')).toContainText(`${b.user.name} joined your draft`);
 	await a.page.screenshot({ path: 'test-results/screenshots/draft-joined-en.png' });
 	await cb.click();
@@ -121,8 +122,12 @@ test("A's draft is A's own (B's composer stays empty, B sees 'A is drafting a re
 	await expect(ca).toHaveValue(merged);
 	await expect(cb).toHaveValue(merged);
 
-	await a.page.reload();
-	await caughtUp(a.page);
+	// A reloads (in French this time): the draft and who joined it are still there.
+	await setLocale(a.page, 'fr');
+	await expect(a.page.getByTestId('composer')).toHaveValue(merged);
+	await expect(a.page.getByTestId('draft-joiners')).toContainText(`${b.user.name} a rejoint votre brouillon`);
+	await a.page.screenshot({ path: 'test-results/screenshots/draft-joined-fr.png' });
+	await setLocale(a.page, 'en');
 	await expect(a.page.getByTestId('composer')).toHaveValue(merged);
 
 	// B sends once A is no longer typing (no collision), and the draft empties for everyone.
