@@ -62,7 +62,7 @@ test('each user sees exactly the inboxes, counts and conversations the rules all
 			await expect.poll(() => stateIds(s.page), { message: `${s.user.email} ${key}` }).toEqual(ids);
 			expect(await renderedIds(s.page)).toEqual(ids.slice(0, (await renderedIds(s.page)).length));
 			if (ids.length === 0) await expect(s.page.getByTestId('empty')).toBeVisible();
-			else await expect(s.page.locator('.toolbar .count')).toHaveText(`${ids.length} conversation${ids.length === 1 ? '' : 's'}`);
+			else await expect(s.page.locator('.toolbar .count')).toHaveText(`${ids.length} conversation${ids.length === 1 ? '' : 's'} · all statuses`);
 		}
 	}
 	// The restrictions themselves (S1.3, S1.4): Sue has only Mine, Tom has Mine and Sales.

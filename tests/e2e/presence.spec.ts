@@ -49,6 +49,13 @@ test.afterAll(async () => {
 	rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The UI language, as the language menu stores it, applied by a reload. */
+async function setLocale(page: Page, locale: 'en' | 'fr'): Promise<void> {
+	await page.evaluate((l) => localStorage.setItem('parley.locale', l), locale);
+	await page.reload();
+	await caughtUp(page);
+}
+
 async function open(page: Page, id: string): Promise<void> {
 	await page.goto(`/c/${id}`);
 	await caughtUp(page);
@@ -80,10 +87,31 @@ test('A types, B sees "A is typing" within the page, C who may not see the conta
 	await expect(indicator).not.toContainText('typing', { timeout: 8_000 });
 });
 
-test('A and B co-edit one reply draft; it survives A reloading; B sends and the draft clears for A', async () => {
+test("A's draft is A's own (B's composer stays empty, B sees 'A is drafting a reply'); B writes together with A on purpose, A sees B joined; it survives A reloading; B sends and the draft clears for A", async () => {
+	// SPEC S9.4: a draft is its author's own until another agent joins it on purpose.
 	const ca = a.page.getByTestId('composer');
 	const cb = b.page.getByTestId('composer');
+	await expect(ca).toHaveValue('Hello the');
+	await expect(b.page.getByTestId('drafting')).toContainText(`${a.user.name} is drafting a reply`);
+	await expect(cb).toHaveValue('');
+	await b.page.screenshot({ path: 'test-results/screenshots/draft-drafting-en.png' });
+	// The same in French.
+	await setLocale(b.page, 'fr');
+	await expect(b.page.getByTestId('drafting')).toContainText(`${a.user.name} rédige une réponse`);
+	await b.page.screenshot({ path: 'test-results/screenshots/draft-drafting-fr.png' });
+	await setLocale(b.page, 'en');
+	// B's own draft stays B's: typing in it does not reach A.
+	await cb.click();
+	await cb.pressSequentially('Mine only', { delay: 10 });
+	await expect(ca).toHaveValue('Hello the');
+	await cb.fill('');
+
+	await b.page.getByTestId('write-together').click();
 	await expect(cb).toHaveValue('Hello the');
+	await expect(b.page.getByTestId('writing-together')).toContainText(`Writing together with ${a.user.name}`);
+	await b.page.screenshot({ path: 'test-results/screenshots/draft-writing-together-en.png' });
+	await expect(a.page.getByTestId('draft-joiners')).toContainText(`${b.user.name} joined your draft`);
+	await a.page.screenshot({ path: 'test-results/screenshots/draft-joined-en.png' });
 	await cb.click();
 	await cb.press('End');
 	await cb.pressSequentially('re, Tom here', { delay: 20 });
@@ -94,8 +122,12 @@ test('A and B co-edit one reply draft; it survives A reloading; B sends and the 
 	await expect(ca).toHaveValue(merged);
 	await expect(cb).toHaveValue(merged);
 
-	await a.page.reload();
-	await caughtUp(a.page);
+	// A reloads (in French this time): the draft and who joined it are still there.
+	await setLocale(a.page, 'fr');
+	await expect(a.page.getByTestId('composer')).toHaveValue(merged);
+	await expect(a.page.getByTestId('draft-joiners')).toContainText(`${b.user.name} a rejoint votre brouillon`);
+	await a.page.screenshot({ path: 'test-results/screenshots/draft-joined-fr.png' });
+	await setLocale(a.page, 'en');
 	await expect(a.page.getByTestId('composer')).toHaveValue(merged);
 
 	// B sends once A is no longer typing (no collision), and the draft empties for everyone.
@@ -106,6 +138,25 @@ test('A and B co-edit one reply draft; it survives A reloading; B sends and the 
 	await expect(b.page.locator('[data-testid="thread"]')).toContainText(merged);
 	await expect(a.page.getByTestId('composer')).toHaveValue('');
 	await expect(b.page.getByTestId('composer')).toHaveValue('');
+});
+
+test("a draft follows its author to another tab of theirs, and B's own draft never shows in A's composer", async () => {
+	// SPEC S9.4: synced across the author's own devices and tabs; private to them.
+	await open(a.page, contactId);
+	await open(b.page, contactId);
+	await b.page.getByTestId('composer').pressSequentially('Je prends celle-ci', { delay: 10 });
+	const second = await a.context.newPage();
+	await open(second, contactId);
+	await second.getByTestId('composer').pressSequentially('From my laptop', { delay: 10 });
+	await expect(a.page.getByTestId('composer')).toHaveValue('From my laptop');
+	await expect(a.page.getByTestId('drafting')).toContainText(b.user.name);
+	await expect(a.page.getByTestId('composer')).toHaveValue('From my laptop');
+	await expect(b.page.getByTestId('composer')).toHaveValue('Je prends celle-ci');
+	await second.getByTestId('composer').fill('');
+	await expect(a.page.getByTestId('composer')).toHaveValue('');
+	await second.close();
+	await b.page.getByTestId('composer').fill('');
+	await expect(a.page.getByTestId('drafting')).toHaveCount(0);
 });
 
 /** B's view of A's caret in the reply: the overlay text before it and the text A selected. */
@@ -133,6 +184,7 @@ test("co-editing in the composer: B sees A's named caret and selection where A p
 	const cb = b.page.getByTestId('composer');
 	await ca.click();
 	await ca.pressSequentially('Good morning team', { delay: 10 });
+	await b.page.locator(`[data-testid="write-together"][data-user="${a.user.id}"]`).click();
 	await expect(cb).toHaveValue('Good morning team');
 	// A's caret at the end, named.
 	await expect.poll(() => remoteCaret(b.page, a.user.id)).toEqual({ before: 'Good morning team', selected: '', tag: a.user.name });
@@ -199,7 +251,7 @@ test('A sends while B is typing to the same contact: the collision guard asks fi
 	await a.page.getByTestId('send').click();
 	const dialog = a.page.getByTestId('collision-dialog');
 	await expect(dialog).toBeVisible();
-	await expect(a.page.getByTestId('collision-typing')).toContainText(b.user.name);
+	await expect(a.page.getByTestId('collision-typing')).toContainText(`${b.user.name} is typing a reply right now.`);
 	await a.page.screenshot({ path: 'test-results/presence-collision.png' });
 	await a.page.getByTestId('collision-cancel').click();
 	await expect(dialog).toBeHidden();

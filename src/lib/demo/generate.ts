@@ -97,7 +97,7 @@ function directory(): Directory {
 			{
 				id: DEMO_CHANNELS.webhook,
 				kind: 'webhook',
-				name: 'WhatsApp (webhook)',
+				name: 'WhatsApp',
 				url: 'http://127.0.0.1:9/hook',
 				windowHours: 24,
 				supportsReplies: true,

@@ -65,6 +65,8 @@ export interface SyncApi {
 	readonly unacked: number;
 	/** Set while the first catch-up after connecting runs. */
 	readonly catchingUp: boolean;
+	/** No catch-up has completed on this device yet (a first login): the list is still filling. */
+	readonly firstSync: boolean;
 	readonly lastError: string | null;
 }
 
@@ -220,6 +222,12 @@ export interface TypingPeer extends PresencePeer {
 	composer: string;
 }
 
+/** Another agent with a non-empty draft open on a contact (S9.4): joinable by its key. */
+export interface DraftingPeer extends TypingPeer {
+	/** The draft's key in the contact document (`domain/drafts.ts`). */
+	key: string;
+}
+
 export interface TeamMember {
 	user: User;
 	status: PresenceStatus;
@@ -245,6 +253,8 @@ export interface PresenceApi {
 	viewersOf(contactId: ContactId): PresencePeer[];
 	/** Others typing to this contact now: agents, bots, and the contact on the web chat. */
 	typingIn(contactId: ContactId): TypingPeer[];
+	/** Other agents with a non-empty draft open on this contact ("Olivia is drafting a reply"). */
+	draftingIn(contactId: ContactId): DraftingPeer[];
 	/** A keystroke in a composer of this contact (throttled; stops by itself after ~3 s idle). */
 	typing(contactId: ContactId, composer: string): void;
 	stopTyping(contactId: ContactId): void;
@@ -261,11 +271,23 @@ export interface RemoteCursor {
 	head: number;
 }
 
-/** One composer's shared draft of one contact (a Y.Text in the contact's document). */
+/**
+ * One composer's draft of one contact (a Y.Text in the contact's document): this user's own by
+ * default (synced across their devices and tabs, kept offline), or another agent's draft this
+ * user joined on purpose ("Write together", S9.4).
+ */
 export interface SharedDraftApi {
 	readonly contactId: ContactId;
 	readonly composer: string;
 	readonly ready: boolean;
+	/** The author of the draft this composer writes: this user, or the one whose draft they joined. */
+	readonly owner: string | null;
+	/** Users who joined this user's own draft (shown to its owner). */
+	readonly joiners: string[];
+	/** Writes `owner`'s draft of this composer together with them (live carets). */
+	join(owner: string): void;
+	/** Back to this user's own draft. */
+	leave(): void;
 	readonly value: string;
 	/** Makes the draft read `text` with the smallest insert/delete (concurrent edits merge). */
 	set(text: string): void;

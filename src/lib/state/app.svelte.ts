@@ -96,6 +96,7 @@ export class App implements AppState {
 			user,
 			dir,
 			opened: (id) => void this.#markRead(id),
+			reading: () => typeof document === 'undefined' || document.visibilityState === 'visible',
 			saveDots: (dots) => {
 				void this.replica?.store.setMeta(DOTS, dots);
 				this.replica?.shareDots(dots);
@@ -120,7 +121,7 @@ export class App implements AppState {
 		});
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
-		this.drafts = new DraftsState({ replica, presence: this.presence });
+		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */

@@ -25,8 +25,10 @@ import { ListIndex } from './list-index';
 export interface InboxDeps {
 	user(): User | null;
 	dir(): Directory | null;
-	/** Called after `select` with the chosen contact (marks it read). */
+	/** Called after `select` with the chosen contact (marks it read), and when it gets unread while selected. */
 	opened(id: ContactId): void;
+	/** Whether the person can see the selected conversation now (the page is visible); default yes. */
+	reading?(): boolean;
 	/** Persists the dot set. */
 	saveDots(dots: InboxKey[]): void;
 }
@@ -94,8 +96,9 @@ export class InboxState implements InboxApi {
 		if (change.changed.length + change.removed.length > 256) {
 			for (const c of change.changed) this.#all.set(c.id, c);
 			for (const id of change.removed) this.#all.delete(id);
-			this.#dropSelectionIfGone();
+			this.#dropSelectionIfGone(change.removed);
 			this.recompute();
+			this.#keepSelectedRead(new Map(change.changed.map((c) => [c.id, c])));
 			return;
 		}
 		const user = this.#deps.user();
@@ -118,13 +121,26 @@ export class InboxState implements InboxApi {
 			else this.#all.delete(id);
 		}
 		this.rows = this.#list.patch(change.changed, change.removed, (id) => previous.get(id), () => this.#all.values());
-		this.#dropSelectionIfGone();
+		this.#dropSelectionIfGone(change.removed);
 		this.#refreshInboxes();
 		this.version++;
+		this.#keepSelectedRead(next);
 	}
 
-	#dropSelectionIfGone(): void {
-		if (this.selectedId && !this.#all.has(this.selectedId)) this.selectedId = null;
+	/** The conversation on screen stays read: a message arriving in it is read as it arrives. */
+	#keepSelectedRead(changed: ReadonlyMap<ContactId, ContactSummary | undefined>): void {
+		const id = this.selectedId;
+		const s = id ? changed.get(id) : undefined;
+		if (!id || !s || this.unread(s) === 0 || this.#deps.reading?.() === false) return;
+		this.#deps.opened(id);
+	}
+
+	/**
+	 * A selected contact that went away (revoked, deleted) is no longer selected. One not here yet
+	 * stays selected: a link opened during the first sync shows its conversation once it arrives.
+	 */
+	#dropSelectionIfGone(removed: readonly ContactId[]): void {
+		if (this.selectedId && removed.includes(this.selectedId) && !this.#all.has(this.selectedId)) this.selectedId = null;
 	}
 
 	/** A new incoming message arrived live for this contact (S1.7). */

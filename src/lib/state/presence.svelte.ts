@@ -25,10 +25,12 @@ import {
 	readDirPresence,
 	type ContactPresence,
 	type DirPresence,
-	type DraftCursor
+	type DraftCursor,
+	type DraftingState
 } from '../sync/awareness-states';
+import { parseDraftKey } from '../domain/drafts';
 import type { AwarenessHub } from '../sync/awareness';
-import type { Collision, PresenceApi, PresencePeer, PresenceStatus, TeamMember, TypingPeer } from './api';
+import type { Collision, DraftingPeer, PresenceApi, PresencePeer, PresenceStatus, TeamMember, TypingPeer } from './api';
 
 export interface PresenceDeps {
 	user(): User | null;
@@ -41,6 +43,8 @@ export interface PresenceDeps {
 interface MyContactState {
 	typing: { composer: string; at: number } | null;
 	cursor: DraftCursor | null;
+	/** My non-empty drafts open here, composer -> draft key. */
+	drafting: Map<string, string>;
 	idle: ReturnType<typeof setTimeout> | null;
 	cursorThrottle: Throttle;
 }
@@ -115,6 +119,18 @@ export class PresenceState implements PresenceApi {
 		const out: TypingPeer[] = [];
 		for (const p of this.#contactPeers(contactId)) {
 			if (p.state.typing && now - p.receivedAt <= TYPING_TTL_MS) out.push({ ...peerOf(p.state.user), composer: p.state.typing.composer });
+		}
+		return dedupe(out);
+	}
+
+	/** Other agents with a non-empty draft open on this contact ("Olivia is drafting a reply", S9.4). */
+	draftingIn(contactId: ContactId): DraftingPeer[] {
+		void this.#contactRev;
+		const me = this.#deps.user()?.id;
+		const out: DraftingPeer[] = [];
+		for (const p of this.#contactPeers(contactId)) {
+			const d = p.state.drafting;
+			if (d && p.state.user.kind !== 'contact' && p.state.user.id !== me) out.push({ ...peerOf(p.state.user), composer: d.composer, key: d.key });
 		}
 		return dedupe(out);
 	}
@@ -225,10 +241,28 @@ export class PresenceState implements PresenceApi {
 		} else s.cursorThrottle.run(() => this.#publishContact(contactId));
 	}
 
+	/** My non-empty draft `key` open in `composer` of this contact (S9.4); null when empty or closed. */
+	setDrafting(contactId: ContactId, composer: string, key: string | null): void {
+		const prev = this.#mine.get(contactId)?.drafting.get(composer) ?? null;
+		if (prev === key) return;
+		const s = this.#my(contactId);
+		if (key) s.drafting.set(composer, key);
+		else s.drafting.delete(composer);
+		this.#publishContact(contactId);
+	}
+
+	/** The drafting state published: the reply's before any other composer's. */
+	#draftingOf(s: MyContactState): DraftingState | null {
+		const reply = s.drafting.get('reply');
+		if (reply) return { composer: 'reply', key: reply };
+		for (const [composer, key] of s.drafting) return { composer, key };
+		return null;
+	}
+
 	#my(contactId: ContactId): MyContactState {
 		let s = this.#mine.get(contactId);
 		if (!s) {
-			s = { typing: null, cursor: null, idle: null, cursorThrottle: new Throttle(CURSOR_EVERY_MS, this.#now) };
+			s = { typing: null, cursor: null, drafting: new Map(), idle: null, cursorThrottle: new Throttle(CURSOR_EVERY_MS, this.#now) };
 			this.#mine.set(contactId, s);
 		}
 		return s;
@@ -239,11 +273,12 @@ export class PresenceState implements PresenceApi {
 		const s = this.#mine.get(contactId);
 		if (!this.#hub || !user || !s) return;
 		const docId = contactDocId(contactId);
-		if (!s.typing && !s.cursor) {
+		const drafting = this.#draftingOf(s);
+		if (!s.typing && !s.cursor && !drafting) {
 			this.#hub.setLocal(docId, null);
 			return;
 		}
-		this.#hub.setLocal(docId, { user: { kind: 'user', id: user.id, name: user.name }, typing: s.typing, cursor: s.cursor });
+		this.#hub.setLocal(docId, { user: { kind: 'user', id: user.id, name: user.name }, typing: s.typing, cursor: s.cursor, drafting });
 	}
 
 	#leave(contactId: ContactId): void {
@@ -314,7 +349,7 @@ export class PresenceState implements PresenceApi {
 			if (u.kind === 'contact' || u.id === me) continue;
 			const t = p.state.typing;
 			if (t && t.composer === 'reply' && now - p.receivedAt <= TYPING_TTL_MS) typing.push({ ...peerOf(u), composer: 'reply' });
-			else if (p.state.cursor?.composer === 'reply') drafting.push({ ...peerOf(u), composer: 'reply' });
+			else if (p.state.drafting?.composer === 'reply' || (p.state.cursor && parseDraftKey(p.state.cursor.composer).composer === 'reply')) drafting.push({ ...peerOf(u), composer: 'reply' });
 		}
 		if (unseen.length === 0 && typing.length === 0 && drafting.length === 0) return null;
 		return { unseen, typing: dedupe(typing), drafting: dedupe(drafting) };

@@ -9,6 +9,8 @@ export class SyncState implements SyncApi {
 	state = $state<ConnectionState>('offline');
 	unacked = $state(0);
 	catchingUp = $state(false);
+	/** No catch-up has completed on this device yet: the first sync after a first login. */
+	firstSync = $state(false);
 	lastError = $state<string | null>(null);
 
 	/** Follows the replica until the returned function is called. */
@@ -18,6 +20,7 @@ export class SyncState implements SyncApi {
 			this.unacked = s.unacked;
 			this.catchingUp = s.catchingUp;
 			this.lastError = s.lastError;
+			this.firstSync = replica.lastSeq === 0;
 		};
 		apply(replica.status);
 		return replica.onStatus(apply);
@@ -27,6 +30,7 @@ export class SyncState implements SyncApi {
 		this.state = 'offline';
 		this.unacked = 0;
 		this.catchingUp = false;
+		this.firstSync = false;
 		this.lastError = null;
 	}
 }

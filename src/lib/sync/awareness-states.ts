@@ -9,7 +9,8 @@
  * `channels/typing.ts`), so a visitor typing shows in the agent UI and agents reach visitors:
  *   { user: { kind: 'user' | 'bot' | 'contact', id, name },
  *     typing: { composer, at } | null,
- *     cursor?: { composer, anchor, head } | null }   anchor/head: Y.RelativePosition JSON
+ *     cursor?: { composer, anchor, head } | null,   composer: the draft's key; anchor/head: Y.RelativePosition JSON
+ *     drafting?: { composer, key } | null }         a non-empty draft open in that composer (S9.4)
  *
  * States come from other people's code (bots, scripts), so readers validate every field and
  * ignore what does not fit rather than throwing.
@@ -38,10 +39,17 @@ export interface DraftCursor {
 	head: unknown;
 }
 
+/** "Olivia is drafting a reply": her non-empty draft `key` (`domain/drafts.ts`) is open in `composer`. */
+export interface DraftingState {
+	composer: string;
+	key: string;
+}
+
 export interface ContactPresence {
 	user: AwarenessUser;
 	typing: { composer: string; at: number } | null;
 	cursor: DraftCursor | null;
+	drafting: DraftingState | null;
 }
 
 /** A typing state not refreshed for this long counts as stopped (a crashed tab, a bot gone quiet). */
@@ -92,10 +100,18 @@ export function readContactPresence(state: AwarenessState): ContactPresence | nu
 	const c = state.cursor;
 	if (typeof c === 'object' && c !== null) {
 		const r = c as Record<string, unknown>;
-		const composer = str(r.composer, 64);
+		const composer = str(r.composer);
 		if (composer && r.anchor !== undefined && r.head !== undefined) cursor = { composer, anchor: r.anchor, head: r.head };
 	}
-	return { user, typing, cursor };
+	let drafting: DraftingState | null = null;
+	const d = state.drafting;
+	if (typeof d === 'object' && d !== null) {
+		const r = d as Record<string, unknown>;
+		const composer = str(r.composer, 64);
+		const key = str(r.key);
+		if (composer && key) drafting = { composer, key };
+	}
+	return { user, typing, cursor, drafting };
 }
 
 /**

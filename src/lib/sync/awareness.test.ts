@@ -106,4 +106,15 @@ describe('AwarenessHub', () => {
 		expect(last.clock).toBeGreaterThan(clock1 + 2);
 		h.dispose();
 	});
+
+	it('answers a newcomer on the directory with its states on every document (a new tab learns who drafts where, S9.4)', () => {
+		const { h, sent } = hub({ clientId: 1 });
+		h.setLocal('dir' as DocId, { status: 'online' });
+		h.setLocal(DOC, { drafting: { composer: 'reply', key: 'reply:u-o' } });
+		const before = sent.length;
+		h.receive('dir' as DocId, encodeAwareness([{ clientId: 5, clock: 1, state: { hi: 1 } }]));
+		vi.advanceTimersByTime(600);
+		expect(sent.slice(before).map((m) => m.docId).sort()).toEqual([DOC, 'dir']);
+		h.dispose();
+	});
 });

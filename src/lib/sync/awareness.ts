@@ -18,8 +18,8 @@
  *   state of each document waits and is sent when a token is free, so the last state always
  *   arrives and intermediate ones may be skipped.
  * - Local states are re-sent every `renewMs` (others expire peers silent for `outdatedMs`), on
- *   every (re)connect, and once shortly after an unknown peer appears on a document (so a newly
- *   arrived tab learns who is there without waiting for a renewal).
+ *   every (re)connect, and once shortly after an unknown peer appears on any document (so a newly
+ *   arrived tab learns who is there, and who drafts where, without waiting for a renewal).
  * - When the connection drops, every remote state is forgotten (they can no longer be trusted
  *   to be withdrawn); they come back when their clients renew or answer our own state.
  */
@@ -187,7 +187,9 @@ export class AwarenessHub {
 			changed = true;
 		}
 		if (changed) this.#ensureTick();
-		if (newcomer && this.#local.get(docId)?.state) this.#answer(docId);
+		// A newcomer is a tab that just arrived: it learns our states on every document, not only
+		// this one (it may open the contact we draft on without anyone typing there, S9.4).
+		if (newcomer) for (const [d, l] of this.#local) if (l.state) this.#answer(d);
 		if (changed) this.#emit(docId);
 	}
 

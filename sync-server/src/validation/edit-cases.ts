@@ -14,6 +14,7 @@ import { CONTACT_ROOTS } from '../../../src/lib/doc/schema';
 import type { DemoContact } from '../../../src/lib/demo/generate';
 import type { ChannelId, Entry, EntryId, MessageEntry, TeamId, UserId } from '../../../src/lib/domain/types';
 import { MAX_DRAFTS, MAX_ENTRY_TEXT_CHARS } from '../limits/constants';
+import { draftKey, joinKey } from '../../../src/lib/domain/drafts';
 import { ANA, NOW, TOM_ID, capture, replicaOf } from './test-kit';
 import type { ValidationCode } from './validate-update';
 
@@ -98,6 +99,11 @@ export function forbiddenEdits(contact: DemoContact): ForbiddenEdit[] {
 			meanwhile: (s) => contactDoc(s).drafts.text('memo'),
 			edit: (x) => x.c.drafts.edit('memo', (t) => t.insert(0, 'mine'))
 		},
+		// --- each draft is its author's (S9.4) ---------------------------------------------------
+		{ name: "type in another user's draft", code: 'rejected_update', reason: /draft reply:u-tom belongs to another user/, setup: (s) => contactDoc(s).drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(0, 'Je prends celle-ci')), edit: (x) => x.c.drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(0, 'Ana: ')) },
+		{ name: "erase another user's draft", code: 'rejected_update', reason: /belongs to another user/, setup: (s) => contactDoc(s).drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(0, 'Je prends celle-ci')), edit: (x) => x.c.drafts.edit(draftKey('reply', TOM_ID), (t) => t.delete(0, 3)) },
+		{ name: "create another user's draft", code: 'rejected_update', reason: /belongs to another user/, edit: (x) => x.c.drafts.edit(draftKey('comment', TOM_ID), (t) => t.insert(0, 'x')) },
+		{ name: 'join a draft in the name of another user', code: 'rejected_update', reason: /belongs to another user/, edit: (x) => x.c.drafts.text(joinKey(draftKey('reply', ANA.id), TOM_ID)) },
 		// --- authorship ------------------------------------------------------------------------
 		{ name: 'forge an incoming message', code: 'rejected_update', reason: /message author must be you \(u-ana\)/, edit: putEntry(message({ direction: 'in', author: { type: 'contact', id: contact.id } })) },
 		{ name: 'forge an incoming message as myself', code: 'rejected_update', reason: /incoming messages are written by the server only/, edit: putEntry(message({ direction: 'in' })) },
@@ -280,6 +286,19 @@ export function allowedEdits(): AllowedEdit[] {
 			then: (c) => expect(c.drafts.read('reply')).toBe('Hi there')
 		},
 		{ name: 'clear a draft after sending', setup: (s) => contactDoc(s).drafts.edit('comment', (t) => t.insert(0, 'note')), edit: (c) => c.drafts.edit('comment', (t) => t.delete(0, t.length)) },
+		{ name: 'type in my own draft (S9.4)', edit: (c) => c.drafts.edit(draftKey('reply', ANA.id), (t) => t.insert(0, 'Je prends celle-ci')), then: (c) => expect(c.drafts.read(draftKey('reply', ANA.id))).toBe('Je prends celle-ci') },
+		{
+			name: "join another user's draft and type in it (Write together, S9.4)",
+			setup: (s) => contactDoc(s).drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(0, 'Hello')),
+			edit: (c) => c.transact(() => { c.drafts.text(joinKey(draftKey('reply', TOM_ID), ANA.id)); c.drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(5, ' there')); }),
+			then: (c) => expect(c.drafts.read(draftKey('reply', TOM_ID))).toBe('Hello there')
+		},
+		{
+			name: 'type in a draft I joined before',
+			setup: (s) => { const c = contactDoc(s); c.drafts.edit(draftKey('reply', TOM_ID), (t) => t.insert(0, 'Hello')); c.drafts.text(joinKey(draftKey('reply', TOM_ID), ANA.id)); },
+			edit: (c) => c.drafts.edit(draftKey('reply', TOM_ID), (t) => t.delete(0, 5)),
+			then: (c) => expect(c.drafts.read(draftKey('reply', TOM_ID))).toBe('')
+		},
 		{ name: 'a new composer draft', edit: (c) => c.drafts.edit('email', (t) => t.insert(0, 'Subject')), then: (c) => expect(c.drafts.keys()).toContain('email') },
 		{
 			name: 'many allowed changes in one update',

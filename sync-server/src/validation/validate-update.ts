@@ -13,7 +13,8 @@
  *   statuses belong to the server's channel adapters);
  * - set profile, assignment and state fields (known keys, typed, bounded), and their own read
  *   mark in `reads`;
- * - type in the shared drafts, and create a draft (a `Y.Text`) under a new composer key.
+ * - type in their own drafts, drafts they joined and the shared drafts without an author, and
+ *   create a draft (a `Y.Text`) under a new key of theirs (`domain/drafts.ts`).
  * They may not delete or overwrite a thread entry or a delivery status, remove a field, a read
  * mark or a draft, write another user's read mark, write any other root type, nest shared
  * types anywhere else, or write the directory.
@@ -28,6 +29,7 @@ import * as Y from 'yjs';
 import type { Role, UserId } from '../../../src/lib/domain/types';
 import { CONTACT_ROOTS, CONTACT_ROOT_NAMES, DIRECTORY_ROOT_NAMES, PROFILE_KEYS } from '../../../src/lib/doc/schema';
 import { MAX_DRAFTS, MAX_DRAFT_CHARS, MAX_FORMAT_VALUE_CHARS, MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_UPDATE_BYTES } from '../limits/constants';
+import { mayWriteDraft } from '../../../src/lib/domain/drafts';
 import { analyzeUpdate, type DeleteTarget, type NewItem } from './structs';
 import { checkAssignmentValue, checkDelivery, checkEntry, checkProfileValue, checkRead, checkStateValue, plainSize, show, type Actor } from './values';
 
@@ -152,6 +154,8 @@ function validateContact(ctx: ValidationContext): ValidationResult {
 
 	const draftsProblem = checkDraftKeys(groups.get(CONTACT_ROOTS.drafts), mapOf(CONTACT_ROOTS.drafts), draftChars);
 	if (draftsProblem) return draftsProblem;
+	const authorProblem = checkDraftAuthors(a.items, a.deletes, groups.get(CONTACT_ROOTS.drafts), mapOf(CONTACT_ROOTS.drafts), actor);
+	if (authorProblem) return authorProblem;
 
 	for (const target of a.deletes) {
 		const problem = checkDelete(target, groups, actor);
@@ -282,6 +286,23 @@ function checkDraftKeys(group: Map<string, NewItem[]> | undefined, drafts: Map<s
 		const existing = current && !current.deleted && current.content instanceof Y.ContentType ? current.content.type._length : 0;
 		if (existing + added > MAX_DRAFT_CHARS) return rejected(`draft ${show(key)} would be longer than ${MAX_DRAFT_CHARS} characters`);
 	}
+	return null;
+}
+
+/**
+ * Each draft is its author's (SPEC S9.4, `domain/drafts.ts`): an update may create, type in or
+ * delete text of a draft only when `mayWriteDraft` allows the token's user that key, i.e. their
+ * own draft, their own join marker, a draft they joined (its marker in the document or in this
+ * update), or a shared draft without an author.
+ */
+function checkDraftAuthors(items: NewItem[], deletes: DeleteTarget[], created: Map<string, NewItem[]> | undefined, drafts: Map<string, Y.Item>, actor: Actor): ValidationResult | null {
+	const touched = new Set<string>(created?.keys() ?? []);
+	for (const { loc } of [...items, ...deletes]) if (loc.kind === 'nested' && loc.root === CONTACT_ROOTS.drafts && loc.key !== null) touched.add(loc.key);
+	const hasKey = (k: string): boolean => {
+		const item = drafts.get(k);
+		return (item !== undefined && !item.deleted) || (created?.get(k)?.some((n) => !n.deleted) ?? false);
+	};
+	for (const key of touched) if (!mayWriteDraft(key, actor.id, hasKey)) return rejected(`draft ${show(key)} belongs to another user; join it first ("Write together")`);
 	return null;
 }
 

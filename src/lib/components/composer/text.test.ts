@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, ChannelId, Entry, EntryId, Profile } from '../../domain/types';
 import { filterEmoji } from './emoji';
-import { contactVariables, defaultChannel, expandVariables, filterByWord, firstUrl, keptMentions, messagingWindow, replaceRange, triggerAt } from './text';
+import { contactVariables, defaultChannel, expandVariables, filterByWord, firstUrl, insertMention, keptMentions, messagingWindow, replaceRange, triggerAt } from './text';
 
 describe('composer shortcuts (SPEC S5.6, S6.2)', () => {
 	it('finds the trigger under the caret only at a word start', () => {
@@ -64,5 +64,16 @@ describe('first URL (SPEC S5.9)', () => {
 		expect(firstUrl('see https://example.com/a?b=1. and http://other.io')).toBe('https://example.com/a?b=1');
 		expect(firstUrl('(http://x.io/p)')).toBe('http://x.io/p');
 		expect(firstUrl('ftp://x.io no')).toBeNull();
+	});
+});
+
+// Issue 16: a mention picked in the middle of a sentence inserted a double space.
+describe('insertMention (SPEC S6.2)', () => {
+	it('leaves exactly one space after the name, at the end or before existing text', () => {
+		expect(insertMention('Hi @ol', 3, 6, 'Olivia Bennett')).toEqual({ text: 'Hi @Olivia Bennett ', caret: 19 });
+		const mid = insertMention('Hi @ol thanks', 3, 6, 'Olivia Bennett');
+		expect(mid.text).toBe('Hi @Olivia Bennett thanks');
+		expect(mid.text).not.toContain('  ');
+		expect(mid.caret).toBe(19);
 	});
 });

@@ -49,6 +49,15 @@ export function replaceRange(text: string, start: number, caret: number, insert:
 	return { text: text.slice(0, start) + insert + text.slice(caret), caret: start + insert.length };
 }
 
+/**
+ * A picked mention replaces `@query` with `@Name` and one space: a space already after the
+ * caret is taken as that space, so picking in the middle of a sentence never leaves two.
+ */
+export function insertMention(text: string, start: number, caret: number, name: string): { text: string; caret: number } {
+	const end = text[caret] === ' ' ? caret + 1 : caret;
+	return replaceRange(text, start, end, `@${name} `);
+}
+
 export interface Variable {
 	key: string;
 	label: string;

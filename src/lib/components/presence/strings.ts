@@ -17,8 +17,16 @@ const en = {
 	you: 'you',
 	collisionTitle: 'Send anyway?',
 	collisionUnseen: 'New in this conversation since you last looked:',
-	collisionTyping: '{names} typing a reply right now.',
-	collisionDrafting: '{names} working on the reply draft.',
+	collisionTyping: '{names} is typing a reply right now.',
+	collisionTypingMany: '{names} are typing a reply right now.',
+	collisionDrafting: '{names} is working on a reply draft.',
+	collisionDraftingMany: '{names} are working on a reply draft.',
+	drafting: '{name} is drafting a reply',
+	writeTogether: 'Write together',
+	writingWith: 'Writing together with {name}',
+	backToMine: 'Back to my draft',
+	joined: '{names} joined your draft',
+	joinedMany: '{names} joined your draft',
 	send: 'Send anyway',
 	cancel: 'Go back',
 	comment: 'Comment'
@@ -39,7 +47,15 @@ const fr: PresenceStrings = {
 	collisionTitle: 'Envoyer quand même ?',
 	collisionUnseen: 'Nouveau dans cette conversation depuis votre dernière lecture :',
 	collisionTyping: '{names} écrit une réponse en ce moment.',
-	collisionDrafting: '{names} travaille sur le brouillon de réponse.',
+	collisionTypingMany: '{names} écrivent une réponse en ce moment.',
+	collisionDrafting: '{names} travaille sur un brouillon de réponse.',
+	collisionDraftingMany: '{names} travaillent sur un brouillon de réponse.',
+	drafting: '{name} rédige une réponse',
+	writeTogether: 'Écrire ensemble',
+	writingWith: 'Vous écrivez avec {name}',
+	backToMine: 'Revenir à mon brouillon',
+	joined: '{names} a rejoint votre brouillon',
+	joinedMany: '{names} ont rejoint votre brouillon',
 	send: 'Envoyer quand même',
 	cancel: 'Revenir',
 	comment: 'Commentaire'
@@ -54,6 +70,11 @@ export function fill(template: string, values: Record<string, string | number>):
 }
 
 /** "Ana is typing…", "Ana and Bo are typing…", "Ana and 2 others are typing…"; '' for nobody. */
+/** A sentence about one or several people: the singular or the plural template. */
+export function aboutNames(one: string, many: string, names: readonly string[]): string {
+	return fill(names.length > 1 ? many : one, { names: names.join(', ') });
+}
+
 export function typingLine(s: PresenceStrings, names: readonly string[]): string {
 	if (names.length === 0) return '';
 	if (names.length === 1) return fill(s.isTyping, { name: names[0]! });
