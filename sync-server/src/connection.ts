@@ -72,9 +72,7 @@ import type { Role } from '../../src/lib/domain/types';
 export const CLOSE_BAD_DATA = 1003;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_LARGE = 1009;
-export const CLOSE_GOING_AWAY = 1001;
-/** The user's access ended (deactivated, deleted, tokens revoked). */
-export const CLOSE_UNAUTHORIZED = 4401;
+export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from '../../src/lib/protocol/close';
 
 /** Updates up to this size fit one frame with room for its header: encoded once per event. */
 const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;

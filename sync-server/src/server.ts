@@ -47,7 +47,7 @@ export interface ServerOptions {
 	/** Background compaction and access checkpoint period (default 5 s; 0 disables). */
 	maintenanceEveryMs?: number;
 	limits?: Partial<ConnectionLimits>;
-	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
+	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions; perAccountAddress?: RateLimitOptions };
 	fanout?: Fanout;
 	log?: (message: string) => void;
 	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
@@ -113,7 +113,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	});
 	const dirRoom = await rooms.pin(DIR_DOC_ID);
 	visibility.setDirectory(dirRoom.ydoc);
-	const hub = new Hub(visibility);
+	const hub = new Hub(visibility, clock);
 	hubRef.hub = hub;
 
 	const auth = await Auth.create({
@@ -123,6 +123,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		lookupUser: (id) => visibility.user(id),
 		...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {})
 	});
+	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once.
+	auth.onEnded = (e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason));
 	const syncDeps: SyncDeps = {
 		rooms,
 		visibility,

@@ -32,8 +32,14 @@ export const MAX_OPEN_DOCS_PER_CONNECTION = 10_000;
  * asks for every document at once; their state vectors wait here). Past it: rate_limited.
  */
 export const MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
-/** Login attempts per account per minute, and per client address per minute. */
-export const LOGIN_ATTEMPTS_PER_MIN = 10;
+/**
+ * Failed logins per minute: per (account, client address) pair, the tight one; per account
+ * from any address, looser, so that guesses against an address from elsewhere lock out that
+ * pair and not the real user; and attempts per client address (any account). A success counts
+ * nowhere and clears the account's failures.
+ */
+export const LOGIN_FAILURES_PER_ACCOUNT_ADDRESS_PER_MIN = 10;
+export const LOGIN_FAILURES_PER_ACCOUNT_PER_MIN = 100;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN = 30;
 
 // --- values inside a contact document ---------------------------------------------------------
