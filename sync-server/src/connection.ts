@@ -62,9 +62,12 @@ import {
 	AWARENESS_PER_SEC,
 	MAX_OPEN_DOCS_PER_CONNECTION,
 	MAX_QUEUED_BYTES_PER_CONNECTION,
+	REFUSAL_REPLY_WINDOW_MS,
 	UPDATES_BURST,
 	UPDATES_PER_SEC
 } from './limits/constants';
+import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
+import type { UserBudgets } from './limits/user-budget';
 import { RateLimiter } from './limits/rate-limit';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { Role } from '../../src/lib/domain/types';
@@ -128,6 +131,8 @@ export interface SyncDeps {
 	fanout: Fanout;
 	store: Store;
 	limits: ConnectionLimits;
+	/** What all of a user's connections together may cost (limits/user-budget.ts). */
+	budgets: UserBudgets;
 	log: (message: string) => void;
 }
 
@@ -154,6 +159,10 @@ export class SyncConnection implements FanoutSubscriber {
 	private queuedBytes = 0;
 	private tracker: AwarenessTracker | null = null;
 	private lookup: ContactLookup | null = null;
+	/** When the last over-rate ERROR was sent: one per REFUSAL_REPLY_WINDOW_MS, the rest are dropped silently. */
+	private lastRefusalAt = -Infinity;
+	/** Document reads waiting for the user's sync budget; the socket is not read meanwhile. */
+	private throttled = 0;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -360,17 +369,27 @@ export class SyncConnection implements FanoutSubscriber {
 		let changed: DocId[];
 		let revoked: DocId[] = [];
 		let full = false;
+		let everything = false;
 		if (hello.knownDocs !== undefined && changedSince !== null) {
 			const known = new Set(hello.knownDocs);
 			const changedIds = new Set(changedSince.map((c) => c.docId));
-			changed = this.allVisible().filter((d) => !known.has(d) || changedIds.has(d));
+			const all = this.allVisible();
+			changed = all.filter((d) => !known.has(d) || changedIds.has(d));
 			revoked = hello.knownDocs.filter((d) => !visibleNow(d));
+			everything = changed.length === all.length && all.length > 1;
 		} else if (changedSince === null || changedSince.some((c) => c.docId === DIR_DOC_ID)) {
 			changed = this.allVisible();
 			full = true;
+			everything = true;
 		} else {
 			changed = [];
 			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
+		}
+		// A catch-up of every document is the most a client can ask for: a few per minute per user.
+		if (everything && !this.deps.budgets.takeFullSync(this.userId)) {
+			const wait = this.deps.budgets.fullSyncRetryAfterSec(this.userId);
+			this.sendError('rate_limited', `Too many full syncs from your account; retry in ${wait} s.`);
+			return this.close(CLOSE_RATE_LIMITED, `too many full syncs; retry in ${wait} s`);
 		}
 		this.catchupSeq = head;
 		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
@@ -397,6 +416,8 @@ export class SyncConnection implements FanoutSubscriber {
 
 	private async onSync(msg: SyncMessage): Promise<void> {
 		if (msg.step === 'step1') {
+			if (!this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
+			if (!this.isOpen || !this.canSee(msg.docId)) return;
 			const snap = await this.deps.rooms.snapshot(msg.docId, msg.stateVector);
 			// Visibility may have changed while the snapshot was read.
 			if (!this.canSee(msg.docId) || this.phase === 'closed') return;
@@ -406,7 +427,9 @@ export class SyncConnection implements FanoutSubscriber {
 			return;
 		}
 		if (msg.docId === DIR_DOC_ID) return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId);
-		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId);
+		if (!this.updates.take()) return this.refuseOverRate('rate_limited', 'Too many updates; slow down.', msg.docId);
+		const over = this.deps.budgets.takeUpdate(this.userId, msg.update.length);
+		if (over) return this.refuseOverRate(over.code, over.message, msg.docId);
 		const from = this.source();
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId);
 		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
@@ -417,12 +440,42 @@ export class SyncConnection implements FanoutSubscriber {
 		if (msg.docId === DIR_DOC_ID) {
 			return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId, msg.updateId);
 		}
-		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId, msg.updateId);
+		if (!this.updates.take()) return this.refuseOverRate('rate_limited', 'Too many updates; slow down.', msg.docId, msg.updateId);
+		const over = this.deps.budgets.takeUpdate(this.userId, msg.update.length);
+		if (over) return this.refuseOverRate(over.code, over.message, msg.docId, msg.updateId);
 		const from = this.source(msg.updateId);
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId, msg.updateId);
 		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
 		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
+	}
+
+	/**
+	 * Over the user's document-sync rate: stop reading the socket (what the client sends next
+	 * waits in its own buffers, costing the server nothing) until the budget has room again.
+	 */
+	private async waitForDocSync(): Promise<void> {
+		if (this.throttled++ === 0) this.socket.pause();
+		try {
+			while (this.phase !== 'closed' && !this.deps.budgets.takeDocSync(this.userId)) {
+				await new Promise((r) => setTimeout(r, Math.max(10, this.deps.budgets.docSyncRetryAfterMs(this.userId))));
+			}
+		} finally {
+			if (--this.throttled === 0 && this.isOpen) this.socket.resume();
+		}
+	}
+
+	/**
+	 * An update over a rate or quota: ERROR (naming it) at most once per REFUSAL_REPLY_WINDOW_MS;
+	 * the ones refused after it in the window get no reply. The client releases every update it
+	 * has in flight on that ERROR and resends them after a pause (the server stores an update id
+	 * once, so a resend of one that was stored is only acked again).
+	 */
+	private refuseOverRate(code: 'rate_limited' | 'quota_exceeded', message: string, docId: DocId, updateId?: string): void {
+		const now = performance.now();
+		if (now - this.lastRefusalAt < REFUSAL_REPLY_WINDOW_MS) return;
+		this.lastRefusalAt = now;
+		this.sendError(code, message, docId, updateId);
 	}
 
 	// --- outgoing ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
 import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploads';
 import { Hub } from './hub';
+import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
@@ -47,6 +48,8 @@ export interface ServerOptions {
 	/** Background compaction and access checkpoint period (default 5 s; 0 disables). */
 	maintenanceEveryMs?: number;
 	limits?: Partial<ConnectionLimits>;
+	/** Budgets per user over all of their connections (limits/user-budget.ts). */
+	userLimits?: Partial<UserLimits>;
 	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions; perAccountAddress?: RateLimitOptions };
 	fanout?: Fanout;
 	log?: (message: string) => void;
@@ -131,6 +134,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		fanout,
 		store,
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
+		budgets: new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock),
 		log
 	};
 	const channels = new Channels(

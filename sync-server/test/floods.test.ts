@@ -10,7 +10,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { decodeServerFrame } from '../../src/lib/protocol';
 import { asUserId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
-import { AWARENESS_BURST, AWARENESS_PER_SEC, MAX_AWARENESS_BYTES, UPDATES_BURST, UPDATES_PER_SEC } from '../src/limits/constants';
+import { AWARENESS_BURST, AWARENESS_PER_SEC, MAX_AWARENESS_BYTES, REFUSAL_REPLY_WINDOW_MS, UPDATES_BURST, UPDATES_PER_SEC } from '../src/limits/constants';
 import { writeAwareness } from '../src/channels/typing';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -110,7 +110,8 @@ describe('floods from one connection', () => {
 				// The flooder shares this process with the server and the bystander: let them breathe.
 				if (i % 25 === 24) await new Promise((r) => setImmediate(r));
 			}
-			await waitFor(() => flooder.traffic.acks.length + flooder.traffic.errors.length >= updates.length, 20_000, 'answers');
+			await flooder.ping();
+			await waitFor(() => s.rooms.inflightCount === 0, 20_000, 'writes done');
 		})();
 		const rtts = await pingDuring(bystander, flood);
 		const elapsed = (performance.now() - t0) / 1000;
@@ -120,8 +121,9 @@ describe('floods from one connection', () => {
 		await observer.ping();
 		const relayed = observer.traffic.remoteUpdates.length - relayedBefore;
 		console.log(`update flood: 600 sent in ${elapsed.toFixed(2)} s, ${acked} stored, ${limited} rate_limited, ${relayed} relayed (at most ${allowed.toFixed(0)}), bystander p99 ${p99(rtts).toFixed(1)} ms`);
-		expect(acked + limited).toBe(updates.length);
+		// One refusal is answered per window; the rest are dropped without a reply (issue 15.6).
 		expect(limited).toBeGreaterThan(0);
+		expect(limited).toBeLessThanOrEqual(Math.ceil(elapsed / (REFUSAL_REPLY_WINDOW_MS / 1000)) + 1);
 		expect(acked).toBeLessThanOrEqual(allowed);
 		expect(relayed).toBeLessThanOrEqual(acked);
 		expect(p99(rtts)).toBeLessThan(250);

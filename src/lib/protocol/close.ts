@@ -47,6 +47,7 @@ export function closeCodeFor(code: ErrorCode): number | null {
 		case 'unknown_doc':
 		case 'rejected_update':
 		case 'rate_limited':
+		case 'quota_exceeded':
 			return null;
 	}
 }
