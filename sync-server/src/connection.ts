@@ -80,6 +80,9 @@ export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from '../../src/lib/protocol/clo
 /** Updates up to this size fit one frame with room for its header: encoded once per event. */
 const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
 
+/** Document reads waiting on one connection past which its socket is not read until they drain. */
+const READS_QUEUED_PAUSE = 256;
+
 /** Bytes queued on a socket past which the peer is too slow to keep. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -161,8 +164,11 @@ export class SyncConnection implements FanoutSubscriber {
 	private lookup: ContactLookup | null = null;
 	/** When the last over-rate ERROR was sent: one per REFUSAL_REPLY_WINDOW_MS, the rest are dropped silently. */
 	private lastRefusalAt = -Infinity;
-	/** Document reads waiting for the user's sync budget; the socket is not read meanwhile. */
-	private throttled = 0;
+	/** Reasons the socket is not being read (over the sync budget, reads queued); read again at 0. */
+	private pauses = 0;
+	/** The last document read (SYNC step 1) queued: reads run one at a time, one per event-loop turn. */
+	private reads: Promise<void> | null = null;
+	private readsQueued = 0;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -415,24 +421,14 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	private async onSync(msg: SyncMessage): Promise<void> {
-		if (msg.step === 'step1') {
-			if (!this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
-			if (!this.isOpen || !this.canSee(msg.docId)) return;
-			const snap = await this.deps.rooms.snapshot(msg.docId, msg.stateVector);
-			// Visibility may have changed while the snapshot was read.
-			if (!this.canSee(msg.docId) || this.phase === 'closed') return;
-			this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });
-			this.send({ type: 'sync', docId: msg.docId, step: 'step1', stateVector: snap.stateVector });
-			if (this.pendingCatchup?.delete(msg.docId)) this.maybeCatchupDone();
-			return;
-		}
+		if (msg.step === 'step1') return this.queueRead(msg.docId, msg.stateVector);
 		if (msg.docId === DIR_DOC_ID) return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId);
 		if (!this.updates.take()) return this.refuseOverRate('rate_limited', 'Too many updates; slow down.', msg.docId);
 		const over = this.deps.budgets.takeUpdate(this.userId, msg.update.length);
 		if (over) return this.refuseOverRate(over.code, over.message, msg.docId);
 		const from = this.source();
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from));
 		if (!res.ok) this.refuseUpdate(res.code, res.message, msg.docId);
 	}
 
@@ -445,9 +441,38 @@ export class SyncConnection implements FanoutSubscriber {
 		if (over) return this.refuseOverRate(over.code, over.message, msg.docId, msg.updateId);
 		const from = this.source(msg.updateId);
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId, msg.updateId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from));
 		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
+	}
+
+	/**
+	 * Document reads (SYNC step 1: a catch-up asks for every document at once) run one at a time
+	 * per connection, each in its own event-loop turn, so a connection asking for thousands of
+	 * documents shares the server with everyone else instead of holding it until it is done. Past
+	 * READS_QUEUED_PAUSE waiting reads, the socket is not read until the queue drains.
+	 */
+	private queueRead(docId: DocId, stateVector: Uint8Array): Promise<void> {
+		if (++this.readsQueued === READS_QUEUED_PAUSE) this.pause();
+		const run = (this.reads ?? Promise.resolve())
+			.then(() => new Promise<void>((r) => setImmediate(r)))
+			.then(() => this.answerStep1(docId, stateVector))
+			.finally(() => {
+				if (this.readsQueued-- === READS_QUEUED_PAUSE) this.unpause();
+			});
+		this.reads = run.catch(() => undefined);
+		return run;
+	}
+
+	private async answerStep1(docId: DocId, stateVector: Uint8Array): Promise<void> {
+		if (!this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
+		if (!this.isOpen || !this.canSee(docId)) return;
+		const snap = await this.deps.rooms.snapshot(docId, stateVector);
+		// Visibility may have changed while the snapshot was read.
+		if (!this.isOpen || !this.canSee(docId)) return;
+		this.send({ type: 'sync', docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });
+		this.send({ type: 'sync', docId, step: 'step1', stateVector: snap.stateVector });
+		if (this.pendingCatchup?.delete(docId)) this.maybeCatchupDone();
 	}
 
 	/**
@@ -455,14 +480,22 @@ export class SyncConnection implements FanoutSubscriber {
 	 * waits in its own buffers, costing the server nothing) until the budget has room again.
 	 */
 	private async waitForDocSync(): Promise<void> {
-		if (this.throttled++ === 0) this.socket.pause();
+		this.pause();
 		try {
-			while (this.phase !== 'closed' && !this.deps.budgets.takeDocSync(this.userId)) {
+			while (this.isOpen && !this.deps.budgets.takeDocSync(this.userId)) {
 				await new Promise((r) => setTimeout(r, Math.max(10, this.deps.budgets.docSyncRetryAfterMs(this.userId))));
 			}
 		} finally {
-			if (--this.throttled === 0 && this.isOpen) this.socket.resume();
+			this.unpause();
 		}
+	}
+
+	private pause(): void {
+		if (this.pauses++ === 0) this.socket.pause();
+	}
+
+	private unpause(): void {
+		if (--this.pauses === 0 && this.isOpen) this.socket.resume();
 	}
 
 	/**

@@ -50,7 +50,7 @@ export const USER_FULL_SYNCS_BURST = 6;
  * large workspace). Past it the server stops reading the socket until there is room again.
  */
 export const USER_DOC_SYNCS_PER_SEC = 500;
-export const USER_DOC_SYNCS_BURST = 20_000;
+export const USER_DOC_SYNCS_BURST = 2_000;
 /** Bytes of updates a user may send per day (UTC): past it, ERROR quota_exceeded until the next day. */
 export const USER_STORED_BYTES_PER_DAY = 256 * 1024 * 1024;
 /**

@@ -185,7 +185,8 @@ export class SyncClient {
 		if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(msg));
 	}
 
-	private async open(): Promise<void> {
+	/** Opens the socket and sends HELLO (without waiting for the catch-up). */
+	async open(): Promise<void> {
 		const token = typeof this.opts.token === 'string' ? this.opts.token : await this.opts.token();
 		const wsUrl = `${this.opts.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(token)}`;
 		const ws = new WebSocket(wsUrl);
