@@ -22,7 +22,12 @@
  * which is all it needs to converge back to the server.
  *
  * Limits (limits/constants.ts): updates and awareness per second (token buckets; an update over
- * the rate gets ERROR rate_limited and stays the client's to resend, awareness is dropped), at
+ * the rate gets ERROR rate_limited, at most one per REFUSAL_REPLY_WINDOW_MS, the others in the
+ * window are dropped without a reply and stay the client's to resend; awareness is dropped). Per
+ * user over all connections (limits/user-budget.ts): update bytes and count per second, bytes per
+ * day (ERROR quota_exceeded), full catch-ups per minute (close 4429), documents synced per second
+ * (the socket is not read until there is room); a user's writes run one at a time and a
+ * connection's document reads one per event-loop turn, so no one user holds the server. At
  * most `maxOpenDocs` documents with work in flight (more wait, up to `maxQueuedBytes` of
  * waiting messages; past that ERROR rate_limited), an update over
  * 256 KiB closes with 1009, frames over 1 MiB are closed by `ws` itself (maxPayload).

@@ -43,8 +43,8 @@ export const USER_UPDATE_BYTES_BURST = 1024 * 1024;
 export const USER_UPDATES_PER_SEC = 100;
 export const USER_UPDATES_BURST = 200;
 /** Full catch-ups (every visible document: no usable lastSeq, or no document known) per minute, and the burst. */
-export const USER_FULL_SYNCS_PER_MIN = 6;
-export const USER_FULL_SYNCS_BURST = 6;
+export const USER_FULL_SYNCS_PER_MIN = 10;
+export const USER_FULL_SYNCS_BURST = 20;
 /**
  * Documents a user may ask for (SYNC step 1) per second, and the burst (one full catch-up of a
  * large workspace). Past it the server stops reading the socket until there is room again.

@@ -49,6 +49,23 @@ export const DEFAULT_USER_LIMITS: UserLimits = {
 	storedBytesPerDay: USER_STORED_BYTES_PER_DAY
 };
 
+/**
+ * No per-user budget: for benchmarks where one token stands in for many users (100 subscribers,
+ * a room of agents). Never for a server that faces clients.
+ */
+export const UNBUDGETED_USER_LIMITS: UserLimits = {
+	connections: 1_000_000,
+	updateBytesPerSec: 1e12,
+	updateBytesBurst: 1e12,
+	updatesPerSec: 1e9,
+	updatesBurst: 1e9,
+	fullSyncsPerMin: 1e9,
+	fullSyncsBurst: 1e9,
+	docSyncsPerSec: 1e9,
+	docSyncsBurst: 1e9,
+	storedBytesPerDay: 1e15
+};
+
 /** Why an update was refused: over a rate (retry soon) or over the day's storage (retry tomorrow). */
 export type UpdateRefusal = { code: 'rate_limited'; message: string } | { code: 'quota_exceeded'; message: string };
 
