@@ -18,6 +18,7 @@ import { parseDocId } from '../src/lib/domain/ids';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
 import { encodeAwareness } from '../src/lib/sync/awareness';
 import { startTestServer } from '../sync-server/test/helpers/server';
+import { UNBUDGETED_USER_LIMITS } from '../sync-server/src/limits/user-budget';
 
 export type ChildRequest =
 	| { type: 'start-server'; rooms: number }
@@ -89,7 +90,8 @@ function instrumentRelay(): void {
 
 async function startParley(rooms: number): Promise<() => Promise<void>> {
 	instrumentRelay();
-	const server = await startTestServer({ seed: { contacts: rooms, messagesPerContact: 1 } });
+	// One token stands in for an agent per room.
+	const server = await startTestServer({ seed: { contacts: rooms, messagesPerContact: 1 }, userLimits: UNBUDGETED_USER_LIMITS });
 	const docs = [...server.visibility.contactDocIds()].filter((d) => parseDocId(d)?.kind === 'contact').slice(0, rooms) as DocId[];
 	reply({ type: 'started', url: server.url, docs });
 	return () => server.destroy();

@@ -19,6 +19,7 @@ import { percentile, type Benchmark, type BenchContext, type Figure } from './ha
 import { join } from 'node:path';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
 import { startTestServer, tempDir, type TestServer } from '../sync-server/test/helpers/server';
+import { UNBUDGETED_USER_LIMITS } from '../sync-server/src/limits/user-budget';
 import { SyncClient, login, waitFor } from '../sync-server/test/helpers/sync-client';
 
 setFlagsFromString('--expose-gc');
@@ -94,7 +95,9 @@ async function fanoutWith(ctx: BenchContext, synchronous: 'FULL' | 'NORMAL'): Pr
 		dataDir,
 		store: new SqliteStore(join(dataDir, 'parley.db'), { synchronous }),
 		seed: { contacts: 5, messagesPerContact: 1 },
-		limits: { updatesPerSecond: 100_000 }
+		limits: { updatesPerSecond: 100_000 },
+		// One token stands in for 100 subscribers.
+		userLimits: UNBUDGETED_USER_LIMITS
 	});
 	try {
 		const { accessToken } = await login(server.url, 'owner@demo.test');

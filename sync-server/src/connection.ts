@@ -22,7 +22,12 @@
  * which is all it needs to converge back to the server.
  *
  * Limits (limits/constants.ts): updates and awareness per second (token buckets; an update over
- * the rate gets ERROR rate_limited and stays the client's to resend, awareness is dropped), at
+ * the rate gets ERROR rate_limited, at most one per REFUSAL_REPLY_WINDOW_MS, the others in the
+ * window are dropped without a reply and stay the client's to resend; awareness is dropped). Per
+ * user over all connections (limits/user-budget.ts): update bytes and count per second, bytes per
+ * day (ERROR quota_exceeded), full catch-ups per minute (close 4429), documents synced per second
+ * (the socket is not read until there is room); a user's writes run one at a time and a
+ * connection's document reads one per event-loop turn, so no one user holds the server. At
  * most `maxOpenDocs` documents with work in flight (more wait, up to `maxQueuedBytes` of
  * waiting messages; past that ERROR rate_limited), an update over
  * 256 KiB closes with 1009, frames over 1 MiB are closed by `ws` itself (maxPayload).
@@ -62,9 +67,12 @@ import {
 	AWARENESS_PER_SEC,
 	MAX_OPEN_DOCS_PER_CONNECTION,
 	MAX_QUEUED_BYTES_PER_CONNECTION,
+	REFUSAL_REPLY_WINDOW_MS,
 	UPDATES_BURST,
 	UPDATES_PER_SEC
 } from './limits/constants';
+import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
+import type { UserBudgets } from './limits/user-budget';
 import { RateLimiter } from './limits/rate-limit';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { Role } from '../../src/lib/domain/types';
@@ -72,12 +80,13 @@ import type { Role } from '../../src/lib/domain/types';
 export const CLOSE_BAD_DATA = 1003;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_LARGE = 1009;
-export const CLOSE_GOING_AWAY = 1001;
-/** The user's access ended (deactivated, deleted, tokens revoked). */
-export const CLOSE_UNAUTHORIZED = 4401;
+export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from '../../src/lib/protocol/close';
 
 /** Updates up to this size fit one frame with room for its header: encoded once per event. */
 const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
+
+/** Document reads waiting on one connection past which its socket is not read until they drain. */
+const READS_QUEUED_PAUSE = 256;
 
 /** Bytes queued on a socket past which the peer is too slow to keep. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -130,6 +139,8 @@ export interface SyncDeps {
 	fanout: Fanout;
 	store: Store;
 	limits: ConnectionLimits;
+	/** What all of a user's connections together may cost (limits/user-budget.ts). */
+	budgets: UserBudgets;
 	log: (message: string) => void;
 }
 
@@ -156,6 +167,13 @@ export class SyncConnection implements FanoutSubscriber {
 	private queuedBytes = 0;
 	private tracker: AwarenessTracker | null = null;
 	private lookup: ContactLookup | null = null;
+	/** When the last over-rate ERROR was sent: one per REFUSAL_REPLY_WINDOW_MS, the rest are dropped silently. */
+	private lastRefusalAt = -Infinity;
+	/** Reasons the socket is not being read (over the sync budget, reads queued); read again at 0. */
+	private pauses = 0;
+	/** The last document read (SYNC step 1) queued: reads run one at a time, one per event-loop turn. */
+	private reads: Promise<void> | null = null;
+	private readsQueued = 0;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -362,17 +380,27 @@ export class SyncConnection implements FanoutSubscriber {
 		let changed: DocId[];
 		let revoked: DocId[] = [];
 		let full = false;
+		let everything = false;
 		if (hello.knownDocs !== undefined && changedSince !== null) {
 			const known = new Set(hello.knownDocs);
 			const changedIds = new Set(changedSince.map((c) => c.docId));
-			changed = this.allVisible().filter((d) => !known.has(d) || changedIds.has(d));
+			const all = this.allVisible();
+			changed = all.filter((d) => !known.has(d) || changedIds.has(d));
 			revoked = hello.knownDocs.filter((d) => !visibleNow(d));
+			everything = changed.length === all.length && all.length > 1;
 		} else if (changedSince === null || changedSince.some((c) => c.docId === DIR_DOC_ID)) {
 			changed = this.allVisible();
 			full = true;
+			everything = true;
 		} else {
 			changed = [];
 			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
+		}
+		// A catch-up of every document is the most a client can ask for: a few per minute per user.
+		if (everything && !this.deps.budgets.takeFullSync(this.userId)) {
+			const wait = this.deps.budgets.fullSyncRetryAfterSec(this.userId);
+			this.sendError('rate_limited', `Too many full syncs from your account; retry in ${wait} s.`);
+			return this.close(CLOSE_RATE_LIMITED, `too many full syncs; retry in ${wait} s`);
 		}
 		this.catchupSeq = head;
 		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
@@ -398,20 +426,14 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	private async onSync(msg: SyncMessage): Promise<void> {
-		if (msg.step === 'step1') {
-			const snap = await this.deps.rooms.snapshot(msg.docId, msg.stateVector);
-			// Visibility may have changed while the snapshot was read.
-			if (!this.canSee(msg.docId) || this.phase === 'closed') return;
-			this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });
-			this.send({ type: 'sync', docId: msg.docId, step: 'step1', stateVector: snap.stateVector });
-			if (this.pendingCatchup?.delete(msg.docId)) this.maybeCatchupDone();
-			return;
-		}
+		if (msg.step === 'step1') return this.queueRead(msg.docId, msg.stateVector);
 		if (msg.docId === DIR_DOC_ID) return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId);
-		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId);
+		if (!this.updates.take()) return this.refuseOverRate('rate_limited', 'Too many updates; slow down.', msg.docId);
+		const over = this.deps.budgets.takeUpdate(this.userId, msg.update.length);
+		if (over) return this.refuseOverRate(over.code, over.message, msg.docId);
 		const from = this.source();
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from));
 		if (!res.ok) this.refuseUpdate(res.code, res.message, msg.docId);
 	}
 
@@ -419,12 +441,79 @@ export class SyncConnection implements FanoutSubscriber {
 		if (msg.docId === DIR_DOC_ID) {
 			return this.sendError('forbidden', 'The directory is written by the server only.', msg.docId, msg.updateId);
 		}
-		if (!this.updates.take()) return this.sendError('rate_limited', 'Too many updates; slow down.', msg.docId, msg.updateId);
+		if (!this.updates.take()) return this.refuseOverRate('rate_limited', 'Too many updates; slow down.', msg.docId, msg.updateId);
+		const over = this.deps.budgets.takeUpdate(this.userId, msg.update.length);
+		if (over) return this.refuseOverRate(over.code, over.message, msg.docId, msg.updateId);
 		const from = this.source(msg.updateId);
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId, msg.updateId);
-		const res = await this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from);
+		const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from));
 		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
+	}
+
+	/**
+	 * Document reads (SYNC step 1: a catch-up asks for every document at once) run one at a time
+	 * per connection, each in its own event-loop turn, so a connection asking for thousands of
+	 * documents shares the server with everyone else instead of holding it until it is done. Past
+	 * READS_QUEUED_PAUSE waiting reads, the socket is not read until the queue drains.
+	 */
+	private queueRead(docId: DocId, stateVector: Uint8Array): Promise<void> {
+		if (++this.readsQueued === READS_QUEUED_PAUSE) this.pause();
+		const run = (this.reads ?? Promise.resolve())
+			.then(() => new Promise<void>((r) => setImmediate(r)))
+			.then(() => this.answerStep1(docId, stateVector))
+			.finally(() => {
+				if (this.readsQueued-- === READS_QUEUED_PAUSE) this.unpause();
+			});
+		this.reads = run.catch(() => undefined);
+		return run;
+	}
+
+	private async answerStep1(docId: DocId, stateVector: Uint8Array): Promise<void> {
+		if (!this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
+		if (!this.isOpen || !this.canSee(docId)) return;
+		const snap = await this.deps.rooms.snapshot(docId, stateVector);
+		// Visibility may have changed while the snapshot was read.
+		if (!this.isOpen || !this.canSee(docId)) return;
+		this.send({ type: 'sync', docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });
+		this.send({ type: 'sync', docId, step: 'step1', stateVector: snap.stateVector });
+		if (this.pendingCatchup?.delete(docId)) this.maybeCatchupDone();
+	}
+
+	/**
+	 * Over the user's document-sync rate: stop reading the socket (what the client sends next
+	 * waits in its own buffers, costing the server nothing) until the budget has room again.
+	 */
+	private async waitForDocSync(): Promise<void> {
+		this.pause();
+		try {
+			while (this.isOpen && !this.deps.budgets.takeDocSync(this.userId)) {
+				await new Promise((r) => setTimeout(r, Math.max(10, this.deps.budgets.docSyncRetryAfterMs(this.userId))));
+			}
+		} finally {
+			this.unpause();
+		}
+	}
+
+	private pause(): void {
+		if (this.pauses++ === 0) this.socket.pause();
+	}
+
+	private unpause(): void {
+		if (--this.pauses === 0 && this.isOpen) this.socket.resume();
+	}
+
+	/**
+	 * An update over a rate or quota: ERROR (naming it) at most once per REFUSAL_REPLY_WINDOW_MS;
+	 * the ones refused after it in the window get no reply. The client releases every update it
+	 * has in flight on that ERROR and resends them after a pause (the server stores an update id
+	 * once, so a resend of one that was stored is only acked again).
+	 */
+	private refuseOverRate(code: 'rate_limited' | 'quota_exceeded', message: string, docId: DocId, updateId?: string): void {
+		const now = performance.now();
+		if (now - this.lastRefusalAt < REFUSAL_REPLY_WINDOW_MS) return;
+		this.lastRefusalAt = now;
+		this.sendError(code, message, docId, updateId);
 	}
 
 	// --- outgoing ------------------------------------------------------------------------------

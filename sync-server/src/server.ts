@@ -24,6 +24,7 @@ import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } fro
 import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadOptions } from './http/upload-store';
 import { uploadRoutes } from './http/uploads';
 import { Hub } from './hub';
+import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
@@ -49,7 +50,9 @@ export interface ServerOptions {
 	/** Background compaction and access checkpoint period (default 5 s; 0 disables). */
 	maintenanceEveryMs?: number;
 	limits?: Partial<ConnectionLimits>;
-	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
+	/** Budgets per user over all of their connections (limits/user-budget.ts). */
+	userLimits?: Partial<UserLimits>;
+	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions; perAccountAddress?: RateLimitOptions };
 	fanout?: Fanout;
 	log?: (message: string) => void;
 	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
@@ -115,7 +118,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	});
 	const dirRoom = await rooms.pin(DIR_DOC_ID);
 	visibility.setDirectory(dirRoom.ydoc);
-	const hub = new Hub(visibility);
+	const hub = new Hub(visibility, clock);
 	hubRef.hub = hub;
 
 	const auth = await Auth.create({
@@ -125,12 +128,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		lookupUser: (id) => visibility.user(id),
 		...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {})
 	});
+	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once.
+	auth.onEnded = (e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason));
 	const syncDeps: SyncDeps = {
 		rooms,
 		visibility,
 		fanout,
 		store,
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
+		budgets: new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock),
 		log
 	};
 	// Signed file URLs use a key derived from the workspace's signing secret (same on every process).

@@ -10,15 +10,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../../src/lib/protocol';
+import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
 import { parseDocId } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { Auth } from './auth/auth';
 import { SyncConnection, type SyncDeps } from './connection';
-import type { Hub } from './hub';
+import type { Hub, SocketSession } from './hub';
 import { bearerToken } from './http/routes';
 import { YjsConnection } from './yjs-endpoint';
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
 	const body = JSON.stringify({ error: { code, message } });
@@ -51,8 +52,11 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 			.then((target) => {
 				if (!target.ok) return refuse(socket, target.status, target.code, target.message);
 				wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-					if (target.kind === 'sync') deps.hub.addSync(new SyncConnection(ws, target.userId, deps));
-					else deps.hub.addYjs(new YjsConnection(ws, target.userId, target.docId, deps));
+					// Upgrades that passed the check together: the count decides.
+					if (!deps.budgets.connect(target.userId)) return ws.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');
+					ws.once('close', () => deps.budgets.disconnect(target.userId));
+					if (target.kind === 'sync') deps.hub.addSync(new SyncConnection(ws, target.userId, deps), target.session);
+					else deps.hub.addYjs(new YjsConnection(ws, target.userId, target.docId, deps), target.session);
 				});
 			})
 			.catch((err: unknown) => {
@@ -62,8 +66,8 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 	};
 
 	type Target =
-		| { ok: true; kind: 'sync'; userId: UserId }
-		| { ok: true; kind: 'yjs'; userId: UserId; docId: DocId }
+		| { ok: true; kind: 'sync'; userId: UserId; session: SocketSession }
+		| { ok: true; kind: 'yjs'; userId: UserId; docId: DocId; session: SocketSession }
 		| { ok: false; status: number; code: string; message: string };
 
 	async function decide(req: IncomingMessage): Promise<Target> {
@@ -73,8 +77,13 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 		if (!isSync && !yjsMatch) return { ok: false, status: 404, code: 'not_found', message: 'No WebSocket endpoint here.' };
 		const verified = await deps.auth.verify(url.searchParams.get('token') ?? bearerToken(req));
 		if (!verified.ok) return { ok: false, status: 401, code: verified.error.code, message: verified.error.message };
-		const userId = verified.value.userId;
-		if (isSync) return { ok: true, kind: 'sync', userId };
+		const { userId, sessionId, expiresAt } = verified.value;
+		// Refused before the upgrade, for the price of the token check (issue 15.6).
+		if (!deps.budgets.canConnect(userId)) {
+			return { ok: false, status: 429, code: 'too_many_connections', message: 'Too many open connections for this account; close some tabs.' };
+		}
+		const session: SocketSession = { sessionId, expiresAt };
+		if (isSync) return { ok: true, kind: 'sync', userId, session };
 		let raw: string;
 		try {
 			raw = decodeURIComponent(yjsMatch![1]!);
@@ -86,7 +95,7 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 		if (!deps.visibility.canSee(userId, docId)) {
 			return { ok: false, status: 403, code: 'forbidden', message: 'You may not see this document.' };
 		}
-		return { ok: true, kind: 'yjs', userId, docId };
+		return { ok: true, kind: 'yjs', userId, docId, session };
 	}
 
 	return {

@@ -28,6 +28,7 @@ import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence } from './presence-filter';
 import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
+import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
 import type { RateLimiter } from './limits/rate-limit';
 import { framedOnce, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
@@ -161,6 +162,7 @@ export class YjsConnection implements FanoutSubscriber {
 				const step = decoding.readVarUint(dec);
 				const payload = readPayload(dec, MAX_UPDATE_BYTES, 'sync payload');
 				if (step === SYNC_STEP1) {
+					if (!this.deps.budgets.takeDocSync(this.userId)) return this.fail(CLOSE_RATE_LIMITED, 'too many syncs from your account; retry later');
 					this.sendSync(SYNC_STEP2, encodeState(this.room.ydoc, payload));
 				} else if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
 					// A stock client answers our step 1 with its step 2, usually holding nothing new: that
@@ -168,6 +170,8 @@ export class YjsConnection implements FanoutSubscriber {
 					// read-only client of `dir` (presence) stays connected.
 					if (this.docId === DIR_DOC_ID && step === SYNC_UPDATE) return this.fail(CLOSE_POLICY, 'the directory is written by the server only');
 					if (!this.updates.take()) return this.fail(CLOSE_POLICY, 'too many updates; slow down');
+					const over = this.deps.budgets.takeUpdate(this.userId, payload.length);
+					if (over) return this.fail(CLOSE_RATE_LIMITED, over.message);
 					const user = this.deps.visibility.user(this.userId);
 					if (!user || !user.active) return this.fail(CLOSE_FORBIDDEN, 'access ended');
 					const res = await this.deps.rooms.applyClientUpdate(this.docId, payload, { senderId: this.id, userId: this.userId, role: user.role });

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
+import { REFRESH_GRACE_MS } from '../src/auth/auth';
 import { login } from './helpers/sync-client';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -85,15 +86,17 @@ describe('auth', () => {
 		expect((await post(`${s.url}/api/auth/login`, { email: 'sue@demo.test', password: 'parley-demo' })).status).toBe(200);
 	});
 
-	it('rotates refresh tokens and revokes the family when a rotated token is reused', async () => {
-		const s = await server();
+	it('rotates refresh tokens and revokes the family when a rotated token is reused after the grace window', async () => {
+		let now = Date.now();
+		const s = await server({ clock: () => now });
 		const first = await login(s.url, 'ana@demo.test');
 		const second = await post(`${s.url}/api/auth/refresh`, { refreshToken: first.refreshToken });
 		expect(second.status).toBe(200);
 		expect(second.json.refreshToken).not.toBe(first.refreshToken);
 		const third = await post(`${s.url}/api/auth/refresh`, { refreshToken: second.json.refreshToken });
 		expect(third.status).toBe(200);
-		// Reusing the first (rotated) token: refused, and the whole family dies with it.
+		// Reusing the first (rotated) token past the grace window: refused, and the whole family dies with it.
+		now += REFRESH_GRACE_MS + 1000;
 		const reuse = await post(`${s.url}/api/auth/refresh`, { refreshToken: first.refreshToken });
 		expect(reuse.status).toBe(401);
 		expect(reuse.json.error?.code).toBe('refresh_token_reused');

@@ -10,7 +10,7 @@ import { ERROR_CODES, errorFromProtocolError } from './session';
 describe('close codes', () => {
 	it('per-document errors keep the connection, the others close it', () => {
 		const open = ERROR_CODES.filter((c) => closeCodeFor(c) === null);
-		expect([...open].sort()).toEqual(['forbidden', 'rate_limited', 'rejected_update', 'unknown_doc']);
+		expect([...open].sort()).toEqual(['forbidden', 'quota_exceeded', 'rate_limited', 'rejected_update', 'unknown_doc']);
 		expect(closeCodeFor('bad_frame')).toBe(CLOSE_PROTOCOL_ERROR);
 		expect(shouldReconnect(CLOSE_UNSUPPORTED_VERSION)).toBe(false);
 		expect(shouldReconnect(1006)).toBe(true);

@@ -7,16 +7,24 @@
  */
 import type { ErrorCode } from './session';
 
+/** The server is shutting down: reconnect with backoff. */
+export const CLOSE_GOING_AWAY = 1001;
 /** Malformed frame, unknown type, bad doc id: a bug or an attacker; reconnecting will not help. */
 export const CLOSE_PROTOCOL_ERROR = 1002;
 /** A frame or field past its limit. */
 export const CLOSE_TOO_LARGE = 1009;
 /** The server failed; the client reconnects with backoff. */
 export const CLOSE_INTERNAL = 1011;
-/** The token expired or was revoked: refresh it, then reconnect. */
+/**
+ * The token expired, or its session ended (logout elsewhere, refresh-token reuse, a password,
+ * role or restriction change): refresh the token, then reconnect; when the refresh is refused,
+ * the session is over (show the login).
+ */
 export const CLOSE_UNAUTHORIZED = 4401;
-/** The user may no longer use the workspace (deactivated). Do not reconnect. */
+/** The user may no longer use the workspace (deactivated, deleted). Do not reconnect: show the login. */
 export const CLOSE_FORBIDDEN = 4403;
+/** The user is over a budget (connections, bytes per second, full syncs): reconnect after a long pause. */
+export const CLOSE_RATE_LIMITED = 4429;
 /** Client and server speak different `PROTOCOL_VERSION`s: reload the app, do not reconnect. */
 export const CLOSE_UNSUPPORTED_VERSION = 4426;
 
@@ -39,6 +47,7 @@ export function closeCodeFor(code: ErrorCode): number | null {
 		case 'unknown_doc':
 		case 'rejected_update':
 		case 'rate_limited':
+		case 'quota_exceeded':
 			return null;
 	}
 }

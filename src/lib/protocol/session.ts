@@ -87,6 +87,7 @@ export const ERROR_CODES = [
 	'unknown_doc',
 	'rejected_update',
 	'rate_limited',
+	'quota_exceeded',
 	'internal'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -180,7 +180,8 @@ export class App implements AppState {
 				url: (token) => `${this.#wsBase()}/sync?token=${encodeURIComponent(token)}`,
 				WebSocket: this.#opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketCtor),
 				token: () => this.auth.token(),
-				refreshToken: () => this.auth.refresh()
+				refreshToken: () => this.auth.refresh(),
+				refusedBeforeOpen: () => this.auth.refreshIfRejected()
 			}
 		});
 		const [summaries, dots, dir, seen] = await Promise.all([

@@ -5,11 +5,20 @@
  * - The session (tokens, user, workspace) is kept in a `SessionStorage` (localStorage in the
  *   browser), so a reload without network restores the same user; login needs the network.
  * - Access tokens live 15 minutes: `token()` refreshes when less than `refreshMarginMs` is left,
- *   and a timer refreshes ahead of expiry. A 401 (or a refused socket) forces a refresh.
- * - Refresh tokens are single use and rotate; presenting a rotated one revokes the whole family.
- *   So one refresh runs at a time per browser: in-process single flight, and across tabs a Web
- *   Lock inside which the stored session is read again: when another tab has already rotated
- *   it, its result is adopted instead of presenting the old token.
+ *   and a timer refreshes ahead of expiry. Otherwise the token is refreshed only when the server
+ *   says it is no longer good (a 401 of the API, a socket closed with CLOSE_UNAUTHORIZED), never
+ *   because the network failed: a socket that failed before opening (a refused upgrade and a
+ *   lost network look alike in a browser) goes through `refreshIfRejected`, which asks the
+ *   server about the token first (SPEC S9.5, issue 17: a flaky network must not log anyone out).
+ * - Refresh tokens are single use and rotate; presenting one again after the server's grace
+ *   window (60 s) revokes its whole family. Within it, the server answers with the same
+ *   successor, so a refresh whose response was lost is simply made again. One refresh runs at a
+ *   time per browser: in-process single flight, and across tabs a Web Lock inside which the
+ *   stored session is read again: when another tab has already rotated it, its result is adopted
+ *   instead of presenting the old token. Without Web Locks, tabs racing with the same token get
+ *   the same successor from the grace window.
+ * - Logout ends the session on the server too (its access token is refused at once, its sockets
+ *   closed); other devices of the user stay signed in.
  */
 import type { User, UserId, WorkspaceId } from '../domain/types';
 
@@ -154,9 +163,38 @@ export class AuthClient {
 		return { ok: true, session };
 	}
 
-	/** Forgets the session locally (the server's refresh token simply expires). */
+	/**
+	 * Forgets the session here and ends it on the server (best effort: offline, the refresh token
+	 * dies with its 30 days and the access token with its 15 minutes).
+	 */
 	logout(): void {
+		const s = this.#session;
 		this.#set(null);
+		if (!s) return;
+		void this.#fetch(`${this.#opts.baseUrl}/api/auth/logout`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${s.accessToken}` },
+			body: JSON.stringify({ refreshToken: s.refreshToken }),
+			keepalive: true
+		}).catch(() => undefined);
+	}
+
+	/**
+	 * Something failed before the server could say why (a WebSocket upgrade: the browser hides
+	 * its status). Asks the server whether the access token is still good, and refreshes only if
+	 * the server refuses it: a network failure is 'network', never a refresh.
+	 */
+	async refreshIfRejected(): Promise<RefreshResult> {
+		const s = this.#session;
+		if (!s) return 'denied';
+		let res: Response;
+		try {
+			res = await this.#fetch(`${this.#opts.baseUrl}/api/me`, { headers: { authorization: `Bearer ${s.accessToken}` } });
+		} catch {
+			return 'network';
+		}
+		if (res.status === 401) return this.#session === s ? this.refresh() : 'ok';
+		return res.ok ? 'ok' : 'network';
 	}
 
 	/** A current access token (refreshed first when it is about to expire), or null when signed out. */

@@ -5,9 +5,13 @@
  * received) -> back to `connecting` after a drop, retried with exponential backoff and jitter,
  * or `offline` while the network is known to be down (`setNetworkAvailable(false)`) or the
  * connection was stopped. Every opening asks `token()` for a current access token (the auth
- * layer refreshes it before expiry); an `unauthorized` ERROR, or a socket refused before it
- * opened, asks `refreshToken()` (on a 401 the server refuses the upgrade and the browser sees
- * only a failed socket). When the refresh fails for good the connection stops (session over).
+ * layer refreshes it before expiry). The token is refreshed only when the server says it is no
+ * longer good: an `unauthorized` ERROR or a close with CLOSE_UNAUTHORIZED / CLOSE_FORBIDDEN
+ * (protocol/close.ts: expiry, logout elsewhere, revocation) asks `refreshToken()`; a socket
+ * that failed before opening (a 401 upgrade and a network failure look alike to a browser)
+ * asks `refusedBeforeOpen()`, which checks the token over HTTP first (auth.ts) and never
+ * refreshes on a network failure. When the refresh is denied the connection stops (session
+ * over: the app shows the login).
  *
  * Frames are decoded with `decodeServerFrame`; CHUNK frames are reassembled here, so the
  * handler sees only whole messages. A PING is answered; a silent socket (no frame for
@@ -16,6 +20,7 @@
  */
 import type { DocId } from '../domain/types';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, type ClientMessage, type ServerMessage } from '../protocol';
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../protocol/close';
 import { Backoff } from './backoff';
 
 /** The part of the WebSocket API we use; the browser's and `ws`'s both fit. */
@@ -51,6 +56,8 @@ export interface ConnectionOptions {
 	token(): Promise<string | null>;
 	/** Forces a token refresh; false when the session cannot be refreshed (log in again). */
 	refreshToken(): Promise<'ok' | 'network' | 'denied'>;
+	/** The socket failed before opening: refresh only if the server refuses the token (default: `refreshToken`). */
+	refusedBeforeOpen?(): Promise<'ok' | 'network' | 'denied'>;
 	handler: ConnectionHandler;
 	backoff?: Backoff;
 	pingEveryMs?: number;
@@ -58,8 +65,6 @@ export interface ConnectionOptions {
 }
 
 const OPEN = 1;
-/** Close code of the server when the user's access ended or the token is no longer valid. */
-const CLOSE_UNAUTHORIZED = 4401;
 
 export class SyncConnection {
 	readonly #opts: ConnectionOptions;
@@ -196,9 +201,14 @@ export class SyncConnection {
 				this.#setState('offline');
 				return;
 			}
-			if (!opened || ev.code === CLOSE_UNAUTHORIZED) {
-				// Refused before opening: an expired or revoked token looks exactly like this.
-				void this.#refreshThenRetry(`connection failed (${ev.code})`);
+			if (ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_FORBIDDEN) {
+				// The server ended the token's session (expiry, logout elsewhere, revocation).
+				void this.#refreshThenRetry(ev.reason ? `closed: ${ev.reason}` : `closed (${ev.code})`);
+				return;
+			}
+			if (!opened) {
+				// Refused before opening: a refused token and a network failure look alike here.
+				void this.#refreshThenRetry(`connection failed (${ev.code})`, () => (this.#opts.refusedBeforeOpen ? this.#opts.refusedBeforeOpen() : this.#opts.refreshToken()));
 				return;
 			}
 			this.#scheduleRetry(ev.reason ? `closed: ${ev.reason}` : `closed (${ev.code})`);
@@ -249,9 +259,9 @@ export class SyncConnection {
 		this.#opts.handler.message(msg);
 	}
 
-	async #refreshThenRetry(reason: string): Promise<void> {
+	async #refreshThenRetry(reason: string, refresh: () => Promise<'ok' | 'network' | 'denied'> = () => this.#opts.refreshToken()): Promise<void> {
 		const epoch = this.#epoch;
-		const r = await this.#opts.refreshToken();
+		const r = await refresh();
 		if (epoch !== this.#epoch || !this.#running) return;
 		if (r === 'denied') {
 			this.#lastError = 'session expired';

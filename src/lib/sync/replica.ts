@@ -470,8 +470,13 @@ export class Replica {
 				void this.#removeLocal(m.docId);
 				return;
 			case 'error':
-				if (m.docId && m.code === 'rate_limited') {
-					if (m.updateId !== undefined && this.pending.release(m.updateId)) this.#retryLater();
+				if (m.docId && (m.code === 'rate_limited' || m.code === 'quota_exceeded')) {
+					// The server answers one refusal per window and drops the updates after it silently:
+					// everything in flight is released and sent again after the pause.
+					if (m.updateId !== undefined) {
+						this.pending.resetInflight();
+						this.#retryLater();
+					}
 					this.#catchUp?.retry(m.docId);
 				} else if (m.docId) this.#catchUp?.settle(m.docId);
 				this.#setStatus({ lastError: m.message });

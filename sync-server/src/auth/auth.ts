@@ -3,28 +3,38 @@
  *
  * - Access token: a JWT (HS256, `jose`) with a 32-byte secret kept in the store's meta table
  *   (so every process behind a load balancer shares it), 15 minutes of life, claims `sub`
- *   (user id), `wid` (workspace id), `role` and `ver`, the user's token version. Verification
- *   names the one accepted algorithm, so `alg: none` and HS/RS confusion are refused, and checks
- *   issuer, audience, expiry, the workspace, that the user still exists and is active in the
- *   directory, and that `ver` equals the stored version: bumping the version (password, role or
- *   restriction change, deactivation, refresh-token reuse) invalidates every older token at once.
+ *   (user id), `wid` (workspace id), `role`, `ver`, the user's token version, and `sid`, the
+ *   session (one login on one device: the refresh-token family). Verification names the one
+ *   accepted algorithm, so `alg: none` and HS/RS confusion are refused, and checks issuer,
+ *   audience, expiry, the workspace, that the user still exists and is active in the directory,
+ *   that `ver` equals the stored version (bumping it on a password, role or restriction change
+ *   or deactivation invalidates every older token of the user at once) and that the session was
+ *   not ended (logout, refresh-token reuse: `Store.revokeSession`, one device only).
  * - Refresh token: 32 random bytes, stored only as a SHA-256 hash, single use. Refreshing revokes
- *   the presented token and issues its successor in the same family; presenting a token that was
- *   already rotated means it was copied, so the whole family is revoked and the user's access
- *   tokens are invalidated.
- * - Login attempts are rate-limited per account and per address; an unknown email costs the same
- *   scrypt work as a wrong password.
+ *   the presented token and issues its successor in the same family. Presented again within
+ *   `REFRESH_GRACE_MS` of its rotation (the response was lost, or two tabs raced), it gets the
+ *   same successor back (sealed in its record with a key only the token itself yields); later,
+ *   it was copied: the whole family and its session are revoked.
+ * - Every ending is reported to `onEnded` (the hub closes the matching sockets at once).
+ * - Login: failures are counted per (account, address) and, more loosely, per account and per
+ *   address; a success counts nowhere and clears the account's failures, so attempts against an
+ *   address lock out that pair, not the real user. An unknown email costs the same scrypt work
+ *   as a wrong password.
  */
-import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role, User, UserId, WorkspaceId } from '../../../src/lib/domain/types';
-import type { Store, UserAuth } from '../persistence/store';
+import type { RefreshTokenRecord, Store, UserAuth } from '../persistence/store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
-import { LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, LOGIN_ATTEMPTS_PER_MIN } from '../limits/constants';
+import { LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, LOGIN_FAILURES_PER_ACCOUNT_ADDRESS_PER_MIN, LOGIN_FAILURES_PER_ACCOUNT_PER_MIN } from '../limits/constants';
 
 export const ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** A rotated refresh token presented again within this gets the same successor (SPEC S1.9). */
+export const REFRESH_GRACE_MS = 60 * 1000;
+/** Rotations followed from a token within its grace window to the family's live token. */
+const MAX_GRACE_HOPS = 4;
 const ALGORITHM = 'HS256';
 const ISSUER = 'parley';
 const AUDIENCE = 'parley';
@@ -45,6 +55,17 @@ export interface Principal {
 	workspaceId: WorkspaceId;
 	role: Role;
 	tokenVersion: number;
+	/** The session (refresh-token family) the token belongs to. */
+	sessionId: string;
+	/** When the token expires, ms since the epoch. */
+	expiresAt: number;
+}
+
+/** Sessions that just ended: one (`sessionId`) or every one of a user. */
+export interface SessionsEnded {
+	userId: UserId;
+	sessionId?: string;
+	reason: string;
 }
 
 export interface Session {
@@ -59,7 +80,7 @@ export interface AuthDeps {
 	workspaceId: WorkspaceId;
 	/** The directory's current record of a user. */
 	lookupUser(id: UserId): User | undefined;
-	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
+	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions; perAccountAddress?: RateLimitOptions };
 	jwtSecret?: Uint8Array;
 }
 
@@ -82,6 +103,9 @@ export async function loadJwtSecret(store: Store): Promise<Uint8Array> {
 export class Auth {
 	private readonly perAccount: RateLimiter;
 	private readonly perAddress: RateLimiter;
+	private readonly perAccountAddress: RateLimiter;
+	/** Told of every ending (logout, reuse, invalidation); the server closes the matching sockets. */
+	onEnded: ((e: SessionsEnded) => void) | null = null;
 
 	/** The secret as a key object, made once: from raw bytes `jose` imports a key per call. */
 	private readonly signingKey: KeyObject;
@@ -90,8 +114,13 @@ export class Auth {
 		private readonly deps: AuthDeps & { jwtSecret: Uint8Array }
 	) {
 		this.signingKey = createSecretKey(deps.jwtSecret);
-		this.perAccount = new RateLimiter(deps.loginLimits?.perAccount ?? { limit: LOGIN_ATTEMPTS_PER_MIN, windowMs: 60_000 }, deps.clock);
-		this.perAddress = new RateLimiter(deps.loginLimits?.perAddress ?? { limit: LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, windowMs: 60_000 }, deps.clock);
+		const limits = deps.loginLimits;
+		this.perAccount = new RateLimiter(limits?.perAccount ?? { limit: LOGIN_FAILURES_PER_ACCOUNT_PER_MIN, windowMs: 60_000 }, deps.clock);
+		this.perAddress = new RateLimiter(limits?.perAddress ?? { limit: LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, windowMs: 60_000 }, deps.clock);
+		this.perAccountAddress = new RateLimiter(
+			limits?.perAccountAddress ?? { limit: LOGIN_FAILURES_PER_ACCOUNT_ADDRESS_PER_MIN, windowMs: 60_000 },
+			deps.clock
+		);
 	}
 
 	static async create(deps: AuthDeps): Promise<Auth> {
@@ -100,8 +129,17 @@ export class Auth {
 
 	async login(email: string, password: string, address: string): Promise<AuthResult<Session>> {
 		const account = email.trim().toLowerCase();
-		for (const d of [this.perAccount.hit(`a:${account}`), this.perAddress.hit(`ip:${address}`)]) {
+		// Each attempt is counted before the password is checked (parallel guesses cannot slip
+		// through); a success takes its count back.
+		const keys: Array<[RateLimiter, string]> = [
+			[this.perAccountAddress, `${account}\u0000${address}`],
+			[this.perAccount, account],
+			[this.perAddress, address]
+		];
+		for (const [i, [limiter, key]] of keys.entries()) {
+			const d = limiter.hit(key);
 			if (!d.ok) {
+				for (const [l, k] of keys.slice(0, i)) l.refund(k);
 				const retryAfterSec = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
 				return {
 					ok: false,
@@ -115,33 +153,77 @@ export class Auth {
 		if (!record || !passwordOk || !user || !user.active) {
 			return err(401, 'invalid_credentials', 'Wrong email or password.');
 		}
+		// A success counts nowhere and clears the account's failures.
+		this.perAccountAddress.reset(keys[0]![1]);
+		this.perAccount.reset(account);
+		this.perAddress.refund(address);
 		return { ok: true, value: await this.startSession(record, user, randomUUID()) };
 	}
 
 	async refresh(token: string): Promise<AuthResult<Session>> {
+		return this.rotate(token, 0);
+	}
+
+	private async rotate(token: string, hops: number): Promise<AuthResult<Session>> {
 		const now = this.deps.clock();
 		const rec = await this.deps.store.getRefreshToken(sha256(token));
 		if (!rec) return err(401, 'invalid_refresh_token', 'Unknown refresh token.');
-		if (rec.revokedAt !== null) {
-			if (rec.replacedBy !== null) await this.onReuse(rec.familyId, rec.userId);
-			return err(401, rec.replacedBy !== null ? 'refresh_token_reused' : 'refresh_token_revoked', 'This refresh token is no longer valid.');
-		}
+		if (rec.revokedAt !== null) return this.rotated(rec, token, now, hops);
 		if (rec.expiresAt <= now) return err(401, 'refresh_token_expired', 'The refresh token has expired.');
 		const record = await this.deps.store.getUserById(rec.userId);
 		const user = this.deps.lookupUser(rec.userId);
 		if (!record || !user || !user.active) return err(401, 'user_inactive', 'This account is no longer active.');
 		const next = newRefreshToken();
-		// Only one of two concurrent refreshes with the same token wins; the other is a reuse.
-		if (!(await this.deps.store.revokeRefreshToken(rec.hash, now, next.hash))) {
-			await this.onReuse(rec.familyId, rec.userId);
-			return err(401, 'refresh_token_reused', 'This refresh token is no longer valid.');
+		const nextRecord: RefreshTokenRecord = {
+			hash: next.hash,
+			userId: record.id,
+			familyId: rec.familyId,
+			expiresAt: now + REFRESH_TOKEN_TTL_MS,
+			revokedAt: null,
+			replacedBy: null
+		};
+		// Only one of two concurrent refreshes with the same token rotates it; the other finds it
+		// rotated a moment ago and gets the same successor.
+		if (!(await this.deps.store.rotateRefreshToken(rec.hash, now, nextRecord, seal(next.token, token)))) {
+			const again = await this.deps.store.getRefreshToken(rec.hash);
+			return again ? this.rotated(again, token, now, hops) : err(401, 'invalid_refresh_token', 'Unknown refresh token.');
 		}
-		return { ok: true, value: await this.startSession(record, user, rec.familyId, next) };
+		return { ok: true, value: await this.issue(record, user, rec.familyId, next.token) };
 	}
 
-	async logout(token: string): Promise<void> {
-		const rec = await this.deps.store.getRefreshToken(sha256(token));
-		if (rec) await this.deps.store.revokeRefreshFamily(rec.familyId, this.deps.clock());
+	/**
+	 * A token that is no longer live was presented. Rotated within the grace window: the same
+	 * successor (followed to the family's live token when that was rotated too). Rotated before
+	 * it: reuse of a copied token, the family and its session end. Revoked otherwise (logout,
+	 * invalidation): refused.
+	 */
+	private async rotated(rec: RefreshTokenRecord, token: string, now: number, hops: number): Promise<AuthResult<Session>> {
+		const revoked = err(401, 'refresh_token_revoked', 'This refresh token is no longer valid.');
+		if (rec.replacedBy === null) return revoked;
+		const successor = rec.successor ? unseal(rec.successor, token) : null;
+		if (successor === null || now - rec.revokedAt! > REFRESH_GRACE_MS || hops >= MAX_GRACE_HOPS) {
+			await this.endFamily(rec.familyId, rec.userId, 'refresh token reused');
+			return err(401, 'refresh_token_reused', 'This refresh token is no longer valid.');
+		}
+		const next = await this.deps.store.getRefreshToken(rec.replacedBy);
+		if (!next || next.hash !== sha256(successor)) return revoked;
+		if (next.revokedAt !== null) return next.replacedBy === null ? revoked : this.rotated(next, successor, now, hops + 1);
+		if (next.expiresAt <= now) return err(401, 'refresh_token_expired', 'The refresh token has expired.');
+		const record = await this.deps.store.getUserById(rec.userId);
+		const user = this.deps.lookupUser(rec.userId);
+		if (!record || !user || !user.active) return err(401, 'user_inactive', 'This account is no longer active.');
+		return { ok: true, value: await this.issue(record, user, rec.familyId, successor) };
+	}
+
+	/**
+	 * Ends the session of a refresh token or of a verified access token (this device only): its
+	 * refresh tokens are revoked, its access tokens refused at once, its sockets closed.
+	 */
+	async logout(refreshToken: string | null, accessToken?: string | null): Promise<void> {
+		const rec = refreshToken ? await this.deps.store.getRefreshToken(sha256(refreshToken)) : null;
+		if (rec) return this.endFamily(rec.familyId, rec.userId, 'logged out');
+		const verified = accessToken ? await this.verify(accessToken) : null;
+		if (verified?.ok) await this.endFamily(verified.value.sessionId, verified.value.userId, 'logged out');
 	}
 
 	/** Verifies an access token completely (signature, algorithm, claims, user, version). */
@@ -160,14 +242,20 @@ export class Auth {
 			if (e instanceof joseErrors.JWTExpired) return err(401, 'token_expired', 'The access token has expired.');
 			return err(401, 'invalid_token', 'The access token is not valid.');
 		}
-		const { sub, wid, ver } = payload;
-		if (typeof sub !== 'string' || typeof ver !== 'number') return err(401, 'invalid_token', 'The access token is not valid.');
+		const { sub, wid, ver, sid, exp } = payload;
+		if (typeof sub !== 'string' || typeof ver !== 'number' || typeof sid !== 'string' || typeof exp !== 'number') {
+			return err(401, 'invalid_token', 'The access token is not valid.');
+		}
 		if (wid !== this.deps.workspaceId) return err(401, 'wrong_workspace', 'The access token is for another workspace.');
 		const record = await this.deps.store.getUserById(sub as UserId);
 		const user = this.deps.lookupUser(sub as UserId);
 		if (!record || !user || !user.active) return err(401, 'user_inactive', 'This account is no longer active.');
 		if (record.tokenVersion !== ver) return err(401, 'token_revoked', 'The access token was revoked.');
-		return { ok: true, value: { userId: user.id, workspaceId: this.deps.workspaceId, role: user.role, tokenVersion: ver } };
+		if (await this.deps.store.isSessionRevoked(sid, this.deps.clock())) return err(401, 'token_revoked', 'The session has ended.');
+		return {
+			ok: true,
+			value: { userId: user.id, workspaceId: this.deps.workspaceId, role: user.role, tokenVersion: ver, sessionId: sid, expiresAt: exp * 1000 }
+		};
 	}
 
 	/** Invalidates every access and refresh token of a user (password, role, restriction change, deactivation). */
@@ -176,6 +264,7 @@ export class Auth {
 		if (!record) return;
 		await this.deps.store.updateUser(userId, { tokenVersion: record.tokenVersion + 1 });
 		await this.deps.store.revokeRefreshTokensOfUser(userId, this.deps.clock());
+		this.onEnded?.({ userId, reason: 'credentials changed' });
 	}
 
 	async setPassword(userId: UserId, password: string): Promise<void> {
@@ -184,9 +273,9 @@ export class Auth {
 	}
 
 	/** Signs an access token; exposed for tests that need tokens with chosen claims. */
-	signAccessToken(claims: { sub: string; wid: string; role: Role; ver: number }, issuedAt = this.deps.clock()): Promise<string> {
+	signAccessToken(claims: { sub: string; wid: string; role: Role; ver: number; sid?: string }, issuedAt = this.deps.clock()): Promise<string> {
 		const iat = Math.floor(issuedAt / 1000);
-		return new SignJWT({ wid: claims.wid, role: claims.role, ver: claims.ver })
+		return new SignJWT({ wid: claims.wid, role: claims.role, ver: claims.ver, sid: claims.sid ?? randomUUID() })
 			.setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
 			.setSubject(claims.sub)
 			.setIssuer(ISSUER)
@@ -196,38 +285,63 @@ export class Auth {
 			.sign(this.signingKey);
 	}
 
-	private async startSession(
-		record: UserAuth,
-		user: User,
-		familyId: string,
-		refresh = newRefreshToken()
-	): Promise<Session> {
-		const now = this.deps.clock();
+	private async startSession(record: UserAuth, user: User, familyId: string): Promise<Session> {
+		const refresh = newRefreshToken();
 		await this.deps.store.insertRefreshToken({
 			hash: refresh.hash,
 			userId: record.id,
 			familyId,
-			expiresAt: now + REFRESH_TOKEN_TTL_MS,
+			expiresAt: this.deps.clock() + REFRESH_TOKEN_TTL_MS,
 			revokedAt: null,
 			replacedBy: null
 		});
+		return this.issue(record, user, familyId, refresh.token);
+	}
+
+	/** A fresh access token for the session `familyId`, paired with its live refresh token. */
+	private async issue(record: UserAuth, user: User, familyId: string, refreshToken: string): Promise<Session> {
 		const accessToken = await this.signAccessToken({
 			sub: record.id,
 			wid: this.deps.workspaceId,
 			role: user.role,
-			ver: record.tokenVersion
+			ver: record.tokenVersion,
+			sid: familyId
 		});
-		return { accessToken, refreshToken: refresh.token, user };
+		return { accessToken, refreshToken, user };
 	}
 
-	private async onReuse(familyId: string, userId: UserId): Promise<void> {
-		await this.deps.store.revokeRefreshFamily(familyId, this.deps.clock());
-		const record = await this.deps.store.getUserById(userId);
-		if (record) await this.deps.store.updateUser(userId, { tokenVersion: record.tokenVersion + 1 });
+	/** Revokes a family and ends its session: its access tokens are refused, its sockets closed. */
+	private async endFamily(familyId: string, userId: UserId, reason: string): Promise<void> {
+		const now = this.deps.clock();
+		await this.deps.store.revokeRefreshFamily(familyId, now);
+		await this.deps.store.revokeSession(familyId, now + ACCESS_TOKEN_TTL_MS, now);
+		this.onEnded?.({ userId, sessionId: familyId, reason });
 	}
 }
 
 function newRefreshToken(): { token: string; hash: string } {
 	const token = randomBytes(32).toString('base64url');
 	return { token, hash: sha256(token) };
+}
+
+/** The key that seals a token's successor: derived from the token, which is never stored. */
+const sealKey = (token: string) => createHash('sha256').update(`parley.refresh.successor\u0000${token}`).digest();
+
+/** `successor` encrypted (AES-256-GCM) so that only the holder of `token` can read it back. */
+function seal(successor: string, token: string): string {
+	const iv = randomBytes(12);
+	const cipher = createCipheriv('aes-256-gcm', sealKey(token), iv);
+	const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
+	return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function unseal(sealed: string, token: string): string | null {
+	try {
+		const raw = Buffer.from(sealed, 'base64url');
+		const decipher = createDecipheriv('aes-256-gcm', sealKey(token), raw.subarray(0, 12));
+		decipher.setAuthTag(raw.subarray(12, 28));
+		return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+	} catch {
+		return null;
+	}
 }

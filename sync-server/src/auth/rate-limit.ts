@@ -1,5 +1,5 @@
 /**
- * Fixed-window attempt counters (login attempts per account and per address). Memory is
+ * Fixed-window attempt counters (login attempts per account, per address and per pair). Memory is
  * bounded: expired windows are dropped as they are met and the table is capped; when full, the
  * oldest window is evicted (an attacker spraying addresses loses their own counters first).
  */
@@ -35,6 +35,17 @@ export class RateLimiter {
 		if (w.count >= this.opts.limit) return { ok: false, retryAfterMs: w.start + this.opts.windowMs - now };
 		w.count++;
 		return { ok: true };
+	}
+
+	/** Takes back one attempt of `key` (it turned out not to count: a successful login). */
+	refund(key: string): void {
+		const w = this.windows.get(key);
+		if (w && w.count > 0) w.count--;
+	}
+
+	/** Forgets every attempt of `key`. */
+	reset(key: string): void {
+		this.windows.delete(key);
 	}
 
 	private evict(now: number): void {

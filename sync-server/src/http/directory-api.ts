@@ -124,10 +124,11 @@ async function editUser(ctx: RouteContext): Promise<Reply> {
 		next.restriction !== current.restriction ||
 		next.active !== current.active ||
 		next.teamIds.join() !== current.teamIds.join();
+	// The directory first: a deactivated user's sockets close as forbidden (4403) as it is written;
+	// then the tokens, whose invalidation closes the user's other sockets (4401, SPEC S1.9).
+	await writeDir(deps, (d) => d.putUser(next));
 	if (typeof b.password === 'string') await deps.auth.setPassword(id, b.password);
 	else if (accessChanged) await deps.auth.invalidateUser(id);
-	await writeDir(deps, (d) => d.putUser(next));
-	if (typeof b.password === 'string' || !next.active) deps.hub.closeUser(id, 'credentials changed');
 	return reply(200, { user: next });
 }
 

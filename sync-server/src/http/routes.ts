@@ -117,7 +117,8 @@ export const coreRoutes: Route[] = [
 			const body = await objectBody(req);
 			if (!body.ok) return body.reply;
 			const token = str(body.value.refreshToken);
-			if (token && token.length <= 200) await deps.auth.logout(token);
+			// SPEC S1.9: the session ends here and now, its access token included (Bearer, optional).
+			await deps.auth.logout(token && token.length <= 200 ? token : null, bearerToken(req));
 			return reply(204);
 		}
 	},

@@ -32,8 +32,43 @@ export const MAX_OPEN_DOCS_PER_CONNECTION = 10_000;
  * asks for every document at once; their state vectors wait here). Past it: rate_limited.
  */
 export const MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
-/** Login attempts per account per minute, and per client address per minute. */
-export const LOGIN_ATTEMPTS_PER_MIN = 10;
+// --- budgets per user (all of a user's connections together, both endpoints) -------------------
+
+/** Open sockets per user (/sync and /yjs): tabs, devices, stock providers. Past it: 429 / 4429. */
+export const MAX_CONNECTIONS_PER_USER = 32;
+/** Bytes of updates a user may send per second, and the largest burst (a reconnect's queue). */
+export const USER_UPDATE_BYTES_PER_SEC = 256 * 1024;
+export const USER_UPDATE_BYTES_BURST = 1024 * 1024;
+/** Updates a user may send per second over all connections, and the largest burst. */
+export const USER_UPDATES_PER_SEC = 100;
+export const USER_UPDATES_BURST = 200;
+/** Full catch-ups (every visible document: no usable lastSeq, or no document known) per minute, and the burst. */
+export const USER_FULL_SYNCS_PER_MIN = 10;
+export const USER_FULL_SYNCS_BURST = 20;
+/**
+ * Documents a user may ask for (SYNC step 1) per second, and the burst (one full catch-up of a
+ * large workspace). Past it the server stops reading the socket until there is room again.
+ */
+export const USER_DOC_SYNCS_PER_SEC = 500;
+export const USER_DOC_SYNCS_BURST = 2_000;
+/** Bytes of updates a user may send per day (UTC): past it, ERROR quota_exceeded until the next day. */
+export const USER_STORED_BYTES_PER_DAY = 256 * 1024 * 1024;
+/**
+ * A connection over a rate hears about it once per this window (ERROR rate_limited, naming the
+ * first refused update); the frames refused after it in the same window get no reply, so a
+ * flood costs the server a decode and a bucket check per frame. The client releases every
+ * update it has in flight on that ERROR and resends them after a pause (replica.ts).
+ */
+export const REFUSAL_REPLY_WINDOW_MS = 1000;
+
+/**
+ * Failed logins per minute: per (account, client address) pair, the tight one; per account
+ * from any address, looser, so that guesses against an address from elsewhere lock out that
+ * pair and not the real user; and attempts per client address (any account). A success counts
+ * nowhere and clears the account's failures.
+ */
+export const LOGIN_FAILURES_PER_ACCOUNT_ADDRESS_PER_MIN = 10;
+export const LOGIN_FAILURES_PER_ACCOUNT_PER_MIN = 100;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN = 30;
 
 // --- values inside a contact document ---------------------------------------------------------

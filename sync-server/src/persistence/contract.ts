@@ -202,6 +202,32 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getUserById(user('u1'))).toBeNull();
 		});
 
+		it('rotates a refresh token in one step, keeping its sealed successor', async () => {
+			const { store } = await fresh();
+			const base = { userId: user('u1'), familyId: 'f1', expiresAt: 10_000, revokedAt: null, replacedBy: null };
+			await store.insertRefreshToken({ ...base, hash: 'h1' });
+			expect(await store.rotateRefreshToken('h1', 5, { ...base, hash: 'h2' }, 'sealed-h2')).toBe(true);
+			expect(await store.getRefreshToken('h1')).toMatchObject({ revokedAt: 5, replacedBy: 'h2', successor: 'sealed-h2' });
+			expect(await store.getRefreshToken('h2')).toMatchObject({ revokedAt: null, familyId: 'f1' });
+			// The loser of a race writes nothing.
+			expect(await store.rotateRefreshToken('h1', 6, { ...base, hash: 'h3' }, 'sealed-h3')).toBe(false);
+			expect(await store.getRefreshToken('h3')).toBeNull();
+			expect((await store.getRefreshToken('h1'))?.successor).toBe('sealed-h2');
+		});
+
+		it('remembers ended sessions until their access tokens expire', async () => {
+			const { store } = await fresh();
+			expect(await store.isSessionRevoked('s1', 0)).toBe(false);
+			await store.revokeSession('s1', 100, 0);
+			expect(await store.isSessionRevoked('s1', 50)).toBe(true);
+			expect(await store.isSessionRevoked('s2', 50)).toBe(false);
+			expect(await store.isSessionRevoked('s1', 100)).toBe(false);
+			// Pruned by a later revocation; a second revocation of the same session keeps the later end.
+			await store.revokeSession('s2', 300, 200);
+			await store.revokeSession('s2', 250, 200);
+			expect(await store.isSessionRevoked('s2', 280)).toBe(true);
+		});
+
 		it('rotates and revokes refresh tokens by token, family and user', async () => {
 			const { store } = await fresh();
 			const base = { userId: user('u1'), expiresAt: 10_000, revokedAt: null, replacedBy: null };

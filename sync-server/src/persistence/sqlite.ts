@@ -76,7 +76,10 @@ const MIGRATIONS: readonly string[] = [
 	   state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT,
 	   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (doc_id, entry_id)) WITHOUT ROWID;
 	 CREATE INDEX outbox_due ON outbox (state, next_at);
-	 CREATE INDEX outbox_channel ON outbox (channel_id, entry_id);`
+	 CREATE INDEX outbox_channel ON outbox (channel_id, entry_id);`,
+	// Sessions: the rotation grace window (a refresh token's sealed successor) and ended sessions.
+	`ALTER TABLE refresh_tokens ADD COLUMN successor TEXT;
+	 CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;`
 ];
 
 interface PendingAppend {
@@ -102,6 +105,7 @@ interface RefreshRow {
 	expires_at: number;
 	revoked_at: number | null;
 	replaced_by: string | null;
+	successor: string | null;
 }
 
 interface AccessRow {
@@ -432,7 +436,8 @@ export class SqliteStore implements Store {
 			familyId: r.family_id,
 			expiresAt: r.expires_at,
 			revokedAt: r.revoked_at,
-			replacedBy: r.replaced_by
+			replacedBy: r.replaced_by,
+			successor: r.successor
 		};
 	}
 
@@ -448,6 +453,29 @@ export class SqliteStore implements Store {
 
 	async revokeRefreshTokensOfUser(userId: UserId, at: number): Promise<void> {
 		this.stmt('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at, userId);
+	}
+
+	async rotateRefreshToken(oldHash: string, at: number, next: RefreshTokenRecord, sealedSuccessor: string): Promise<boolean> {
+		return this.db.transaction(() => {
+			const res = this.stmt('UPDATE refresh_tokens SET revoked_at = ?, replaced_by = ?, successor = ? WHERE hash = ? AND revoked_at IS NULL')
+				.run(at, next.hash, sealedSuccessor, oldHash);
+			if (res.changes !== 1) return false;
+			this.stmt('INSERT INTO refresh_tokens (hash, user_id, family_id, expires_at, revoked_at, replaced_by) VALUES (?, ?, ?, ?, ?, ?)')
+				.run(next.hash, next.userId, next.familyId, next.expiresAt, next.revokedAt, next.replacedBy);
+			return true;
+		})();
+	}
+
+	async revokeSession(sessionId: string, until: number, now: number): Promise<void> {
+		this.db.transaction(() => {
+			this.stmt('DELETE FROM revoked_sessions WHERE until <= ?').run(now);
+			this.stmt('INSERT INTO revoked_sessions (session_id, until) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET until = MAX(until, excluded.until)')
+				.run(sessionId, until);
+		})();
+	}
+
+	async isSessionRevoked(sessionId: string, now: number): Promise<boolean> {
+		return this.stmt('SELECT 1 FROM revoked_sessions WHERE session_id = ? AND until > ?').get(sessionId, now) !== undefined;
 	}
 
 	async setChannelSecret(channelId: string, secret: string): Promise<void> {

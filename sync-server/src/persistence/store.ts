@@ -74,6 +74,12 @@ export interface RefreshTokenRecord {
 	revokedAt: number | null;
 	/** Hash of the token that replaced this one on rotation. */
 	replacedBy: string | null;
+	/**
+	 * The successor itself, sealed with a key derived from this token (which the server never
+	 * stores): presented again within the rotation grace window, this token gets the same
+	 * successor back (a lost refresh response is not theft). Set by `rotateRefreshToken`.
+	 */
+	successor?: string | null;
 }
 
 /** A web chat visitor's session: the token (stored as its hash) opens one contact's conversation on one channel. */
@@ -174,6 +180,16 @@ export interface Store {
 	revokeRefreshToken(hash: string, at: number, replacedBy?: string): Promise<boolean>;
 	revokeRefreshFamily(familyId: string, at: number): Promise<void>;
 	revokeRefreshTokensOfUser(userId: UserId, at: number): Promise<void>;
+	/**
+	 * Rotation in one step: revokes `oldHash` (replaced by `next.hash`, keeping `sealedSuccessor`)
+	 * and inserts `next`. False, with nothing written, when `oldHash` was already revoked.
+	 */
+	rotateRefreshToken(oldHash: string, at: number, next: RefreshTokenRecord, sealedSuccessor: string): Promise<boolean>;
+
+	// Ended sessions (logout, refresh-token reuse): their access tokens are refused until `until`
+	// (the longest an access token of theirs can live); entries past it are pruned.
+	revokeSession(sessionId: string, until: number, now: number): Promise<void>;
+	isSessionRevoked(sessionId: string, now: number): Promise<boolean>;
 
 	setChannelSecret(channelId: string, secret: string): Promise<void>;
 	getChannelSecret(channelId: string): Promise<string | null>;

@@ -89,6 +89,7 @@ export class SyncClient {
 	private wantOpen = false;
 	private attempt = 0;
 	private timer: NodeJS.Timeout | null = null;
+	private resendTimer: NodeJS.Timeout | null = null;
 	private assembler = new ChunkAssembler();
 	/** Called after each server message is handled (benchmarks time on it instead of polling). */
 	onMessage: ((msg: ServerMessage) => void) | null = null;
@@ -118,6 +119,7 @@ export class SyncClient {
 	close(): void {
 		this.wantOpen = false;
 		if (this.timer) clearTimeout(this.timer);
+		if (this.resendTimer) clearTimeout(this.resendTimer);
 		this.ws?.close(1000, 'bye');
 	}
 
@@ -183,7 +185,8 @@ export class SyncClient {
 		if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(msg));
 	}
 
-	private async open(): Promise<void> {
+	/** Opens the socket and sends HELLO (without waiting for the catch-up). */
+	async open(): Promise<void> {
 		const token = typeof this.opts.token === 'string' ? this.opts.token : await this.opts.token();
 		const wsUrl = `${this.opts.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(token)}`;
 		const ws = new WebSocket(wsUrl);
@@ -296,11 +299,13 @@ export class SyncClient {
 				return;
 			case 'error': {
 				this.traffic.errors.push(msg);
-				// A rate-limited update stays pending and is sent again shortly.
-				const p = msg.updateId !== undefined ? this.pending.get(msg.updateId) : undefined;
-				if (msg.code === 'rate_limited' && p && msg.updateId !== undefined) {
-					const id = msg.updateId;
-					setTimeout(() => this.send({ type: 'update', docId: p.docId, updateId: id, update: p.update }), 50 + Math.random() * 100);
+				// Over the rate the server answers once per window and drops the rest silently: every
+				// pending update is sent again after a pause (as the app's replica does).
+				if (msg.code === 'rate_limited' && msg.updateId !== undefined && !this.resendTimer) {
+					this.resendTimer = setTimeout(() => {
+						this.resendTimer = null;
+						for (const [id, p] of this.pending) this.send({ type: 'update', docId: p.docId, updateId: id, update: p.update });
+					}, 1000 + Math.random() * 100);
 				}
 				if (msg.code === 'rejected_update' && msg.docId !== undefined) {
 					if (msg.updateId !== undefined) this.pending.delete(msg.updateId);
