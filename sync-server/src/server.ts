@@ -27,6 +27,7 @@ import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
 import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler } from './upgrade';
+import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
@@ -56,6 +57,8 @@ export interface ServerOptions {
 	linkPreview?: Partial<LinkPreviewOptions>;
 	/** Uploaded files (S5.14); `dir` defaults to `<dataDir>/uploads`. */
 	uploads?: Partial<UploadOptions>;
+	/** Pings of idle WebSockets and the drop of silent ones (`liveness.ts`). */
+	liveness?: LivenessOptions;
 }
 
 export interface RunningServer {
@@ -140,7 +143,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log });
 	hubRef.snooze = snooze;
 	await snooze.start();
-	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
+	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub, ...(opts.liveness ? { liveness: opts.liveness } : {}) });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [

@@ -17,6 +17,7 @@ import { SyncConnection, type SyncDeps } from './connection';
 import type { Hub } from './hub';
 import { bearerToken } from './http/routes';
 import { YjsConnection } from './yjs-endpoint';
+import { Liveness, type LivenessOptions } from './liveness';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
@@ -41,8 +42,9 @@ function destroyOnError(this: Duplex): void {
 	this.destroy();
 }
 
-export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) {
+export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub; liveness?: LivenessOptions }) {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+	const liveness = new Liveness(deps.liveness);
 	wss.on('error', (err) => deps.log(`websocket server: ${err.message}`));
 
 	const handler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -51,6 +53,7 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 			.then((target) => {
 				if (!target.ok) return refuse(socket, target.status, target.code, target.message);
 				wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+					liveness.watch(ws);
 					if (target.kind === 'sync') deps.hub.addSync(new SyncConnection(ws, target.userId, deps));
 					else deps.hub.addYjs(new YjsConnection(ws, target.userId, target.docId, deps));
 				});
@@ -91,7 +94,9 @@ export function createUpgradeHandler(deps: SyncDeps & { auth: Auth; hub: Hub }) 
 
 	return {
 		handler,
+		liveness,
 		close(): void {
+			liveness.close();
 			wss.close();
 		}
 	};

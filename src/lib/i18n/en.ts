@@ -28,6 +28,8 @@ export const en = {
 	'sync.online': 'Online',
 	'sync.connecting': 'Connecting…',
 	'sync.offline': 'Offline',
+	'sync.reconnecting': 'Reconnecting…',
+	'sync.savedHere': 'your changes are saved on this device',
 	'sync.catchingUp': 'Syncing…',
 	'sync.unacked.one': '{count} change not yet synced',
 	'sync.unacked.other': '{count} changes not yet synced',

@@ -26,6 +26,8 @@ export const fr: Messages = {
 	'sync.online': 'En ligne',
 	'sync.connecting': 'Connexion…',
 	'sync.offline': 'Hors ligne',
+	'sync.reconnecting': 'Reconnexion…',
+	'sync.savedHere': 'vos modifications sont enregistrées sur cet appareil',
 	'sync.catchingUp': 'Synchronisation…',
 	'sync.unacked.one': '{count} modification non synchronisée',
 	'sync.unacked.other': '{count} modifications non synchronisées',

@@ -55,7 +55,12 @@ export interface SessionApi {
 	logout(opts?: { wipe?: boolean }): Promise<void>;
 }
 
-export type ConnectionState = 'online' | 'connecting' | 'offline';
+/**
+ * `connecting`: the first attempt of this session; `reconnecting`: an open connection was lost
+ * (changes keep being saved on this device); `offline`: the network is down or reconnecting
+ * failed (retries go on in the background).
+ */
+export type ConnectionState = 'online' | 'connecting' | 'reconnecting' | 'offline';
 
 /** SPEC S9.5: always visible. */
 export interface SyncApi {

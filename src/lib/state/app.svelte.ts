@@ -78,10 +78,12 @@ export class App implements AppState {
 	constructor(opts: AppOptions = {}) {
 		this.#opts = opts;
 		this.#now = opts.now ?? Date.now;
+		// Issue 17: any HTTP answer proves the network works, so a waiting reconnect runs at once.
+		const fetch = watchedFetch(opts.fetch, () => this.replica?.nudge());
 		this.auth = new AuthClient({
 			baseUrl: opts.baseUrl ?? '',
 			storage: opts.sessionStorage ?? localStorageSession(),
-			...(opts.fetch ? { fetch: opts.fetch } : {})
+			fetch
 		});
 		const user = () => this.session.user;
 		const dir = () => this.directory.dir;
@@ -102,7 +104,7 @@ export class App implements AppState {
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
-		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence });
@@ -249,14 +251,19 @@ export class App implements AppState {
 			void replica.summaries.flush();
 			if (this.#owner) this.#saveFirstPage(this.#owner);
 		};
+		const visible = () => {
+			if (document.visibilityState === 'visible') replica.nudge();
+		};
 		window.addEventListener('online', update);
 		window.addEventListener('offline', update);
 		window.addEventListener('pagehide', hide);
+		document.addEventListener('visibilitychange', visible);
 		if (!navigator.onLine) update();
 		return () => {
 			window.removeEventListener('online', update);
 			window.removeEventListener('offline', update);
 			window.removeEventListener('pagehide', hide);
+			document.removeEventListener('visibilitychange', visible);
 		};
 	}
 
@@ -298,6 +305,15 @@ export class App implements AppState {
 		}
 		return { ok: false, error: 'Not signed in.' };
 	}
+}
+
+/** `fetch` (the given one or the global one), calling `ok` after every answer from the server. */
+function watchedFetch(given: typeof fetch | undefined, ok: () => void): typeof fetch {
+	return async (...a: Parameters<typeof fetch>) => {
+		const res = await (given ?? globalThis.fetch)(...a);
+		ok();
+		return res;
+	};
 }
 
 /**

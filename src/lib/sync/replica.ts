@@ -255,6 +255,11 @@ export class Replica {
 		this.connection?.setNetworkAvailable(up);
 	}
 
+	/** A sign the network works (tab visible again, an HTTP request succeeded): retry now. */
+	nudge(): void {
+		this.connection?.nudge();
+	}
+
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
