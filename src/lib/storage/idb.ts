@@ -333,11 +333,17 @@ class IdbStore implements ClientStore {
 		return this.#tx(['pending'], 'readonly', (tx) => tx.objectStore('pending').getAll());
 	}
 
-	ackPending(updateId: string): Promise<void> {
+	ackPending(updateIds: string | readonly string[]): Promise<void> {
+		const ids = typeof updateIds === 'string' ? [updateIds] : updateIds;
 		return this.#tx(['pending'], 'readwrite', async (tx) => {
 			const pending = tx.objectStore('pending');
-			const key = await pending.index('updateId').getKey(updateId);
-			if (key !== undefined) await pending.delete(key);
+			const index = pending.index('updateId');
+			await Promise.all(
+				ids.map(async (id) => {
+					const key = await index.getKey(id);
+					if (key !== undefined) await pending.delete(key);
+				})
+			);
 		});
 	}
 

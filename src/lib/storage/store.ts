@@ -138,8 +138,12 @@ export interface ClientStore {
 	addPending(p: PendingUpdate): Promise<void>;
 	/** In the order they were first added. */
 	listPending(): Promise<PendingUpdate[]>;
-	/** Forgets an acknowledged update; unknown ids are ignored (acks can repeat). */
-	ackPending(updateId: string): Promise<void>;
+	/**
+	 * Forgets acknowledged updates, one id or many in one transaction (the ACK of a merged frame
+	 * names every member: an offline afternoon acked per update would cost one transaction
+	 * each); unknown ids are ignored (acks can repeat).
+	 */
+	ackPending(updateIds: string | readonly string[]): Promise<void>;
 	countPending(): Promise<number>;
 
 	// --- search data (opaque) -----------------------------------------------------------------

@@ -37,6 +37,7 @@ export class PendingQueue {
 	/** Frames sent on the current connection and not acked yet: frame id -> member ids. */
 	readonly #inflight = new Map<string, string[]>();
 	readonly #listeners = new Set<(count: number) => void>();
+	#flushing: Promise<unknown> = Promise.resolve();
 
 	constructor(store: ClientStore, opts: PendingQueueOptions = {}) {
 		this.#store = store;
@@ -69,7 +70,15 @@ export class PendingQueue {
 	 * Sends every stored pending update not already in flight on this connection, merged per
 	 * document. Returns the number of frames sent; stops at the first refused send.
 	 */
-	async flush(send: SendUpdate): Promise<number> {
+	flush(send: SendUpdate): Promise<number> {
+		// One flush at a time: two at once (the connection came online, then WELCOME) would both
+		// read the table before either marked anything in flight, and send every update twice.
+		const run = this.#flushing.then(() => this.#flush(send));
+		this.#flushing = run.catch(() => 0);
+		return run;
+	}
+
+	async #flush(send: SendUpdate): Promise<number> {
 		const all = await this.#store.listPending();
 		const flying = new Set<string>();
 		for (const members of this.#inflight.values()) for (const id of members) flying.add(id);
@@ -106,7 +115,7 @@ export class PendingQueue {
 	async ack(frameId: string): Promise<number> {
 		const members = this.#inflight.get(frameId) ?? [frameId];
 		this.#inflight.delete(frameId);
-		await Promise.all(members.map((id) => this.#store.ackPending(id)));
+		await this.#store.ackPending(members);
 		let n = 0;
 		for (const id of members) if (this.#ids.delete(id)) n++;
 		this.#emit();
