@@ -177,6 +177,12 @@ export const en = {
 	'delivery.delivered': 'delivered',
 	'delivery.read': 'read',
 	'delivery.failed': 'failed',
+	'pending.queued': 'queued',
+	'pending.queuedTitle': 'Saved on this device; sent when the connection returns',
+	'pending.sending': 'sending…',
+	'pending.sendingTitle': 'On its way to the server',
+	'pending.failed': 'not sent',
+	'pending.retry': 'Retry',
 	'event.other': 'Event: {type}',
 
 	// --- conversation console: thread, actions, contact drawer (S5, S7, S8) ---

@@ -175,6 +175,12 @@ export const fr: Messages = {
 	'delivery.delivered': 'distribué',
 	'delivery.read': 'lu',
 	'delivery.failed': 'échec',
+	'pending.queued': 'en attente',
+	'pending.queuedTitle': 'Enregistré sur cet appareil ; envoyé au retour de la connexion',
+	'pending.sending': 'envoi…',
+	'pending.sendingTitle': 'En route vers le serveur',
+	'pending.failed': 'non envoyé',
+	'pending.retry': 'Réessayer',
 	'event.other': 'Événement : {type}',
 
 	// --- conversation console: thread, actions, contact drawer (S5, S7, S8) ---

@@ -62,11 +62,18 @@ export interface SessionApi {
  */
 export type ConnectionState = 'online' | 'connecting' | 'reconnecting' | 'offline';
 
+/** An entry written here: on this device, in a frame to the server, or refused for now. */
+export type PendingEntryState = 'queued' | 'sending' | 'failed';
+
 /** SPEC S9.5: always visible. */
 export interface SyncApi {
 	readonly state: ConnectionState;
-	/** Local changes not yet acknowledged by the server. */
+	/** User actions (a reply, a comment, a status change) not yet acknowledged by the server. */
 	readonly unacked: number;
+	/** The pending state of a thread entry written here; null once the server has it. */
+	entryState(entryId: string): PendingEntryState | null;
+	/** Sends what waits now (an entry that failed). */
+	retry(): void;
 	/** Set while the first catch-up after connecting runs. */
 	readonly catchingUp: boolean;
 	readonly lastError: string | null;

@@ -280,7 +280,7 @@ export class App implements AppState {
 		const s = this.inbox.summary(id);
 		if (!replica || !user || !s || this.inbox.unread(s) === 0) return;
 		const at = Math.max(this.#now(), s.recentIncomingAt[s.recentIncomingAt.length - 1] ?? 0);
-		await replica.edit(id, (doc) => contactDoc(doc).reads.markRead(user.id, at));
+		await replica.edit(id, (doc) => contactDoc(doc).reads.markRead(user.id, at), { background: true });
 	}
 
 	async #createContact(body: Record<string, unknown>): Promise<{ ok: true; id: ContactId } | { ok: false; error: string }> {

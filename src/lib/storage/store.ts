@@ -49,6 +49,13 @@ export interface PendingUpdate {
 	update: Uint8Array;
 	/** Milliseconds since the epoch. */
 	createdAt: number;
+	/**
+	 * The user action that made it (one id per `Replica.edit`); absent for background writes
+	 * (draft keystrokes, read marks). The unsynced count the UI shows counts actions, not updates.
+	 */
+	action?: string;
+	/** Thread entries the action added: each shows its own pending state in the thread. */
+	entries?: string[];
 }
 
 /** A row of search data. Storage never looks inside `value` (structured-cloned as is). */
