@@ -54,7 +54,7 @@ import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
-import type { Store } from './persistence/store';
+import type { ChangedDoc, Store } from './persistence/store';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
 import {
@@ -374,6 +374,8 @@ export class SyncConnection implements FanoutSubscriber {
 			changed = [];
 			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
 		}
+		if (changed.length > 1) changed = await this.catchUpOrder(changed, changedSince);
+		if (this.phase !== 'welcoming') return;
 		this.catchupSeq = head;
 		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
 		this.send({ type: 'welcome', seq: head, userId: this.userId, changed, revoked, full });
@@ -382,6 +384,25 @@ export class SyncConnection implements FanoutSubscriber {
 		this.queued = null;
 		for (const e of queued) if (this.wants(e.docId)) this.sendEvent(e);
 		this.maybeCatchupDone();
+	}
+
+	/**
+	 * Issue 17: the order the client asks for the documents of a catch-up (it follows WELCOME),
+	 * so that over a slow link the list shows the right conversations first: the directory, then
+	 * the contacts assigned to this user, each group newest activity first (the newest stored
+	 * update stands for activity: no document is loaded to sort).
+	 */
+	private async catchUpOrder(changed: DocId[], known: ChangedDoc[] | null): Promise<DocId[]> {
+		const seqs = new Map<DocId, number>();
+		for (const c of known ?? []) seqs.set(c.docId, c.seq);
+		if (known === null || changed.some((d) => d !== DIR_DOC_ID && !seqs.has(d))) {
+			for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
+		}
+		const mine = (d: DocId) => (d === DIR_DOC_ID ? 2 : this.deps.visibility.accessOf(d)?.assigneeId === this.userId ? 1 : 0);
+		return changed
+			.map((d) => ({ d, group: mine(d), seq: seqs.get(d) ?? 0 }))
+			.sort((a, b) => b.group - a.group || b.seq - a.seq)
+			.map((x) => x.d);
 	}
 
 	private allVisible(): DocId[] {
