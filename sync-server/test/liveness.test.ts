@@ -49,3 +49,13 @@ describe('server liveness', () => {
 		await waitFor(() => dead.closed(), 10_000, 'the silent /yjs socket dropped');
 	});
 });
+
+// Issue 17: /sync frames of 1 KiB and more are compressed (see SYNC_COMPRESSION for the numbers).
+describe('/sync compression', () => {
+	it('negotiates permessage-deflate without context takeover', async () => {
+		const s = await open('/sync', true);
+		expect(s.ws.extensions).toContain('permessage-deflate');
+		expect(s.ws.extensions).toContain('server_no_context_takeover');
+		s.ws.close();
+	});
+});
