@@ -79,6 +79,9 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /** Updates up to this size fit one frame with room for its header: encoded once per event. */
 const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
 
+/** Contacts a catch-up sends first, newest first, before the user's own (`catchUpOrder`). */
+const CATCH_UP_FIRST_PAGE = 50;
+
 /** Bytes queued on a socket past which the peer is too slow to keep. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -388,9 +391,10 @@ export class SyncConnection implements FanoutSubscriber {
 
 	/**
 	 * Issue 17: the order the client asks for the documents of a catch-up (it follows WELCOME),
-	 * so that over a slow link the list shows the right conversations first: the directory, then
-	 * the contacts assigned to this user, each group newest activity first (the newest stored
-	 * update stands for activity: no document is loaded to sort).
+	 * so that over a slow link the list shows the right conversations first: the directory, the
+	 * newest page of contacts (the default list, newest first), then the contacts assigned to
+	 * this user (Mine), then the others, each newest activity first. The newest stored update
+	 * stands for activity: no document is loaded to sort.
 	 */
 	private async catchUpOrder(changed: DocId[], known: ChangedDoc[] | null): Promise<DocId[]> {
 		const seqs = new Map<DocId, number>();
@@ -398,11 +402,11 @@ export class SyncConnection implements FanoutSubscriber {
 		if (known === null || changed.some((d) => d !== DIR_DOC_ID && !seqs.has(d))) {
 			for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
 		}
-		const mine = (d: DocId) => (d === DIR_DOC_ID ? 2 : this.deps.visibility.accessOf(d)?.assigneeId === this.userId ? 1 : 0);
-		return changed
-			.map((d) => ({ d, group: mine(d), seq: seqs.get(d) ?? 0 }))
-			.sort((a, b) => b.group - a.group || b.seq - a.seq)
-			.map((x) => x.d);
+		const byActivity = changed.map((d) => ({ d, seq: d === DIR_DOC_ID ? Infinity : (seqs.get(d) ?? 0) })).sort((a, b) => b.seq - a.seq);
+		const firstPage = byActivity.slice(0, CATCH_UP_FIRST_PAGE + 1);
+		const rest = byActivity.slice(CATCH_UP_FIRST_PAGE + 1);
+		const mine = (d: DocId) => this.deps.visibility.accessOf(d)?.assigneeId === this.userId;
+		return [...firstPage, ...rest.filter((x) => mine(x.d)), ...rest.filter((x) => !mine(x.d))].map((x) => x.d);
 	}
 
 	private allVisible(): DocId[] {

@@ -52,7 +52,7 @@ export async function ensureWorkspace(
 	dir.destroy();
 	// Stored as if written over time, the most recently active contact last: a document's newest
 	// sequence number stands for its activity (a catch-up sends the newest first).
-	const lastAt = (c: (typeof ws.contacts)[number]) => c.entries[c.entries.length - 1]?.at ?? c.createdAt;
+	const lastAt = (c: (typeof ws.contacts)[number]) => c.entries.reduce((at, e) => (e.kind === 'message' ? Math.max(at, e.at) : at), c.createdAt);
 	for (const c of [...ws.contacts].sort((a, b) => lastAt(a) - lastAt(b))) {
 		const ydoc = buildContactDoc(c);
 		appends.push(store.appendUpdate(contactDocId(c.id), encodeState(ydoc), SEED_UPDATE_ID));
