@@ -47,9 +47,10 @@ export type SyncCompression = false | { threshold: number };
 
 /**
  * On, for messages of 1 KiB and more. Measured with bench/network.bench.ts (the demo workspace's
- * first sync, a Node client through the chaos proxy): at 50 KB/s 28.6 s and 1.36 MB without,
- * 10.8 s and 0.49 MB with (Yjs updates of thread text compress ~2.8x); unthrottled on loopback
- * 1.35 s without and 1.33 s with, so not slower on a fast link. Below 1 KiB (typing, acks,
+ * first sync, a Node client through the chaos proxy; two runs): at 50 KB/s 28.6-29.0 s and
+ * 1.36 MB without, 9.4-10.8 s and 0.49 MB with (Yjs updates of thread text compress ~2.8x);
+ * unthrottled on loopback 1.35-1.67 s without and 0.74-1.33 s with, so not slower on a fast
+ * link (zlib's time is below the time saved moving fewer bytes, even on loopback). Below 1 KiB (typing, acks,
  * awareness, most live updates) frames go as they are: too small to gain, and the fan-out keeps
  * writing one prepared frame to every socket (prepared-frame.ts).
  */
