@@ -15,8 +15,8 @@
  *
  * Frames are decoded with `decodeServerFrame`; CHUNK frames are reassembled here, so the
  * handler sees only whole messages. A PING is answered; liveness is the heartbeat's
- * (`heartbeat.ts`: a half-open socket is known dead within 10 s) and a dead socket is reopened. The WebSocket constructor is injected (Node's `ws` in
- * tests, the browser's in the app).
+ * (`heartbeat.ts`: a half-open socket is known dead within 10 s) and a dead socket is reopened.
+ * The WebSocket constructor is injected (Node's `ws` in tests, the browser's in the app).
  */
 import type { DocId } from '../domain/types';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, type ClientMessage, type ServerMessage } from '../protocol';

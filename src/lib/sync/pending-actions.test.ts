@@ -3,8 +3,9 @@
 // entry an action wrote has its own pending state until the server acknowledges it.
 import { describe, expect, it } from 'vitest';
 import { contactDoc } from '../doc';
+import type { ComposerKey } from '../doc/schema';
 import { newId } from '../domain/ids';
-import type { ComposerKey, ContactId, EntryId, UserId } from '../domain/types';
+import type { ContactId, EntryId, UserId } from '../domain/types';
 import { createMemoryStore } from '../storage/memory';
 import { Replica } from './replica';
 
