@@ -50,10 +50,7 @@ export async function ensureWorkspace(
 	const dir = buildDirectoryDoc(ws.directory);
 	appends.push(store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID));
 	dir.destroy();
-	// Stored as if written over time, the most recently active contact last: a document's newest
-	// sequence number stands for its activity (a catch-up sends the newest first).
-	const lastAt = (c: (typeof ws.contacts)[number]) => c.entries.reduce((at, e) => (e.kind === 'message' ? Math.max(at, e.at) : at), c.createdAt);
-	for (const c of [...ws.contacts].sort((a, b) => lastAt(a) - lastAt(b))) {
+	for (const c of ws.contacts) {
 		const ydoc = buildContactDoc(c);
 		appends.push(store.appendUpdate(contactDocId(c.id), encodeState(ydoc), SEED_UPDATE_ID));
 		ydoc.destroy();

@@ -1,7 +1,7 @@
 // Issue 17: a first login over a slow link shows the right conversations first. WELCOME lists
 // the documents in the order the client asks for them: the directory, the newest 50 contacts,
 // then the user's own, then the others, each group newest activity first (the newest stored
-// update; the demo is seeded in order of last message).
+// update).
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';

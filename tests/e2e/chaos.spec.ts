@@ -22,6 +22,7 @@ import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
 import { ChaosProxy } from '../chaos/proxy';
+import { reachable, receive, serverTruth } from './inbox-fixture';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
@@ -168,6 +169,15 @@ test('replies sent offline each show "queued", count as 3, survive an offline re
 });
 
 test('a first login at 50 KB/s shows the newest conversations first', async ({ browser }) => {
+	// Five customers write now, to the contacts stored last: the newest conversations, which a
+	// catch-up in storage order would send last.
+	const { contacts } = await serverTruth(server);
+	const byId = new Map(contacts.map((c) => [c.id, c]));
+	const stored = [...server.visibility.contactDocIds()].map((d) => byId.get(d.slice(2) as ContactId)!);
+	const writers = stored.filter((c) => !c.blocked && reachable(c, contacts)).slice(-5);
+	expect(writers).toHaveLength(5);
+	for (const c of writers) await receive(server, c, `news from ${c.id}`);
+
 	proxy.bytesPerSec = 50 * 1024;
 	const context = await browser.newContext({ baseURL: proxy.url });
 	await context.addInitScript(() => window.localStorage.setItem('parley.debug', '1'));
