@@ -59,7 +59,7 @@ import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
-import type { Store } from './persistence/store';
+import type { ChangedDoc, Store } from './persistence/store';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
 import {
@@ -87,6 +87,9 @@ const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
 
 /** Document reads waiting on one connection past which its socket is not read until they drain. */
 const READS_QUEUED_PAUSE = 256;
+
+/** Contacts a catch-up sends first, newest first, before the user's own (`catchUpOrder`). */
+const CATCH_UP_FIRST_PAGE = 50;
 
 /** Bytes queued on a socket past which the peer is too slow to keep. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -402,6 +405,8 @@ export class SyncConnection implements FanoutSubscriber {
 			this.sendError('rate_limited', `Too many full syncs from your account; retry in ${wait} s.`);
 			return this.close(CLOSE_RATE_LIMITED, `too many full syncs; retry in ${wait} s`);
 		}
+		if (changed.length > 1) changed = await this.catchUpOrder(changed, changedSince);
+		if (this.phase !== 'welcoming') return;
 		this.catchupSeq = head;
 		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
 		this.send({ type: 'welcome', seq: head, userId: this.userId, changed, revoked, full });
@@ -410,6 +415,26 @@ export class SyncConnection implements FanoutSubscriber {
 		this.queued = null;
 		for (const e of queued) if (this.wants(e.docId)) this.sendEvent(e);
 		this.maybeCatchupDone();
+	}
+
+	/**
+	 * Issue 17: the order the client asks for the documents of a catch-up (it follows WELCOME),
+	 * so that over a slow link the list shows the right conversations first: the directory, the
+	 * newest page of contacts (the default list, newest first), then the contacts assigned to
+	 * this user (Mine), then the others, each newest activity first. The newest stored update
+	 * stands for activity: no document is loaded to sort.
+	 */
+	private async catchUpOrder(changed: DocId[], known: ChangedDoc[] | null): Promise<DocId[]> {
+		const seqs = new Map<DocId, number>();
+		for (const c of known ?? []) seqs.set(c.docId, c.seq);
+		if (known === null || changed.some((d) => d !== DIR_DOC_ID && !seqs.has(d))) {
+			for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
+		}
+		const byActivity = changed.map((d) => ({ d, seq: d === DIR_DOC_ID ? Infinity : (seqs.get(d) ?? 0) })).sort((a, b) => b.seq - a.seq);
+		const firstPage = byActivity.slice(0, CATCH_UP_FIRST_PAGE + 1);
+		const rest = byActivity.slice(CATCH_UP_FIRST_PAGE + 1);
+		const mine = (d: DocId) => this.deps.visibility.accessOf(d)?.assigneeId === this.userId;
+		return [...firstPage, ...rest.filter((x) => mine(x.d)), ...rest.filter((x) => !mine(x.d))].map((x) => x.d);
 	}
 
 	private allVisible(): DocId[] {

@@ -23,9 +23,9 @@ afterEach(async () => {
 	}
 });
 
-async function pair(deflate: boolean): Promise<Pair> {
+async function pair(deflate: boolean, threshold = 0): Promise<Pair> {
 	const http = createServer();
-	const wss = new WebSocketServer({ server: http, perMessageDeflate: deflate ? { threshold: 0 } : false });
+	const wss = new WebSocketServer({ server: http, perMessageDeflate: deflate ? { threshold } : false });
 	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
 	const port = (http.address() as AddressInfo).port;
 	const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
@@ -69,6 +69,27 @@ describe('prepared frames', () => {
 		for (const p of pairs) sendPrepared(p.server, prepared);
 		await until(() => pairs.every((p) => p.received.length === 1));
 		for (const p of pairs) expect(Buffer.compare(p.received[0]!, Buffer.from(payloadOf(150, 7)))).toBe(0);
+	});
+
+	// Issue 17: /sync compresses messages of 1 KiB and more; smaller ones keep the prepared path.
+	it('writes frames below the permessage-deflate threshold as they are, in order with compressed ones', async () => {
+		const { server, received } = await pair(true, 1024);
+		const writes: number[] = [];
+		const socket = (server as unknown as { _socket: { write(b: Buffer): boolean } })._socket;
+		const write = socket.write.bind(socket);
+		socket.write = (b: Buffer) => (writes.push(b.length), write(b));
+		const small = payloadOf(300, 5);
+		const big = new Uint8Array(50_000).fill(7);
+		sendPrepared(server, prepareFrame(small));
+		server.send(big);
+		await until(() => received.length === 2);
+		sendPrepared(server, prepareFrame(small));
+		await until(() => received.length === 3);
+		// One write of the whole frame (header 4 + payload 300): the prepared path, not ws.send.
+		expect(writes[0]).toBe(304);
+		expect(Buffer.compare(received[0]!, Buffer.from(small))).toBe(0);
+		expect(Buffer.compare(received[1]!, Buffer.from(big))).toBe(0);
+		expect(Buffer.compare(received[2]!, Buffer.from(small))).toBe(0);
 	});
 
 	it('keeps order behind a message ws is still compressing (falls back to ws.send)', async () => {

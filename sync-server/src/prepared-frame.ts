@@ -8,7 +8,7 @@
  *
  * It reaches into `ws` 8 internals (`_socket`, `_sender`, `_extensions`) and writes only when the
  * connection is in the state where `ws` itself would write a frame at once: open, without
- * permessage-deflate, nothing queued in its sender (state DEFAULT) and not inside a fragmented
+ * permessage-deflate or below its threshold, nothing queued in its sender (state DEFAULT) and not inside a fragmented
  * message. In any other state, or if those internals ever change shape, it falls back to
  * `ws.send` with the payload, which is always correct. Server frames are never masked, so the
  * bytes are the same for every recipient.
@@ -65,10 +65,21 @@ export function sendPrepared(ws: WebSocket, prepared: PreparedFrame): void {
 		sender._state === SENDER_IDLE &&
 		sender._firstFragment === true &&
 		internals._extensions !== undefined &&
-		internals._extensions['permessage-deflate'] === undefined
+		uncompressedFits(internals._extensions['permessage-deflate'], prepared.payload.length)
 	) {
 		socket.write(prepared.frame);
 		return;
 	}
 	ws.send(prepared.payload);
+}
+
+/**
+ * Whether a frame may go uncompressed as is: no permessage-deflate, or a message below its
+ * threshold, which `ws` would send uncompressed too (RSV1 clear is a plain message under
+ * permessage-deflate, RFC 7692 section 6).
+ */
+function uncompressedFits(deflate: unknown, length: number): boolean {
+	if (deflate === undefined) return true;
+	const threshold = (deflate as { _threshold?: unknown })._threshold;
+	return typeof threshold === 'number' && length < threshold;
 }

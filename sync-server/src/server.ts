@@ -29,7 +29,8 @@ import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
 import { SnoozeScheduler } from './scheduler/snooze';
-import { createUpgradeHandler } from './upgrade';
+import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
+import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
@@ -61,6 +62,10 @@ export interface ServerOptions {
 	linkPreview?: Partial<LinkPreviewOptions>;
 	/** Uploaded files (S5.14); `dir` defaults to `<dataDir>/uploads`. */
 	uploads?: Partial<UploadOptions>;
+	/** Pings of idle WebSockets and the drop of silent ones (`liveness.ts`). */
+	liveness?: LivenessOptions;
+	/** permessage-deflate on `/sync` and `/yjs` (default off: see `SYNC_COMPRESSION`). */
+	syncCompression?: SyncCompression;
 }
 
 export interface RunningServer {
@@ -154,7 +159,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log });
 	hubRef.snooze = snooze;
 	await snooze.start();
-	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
+	const upgrade = createUpgradeHandler({
+		...syncDeps,
+		auth,
+		hub,
+		...(opts.liveness ? { liveness: opts.liveness } : {}),
+		compression: opts.syncCompression ?? SYNC_COMPRESSION
+	});
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [

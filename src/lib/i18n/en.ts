@@ -28,6 +28,8 @@ export const en = {
 	'sync.online': 'Online',
 	'sync.connecting': 'Connecting…',
 	'sync.offline': 'Offline',
+	'sync.reconnecting': 'Reconnecting…',
+	'sync.savedHere': 'your changes are saved on this device',
 	'sync.catchingUp': 'Syncing…',
 	'sync.unacked.one': '{count} change not yet synced',
 	'sync.unacked.other': '{count} changes not yet synced',
@@ -182,6 +184,12 @@ export const en = {
 	'delivery.delivered': 'delivered',
 	'delivery.read': 'read',
 	'delivery.failed': 'failed',
+	'pending.queued': 'queued',
+	'pending.queuedTitle': 'Saved on this device; sent when the connection returns',
+	'pending.sending': 'sending…',
+	'pending.sendingTitle': 'On its way to the server',
+	'pending.failed': 'not sent',
+	'pending.retry': 'Retry',
 	'event.other': 'Event: {type}',
 
 	// --- conversation console: thread, actions, contact drawer (S5, S7, S8) ---

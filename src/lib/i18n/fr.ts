@@ -26,6 +26,8 @@ export const fr: Messages = {
 	'sync.online': 'En ligne',
 	'sync.connecting': 'Connexion…',
 	'sync.offline': 'Hors ligne',
+	'sync.reconnecting': 'Reconnexion…',
+	'sync.savedHere': 'vos modifications sont enregistrées sur cet appareil',
 	'sync.catchingUp': 'Synchronisation…',
 	'sync.unacked.one': '{count} modification non synchronisée',
 	'sync.unacked.other': '{count} modifications non synchronisées',
@@ -180,6 +182,12 @@ export const fr: Messages = {
 	'delivery.delivered': 'distribué',
 	'delivery.read': 'lu',
 	'delivery.failed': 'échec',
+	'pending.queued': 'en attente',
+	'pending.queuedTitle': 'Enregistré sur cet appareil ; envoyé au retour de la connexion',
+	'pending.sending': 'envoi…',
+	'pending.sendingTitle': 'En route vers le serveur',
+	'pending.failed': 'non envoyé',
+	'pending.retry': 'Réessayer',
 	'event.other': 'Événement : {type}',
 
 	// --- conversation console: thread, actions, contact drawer (S5, S7, S8) ---

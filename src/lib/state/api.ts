@@ -56,13 +56,25 @@ export interface SessionApi {
 	logout(opts?: { wipe?: boolean }): Promise<void>;
 }
 
-export type ConnectionState = 'online' | 'connecting' | 'offline';
+/**
+ * `connecting`: the first attempt of this session; `reconnecting`: an open connection was lost
+ * (changes keep being saved on this device); `offline`: the network is down or reconnecting
+ * failed (retries go on in the background).
+ */
+export type ConnectionState = 'online' | 'connecting' | 'reconnecting' | 'offline';
+
+/** An entry written here: on this device, in a frame to the server, or refused for now. */
+export type PendingEntryState = 'queued' | 'sending' | 'failed';
 
 /** SPEC S9.5: always visible. */
 export interface SyncApi {
 	readonly state: ConnectionState;
-	/** Local changes not yet acknowledged by the server. */
+	/** User actions (a reply, a comment, a status change) not yet acknowledged by the server. */
 	readonly unacked: number;
+	/** The pending state of a thread entry written here; null once the server has it. */
+	entryState(entryId: string): PendingEntryState | null;
+	/** Sends what waits now (an entry that failed). */
+	retry(): void;
 	/** Set while the first catch-up after connecting runs. */
 	readonly catchingUp: boolean;
 	/** No catch-up has completed on this device yet (a first login): the list is still filling. */

@@ -80,10 +80,12 @@ export class App implements AppState {
 	constructor(opts: AppOptions = {}) {
 		this.#opts = opts;
 		this.#now = opts.now ?? Date.now;
+		// Issue 17: any HTTP answer proves the network works, so a waiting reconnect runs at once.
+		const fetch = watchedFetch(opts.fetch, () => this.replica?.nudge());
 		this.auth = new AuthClient({
 			baseUrl: opts.baseUrl ?? '',
 			storage: opts.sessionStorage ?? localStorageSession(),
-			...(opts.fetch ? { fetch: opts.fetch } : {})
+			fetch
 		});
 		const user = () => this.session.user;
 		const dir = () => this.directory.dir;
@@ -105,7 +107,7 @@ export class App implements AppState {
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
-		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.fileOutbox = new FileOutbox({
 			media: this.media,
 			user: () => this.session.user?.id ?? null,
@@ -268,14 +270,19 @@ export class App implements AppState {
 			void replica.summaries.flush();
 			if (this.#owner) this.#saveFirstPage(this.#owner);
 		};
+		const visible = () => {
+			if (document.visibilityState === 'visible') replica.nudge();
+		};
 		window.addEventListener('online', update);
 		window.addEventListener('offline', update);
 		window.addEventListener('pagehide', hide);
+		document.addEventListener('visibilitychange', visible);
 		if (!navigator.onLine) update();
 		return () => {
 			window.removeEventListener('online', update);
 			window.removeEventListener('offline', update);
 			window.removeEventListener('pagehide', hide);
+			document.removeEventListener('visibilitychange', visible);
 		};
 	}
 
@@ -292,7 +299,7 @@ export class App implements AppState {
 		const s = this.inbox.summary(id);
 		if (!replica || !user || !s || this.inbox.unread(s) === 0) return;
 		const at = Math.max(this.#now(), s.recentIncomingAt[s.recentIncomingAt.length - 1] ?? 0);
-		await replica.edit(id, (doc) => contactDoc(doc).reads.markRead(user.id, at));
+		await replica.edit(id, (doc) => contactDoc(doc).reads.markRead(user.id, at), { background: true });
 	}
 
 	async #createContact(body: Record<string, unknown>): Promise<{ ok: true; id: ContactId } | { ok: false; error: string }> {
@@ -317,6 +324,15 @@ export class App implements AppState {
 		}
 		return { ok: false, error: 'Not signed in.' };
 	}
+}
+
+/** `fetch` (the given one or the global one), calling `ok` after every answer from the server. */
+function watchedFetch(given: typeof fetch | undefined, ok: () => void): typeof fetch {
+	return async (...a: Parameters<typeof fetch>) => {
+		const res = await (given ?? globalThis.fetch)(...a);
+		ok();
+		return res;
+	};
 }
 
 /**

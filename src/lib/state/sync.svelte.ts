@@ -3,11 +3,13 @@
  * of local changes the server has not acknowledged), mirrored from the replica.
  */
 import type { Replica, SyncStatus } from '../sync/replica';
-import type { ConnectionState, SyncApi } from './api';
+import type { ConnectionState, PendingEntryState, SyncApi } from './api';
 
 export class SyncState implements SyncApi {
 	state = $state<ConnectionState>('offline');
 	unacked = $state(0);
+	entries = $state.raw<ReadonlyMap<string, PendingEntryState>>(new Map());
+	#retry: (() => void) | null = null;
 	catchingUp = $state(false);
 	/** No catch-up has completed on this device yet: the first sync after a first login. */
 	firstSync = $state(false);
@@ -18,17 +20,32 @@ export class SyncState implements SyncApi {
 		const apply = (s: SyncStatus) => {
 			this.state = s.state;
 			this.unacked = s.unacked;
+			if (s.entries !== this.entries && (s.entries.size > 0 || this.entries.size > 0)) this.entries = s.entries;
 			this.catchingUp = s.catchingUp;
 			this.lastError = s.lastError;
 			this.firstSync = replica.lastSeq === 0;
 		};
 		apply(replica.status);
-		return replica.onStatus(apply);
+		this.#retry = () => replica.retryNow();
+		const off = replica.onStatus(apply);
+		return () => {
+			off();
+			this.#retry = null;
+		};
+	}
+
+	entryState(entryId: string): PendingEntryState | null {
+		return this.entries.get(entryId) ?? null;
+	}
+
+	retry(): void {
+		this.#retry?.();
 	}
 
 	reset(): void {
 		this.state = 'offline';
 		this.unacked = 0;
+		this.entries = new Map();
 		this.catchingUp = false;
 		this.firstSync = false;
 		this.lastError = null;

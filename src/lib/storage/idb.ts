@@ -199,7 +199,7 @@ class IdbStore implements ClientStore {
 			if ((await pending.index('updateId').getKey(p.updateId)) !== undefined) return;
 			const update = ownBytes(p.update);
 			await tx.objectStore('updates').add({ docId: p.docId, update });
-			await pending.add({ updateId: p.updateId, docId: p.docId, update, createdAt: p.createdAt });
+			await pending.add({ updateId: p.updateId, docId: p.docId, update, createdAt: p.createdAt, ...actionOf(p) });
 		});
 	}
 
@@ -325,7 +325,7 @@ class IdbStore implements ClientStore {
 		return this.#tx(['pending'], 'readwrite', async (tx) => {
 			const pending = tx.objectStore('pending');
 			if ((await pending.index('updateId').getKey(p.updateId)) !== undefined) return;
-			await pending.add({ updateId: p.updateId, docId: p.docId, update: ownBytes(p.update), createdAt: p.createdAt });
+			await pending.add({ updateId: p.updateId, docId: p.docId, update: ownBytes(p.update), createdAt: p.createdAt, ...actionOf(p) });
 		});
 	}
 
@@ -333,11 +333,17 @@ class IdbStore implements ClientStore {
 		return this.#tx(['pending'], 'readonly', (tx) => tx.objectStore('pending').getAll());
 	}
 
-	ackPending(updateId: string): Promise<void> {
+	ackPending(updateIds: string | readonly string[]): Promise<void> {
+		const ids = typeof updateIds === 'string' ? [updateIds] : updateIds;
 		return this.#tx(['pending'], 'readwrite', async (tx) => {
 			const pending = tx.objectStore('pending');
-			const key = await pending.index('updateId').getKey(updateId);
-			if (key !== undefined) await pending.delete(key);
+			const index = pending.index('updateId');
+			await Promise.all(
+				ids.map(async (id) => {
+					const key = await index.getKey(id);
+					if (key !== undefined) await pending.delete(key);
+				})
+			);
 		});
 	}
 
@@ -407,4 +413,9 @@ async function putIncrement(store: IncrementStore, inc: SummaryIncrement): Promi
 function parseSnapshot(record: SnapshotRecord | undefined): ContactSummary[] {
 	if (!record) return [];
 	return 'packed' in record ? unpackSummaries(record.packed) : (JSON.parse(record.json) as ContactSummary[]);
+}
+
+/** The action fields of a pending update, present only when set. */
+function actionOf(p: PendingUpdate): Pick<PendingUpdate, 'action' | 'entries'> {
+	return { ...(p.action !== undefined ? { action: p.action } : {}), ...(p.entries !== undefined ? { entries: [...p.entries] } : {}) };
 }

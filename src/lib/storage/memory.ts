@@ -237,10 +237,12 @@ class MemoryStore implements ClientStore {
 		return this.#tx((d) => [...d.pending.values()].map((p) => ({ ...p, update: ownBytes(p.update) })));
 	}
 
-	ackPending(updateId: string): Promise<void> {
+	ackPending(updateIds: string | readonly string[]): Promise<void> {
 		return this.#tx((d) => {
-			const order = findPending(d, updateId);
-			if (order !== undefined) d.pending.delete(order);
+			for (const id of typeof updateIds === 'string' ? [updateIds] : updateIds) {
+				const order = findPending(d, id);
+				if (order !== undefined) d.pending.delete(order);
+			}
 		});
 	}
 

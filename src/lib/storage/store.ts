@@ -49,6 +49,13 @@ export interface PendingUpdate {
 	update: Uint8Array;
 	/** Milliseconds since the epoch. */
 	createdAt: number;
+	/**
+	 * The user action that made it (one id per `Replica.edit`); absent for background writes
+	 * (draft keystrokes, read marks). The unsynced count the UI shows counts actions, not updates.
+	 */
+	action?: string;
+	/** Thread entries the action added: each shows its own pending state in the thread. */
+	entries?: string[];
 }
 
 /** A row of search data. Storage never looks inside `value` (structured-cloned as is). */
@@ -138,8 +145,12 @@ export interface ClientStore {
 	addPending(p: PendingUpdate): Promise<void>;
 	/** In the order they were first added. */
 	listPending(): Promise<PendingUpdate[]>;
-	/** Forgets an acknowledged update; unknown ids are ignored (acks can repeat). */
-	ackPending(updateId: string): Promise<void>;
+	/**
+	 * Forgets acknowledged updates, one id or many in one transaction (the ACK of a merged frame
+	 * names every member: an offline afternoon acked per update would cost one transaction
+	 * each); unknown ids are ignored (acks can repeat).
+	 */
+	ackPending(updateIds: string | readonly string[]): Promise<void>;
 	countPending(): Promise<number>;
 
 	// --- search data (opaque) -----------------------------------------------------------------

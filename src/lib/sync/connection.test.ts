@@ -34,7 +34,7 @@ async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<
 	}
 }
 
-function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'denied'>) {
+function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'denied'>, backoff = new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 })) {
 	const states: ConnectionState[] = [];
 	let tokens = 0;
 	const conn = new SyncConnection({
@@ -42,7 +42,7 @@ function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'den
 		WebSocket: WebSocket as unknown as WebSocketCtor,
 		token: async () => `t${++tokens}`,
 		refreshToken: refresh,
-		backoff: new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 }),
+		backoff,
 		handler: {
 			hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: 'c' }),
 			message: () => undefined,
@@ -60,7 +60,8 @@ describe('SyncConnection', () => {
 		const { conn, tokens } = connection(port, async () => (refreshes++, 'ok'));
 		conn.start();
 		await waitFor('three attempts', () => tokens() >= 3 && refreshes >= 2);
-		expect(conn.state).toBe('connecting');
+		// Issue 17: once an attempt failed the state says offline while retries go on.
+		expect(conn.state).toBe('offline');
 		conn.stop();
 		expect(conn.state).toBe('offline');
 	});
@@ -70,6 +71,22 @@ describe('SyncConnection', () => {
 		const { conn } = connection(port, async () => 'denied');
 		conn.start();
 		await waitFor('stopped', () => conn.state === 'offline' && conn.lastError === 'session expired');
+	});
+
+	// Issue 17: a sign that the network works (tab visible again, an HTTP answer, the browser's
+	// online event) cuts a long backoff short.
+	it('retries at once when nudged instead of waiting out its backoff', async () => {
+		const port = await refusingServer();
+		const { conn, tokens } = connection(port, async () => 'network', new Backoff({ baseMs: 60_000, maxMs: 60_000, minMs: 60_000 }));
+		conn.start();
+		await waitFor('a first attempt, then a long wait', () => tokens() === 1 && conn.state === 'offline');
+		await new Promise((r) => setTimeout(r, 200));
+		expect(tokens()).toBe(1);
+		conn.nudge();
+		await waitFor('a second attempt at once', () => tokens() === 2, 5_000);
+		conn.setNetworkAvailable(true);
+		await waitFor('the online event retries too', () => tokens() === 3, 5_000);
+		conn.stop();
 	});
 
 	it('stays offline while the network is down and reconnects when it returns', async () => {

@@ -1,11 +1,15 @@
 /**
  * The socket of `GET /sync`: one WebSocket, kept open with reconnects.
  *
- * Lifecycle: `connecting` (socket opening, HELLO sent, waiting for WELCOME) -> `online` (WELCOME
- * received) -> back to `connecting` after a drop, retried with exponential backoff and jitter,
- * or `offline` while the network is known to be down (`setNetworkAvailable(false)`) or the
- * connection was stopped. Every opening asks `token()` for a current access token (the auth
- * layer refreshes it before expiry). The token is refreshed only when the server says it is no
+ * Lifecycle: `connecting` (first socket opening, HELLO sent, waiting for WELCOME) -> `online`
+ * (WELCOME received) -> `reconnecting` after a drop -> `offline` once an attempt failed (refused,
+ * closed before WELCOME, or not open within `connectTimeoutMs`: a swallowed upgrade would
+ * otherwise wait for the browser's own minutes-long timeout) and while retries go on with
+ * exponential backoff and jitter; also `offline` while the network is known to be down
+ * (`setNetworkAvailable(false)`) or the connection was stopped. `nudge()` cuts the backoff short
+ * (the tab became visible, an HTTP request succeeded); the browser's `online` event restarts an
+ * attempt at once. Every opening asks `token()` for a current access token (the auth layer
+ * refreshes it before expiry). The token is refreshed only when the server says it is no
  * longer good: an `unauthorized` ERROR or a close with CLOSE_UNAUTHORIZED / CLOSE_FORBIDDEN
  * (protocol/close.ts: expiry, logout elsewhere, revocation) asks `refreshToken()`; a socket
  * that failed before opening (a 401 upgrade and a network failure look alike to a browser)
@@ -14,14 +18,15 @@
  * over: the app shows the login).
  *
  * Frames are decoded with `decodeServerFrame`; CHUNK frames are reassembled here, so the
- * handler sees only whole messages. A PING is answered; a silent socket (no frame for
- * `deadAfterMs`) is closed and reopened. The WebSocket constructor is injected (Node's `ws` in
- * tests, the browser's in the app).
+ * handler sees only whole messages. A PING is answered; liveness is the heartbeat's
+ * (`heartbeat.ts`: a half-open socket is known dead within 10 s) and a dead socket is reopened.
+ * The WebSocket constructor is injected (Node's `ws` in tests, the browser's in the app).
  */
 import type { DocId } from '../domain/types';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, type ClientMessage, type ServerMessage } from '../protocol';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../protocol/close';
 import { Backoff } from './backoff';
+import { Heartbeat, type HeartbeatOptions } from './heartbeat';
 
 /** The part of the WebSocket API we use; the browser's and `ws`'s both fit. */
 export interface WebSocketLike {
@@ -29,6 +34,7 @@ export interface WebSocketLike {
 	readonly readyState: number;
 	send(data: Uint8Array): void;
 	close(code?: number, reason?: string): void;
+	readonly bufferedAmount?: number;
 	onopen: ((ev: unknown) => void) | null;
 	onmessage: ((ev: { data: unknown }) => void) | null;
 	onclose: ((ev: { code: number; reason?: string }) => void) | null;
@@ -36,7 +42,7 @@ export interface WebSocketLike {
 }
 export type WebSocketCtor = new (url: string) => WebSocketLike;
 
-export type ConnectionState = 'online' | 'connecting' | 'offline';
+export type ConnectionState = 'online' | 'connecting' | 'reconnecting' | 'offline';
 
 export interface ConnectionHandler {
 	/** The socket opened: return the HELLO to send. */
@@ -60,9 +66,13 @@ export interface ConnectionOptions {
 	refusedBeforeOpen?(): Promise<'ok' | 'network' | 'denied'>;
 	handler: ConnectionHandler;
 	backoff?: Backoff;
-	pingEveryMs?: number;
-	deadAfterMs?: number;
+	heartbeat?: HeartbeatOptions;
+	/** Opening a socket up to the upgrade; past it the attempt counts as failed. */
+	connectTimeoutMs?: number;
 }
+
+/** Issue 17: opening a socket (up to the upgrade) has its own timeout, ~10 s. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 const OPEN = 1;
 
@@ -75,9 +85,13 @@ export class SyncConnection {
 	#running = false;
 	#network = true;
 	#retry: ReturnType<typeof setTimeout> | null = null;
-	#ping: ReturnType<typeof setInterval> | null = null;
-	#lastFrameAt = 0;
+	#connectTimer: ReturnType<typeof setTimeout> | null = null;
+	readonly #heartbeat: Heartbeat;
 	#nonce = 0;
+	/** Whether this connection was online once (a drop then reads "reconnecting"). */
+	#wasOnline = false;
+	/** An attempt failed since the last WELCOME: the state stays `offline` while retrying. */
+	#failed = false;
 	/** Bumped per socket, so callbacks of an old socket are ignored. */
 	#epoch = 0;
 	#lastError: string | null = null;
@@ -85,6 +99,17 @@ export class SyncConnection {
 	constructor(opts: ConnectionOptions) {
 		this.#opts = opts;
 		this.#backoff = opts.backoff ?? new Backoff();
+		this.#heartbeat = new Heartbeat(
+			{
+				ping: () => this.send({ type: 'ping', nonce: ++this.#nonce % 1_000_000 }),
+				buffered: () => this.#socket?.bufferedAmount ?? 0,
+				dead: (reason) => {
+					this.#lastError = reason;
+					this.reconnect();
+				}
+			},
+			opts.heartbeat
+		);
 	}
 
 	get state(): ConnectionState {
@@ -108,9 +133,15 @@ export class SyncConnection {
 		this.#setState('offline');
 	}
 
-	/** The browser reported the network gone or back; going back reconnects at once. */
+	/**
+	 * The browser reported the network gone or back; going back reconnects at once (an `online`
+	 * event while already "up", as after a change of Wi-Fi, restarts a pending attempt too).
+	 */
 	setNetworkAvailable(up: boolean): void {
-		if (this.#network === up) return;
+		if (this.#network === up) {
+			if (up) this.nudge(true);
+			return;
+		}
 		this.#network = up;
 		if (!up) {
 			this.#teardown();
@@ -120,6 +151,22 @@ export class SyncConnection {
 			this.#teardown();
 			void this.#open();
 		}
+	}
+
+	/**
+	 * A sign that the network works (the tab became visible, an HTTP request succeeded): a retry
+	 * waiting out its backoff runs now. `restart` also replaces an attempt in flight (the browser
+	 * said the network is back: that attempt may have gone into the old one). An open socket is
+	 * left alone.
+	 */
+	nudge(restart = false): void {
+		if (!this.#running || !this.#network || this.#state === 'online') return;
+		const waiting = this.#retry !== null;
+		if (!waiting && !restart) return;
+		if (!waiting && this.#socket?.readyState === OPEN) return;
+		this.#backoff.reset();
+		this.#teardown();
+		void this.#open();
 	}
 
 	/** Drops the socket now and reconnects (after a server-side reset, or in tests). */
@@ -134,6 +181,8 @@ export class SyncConnection {
 		if (!s || s.readyState !== OPEN) return false;
 		try {
 			s.send(encodeFrame(msg));
+			// What the server answers (ACK, step 2, PONG) tells whether the socket still works.
+			if (msg.type !== 'awareness' && msg.type !== 'pong') this.#heartbeat.sent();
 			return true;
 		} catch {
 			return false;
@@ -155,7 +204,7 @@ export class SyncConnection {
 		if (!this.#running || !this.#network) return;
 		this.#clearRetry();
 		const epoch = ++this.#epoch;
-		this.#setState('connecting');
+		this.#setState(this.#failed ? 'offline' : this.#wasOnline ? 'reconnecting' : 'connecting');
 		const token = await this.#opts.token();
 		if (epoch !== this.#epoch || !this.#running) return;
 		if (token === null) {
@@ -173,18 +222,27 @@ export class SyncConnection {
 		socket.binaryType = 'arraybuffer';
 		this.#socket = socket;
 		let opened = false;
+		// Up to the upgrade; once open, the heartbeat tells a live server from a silent one (a
+		// large HELLO or WELCOME on a slow link is bytes moving, not silence).
+		this.#connectTimer = setTimeout(() => {
+			this.#connectTimer = null;
+			if (epoch !== this.#epoch) return;
+			this.#teardown();
+			this.#failed = true;
+			this.#scheduleRetry('connecting timed out');
+		}, this.#opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
 		socket.onopen = () => {
 			if (epoch !== this.#epoch) return;
 			opened = true;
-			this.#lastFrameAt = Date.now();
+			this.#clearConnectTimer();
 			void this.#opts.handler.hello().then((hello) => {
 				if (epoch === this.#epoch) this.send(hello);
 			});
-			this.#startPing(epoch);
+			this.#heartbeat.start();
 		};
 		socket.onmessage = (ev) => {
 			if (epoch !== this.#epoch) return;
-			this.#lastFrameAt = Date.now();
+			this.#heartbeat.received();
 			const bytes = toBytes(ev.data);
 			if (bytes) this.#receive(bytes);
 		};
@@ -194,9 +252,11 @@ export class SyncConnection {
 		socket.onclose = (ev) => {
 			if (epoch !== this.#epoch) return;
 			this.#socket = null;
-			this.#stopPing();
+			this.#heartbeat.stop();
+			this.#clearConnectTimer();
 			this.#assembler.clear();
 			if (opened) this.#opts.handler.closed();
+			if (this.#state !== 'online') this.#failed = true;
 			if (!this.#running || !this.#network) {
 				this.#setState('offline');
 				return;
@@ -244,6 +304,8 @@ export class SyncConnection {
 		if (msg.type === 'pong') return;
 		if (msg.type === 'welcome') {
 			this.#backoff.reset();
+			this.#wasOnline = true;
+			this.#failed = false;
 			this.#setState('online', null);
 		}
 		if (msg.type === 'error' && msg.code === 'unauthorized') {
@@ -273,7 +335,7 @@ export class SyncConnection {
 
 	#scheduleRetry(reason: string): void {
 		this.#clearRetry();
-		this.#setState('connecting', reason);
+		this.#setState(this.#failed ? 'offline' : this.#wasOnline ? 'reconnecting' : 'connecting', reason);
 		const delay = this.#backoff.next();
 		this.#retry = setTimeout(() => {
 			this.#retry = null;
@@ -286,30 +348,16 @@ export class SyncConnection {
 		this.#retry = null;
 	}
 
-	#startPing(epoch: number): void {
-		this.#stopPing();
-		const every = this.#opts.pingEveryMs ?? 15_000;
-		const dead = this.#opts.deadAfterMs ?? every * 3;
-		this.#ping = setInterval(() => {
-			if (epoch !== this.#epoch) return;
-			if (Date.now() - this.#lastFrameAt > dead) {
-				this.#lastError = 'the server stopped answering';
-				this.reconnect();
-				return;
-			}
-			this.send({ type: 'ping', nonce: ++this.#nonce % 1_000_000 });
-		}, every);
-	}
-
-	#stopPing(): void {
-		if (this.#ping !== null) clearInterval(this.#ping);
-		this.#ping = null;
+	#clearConnectTimer(): void {
+		if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
+		this.#connectTimer = null;
 	}
 
 	/** Closes the current socket without callbacks; the handler hears `closed` if it was open. */
 	#teardown(): void {
 		this.#clearRetry();
-		this.#stopPing();
+		this.#clearConnectTimer();
+		this.#heartbeat.stop();
 		this.#assembler.clear();
 		const s = this.#socket;
 		this.#socket = null;

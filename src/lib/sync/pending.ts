@@ -13,6 +13,10 @@
  *   well under the server's per-connection rate limit.
  * - A pending update of another tab of the same user (same database) is sent too: the server
  *   stores it once whichever tab's frame arrives first.
+ * - What the UI counts is user actions (issue 17: three replies are 3, whatever number of
+ *   updates they made; draft keystrokes and read marks are not actions), and each thread entry an
+ *   action added has its own state: `queued` on this device, `sending` (in a frame on the
+ *   connection), or `failed` (refused, waiting for a retry).
  */
 import { mergeUpdates } from '../doc/encoding';
 import { newId } from '../domain/ids';
@@ -21,6 +25,15 @@ import { MAX_UPDATE_BYTES } from '../protocol/limits';
 import type { ClientStore, PendingUpdate } from '../storage/store';
 
 export type SendUpdate = (docId: DocId, updateId: string, update: Uint8Array) => boolean;
+
+/** The pending state of one thread entry written here; an entry not pending has none. */
+export type EntryPending = 'queued' | 'sending' | 'failed';
+
+/** What a local update belongs to: the user action, and the thread entries it added. */
+export interface UpdateTag {
+	action: string;
+	entries: string[];
+}
 
 export interface PendingQueueOptions {
 	/** Largest merged update sent in one frame. */
@@ -32,11 +45,14 @@ export class PendingQueue {
 	readonly #store: ClientStore;
 	readonly #maxBatchBytes: number;
 	readonly #now: () => number;
-	/** Pending ids known to this tab; the count the UI shows. */
-	readonly #ids = new Set<string>();
+	/** Pending ids known to this tab, with their tag (none for background writes). */
+	readonly #ids = new Map<string, Pick<PendingUpdate, 'action' | 'entries'>>();
+	/** Frames the server refused for now (member ids), until they are sent again. */
+	readonly #refused = new Set<string>();
 	/** Frames sent on the current connection and not acked yet: frame id -> member ids. */
 	readonly #inflight = new Map<string, string[]>();
-	readonly #listeners = new Set<(count: number) => void>();
+	readonly #listeners = new Set<(actions: number) => void>();
+	#flushing: Promise<unknown> = Promise.resolve();
 
 	constructor(store: ClientStore, opts: PendingQueueOptions = {}) {
 		this.#store = store;
@@ -44,23 +60,51 @@ export class PendingQueue {
 		this.#now = opts.now ?? Date.now;
 	}
 
+	/** Updates not acknowledged yet. */
 	get count(): number {
 		return this.#ids.size;
+	}
+
+	/** User actions with an update not acknowledged yet (the count the UI shows). */
+	get actions(): number {
+		const actions = new Set<string>();
+		for (const t of this.#ids.values()) if (t.action !== undefined) actions.add(t.action);
+		return actions.size;
+	}
+
+	/** The state of every thread entry a pending action added. */
+	entryStates(): Map<string, EntryPending> {
+		const flying = new Set<string>();
+		for (const members of this.#inflight.values()) for (const id of members) flying.add(id);
+		const out = new Map<string, EntryPending>();
+		for (const [id, t] of this.#ids) {
+			if (!t.entries) continue;
+			const state: EntryPending = this.#refused.has(id) ? 'failed' : flying.has(id) ? 'sending' : 'queued';
+			for (const e of t.entries) out.set(e, state);
+		}
+		return out;
 	}
 
 	/** Re-reads the pending table (startup, or another tab changed it). */
 	async refresh(): Promise<void> {
 		const all = await this.#store.listPending();
 		this.#ids.clear();
-		for (const p of all) this.#ids.add(p.updateId);
+		for (const p of all) this.#ids.set(p.updateId, tagOf(p));
 		this.#emit();
 	}
 
-	/** Persists a local update of `docId` and queues it; resolves once it is stored. */
-	async add(docId: DocId, update: Uint8Array): Promise<PendingUpdate> {
+	/**
+	 * Persists a local update of `docId` and queues it; resolves once it is stored. `tag`: the
+	 * user action it belongs to (none for background writes).
+	 */
+	async add(docId: DocId, update: Uint8Array, tag?: UpdateTag): Promise<PendingUpdate> {
 		const p: PendingUpdate = { updateId: newId(), docId, update, createdAt: this.#now() };
+		if (tag) {
+			p.action = tag.action;
+			if (tag.entries.length > 0) p.entries = tag.entries;
+		}
 		await this.#store.appendLocalUpdate(p);
-		this.#ids.add(p.updateId);
+		this.#ids.set(p.updateId, tagOf(p));
 		this.#emit();
 		return p;
 	}
@@ -69,13 +113,21 @@ export class PendingQueue {
 	 * Sends every stored pending update not already in flight on this connection, merged per
 	 * document. Returns the number of frames sent; stops at the first refused send.
 	 */
-	async flush(send: SendUpdate): Promise<number> {
+	flush(send: SendUpdate): Promise<number> {
+		// One flush at a time: two at once (the connection came online, then WELCOME) would both
+		// read the table before either marked anything in flight, and send every update twice.
+		const run = this.#flushing.then(() => this.#flush(send));
+		this.#flushing = run.catch(() => 0);
+		return run;
+	}
+
+	async #flush(send: SendUpdate): Promise<number> {
 		const all = await this.#store.listPending();
 		const flying = new Set<string>();
 		for (const members of this.#inflight.values()) for (const id of members) flying.add(id);
 		const byDoc = new Map<DocId, PendingUpdate[]>();
 		for (const p of all) {
-			this.#ids.add(p.updateId);
+			if (!this.#ids.has(p.updateId)) this.#ids.set(p.updateId, tagOf(p));
 			if (flying.has(p.updateId)) continue;
 			let list = byDoc.get(p.docId);
 			if (!list) byDoc.set(p.docId, (list = []));
@@ -87,14 +139,19 @@ export class PendingQueue {
 			for (const batch of this.#batches(list)) {
 				const frameId = batchId(batch);
 				const update = batch.length === 1 ? batch[0]!.update : mergeUpdates(batch.map((p) => p.update));
-				if (!send(docId, frameId, update)) return frames;
+				if (!send(docId, frameId, update)) {
+					this.#emit();
+					return frames;
+				}
 				this.#inflight.set(
 					frameId,
 					batch.map((p) => p.updateId)
 				);
+				for (const p of batch) this.#refused.delete(p.updateId);
 				frames++;
 			}
 		}
+		if (frames > 0) this.#emit();
 		return frames;
 	}
 
@@ -106,9 +163,12 @@ export class PendingQueue {
 	async ack(frameId: string): Promise<number> {
 		const members = this.#inflight.get(frameId) ?? [frameId];
 		this.#inflight.delete(frameId);
-		await Promise.all(members.map((id) => this.#store.ackPending(id)));
+		await this.#store.ackPending(members);
 		let n = 0;
-		for (const id of members) if (this.#ids.delete(id)) n++;
+		for (const id of members) {
+			this.#refused.delete(id);
+			if (this.#ids.delete(id)) n++;
+		}
 		this.#emit();
 		return n;
 	}
@@ -118,12 +178,18 @@ export class PendingQueue {
 	 * flight, so the next flush sends them again. True when the frame was this tab's.
 	 */
 	release(frameId: string): boolean {
-		return this.#inflight.delete(frameId);
+		const members = this.#inflight.get(frameId);
+		if (!members) return false;
+		this.#inflight.delete(frameId);
+		for (const id of members) this.#refused.add(id);
+		this.#emit();
+		return true;
 	}
 
 	/** The connection closed: nothing is in flight any more; the next flush resends it all. */
 	resetInflight(): void {
 		this.#inflight.clear();
+		this.#emit();
 	}
 
 	/** Forgets ids of a document deleted locally (revoked: its pending updates went with it). */
@@ -132,13 +198,16 @@ export class PendingQueue {
 		this.#emit();
 	}
 
-	subscribe(listener: (count: number) => void): () => void {
+	/** Called with the number of pending actions on every change of the queue or its states. */
+	subscribe(listener: (actions: number) => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
 	}
 
 	#emit(): void {
-		for (const l of this.#listeners) l(this.#ids.size);
+		if (this.#listeners.size === 0) return;
+		const n = this.actions;
+		for (const l of this.#listeners) l(n);
 	}
 
 	*#batches(list: PendingUpdate[]): Generator<PendingUpdate[]> {
@@ -166,4 +235,8 @@ function batchId(batch: readonly PendingUpdate[]): string {
 	const first = batch[0]!.updateId.slice(0, 24);
 	const last = batch[batch.length - 1]!.updateId.slice(0, 24);
 	return `${first}_${last}_${batch.length}`.slice(0, 64);
+}
+
+function tagOf(p: PendingUpdate): Pick<PendingUpdate, 'action' | 'entries'> {
+	return { ...(p.action !== undefined ? { action: p.action } : {}), ...(p.entries !== undefined ? { entries: p.entries } : {}) };
 }

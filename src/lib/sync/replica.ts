@@ -37,7 +37,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
-import { PendingQueue } from './pending';
+import { PendingQueue, type EntryPending, type UpdateTag } from './pending';
 import { CatchUp, type CatchUpStats } from './catchup';
 import { DocIntake } from './intake';
 import { DocRegistry } from './registry';
@@ -58,7 +58,10 @@ export interface ReplicaOptions {
 
 export interface SyncStatus {
 	state: ConnectionState;
+	/** User actions not acknowledged yet (not updates: see `pending.ts`). */
 	unacked: number;
+	/** Thread entries written here and not acknowledged yet, with their state. */
+	entries: ReadonlyMap<string, EntryPending>;
 	catchingUp: boolean;
 	lastError: string | null;
 }
@@ -91,7 +94,7 @@ export class Replica {
 	readonly #dotListeners = new Set<(dots: string[]) => void>();
 	readonly #threadListeners = new Set<(contactId: ContactId, added: Entry[]) => void>();
 	readonly #profileListeners = new Set<(contactId: ContactId, profile: Profile) => void>();
-	#status: SyncStatus = { state: 'offline', unacked: 0, catchingUp: false, lastError: null };
+	#status: SyncStatus = { state: 'offline', unacked: 0, entries: new Map(), catchingUp: false, lastError: null };
 	#lastSeq = 0;
 	/** Serialises stored writes of remote updates and the lastSeq that follows them. */
 	#chain: Promise<unknown> = Promise.resolve();
@@ -106,6 +109,8 @@ export class Replica {
 	#atRisk = new Set<DocId>();
 	/** While `edit` runs its write: collects the store promises of the updates it makes. */
 	#collect: Promise<unknown>[] | null = null;
+	/** While `edit` runs a user action: its id, and the thread entries it added so far. */
+	#action: { id: string; entries: string[] } | null = null;
 
 	constructor(opts: ReplicaOptions) {
 		this.store = opts.store;
@@ -127,7 +132,7 @@ export class Replica {
 			onStored: () => this.#tabs.post({ t: 'stored' })
 		});
 		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
-		this.pending.subscribe((n) => this.#setStatus({ unacked: n }));
+		this.pending.subscribe((n) => this.#setStatus({ unacked: n, entries: this.pending.entryStates() }));
 		this.awareness = new AwarenessHub({
 			send: (docId, update) => (this.connection?.online ? this.connection.send({ type: 'awareness', docId, update }) : false)
 		});
@@ -245,24 +250,41 @@ export class Replica {
 
 	/**
 	 * Runs a local write on a contact's document and resolves once every update it made is
-	 * stored (and queued for the server).
+	 * stored (and queued for the server). It counts as one user action in the unsynced count
+	 * unless `background` (a read mark: nothing the user would call "my change").
 	 */
-	async edit<T>(id: ContactId, write: (doc: YDoc) => T): Promise<T> {
+	async edit<T>(id: ContactId, write: (doc: YDoc) => T, opts: { background?: boolean } = {}): Promise<T> {
 		const docId = contactDocId(id);
 		const doc = await this.registry.get(docId);
 		const writes: Promise<unknown>[] = [];
 		this.#collect = writes;
+		this.#action = opts.background ? null : { id: newId(), entries: [] };
 		try {
 			return write(doc);
 		} finally {
 			this.#collect = null;
+			this.#action = null;
 			await Promise.all(writes);
 		}
+	}
+
+	/** Sends what waits now (the "retry" of an entry that failed), instead of after its pause. */
+	retryNow(): void {
+		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
+		this.#retryDelay = RETRY_FIRST_MS;
+		if (this.connection?.online) this.#scheduleFlush();
+		else this.connection?.nudge(true);
 	}
 
 	/** The browser's online/offline events. */
 	setNetworkAvailable(up: boolean): void {
 		this.connection?.setNetworkAvailable(up);
+	}
+
+	/** A sign the network works (tab visible again, an HTTP request succeeded): retry now. */
+	nudge(): void {
+		this.connection?.nudge();
 	}
 
 	async close(): Promise<void> {
@@ -294,7 +316,8 @@ export class Replica {
 				// Anything not from the server or storage is ours to send: an editor binding writing
 				// a draft's Y.Text straight away has a null origin.
 				if (o?.kind === 'remote' || o?.kind === 'storage') return;
-				const stored = this.#stored(docId, update);
+				const action = this.#action;
+				const stored = this.#stored(docId, update, action ? { action: action.id, entries: action.entries.splice(0) } : undefined);
 				this.#collect?.push(stored);
 			})
 		);
@@ -309,6 +332,8 @@ export class Replica {
 					for (const l of this.#profileListeners) l(parsed.contactId, p);
 				}),
 				thread.observe((ids) => {
+					// Observers run before the document's update event: the action's update is tagged with them.
+					this.#action?.entries.push(...ids);
 					if (this.#threadListeners.size === 0) return;
 					const added = ids.flatMap((id) => thread.get(id) ?? []);
 					for (const l of this.#threadListeners) l(parsed.contactId, added);
@@ -330,8 +355,8 @@ export class Replica {
 		return doc;
 	}
 
-	async #stored(docId: DocId, update: Uint8Array): Promise<void> {
-		await this.pending.add(docId, update);
+	async #stored(docId: DocId, update: Uint8Array, tag?: UpdateTag): Promise<void> {
+		await this.pending.add(docId, update, tag);
 		this.#tabs.post({ t: 'update', docId, update });
 		this.#tabs.post({ t: 'pending' });
 		this.#scheduleFlush();

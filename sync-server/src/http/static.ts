@@ -4,6 +4,11 @@
  * a path that is not a file falls back to `index.html` (the app routes in the browser), except
  * for asset-looking paths (with an extension), which are 404. Hashed assets under
  * `/_app/immutable/` are cached for a year as immutable; everything else is revalidated.
+ *
+ * Compression (issue 17: a first login over a slow link): the build writes `.br` and `.gz`
+ * beside each text asset (adapter-static `precompress`), and the one the browser accepts is
+ * sent (brotli first: ~25% smaller than gzip on our scripts), with `Vary: Accept-Encoding`.
+ * Nothing is compressed per request.
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -63,15 +68,44 @@ export function serveStatic(rootDir: string, req: IncomingMessage, res: ServerRe
 	if (!file && extname(pathname) === '') file = fileAt(root, '/index.html');
 	if (!file) return send(res, errorReply(404, 'not_found', 'Nothing here.'));
 	const immutable = pathname.startsWith('/_app/immutable/');
-	const size = statSync(file).size;
+	const encoded = precompressed(file, req.headers['accept-encoding']);
+	const body = encoded?.path ?? file;
+	const size = statSync(body).size;
 	res.writeHead(200, {
 		'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
 		'content-length': size,
 		'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-		'x-content-type-options': 'nosniff'
+		'x-content-type-options': 'nosniff',
+		...(encoded ? { 'content-encoding': encoded.encoding } : {}),
+		...(encoded !== undefined ? { vary: 'Accept-Encoding' } : {})
 	});
 	if (req.method === 'HEAD') return void res.end();
-	createReadStream(file)
+	createReadStream(body)
 		.on('error', () => res.destroy())
 		.pipe(res);
+}
+
+/**
+ * The precompressed twin of `file` the request accepts: `{path, encoding}`; null when the file
+ * has twins but none is accepted (the response still varies by encoding); undefined when the
+ * file has none.
+ */
+function precompressed(file: string, acceptEncoding: string | string[] | undefined): { path: string; encoding: 'br' | 'gzip' } | null | undefined {
+	const accepted = new Set(
+		(Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? ''))
+			.split(',')
+			.map((part) => part.trim().split(';'))
+			.filter(([, q]) => q === undefined || !/^\s*q\s*=\s*0(\.0*)?\s*$/.test(q))
+			.map(([name]) => name!.trim().toLowerCase())
+	);
+	let any = false;
+	for (const [suffix, encoding] of [
+		['.br', 'br'],
+		['.gz', 'gzip']
+	] as const) {
+		if (!statSync(file + suffix, { throwIfNoEntry: false })?.isFile()) continue;
+		any = true;
+		if (accepted.has(encoding)) return { path: file + suffix, encoding };
+	}
+	return any ? null : undefined;
 }
