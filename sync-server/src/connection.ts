@@ -8,7 +8,8 @@
  * (`Store.seqMayBeLost`), or older than the last directory
  * change (a restriction or team change may have granted documents whose own seq did not move);
  * or, when the client listed its `knownDocs`, exactly the changed or unknown visible ones, with
- * the known ones it may no longer see as `revoked`. The client opens each listed document with
+ * the known ones it may no longer see as `revoked` (without `knownDocs` nothing is revoked:
+ * naming the changed documents it may not see would leak them). The client opens each listed document with
  * SYNC step 1; the server answers step 2 (chunked past 256 KiB) and its own step 1. When every
  * listed document has been answered, CATCHUP_DONE{seq} follows.
  *
@@ -371,8 +372,10 @@ export class SyncConnection implements FanoutSubscriber {
 			changed = this.allVisible();
 			full = true;
 		} else {
-			changed = [];
-			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
+			// Without `knownDocs` the server cannot tell a document the client held (and lost
+			// sight of) from one it never saw, so it revokes nothing: listing the changed documents
+			// it may not see would tell it their ids and that they changed (SPEC S1.9).
+			changed = changedSince.map((c) => c.docId).filter(visibleNow);
 		}
 		this.catchupSeq = head;
 		this.pendingCatchup = changed.length > 0 ? new Set(changed) : null;
