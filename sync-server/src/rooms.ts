@@ -43,7 +43,7 @@ import {
 	type YDoc
 } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
-import type { DocId, Role, UserId } from '../../src/lib/domain/types';
+import type { Directory, DocId, Role, UserId } from '../../src/lib/domain/types';
 import type { Fanout } from './fanout/fanout';
 import type { Store } from './persistence/store';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
@@ -95,6 +95,8 @@ export interface RoomsOptions {
 	log?: (message: string) => void;
 	/** The validator's clock (entry times, read marks); defaults to Date.now. */
 	clock?: () => number;
+	/** The current directory, which every reference a client writes must name something of. */
+	directory: () => Directory;
 }
 
 /**
@@ -298,7 +300,7 @@ export class Rooms {
 	private validate(room: Room, update: Uint8Array, from: UpdateSource): ValidationResult {
 		if (parseDocId(room.docId)?.kind === 'dir') return validateDirectoryUpdate({ doc: room.ydoc, update });
 		const now = (this.opts.clock ?? Date.now)();
-		return validateContactUpdate({ doc: room.ydoc, update, user: { id: from.userId, role: from.role }, now });
+		return validateContactUpdate({ doc: room.ydoc, update, user: { id: from.userId, role: from.role }, now, directory: this.opts.directory() });
 	}
 
 	/** Runs `fn` after every write queued on the room before it (one chain per room). */

@@ -97,6 +97,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		fanout,
 		log,
 		clock,
+		directory: () => visibility.directory,
 		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {}),
 		onApplied(room) {
 			const parsed = parseDocId(room.docId);

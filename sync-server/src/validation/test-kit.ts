@@ -9,12 +9,14 @@ import type { DemoContact } from '../../../src/lib/demo/generate';
 import { DEMO_USERS, generateWorkspace } from '../../../src/lib/demo/generate';
 import { buildContactDoc } from '../../../src/lib/doc/seed';
 import { ensureContactRoots } from '../../../src/lib/doc/schema';
-import type { UserId } from '../../../src/lib/domain/types';
+import type { Directory, UserId } from '../../../src/lib/domain/types';
 import type { ValidationUser } from './validate-update';
 
 export const NOW = Date.UTC(2025, 5, 1, 12);
 export const ANA: ValidationUser = { id: DEMO_USERS.ana, role: 'agent' };
 export const TOM_ID: UserId = DEMO_USERS.tom;
+/** The demo workspace's directory (users, teams, channels) the references are checked against. */
+export const DIRECTORY: Directory = generateWorkspace({ seed: 11, contacts: 0, now: NOW }).directory;
 
 /** Demo contacts of a seeded workspace. */
 export function demoContacts(seed = 11, contacts = 40): DemoContact[] {
