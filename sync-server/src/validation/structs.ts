@@ -18,6 +18,14 @@
  * "pending" and apply it later, unvalidated, when another update fills the gap), a reference
  * to a later struct of the same client (Yjs would throw halfway through applying), a cycle of
  * references between clients, and deletions of items that do not exist yet.
+ *
+ * It is also refused when Yjs would apply it but could not write the result back out and read
+ * it again (a poison update: stored, it would break every later load of the document): a
+ * struct of length 0 (an empty string, list or deleted content, a GC or skip of 0), a client id
+ * past 32 bits or a clock past MAX_CLOCK (Yjs' compact encoder packs clock differences in 32-bit
+ * integers), an empty or overflowing deletion range. `roundTripProblem` then closes the class
+ * for whatever is left: the update on its own must apply to an empty document whose state
+ * re-encodes and loads in a fresh one, which costs O(update), not O(document).
  */
 import * as Y from 'yjs';
 
@@ -80,6 +88,15 @@ interface Rec {
 type Found = { doc: Y.Item | Y.GC } | { rec: Rec };
 
 const GC_LOC: Location = { kind: 'gc' };
+
+/** Yjs draws client ids as unsigned 32-bit integers. */
+export const MAX_CLIENT = 0xffff_ffff;
+/**
+ * Highest clock (exclusive end of a struct) accepted: the V2 encoder Yjs uses for pending
+ * structs and delete sets shifts clock differences as 32-bit integers, so past 2^30 they wrap.
+ * No honest client gets near it (a billion changes from one client id).
+ */
+export const MAX_CLOCK = 2 ** 30;
 const idText = (id: Y.ID): string => `${id.client}:${id.clock}`;
 
 /** Analyses `update` against the current state of `doc` (which it does not modify). */
@@ -101,6 +118,8 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 	for (const struct of decoded.structs) {
 		if (struct instanceof Y.Item && typeof struct.parent === 'string') roots.add(struct.parent);
 		const { client, clock } = struct.id;
+		const odd = oddStruct(struct);
+		if (odd) return { ok: false, reason: odd };
 		let recs = clients.get(client);
 		if (client !== lastClient && recs) return { ok: false, reason: `client ${client} is listed twice` };
 		lastClient = client;
@@ -225,6 +244,7 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 			const end = clock + len;
 			// Yjs never writes an empty range, and throws on one past its state.
 			if (!(len >= 1)) return { ok: false, reason: `the update deletes an empty range of client ${client}` };
+			if (client > MAX_CLIENT || end > MAX_CLOCK) return { ok: false, reason: `the update deletes clocks of client ${client} past what Yjs can encode` };
 			if (end > fin) return { ok: false, reason: `the update deletes items of client ${client} the server does not have (clock ${fin} to ${end})` };
 			if (clock < docState) {
 				const structs = store.clients.get(client)!;
@@ -252,6 +272,44 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		}
 	}
 	return { ok: true, items, deletes, roots };
+}
+
+/** Why Yjs could not round-trip `struct` once applied, or null. */
+function oddStruct(struct: Struct): string | null {
+	const { client, clock } = struct.id;
+	const what = `${struct.constructor === Y.Item ? 'item' : struct instanceof Y.GC ? 'GC struct' : 'skip'} ${idText(struct.id)}`;
+	if (!(struct.length >= 1)) return `${what} has length ${struct.length} (empty content)`;
+	if (client > MAX_CLIENT) return `${what}: client ids are 32-bit`;
+	if (clock + struct.length > MAX_CLOCK) return `${what}: clocks end before ${MAX_CLOCK}`;
+	if (struct instanceof Y.Item) {
+		for (const ref of [struct.origin, struct.rightOrigin, struct.parent instanceof Y.ID ? struct.parent : null]) {
+			if (ref && (ref.client > MAX_CLIENT || ref.clock >= MAX_CLOCK)) return `${what} refers to ${idText(ref)}, past what Yjs can encode`;
+		}
+	}
+	return null;
+}
+
+/**
+ * Why the update on its own does not survive Yjs' own round trip (apply to an empty document,
+ * encode its state, load that in a fresh one, encode again), or null. What needs the room's
+ * document stays pending in the empty one, and pending structs and deletions are re-encoded
+ * too (in Yjs' V2 format), so most of the update is exercised; `analyzeUpdate` has already
+ * checked what depends on the document.
+ */
+export function roundTripProblem(update: Uint8Array): string | null {
+	const a = new Y.Doc({ gc: false });
+	const b = new Y.Doc({ gc: false });
+	try {
+		Y.applyUpdate(a, update);
+		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+		Y.encodeStateAsUpdate(b);
+		return null;
+	} catch (e) {
+		return `Yjs cannot read back the document this update makes (${e instanceof Error ? e.message : String(e)})`;
+	} finally {
+		a.destroy();
+		b.destroy();
+	}
 }
 
 /** Index of the first record whose clock range ends after `clock` (records are in clock order). */

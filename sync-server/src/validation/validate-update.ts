@@ -28,7 +28,7 @@ import * as Y from 'yjs';
 import type { Directory, Role, UserId } from '../../../src/lib/domain/types';
 import { CONTACT_ROOTS, CONTACT_ROOT_NAMES, DIRECTORY_ROOT_NAMES, PROFILE_KEYS } from '../../../src/lib/doc/schema';
 import { MAX_DRAFTS, MAX_DRAFT_CHARS, MAX_FORMAT_VALUE_CHARS, MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_UPDATE_BYTES } from '../limits/constants';
-import { analyzeUpdate, type DeleteTarget, type NewItem } from './structs';
+import { analyzeUpdate, roundTripProblem, type DeleteTarget, type NewItem } from './structs';
 import { checkAssignmentValue, checkDelivery, checkEntry, checkProfileValue, checkRead, checkStateValue, plainSize, show, type Actor } from './values';
 
 export interface ValidationUser {
@@ -76,7 +76,9 @@ export function validateDirectoryUpdate(ctx: Pick<ValidationContext, 'doc' | 'up
 		const a = analyzeUpdate(ctx.doc, ctx.update);
 		if (!a.ok) return malformed(a.reason);
 		const changes = a.items.some((i) => i.loc.kind !== 'gc') || a.deletes.length > 0 || [...a.roots].some((r) => !DIRECTORY_ROOT_NAMES.has(r));
-		return changes ? rejected('the directory is written by the server only') : OK;
+		if (changes) return rejected('the directory is written by the server only');
+		const odd = roundTripProblem(ctx.update);
+		return odd ? malformed(odd) : OK;
 	} catch (e) {
 		return malformed(`the update could not be read (${e instanceof Error ? e.message : String(e)})`);
 	}
@@ -163,7 +165,9 @@ function validateContact(ctx: ValidationContext): ValidationResult {
 	if (newOutgoing.size > 0 && isBlocked(groups, mapOf(CONTACT_ROOTS.profile))) {
 		return rejected('the contact is blocked: no message may be sent to it (SPEC S7.6)');
 	}
-	return OK;
+	// Last, as it costs the most: what the rules allow must also survive Yjs' own round trip.
+	const odd = roundTripProblem(ctx.update);
+	return odd ? malformed(odd) : OK;
 }
 
 const NOT_PLAIN = Symbol('not plain');
