@@ -56,6 +56,7 @@ import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import type { Store } from './persistence/store';
+import { UnreadableDocError } from './quarantine';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
 import {
@@ -402,7 +403,16 @@ export class SyncConnection implements FanoutSubscriber {
 
 	private async onSync(msg: SyncMessage): Promise<void> {
 		if (msg.step === 'step1') {
-			const snap = await this.deps.rooms.snapshot(msg.docId, msg.stateVector);
+			const snap = await this.deps.rooms.snapshot(msg.docId, msg.stateVector).catch((err: unknown) => {
+				if (!(err instanceof UnreadableDocError)) throw err;
+				return null;
+			});
+			if (!snap) {
+				// Quarantined (quarantine.ts): the catch-up goes on without it.
+				this.sendError('internal', 'This document cannot be read on the server; it is quarantined until an administrator repairs it.', msg.docId);
+				if (this.pendingCatchup?.delete(msg.docId)) this.maybeCatchupDone();
+				return;
+			}
 			// Visibility may have changed while the snapshot was read.
 			if (!this.canSee(msg.docId) || this.phase === 'closed') return;
 			this.send({ type: 'sync', docId: msg.docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });

@@ -46,6 +46,7 @@ import { parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, Role, UserId } from '../../src/lib/domain/types';
 import type { Fanout } from './fanout/fanout';
 import type { Store } from './persistence/store';
+import { Quarantine, readStoredDoc, UnreadableDocError } from './quarantine';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
 
 export interface Room {
@@ -97,6 +98,8 @@ export interface RoomsOptions {
 	clock?: () => number;
 	/** The current directory, which every reference a client writes must name something of. */
 	directory: () => Directory;
+	/** Documents Yjs cannot read back (quarantine.ts); a new one when not given. */
+	quarantine?: Quarantine;
 }
 
 /**
@@ -131,13 +134,13 @@ export function newRoomDoc(docId: DocId): YDoc {
 	return ydoc;
 }
 
-/** One update holding everything stored (compaction's merge: garbage-collects deleted content). */
+/**
+ * One update holding everything stored (compaction's merge: garbage-collects deleted content).
+ * Throws UnreadableDocError when the result would not load (nothing is then replaced).
+ */
 export function mergeStored(docId: DocId, updates: Uint8Array[]): Uint8Array {
 	if (updates.length === 1) return updates[0]!;
-	const ydoc = newRoomDoc(docId);
-	ydoc.transact(() => {
-		for (const u of updates) applyUpdate(ydoc, u, storageOrigin());
-	}, storageOrigin());
+	const ydoc = readStoredDoc(docId, updates, storageOrigin(), undefined, newRoomDoc(docId));
 	const merged = encodeState(ydoc);
 	ydoc.destroy();
 	return merged;
@@ -149,9 +152,25 @@ export class Rooms {
 	private readonly unloadAfterMs: number;
 	private inflight = 0;
 	private closed = false;
+	readonly quarantine: Quarantine;
 
 	constructor(private readonly opts: RoomsOptions) {
 		this.unloadAfterMs = opts.unloadAfterMs ?? 30_000;
+		this.quarantine = opts.quarantine ?? new Quarantine(opts.log);
+	}
+
+	/**
+	 * A stored document built for reading (the snooze scheduler's and the channels' restart
+	 * scans), or null when Yjs cannot read it back: it is then quarantined and skipped.
+	 */
+	readStored(docId: DocId, updates: readonly Uint8Array[]): YDoc | null {
+		if (this.quarantine.has(docId)) return null;
+		try {
+			return readStoredDoc(docId, updates, storageOrigin(), this.quarantine);
+		} catch (err) {
+			if (err instanceof UnreadableDocError) return null;
+			throw err;
+		}
 	}
 
 	get loadedCount(): number {
@@ -227,18 +246,9 @@ export class Rooms {
 		const stored = await this.opts.store.loadDoc(docId);
 		const existing = this.rooms.get(docId);
 		if (existing) return existing;
-		const ydoc = newRoomDoc(docId);
-		if (stored) {
-			ydoc.transact(() => {
-				for (const u of stored.updates) {
-					try {
-						applyUpdate(ydoc, u, storageOrigin());
-					} catch (err) {
-						this.opts.log?.(`skipping unreadable stored update of ${docId}: ${String(err)}`);
-					}
-				}
-			}, storageOrigin());
-		}
+		// An unreadable document is quarantined and not loaded (hold rejects): it costs only itself.
+		const ydoc = stored ? readStoredDoc(docId, stored.updates, storageOrigin(), this.quarantine, newRoomDoc(docId)) : newRoomDoc(docId);
+		this.quarantine.release(docId);
 		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
 		this.rooms.set(docId, room);
 		return room;
@@ -249,7 +259,12 @@ export class Rooms {
 	 * the seq it is current to. Uses the loaded room, else the stored bytes.
 	 */
 	async snapshot(docId: DocId, sv?: Uint8Array): Promise<{ update: Uint8Array; stateVector: Uint8Array; seq: number }> {
-		const room = this.rooms.get(docId);
+		let room = this.rooms.get(docId);
+		if (!room && this.quarantine.has(docId)) {
+			// Loading checks it again (throws while it is still unreadable; repaired, it leaves quarantine).
+			room = await this.hold(docId);
+			this.release(room);
+		}
 		if (room) return { update: encodeState(room.ydoc, sv), stateVector: stateVector(room.ydoc), seq: room.seq };
 		const stored = await this.opts.store.loadDoc(docId);
 		const loaded = this.rooms.get(docId);
@@ -272,7 +287,13 @@ export class Rooms {
 
 	/** Validates, stores, applies and publishes an update from a client (see the module comment). */
 	async applyClientUpdate(docId: DocId, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
-		const room = await this.hold(docId);
+		let room: Room;
+		try {
+			room = await this.hold(docId);
+		} catch (err) {
+			if (!(err instanceof UnreadableDocError)) throw err;
+			return { ok: false, code: 'internal', message: 'This document cannot be read on the server; it is quarantined until an administrator repairs it.' };
+		}
 		this.inflight++;
 		try {
 			return await this.serially(room, async (): Promise<ApplyResult> => {
@@ -356,9 +377,17 @@ export class Rooms {
 	/** Merges the stored updates of the documents with the most rows (background compaction). */
 	async compactSome(minUpdates = 32, limit = 16): Promise<number> {
 		let n = 0;
-		for (const docId of await this.opts.store.docsNeedingCompaction(minUpdates, limit)) {
-			const res = await this.opts.store.compact(docId, (updates) => mergeStored(docId, updates));
-			if (res.merged > 0) n++;
+		// Quarantined documents are left as they are (repair reads their rows) and must not take
+		// the places of the others in the batch.
+		const candidates = await this.opts.store.docsNeedingCompaction(minUpdates, limit + this.quarantine.size);
+		for (const docId of candidates.filter((d) => !this.quarantine.has(d)).slice(0, limit)) {
+			try {
+				const res = await this.opts.store.compact(docId, (updates) => mergeStored(docId, updates));
+				if (res.merged > 0) n++;
+			} catch (err) {
+				if (!(err instanceof UnreadableDocError)) throw err;
+				this.quarantine.add(docId, err.reason);
+			}
 		}
 		return n;
 	}

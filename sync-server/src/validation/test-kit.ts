@@ -77,6 +77,9 @@ export function applied(doc: Y.Doc, update: Uint8Array): Y.Doc {
 
 export type Struct = Y.Item | Y.GC | Y.Skip;
 
+/** The 8 bytes of issue 15's adversarial pass: one GC struct of length 0 (a poison update). */
+export const POISON_GC = new Uint8Array([1, 1, 0xd2, 0x20, 0, 0, 0, 0]);
+
 /**
  * Encodes structs (grouped by client, each group's clocks contiguous) and a delete set as a V1
  * update with Yjs' own struct writer: how the tests craft updates no honest client makes.
