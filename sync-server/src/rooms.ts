@@ -85,7 +85,8 @@ export interface UpdateSource {
 
 export type ApplyResult =
 	| { ok: true; seq: number; duplicate: boolean }
-	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string };
+	/** `missing`: refused only for now, as it builds on changes the server does not have yet. */
+	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string; missing?: true };
 
 export interface RoomsOptions {
 	store: Store;
@@ -109,9 +110,11 @@ export interface RoomsOptions {
  * per reconnect. Conservative: when unsure it says false, and the update is stored.
  */
 function isRedundant(room: Room, update: Uint8Array): boolean {
-	const known = Y.decodeStateVector(stateVector(room.ydoc));
-	for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
-		if (clock > (known.get(client) ?? 0)) return false;
+	// Where each client's structs end (`to`), wherever they start: a state vector of the update
+	// (`encodeStateVectorFromUpdate`) is empty for structs that do not start at clock 0, which
+	// made every live update of a stock y-websocket client look redundant.
+	for (const [client, end] of Y.parseUpdateMeta(update).to) {
+		if (end > Y.getState(room.ydoc.store, client)) return false;
 	}
 	const { ds } = Y.decodeUpdate(update);
 	if (ds.clients.size === 0) return true;
@@ -300,7 +303,7 @@ export class Rooms {
 				const verdict = this.validate(room, update, from);
 				if (!verdict.ok) {
 					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
-					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason };
+					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
 				}
 				if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
 				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });

@@ -68,7 +68,11 @@ export type Analysis =
 			 */
 			roots: Set<string>;
 	  }
-	| { ok: false; reason: string };
+	/**
+	 * `missing`: the update needs changes the server does not have yet (a gap in a client's
+	 * clocks, a reference or deletion past them); Yjs would keep it pending, and so may the caller.
+	 */
+	| { ok: false; reason: string; missing?: true };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 /** Root types of the document by identity (Yjs types them with assorted event parameters). */
@@ -133,7 +137,7 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		let expected = Y.getState(store, client);
 		for (const rec of recs) {
 			if (rec.struct instanceof Y.Skip) continue;
-			if (rec.clock > expected) return { ok: false, reason: `the update needs changes of client ${client} the server does not have (clock ${expected} to ${rec.clock})` };
+			if (rec.clock > expected) return { ok: false, missing: true, reason: `the update needs changes of client ${client} the server does not have (clock ${expected} to ${rec.clock})` };
 			expected = Math.max(expected, rec.end);
 		}
 		finalState.set(client, expected);
@@ -171,13 +175,13 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 	};
 
 	/** The first reference of `rec` still to be resolved, or a reason it can never be. */
-	const blocker = (rec: Rec): Rec | string | null => {
+	const blocker = (rec: Rec): Rec | { reason: string; missing?: true } | null => {
 		if (!(rec.struct instanceof Y.Item)) return null;
 		for (const ref of refsOf(rec.struct)) {
 			const f = find(ref);
-			if (f === null) return `item ${idText(rec.struct.id)} refers to item ${idText(ref)}, which the server does not have`;
+			if (f === null) return { missing: true, reason: `item ${idText(rec.struct.id)} refers to item ${idText(ref)}, which the server does not have` };
 			if ('rec' in f && !f.rec.done) {
-				if (f.rec.client === rec.client) return `item ${idText(rec.struct.id)} refers to a later item of its own client`;
+				if (f.rec.client === rec.client) return { reason: `item ${idText(rec.struct.id)} refers to a later item of its own client` };
 				return f.rec;
 			}
 		}
@@ -221,7 +225,7 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 			}
 			const rec = recs[i]!;
 			const b = blocker(rec);
-			if (typeof b === 'string') return { ok: false, reason: b };
+			if (b && !('struct' in b)) return { ok: false, ...b };
 			if (b) {
 				if (onStack.has(b.client)) return { ok: false, reason: `items of clients ${rec.client} and ${b.client} refer to each other in a cycle` };
 				stack.push({ client: b.client, upto: b.index });
@@ -245,7 +249,7 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 			// Yjs never writes an empty range, and throws on one past its state.
 			if (!(len >= 1)) return { ok: false, reason: `the update deletes an empty range of client ${client}` };
 			if (client > MAX_CLIENT || end > MAX_CLOCK) return { ok: false, reason: `the update deletes clocks of client ${client} past what Yjs can encode` };
-			if (end > fin) return { ok: false, reason: `the update deletes items of client ${client} the server does not have (clock ${fin} to ${end})` };
+			if (end > fin) return { ok: false, missing: true, reason: `the update deletes items of client ${client} the server does not have (clock ${fin} to ${end})` };
 			if (clock < docState) {
 				const structs = store.clients.get(client)!;
 				for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < Math.min(end, docState); i++) {

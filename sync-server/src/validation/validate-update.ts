@@ -50,7 +50,8 @@ export interface ValidationContext {
 }
 
 export type ValidationCode = 'rejected_update' | 'too_large' | 'bad_update';
-export type ValidationResult = { ok: true } | { ok: false; code: ValidationCode; reason: string };
+/** `missing`: refused only because the server lacks changes it builds on (see `analyzeUpdate`). */
+export type ValidationResult = { ok: true } | { ok: false; code: ValidationCode; reason: string; missing?: true };
 
 const OK: ValidationResult = { ok: true };
 const rejected = (reason: string): ValidationResult => ({ ok: false, code: 'rejected_update', reason });
@@ -96,7 +97,7 @@ type Groups = Map<string, Map<string, NewItem[]>>;
 function validateContact(ctx: ValidationContext): ValidationResult {
 	if (ctx.update.length > MAX_UPDATE_BYTES) return tooLarge(ctx.update);
 	const a = analyzeUpdate(ctx.doc, ctx.update);
-	if (!a.ok) return malformed(a.reason);
+	if (!a.ok) return a.missing ? { ok: false, code: 'bad_update', reason: a.reason, missing: true } : malformed(a.reason);
 	for (const root of a.roots) if (!CONTACT_ROOT_NAMES.has(root)) return rejected(`unknown root type "${show(root)}"`);
 	const actor: Actor = { id: ctx.user.id, now: ctx.now, directory: ctx.directory };
 	const mapOf = (root: string): Map<string, Y.Item> => ctx.doc.share.get(root)?._map ?? new Map();
