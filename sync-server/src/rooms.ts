@@ -47,6 +47,8 @@ import type { Directory, DocId, Role, UserId } from '../../src/lib/domain/types'
 import type { Fanout } from './fanout/fanout';
 import type { Store } from './persistence/store';
 import { Quarantine, readStoredDoc, UnreadableDocError } from './quarantine';
+import { MAX_UPDATE_BYTES } from './limits/constants';
+import { newPart } from './validation/structs';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
 
 export interface Room {
@@ -300,17 +302,14 @@ export class Rooms {
 		this.inflight++;
 		try {
 			return await this.serially(room, async (): Promise<ApplyResult> => {
-				const verdict = this.validate(room, update, from);
-				if (!verdict.ok) {
-					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
-					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
+				if (update.length > MAX_UPDATE_BYTES) return { ok: false, code: 'too_large', message: `the update is ${update.length} bytes; at most ${MAX_UPDATE_BYTES} are accepted` };
+				// Only what the document lacks is validated, stored and relayed (see `newPart`).
+				const fresh = newPart(room.ydoc, update);
+				if (!fresh.ok) {
+					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${fresh.reason}`);
+					return { ok: false, code: 'rejected_update', message: fresh.reason };
 				}
-				if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
-				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
-				if (duplicate) return { ok: true, seq, duplicate };
-				this.applyStored(room, update, seq, remoteOrigin(from.senderId));
-				this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
-				return { ok: true, seq, duplicate: false };
+				return this.applyNew(room, fresh.update, from);
 			});
 		} catch (err) {
 			this.opts.log?.(`update of ${docId} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -319,6 +318,22 @@ export class Rooms {
 			this.inflight--;
 			this.release(room);
 		}
+	}
+
+	/** Validation to publication of the new part of a client's update (inside the room's chain). */
+	private async applyNew(room: Room, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
+		const docId = room.docId;
+		const verdict = this.validate(room, update, from);
+		if (!verdict.ok) {
+			this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
+			return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
+		}
+		if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
+		const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
+		if (duplicate) return { ok: true, seq, duplicate };
+		this.applyStored(room, update, seq, remoteOrigin(from.senderId));
+		this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
+		return { ok: true, seq, duplicate: false };
 	}
 
 	private validate(room: Room, update: Uint8Array, from: UpdateSource): ValidationResult {

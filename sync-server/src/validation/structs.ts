@@ -188,7 +188,8 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		return null;
 	};
 
-	const resolve = (rec: Rec): Location => {
+	/** Where `rec` lands, or why no honest Yjs client could have written it. */
+	const resolve = (rec: Rec): Location | string => {
 		const item = rec.struct;
 		if (!(item instanceof Y.Item)) return GC_LOC;
 		const left = item.origin ? find(item.origin) : null;
@@ -203,7 +204,10 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		const p = find(item.parent);
 		if (p === null || isGarbage(p)) return GC_LOC;
 		const holder = itemOf(p);
-		if (!holder || !(holder.content instanceof Y.ContentType)) return GC_LOC;
+		if (!holder) return GC_LOC;
+		// Yjs only ever names a shared type as a parent; given another item it integrates with
+		// an undefined parent and writes a document it cannot read back.
+		if (!(holder.content instanceof Y.ContentType)) return `item ${idText(item.id)} names item ${idText(item.parent)} as its parent, which is not a shared type`;
 		return nestedIn(locOf(p), holder.content.type);
 	};
 
@@ -232,7 +236,9 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 				onStack.add(b.client);
 				continue;
 			}
-			rec.loc = resolve(rec);
+			const loc = resolve(rec);
+			if (typeof loc === 'string') return { ok: false, reason: loc };
+			rec.loc = loc;
 			rec.done = true;
 			next.set(top.client, i + 1);
 		}
@@ -301,8 +307,9 @@ function oddStruct(struct: Struct): string | null {
  * checked what depends on the document.
  */
 export function roundTripProblem(update: Uint8Array): string | null {
-	const a = new Y.Doc({ gc: false });
-	const b = new Y.Doc({ gc: false });
+	// A fixed guid: a random one costs ~30 calls to the crypto RNG per document.
+	const a = new Y.Doc({ gc: false, guid: 'round-trip' });
+	const b = new Y.Doc({ gc: false, guid: 'round-trip' });
 	try {
 		Y.applyUpdate(a, update);
 		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
@@ -313,6 +320,33 @@ export function roundTripProblem(update: Uint8Array): string | null {
 	} finally {
 		a.destroy();
 		b.destroy();
+	}
+}
+
+/**
+ * The part of `update` the document lacks (Yjs' `diffUpdate` against its state vector: structs
+ * it has are dropped, a struct it has in part is cut where its state ends; the delete set is
+ * kept whole), or null when the bytes are not an update. The server validates, stores and
+ * relays only this part: what it stores then never re-sends structs the document has in another
+ * shape (a GC where it holds an item, other split points), which Yjs' update merge (compaction,
+ * the catch-up of an unloaded document) cannot reconcile.
+ */
+export function newPart(doc: Y.Doc, update: Uint8Array): { ok: true; update: Uint8Array } | { ok: false; reason: string } {
+	try {
+		// Odd structs are refused even where the document has them (the cut would hide them).
+		const { structs, ds } = Y.decodeUpdate(update);
+		for (const s of structs) {
+			const odd = oddStruct(s);
+			if (odd) return { ok: false, reason: odd };
+		}
+		for (const [client, ranges] of ds.clients) {
+			for (const { clock, len } of ranges) {
+				if (!(len >= 1) || client > MAX_CLIENT || clock + len > MAX_CLOCK) return { ok: false, reason: `the update deletes an empty range, or clocks past what Yjs can encode, of client ${client}` };
+			}
+		}
+		return { ok: true, update: Y.diffUpdate(update, Y.encodeStateVector(doc)) };
+	} catch (e) {
+		return { ok: false, reason: `not a Yjs update (${e instanceof Error ? e.message : String(e)})` };
 	}
 }
 
