@@ -18,6 +18,7 @@ import { asEntryId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { startTestServer, type TestServer } from './helpers/server';
 import { login, waitFor } from './helpers/sync-client';
+import { YjsSocket, yjsSyncFrame } from './helpers/trust';
 
 const SEED = Number(process.env.YJS_STOCK_SEED ?? Date.now() % 100_000);
 const PROVIDERS = 5;
@@ -137,4 +138,41 @@ describe('stock y-websocket providers on /yjs', () => {
 		expect(bots.flatMap((b) => b.closes).filter((c) => c === 1008 || c === 1011)).toEqual([]);
 		console.log(`yjs stock: ${EDITS} + ${onOpenEdits.ids.length} comments from ${PROVIDERS} providers, ${disconnects} disconnects, all stored and relayed`);
 	}, 180_000);
+
+	// The y-protocols messages a stock client sends, in the orders Yjs may send them: three
+	// updates of one client with the later ones first (each builds on the one before), then a
+	// sync step 2 holding everything. All are stored, in order, and the socket stays open.
+	it('keeps an update with a gap pending until the update it builds on arrives, as Yjs does', async () => {
+		const replica = new Y.Doc();
+		const server0 = await server.rooms.snapshot(docId);
+		Y.applyUpdate(replica, server0.update);
+		const updates: Uint8Array[] = [];
+		replica.on('update', (u: Uint8Array) => updates.push(u));
+		for (let i = 0; i < 3; i++) contactDoc(replica).thread.append({ id: asEntryId(`gap-${i}`), kind: 'comment', at: Date.now(), author: { type: 'user', id: 'u-olivia' }, text: `gap ${i}`, mentions: [] });
+		expect(updates.length).toBe(3);
+		const socket = await YjsSocket.open(server.url, docId, token);
+		socket.send(yjsSyncFrame(2, updates[2]!));
+		socket.send(yjsSyncFrame(2, updates[1]!));
+		// A sync step 1 is answered in order: once its step 2 is back, both updates were handled.
+		const before = socket.frames.length;
+		socket.send(yjsSyncFrame(0, Y.encodeStateVector(replica)));
+		await waitFor(() => socket.frames.length > before, 10_000, 'step 2 answer');
+		const stored = async () => {
+			const d = new Y.Doc();
+			Y.applyUpdate(d, (await server.rooms.snapshot(docId)).update);
+			return threadIds(d);
+		};
+		expect((await stored()).has('gap-2')).toBe(false);
+		socket.send(yjsSyncFrame(2, updates[0]!));
+		socket.send(yjsSyncFrame(1, Y.encodeStateAsUpdate(replica, server0.stateVector)));
+		const deadline = Date.now() + 10_000;
+		while (!['gap-0', 'gap-1', 'gap-2'].every((id) => threadIds(replica).has(id)) || !(await stored()).has('gap-2')) {
+			if (Date.now() > deadline) throw new Error(`not stored: ${[...(await stored())].filter((id) => id.startsWith('gap')).join(', ')}`);
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		expect(['gap-0', 'gap-1', 'gap-2'].every((id) => threadIds(replica).has(id))).toBe(true);
+		const closed = await Promise.race([socket.closed, new Promise((resolve) => setTimeout(() => resolve('open'), 200))]);
+		expect(closed).toBe('open');
+		socket.close();
+	});
 });
