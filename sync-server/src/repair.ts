@@ -33,7 +33,7 @@ export function repairUpdates(docId: DocId, updates: readonly Uint8Array[]): Rep
 	let state: Uint8Array | null = null;
 	updates.forEach((u, i) => {
 		try {
-			const ydoc = readStoredDoc(docId, state ? [state, u] : [u], storageOrigin(), undefined, newRoomDoc(docId));
+			const ydoc = readStoredDoc(docId, state ? [state, u] : [u], storageOrigin(), { into: newRoomDoc(docId), thorough: true });
 			state = encodeState(ydoc);
 			ydoc.destroy();
 		} catch (err) {

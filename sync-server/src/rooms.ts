@@ -145,7 +145,7 @@ export function newRoomDoc(docId: DocId): YDoc {
  */
 export function mergeStored(docId: DocId, updates: Uint8Array[]): Uint8Array {
 	if (updates.length === 1) return updates[0]!;
-	const ydoc = readStoredDoc(docId, updates, storageOrigin(), undefined, newRoomDoc(docId));
+	const ydoc = readStoredDoc(docId, updates, storageOrigin(), { into: newRoomDoc(docId), thorough: true });
 	const merged = encodeState(ydoc);
 	ydoc.destroy();
 	return merged;
@@ -171,7 +171,7 @@ export class Rooms {
 	readStored(docId: DocId, updates: readonly Uint8Array[]): YDoc | null {
 		if (this.quarantine.has(docId)) return null;
 		try {
-			return readStoredDoc(docId, updates, storageOrigin(), this.quarantine);
+			return readStoredDoc(docId, updates, storageOrigin(), { quarantine: this.quarantine });
 		} catch (err) {
 			if (err instanceof UnreadableDocError) return null;
 			throw err;
@@ -252,7 +252,7 @@ export class Rooms {
 		const existing = this.rooms.get(docId);
 		if (existing) return existing;
 		// An unreadable document is quarantined and not loaded (hold rejects): it costs only itself.
-		const ydoc = stored ? readStoredDoc(docId, stored.updates, storageOrigin(), this.quarantine, newRoomDoc(docId)) : newRoomDoc(docId);
+		const ydoc = stored ? readStoredDoc(docId, stored.updates, storageOrigin(), { quarantine: this.quarantine, into: newRoomDoc(docId) }) : newRoomDoc(docId);
 		this.quarantine.release(docId);
 		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
 		this.rooms.set(docId, room);

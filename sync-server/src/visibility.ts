@@ -71,7 +71,7 @@ export class Visibility {
 			// An unreadable document is quarantined; its last persisted access stays (start goes on).
 			let ydoc: YDoc;
 			try {
-				ydoc = readStoredDoc(docId, stored.updates, storageOrigin(), this.quarantine);
+				ydoc = readStoredDoc(docId, stored.updates, storageOrigin(), this.quarantine ? { quarantine: this.quarantine } : {});
 			} catch (err) {
 				if (err instanceof UnreadableDocError) continue;
 				throw err;
