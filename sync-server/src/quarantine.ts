@@ -18,6 +18,7 @@ import * as Y from 'yjs';
 import { applyUpdate, createDoc, encodeState, type YDoc } from '../../src/lib/doc';
 import type { Origin } from '../../src/lib/doc/origins';
 import type { DocId } from '../../src/lib/domain/types';
+import { MAX_CLIENT, MAX_CLOCK } from './validation/structs';
 
 export class UnreadableDocError extends Error {
 	constructor(
@@ -63,10 +64,6 @@ export class Quarantine {
 		return this.docs.size;
 	}
 }
-
-/** Yjs draws client ids as uint32; its V2 encoder wraps clock differences past 2^30. */
-const MAX_CLIENT = 0xffff_ffff;
-const MAX_CLOCK = 2 ** 30;
 
 /**
  * Throws when the struct store holds what Yjs writes but cannot read back (a struct of length
