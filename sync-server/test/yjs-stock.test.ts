@@ -130,6 +130,10 @@ describe('stock y-websocket providers on /yjs', () => {
 
 		const stored = await storedIds();
 		for (const b of bots) expect(threadIds(b.doc)).toEqual(stored);
+		// The same document, not only the same comments: every provider's state is the store's.
+		const storedState = async () => Buffer.from((await server.rooms.snapshot(docId)).stateVector);
+		const sv = await storedState();
+		for (const b of bots) expect(Buffer.from(Y.encodeStateVector(b.doc)).equals(sv)).toBe(true);
 		// A fresh stock client (a reload) gets the same document.
 		const fresh = bot();
 		await waitFor(() => fresh.provider.synced && hasAll(threadIds(fresh.doc)), 20_000, 'fresh client');
