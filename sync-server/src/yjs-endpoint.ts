@@ -139,7 +139,9 @@ export class YjsConnection implements FanoutSubscriber {
 	/** Frames are encoded once per event for every /yjs recipient, unless redacted for this one. */
 	deliver(event: FanoutEvent): void {
 		if (event.type === 'update') {
-			if (this.pending.length > 0) this.chain = this.chain.then(() => this.retryPending());
+			if (this.pending.length > 0) {
+				this.chain = this.chain.then(() => this.retryPending()).catch((err: unknown) => this.fail(1011, `pending updates failed: ${String(err)}`));
+			}
 			return this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
 		}
 		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
