@@ -3,8 +3,10 @@
  *
  * Write path (client updates and server-written changes alike):
  *   1. the document is loaded (roots ensured before any stored update is applied);
- *   1b. a client's update is validated against the room's current state (`validation/`): a
- *       rejected update stops here, is not stored, applied, acknowledged or relayed;
+ *   1b. a client's update is cut to the part the room lacks (`newPart`) and validated against
+ *       the room's current state (`validation/`): a rejected update stops here, is not stored,
+ *       applied, acknowledged or relayed; `missing` tells a refusal for a gap (the /yjs endpoint
+ *       keeps such an update pending, as Yjs does);
  *   2. the update is appended to the store: durable, stamped with the workspace seq (a client's
  *      update is `replicated`: its writer keeps a copy, so it need only survive a crash of this
  *      process; a server change must survive power loss too, see `Store.appendUpdate`);
@@ -18,6 +20,9 @@
  * Serialised per room: every write (client or server) runs in the room's one promise chain,
  * from validation to publication, so the state an update was checked against is the state it
  * is applied to; no other write can slip in while the append is awaited.
+ *
+ * A stored document Yjs cannot read back is quarantined (quarantine.ts): not loaded, served,
+ * written or compacted until repaired; every other room is unaffected.
  *
  * Lifetime: a room is loaded on demand and held while someone uses it (a /yjs connection, an
  * operation in flight); `unloadAfterMs` after the last release it is destroyed. Pinned rooms
