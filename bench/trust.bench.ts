@@ -22,7 +22,7 @@ import { LocalFanout } from '../sync-server/src/fanout/local';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
 import { Rooms } from '../sync-server/src/rooms';
 import { validateContactUpdate } from '../sync-server/src/validation/validate-update';
-import { ANA, NOW } from '../sync-server/src/validation/test-kit';
+import { ANA, NOW, DIRECTORY } from '../sync-server/src/validation/test-kit';
 import { percentile, type Benchmark, type Figure } from './harness';
 
 type Kind = 'append a message' | 'change the status' | 'type in a draft';
@@ -55,7 +55,7 @@ export const benchmarks: Benchmark[] = [
 			const dir = mkdtempSync(join(tmpdir(), 'parley-trust-bench-'));
 			const store = new SqliteStore(join(dir, 'bench.db'));
 			await store.migrate();
-			const rooms = new Rooms({ store, fanout: new LocalFanout(), clock: () => NOW });
+			const rooms = new Rooms({ store, fanout: new LocalFanout(), clock: () => NOW, directory: () => DIRECTORY });
 			try {
 				const ws = generateWorkspace({ seed: ctx.seed, contacts: 1, messagesPerContact: { min: messages, max: messages }, now: NOW });
 				const contact = ws.contacts[0]!;
@@ -78,7 +78,7 @@ export const benchmarks: Benchmark[] = [
 					for (let i = 0; i < rounds + 20; i++) {
 						const update = edit(replica, kind, i);
 						let t0 = performance.now();
-						const verdict = validateContactUpdate({ doc: room.ydoc, update, user: ANA, now: NOW });
+						const verdict = validateContactUpdate({ doc: room.ydoc, update, user: ANA, now: NOW, directory: DIRECTORY });
 						const dv = performance.now() - t0;
 						if (!verdict.ok) throw new Error(`a typical update was rejected: ${verdict.reason}`);
 						t0 = performance.now();

@@ -17,7 +17,7 @@ import { generateWorkspace } from '../src/lib/demo/generate';
 import * as actions from '../src/lib/domain/actions';
 import type { ChannelId, EntryId } from '../src/lib/domain/types';
 import { validateContactUpdate } from '../sync-server/src/validation/validate-update';
-import { ANA, NOW } from '../sync-server/src/validation/test-kit';
+import { ANA, NOW, DIRECTORY } from '../sync-server/src/validation/test-kit';
 import { percentile, timeEach, type Benchmark, type Figure } from './harness';
 
 const me = { type: 'user' as const, id: ANA.id };
@@ -76,7 +76,7 @@ export const benchmarks: Benchmark[] = [
 				for (let i = 0; i < rounds + 20; i++) {
 					const update = edit(replica, kind, i);
 					const t0 = performance.now();
-					const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW });
+					const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW, directory: DIRECTORY });
 					const dt = performance.now() - t0;
 					if (!result.ok) throw new Error(`a typical update was rejected: ${result.reason}`);
 					if (i >= 20) times.push(dt);

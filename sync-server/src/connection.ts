@@ -8,7 +8,8 @@
  * (`Store.seqMayBeLost`), or older than the last directory
  * change (a restriction or team change may have granted documents whose own seq did not move);
  * or, when the client listed its `knownDocs`, exactly the changed or unknown visible ones, with
- * the known ones it may no longer see as `revoked`. The client opens each listed document with
+ * the known ones it may no longer see as `revoked` (without `knownDocs` nothing is revoked:
+ * naming the changed documents it may not see would leak them). The client opens each listed document with
  * SYNC step 1; the server answers step 2 (chunked past 256 KiB) and its own step 1. When every
  * listed document has been answered, CATCHUP_DONE{seq} follows.
  *
@@ -60,6 +61,7 @@ import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import type { ChangedDoc, Store } from './persistence/store';
+import { UnreadableDocError } from './quarantine';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
 import {
@@ -396,8 +398,10 @@ export class SyncConnection implements FanoutSubscriber {
 			full = true;
 			everything = true;
 		} else {
-			changed = [];
-			for (const c of changedSince) (visibleNow(c.docId) ? changed : revoked).push(c.docId);
+			// Without `knownDocs` the server cannot tell a document the client held (and lost
+			// sight of) from one it never saw, so it revokes nothing: listing the changed documents
+			// it may not see would tell it their ids and that they changed (SPEC S1.9).
+			changed = changedSince.map((c) => c.docId).filter(visibleNow);
 		}
 		// A catch-up of every document is the most a client can ask for: a few per minute per user.
 		if (everything && !this.deps.budgets.takeFullSync(this.userId)) {
@@ -497,7 +501,16 @@ export class SyncConnection implements FanoutSubscriber {
 	private async answerStep1(docId: DocId, stateVector: Uint8Array): Promise<void> {
 		if (!this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
 		if (!this.isOpen || !this.canSee(docId)) return;
-		const snap = await this.deps.rooms.snapshot(docId, stateVector);
+		const snap = await this.deps.rooms.snapshot(docId, stateVector).catch((err: unknown) => {
+			if (!(err instanceof UnreadableDocError)) throw err;
+			return null;
+		});
+		if (!snap) {
+			// Quarantined (quarantine.ts): the catch-up goes on without it.
+			this.sendError('internal', 'This document cannot be read on the server; it is quarantined until an administrator repairs it.', docId);
+			if (this.pendingCatchup?.delete(docId)) this.maybeCatchupDone();
+			return;
+		}
 		// Visibility may have changed while the snapshot was read.
 		if (!this.isOpen || !this.canSee(docId)) return;
 		this.send({ type: 'sync', docId, step: 'step2', update: snap.update, seq: snap.seq || undefined });

@@ -64,7 +64,9 @@ async function handle(
 ): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://localhost');
 	const path = url.pathname;
-	if (path === '/health') return send(res, reply(200, { ok: true }));
+	// `ok`: the server serves; `quarantined`: documents it cannot read back and does not serve
+	// until repaired (quarantine.ts), each with the reason.
+	if (path === '/health') return send(res, reply(200, { ok: true, quarantined: deps.rooms.quarantine.list() }));
 	if (path.startsWith('/api/')) {
 		let pathMatched = false;
 		for (const route of routes) {

@@ -29,11 +29,17 @@ console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`
 if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Customer web chat of the demo: ${server.url}/chat/${DEMO_CHANNELS.webchat}`);
 if (!existsSync(staticDir)) console.log(`(no client build at ${staticDir}: only the API and WebSockets are served)`);
 
+/** Shutdown is bounded: whatever hangs (a socket, a store), the process is gone after this. */
+const SHUTDOWN_MS = 8000;
 let stopping = false;
 const stop = (signal: string) => {
 	if (stopping) return;
 	stopping = true;
 	console.error(`[parley] ${signal}: shutting down`);
+	setTimeout(() => {
+		console.error(`[parley] shutdown did not finish within ${SHUTDOWN_MS} ms; exiting`);
+		process.exit(1);
+	}, SHUTDOWN_MS).unref();
 	server.close().then(
 		() => process.exit(0),
 		(err: unknown) => {

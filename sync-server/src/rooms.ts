@@ -3,8 +3,10 @@
  *
  * Write path (client updates and server-written changes alike):
  *   1. the document is loaded (roots ensured before any stored update is applied);
- *   1b. a client's update is validated against the room's current state (`validation/`): a
- *       rejected update stops here, is not stored, applied, acknowledged or relayed;
+ *   1b. a client's update is cut to the part the room lacks (`newPart`) and validated against
+ *       the room's current state (`validation/`): a rejected update stops here, is not stored,
+ *       applied, acknowledged or relayed; `missing` tells a refusal for a gap (the /yjs endpoint
+ *       keeps such an update pending, as Yjs does);
  *   2. the update is appended to the store: durable, stamped with the workspace seq (a client's
  *      update is `replicated`: its writer keeps a copy, so it need only survive a crash of this
  *      process; a server change must survive power loss too, see `Store.appendUpdate`);
@@ -18,6 +20,9 @@
  * Serialised per room: every write (client or server) runs in the room's one promise chain,
  * from validation to publication, so the state an update was checked against is the state it
  * is applied to; no other write can slip in while the append is awaited.
+ *
+ * A stored document Yjs cannot read back is quarantined (quarantine.ts): not loaded, served,
+ * written or compacted until repaired; every other room is unaffected.
  *
  * Lifetime: a room is loaded on demand and held while someone uses it (a /yjs connection, an
  * operation in flight); `unloadAfterMs` after the last release it is destroyed. Pinned rooms
@@ -43,9 +48,12 @@ import {
 	type YDoc
 } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
-import type { DocId, Role, UserId } from '../../src/lib/domain/types';
+import type { Directory, DocId, Role, UserId } from '../../src/lib/domain/types';
 import type { Fanout } from './fanout/fanout';
 import type { Store } from './persistence/store';
+import { Quarantine, readStoredDoc, UnreadableDocError } from './quarantine';
+import { MAX_UPDATE_BYTES } from './limits/constants';
+import { newPart } from './validation/structs';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
 
 export interface Room {
@@ -84,7 +92,8 @@ export interface UpdateSource {
 
 export type ApplyResult =
 	| { ok: true; seq: number; duplicate: boolean }
-	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string };
+	/** `missing`: refused only for now, as it builds on changes the server does not have yet. */
+	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string; missing?: true };
 
 export interface RoomsOptions {
 	store: Store;
@@ -95,6 +104,10 @@ export interface RoomsOptions {
 	log?: (message: string) => void;
 	/** The validator's clock (entry times, read marks); defaults to Date.now. */
 	clock?: () => number;
+	/** The current directory, which every reference a client writes must name something of. */
+	directory: () => Directory;
+	/** Documents Yjs cannot read back (quarantine.ts); a new one when not given. */
+	quarantine?: Quarantine;
 }
 
 /**
@@ -104,9 +117,11 @@ export interface RoomsOptions {
  * per reconnect. Conservative: when unsure it says false, and the update is stored.
  */
 function isRedundant(room: Room, update: Uint8Array): boolean {
-	const known = Y.decodeStateVector(stateVector(room.ydoc));
-	for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
-		if (clock > (known.get(client) ?? 0)) return false;
+	// Where each client's structs end (`to`), wherever they start: a state vector of the update
+	// (`encodeStateVectorFromUpdate`) is empty for structs that do not start at clock 0, which
+	// made every live update of a stock y-websocket client look redundant.
+	for (const [client, end] of Y.parseUpdateMeta(update).to) {
+		if (end > Y.getState(room.ydoc.store, client)) return false;
 	}
 	const { ds } = Y.decodeUpdate(update);
 	if (ds.clients.size === 0) return true;
@@ -129,13 +144,13 @@ export function newRoomDoc(docId: DocId): YDoc {
 	return ydoc;
 }
 
-/** One update holding everything stored (compaction's merge: garbage-collects deleted content). */
+/**
+ * One update holding everything stored (compaction's merge: garbage-collects deleted content).
+ * Throws UnreadableDocError when the result would not load (nothing is then replaced).
+ */
 export function mergeStored(docId: DocId, updates: Uint8Array[]): Uint8Array {
 	if (updates.length === 1) return updates[0]!;
-	const ydoc = newRoomDoc(docId);
-	ydoc.transact(() => {
-		for (const u of updates) applyUpdate(ydoc, u, storageOrigin());
-	}, storageOrigin());
+	const ydoc = readStoredDoc(docId, updates, storageOrigin(), { into: newRoomDoc(docId), thorough: true });
 	const merged = encodeState(ydoc);
 	ydoc.destroy();
 	return merged;
@@ -147,9 +162,25 @@ export class Rooms {
 	private readonly unloadAfterMs: number;
 	private inflight = 0;
 	private closed = false;
+	readonly quarantine: Quarantine;
 
 	constructor(private readonly opts: RoomsOptions) {
 		this.unloadAfterMs = opts.unloadAfterMs ?? 30_000;
+		this.quarantine = opts.quarantine ?? new Quarantine(opts.log);
+	}
+
+	/**
+	 * A stored document built for reading (the snooze scheduler's and the channels' restart
+	 * scans), or null when Yjs cannot read it back: it is then quarantined and skipped.
+	 */
+	readStored(docId: DocId, updates: readonly Uint8Array[]): YDoc | null {
+		if (this.quarantine.has(docId)) return null;
+		try {
+			return readStoredDoc(docId, updates, storageOrigin(), { quarantine: this.quarantine });
+		} catch (err) {
+			if (err instanceof UnreadableDocError) return null;
+			throw err;
+		}
 	}
 
 	get loadedCount(): number {
@@ -225,18 +256,9 @@ export class Rooms {
 		const stored = await this.opts.store.loadDoc(docId);
 		const existing = this.rooms.get(docId);
 		if (existing) return existing;
-		const ydoc = newRoomDoc(docId);
-		if (stored) {
-			ydoc.transact(() => {
-				for (const u of stored.updates) {
-					try {
-						applyUpdate(ydoc, u, storageOrigin());
-					} catch (err) {
-						this.opts.log?.(`skipping unreadable stored update of ${docId}: ${String(err)}`);
-					}
-				}
-			}, storageOrigin());
-		}
+		// An unreadable document is quarantined and not loaded (hold rejects): it costs only itself.
+		const ydoc = stored ? readStoredDoc(docId, stored.updates, storageOrigin(), { quarantine: this.quarantine, into: newRoomDoc(docId) }) : newRoomDoc(docId);
+		this.quarantine.release(docId);
 		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
 		this.rooms.set(docId, room);
 		return room;
@@ -247,7 +269,12 @@ export class Rooms {
 	 * the seq it is current to. Uses the loaded room, else the stored bytes.
 	 */
 	async snapshot(docId: DocId, sv?: Uint8Array): Promise<{ update: Uint8Array; stateVector: Uint8Array; seq: number }> {
-		const room = this.rooms.get(docId);
+		let room = this.rooms.get(docId);
+		if (!room && this.quarantine.has(docId)) {
+			// Loading checks it again (throws while it is still unreadable; repaired, it leaves quarantine).
+			room = await this.hold(docId);
+			this.release(room);
+		}
 		if (room) return { update: encodeState(room.ydoc, sv), stateVector: stateVector(room.ydoc), seq: room.seq };
 		const stored = await this.opts.store.loadDoc(docId);
 		const loaded = this.rooms.get(docId);
@@ -270,21 +297,24 @@ export class Rooms {
 
 	/** Validates, stores, applies and publishes an update from a client (see the module comment). */
 	async applyClientUpdate(docId: DocId, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
-		const room = await this.hold(docId);
+		let room: Room;
+		try {
+			room = await this.hold(docId);
+		} catch (err) {
+			if (!(err instanceof UnreadableDocError)) throw err;
+			return { ok: false, code: 'internal', message: 'This document cannot be read on the server; it is quarantined until an administrator repairs it.' };
+		}
 		this.inflight++;
 		try {
 			return await this.serially(room, async (): Promise<ApplyResult> => {
-				const verdict = this.validate(room, update, from);
-				if (!verdict.ok) {
-					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
-					return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason };
+				if (update.length > MAX_UPDATE_BYTES) return { ok: false, code: 'too_large', message: `the update is ${update.length} bytes; at most ${MAX_UPDATE_BYTES} are accepted` };
+				// Only what the document lacks is validated, stored and relayed (see `newPart`).
+				const fresh = newPart(room.ydoc, update);
+				if (!fresh.ok) {
+					this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${fresh.reason}`);
+					return { ok: false, code: 'rejected_update', message: fresh.reason };
 				}
-				if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
-				const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
-				if (duplicate) return { ok: true, seq, duplicate };
-				this.applyStored(room, update, seq, remoteOrigin(from.senderId));
-				this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
-				return { ok: true, seq, duplicate: false };
+				return this.applyNew(room, fresh.update, from);
 			});
 		} catch (err) {
 			this.opts.log?.(`update of ${docId} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -295,10 +325,26 @@ export class Rooms {
 		}
 	}
 
+	/** Validation to publication of the new part of a client's update (inside the room's chain). */
+	private async applyNew(room: Room, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
+		const docId = room.docId;
+		const verdict = this.validate(room, update, from);
+		if (!verdict.ok) {
+			this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
+			return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
+		}
+		if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
+		const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
+		if (duplicate) return { ok: true, seq, duplicate };
+		this.applyStored(room, update, seq, remoteOrigin(from.senderId));
+		this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
+		return { ok: true, seq, duplicate: false };
+	}
+
 	private validate(room: Room, update: Uint8Array, from: UpdateSource): ValidationResult {
 		if (parseDocId(room.docId)?.kind === 'dir') return validateDirectoryUpdate({ doc: room.ydoc, update });
 		const now = (this.opts.clock ?? Date.now)();
-		return validateContactUpdate({ doc: room.ydoc, update, user: { id: from.userId, role: from.role }, now });
+		return validateContactUpdate({ doc: room.ydoc, update, user: { id: from.userId, role: from.role }, now, directory: this.opts.directory() });
 	}
 
 	/** Runs `fn` after every write queued on the room before it (one chain per room). */
@@ -354,9 +400,17 @@ export class Rooms {
 	/** Merges the stored updates of the documents with the most rows (background compaction). */
 	async compactSome(minUpdates = 32, limit = 16): Promise<number> {
 		let n = 0;
-		for (const docId of await this.opts.store.docsNeedingCompaction(minUpdates, limit)) {
-			const res = await this.opts.store.compact(docId, (updates) => mergeStored(docId, updates));
-			if (res.merged > 0) n++;
+		// Quarantined documents are left as they are (repair reads their rows) and must not take
+		// the places of the others in the batch.
+		const candidates = await this.opts.store.docsNeedingCompaction(minUpdates, limit + this.quarantine.size);
+		for (const docId of candidates.filter((d) => !this.quarantine.has(d)).slice(0, limit)) {
+			try {
+				const res = await this.opts.store.compact(docId, (updates) => mergeStored(docId, updates));
+				if (res.merged > 0) n++;
+			} catch (err) {
+				if (!(err instanceof UnreadableDocError)) throw err;
+				this.quarantine.add(docId, err.reason);
+			}
 		}
 		return n;
 	}

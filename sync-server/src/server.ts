@@ -28,6 +28,7 @@ import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
+import { Quarantine } from './quarantine';
 import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
 import type { LivenessOptions } from './liveness';
@@ -98,7 +99,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	await store.migrate();
 	const { workspaceId, seeded } = await ensureWorkspace(store, opts.seed ?? { contacts: 300 }, clock(), log);
 
-	const visibility = new Visibility(store);
+	const quarantine = new Quarantine(log);
+	const visibility = new Visibility(store, quarantine);
 	await visibility.open();
 	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
 	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
@@ -107,6 +109,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		fanout,
 		log,
 		clock,
+		directory: () => visibility.directory,
+		quarantine,
 		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {}),
 		onApplied(room) {
 			const parsed = parseDocId(room.docId);

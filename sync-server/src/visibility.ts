@@ -9,11 +9,12 @@
  * persisting its access is repaired on start: every contact changed since the last checkpoint
  * (meta `access.checkpoint`, the head seq at a moment when nothing was in flight) is re-derived.
  */
-import { contactDoc, directoryDoc, docFromUpdates, storageOrigin, type ContactDoc, type YDoc } from '../../src/lib/doc';
+import { contactDoc, directoryDoc, storageOrigin, type ContactDoc, type YDoc } from '../../src/lib/doc';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../src/lib/domain/types';
 import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
 import type { DocAccess, Store } from './persistence/store';
+import { readStoredDoc, UnreadableDocError, type Quarantine } from './quarantine';
 
 const CHECKPOINT_KEY = 'access.checkpoint';
 
@@ -51,7 +52,10 @@ export class Visibility {
 	private usersById = new Map<UserId, User>();
 	private predicates = new Map<UserId, (a: VisibilityTarget) => boolean>();
 
-	constructor(private readonly store: Store) {}
+	constructor(
+		private readonly store: Store,
+		private readonly quarantine?: Quarantine
+	) {}
 
 	/** Loads the index and repairs the contacts changed since the last checkpoint. */
 	async open(): Promise<void> {
@@ -64,7 +68,14 @@ export class Visibility {
 			if (parseDocId(docId)?.kind !== 'contact') continue;
 			const stored = await this.store.loadDoc(docId);
 			if (!stored) continue;
-			const ydoc = docFromUpdates(stored.updates, storageOrigin());
+			// An unreadable document is quarantined; its last persisted access stays (start goes on).
+			let ydoc: YDoc;
+			try {
+				ydoc = readStoredDoc(docId, stored.updates, storageOrigin(), this.quarantine ? { quarantine: this.quarantine } : {});
+			} catch (err) {
+				if (err instanceof UnreadableDocError) continue;
+				throw err;
+			}
 			const a = accessOfContact(ydoc);
 			ydoc.destroy();
 			this.access.set(docId, a);

@@ -11,6 +11,12 @@
  * and the visibility check happen before the upgrade (see `upgrade.ts`); when the user loses
  * sight of the document later, the connection is closed (4403).
  *
+ * An update that builds on changes the server does not have yet (a stock provider sends its
+ * edits made while reconnecting before its sync step 2 that holds the earlier ones) is kept
+ * pending for this connection, as Yjs keeps pending structs, and applied (validated, stored,
+ * relayed) as soon as an update of this connection or of anyone else fills the gap; at most
+ * MAX_PENDING_BYTES wait (past that, 1008). Never dropped silently.
+ *
  * The stock protocol has no error message, so a rejected update (the validator's reason) closes
  * the connection with 1008 and the reason; the provider reconnects and syncs from the server.
  * Updates past the per-connection rate close it too (1008: dropping one would silently fork
@@ -42,6 +48,8 @@ const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
 export const CLOSE_FORBIDDEN = 4403;
+/** Bytes of updates one /yjs connection may keep pending (waiting for changes they build on). */
+export const MAX_PENDING_BYTES = 4 * MAX_UPDATE_BYTES;
 
 class InputError extends Error {
 	constructor(
@@ -92,6 +100,9 @@ export class YjsConnection implements FanoutSubscriber {
 	private readonly awareness: AwarenessTracker;
 	private readonly updates: RateLimiter;
 	private readonly awarenessRate: RateLimiter;
+	/** Updates waiting for changes the server does not have yet, in arrival order. */
+	private pending: Uint8Array[] = [];
+	private pendingBytes = 0;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -128,7 +139,12 @@ export class YjsConnection implements FanoutSubscriber {
 
 	/** Frames are encoded once per event for every /yjs recipient, unless redacted for this one. */
 	deliver(event: FanoutEvent): void {
-		if (event.type === 'update') return this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
+		if (event.type === 'update') {
+			if (this.pending.length > 0) {
+				this.chain = this.chain.then(() => this.retryPending()).catch((err: unknown) => this.fail(1011, `pending updates failed: ${String(err)}`));
+			}
+			return this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
+		}
 		const update = this.docId === DIR_DOC_ID ? redactPresence(event.update, this.contacts) : event.update;
 		if (!update) return;
 		this.awareness.delivered(this.docId, clocksFor(event, update));
@@ -172,10 +188,14 @@ export class YjsConnection implements FanoutSubscriber {
 					if (!this.updates.take()) return this.fail(CLOSE_POLICY, 'too many updates; slow down');
 					const over = this.deps.budgets.takeUpdate(this.userId, payload.length);
 					if (over) return this.fail(CLOSE_RATE_LIMITED, over.message);
-					const user = this.deps.visibility.user(this.userId);
-					if (!user || !user.active) return this.fail(CLOSE_FORBIDDEN, 'access ended');
-					const res = await this.deps.rooms.applyClientUpdate(this.docId, payload, { senderId: this.id, userId: this.userId, role: user.role });
-					if (!res.ok) return this.fail(res.code === 'too_large' ? CLOSE_TOO_LARGE : res.code === 'internal' ? 1011 : CLOSE_POLICY, res.message);
+					const verdict = await this.write(payload);
+					if (verdict === 'missing') {
+						if (this.pendingBytes + payload.length > MAX_PENDING_BYTES) return this.fail(CLOSE_POLICY, 'too many updates wait for changes the server does not have');
+						this.pending.push(payload);
+						this.pendingBytes += payload.length;
+					} else if (verdict === 'stored') {
+						await this.retryPending();
+					}
 				} else {
 					throw new InputError(CLOSE_BAD_DATA, `unknown sync step ${step}`);
 				}
@@ -191,6 +211,37 @@ export class YjsConnection implements FanoutSubscriber {
 		} catch (err) {
 			if (err instanceof InputError) return this.fail(err.closeCode, err.message);
 			return this.fail(CLOSE_BAD_DATA, `malformed frame: ${err instanceof Error ? err.message : String(err)}`);
+		}
+	}
+
+	/** Validates and stores one update; 'missing' when it must wait; failures close the connection. */
+	private async write(update: Uint8Array): Promise<'stored' | 'missing' | 'failed'> {
+		const user = this.deps.visibility.user(this.userId);
+		if (!user || !user.active) {
+			this.fail(CLOSE_FORBIDDEN, 'access ended');
+			return 'failed';
+		}
+		const res = await this.deps.rooms.applyClientUpdate(this.docId, update, { senderId: this.id, userId: this.userId, role: user.role });
+		if (res.ok) return 'stored';
+		if (res.missing) return 'missing';
+		this.fail(res.code === 'too_large' ? CLOSE_TOO_LARGE : res.code === 'internal' ? 1011 : CLOSE_POLICY, res.message);
+		return 'failed';
+	}
+
+	/** Applies the pending updates whose gaps are filled now, until none is left or none moves. */
+	private async retryPending(): Promise<void> {
+		let moved = true;
+		while (moved && this.pending.length > 0 && !this.closed) {
+			moved = false;
+			for (const update of [...this.pending]) {
+				const verdict = await this.write(update);
+				if (verdict === 'failed') return;
+				if (verdict === 'stored') {
+					this.pending.splice(this.pending.indexOf(update), 1);
+					this.pendingBytes -= update.length;
+					moved = true;
+				}
+			}
 		}
 	}
 

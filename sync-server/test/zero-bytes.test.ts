@@ -7,7 +7,8 @@
 // within 1 s, and no byte of it after the revoke).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
-import { ChunkAssembler, decodeServerFrame, decodeTransfer, type ServerMessage } from '../../src/lib/protocol';
+import WebSocket from 'ws';
+import { ChunkAssembler, PROTOCOL_VERSION, decodeServerFrame, decodeTransfer, encodeFrame, type HelloMessage, type ServerMessage } from '../../src/lib/protocol';
 import { contactDoc } from '../../src/lib/doc';
 import { asEntryId, asUserId, parseDocId } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
@@ -110,7 +111,10 @@ describe('zero bytes of a contact a user may not see', () => {
 
 	/** Asserts no frame of `client` (from `fromIndex`) names, or carries text of, a document in `hidden`. */
 	function assertNothingOf(client: SyncClient, hidden: Set<DocId>, fromIndex = 0): { frames: number; awareness: number } {
-		const frames = client.traffic.frames.slice(fromIndex);
+		return assertNoFrameOf(client.traffic.frames.slice(fromIndex), hidden, fromIndex);
+	}
+
+	function assertNoFrameOf(frames: Array<{ at: number; bytes: Uint8Array }>, hidden: Set<DocId>, fromIndex = 0): { frames: number; awareness: number } {
 		let aw = 0;
 		for (const { msg, index } of decodeAll(frames)) {
 			for (const d of docIdsOf(msg)) if (hidden.has(d)) throw new Error(`frame ${index + fromIndex} (${msg.type}) names hidden ${d}`);
@@ -211,5 +215,78 @@ describe('zero bytes of a contact a user may not see', () => {
 		expect(revokeFrame).toBeGreaterThan(0);
 		assertNothingOf(sue, new Set([target]), revokeFrame + 1);
 		expect(sue.docs.has(target)).toBe(false);
+	});
+
+	/**
+	 * A hand-made client: raw frames of src/lib/protocol, one HELLO, then everything the server
+	 * sends until the answer to a PING (the catch-up's documents are not asked for).
+	 */
+	let rawClients = 0;
+	async function rawHello(token: string, hello: Omit<HelloMessage, 'type' | 'protocolVersion' | 'clientId'>): Promise<Array<{ at: number; bytes: Uint8Array }>> {
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(token)}`);
+		const frames: Array<{ at: number; bytes: Uint8Array }> = [];
+		let welcomed = false;
+		let ponged = false;
+		ws.on('message', (data: Buffer) => {
+			const bytes = new Uint8Array(data);
+			frames.push({ at: Date.now(), bytes });
+			const d = decodeServerFrame(bytes);
+			if (d.ok && d.msg.type === 'welcome') {
+				welcomed = true;
+				ws.send(encodeFrame({ type: 'ping', nonce: 7 }));
+			}
+			if (d.ok && d.msg.type === 'pong') ponged = true;
+		});
+		await new Promise<void>((resolve, reject) => {
+			ws.once('open', () => resolve());
+			ws.once('error', reject);
+		});
+		ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, clientId: `raw-${++rawClients}`, ...hello }));
+		await waitFor(() => welcomed && ponged, 10_000, 'welcome and pong');
+		ws.close();
+		return frames;
+	}
+
+	// SPEC S1.3, S1.9: the catch-up of a hand-made client names no contact it may not see, for
+	// any HELLO: a lastSeq without knownDocs (it used to get, as `revoked`, every contact others
+	// changed since), knownDocs of its own, of guessed forbidden ids, of garbage, lastSeq 0, at
+	// the head or ahead of it. A forbidden id it sent itself may come back (as revoked: it is no
+	// news), no other one.
+	it('tells hand-made clients nothing of forbidden contacts in the catch-up, whatever their HELLO', async () => {
+		const sueId = asUserId('u-sue');
+		const hidden = forbiddenFor('u-sue').filter((d) => owner.docs.has(d));
+		const sueSees = [...server.visibility.contactDocIds()].filter((d) => server.visibility.canSee(sueId, d));
+		const since = await server.store.headSeq();
+		// Others change contacts Sue may not see (and one she sees) after `since`.
+		for (const [i, d] of [...hidden.slice(0, 6), sueSees[0]!].entries()) {
+			owner.edit(d, (y) => contactDoc(y).thread.append({ id: asEntryId(`hand-${i}`), kind: 'comment', at: Date.now(), author: { type: 'user', id: 'u-olivia' }, text: `hand-made-${i}`, mentions: [] }));
+		}
+		await waitFor(() => owner.pending.size === 0, 10_000, 'acks');
+		const head = await server.store.headSeq();
+		expect(head).toBeGreaterThan(since);
+		const sueToken = (await login(server.url, 'sue@demo.test')).accessToken;
+		const guessed = hidden.slice(0, 3);
+		const hellos: Array<Omit<HelloMessage, 'type' | 'protocolVersion' | 'clientId'>> = [
+			{ lastSeq: since },
+			{ lastSeq: 1 },
+			{ lastSeq: head },
+			{ lastSeq: head + 1000 },
+			{ lastSeq: 0 },
+			{ lastSeq: since, knownDocs: [] },
+			{ lastSeq: since, knownDocs: sueSees },
+			{ lastSeq: since, knownDocs: guessed },
+			{ lastSeq: 0, knownDocs: guessed },
+			{ lastSeq: head, knownDocs: ['dir' as DocId, 'c/nobody' as DocId, ...sueSees.slice(0, 1)] },
+			{ lastSeq: since - 1, knownDocs: [...sueSees, ...guessed] }
+		];
+		for (const hello of hellos) {
+			const frames = await rawHello(sueToken, hello);
+			const own = new Set(hello.knownDocs ?? []);
+			const welcome = decodeAll(frames).find(({ msg }) => msg.type === 'welcome')!.msg;
+			if (welcome.type !== 'welcome') throw new Error('no welcome');
+			for (const d of welcome.revoked) expect(own.has(d), `HELLO ${JSON.stringify({ ...hello, knownDocs: hello.knownDocs?.length })} revoked ${d}, which it did not name`).toBe(true);
+			expect(welcome.changed.filter((d) => !server.visibility.canSee(sueId, d))).toEqual([]);
+			assertNoFrameOf(frames, new Set(hidden.filter((d) => !own.has(d))));
+		}
 	});
 });

@@ -15,6 +15,7 @@
  * - custom fields by their `CustomFieldDef` type; `null` or `''` clears a value.
  * Empty optional fields are stored as `''` (profile strings) or null (ids, custom values).
  */
+import { activeUser, knownTeam } from './references';
 import type { CustomFieldDef, Directory, Profile, TeamId, UserId } from './types';
 
 export const MAX_NAME_LENGTH = 100;
@@ -141,25 +142,17 @@ export function validateNewContact(input: NewContactInput, dir: Directory): Vali
 	const lastName = take('lastName', checkName(src.lastName, false), '');
 	const phone = take('phone', checkOptional(src.phone, normalizePhone, PHONE_MESSAGE), '');
 	const email = take('email', checkOptional(src.email, normalizeEmail, EMAIL_MESSAGE), '');
-	const teamId = take('teamId', checkRef(src.teamId, dir.teams, 'No such team.'), null);
-	const assigneeId = take(
-		'assigneeId',
-		checkRef(
-			src.assigneeId,
-			dir.users.filter((u) => u.active),
-			'No such active user.'
-		),
-		null
-	);
+	const teamId = take('teamId', checkRef(src.teamId, (id) => knownTeam(dir, id)?.id, 'No such team.'), null);
+	const assigneeId = take('assigneeId', checkRef(src.assigneeId, (id) => activeUser(dir, id)?.id, 'No such active user.'), null);
 	if (Object.keys(errors).length > 0) return { ok: false, errors };
 	return { ok: true, value: { firstName, lastName, phone, email, teamId, assigneeId } };
 }
 
-function checkRef<Id extends string>(v: unknown, items: ReadonlyArray<{ id: Id }>, message: string): Check<Id | null> {
+function checkRef<Id extends string>(v: unknown, find: (id: string) => Id | undefined, message: string): Check<Id | null> {
 	if (v === undefined || v === null || v === '') return ok(null);
 	if (typeof v !== 'string') return bad(message);
-	const found = items.find((i) => i.id === v);
-	return found ? ok(found.id) : bad(message);
+	const found = find(v);
+	return found !== undefined ? ok(found) : bad(message);
 }
 
 export type CustomValue = Profile['custom'][string];

@@ -8,3 +8,4 @@ export * from './list';
 export * from './unread';
 export * from './actions';
 export * from './contact-input';
+export * from './references';

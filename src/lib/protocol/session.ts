@@ -6,7 +6,9 @@
  *                         client last fully caught up to (CATCHUP_DONE), 0 if never.
  *                         `knownDocs`, when present, lists every document the client holds
  *                         locally, so a server that keeps no visibility history can answer
- *                         grants and revocations exactly; omit it to keep HELLO small.
+ *                         grants and revocations exactly; omit it to keep HELLO small
+ *                         (WELCOME then revokes nothing: it never names a document the
+ *                         user may not see).
  *   WELCOME       s -> c  seq, userId, changed, revoked, full
  *                         `changed`: documents the client must sync (changed since lastSeq,
  *                         or newly visible); only these run sync step 1/2, so a reconnect

@@ -15,7 +15,7 @@
  * Reporting twice is harmless: the outbox insert is keyed by (document, entry id) and delivery
  * statuses only move forward.
  */
-import { contactDoc, docFromUpdates, storageOrigin, type YDoc } from '../../../src/lib/doc';
+import { contactDoc, storageOrigin, type YDoc } from '../../../src/lib/doc';
 import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-input';
 import { parseDocId } from '../../../src/lib/domain/ids';
 import type { ContactId, DeliveryStatus, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
@@ -112,7 +112,8 @@ export class ThreadWatch {
 			}
 			const stored = await this.deps.store.loadDoc(docId);
 			if (!stored) continue;
-			const ydoc = docFromUpdates(stored.updates, storageOrigin());
+			const ydoc = this.deps.rooms.readStored(docId, stored.updates);
+			if (!ydoc) continue;
 			this.index(parsed.contactId, contactDoc(ydoc, storageOrigin()).profile.get());
 			n += this.scanDoc(docId, parsed.contactId, ydoc);
 			ydoc.destroy();

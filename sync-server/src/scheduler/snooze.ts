@@ -19,7 +19,7 @@
  * Time comes from an injectable clock; the timer is re-armed at least every `maxDelayMs`, so a
  * clock that jumps (or a test clock) is followed within that delay, and `rearm()` at once.
  */
-import { contactDoc, docFromUpdates, serverOrigin, storageOrigin } from '../../../src/lib/doc';
+import { contactDoc, serverOrigin, storageOrigin } from '../../../src/lib/doc';
 import { dueForWake, isActionError, wake } from '../../../src/lib/domain/actions';
 import { newId, parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
@@ -89,7 +89,8 @@ export class SnoozeScheduler {
 			}
 			const stored = await store.loadDoc(docId);
 			if (!stored) continue;
-			const ydoc = docFromUpdates(stored.updates, storageOrigin());
+			const ydoc = this.opts.rooms.readStored(docId, stored.updates);
+			if (!ydoc) continue;
 			this.read(docId, contactDoc(ydoc, storageOrigin()).state.get());
 			ydoc.destroy();
 		}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { contactDoc } from '../../../src/lib/doc/contact';
 import type { DemoContact } from '../../../src/lib/demo/generate';
-import { ANA, NOW, capture, demoContacts, replicaOf, richContact, serverDoc } from './test-kit';
+import { ANA, NOW, capture, demoContacts, replicaOf, richContact, serverDoc, DIRECTORY } from './test-kit';
 import { forbiddenEdits, type ForbiddenEdit } from './edit-cases';
 import { validateContactUpdate, validateDirectoryUpdate } from './validate-update';
 
@@ -25,7 +25,7 @@ function run(c: DemoContact, k: ForbiddenEdit) {
 		update = capture(replica, (doc) => k.edit!({ doc, c: contactDoc(doc), map: (root) => doc.getMap(root) }));
 	}
 	const before = Y.encodeStateAsUpdate(server);
-	const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW });
+	const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW, directory: DIRECTORY });
 	// Validation never touches the server's document.
 	expect(Y.encodeStateAsUpdate(server)).toEqual(before);
 	return result;

@@ -16,7 +16,7 @@ import { createPrng, type Prng } from '../../../src/lib/demo/prng';
 import * as actions from '../../../src/lib/domain/actions';
 import type { ChannelId, EntryId, UserId } from '../../../src/lib/domain/types';
 import { contactInvariantViolations } from './invariants';
-import { ANA, NOW, TOM_ID, capture, demoContacts, richContact, serverDoc } from './test-kit';
+import { ANA, NOW, TOM_ID, capture, demoContacts, richContact, serverDoc, DIRECTORY } from './test-kit';
 import { validateContactUpdate } from './validate-update';
 
 const SEED = Number(process.env.VALIDATION_FUZZ_SEED ?? 0x5eed);
@@ -174,7 +174,7 @@ describe('validateContactUpdate fuzz', () => {
 			const where = `seed ${SEED}, case ${i}${mutated ? ' (mutated)' : ''}`;
 			let result: ReturnType<typeof validateContactUpdate>;
 			try {
-				result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW });
+				result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW, directory: DIRECTORY });
 			} catch (e) {
 				throw new Error(`validateContactUpdate threw at ${where}: ${String(e)}`);
 			}

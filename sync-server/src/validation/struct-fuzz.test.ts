@@ -13,7 +13,7 @@ import { createPrng, type Prng } from '../../../src/lib/demo/prng';
 import * as actions from '../../../src/lib/domain/actions';
 import type { ChannelId, EntryId } from '../../../src/lib/domain/types';
 import { contactInvariantViolations } from './invariants';
-import { ANA, NOW, TOM_ID, capture, demoContacts, encodeUpdate, richContact, serverDoc, type Struct } from './test-kit';
+import { ANA, NOW, TOM_ID, capture, demoContacts, encodeUpdate, richContact, serverDoc, type Struct, DIRECTORY } from './test-kit';
 import { validateContactUpdate } from './validate-update';
 
 const SEED = Number(process.env.VALIDATION_FUZZ_SEED ?? 0x57c7);
@@ -143,7 +143,7 @@ describe('validateContactUpdate struct-level fuzz', () => {
 			if (!update) continue;
 			encoded++;
 			const where = `seed ${SEED}, case ${i}`;
-			const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW });
+			const result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW, directory: DIRECTORY });
 			if (!result.ok) continue;
 			accepted++;
 			const twin = new Y.Doc();

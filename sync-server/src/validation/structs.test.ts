@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CONTACT_ROOTS } from '../../../src/lib/doc/schema';
-import { ANA, NOW, capture, encodeUpdate, replicaOf } from './test-kit';
+import { ANA, NOW, capture, encodeUpdate, replicaOf, DIRECTORY } from './test-kit';
 import { analyzeUpdate } from './structs';
 import { validateContactUpdate } from './validate-update';
 
@@ -110,7 +110,7 @@ describe('analyzeUpdate', () => {
 		const u = encodeUpdate([[A, [new Y.GC(Y.createID(A, 0), 1), item(A, 1, { origin: Y.createID(A, 0) })]]]);
 		const a = analyzeUpdate(server, u);
 		expect(a.ok && a.items.map((i) => i.loc)).toEqual([{ kind: 'gc' }]);
-		expect(validateContactUpdate({ doc: server, update: u, user: ANA, now: NOW })).toEqual({ ok: true });
+		expect(validateContactUpdate({ doc: server, update: u, user: ANA, now: NOW, directory: DIRECTORY })).toEqual({ ok: true });
 	});
 
 	it('refuses unknown root names even in structs the document already has', () => {
@@ -118,7 +118,7 @@ describe('analyzeUpdate', () => {
 		// Client 7's first struct is known; re-sent with a forged parent it would still make Yjs
 		// create the root type "evil" while reading the update.
 		const u = encodeUpdate([[7, [item(7, 0, { parent: 'evil', key: 'firstName' }, any('Ann'))]]]);
-		expect(validateContactUpdate({ doc: server, update: u, user: ANA, now: NOW })).toMatchObject({ ok: false, code: 'rejected_update', reason: /unknown root type "evil"/ });
+		expect(validateContactUpdate({ doc: server, update: u, user: ANA, now: NOW, directory: DIRECTORY })).toMatchObject({ ok: false, code: 'rejected_update', reason: /unknown root type "evil"/ });
 		const twin = replicaOf(server);
 		Y.applyUpdate(twin, u);
 		expect([...twin.share.keys()]).toContain('evil');

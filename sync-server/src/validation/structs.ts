@@ -18,6 +18,14 @@
  * "pending" and apply it later, unvalidated, when another update fills the gap), a reference
  * to a later struct of the same client (Yjs would throw halfway through applying), a cycle of
  * references between clients, and deletions of items that do not exist yet.
+ *
+ * It is also refused when Yjs would apply it but could not write the result back out and read
+ * it again (a poison update: stored, it would break every later load of the document): a
+ * struct of length 0 (an empty string, list or deleted content, a GC or skip of 0), a client id
+ * past 32 bits or a clock past MAX_CLOCK (Yjs' compact encoder packs clock differences in 32-bit
+ * integers), an empty or overflowing deletion range. `roundTripProblem` then closes the class
+ * for whatever is left: the update on its own must apply to an empty document whose state
+ * re-encodes and loads in a fresh one, which costs O(update), not O(document).
  */
 import * as Y from 'yjs';
 
@@ -60,7 +68,11 @@ export type Analysis =
 			 */
 			roots: Set<string>;
 	  }
-	| { ok: false; reason: string };
+	/**
+	 * `missing`: the update needs changes the server does not have yet (a gap in a client's
+	 * clocks, a reference or deletion past them); Yjs would keep it pending, and so may the caller.
+	 */
+	| { ok: false; reason: string; missing?: true };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 /** Root types of the document by identity (Yjs types them with assorted event parameters). */
@@ -80,6 +92,15 @@ interface Rec {
 type Found = { doc: Y.Item | Y.GC } | { rec: Rec };
 
 const GC_LOC: Location = { kind: 'gc' };
+
+/** Yjs draws client ids as unsigned 32-bit integers. */
+export const MAX_CLIENT = 0xffff_ffff;
+/**
+ * Highest clock (exclusive end of a struct) accepted: the V2 encoder Yjs uses for pending
+ * structs and delete sets shifts clock differences as 32-bit integers, so past 2^30 they wrap.
+ * No honest client gets near it (a billion changes from one client id).
+ */
+export const MAX_CLOCK = 2 ** 30;
 const idText = (id: Y.ID): string => `${id.client}:${id.clock}`;
 
 /** Analyses `update` against the current state of `doc` (which it does not modify). */
@@ -101,6 +122,8 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 	for (const struct of decoded.structs) {
 		if (struct instanceof Y.Item && typeof struct.parent === 'string') roots.add(struct.parent);
 		const { client, clock } = struct.id;
+		const odd = oddStruct(struct);
+		if (odd) return { ok: false, reason: odd };
 		let recs = clients.get(client);
 		if (client !== lastClient && recs) return { ok: false, reason: `client ${client} is listed twice` };
 		lastClient = client;
@@ -114,7 +137,7 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		let expected = Y.getState(store, client);
 		for (const rec of recs) {
 			if (rec.struct instanceof Y.Skip) continue;
-			if (rec.clock > expected) return { ok: false, reason: `the update needs changes of client ${client} the server does not have (clock ${expected} to ${rec.clock})` };
+			if (rec.clock > expected) return { ok: false, missing: true, reason: `the update needs changes of client ${client} the server does not have (clock ${expected} to ${rec.clock})` };
 			expected = Math.max(expected, rec.end);
 		}
 		finalState.set(client, expected);
@@ -152,20 +175,21 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 	};
 
 	/** The first reference of `rec` still to be resolved, or a reason it can never be. */
-	const blocker = (rec: Rec): Rec | string | null => {
+	const blocker = (rec: Rec): Rec | { reason: string; missing?: true } | null => {
 		if (!(rec.struct instanceof Y.Item)) return null;
 		for (const ref of refsOf(rec.struct)) {
 			const f = find(ref);
-			if (f === null) return `item ${idText(rec.struct.id)} refers to item ${idText(ref)}, which the server does not have`;
+			if (f === null) return { missing: true, reason: `item ${idText(rec.struct.id)} refers to item ${idText(ref)}, which the server does not have` };
 			if ('rec' in f && !f.rec.done) {
-				if (f.rec.client === rec.client) return `item ${idText(rec.struct.id)} refers to a later item of its own client`;
+				if (f.rec.client === rec.client) return { reason: `item ${idText(rec.struct.id)} refers to a later item of its own client` };
 				return f.rec;
 			}
 		}
 		return null;
 	};
 
-	const resolve = (rec: Rec): Location => {
+	/** Where `rec` lands, or why no honest Yjs client could have written it. */
+	const resolve = (rec: Rec): Location | string => {
 		const item = rec.struct;
 		if (!(item instanceof Y.Item)) return GC_LOC;
 		const left = item.origin ? find(item.origin) : null;
@@ -180,7 +204,10 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		const p = find(item.parent);
 		if (p === null || isGarbage(p)) return GC_LOC;
 		const holder = itemOf(p);
-		if (!holder || !(holder.content instanceof Y.ContentType)) return GC_LOC;
+		if (!holder) return GC_LOC;
+		// Yjs only ever names a shared type as a parent; given another item it integrates with
+		// an undefined parent and writes a document it cannot read back.
+		if (!(holder.content instanceof Y.ContentType)) return `item ${idText(item.id)} names item ${idText(item.parent)} as its parent, which is not a shared type`;
 		return nestedIn(locOf(p), holder.content.type);
 	};
 
@@ -202,14 +229,16 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 			}
 			const rec = recs[i]!;
 			const b = blocker(rec);
-			if (typeof b === 'string') return { ok: false, reason: b };
+			if (b && !('struct' in b)) return { ok: false, ...b };
 			if (b) {
 				if (onStack.has(b.client)) return { ok: false, reason: `items of clients ${rec.client} and ${b.client} refer to each other in a cycle` };
 				stack.push({ client: b.client, upto: b.index });
 				onStack.add(b.client);
 				continue;
 			}
-			rec.loc = resolve(rec);
+			const loc = resolve(rec);
+			if (typeof loc === 'string') return { ok: false, reason: loc };
+			rec.loc = loc;
 			rec.done = true;
 			next.set(top.client, i + 1);
 		}
@@ -225,7 +254,8 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 			const end = clock + len;
 			// Yjs never writes an empty range, and throws on one past its state.
 			if (!(len >= 1)) return { ok: false, reason: `the update deletes an empty range of client ${client}` };
-			if (end > fin) return { ok: false, reason: `the update deletes items of client ${client} the server does not have (clock ${fin} to ${end})` };
+			if (client > MAX_CLIENT || end > MAX_CLOCK) return { ok: false, reason: `the update deletes clocks of client ${client} past what Yjs can encode` };
+			if (end > fin) return { ok: false, missing: true, reason: `the update deletes items of client ${client} the server does not have (clock ${fin} to ${end})` };
 			if (clock < docState) {
 				const structs = store.clients.get(client)!;
 				for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < Math.min(end, docState); i++) {
@@ -252,6 +282,72 @@ export function analyzeUpdate(doc: Y.Doc, update: Uint8Array): Analysis {
 		}
 	}
 	return { ok: true, items, deletes, roots };
+}
+
+/** Why Yjs could not round-trip `struct` once applied, or null. */
+function oddStruct(struct: Struct): string | null {
+	const { client, clock } = struct.id;
+	const what = `${struct.constructor === Y.Item ? 'item' : struct instanceof Y.GC ? 'GC struct' : 'skip'} ${idText(struct.id)}`;
+	if (!(struct.length >= 1)) return `${what} has length ${struct.length} (empty content)`;
+	if (client > MAX_CLIENT) return `${what}: client ids are 32-bit`;
+	if (clock + struct.length > MAX_CLOCK) return `${what}: clocks end before ${MAX_CLOCK}`;
+	if (struct instanceof Y.Item) {
+		for (const ref of [struct.origin, struct.rightOrigin, struct.parent instanceof Y.ID ? struct.parent : null]) {
+			if (ref && (ref.client > MAX_CLIENT || ref.clock >= MAX_CLOCK)) return `${what} refers to ${idText(ref)}, past what Yjs can encode`;
+		}
+	}
+	return null;
+}
+
+/**
+ * Why the update on its own does not survive Yjs' own round trip (apply to an empty document,
+ * encode its state, load that in a fresh one, encode again), or null. What needs the room's
+ * document stays pending in the empty one, and pending structs and deletions are re-encoded
+ * too (in Yjs' V2 format), so most of the update is exercised; `analyzeUpdate` has already
+ * checked what depends on the document.
+ */
+export function roundTripProblem(update: Uint8Array): string | null {
+	// A fixed guid: a random one costs ~30 calls to the crypto RNG per document.
+	const a = new Y.Doc({ gc: false, guid: 'round-trip' });
+	const b = new Y.Doc({ gc: false, guid: 'round-trip' });
+	try {
+		Y.applyUpdate(a, update);
+		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+		Y.encodeStateAsUpdate(b);
+		return null;
+	} catch (e) {
+		return `Yjs cannot read back the document this update makes (${e instanceof Error ? e.message : String(e)})`;
+	} finally {
+		a.destroy();
+		b.destroy();
+	}
+}
+
+/**
+ * The part of `update` the document lacks (Yjs' `diffUpdate` against its state vector: structs
+ * it has are dropped, a struct it has in part is cut where its state ends; the delete set is
+ * kept whole), or null when the bytes are not an update. The server validates, stores and
+ * relays only this part: what it stores then never re-sends structs the document has in another
+ * shape (a GC where it holds an item, other split points), which Yjs' update merge (compaction,
+ * the catch-up of an unloaded document) cannot reconcile.
+ */
+export function newPart(doc: Y.Doc, update: Uint8Array): { ok: true; update: Uint8Array } | { ok: false; reason: string } {
+	try {
+		// Odd structs are refused even where the document has them (the cut would hide them).
+		const { structs, ds } = Y.decodeUpdate(update);
+		for (const s of structs) {
+			const odd = oddStruct(s);
+			if (odd) return { ok: false, reason: odd };
+		}
+		for (const [client, ranges] of ds.clients) {
+			for (const { clock, len } of ranges) {
+				if (!(len >= 1) || client > MAX_CLIENT || clock + len > MAX_CLOCK) return { ok: false, reason: `the update deletes an empty range, or clocks past what Yjs can encode, of client ${client}` };
+			}
+		}
+		return { ok: true, update: Y.diffUpdate(update, Y.encodeStateVector(doc)) };
+	} catch (e) {
+		return { ok: false, reason: `not a Yjs update (${e instanceof Error ? e.message : String(e)})` };
+	}
 }
 
 /** Index of the first record whose clock range ends after `clock` (records are in clock order). */

@@ -9,12 +9,14 @@ import type { DemoContact } from '../../../src/lib/demo/generate';
 import { DEMO_USERS, generateWorkspace } from '../../../src/lib/demo/generate';
 import { buildContactDoc } from '../../../src/lib/doc/seed';
 import { ensureContactRoots } from '../../../src/lib/doc/schema';
-import type { UserId } from '../../../src/lib/domain/types';
+import type { Directory, UserId } from '../../../src/lib/domain/types';
 import type { ValidationUser } from './validate-update';
 
 export const NOW = Date.UTC(2025, 5, 1, 12);
 export const ANA: ValidationUser = { id: DEMO_USERS.ana, role: 'agent' };
 export const TOM_ID: UserId = DEMO_USERS.tom;
+/** The demo workspace's directory (users, teams, channels) the references are checked against. */
+export const DIRECTORY: Directory = generateWorkspace({ seed: 11, contacts: 0, now: NOW }).directory;
 
 /** Demo contacts of a seeded workspace. */
 export function demoContacts(seed = 11, contacts = 40): DemoContact[] {
@@ -74,6 +76,9 @@ export function applied(doc: Y.Doc, update: Uint8Array): Y.Doc {
 }
 
 export type Struct = Y.Item | Y.GC | Y.Skip;
+
+/** The 8 bytes of issue 15's adversarial pass: one GC struct of length 0 (a poison update). */
+export const POISON_GC = new Uint8Array([1, 1, 0xd2, 0x20, 0, 0, 0, 0]);
 
 /**
  * Encodes structs (grouped by client, each group's clocks contiguous) and a delete set as a V1

@@ -26,11 +26,11 @@
  * id exist, is the contact blocked, how long is this draft).
  */
 import * as Y from 'yjs';
-import type { Role, UserId } from '../../../src/lib/domain/types';
+import type { Directory, Role, UserId } from '../../../src/lib/domain/types';
 import { CONTACT_ROOTS, CONTACT_ROOT_NAMES, DIRECTORY_ROOT_NAMES, PROFILE_KEYS } from '../../../src/lib/doc/schema';
 import { MAX_DRAFTS, MAX_DRAFT_CHARS, MAX_FORMAT_VALUE_CHARS, MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_UPDATE_BYTES } from '../limits/constants';
 import { mayWriteDraft } from '../../../src/lib/domain/drafts';
-import { analyzeUpdate, type DeleteTarget, type NewItem } from './structs';
+import { analyzeUpdate, roundTripProblem, type DeleteTarget, type NewItem } from './structs';
 import { checkAssignmentValue, checkDelivery, checkEntry, checkProfileValue, checkRead, checkStateValue, plainSize, show, type Actor } from './values';
 
 export interface ValidationUser {
@@ -47,10 +47,13 @@ export interface ValidationContext {
 	user: ValidationUser;
 	/** The server's clock, in milliseconds since the epoch. */
 	now: number;
+	/** The workspace's directory: every id the update names must name something of it. */
+	directory: Directory;
 }
 
 export type ValidationCode = 'rejected_update' | 'too_large' | 'bad_update';
-export type ValidationResult = { ok: true } | { ok: false; code: ValidationCode; reason: string };
+/** `missing`: refused only because the server lacks changes it builds on (see `analyzeUpdate`). */
+export type ValidationResult = { ok: true } | { ok: false; code: ValidationCode; reason: string; missing?: true };
 
 const OK: ValidationResult = { ok: true };
 const rejected = (reason: string): ValidationResult => ({ ok: false, code: 'rejected_update', reason });
@@ -70,13 +73,15 @@ export function validateContactUpdate(ctx: ValidationContext): ValidationResult 
  * y-websocket client's empty sync step 2) is accepted, since refusing it would only make the
  * client reset a document it did not touch.
  */
-export function validateDirectoryUpdate(ctx: Omit<ValidationContext, 'user' | 'now'> & Partial<ValidationContext>): ValidationResult {
+export function validateDirectoryUpdate(ctx: Pick<ValidationContext, 'doc' | 'update'>): ValidationResult {
 	try {
 		if (ctx.update.length > MAX_UPDATE_BYTES) return tooLarge(ctx.update);
 		const a = analyzeUpdate(ctx.doc, ctx.update);
 		if (!a.ok) return malformed(a.reason);
 		const changes = a.items.some((i) => i.loc.kind !== 'gc') || a.deletes.length > 0 || [...a.roots].some((r) => !DIRECTORY_ROOT_NAMES.has(r));
-		return changes ? rejected('the directory is written by the server only') : OK;
+		if (changes) return rejected('the directory is written by the server only');
+		const odd = roundTripProblem(ctx.update);
+		return odd ? malformed(odd) : OK;
 	} catch (e) {
 		return malformed(`the update could not be read (${e instanceof Error ? e.message : String(e)})`);
 	}
@@ -94,9 +99,9 @@ type Groups = Map<string, Map<string, NewItem[]>>;
 function validateContact(ctx: ValidationContext): ValidationResult {
 	if (ctx.update.length > MAX_UPDATE_BYTES) return tooLarge(ctx.update);
 	const a = analyzeUpdate(ctx.doc, ctx.update);
-	if (!a.ok) return malformed(a.reason);
+	if (!a.ok) return a.missing ? { ok: false, code: 'bad_update', reason: a.reason, missing: true } : malformed(a.reason);
 	for (const root of a.roots) if (!CONTACT_ROOT_NAMES.has(root)) return rejected(`unknown root type "${show(root)}"`);
-	const actor: Actor = { id: ctx.user.id, now: ctx.now };
+	const actor: Actor = { id: ctx.user.id, now: ctx.now, directory: ctx.directory };
 	const mapOf = (root: string): Map<string, Y.Item> => ctx.doc.share.get(root)?._map ?? new Map();
 
 	const groups: Groups = new Map();
@@ -147,7 +152,7 @@ function validateContact(ctx: ValidationContext): ValidationResult {
 
 	for (const root of KEYED_VALUE_ROOTS) {
 		for (const [key, list] of groups.get(root) ?? []) {
-			const problem = checkKeyedValues(root, key, list, actor);
+			const problem = checkKeyedValues(root, key, list, actor, currentValue(mapOf(root), key));
 			if (problem) return problem;
 		}
 	}
@@ -165,7 +170,9 @@ function validateContact(ctx: ValidationContext): ValidationResult {
 	if (newOutgoing.size > 0 && isBlocked(groups, mapOf(CONTACT_ROOTS.profile))) {
 		return rejected('the contact is blocked: no message may be sent to it (SPEC S7.6)');
 	}
-	return OK;
+	// Last, as it costs the most: what the rules allow must also survive Yjs' own round trip.
+	const odd = roundTripProblem(ctx.update);
+	return odd ? malformed(odd) : OK;
 }
 
 const NOT_PLAIN = Symbol('not plain');
@@ -178,7 +185,7 @@ function plainValue(n: NewItem): unknown {
 }
 
 /** Profile, assignment, state and read marks: typed values; a key is set, never removed. */
-function checkKeyedValues(root: string, key: string, list: NewItem[], actor: Actor): ValidationResult | null {
+function checkKeyedValues(root: string, key: string, list: NewItem[], actor: Actor, current: unknown): ValidationResult | null {
 	for (const n of list) {
 		const c = n.item.content;
 		if (c instanceof Y.ContentDeleted) {
@@ -191,7 +198,7 @@ function checkKeyedValues(root: string, key: string, list: NewItem[], actor: Act
 			root === CONTACT_ROOTS.profile
 				? checkProfileValue(key, value)
 				: root === CONTACT_ROOTS.assignment
-					? checkAssignmentValue(key, value)
+					? checkAssignmentValue(key, value, actor.directory, current)
 					: root === CONTACT_ROOTS.state
 						? checkStateValue(key, value, actor.now)
 						: checkRead(key, value, actor);
@@ -331,13 +338,18 @@ function checkDelete(t: DeleteTarget, groups: Groups, actor: Actor): ValidationR
 	return overwritten ? null : rejected(`${loc.root} ${show(key)} may not be removed`);
 }
 
+/** The value a map holds under `key` before the update (undefined when none). */
+function currentValue(map: Map<string, Y.Item>, key: string): unknown {
+	const item = map.get(key);
+	if (!item || item.deleted) return undefined;
+	const content = item.content.getContent();
+	return content[content.length - 1];
+}
+
 /** Whether the contact is blocked once the update applies (its own write of `blocked` wins). */
 function isBlocked(groups: Groups, profile: Map<string, Y.Item>): boolean {
 	const list = groups.get(CONTACT_ROOTS.profile)?.get(PROFILE_KEYS.blocked);
 	const tail = list ? chainTail(list) : null;
 	if (tail && !tail.deleted) return plainValue(tail) === true;
-	const current = profile.get(PROFILE_KEYS.blocked);
-	if (!current || current.deleted) return false;
-	const content = current.content.getContent();
-	return content[content.length - 1] === true;
+	return currentValue(profile, PROFILE_KEYS.blocked) === true;
 }

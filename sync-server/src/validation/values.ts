@@ -7,9 +7,12 @@
  * user>}`, never a contact, bot, system or another user; messages are outgoing; events are
  * the ones the domain's actions produce (`src/lib/domain/actions.ts`) with source `user`.
  * Every value is plain JSON-like data of bounded size and depth (no binary, no bigint, no
- * NaN), so that every reader can decode what it meets.
+ * NaN), so that every reader can decode what it meets. Every id that names a directory entity
+ * (assignee, team, mentioned user, channel) names an existing one (`domain/references.ts`, the
+ * rule `POST /api/contacts` applies).
  */
-import type { EventType, UserId } from '../../../src/lib/domain/types';
+import { activeUser, knownChannel, knownTeam } from '../../../src/lib/domain/references';
+import type { Directory, EventType, UserId } from '../../../src/lib/domain/types';
 import { PROFILE_KEYS, STATE_KEYS, ASSIGNMENT_KEYS } from '../../../src/lib/doc/schema';
 import {
 	MAX_CLOCK_SKEW_MS,
@@ -26,6 +29,8 @@ import {
 export interface Actor {
 	id: UserId;
 	now: number;
+	/** The directory every reference a user writes must name something of (domain/references.ts). */
+	directory: Directory;
 }
 
 /** Every event type of SPEC S5.5 (`EventType`), to tell an unknown type from a forbidden one. */
@@ -114,15 +119,16 @@ export function checkEntry(key: string, v: unknown, actor: Actor): string | null
 		const who = isRecord(author) ? `${String(author.type)} ${show(String(author.id))}` : 'nobody';
 		return `${noun} author must be you (${actor.id}), not ${who}`;
 	}
-	if (kind === 'message') return checkMessage(label, v);
-	if (kind === 'comment') return checkComment(label, v);
-	return checkEvent(label, v);
+	if (kind === 'message') return checkMessage(label, v, actor.directory);
+	if (kind === 'comment') return checkComment(label, v, actor.directory);
+	return checkEvent(label, v, actor.directory);
 }
 
-function checkMessage(label: string, v: Rec): string | null {
+function checkMessage(label: string, v: Rec, dir: Directory): string | null {
 	if (v.direction === 'in') return `${label}: incoming messages are written by the server only`;
 	if (v.direction !== 'out') return `${label}: direction must be "out"`;
 	if (!isId(v.channelId)) return `${label}: channelId must be a channel id`;
+	if (!knownChannel(dir, v.channelId)) return `${label}: channel ${show(v.channelId)} does not exist`;
 	const body = v.body;
 	if (!isRecord(body) || typeof body.type !== 'string' || body.type.length === 0 || body.type.length > MAX_LABEL_CHARS) return `${label}: body must be an object with a type`;
 	if (!optional(body.text, shortString(MAX_ENTRY_TEXT_CHARS))) return `${label}: text must be a string of at most ${MAX_ENTRY_TEXT_CHARS} characters`;
@@ -137,18 +143,27 @@ function isAttachment(a: unknown): boolean {
 	return isRecord(a) && isId(a.storageName) && typeof a.name === 'string' && isTime(a.size) && shortString(MAX_ID_CHARS)(a.mime);
 }
 
-function checkComment(label: string, v: Rec): string | null {
+function checkComment(label: string, v: Rec, dir: Directory): string | null {
 	if (typeof v.text !== 'string' || v.text.length > MAX_ENTRY_TEXT_CHARS) return `${label}: text must be a string of at most ${MAX_ENTRY_TEXT_CHARS} characters`;
 	if (!idList(v.mentions)) return `${label}: mentions must be a list of at most ${MAX_LIST_ITEMS} user ids`;
+	// S6.2: a mention notifies its user; one who was deactivated meanwhile still names a member.
+	for (const id of v.mentions as string[]) if (!dir.users.some((u) => u.id === id)) return `${label}: mentions ${show(id)}, who is no user of the workspace`;
 	return null;
 }
 
-function checkEvent(label: string, v: Rec): string | null {
+function checkEvent(label: string, v: Rec, dir: Directory): string | null {
 	const type = v.type;
 	if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return `${label}: unknown event type ${typeof type === 'string' ? show(type) : typeof type}`;
 	if (!USER_EVENT_TYPES.has(type)) return `${label}: "${type}" events are written by the server only`;
 	if (v.source !== 'user') return `${label}: a user's event must have source "user"`;
 	if (!isRecord(v.data)) return `${label}: data must be an object`;
+	if (type === 'assigned' || type === 'unassigned') {
+		// The event names the assignment it records (the previous one, for `unassigned`, whose
+		// user may have been deactivated since).
+		const { userId, teamId } = v.data;
+		if (userId !== null && userId !== undefined && !dir.users.some((u) => u.id === userId)) return `${label}: names ${typeof userId === 'string' ? show(userId) : typeof userId}, which is no user of the workspace`;
+		if (type === 'assigned' && teamId !== null && teamId !== undefined && !knownTeam(dir, teamId)) return `${label}: names ${typeof teamId === 'string' ? show(teamId) : typeof teamId}, which is no team of the workspace`;
+	}
 	if (!optional(v.ref, shortString(MAX_ID_CHARS)) || !optional(v.url, shortString(MAX_PROFILE_CHARS.customValue))) return `${label}: ref and url must be short strings`;
 	return null;
 }
@@ -198,9 +213,16 @@ export function checkProfileValue(key: string, v: unknown): string | null {
 	}
 }
 
-export function checkAssignmentValue(key: string, v: unknown): string | null {
+/**
+ * An assignment field: null, an active user (userId) or a team (teamId), as for a new contact
+ * (S3.1), or the value it holds now (`current`: rewriting an assignee deactivated since).
+ */
+export function checkAssignmentValue(key: string, v: unknown, dir: Directory, current: unknown): string | null {
 	if (key !== ASSIGNMENT_KEYS.userId && key !== ASSIGNMENT_KEYS.teamId) return `unknown assignment field ${show(key)}`;
-	return v === null || isId(v) ? null : `assignment ${key} must be an id or null`;
+	if (v === null || v === current) return null;
+	if (!isId(v)) return `assignment ${key} must be an id or null`;
+	if (key === ASSIGNMENT_KEYS.userId) return activeUser(dir, v) ? null : `assignment userId ${show(v)} names no active user of the workspace`;
+	return knownTeam(dir, v) ? null : `assignment teamId ${show(v)} names no team of the workspace`;
 }
 
 export function checkStateValue(key: string, v: unknown, now: number): string | null {
