@@ -54,7 +54,7 @@ import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
-import type { Store } from './persistence/store';
+import type { ChangeFeed } from './persistence/store';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
 import {
@@ -128,7 +128,7 @@ export interface SyncDeps {
 	rooms: Rooms;
 	visibility: Visibility;
 	fanout: Fanout;
-	store: Store;
+	store: ChangeFeed;
 	limits: ConnectionLimits;
 	log: (message: string) => void;
 }

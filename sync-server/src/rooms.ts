@@ -45,7 +45,7 @@ import {
 import { parseDocId } from '../../src/lib/domain/ids';
 import type { DocId, Role, UserId } from '../../src/lib/domain/types';
 import type { Fanout } from './fanout/fanout';
-import type { Store } from './persistence/store';
+import type { UpdateLog } from './persistence/store';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
 
 export interface Room {
@@ -87,7 +87,7 @@ export type ApplyResult =
 	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string };
 
 export interface RoomsOptions {
-	store: Store;
+	store: UpdateLog;
 	fanout: Fanout;
 	unloadAfterMs?: number;
 	/** Runs after an update was stored and applied, before it is published. */

@@ -13,7 +13,7 @@ import { contactDoc, directoryDoc, docFromUpdates, storageOrigin, type ContactDo
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../src/lib/domain/types';
 import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
-import type { DocAccess, Store } from './persistence/store';
+import type { AccessIndex, ChangeFeed, DocAccess, MetaStore } from './persistence/store';
 
 const CHECKPOINT_KEY = 'access.checkpoint';
 
@@ -51,7 +51,7 @@ export class Visibility {
 	private usersById = new Map<UserId, User>();
 	private predicates = new Map<UserId, (a: VisibilityTarget) => boolean>();
 
-	constructor(private readonly store: Store) {}
+	constructor(private readonly store: ChangeFeed & AccessIndex & MetaStore) {}
 
 	/** Loads the index and repairs the contacts changed since the last checkpoint. */
 	async open(): Promise<void> {

@@ -18,7 +18,7 @@
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role, User, UserId, WorkspaceId } from '../../../src/lib/domain/types';
-import type { Store, UserAuth } from '../persistence/store';
+import type { AuthStore, MetaStore, UserAuth } from '../persistence/store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 import { LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, LOGIN_ATTEMPTS_PER_MIN } from '../limits/constants';
@@ -54,7 +54,7 @@ export interface Session {
 }
 
 export interface AuthDeps {
-	store: Store;
+	store: AuthStore & MetaStore;
 	clock: () => number;
 	workspaceId: WorkspaceId;
 	/** The directory's current record of a user. */
@@ -71,7 +71,7 @@ const err = (status: AuthError['status'], code: string, message: string): { ok: 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Loads the signing secret from the store, creating it on first start. */
-export async function loadJwtSecret(store: Store): Promise<Uint8Array> {
+export async function loadJwtSecret(store: MetaStore): Promise<Uint8Array> {
 	const existing = await store.getMeta(SECRET_META_KEY);
 	if (existing) return new Uint8Array(Buffer.from(existing, 'base64url'));
 	const secret = randomBytes(32);

@@ -20,7 +20,7 @@
  */
 import { contactDoc, serverOrigin } from '../../../src/lib/doc';
 import type { Channel, ContactId, DeliveryStatus, DocId, EntryId, MessageEntry, Profile } from '../../../src/lib/domain/types';
-import type { OutboxRow, OutboxState, Store } from '../persistence/store';
+import type { ChannelOutbox, ChannelRecords, ChannelSecrets, OutboxRow, OutboxState } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import { checkTarget, postJson, type PostResult } from './outbound-http';
 import { sign } from './signature';
@@ -46,7 +46,7 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 };
 
 export interface OutboxDeps {
-	store: Store;
+	store: ChannelOutbox & ChannelSecrets & Pick<ChannelRecords, 'contactKeys'>;
 	rooms: Rooms;
 	clock: () => number;
 	log: (message: string) => void;

@@ -20,7 +20,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import type { Fanout } from '../fanout/fanout';
 import { asObject, errorReply, readJson, reply, type Reply } from '../http/respond';
 import type { Route } from '../http/routes';
-import type { Store, VisitorSession } from '../persistence/store';
+import type { ChangeFeed, ChannelOutbox, ChannelRecords, ChannelSecrets, MetaStore, VisitorSession } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox';
 import { hashToken, randomSecret } from './signature';
@@ -40,7 +40,8 @@ export interface ChannelsOptions extends OutboxOptions {
 export const DEFAULT_CHANNELS_OPTIONS: ChannelsOptions = { ...DEFAULT_OUTBOX_OPTIONS, checkpointEveryMs: 5_000, sessionsPerAddress: 60 };
 
 export interface ChannelsDeps {
-	store: Store;
+	/** The roles of the outbox, the thread watch and the webhook channel, which it hands them. */
+	store: ChannelRecords & ChannelSecrets & ChannelOutbox & ChangeFeed & MetaStore;
 	rooms: Rooms;
 	fanout: Fanout;
 	/** The current directory's channels. */

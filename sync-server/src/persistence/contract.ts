@@ -1,7 +1,8 @@
 /**
- * The contract every `Store` adapter passes (SQLite now, PostgreSQL later). An adapter's test file
- * calls `storeContract(name, factory)`; the factory hands out fresh, isolated storage locations
- * that can be opened again, so durability across a reopen is part of the contract.
+ * The contract every `Store` adapter passes (SQLite, PostgreSQL), one group of cases per role
+ * (each case is named after the role it checks: `UpdateLog: ...`, `AuthStore: ...`). An
+ * adapter's test file calls `storeContract(name, factory)`; the factory hands out fresh, isolated
+ * storage locations that can be opened again, so durability across a reopen is part of the contract.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -56,7 +57,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			return { store, location };
 		}
 
-		it('migrates idempotently and starts empty', async () => {
+		it('StoreLifecycle: migrates idempotently and starts empty', async () => {
 			const { store } = await fresh();
 			await store.migrate();
 			expect(await store.headSeq()).toBe(0);
@@ -64,7 +65,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.loadDoc(doc('c/none'))).toBeNull();
 		});
 
-		it('stamps updates with one monotonic sequence across documents', async () => {
+		it('UpdateLog: stamps updates with one monotonic sequence across documents', async () => {
 			const { store } = await fresh();
 			const a = await store.appendUpdate(doc('c/a'), bytes(1));
 			const b = await store.appendUpdate(doc('c/b'), bytes(2));
@@ -78,7 +79,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(loaded?.seq).toBe(c.seq);
 		});
 
-		it('gives unique, increasing numbers to concurrent appends', async () => {
+		it('UpdateLog: gives unique, increasing numbers to concurrent appends', async () => {
 			const { store } = await fresh();
 			const results = await Promise.all(
 				Array.from({ length: 200 }, (_, i) => store.appendUpdate(doc(`c/${i % 7}`), bytes(i % 256)))
@@ -88,7 +89,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
 		});
 
-		it('stores an updateId once and answers duplicates with the first sequence number', async () => {
+		it('UpdateLog: stores an updateId once and answers duplicates with the first sequence number', async () => {
 			const { store } = await fresh();
 			const first = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
 			const again = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
@@ -109,7 +110,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.findUpdateId(doc('c/a'), 'nope')).toBeNull();
 		});
 
-		it('lists the documents changed since a sequence number with their newest number', async () => {
+		it('UpdateLog: lists the documents changed since a sequence number with their newest number', async () => {
 			const { store } = await fresh();
 			const a1 = await store.appendUpdate(doc('c/a'), bytes(1));
 			await store.appendUpdate(doc('c/b'), bytes(1));
@@ -124,7 +125,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect((await store.changedSince(c1.seq)).map((c) => c.docId)).toEqual(['c/a']);
 		});
 
-		it('compacts a document into one update, keeping content, newest number and idempotency', async () => {
+		it('UpdateLog: compacts a document into one update, keeping content, newest number and idempotency', async () => {
 			const { store } = await fresh();
 			let state: Uint8Array | undefined;
 			let lastSeq = 0;
@@ -147,7 +148,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.docsNeedingCompaction(1, 10)).toEqual(['c/a']);
 		});
 
-		it('never reuses a sequence number, across compaction and reopen', async () => {
+		it('UpdateLog: never reuses a sequence number, across compaction and reopen', async () => {
 			const { store: first, location } = await fresh();
 			await first.appendUpdate(doc('c/a'), textUpdate('a', 1));
 			const s2 = await first.appendUpdate(doc('c/a'), textUpdate('b', 2));
@@ -160,7 +161,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.headSeq()).toBe(s3.seq);
 		});
 
-		it('keeps every resolved append across close and reopen', async () => {
+		it('UpdateLog: keeps every resolved append across close and reopen', async () => {
 			const { store: first, location } = await fresh();
 			const appends = await Promise.all(
 				Array.from({ length: 50 }, (_, i) => first.appendUpdate(doc(`c/${i % 5}`), bytes(i), `k${i}`))
@@ -177,7 +178,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect((await store.appendUpdate(doc('c/0'), bytes(0), 'k0')).duplicate).toBe(true);
 		});
 
-		it('keeps the access records of contacts', async () => {
+		it('AccessIndex: keeps the access records of contacts', async () => {
 			const { store } = await fresh();
 			await store.putAccess([
 				{ docId: doc('c/a'), assigneeId: user('u1'), teamId: null, blocked: false, seq: 3 },
@@ -191,7 +192,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			]);
 		});
 
-		it('stores login records, with case-insensitive unique emails', async () => {
+		it('AuthStore: stores login records, with case-insensitive unique emails', async () => {
 			const { store } = await fresh();
 			await store.createUser({ id: user('u1'), email: 'Ana@Demo.test', passwordHash: 'h', tokenVersion: 0 });
 			expect((await store.getUserByEmail('ana@demo.test'))?.id).toBe('u1');
@@ -202,7 +203,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getUserById(user('u1'))).toBeNull();
 		});
 
-		it('rotates and revokes refresh tokens by token, family and user', async () => {
+		it('AuthStore: rotates and revokes refresh tokens by token, family and user', async () => {
 			const { store } = await fresh();
 			const base = { userId: user('u1'), expiresAt: 10_000, revokedAt: null, replacedBy: null };
 			await store.insertRefreshToken({ ...base, hash: 'h1', familyId: 'f1' });
@@ -219,13 +220,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getRefreshToken('missing')).toBeNull();
 		});
 
-		it('keeps channel secrets and meta values', async () => {
+		it('ChannelSecrets: keeps, replaces and deletes channel secrets', async () => {
 			const { store } = await fresh();
 			await store.setChannelSecret('ch1', 's1');
 			await store.setChannelSecret('ch1', 's2');
 			expect(await store.getChannelSecret('ch1')).toBe('s2');
 			await store.deleteChannelSecret('ch1');
 			expect(await store.getChannelSecret('ch1')).toBeNull();
+		});
+
+		it('MetaStore: keeps meta values', async () => {
+			const { store } = await fresh();
 			expect(await store.getMeta('x')).toBeNull();
 			await store.setMeta('x', '1');
 			await store.setMeta('x', '2');

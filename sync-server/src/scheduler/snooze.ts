@@ -23,7 +23,7 @@ import { contactDoc, docFromUpdates, serverOrigin, storageOrigin } from '../../.
 import { dueForWake, isActionError, wake } from '../../../src/lib/domain/actions';
 import { newId, parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
-import type { Store } from '../persistence/store';
+import type { ChangeFeed, MetaStore } from '../persistence/store';
 import { roomContact, type Room, type Rooms } from '../rooms';
 import { MinHeap } from './heap';
 
@@ -33,7 +33,7 @@ const CHECKPOINT_KEY = 'snooze.checkpoint';
 export const SNOOZE_AUTHOR = { type: 'system', id: 'snooze' } as const;
 
 export interface SnoozeSchedulerOptions {
-	store: Store;
+	store: ChangeFeed & MetaStore;
 	rooms: Rooms;
 	clock: () => number;
 	log: (message: string) => void;
