@@ -22,6 +22,7 @@ import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
 import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploads';
 import { Hub } from './hub';
+import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
@@ -34,9 +35,11 @@ export interface ServerOptions {
 	host?: string;
 	/** 0 picks a free port. */
 	port?: number;
-	/** Where `parley.db` lives; ignored when `store` is given. */
+	/** Where `parley.db` lives; ignored when `store` or `databaseUrl` is given. */
 	dataDir?: string;
 	store?: Store;
+	/** `postgres://...`: PostgreSQL storage shared with the workspace's other processes (DATABASE_URL). */
+	databaseUrl?: string;
 	/** The built client; without it only the API and WebSockets are served. */
 	staticDir?: string;
 	/** Demo workspace for an empty store (default 300 contacts); false: an empty workspace. */
@@ -80,13 +83,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const log = opts.log ?? ((m: string) => console.error(`[parley] ${m}`));
 	const clock = opts.clock ?? Date.now;
 	let store = opts.store;
+	if (!store && opts.databaseUrl) store = new PostgresStore(opts.databaseUrl);
 	if (!store) {
 		const dataDir = opts.dataDir ?? './data';
 		mkdirSync(dataDir, { recursive: true });
 		store = new SqliteStore(join(dataDir, 'parley.db'));
 	}
 	await store.migrate();
-	const { workspaceId, seeded } = await ensureWorkspace(store, opts.seed ?? { contacts: 300 }, clock(), log);
+	// Processes starting at once seed one workspace: the first seeds, the others find it.
+	const seedStore = store;
+	const { workspaceId, seeded } = await store.exclusive('workspace.seed', () =>
+		ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)
+	);
 
 	const visibility = new Visibility(store);
 	await visibility.open();

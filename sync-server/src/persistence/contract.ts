@@ -229,12 +229,142 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getChannelSecret('ch1')).toBeNull();
 		});
 
+		it('Leases: one holder at a time, renewed by it, taken over once released or expired', async () => {
+			const { store } = await fresh();
+			expect(await store.acquireLease('snooze', 'p1', 60_000)).toBe(true);
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+			expect(await store.acquireLease('snooze', 'p1', 60_000)).toBe(true);
+			expect(await store.acquireLease('outbox', 'p2', 60_000)).toBe(true);
+			await store.releaseLease('snooze', 'p2');
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+			await store.releaseLease('snooze', 'p1');
+			expect(await store.acquireLease('snooze', 'p2', 1)).toBe(true);
+			const until = Date.now() + 10_000;
+			while (!(await store.acquireLease('snooze', 'p3', 60_000))) {
+				if (Date.now() > until) throw new Error('an expired lease was never taken over');
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+		});
+
 		it('MetaStore: keeps meta values', async () => {
 			const { store } = await fresh();
 			expect(await store.getMeta('x')).toBeNull();
 			await store.setMeta('x', '1');
 			await store.setMeta('x', '2');
 			expect(await store.getMeta('x')).toBe('2');
+		});
+	});
+}
+
+/**
+ * The cross-process part of the contract, for adapters whose storage several server processes
+ * share (PostgreSQL): `open()` called twice on one location gives two independent stores, as two
+ * processes have. SQLite is one process's embedded store and does not run it.
+ */
+export function sharedStoreContract(name: string, factory: StoreFactory): void {
+	describe(`Store contract (shared by processes): ${name}`, () => {
+		const cleanups: Array<() => Promise<void>> = [];
+		afterEach(async () => {
+			for (const c of cleanups.splice(0).reverse()) await c();
+		});
+		async function two(): Promise<[Store, Store]> {
+			const location = await factory();
+			cleanups.push(() => location.destroy());
+			const [a, b] = await Promise.all([location.open(), location.open()]);
+			cleanups.push(async () => {
+				await a.close();
+				await b.close();
+			});
+			return [a, b];
+		}
+
+		it('StoreLifecycle: two processes migrating an empty database at once both succeed, once', async () => {
+			const location = await factory();
+			cleanups.push(() => location.destroy());
+			const stores = await Promise.all([location.open(), location.open(), location.open()]);
+			cleanups.push(async () => {
+				for (const s of stores) await s.close();
+			});
+			const a = await stores[0]!.appendUpdate(doc('c/a'), bytes(1));
+			expect(await stores[2]!.headSeq()).toBe(a.seq);
+		});
+
+		it('UpdateLog: numbers are unique across processes and a change-feed cursor never passes an uncommitted number', async () => {
+			const [a, b] = await two();
+			const seen = new Map<string, number>();
+			let cursor = 0;
+			let writing = true;
+			const reader = (async () => {
+				while (writing) {
+					for (const c of await b.changedSince(cursor)) {
+						seen.set(c.docId, c.seq);
+						cursor = Math.max(cursor, c.seq);
+					}
+				}
+			})();
+			const writes = await Promise.all(
+				Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).appendUpdate(doc(`c/${i}`), bytes(i % 256)))
+			);
+			writing = false;
+			await reader;
+			// One last read from the cursor: it must find every document the reader has not seen.
+			for (const c of await b.changedSince(cursor)) seen.set(c.docId, c.seq);
+			expect(new Set(writes.map((w) => w.seq)).size).toBe(300);
+			expect(seen.size).toBe(300);
+			for (const [i, w] of writes.entries()) expect(seen.get(`c/${i}`)).toBe(w.seq);
+			expect(await a.headSeq()).toBe(Math.max(...writes.map((w) => w.seq)));
+			for (const w of writes) expect(await a.seqMayBeLost(w.seq)).toBe(false);
+		});
+
+		it('Leases: two processes never hold one lease or run one exclusive section at once', async () => {
+			const [a, b] = await two();
+			const got = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquireLease('l', `p${i}`, 60_000)));
+			expect(got.filter(Boolean)).toHaveLength(1);
+			let inside = 0;
+			let overlapped = false;
+			const section = async () => {
+				inside++;
+				if (inside > 1) overlapped = true;
+				await new Promise((r) => setTimeout(r, 20));
+				inside--;
+			};
+			await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).exclusive('seed', section)));
+			expect(overlapped).toBe(false);
+		});
+
+		it('UpdateLog: one updateId sent to two processes at once is stored once', async () => {
+			const [a, b] = await two();
+			const results = await Promise.all(
+				Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).appendUpdate(doc('c/a'), bytes(7), 'same'))
+			);
+			expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+			expect(new Set(results.map((r) => r.seq)).size).toBe(1);
+			expect((await a.loadDoc(doc('c/a')))?.updates).toHaveLength(1);
+		});
+
+		it('UpdateLog: compaction in one process never loses a write of another, nor races a compaction there', async () => {
+			const [a, b] = await two();
+			let state: Uint8Array | undefined;
+			const expected: string[] = [];
+			const appends: Array<Promise<unknown>> = [];
+			const compactions: Array<Promise<unknown>> = [];
+			for (let i = 0; i < 60; i++) {
+				const u = textUpdate(String(i % 10), 1000 + i, state);
+				state = state ? Y.mergeUpdates([state, u]) : u;
+				expected.push(String(i % 10));
+				appends.push((i % 2 ? a : b).appendUpdate(doc('c/a'), u));
+				if (i % 7 === 3) {
+					compactions.push(a.compact(doc('c/a'), (us) => Y.mergeUpdates(us)).catch(() => null));
+					compactions.push(b.compact(doc('c/a'), (us) => Y.mergeUpdates(us)).catch(() => null));
+				}
+				if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+			}
+			const seqs = (await Promise.all(appends)) as Array<{ seq: number }>;
+			await Promise.all(compactions);
+			const loaded = await b.loadDoc(doc('c/a'));
+			expect(textOf(loaded!.updates)).toBe(expected.join(''));
+			expect(loaded!.seq).toBe(Math.max(...seqs.map((s) => s.seq)));
 		});
 	});
 }

@@ -584,6 +584,29 @@ export class SqliteStore implements Store {
 		this.stmt(sql).run(...keys.map((k) => patch[k]!), docId, entryId);
 	}
 
+	/** One process serves a SQLite store: its leases live in memory (see `leases.ts`). */
+	private readonly leases = new Map<string, { holder: string; until: number }>();
+	private exclusiveTail = new Map<string, Promise<unknown>>();
+
+	async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+		const cur = this.leases.get(name);
+		const now = Date.now();
+		if (cur && cur.holder !== holder && cur.until > now) return false;
+		this.leases.set(name, { holder, until: now + ttlMs });
+		return true;
+	}
+
+	async releaseLease(name: string, holder: string): Promise<void> {
+		if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+	}
+
+	async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+		const prev = this.exclusiveTail.get(name) ?? Promise.resolve();
+		const run = prev.then(fn, fn);
+		this.exclusiveTail.set(name, run.catch(() => {}));
+		return run;
+	}
+
 	async getMeta(key: string): Promise<string | null> {
 		return this.readMeta(key);
 	}

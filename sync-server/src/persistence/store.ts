@@ -21,6 +21,7 @@ import type { AuthStore } from './auth-store';
 import type { ChannelOutbox } from './channel-outbox';
 import type { ChannelRecords } from './channel-records';
 import type { ChannelSecrets } from './channel-secrets';
+import type { Leases } from './leases';
 import type { MetaStore } from './meta-store';
 import type { UpdateLog } from './update-log';
 
@@ -31,6 +32,7 @@ export type { ChannelSecrets } from './channel-secrets';
 export type { ChannelRecords, ContactKey, InboundRecord, VisitorSession } from './channel-records';
 export type { ChannelOutbox, OutboxPatch, OutboxRow, OutboxState } from './channel-outbox';
 export type { MetaStore } from './meta-store';
+export type { Leases } from './leases';
 
 /** Opening and closing an adapter. */
 export interface StoreLifecycle {
@@ -43,4 +45,4 @@ export interface StoreLifecycle {
  * The whole store, as the wiring (`server.ts`) opens it: the intersection of its roles, one file
  * each. Every other module receives only the roles it uses.
  */
-export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore;
+export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore & Leases;
