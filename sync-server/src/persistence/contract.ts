@@ -110,6 +110,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.findUpdateId(doc('c/a'), 'nope')).toBeNull();
 		});
 
+		it('UpdateLog: an append expecting a document head is refused once another write moved it, and rows since a number are listed', async () => {
+			const { store } = await fresh();
+			const a1 = await store.appendUpdate(doc('c/a'), bytes(1), undefined, { expectDocSeq: 0 });
+			expect(a1.conflict).toBeFalsy();
+			await store.appendUpdate(doc('c/b'), bytes(2));
+			const stale = await store.appendUpdate(doc('c/a'), bytes(3), 'x', { expectDocSeq: 0 });
+			expect(stale).toEqual({ seq: 0, duplicate: false, conflict: true });
+			expect(await store.findUpdateId(doc('c/a'), 'x')).toBeNull();
+			const [a2, a3] = await Promise.all([
+				store.appendUpdate(doc('c/a'), bytes(4), undefined, { expectDocSeq: a1.seq }),
+				store.appendUpdate(doc('c/a'), bytes(5), undefined, { expectDocSeq: a1.seq })
+			]);
+			expect(a2!.conflict).toBeFalsy();
+			expect(a3!.conflict).toBe(true);
+			expect(await store.updatesSince(doc('c/a'), 0)).toEqual([
+				{ seq: a1.seq, update: bytes(1) },
+				{ seq: a2!.seq, update: bytes(4) }
+			]);
+			expect(await store.updatesSince(doc('c/a'), a1.seq)).toEqual([{ seq: a2!.seq, update: bytes(4) }]);
+			expect(await store.updatesSince(doc('c/none'), 0)).toEqual([]);
+		});
+
 		it('UpdateLog: lists the documents changed since a sequence number with their newest number', async () => {
 			const { store } = await fresh();
 			const a1 = await store.appendUpdate(doc('c/a'), bytes(1));

@@ -47,6 +47,7 @@ import type {
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
+	StoredUpdate,
 	UserAuth,
 	VisitorSession
 } from './store';
@@ -105,6 +106,7 @@ interface PendingAppend {
 	docId: DocId;
 	update: Uint8Array;
 	updateId: string | undefined;
+	expectDocSeq: number | undefined;
 	resolve(result: AppendResult): void;
 	reject(err: unknown): void;
 }
@@ -233,10 +235,10 @@ export class PostgresStore implements Store {
 		}
 	}
 
-	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string, _options: AppendOptions = {}): Promise<AppendResult> {
+	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string, options: AppendOptions = {}): Promise<AppendResult> {
 		if (this.closed) return Promise.reject(new Error('store closed'));
 		return new Promise((resolve, reject) => {
-			this.pending.push({ docId, update, updateId, resolve, reject });
+			this.pending.push({ docId, update, updateId, expectDocSeq: options.expectDocSeq, resolve, reject });
 			if (!this.flushing) {
 				this.flushing = true;
 				queueMicrotask(() => void this.flush());
@@ -273,6 +275,16 @@ export class PostgresStore implements Store {
 			);
 			for (const r of found.rows) known.set(key(r.doc_id, r.update_id), r.seq);
 		}
+		// Expected document heads (see `AppendOptions.expectDocSeq`), read under the counter lock: exact.
+		const heads = new Map<string, number>();
+		const expecting = [...new Set(batch.filter((p) => p.expectDocSeq !== undefined).map((p) => p.docId))];
+		if (expecting.length > 0) {
+			const found = await c.query<{ doc_id: string; seq: number }>(
+				'SELECT doc_id, MAX(seq) AS seq FROM updates WHERE doc_id = ANY($1::text[]) GROUP BY doc_id',
+				[expecting]
+			);
+			for (const r of found.rows) heads.set(r.doc_id, r.seq);
+		}
 		const seqs: number[] = [];
 		const docs: string[] = [];
 		const data: Buffer[] = [];
@@ -284,9 +296,11 @@ export class PostgresStore implements Store {
 				const k = key(p.docId, p.updateId);
 				const seen = known.get(k);
 				if (seen !== undefined) return { seq: seen, duplicate: true };
-				known.set(k, next + 1);
 			}
+			if (p.expectDocSeq !== undefined && (heads.get(p.docId) ?? 0) !== p.expectDocSeq) return { seq: 0, duplicate: false, conflict: true };
+			if (p.updateId !== undefined) known.set(key(p.docId, p.updateId), next + 1);
 			const seq = ++next;
+			heads.set(p.docId, seq);
 			seqs.push(seq);
 			docs.push(p.docId);
 			data.push(toBuffer(p.update));
@@ -328,6 +342,14 @@ export class PostgresStore implements Store {
 		const rows = await this.q<{ seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE doc_id = $1 ORDER BY seq', [docId]);
 		if (rows.length === 0) return null;
 		return { updates: rows.map((r) => toBytes(r.data)), seq: rows[rows.length - 1]!.seq };
+	}
+
+	async updatesSince(docId: DocId, afterSeq: number): Promise<StoredUpdate[]> {
+		const rows = await this.q<{ seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE doc_id = $1 AND seq > $2 ORDER BY seq', [
+			docId,
+			afterSeq
+		]);
+		return rows.map((r) => ({ seq: r.seq, update: toBytes(r.data) }));
 	}
 
 	async changedSince(seq: number): Promise<ChangedDoc[]> {

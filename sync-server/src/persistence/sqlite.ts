@@ -39,6 +39,7 @@ import type {
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
+	StoredUpdate,
 	UserAuth,
 	VisitorSession
 } from './store';
@@ -84,6 +85,7 @@ interface PendingAppend {
 	update: Uint8Array;
 	updateId: string | undefined;
 	replicated: boolean;
+	expectDocSeq: number | undefined;
 	resolve(result: AppendResult): void;
 	reject(err: unknown): void;
 }
@@ -230,7 +232,7 @@ export class SqliteStore implements Store {
 		if (this.closed) return Promise.reject(new Error('store closed'));
 		return new Promise((resolve, reject) => {
 			const replicated = options.replicated === true;
-			this.pending.push({ docId, update, updateId, replicated, resolve, reject });
+			this.pending.push({ docId, update, updateId, replicated, expectDocSeq: options.expectDocSeq, resolve, reject });
 			if (!this.flushScheduled) {
 				this.flushScheduled = true;
 				// An fsync is worth sharing: such appends wait for the end of this event-loop turn.
@@ -272,11 +274,16 @@ export class SqliteStore implements Store {
 			const findId = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?');
 			const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
 			const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
+			const docHead = this.stmt('SELECT MAX(seq) AS seq FROM updates WHERE doc_id = ?');
 			this.appendTx = this.db.transaction((pending: PendingAppend[]) =>
 				pending.map((p): AppendResult => {
 					if (p.updateId !== undefined) {
 						const found = findId.get(p.docId, p.updateId) as { seq: number } | undefined;
 						if (found) return { seq: found.seq, duplicate: true };
+					}
+					if (p.expectDocSeq !== undefined) {
+						const head = (docHead.get(p.docId) as { seq: number | null }).seq ?? 0;
+						if (head !== p.expectDocSeq) return { seq: 0, duplicate: false, conflict: true };
 					}
 					const seq = Number(insert.run(p.docId, p.update).lastInsertRowid);
 					if (p.updateId !== undefined) insertId.run(p.docId, p.updateId, seq);
@@ -320,6 +327,14 @@ export class SqliteStore implements Store {
 		}>;
 		if (rows.length === 0) return null;
 		return { updates: rows.map((r) => toBytes(r.data)), seq: rows[rows.length - 1]!.seq };
+	}
+
+	async updatesSince(docId: DocId, afterSeq: number): Promise<StoredUpdate[]> {
+		const rows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? AND seq > ? ORDER BY seq').all(docId, afterSeq) as Array<{
+			seq: number;
+			data: Buffer;
+		}>;
+		return rows.map((r) => ({ seq: r.seq, update: toBytes(r.data) }));
 	}
 
 	async changedSince(seq: number): Promise<ChangedDoc[]> {

@@ -25,7 +25,7 @@ import type { Leases } from './leases';
 import type { MetaStore } from './meta-store';
 import type { UpdateLog } from './update-log';
 
-export type { AppendOptions, AppendResult, ChangedDoc, ChangeFeed, CompactResult, MergeUpdates, StoredDoc, UpdateLog } from './update-log';
+export type { AppendOptions, AppendResult, ChangedDoc, ChangeFeed, CompactResult, MergeUpdates, StoredDoc, StoredUpdate, UpdateLog } from './update-log';
 export type { AccessIndex, DocAccess } from './access-index';
 export type { AuthStore, RefreshTokenRecord, UserAuth } from './auth-store';
 export type { ChannelSecrets } from './channel-secrets';

@@ -14,12 +14,26 @@ import type { DocId } from '../../../src/lib/domain/types';
  */
 export interface AppendOptions {
 	replicated?: boolean;
+	/**
+	 * Stores the update only if the document's newest stored seq is this (0: none stored): the
+	 * store as the arbiter of concurrent writers in several processes (see `rooms.ts`). When it is
+	 * not, nothing is written and the result has `conflict: true`.
+	 */
+	expectDocSeq?: number;
 }
 
 export interface AppendResult {
 	seq: number;
 	/** True when the updateId was already stored: nothing was written. */
 	duplicate: boolean;
+	/** True when `expectDocSeq` was not the document's newest seq: nothing was written, `seq` is 0. */
+	conflict?: boolean;
+}
+
+/** One stored update row of a document, with its sequence number. */
+export interface StoredUpdate {
+	seq: number;
+	update: Uint8Array;
 }
 
 export interface StoredDoc {
@@ -51,6 +65,8 @@ export interface ChangeFeed {
 	 */
 	seqMayBeLost(seq: number): Promise<boolean>;
 	loadDoc(docId: DocId): Promise<StoredDoc | null>;
+	/** The document's stored rows with a seq above `afterSeq`, in order (a merged row counts with its newest seq). */
+	updatesSince(docId: DocId, afterSeq: number): Promise<StoredUpdate[]>;
 	changedSince(seq: number): Promise<ChangedDoc[]>;
 	/** Newest sequence number of the workspace (0 when empty). */
 	headSeq(): Promise<number>;
