@@ -13,7 +13,16 @@ import type { DocId } from '../../../src/lib/domain/types';
 import { prepareFrame, type PreparedFrame } from '../prepared-frame';
 
 export type FanoutEvent =
-	| { type: 'update'; docId: DocId; seq: number; update: Uint8Array; senderId?: string; memo?: EventMemo }
+	| {
+			type: 'update';
+			docId: DocId;
+			seq: number;
+			update: Uint8Array;
+			/** The document's previous stored seq, when the writer knows it (see `rooms.ts`, "Several processes"). */
+			prevSeq?: number;
+			senderId?: string;
+			memo?: EventMemo;
+	  }
 	| { type: 'awareness'; docId: DocId; update: Uint8Array; senderId?: string; memo?: EventMemo };
 
 /**
@@ -56,7 +65,27 @@ export interface FanoutSubscriber {
 	deliver(event: FanoutEvent): void;
 }
 
+/**
+ * What a process does with traffic from the other processes (`rooms.ts` implements it): apply a
+ * remote update to its loaded room before the event reaches local subscribers (so a room is
+ * never behind what its clients have seen), and catch up from the store after a loss of the
+ * pub/sub link, during which events may have been missed.
+ */
+export interface RemoteTraffic {
+	/** Called for each update from another process, before local delivery. */
+	remoteUpdate(event: FanoutEvent & { type: 'update' }): void;
+	/**
+	 * Called once the link is back after a loss: `deliver` hands missed events to the local
+	 * subscribers (not to the other processes).
+	 */
+	resync(deliver: (event: FanoutEvent) => void): Promise<void>;
+}
+
 export interface Fanout {
+	/** True when events cross processes (Redis): writers must then use the store as arbiter. */
+	readonly shared: boolean;
+	/** Registers the handler of other processes' traffic (never called by an in-process fan-out). */
+	setRemoteTraffic(handler: RemoteTraffic): void;
 	subscribe(subscriber: FanoutSubscriber): void;
 	/** Forgets `subscriber` (a method, not a closure per subscriber: connections are many). */
 	unsubscribe(subscriber: FanoutSubscriber): void;
