@@ -64,6 +64,35 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			expect(fanout.subscriberCount).toBe(2);
 		});
 
+		it('fetches from the store an update whose event never came (a hole in the numbers), once', async () => {
+			const f = await setup();
+			const first = await make(f);
+			if (!first.shared) return;
+			const second = await make(f);
+			const fetched: number[][] = [];
+			second.setRemoteTraffic(
+				{
+					remoteUpdate: () => {},
+					resync: async (after, upTo, seen, deliver) => {
+						const missing = [];
+						for (let s = after + 1; s <= (upTo ?? after); s++) if (!seen(s)) missing.push(s);
+						fetched.push(missing);
+						for (const seq of missing) deliver({ type: 'update', docId: doc('c/1'), seq, update: new Uint8Array([seq]) });
+						return upTo ?? after;
+					}
+				},
+				10
+			);
+			const s = recorder('s');
+			second.subscribe(s);
+			// 11 and 13 arrive; 12 was committed by a process killed before it published.
+			first.publish({ type: 'update', docId: doc('c/1'), seq: 11, update: new Uint8Array([11]) });
+			first.publish({ type: 'update', docId: doc('c/1'), seq: 13, update: new Uint8Array([13]) });
+			await until(() => s.got.length === 3, 'the hole filled from the store', 15_000);
+			expect(s.got.map((e) => (e.type === 'update' ? e.seq : 0))).toEqual([11, 13, 12]);
+			expect(fetched.flat()).toEqual([12]);
+		});
+
 		it('carries updates and awareness to the other processes once, in order per document, rooms first', async () => {
 			const f = await setup();
 			const first = await make(f);
@@ -71,10 +100,13 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			const second = await make(f);
 			const remote = recorder('same-id');
 			const order: string[] = [];
-			second.setRemoteTraffic({
-				remoteUpdate: (e) => void order.push(`room:${e.seq}`),
-				resync: async () => {}
-			});
+			second.setRemoteTraffic(
+				{
+					remoteUpdate: (e) => void order.push(`room:${e.seq}`),
+					resync: async (after) => after
+				},
+				0
+			);
 			second.subscribe({ ...remote, deliver: (e) => (remote.got.push(e), void order.push(`client:${e.type === 'update' ? e.seq : 'aw'}`)) });
 			// A sender id of the first process means nothing in the second: delivered there.
 			for (let i = 1; i <= 50; i++) {
@@ -100,16 +132,20 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			let resyncs = 0;
 			const handler: RemoteTraffic = {
 				remoteUpdate: () => {},
-				resync: async (deliver) => {
+				resync: async (after, _upTo, seen, deliver) => {
 					resyncs++;
-					deliver({ type: 'update', docId: doc('c/1'), seq: 99, update: new Uint8Array([7]) });
+					if (!seen(99)) deliver({ type: 'update', docId: doc('c/1'), seq: 99, update: new Uint8Array([7]) });
+					return after;
 				}
 			};
-			second.setRemoteTraffic(handler);
+			second.setRemoteTraffic(handler, 0);
 			const s = recorder('s');
 			second.subscribe(s);
+			await until(() => resyncs === 1, 'the first resync (at start)', 30_000);
 			await f.restartLink();
-			await until(() => resyncs === 1, 'resync after the link came back', 30_000);
+			await until(() => resyncs === 2, 'resync after the link came back', 30_000);
+			// 99 was delivered at start: not again.
+			expect(s.got.filter((e) => e.type === 'update' && e.seq === 99)).toHaveLength(1);
 			expect(s.got.some((e) => e.type === 'update' && e.seq === 99)).toBe(true);
 			await until(() => {
 				first.publish({ type: 'awareness', docId: doc('c/1'), update: new Uint8Array([1]) });

@@ -7,7 +7,7 @@ export class LocalFanout implements Fanout {
 
 	constructor(private readonly onDeliveryError: (err: unknown) => void = () => {}) {}
 
-	setRemoteTraffic(_handler: RemoteTraffic): void {}
+	setRemoteTraffic(_handler: RemoteTraffic, _headSeq: number): void {}
 
 	subscribe(subscriber: FanoutSubscriber): void {
 		this.subscribers.set(subscriber.id, subscriber);

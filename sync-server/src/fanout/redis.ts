@@ -10,7 +10,13 @@
  * Loss of the link: pub/sub is at most once. When the subscriber connection comes back, it
  * subscribes again and calls `RemoteTraffic.resync`, which catches the local subscribers and
  * rooms up from the store (the store holds everything acknowledged). Publishes made while the
- * link is down wait in ioredis's offline queue and are sent on reconnect.
+ * link is down wait in ioredis's offline queue and are sent on reconnect. A lost event without
+ * a lost link (a writer killed between its commit and its publish) shows as a hole in the
+ * sequence numbers seen (`seq-window.ts`), fetched from the store after `HOLE_MS`. Numbers
+ * already seen are not delivered again: nothing is lost, nothing is delivered twice.
+ *
+ * Received events are handled one at a time, in order: the rooms may need to load a document
+ * (from the store) before its event is delivered.
  *
  * Frame on the wire: 1 byte kind (1 update, 2 awareness), 4 bytes header length, the JSON header
  * ({o: origin process, d: docId, s: seq, p: prevSeq}), then the update bytes. The sender's
@@ -21,6 +27,10 @@ import { Redis } from 'ioredis';
 import type { DocId } from '../../../src/lib/domain/types';
 import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
 import { LocalFanout } from './local';
+import { SeqWindow } from './seq-window';
+
+/** A hole in the numbers seen for this long is fetched from the store (see `seq-window.ts`). */
+const HOLE_MS = 1_000;
 
 interface Header {
 	o: string;
@@ -88,6 +98,10 @@ export class RedisFanout implements Fanout {
 	private lost = false;
 	private closed = false;
 	private resyncing: Promise<void> | null = null;
+	private window: SeqWindow | null = null;
+	/** Tail of the received events' chain (see "Received events"). */
+	private inbound: Promise<void> = Promise.resolve();
+	private readonly watchdog: NodeJS.Timeout;
 
 	constructor(private readonly opts: RedisFanoutOptions) {
 		this.local = new LocalFanout(opts.onDeliveryError);
@@ -108,6 +122,11 @@ export class RedisFanout implements Fanout {
 			this.subscribed = false;
 		});
 		this.sub.on('ready', () => void this.onReady());
+		this.watchdog = setInterval(() => {
+			const w = this.window;
+			if (w && this.subscribed && w.holeAge() > HOLE_MS) void this.resync(w.max);
+		}, HOLE_MS / 4);
+		this.watchdog.unref();
 	}
 
 	/** Resolves once subscribed (the first time). */
@@ -126,20 +145,37 @@ export class RedisFanout implements Fanout {
 			this.opts.log?.(`redis subscribe failed: ${String(err)}`);
 			return;
 		}
+		const first = !this.subscribed && !this.lost && !this.everSubscribed;
+		this.everSubscribed = true;
 		this.subscribed = true;
-		if (this.lost) {
+		if (this.lost || first) {
+			// After a loss, and once at start (events between the head read and the subscription).
+			if (this.lost) this.opts.log?.('redis link back: catching up from the store');
 			this.lost = false;
-			this.opts.log?.('redis link back: catching up from the store');
-			await this.resync();
+			await this.resync(null);
 		}
 	}
+	private everSubscribed = false;
 
-	/** Runs the remote handler's resync (one at a time). */
-	resync(): Promise<void> {
-		if (!this.remote) return Promise.resolve();
+	/** Fetches missed updates from the store (one resync at a time); `upTo` null: up to the head. */
+	resync(upTo: number | null): Promise<void> {
 		const remote = this.remote;
-		this.resyncing ??= remote
-			.resync((event) => this.local.publish(event))
+		const window = this.window;
+		if (!remote || !window) return Promise.resolve();
+		this.resyncing ??= (async () => {
+			// Behind the events already received: they are noted first.
+			await this.inbound;
+			const reached = await remote.resync(
+				window.floor,
+				upTo,
+				(seq) => window.has(seq),
+				(event) => {
+					if (event.type === 'update') window.note(event.seq);
+					this.local.publish(event);
+				}
+			);
+			window.advanceTo(reached);
+		})()
 			.catch((err: unknown) => this.opts.log?.(`resync failed: ${String(err)}`))
 			.finally(() => (this.resyncing = null));
 		return this.resyncing;
@@ -149,18 +185,24 @@ export class RedisFanout implements Fanout {
 		const decoded = decodeRemote(message);
 		if (!decoded || decoded.origin === this.origin) return;
 		const { event } = decoded;
-		if (event.type === 'update') {
-			try {
-				this.remote?.remoteUpdate(event);
-			} catch (err) {
-				this.opts.log?.(`remote update of ${event.docId} failed: ${String(err)}`);
+		this.inbound = this.inbound.then(async () => {
+			if (event.type === 'update') {
+				if (this.window?.has(event.seq)) return; // fetched from the store meanwhile
+				try {
+					await this.remote?.remoteUpdate(event);
+				} catch (err) {
+					this.opts.log?.(`remote update of ${event.docId} failed: ${String(err)}`);
+				}
+				this.window?.note(event.seq);
 			}
-		}
-		this.local.publish(event);
+			this.local.publish(event);
+		});
 	}
 
-	setRemoteTraffic(handler: RemoteTraffic): void {
+	setRemoteTraffic(handler: RemoteTraffic, headSeq: number): void {
 		this.remote = handler;
+		this.window = new SeqWindow(headSeq);
+		if (this.subscribed) void this.resync(null);
 	}
 
 	subscribe(subscriber: FanoutSubscriber): void {
@@ -172,6 +214,7 @@ export class RedisFanout implements Fanout {
 	}
 
 	publish(event: FanoutEvent): void {
+		if (event.type === 'update') this.window?.note(event.seq);
 		this.local.publish(event);
 		if (this.closed) return;
 		this.pub.publish(this.opts.channel, encodeRemote(this.origin, event)).catch((err: unknown) => {
@@ -186,6 +229,7 @@ export class RedisFanout implements Fanout {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
+		clearInterval(this.watchdog);
 		await this.local.close();
 		await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
 		this.sub.disconnect();
