@@ -22,6 +22,7 @@ const server = await startServer({
 	port: Number(env.PORT ?? 8787),
 	dataDir: env.DATA_DIR ?? './data',
 	...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
 	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
 });

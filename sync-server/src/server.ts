@@ -17,6 +17,7 @@ import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
 import { LocalFanout } from './fanout/local';
+import { RedisFanout } from './fanout/redis';
 import type { Fanout } from './fanout/fanout';
 import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
@@ -52,6 +53,8 @@ export interface ServerOptions {
 	limits?: Partial<ConnectionLimits>;
 	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions };
 	fanout?: Fanout;
+	/** `redis://...`: fan-out to the workspace's other processes over Redis (REDIS_URL). */
+	redisUrl?: string;
 	log?: (message: string) => void;
 	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
 	channels?: Partial<ChannelsOptions>;
@@ -98,7 +101,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
 	const visibility = new Visibility(store);
 	await visibility.open();
-	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
+	const onDeliveryError = (err: unknown) => log(`fan-out delivery failed: ${String(err)}`);
+	// Everything up to this number is in the store; later numbers arrive by the fan-out or are fetched.
+	const startSeq = await store.headSeq();
+	const redis = !opts.fanout && opts.redisUrl ? new RedisFanout({ url: opts.redisUrl, channel: `parley:${workspaceId}:fanout`, onDeliveryError, log }) : null;
+	if (redis) await redis.ready();
+	const fanout = opts.fanout ?? redis ?? new LocalFanout(onDeliveryError);
 	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
 	const rooms = new Rooms({
 		store,
@@ -119,6 +127,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			}
 		}
 	});
+	fanout.setRemoteTraffic(rooms, startSeq);
 	const dirRoom = await rooms.pin(DIR_DOC_ID);
 	visibility.setDirectory(dirRoom.ydoc);
 	const hub = new Hub(visibility);

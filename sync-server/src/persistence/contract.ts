@@ -130,6 +130,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			]);
 			expect(await store.updatesSince(doc('c/a'), a1.seq)).toEqual([{ seq: a2!.seq, update: bytes(4) }]);
 			expect(await store.updatesSince(doc('c/none'), 0)).toEqual([]);
+			// Behind, with a catch-up: it gets the rows it lacks and may let the append through.
+			const seen: number[][] = [];
+			const caught = await store.appendUpdate(doc('c/a'), bytes(6), undefined, {
+				expectDocSeq: a1.seq,
+				catchUp: (rows) => (seen.push(rows.map((r) => r.seq)), true)
+			});
+			expect(seen).toEqual([[a2!.seq]]);
+			expect(caught.seq).toBeGreaterThan(a2!.seq);
+			const refused = await store.appendUpdate(doc('c/a'), bytes(7), undefined, { expectDocSeq: a2!.seq, catchUp: () => false });
+			expect(refused.conflict).toBe(true);
+			expect((await store.loadDoc(doc('c/a')))?.updates).toEqual([bytes(1), bytes(4), bytes(6)]);
 		});
 
 		it('UpdateLog: lists the documents changed since a sequence number with their newest number', async () => {

@@ -107,6 +107,7 @@ interface PendingAppend {
 	update: Uint8Array;
 	updateId: string | undefined;
 	expectDocSeq: number | undefined;
+	catchUp: ((rows: StoredUpdate[]) => boolean) | undefined;
 	resolve(result: AppendResult): void;
 	reject(err: unknown): void;
 }
@@ -238,7 +239,7 @@ export class PostgresStore implements Store {
 	appendUpdate(docId: DocId, update: Uint8Array, updateId?: string, options: AppendOptions = {}): Promise<AppendResult> {
 		if (this.closed) return Promise.reject(new Error('store closed'));
 		return new Promise((resolve, reject) => {
-			this.pending.push({ docId, update, updateId, expectDocSeq: options.expectDocSeq, resolve, reject });
+			this.pending.push({ docId, update, updateId, expectDocSeq: options.expectDocSeq, catchUp: options.catchUp, resolve, reject });
 			if (!this.flushing) {
 				this.flushing = true;
 				queueMicrotask(() => void this.flush());
@@ -285,6 +286,16 @@ export class PostgresStore implements Store {
 			);
 			for (const r of found.rows) heads.set(r.doc_id, r.seq);
 		}
+		// The rows each writer behind its document lacks (for its `catchUp`), read under the lock too.
+		const behind = new Map<PendingAppend, StoredUpdate[]>();
+		for (const p of batch) {
+			if (p.expectDocSeq === undefined || !p.catchUp || (heads.get(p.docId) ?? 0) === p.expectDocSeq) continue;
+			const r = await c.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE doc_id = $1 AND seq > $2 ORDER BY seq', [
+				p.docId,
+				p.expectDocSeq
+			]);
+			behind.set(p, r.rows.map((x) => ({ seq: x.seq, update: toBytes(x.data) })));
+		}
 		const seqs: number[] = [];
 		const docs: string[] = [];
 		const data: Buffer[] = [];
@@ -297,7 +308,10 @@ export class PostgresStore implements Store {
 				const seen = known.get(k);
 				if (seen !== undefined) return { seq: seen, duplicate: true };
 			}
-			if (p.expectDocSeq !== undefined && (heads.get(p.docId) ?? 0) !== p.expectDocSeq) return { seq: 0, duplicate: false, conflict: true };
+			if (p.expectDocSeq !== undefined && (heads.get(p.docId) ?? 0) !== p.expectDocSeq) {
+				const rows = behind.get(p) ?? [];
+				if (!p.catchUp?.(rows)) return { seq: 0, duplicate: false, conflict: true };
+			}
 			if (p.updateId !== undefined) known.set(key(p.docId, p.updateId), next + 1);
 			const seq = ++next;
 			heads.set(p.docId, seq);

@@ -86,6 +86,7 @@ interface PendingAppend {
 	updateId: string | undefined;
 	replicated: boolean;
 	expectDocSeq: number | undefined;
+	catchUp: ((rows: StoredUpdate[]) => boolean) | undefined;
 	resolve(result: AppendResult): void;
 	reject(err: unknown): void;
 }
@@ -232,7 +233,7 @@ export class SqliteStore implements Store {
 		if (this.closed) return Promise.reject(new Error('store closed'));
 		return new Promise((resolve, reject) => {
 			const replicated = options.replicated === true;
-			this.pending.push({ docId, update, updateId, replicated, expectDocSeq: options.expectDocSeq, resolve, reject });
+			this.pending.push({ docId, update, updateId, replicated, expectDocSeq: options.expectDocSeq, catchUp: options.catchUp, resolve, reject });
 			if (!this.flushScheduled) {
 				this.flushScheduled = true;
 				// An fsync is worth sharing: such appends wait for the end of this event-loop turn.
@@ -275,6 +276,7 @@ export class SqliteStore implements Store {
 			const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
 			const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
 			const docHead = this.stmt('SELECT MAX(seq) AS seq FROM updates WHERE doc_id = ?');
+			const docRows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? AND seq > ? ORDER BY seq');
 			this.appendTx = this.db.transaction((pending: PendingAppend[]) =>
 				pending.map((p): AppendResult => {
 					if (p.updateId !== undefined) {
@@ -283,7 +285,10 @@ export class SqliteStore implements Store {
 					}
 					if (p.expectDocSeq !== undefined) {
 						const head = (docHead.get(p.docId) as { seq: number | null }).seq ?? 0;
-						if (head !== p.expectDocSeq) return { seq: 0, duplicate: false, conflict: true };
+						if (head !== p.expectDocSeq) {
+							const rows = (docRows.all(p.docId, p.expectDocSeq) as Array<{ seq: number; data: Buffer }>).map((r) => ({ seq: r.seq, update: toBytes(r.data) }));
+							if (!p.catchUp?.(rows)) return { seq: 0, duplicate: false, conflict: true };
+						}
 					}
 					const seq = Number(insert.run(p.docId, p.update).lastInsertRowid);
 					if (p.updateId !== undefined) insertId.run(p.docId, p.updateId, seq);

@@ -15,18 +15,22 @@ import type { DocId } from '../../../src/lib/domain/types';
 export interface AppendOptions {
 	replicated?: boolean;
 	/**
-	 * Stores the update only if the document's newest stored seq is this (0: none stored): the
-	 * store as the arbiter of concurrent writers in several processes (see `rooms.ts`). When it is
-	 * not, nothing is written and the result has `conflict: true`.
+	 * The document's newest stored seq the writer's state is current to (0: none stored): the
+	 * store as the arbiter of writers in several processes (see `rooms.ts`). When another write
+	 * moved the document past it, `catchUp` is called with the rows the writer lacks, while the
+	 * store still excludes every other writer; it brings the writer's state up to date and says
+	 * whether the update may still be stored (validation against the current state). Without
+	 * `catchUp`, or when it says no, nothing is written and the result has `conflict: true`.
 	 */
 	expectDocSeq?: number;
+	catchUp?: (rows: StoredUpdate[]) => boolean;
 }
 
 export interface AppendResult {
 	seq: number;
 	/** True when the updateId was already stored: nothing was written. */
 	duplicate: boolean;
-	/** True when `expectDocSeq` was not the document's newest seq: nothing was written, `seq` is 0. */
+	/** True when the document moved past `expectDocSeq` and `catchUp` did not allow the append: nothing was written, `seq` is 0. */
 	conflict?: boolean;
 }
 
