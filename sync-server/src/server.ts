@@ -27,6 +27,7 @@ import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
+import { Lease } from './scheduler/lease';
 import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler } from './upgrade';
 import { Visibility } from './visibility';
@@ -148,15 +149,26 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
 		log
 	};
+	// Once-per-workspace work (snooze wake-ups, outbox dispatch) runs in the lease's holder only
+	// when processes may share the store (PostgreSQL); one SQLite process always does it.
+	const lease = store.kind === 'postgres' ? new Lease({ store, name: 'workspace.scheduler', log }) : null;
+	if (lease) await lease.start();
 	const channels = new Channels(
-		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log },
+		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log, ...(lease ? { lease } : {}) },
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	hubRef.channels = channels;
 	await channels.start();
-	const snooze = new SnoozeScheduler({ store, rooms, clock, log });
+	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	hubRef.snooze = snooze;
 	await snooze.start();
+	const leaseTaken = () => log('this process holds the lease of the scheduled work (snooze wake-ups, outbox dispatch)');
+	if (lease?.held) leaseTaken();
+	lease?.onAcquired(() => {
+		leaseTaken();
+		snooze.rearm();
+		channels.outbox.kick();
+	});
 	const upgrade = createUpgradeHandler({ ...syncDeps, auth, hub });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
@@ -210,6 +222,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
 			await snooze.close();
+			await lease?.close();
 			await visibility.checkpoint();
 			await rooms.close();
 			await fanout.close();

@@ -11,7 +11,9 @@ import * as encoding from 'lib0/encoding';
 import pg from 'pg';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, type ServerMessage } from '../../src/lib/protocol';
 import { contactDoc } from '../../src/lib/doc';
-import { asEntryId, asUserId } from '../../src/lib/domain/ids';
+import * as actions from '../../src/lib/domain/actions';
+import { asChannelId, asEntryId, asUserId, newId } from '../../src/lib/domain/ids';
+import { api, startReceiver, type Receiver } from './channels-helpers';
 import type { DocId } from '../../src/lib/domain/types';
 import { spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
@@ -234,5 +236,118 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 		await back.connect();
 		expect(back.traffic.welcomes[0]!.full).toBe(false);
 		for (const x of acked) expect(contactDoc(back.doc(x.docId)).thread.has(asEntryId(x.entry))).toBe(true);
+	});
+});
+
+describe('scale-out: once-per-workspace work with three processes', () => {
+	let db: Awaited<ReturnType<typeof freshDatabase>>;
+	const children: ChildServer[] = [];
+	const clients: SyncClient[] = [];
+	const dataDir = tempDir('parley-scaleout3-');
+	let receiver: Receiver;
+
+	beforeAll(async () => {
+		db = await freshDatabase(services.current().pgUrl);
+		receiver = await startReceiver();
+		const env = { DATABASE_URL: db.url, REDIS_URL: services.current().redisUrl, DATA_DIR: dataDir, DEMO_CONTACTS: '12', ALLOW_LOOPBACK_CHANNELS: '1' };
+		children.push(...(await Promise.all([spawnServer(env), spawnServer(env), spawnServer(env)])));
+	}, 120_000);
+
+	afterAll(async () => {
+		for (const c of clients) c.close();
+		for (const child of children) {
+			if (child.process.exitCode === null && child.process.signalCode === null) {
+				child.process.kill('SIGTERM');
+				await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
+				if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+			}
+		}
+		await receiver?.close();
+		await db?.drop();
+	}, 60_000);
+
+	const alive = () => children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
+	const LEASE_LINE = 'holds the lease of the scheduled work';
+	/** The process holding the scheduler lease: the last of the living to have logged taking it. */
+	async function holder(): Promise<ChildServer> {
+		let found: ChildServer | undefined;
+		await waitFor(() => (found = alive().find((c) => c.stderr().includes(LEASE_LINE))) !== undefined, 15_000, 'a lease holder');
+		return found!;
+	}
+
+	const woken = (c: SyncClient, d: DocId) => contactDoc(c.doc(d)).thread.ordered().filter((e) => e.kind === 'event' && e.type === 'woken').length;
+
+	it('wakes a snoozed contact once, and still once after the lease holder is killed', async () => {
+		const [first, second] = children as [ChildServer, ChildServer];
+		const token = (await login(first.url, 'owner@demo.test')).accessToken;
+		const agent = new SyncClient({ url: first.url, token });
+		const watcher = new SyncClient({ url: second.url, token });
+		clients.push(agent, watcher);
+		await Promise.all([agent.connect(), watcher.connect()]);
+		const open = [...agent.docs.keys()].filter((d) => {
+			if (d === 'dir') return false;
+			const c = contactDoc(agent.doc(d));
+			return !c.profile.get().blocked && c.state.get().status === 'open';
+		});
+		expect(open.length).toBeGreaterThanOrEqual(2);
+		const snoozeNow = (d: DocId, ms: number) =>
+			agent.edit(d, (y) => {
+				const c = contactDoc(y);
+				const r = actions.snooze(c.state.get(), false, Date.now() + ms, Date.now());
+				if (actions.isActionError(r)) throw new Error(r.message);
+				c.applyAction(r, { type: 'user', id: 'u-olivia' }, Date.now(), newId);
+			});
+		const [d1, d2] = open as [DocId, DocId];
+		snoozeNow(d1, 1500);
+		await waitFor(() => agent.pending.size === 0, 10_000, 'snooze acked');
+		await waitFor(() => contactDoc(watcher.doc(d1)).state.get().status === 'snoozed', 10_000, 'snooze seen on another process');
+		await waitFor(() => contactDoc(watcher.doc(d1)).state.get().status === 'open', 20_000, 'first wake');
+		// Three processes know the snooze; one woke it.
+		await new Promise((r) => setTimeout(r, 500));
+		expect(woken(watcher, d1)).toBe(1);
+
+		snoozeNow(d2, 2500);
+		await waitFor(() => agent.pending.size === 0, 10_000, 'snooze acked');
+		const h = await holder();
+		h.process.kill('SIGKILL');
+		await h.exited;
+		const w = alive().find((c) => c !== h)!;
+		const check = new SyncClient({ url: w.url, token });
+		clients.push(check);
+		await check.connect();
+		await waitFor(() => woken(check, d2) > 0 || contactDoc(check.doc(d2)).state.get().status === 'snoozed', 10_000, 'snooze stored');
+		await waitFor(() => contactDoc(check.doc(d2)).state.get().status === 'open', 30_000, 'wake after the holder was killed');
+		await new Promise((r) => setTimeout(r, 500));
+		expect(woken(check, d2)).toBe(1);
+	});
+
+	it('dispatches an outgoing channel message once with three processes', async () => {
+		const living = alive();
+		const token = (await login(living[0]!.url, 'owner@demo.test')).accessToken;
+		const ch = await api(living[0]!.url, token, 'POST', '/api/directory/channels', { name: 'Hook', kind: 'webhook', url: receiver.url });
+		expect(ch.status).toBe(201);
+		const agent = new SyncClient({ url: living[living.length - 1]!.url, token });
+		clients.push(agent);
+		await agent.connect();
+		const docId = [...agent.docs.keys()].find((d) => d !== 'dir' && !contactDoc(agent.doc(d)).profile.get().blocked)!;
+		const ids: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const id = newId();
+			ids.push(id);
+			agent.edit(docId, (y) =>
+				contactDoc(y).thread.append({
+					id: asEntryId(id),
+					kind: 'message',
+					direction: 'out',
+					channelId: asChannelId(ch.json.id as string),
+					at: Date.now(),
+					author: { type: 'user', id: 'u-olivia' },
+					body: { type: 'text', text: `out-${i}` }
+				})
+			);
+		}
+		await waitFor(() => ids.every((id) => receiver.processed.has(id)), 30_000, 'every message dispatched');
+		await new Promise((r) => setTimeout(r, 1500));
+		for (const id of ids) expect(receiver.requests.filter((r) => r.headers['idempotency-key'] === id)).toHaveLength(1);
 	});
 });

@@ -48,6 +48,8 @@ export interface ChannelsDeps {
 	channels: () => readonly Channel[];
 	clock: () => number;
 	log: (message: string) => void;
+	/** Several processes: the outbox dispatches only while this process holds the lease. */
+	lease?: { readonly held: boolean };
 }
 
 const MAX_NAME = 80;
@@ -73,7 +75,10 @@ export class Channels {
 		this.opts = { ...DEFAULT_CHANNELS_OPTIONS, ...opts };
 		const channel = (id: string) => deps.channels().find((c) => c.id === id);
 		this.channel = channel;
-		this.outbox = new Outbox({ store: deps.store, rooms: deps.rooms, clock: deps.clock, log: deps.log, channel }, this.opts);
+		this.outbox = new Outbox(
+			{ store: deps.store, rooms: deps.rooms, clock: deps.clock, log: deps.log, channel, ...(deps.lease ? { lease: deps.lease } : {}) },
+			this.opts
+		);
 		this.watch = new ThreadWatch({ store: deps.store, rooms: deps.rooms, log: deps.log, onOutgoing: (...a) => this.onOutgoing(...a) });
 		this.webhook = new WebhookChannel({ store: deps.store, rooms: deps.rooms, outbox: this.outbox, clock: deps.clock, channel });
 		this.pages = createPageHandler(channel);
