@@ -19,6 +19,7 @@ import { spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
+import { startRedis } from '../../scripts/services-redis.mjs';
 
 const services = useServices();
 
@@ -349,5 +350,77 @@ describe('scale-out: once-per-workspace work with three processes', () => {
 		await waitFor(() => ids.every((id) => receiver.processed.has(id)), 30_000, 'every message dispatched');
 		await new Promise((r) => setTimeout(r, 1500));
 		for (const id of ids) expect(receiver.requests.filter((r) => r.headers['idempotency-key'] === id)).toHaveLength(1);
+	});
+});
+
+describe('scale-out: a Redis restart mid-burst', () => {
+	let db: Awaited<ReturnType<typeof freshDatabase>>;
+	let redis: Awaited<ReturnType<typeof startRedis>>;
+	const children: ChildServer[] = [];
+	const clients: SyncClient[] = [];
+	const dataDir = tempDir('parley-scaleout-redis-');
+
+	beforeAll(async () => {
+		db = await freshDatabase(services.current().pgUrl);
+		redis = await startRedis();
+		const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, DATA_DIR: dataDir, DEMO_CONTACTS: '8' };
+		children.push(...(await Promise.all([spawnServer(env), spawnServer(env)])));
+	}, 120_000);
+
+	afterAll(async () => {
+		for (const c of clients) c.close();
+		for (const child of children) {
+			if (child.process.exitCode === null && child.process.signalCode === null) {
+				child.process.kill('SIGTERM');
+				await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
+				if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+			}
+		}
+		await redis?.stop();
+		await db?.drop();
+	}, 60_000);
+
+	it('loses nothing and delivers nothing twice', async () => {
+		const [a, b] = children as [ChildServer, ChildServer];
+		const token = (await login(a.url, 'owner@demo.test')).accessToken;
+		const onA = new SyncClient({ url: a.url, token });
+		const onB = new SyncClient({ url: b.url, token });
+		clients.push(onA, onB);
+		await Promise.all([onA.connect(), onB.connect()]);
+		const docs = [...onA.docs.keys()].filter((d) => d !== 'dir').slice(0, 4);
+		const entries = new Map<SyncClient, Map<string, { docId: DocId; entry: string }>>([
+			[onA, new Map()],
+			[onB, new Map()]
+		]);
+		let n = 0;
+		const pump = setInterval(() => {
+			for (const [c, map] of entries) {
+				while (c.connected && c.pending.size < 3 && n < 400) {
+					const docId = docs[n % docs.length]!;
+					const entry = `r-${n++}`;
+					map.set(c.edit(docId, comment(entry, 'u-olivia'))!, { docId, entry });
+				}
+			}
+		}, 2);
+		await waitFor(() => onA.traffic.acks.length + onB.traffic.acks.length >= 60, 30_000, 'acks before the restart');
+		const port = redis.port;
+		await redis.stop();
+		await new Promise((r) => setTimeout(r, 300));
+		redis = await startRedis(port);
+		await waitFor(() => n >= 400, 60_000, 'the burst to finish');
+		clearInterval(pump);
+		await waitFor(() => onA.pending.size === 0 && onB.pending.size === 0, 30_000, 'every edit acked');
+		const acked = [...entries].flatMap(([c, map]) => c.traffic.acks.map((x) => map.get(x.updateId)!));
+		expect(acked).toHaveLength(400);
+		// Each replica gets every edit of the other process (live, or from the store after the restart).
+		for (const c of [onA, onB]) {
+			await waitFor(() => acked.every((x) => contactDoc(c.doc(x.docId)).thread.has(asEntryId(x.entry))), 20_000, 'replica complete');
+		}
+		// Nothing delivered twice: each number reached each client once at most.
+		for (const c of [onA, onB]) {
+			const seqs = c.traffic.remoteUpdates.map((u) => u.seq);
+			expect(seqs.length).toBe(new Set(seqs).size);
+		}
+		expect(a.stderr() + b.stderr()).toContain('redis link back');
 	});
 });
