@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
-import { Auth } from './auth/auth';
+import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
@@ -94,11 +94,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		store = new SqliteStore(join(dataDir, 'parley.db'));
 	}
 	await store.migrate();
-	// Processes starting at once seed one workspace: the first seeds, the others find it.
+	// Processes starting at once seed one workspace and make one token secret: the first
+	// does, the others find them.
 	const seedStore = store;
-	const { workspaceId, seeded } = await store.exclusive('workspace.seed', () =>
-		ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)
-	);
+	const { workspaceId, seeded, jwtSecret } = await store.exclusive('workspace.seed', async () => ({
+		...(await ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)),
+		jwtSecret: await loadJwtSecret(seedStore)
+	}));
 
 	const visibility = new Visibility(store);
 	await visibility.open();
@@ -136,6 +138,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
 	const auth = await Auth.create({
 		store,
+		jwtSecret,
 		clock,
 		workspaceId,
 		lookupUser: (id) => visibility.user(id),
