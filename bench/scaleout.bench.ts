@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import pg from 'pg';
 import { contactDoc, serverOrigin } from '../src/lib/doc';
 import type { DocId } from '../src/lib/domain/types';
 import { encodeFrame, MSG_REMOTE_UPDATE, MSG_WELCOME, PROTOCOL_VERSION } from '../src/lib/protocol';
@@ -24,61 +23,16 @@ import { PostgresStore } from '../sync-server/src/persistence/postgres';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
 import { RedisFanout } from '../sync-server/src/fanout/redis';
 import type { Store } from '../sync-server/src/persistence/store';
+import { freshDatabase, startServices } from '../sync-server/test/helpers/services';
 import { startTestServer, tempDir, type TestServer } from '../sync-server/test/helpers/server';
 import { SyncClient, login, waitFor } from '../sync-server/test/helpers/sync-client';
 
-interface Services {
-	pgUrl: string;
-	redisUrl: string;
-	stop(): Promise<void>;
-}
-
-let services: Promise<Services> | null = null;
+let services: ReturnType<typeof startServices> | null = null;
 
 /** PostgreSQL and Redis for the run (stopped when the last scale-out benchmark ends). */
-function ensureServices(): Promise<Services> {
-	services ??= (async () => {
-		const stops: Array<() => Promise<void>> = [];
-		let pgUrl = process.env.PARLEY_PG_URL;
-		let redisUrl = process.env.PARLEY_REDIS_URL;
-		if (!pgUrl) {
-			const svc = await (await import('../scripts/services-postgres.mjs')).start();
-			pgUrl = svc.env.PARLEY_PG_URL;
-			stops.push(svc.stop);
-		}
-		if (!redisUrl) {
-			const svc = await (await import('../scripts/services-redis.mjs')).start();
-			redisUrl = svc.env.PARLEY_REDIS_URL;
-			stops.push(svc.stop);
-		}
-		return {
-			pgUrl,
-			redisUrl,
-			async stop() {
-				for (const s of stops.reverse()) await s();
-			}
-		};
-	})();
+function ensureServices(): ReturnType<typeof startServices> {
+	services ??= startServices();
 	return services;
-}
-
-async function freshDb(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-	const name = `parley_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-	const admin = new pg.Client(adminUrl);
-	await admin.connect();
-	await admin.query(`CREATE DATABASE ${name}`);
-	await admin.end();
-	const url = new URL(adminUrl);
-	url.pathname = `/${name}`;
-	return {
-		url: url.toString(),
-		async drop() {
-			const c = new pg.Client(adminUrl);
-			await c.connect();
-			await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-			await c.end();
-		}
-	};
 }
 
 function openWs(url: string): Promise<WebSocket> {
@@ -162,7 +116,7 @@ async function clusterFanout(ctx: BenchContext): Promise<Figure[]> {
 	} finally {
 		await single.destroy();
 	}
-	const db = await freshDb(svc.pgUrl);
+	const db = await freshDatabase(svc.pgUrl);
 	const servers: TestServer[] = [];
 	try {
 		const channel = `parley:bench:${randomUUID()}`;
@@ -237,7 +191,7 @@ async function writes(ctx: BenchContext): Promise<Figure[]> {
 	const writers = 10;
 	const dir = tempDir('parley-bench-writes-');
 	const sqlite = await ackedRate(new SqliteStore(join(dir, 'parley.db')), writers, ms);
-	const db = await freshDb(svc.pgUrl);
+	const db = await freshDatabase(svc.pgUrl);
 	try {
 		const pgRate = await ackedRate(new PostgresStore(db.url), writers, ms);
 		ctx.log(`acked writes: ${writers} clients, 4 updates in flight each, ${ms} ms`);
@@ -250,7 +204,7 @@ async function writes(ctx: BenchContext): Promise<Figure[]> {
 async function catchup(ctx: BenchContext): Promise<Figure[]> {
 	const svc = await ensureServices();
 	const docs = ctx.quick ? 1000 : 10_000;
-	const db = await freshDb(svc.pgUrl);
+	const db = await freshDatabase(svc.pgUrl);
 	const server = await startTestServer({ store: new PostgresStore(db.url), seed: { contacts: docs, messagesPerContact: 2 }, maintenanceEveryMs: 0 });
 	try {
 		const { accessToken } = await login(server.url, 'owner@demo.test');

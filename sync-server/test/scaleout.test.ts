@@ -7,7 +7,6 @@
 // restart mid-burst loses nothing and delivers nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import pg from 'pg';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, type ServerMessage } from '../../src/lib/protocol';
 import { contactDoc } from '../../src/lib/doc';
@@ -20,17 +19,9 @@ import { freshDatabase, useServices } from './helpers/services';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 import { startRedis } from '../../scripts/services-redis.mjs';
+import { writeAwareness } from '../src/channels/typing';
 
 const services = useServices();
-
-function awareness(clientId: number, clock: number, state: unknown): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, 1);
-	encoding.writeVarUint(enc, clientId);
-	encoding.writeVarUint(enc, clock);
-	encoding.writeVarString(enc, JSON.stringify(state));
-	return encoding.toUint8Array(enc);
-}
 
 function messagesOf(client: SyncClient): ServerMessage[] {
 	const out: ServerMessage[] = [];
@@ -52,6 +43,16 @@ function messagesOf(client: SyncClient): ServerMessage[] {
 
 const comment = (id: string, author: string, text = id) => (y: Y.Doc) =>
 	contactDoc(y).thread.append({ id: asEntryId(id), kind: 'comment', at: Date.now(), author: { type: 'user', id: author }, text, mentions: [] });
+
+/** Stops the child servers still running (SIGTERM, then SIGKILL after 10 s). */
+async function stopAll(children: ChildServer[]): Promise<void> {
+	const running = (c: ChildServer) => c.process.exitCode === null && c.process.signalCode === null;
+	for (const child of children.filter(running)) {
+		child.process.kill('SIGTERM');
+		await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
+		if (running(child)) child.process.kill('SIGKILL');
+	}
+}
 
 const contains = (hay: Uint8Array, needle: string) => Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).includes(needle);
 
@@ -91,13 +92,7 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 
 	afterAll(async () => {
 		for (const c of clients) c.close();
-		for (const child of children) {
-			if (child.process.exitCode === null && child.process.signalCode === null) {
-				child.process.kill('SIGTERM');
-				await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
-				if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-			}
-		}
+		await stopAll(children);
 		await sql?.end();
 		await db?.drop();
 	}, 60_000);
@@ -131,7 +126,7 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 			if (i === 10) ids.push(owner.edit(docId, (y) => contactDoc(y).assignment.set({ userId: asUserId('u-ana'), teamId: null }))!);
 			if (i % 3 === 0) await new Promise((r) => setImmediate(r));
 		}
-		owner.send({ type: 'awareness', docId, update: awareness(4242, 1, { user: { kind: 'user', id: 'u-olivia' }, typing: { composer: 'reply', at: Date.now() } }) });
+		owner.send({ type: 'awareness', docId, update: writeAwareness(4242, 1, { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } }) });
 		await waitFor(() => owner.pending.size === 0 && ana.pending.size === 0, 30_000, 'every edit acked').catch((err: unknown) => {
 			const errors = [owner, ana].flatMap((c) => c.traffic.errors.map((e) => `${e.code}: ${e.message}`));
 			throw new Error(`${String(err)}; pending ${owner.pending.size}/${ana.pending.size}; errors ${JSON.stringify(errors.slice(0, 5))}\nA: ${a.stderr().slice(-1500)}\nB: ${b.stderr().split("\n").filter((l) => !l.includes("needs changes")).join("\n").slice(-3000)}`);
@@ -170,7 +165,7 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 			const text = `hidden-secret-${i}-${Math.random().toString(36).slice(2)}`;
 			texts.push(text);
 			owner.edit(d, comment(`h-${i}`, 'u-olivia', text));
-			owner.send({ type: 'awareness', docId: d, update: awareness(5000, i + 1, { user: { kind: 'user', id: 'u-olivia' }, typing: { composer: 'reply', at: Date.now() } }) });
+			owner.send({ type: 'awareness', docId: d, update: writeAwareness(5000, i + 1, { user: { kind: 'user', id: 'u-olivia', name: 'Olivia' }, typing: { composer: 'reply', at: Date.now() } }) });
 		}
 		await waitFor(() => owner.pending.size === 0, 20_000, 'acks');
 		await sue.ping();
@@ -256,13 +251,7 @@ describe('scale-out: once-per-workspace work with three processes', () => {
 
 	afterAll(async () => {
 		for (const c of clients) c.close();
-		for (const child of children) {
-			if (child.process.exitCode === null && child.process.signalCode === null) {
-				child.process.kill('SIGTERM');
-				await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
-				if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-			}
-		}
+		await stopAll(children);
 		await receiver?.close();
 		await db?.drop();
 	}, 60_000);
@@ -369,13 +358,7 @@ describe('scale-out: a Redis restart mid-burst', () => {
 
 	afterAll(async () => {
 		for (const c of clients) c.close();
-		for (const child of children) {
-			if (child.process.exitCode === null && child.process.signalCode === null) {
-				child.process.kill('SIGTERM');
-				await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
-				if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-			}
-		}
+		await stopAll(children);
 		await redis?.stop();
 		await db?.drop();
 	}, 60_000);

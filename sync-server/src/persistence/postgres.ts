@@ -43,7 +43,6 @@ import type {
 	MergeUpdates,
 	OutboxPatch,
 	OutboxRow,
-	OutboxState,
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
@@ -51,6 +50,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
 
 /** Advisory lock keys (first int of the two-int form): one namespace per use. */
 const LOCK_MIGRATE = 0x5061726c; // 'Parl'
@@ -112,55 +112,6 @@ interface PendingAppend {
 	reject(err: unknown): void;
 }
 
-interface OutboxDbRow {
-	doc_id: string;
-	entry_id: string;
-	channel_id: string;
-	payload: string;
-	state: string;
-	attempts: number;
-	next_at: number;
-	last_error: string | null;
-	created_at: number;
-	updated_at: number;
-}
-
-const toOutbox = (r: OutboxDbRow): OutboxRow => ({
-	docId: r.doc_id as DocId,
-	entryId: r.entry_id,
-	channelId: r.channel_id,
-	payload: r.payload,
-	state: r.state as OutboxState,
-	attempts: r.attempts,
-	nextAt: r.next_at,
-	lastError: r.last_error,
-	createdAt: r.created_at,
-	updatedAt: r.updated_at
-});
-
-const OUTBOX_COLUMNS: Record<keyof OutboxPatch, string> = {
-	state: 'state',
-	attempts: 'attempts',
-	nextAt: 'next_at',
-	lastError: 'last_error',
-	updatedAt: 'updated_at'
-};
-
-interface UserRow {
-	id: string;
-	email: string;
-	password_hash: string;
-	token_version: number;
-}
-
-const toUser = (r: UserRow): UserAuth => ({
-	id: r.id as UserId,
-	email: r.email,
-	passwordHash: r.password_hash,
-	tokenVersion: r.token_version
-});
-
-const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export interface PostgresStoreOptions {

@@ -35,7 +35,6 @@ import type {
 	MergeUpdates,
 	OutboxPatch,
 	OutboxRow,
-	OutboxState,
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
@@ -43,6 +42,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
 
 const OPEN_KEY = 'store.open';
 const LOST_SEQS_KEY = 'store.lostSeqs';
@@ -91,13 +91,6 @@ interface PendingAppend {
 	reject(err: unknown): void;
 }
 
-interface UserRow {
-	id: string;
-	email: string;
-	password_hash: string;
-	token_version: number;
-}
-
 interface RefreshRow {
 	hash: string;
 	user_id: string;
@@ -114,49 +107,6 @@ interface AccessRow {
 	blocked: number;
 	seq: number;
 }
-
-const toUser = (r: UserRow): UserAuth => ({
-	id: r.id as UserId,
-	email: r.email,
-	passwordHash: r.password_hash,
-	tokenVersion: r.token_version
-});
-
-interface OutboxDbRow {
-	doc_id: string;
-	entry_id: string;
-	channel_id: string;
-	payload: string;
-	state: string;
-	attempts: number;
-	next_at: number;
-	last_error: string | null;
-	created_at: number;
-	updated_at: number;
-}
-
-const toOutbox = (r: OutboxDbRow): OutboxRow => ({
-	docId: r.doc_id as DocId,
-	entryId: r.entry_id,
-	channelId: r.channel_id,
-	payload: r.payload,
-	state: r.state as OutboxState,
-	attempts: r.attempts,
-	nextAt: r.next_at,
-	lastError: r.last_error,
-	createdAt: r.created_at,
-	updatedAt: r.updated_at
-});
-
-const OUTBOX_COLUMNS: Record<keyof OutboxPatch, string> = {
-	state: 'state',
-	attempts: 'attempts',
-	nextAt: 'next_at',
-	lastError: 'last_error',
-	updatedAt: 'updated_at'
-};
-
-const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export interface SqliteStoreOptions {
 	/** `synchronous` pragma; NORMAL by default (see "Durability"). */

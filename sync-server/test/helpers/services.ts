@@ -12,27 +12,41 @@ export interface Services {
 	redisUrl: string;
 }
 
+/**
+ * The services: those of the environment (PARLEY_PG_URL / PARLEY_REDIS_URL), else started with
+ * scripts/services-*.mjs; `stop` stops only what this call started.
+ */
+export async function startServices(): Promise<Services & { stop(): Promise<void> }> {
+	const stops: Array<() => Promise<void>> = [];
+	let pgUrl = process.env.PARLEY_PG_URL;
+	let redisUrl = process.env.PARLEY_REDIS_URL;
+	if (!pgUrl) {
+		const svc = await (await import('../../../scripts/services-postgres.mjs')).start();
+		pgUrl = svc.env.PARLEY_PG_URL;
+		stops.push(svc.stop);
+	}
+	if (!redisUrl) {
+		const svc = await (await import('../../../scripts/services-redis.mjs')).start();
+		redisUrl = svc.env.PARLEY_REDIS_URL;
+		stops.push(svc.stop);
+	}
+	return {
+		pgUrl,
+		redisUrl,
+		async stop() {
+			for (const stop of stops.splice(0).reverse()) await stop();
+		}
+	};
+}
+
 /** Registers hooks that provide the services to the file's tests; read `current()` inside tests. */
 export function useServices(): { current(): Services } {
-	let services: Services | null = null;
-	const stops: Array<() => Promise<void>> = [];
+	let services: (Services & { stop(): Promise<void> }) | null = null;
 	beforeAll(async () => {
-		let pgUrl = process.env.PARLEY_PG_URL;
-		let redisUrl = process.env.PARLEY_REDIS_URL;
-		if (!pgUrl) {
-			const svc = await (await import('../../../scripts/services-postgres.mjs')).start();
-			pgUrl = svc.env.PARLEY_PG_URL;
-			stops.push(svc.stop);
-		}
-		if (!redisUrl) {
-			const svc = await (await import('../../../scripts/services-redis.mjs')).start();
-			redisUrl = svc.env.PARLEY_REDIS_URL;
-			stops.push(svc.stop);
-		}
-		services = { pgUrl, redisUrl };
+		services = await startServices();
 	}, 180_000);
 	afterAll(async () => {
-		for (const stop of stops.splice(0).reverse()) await stop();
+		await services?.stop();
 	});
 	return {
 		current() {
