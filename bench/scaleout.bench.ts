@@ -3,7 +3,7 @@
  * figures of the same run: fan-out of a 150-byte update to 100 subscribers spread over two server
  * instances (PostgreSQL storage, Redis fan-out) against the same on one SQLite server; acked
  * writes per second on PostgreSQL against SQLite under the same client load; catch-up of 50
- * changed documents out of 10k on PostgreSQL. PostgreSQL and Redis come from PARLEY_PG_URL /
+ * changed documents out of 10k on PostgreSQL (`server.bench.ts`'s measure on another store). PostgreSQL and Redis come from PARLEY_PG_URL /
  * PARLEY_REDIS_URL, else they are started for the run (scripts/services-*.mjs) and stopped.
  *
  * The two "processes" of the fan-out figure are two server instances in the benchmark's Node
@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { contactDoc, serverOrigin } from '../src/lib/doc';
+import { contactDoc } from '../src/lib/doc';
 import type { DocId } from '../src/lib/domain/types';
 import { encodeFrame, MSG_REMOTE_UPDATE, MSG_WELCOME, PROTOCOL_VERSION } from '../src/lib/protocol';
 import { percentile, type Benchmark, type BenchContext, type Figure } from './harness';
+import { catchupOn } from './server.bench';
 import { PostgresStore } from '../sync-server/src/persistence/postgres';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
 import { RedisFanout } from '../sync-server/src/fanout/redis';
@@ -203,29 +204,10 @@ async function writes(ctx: BenchContext): Promise<Figure[]> {
 
 async function catchup(ctx: BenchContext): Promise<Figure[]> {
 	const svc = await ensureServices();
-	const docs = ctx.quick ? 1000 : 10_000;
 	const db = await freshDatabase(svc.pgUrl);
-	const server = await startTestServer({ store: new PostgresStore(db.url), seed: { contacts: docs, messagesPerContact: 2 }, maintenanceEveryMs: 0 });
 	try {
-		const { accessToken } = await login(server.url, 'owner@demo.test');
-		const warm = new SyncClient({ url: server.url, token: accessToken });
-		await warm.connect(300_000);
-		warm.close();
-		const client = new SyncClient({ url: server.url, token: accessToken });
-		let t0 = performance.now();
-		await client.connect(300_000);
-		const fullMs = performance.now() - t0;
-		client.close();
-		await waitFor(() => !client.connected);
-		const ids = [...server.visibility.contactDocIds()].slice(0, 50);
-		for (const d of ids) await server.rooms.applyServerChange(d, (y) => contactDoc(y, serverOrigin()).profile.patch({ country: 'FR' }));
-		t0 = performance.now();
-		await client.connect(60_000);
-		const deltaMs = performance.now() - t0;
-		client.close();
-		return [{ figure: `catch-up of 50 changed documents out of ${docs}, PostgreSQL`, value: deltaMs, unit: 'ms', baseline: { label: 'full sync of all, PostgreSQL', value: fullMs } }];
+		return await catchupOn(ctx, { store: new PostgresStore(db.url), label: 'PostgreSQL' });
 	} finally {
-		await server.destroy();
 		await db.drop();
 		// The last scale-out benchmark: the services started for the run are stopped.
 		const s = await services;
