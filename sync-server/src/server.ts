@@ -7,6 +7,7 @@
  * write the access checkpoint, close the store. Nothing acknowledged is lost on any path: acks
  * follow durable appends.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,7 @@ import { MAX_UPLOAD_BYTES, uploadRoutes, type UploadOptions } from './http/uploa
 import { Hub } from './hub';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
-import type { Store } from './persistence/store';
+import type { MetaStore, Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
 import { Lease } from './scheduler/lease';
 import { SnoozeScheduler } from './scheduler/snooze';
@@ -97,9 +98,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	// Processes starting at once seed one workspace and make one token secret: the first
 	// does, the others find them.
 	const seedStore = store;
-	const { workspaceId, seeded, jwtSecret } = await store.exclusive('workspace.seed', async () => ({
+	const { workspaceId, seeded, jwtSecret, channelKey } = await store.exclusive('workspace.seed', async () => ({
 		...(await ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)),
-		jwtSecret: await loadJwtSecret(seedStore)
+		jwtSecret: await loadJwtSecret(seedStore),
+		channelKey: await fanoutChannelKey(seedStore)
 	}));
 
 	const visibility = new Visibility(store);
@@ -107,7 +109,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const onDeliveryError = (err: unknown) => log(`fan-out delivery failed: ${String(err)}`);
 	// Everything up to this number is in the store; later numbers arrive by the fan-out or are fetched.
 	const startSeq = await store.headSeq();
-	const redis = !opts.fanout && opts.redisUrl ? new RedisFanout({ url: opts.redisUrl, channel: `parley:${workspaceId}:fanout`, onDeliveryError, log }) : null;
+	const redis = !opts.fanout && opts.redisUrl ? new RedisFanout({ url: opts.redisUrl, channel: `parley:${workspaceId}:${channelKey}`, onDeliveryError, log }) : null;
 	if (redis) await redis.ready();
 	const fanout = opts.fanout ?? redis ?? new LocalFanout(onDeliveryError);
 	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
@@ -251,6 +253,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		close
 	};
 }
+
+/**
+ * The Redis channel's key of this store, made once: workspaces with the same id (every demo
+ * workspace has one) on different databases must not share a channel on one Redis.
+ */
+async function fanoutChannelKey(store: MetaStore): Promise<string> {
+	const existing = await store.getMeta(CHANNEL_KEY);
+	if (existing) return existing;
+	const key = randomUUID();
+	await store.setMeta(CHANNEL_KEY, key);
+	return key;
+}
+
+const CHANNEL_KEY = 'fanout.channel';
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
