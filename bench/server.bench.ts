@@ -18,6 +18,7 @@ import { decodeServerFrame, encodeFrame, MSG_REMOTE_UPDATE, MSG_WELCOME, PROTOCO
 import { percentile, type Benchmark, type BenchContext, type Figure } from './harness';
 import { join } from 'node:path';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
+import type { Store } from '../sync-server/src/persistence/store';
 import { startTestServer, tempDir, type TestServer } from '../sync-server/test/helpers/server';
 import { UNBUDGETED_USER_LIMITS } from '../sync-server/src/limits/user-budget';
 import { SyncClient, login, waitFor } from '../sync-server/test/helpers/sync-client';
@@ -277,8 +278,14 @@ async function initialSync(ctx: BenchContext): Promise<Figure[]> {
 }
 
 async function catchup(ctx: BenchContext): Promise<Figure[]> {
+	return catchupOn(ctx, {});
+}
+
+/** Reconnect catch-up on a server with the given store (the default SQLite one, or another: `scaleout.bench.ts`). */
+export async function catchupOn(ctx: BenchContext, opts: { store?: Store; label?: string }): Promise<Figure[]> {
 	const docs = ctx.quick ? 1000 : 10_000;
-	const server = await startTestServer({ seed: { contacts: docs, messagesPerContact: 2 } });
+	const server = await startTestServer({ seed: { contacts: docs, messagesPerContact: 2 }, ...(opts.store ? { store: opts.store } : {}) });
+	const on = opts.label ? `, ${opts.label}` : '';
 	try {
 		const { accessToken } = await login(server.url, 'owner@demo.test');
 		// A first full sync warms the JIT and the page cache; the second one is the baseline.
@@ -302,8 +309,8 @@ async function catchup(ctx: BenchContext): Promise<Figure[]> {
 		ctx.log(`catch-up: ${client.traffic.welcomes.at(-1)!.changed.length} documents listed of ${docs}`);
 		client.close();
 		return [
-			{ figure: `reconnect catch-up, 50 of ${docs} documents changed`, value: deltaMs, unit: 'ms', baseline: { label: 'full sync', value: fullMs } },
-			{ figure: `reconnect catch-up bytes, 50 of ${docs} changed`, value: deltaBytes / 1024, unit: 'KiB', baseline: { label: 'full sync', value: fullBytes / 1024 } }
+			{ figure: `reconnect catch-up, 50 of ${docs} documents changed${on}`, value: deltaMs, unit: 'ms', baseline: { label: 'full sync', value: fullMs } },
+			{ figure: `reconnect catch-up bytes, 50 of ${docs} changed${on}`, value: deltaBytes / 1024, unit: 'KiB', baseline: { label: 'full sync', value: fullBytes / 1024 } }
 		];
 	} finally {
 		await server.destroy();

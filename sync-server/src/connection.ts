@@ -60,7 +60,7 @@ import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence, type ContactLookup } from './presence-filter';
 import { framedOnce, type Fanout, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
-import type { ChangedDoc, Store } from './persistence/store';
+import type { ChangeFeed, ChangedDoc } from './persistence/store';
 import { UnreadableDocError } from './quarantine';
 import type { Rooms } from './rooms';
 import type { Visibility } from './visibility';
@@ -142,7 +142,7 @@ export interface SyncDeps {
 	rooms: Rooms;
 	visibility: Visibility;
 	fanout: Fanout;
-	store: Store;
+	store: ChangeFeed;
 	limits: ConnectionLimits;
 	/** What all of a user's connections together may cost (limits/user-budget.ts). */
 	budgets: UserBudgets;

@@ -1,7 +1,9 @@
 /**
  * `node --import tsx sync-server/src/main.ts` (or the esbuild bundle): the server process.
  * Environment: HOST (127.0.0.1), PORT (8787; 0 picks a free one), DATA_DIR (./data),
- * STATIC_DIR (./build), DEMO_CONTACTS (300). Prints `listening on <url>` and the demo logins
+ * STATIC_DIR (./build), DEMO_CONTACTS (300); DATABASE_URL (postgres://...) and REDIS_URL
+ * (redis://...) make the process one of a cluster serving one workspace (see the README).
+ * Prints `listening on <url>` and the demo logins
  * on stdout (tests read the port from that line). SIGTERM / SIGINT close sockets, flush and
  * close the store, and exit 0.
  */
@@ -19,6 +21,8 @@ const server = await startServer({
 	host: env.HOST ?? '127.0.0.1',
 	port: Number(env.PORT ?? 8787),
 	dataDir: env.DATA_DIR ?? './data',
+	...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
 	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
 });

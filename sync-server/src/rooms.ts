@@ -24,6 +24,20 @@
  * A stored document Yjs cannot read back is quarantined (quarantine.ts): not loaded, served,
  * written or compacted until repaired; every other room is unaffected.
  *
+ * Several processes (a fan-out that is `shared`, Redis): two processes may receive writes to one
+ * document at once, each validating against its own room. The store is the arbiter, not a
+ * per-document lock: an append states the document's head the room is current to
+ * (`expectDocSeq` = `room.storeSeq`) and the store refuses it when another process wrote the
+ * document meanwhile; the room then catches up from the store (`updatesSince`) and validates
+ * again. A lock would cost a lock round trip and a held transaction per write and serialise
+ * writers across processes for the whole validation; the arbiter costs nothing unless two
+ * processes write one document in the same instant, and then one retry. The check runs under
+ * the store's counter lock, so it is exact. Updates from other processes reach the loaded room
+ * (`remoteUpdate`) before their event reaches this process's clients, so a room is never
+ * behind what its clients have seen; a document not loaded is loaded (its access record and
+ * hooks follow the change, as for a local write). Events missed (a lost Redis link, a writer
+ * killed between commit and publish) are fetched from the store (`resync`).
+ *
  * Lifetime: a room is loaded on demand and held while someone uses it (a /yjs connection, an
  * operation in flight); `unloadAfterMs` after the last release it is destroyed. Pinned rooms
  * (the directory) stay. Reading a document for a sync step 2 does not need its room: when it is
@@ -49,8 +63,8 @@ import {
 } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, Role, UserId } from '../../src/lib/domain/types';
-import type { Fanout } from './fanout/fanout';
-import type { Store } from './persistence/store';
+import type { Fanout, FanoutEvent, RemoteTraffic } from './fanout/fanout';
+import type { StoredUpdate, UpdateLog } from './persistence/store';
 import { Quarantine, readStoredDoc, UnreadableDocError } from './quarantine';
 import { MAX_UPDATE_BYTES } from './limits/constants';
 import { newPart } from './validation/structs';
@@ -61,6 +75,8 @@ export interface Room {
 	readonly ydoc: YDoc;
 	/** Seq of the newest update applied to `ydoc`. */
 	seq: number;
+	/** Every stored update of the document up to this seq is applied to `ydoc` (see "Several processes"). */
+	storeSeq: number;
 	holders: number;
 	pinned: boolean;
 	/** The unload check, armed while nobody holds the room (see `release`). */
@@ -96,7 +112,7 @@ export type ApplyResult =
 	| { ok: false; code: 'rejected_update' | 'too_large' | 'internal'; message: string; missing?: true };
 
 export interface RoomsOptions {
-	store: Store;
+	store: UpdateLog;
 	fanout: Fanout;
 	unloadAfterMs?: number;
 	/** Runs after an update was stored and applied, before it is published. */
@@ -156,7 +172,7 @@ export function mergeStored(docId: DocId, updates: Uint8Array[]): Uint8Array {
 	return merged;
 }
 
-export class Rooms {
+export class Rooms implements RemoteTraffic {
 	private readonly rooms = new Map<DocId, Room>();
 	private readonly loading = new Map<DocId, Promise<Room>>();
 	private readonly unloadAfterMs: number;
@@ -259,7 +275,7 @@ export class Rooms {
 		// An unreadable document is quarantined and not loaded (hold rejects): it costs only itself.
 		const ydoc = stored ? readStoredDoc(docId, stored.updates, storageOrigin(), { quarantine: this.quarantine, into: newRoomDoc(docId) }) : newRoomDoc(docId);
 		this.quarantine.release(docId);
-		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
+		const room: Room = { docId, ydoc, seq: stored?.seq ?? 0, storeSeq: stored?.seq ?? 0, holders: 0, pinned: false, timer: null, idleSince: 0, chain: Promise.resolve() };
 		this.rooms.set(docId, room);
 		return room;
 	}
@@ -329,16 +345,40 @@ export class Rooms {
 	private async applyNew(room: Room, update: Uint8Array, from: UpdateSource): Promise<ApplyResult> {
 		const docId = room.docId;
 		const verdict = this.validate(room, update, from);
-		if (!verdict.ok) {
-			this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
-			return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
-		}
+		if (!verdict.ok) return this.rejected(docId, from, verdict);
 		if (from.updateId === undefined && isRedundant(room, update)) return { ok: true, seq: room.seq, duplicate: true };
-		const { seq, duplicate } = await this.opts.store.appendUpdate(docId, update, from.updateId, { replicated: true });
+		const shared = this.opts.fanout.shared;
+		let prevSeq = room.storeSeq;
+		let late: ValidationResult | null = null;
+		const res = await this.opts.store.appendUpdate(docId, update, from.updateId, {
+			replicated: true,
+			...(shared
+				? {
+						expectDocSeq: prevSeq,
+						// Another process wrote the document: catch up and validate again, under the store's lock.
+						catchUp: (rows: StoredUpdate[]) => {
+							this.applyRows(room, rows);
+							prevSeq = room.storeSeq;
+							const again = this.validate(room, update, from);
+							if (!again.ok) late = again;
+							return again.ok;
+						}
+					}
+				: {})
+		});
+		if (late) return this.rejected(docId, from, late);
+		if (res.conflict) throw new Error(`${docId}: the store refused the append`);
+		const { seq, duplicate } = res;
 		if (duplicate) return { ok: true, seq, duplicate };
+		if (shared && room.storeSeq === prevSeq) room.storeSeq = seq;
 		this.applyStored(room, update, seq, remoteOrigin(from.senderId));
-		this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId });
+		this.opts.fanout.publish({ type: 'update', docId, seq, update, senderId: from.senderId, ...(shared ? { prevSeq } : {}) });
 		return { ok: true, seq, duplicate: false };
+	}
+
+	private rejected(docId: DocId, from: UpdateSource, verdict: ValidationResult & { ok: false }): ApplyResult {
+		this.opts.log?.(`rejected an update of ${docId} from ${from.userId}: ${verdict.reason}`);
+		return { ok: false, code: verdict.code === 'too_large' ? 'too_large' : 'rejected_update', message: verdict.reason, ...(verdict.missing ? { missing: true as const } : {}) };
 	}
 
 	private validate(room: Room, update: Uint8Array, from: UpdateSource): ValidationResult {
@@ -369,6 +409,8 @@ export class Rooms {
 					const seq = await this.opts.store.findUpdateId(docId, updateId);
 					if (seq !== null) return { seq };
 				}
+				const shared = this.opts.fanout.shared;
+				if (shared) await this.catchUp(room);
 				const captured: Uint8Array[] = [];
 				const onUpdate = (u: Uint8Array) => captured.push(u);
 				room.ydoc.on('update', onUpdate);
@@ -379,10 +421,18 @@ export class Rooms {
 				}
 				if (captured.length === 0) return null;
 				const update = captured.length === 1 ? captured[0]! : mergeUpdates(captured);
-				const { seq } = await this.opts.store.appendUpdate(docId, update, updateId);
+				let prevSeq = room.storeSeq;
+				// Trusted and already applied here: stored whatever another process wrote meanwhile.
+				const catchUp = (rows: StoredUpdate[]) => {
+					this.applyRows(room, rows);
+					prevSeq = room.storeSeq;
+					return true;
+				};
+				const { seq } = await this.opts.store.appendUpdate(docId, update, updateId, shared ? { expectDocSeq: prevSeq, catchUp } : {});
+				if (shared && room.storeSeq === prevSeq) room.storeSeq = seq;
 				room.seq = Math.max(room.seq, seq);
 				this.opts.onApplied?.(room, update);
-				this.opts.fanout.publish({ type: 'update', docId, seq, update });
+				this.opts.fanout.publish({ type: 'update', docId, seq, update, ...(shared ? { prevSeq } : {}) });
 				return { seq };
 			});
 		} finally {
@@ -395,6 +445,65 @@ export class Rooms {
 		applyUpdate(room.ydoc, update, origin);
 		room.seq = Math.max(room.seq, seq);
 		this.opts.onApplied?.(room, update);
+	}
+
+	/** Applies the document's stored updates this room lacks (see "Several processes"). */
+	private async catchUp(room: Room): Promise<void> {
+		this.applyRows(room, await this.opts.store.updatesSince(room.docId, room.storeSeq));
+	}
+
+	/** Applies stored rows (in seq order) to the room, advancing what it is current to. */
+	private applyRows(room: Room, rows: readonly StoredUpdate[]): void {
+		for (const row of rows) {
+			if (row.seq <= room.storeSeq) continue;
+			applyUpdate(room.ydoc, row.update, storageOrigin());
+			room.storeSeq = row.seq;
+			room.seq = Math.max(room.seq, row.seq);
+			this.opts.onApplied?.(room, row.update);
+		}
+	}
+
+	/** An update stored by another process (`RemoteTraffic`; see "Several processes"). */
+	async remoteUpdate(event: FanoutEvent & { type: 'update' }): Promise<void> {
+		let room = this.rooms.get(event.docId);
+		if (!room) {
+			if (this.closed) return;
+			// Loaded from the store, which holds the update: the hooks see the new state.
+			room = await this.hold(event.docId);
+			try {
+				if (room.storeSeq < event.seq) applyUpdate(room.ydoc, event.update, storageOrigin());
+				room.seq = Math.max(room.seq, event.seq);
+				this.opts.onApplied?.(room, event.update);
+			} finally {
+				this.release(room);
+			}
+			return;
+		}
+		applyUpdate(room.ydoc, event.update, storageOrigin());
+		if (event.prevSeq !== undefined && event.prevSeq === room.storeSeq) room.storeSeq = event.seq;
+		room.seq = Math.max(room.seq, event.seq);
+		this.opts.onApplied?.(room, event.update);
+	}
+
+	/** Fetches from the store the updates whose events this process missed (`RemoteTraffic`). */
+	async resync(afterSeq: number, upTo: number | null, seen: (seq: number) => boolean, deliver: (event: FanoutEvent) => void): Promise<number> {
+		const head = upTo ?? (await this.opts.store.headSeq());
+		for (const { docId } of await this.opts.store.changedSince(afterSeq)) {
+			const rows = (await this.opts.store.updatesSince(docId, afterSeq)).filter((r) => r.seq <= head && !seen(r.seq));
+			if (rows.length === 0) continue;
+			const room = await this.hold(docId);
+			try {
+				for (const row of rows) {
+					applyUpdate(room.ydoc, row.update, storageOrigin());
+					room.seq = Math.max(room.seq, row.seq);
+					this.opts.onApplied?.(room, row.update);
+				}
+			} finally {
+				this.release(room);
+			}
+			for (const row of rows) deliver({ type: 'update', docId, seq: row.seq, update: row.update });
+		}
+		return head;
 	}
 
 	/** Merges the stored updates of the documents with the most rows (background compaction). */

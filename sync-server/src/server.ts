@@ -7,6 +7,7 @@
  * write the access checkpoint, close the store. Nothing acknowledged is lost on any path: acks
  * follow durable appends.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type SyncDeps } from './connection';
 import { LocalFanout } from './fanout/local';
+import { RedisFanout } from './fanout/redis';
 import type { Fanout } from './fanout/fanout';
 import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
@@ -25,10 +27,12 @@ import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadO
 import { uploadRoutes } from './http/uploads';
 import { Hub } from './hub';
 import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
+import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
-import type { Store } from './persistence/store';
+import type { MetaStore, Store } from './persistence/store';
 import { roomContact, Rooms } from './rooms';
 import { Quarantine } from './quarantine';
+import { Lease } from './scheduler/lease';
 import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
 import type { LivenessOptions } from './liveness';
@@ -39,9 +43,11 @@ export interface ServerOptions {
 	host?: string;
 	/** 0 picks a free port. */
 	port?: number;
-	/** Where `parley.db` lives; ignored when `store` is given. */
+	/** Where `parley.db` lives; ignored when `store` or `databaseUrl` is given. */
 	dataDir?: string;
 	store?: Store;
+	/** `postgres://...`: PostgreSQL storage shared with the workspace's other processes (DATABASE_URL). */
+	databaseUrl?: string;
 	/** The built client; without it only the API and WebSockets are served. */
 	staticDir?: string;
 	/** Demo workspace for an empty store (default 300 contacts); false: an empty workspace. */
@@ -56,6 +62,8 @@ export interface ServerOptions {
 	userLimits?: Partial<UserLimits>;
 	loginLimits?: { perAccount?: RateLimitOptions; perAddress?: RateLimitOptions; perAccountAddress?: RateLimitOptions };
 	fanout?: Fanout;
+	/** `redis://...`: fan-out to the workspace's other processes over Redis (REDIS_URL). */
+	redisUrl?: string;
 	log?: (message: string) => void;
 	/** Web chat and webhook channels; `allowPrivate` defaults to ALLOW_LOOPBACK_CHANNELS=1. */
 	channels?: Partial<ChannelsOptions>;
@@ -91,18 +99,31 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const log = opts.log ?? ((m: string) => console.error(`[parley] ${m}`));
 	const clock = opts.clock ?? Date.now;
 	let store = opts.store;
+	if (!store && opts.databaseUrl) store = new PostgresStore(opts.databaseUrl);
 	if (!store) {
 		const dataDir = opts.dataDir ?? './data';
 		mkdirSync(dataDir, { recursive: true });
 		store = new SqliteStore(join(dataDir, 'parley.db'));
 	}
 	await store.migrate();
-	const { workspaceId, seeded } = await ensureWorkspace(store, opts.seed ?? { contacts: 300 }, clock(), log);
+	// Processes starting at once seed one workspace and make one token secret: the first
+	// does, the others find them.
+	const seedStore = store;
+	const { workspaceId, seeded, jwtSecret, channelKey } = await store.exclusive('workspace.seed', async () => ({
+		...(await ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)),
+		jwtSecret: await loadJwtSecret(seedStore),
+		channelKey: await fanoutChannelKey(seedStore)
+	}));
 
 	const quarantine = new Quarantine(log);
 	const visibility = new Visibility(store, quarantine);
 	await visibility.open();
-	const fanout = opts.fanout ?? new LocalFanout((err) => log(`fan-out delivery failed: ${String(err)}`));
+	const onDeliveryError = (err: unknown) => log(`fan-out delivery failed: ${String(err)}`);
+	// Everything up to this number is in the store; later numbers arrive by the fan-out or are fetched.
+	const startSeq = await store.headSeq();
+	const redis = !opts.fanout && opts.redisUrl ? new RedisFanout({ url: opts.redisUrl, channel: `parley:${workspaceId}:${channelKey}`, onDeliveryError, log }) : null;
+	if (redis) await redis.ready();
+	const fanout = opts.fanout ?? redis ?? new LocalFanout(onDeliveryError);
 	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
 	const rooms = new Rooms({
 		store,
@@ -125,6 +146,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			}
 		}
 	});
+	fanout.setRemoteTraffic(rooms, startSeq);
 	const dirRoom = await rooms.pin(DIR_DOC_ID);
 	visibility.setDirectory(dirRoom.ydoc);
 	const hub = new Hub(visibility, clock);
@@ -132,6 +154,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
 	const auth = await Auth.create({
 		store,
+		jwtSecret,
 		clock,
 		workspaceId,
 		lookupUser: (id) => visibility.user(id),
@@ -148,21 +171,32 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		budgets: new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock),
 		log
 	};
+	// Once-per-workspace work (snooze wake-ups, outbox dispatch) runs in the lease's holder only
+	// when processes may share the store (PostgreSQL); one SQLite process always does it.
+	const lease = store.kind === 'postgres' ? new Lease({ store, name: 'workspace.scheduler', log }) : null;
+	if (lease) await lease.start();
 	// Signed file URLs use a key derived from the workspace's signing secret (same on every process).
 	const uploads = new UploadStore(
 		{ dir: join(opts.dataDir ?? './data', 'uploads'), maxBytes: MAX_UPLOAD_BYTES, workspaceMaxBytes: MAX_WORKSPACE_UPLOAD_BYTES, ...opts.uploads },
-		new Uint8Array(createHmac('sha256', await loadJwtSecret(store)).update('parley uploads v1').digest()),
+		new Uint8Array(createHmac('sha256', jwtSecret).update('parley uploads v1').digest()),
 		clock
 	);
 	const channels = new Channels(
-		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log, uploads },
+		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log, uploads, ...(lease ? { lease } : {}) },
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	hubRef.channels = channels;
 	await channels.start();
-	const snooze = new SnoozeScheduler({ store, rooms, clock, log });
+	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	hubRef.snooze = snooze;
 	await snooze.start();
+	const leaseTaken = () => log('this process holds the lease of the scheduled work (snooze wake-ups, outbox dispatch)');
+	if (lease?.held) leaseTaken();
+	lease?.onAcquired(() => {
+		leaseTaken();
+		snooze.rearm();
+		channels.outbox.kick();
+	});
 	const upgrade = createUpgradeHandler({
 		...syncDeps,
 		auth,
@@ -222,6 +256,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
 			await snooze.close();
+			await lease?.close();
 			await visibility.checkpoint();
 			await rooms.close();
 			await fanout.close();
@@ -247,6 +282,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		close
 	};
 }
+
+/**
+ * The Redis channel's key of this store, made once: workspaces with the same id (every demo
+ * workspace has one) on different databases must not share a channel on one Redis.
+ */
+async function fanoutChannelKey(store: MetaStore): Promise<string> {
+	const existing = await store.getMeta(CHANNEL_KEY);
+	if (existing) return existing;
+	const key = randomUUID();
+	await store.setMeta(CHANNEL_KEY, key);
+	return key;
+}
+
+const CHANNEL_KEY = 'fanout.channel';
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;

@@ -13,7 +13,7 @@ import { contactDoc, directoryDoc, storageOrigin, type ContactDoc, type YDoc } f
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../src/lib/domain/types';
 import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
-import type { DocAccess, Store } from './persistence/store';
+import type { AccessIndex, ChangeFeed, DocAccess, MetaStore } from './persistence/store';
 import { readStoredDoc, UnreadableDocError, type Quarantine } from './quarantine';
 
 const CHECKPOINT_KEY = 'access.checkpoint';
@@ -53,7 +53,7 @@ export class Visibility {
 	private predicates = new Map<UserId, (a: VisibilityTarget) => boolean>();
 
 	constructor(
-		private readonly store: Store,
+		private readonly store: ChangeFeed & AccessIndex & MetaStore,
 		private readonly quarantine?: Quarantine
 	) {}
 

@@ -9,7 +9,7 @@ import { encodeState } from '../../src/lib/doc';
 import { generateWorkspace } from '../../src/lib/demo/generate';
 import { contactDocId, DIR_DOC_ID, newId } from '../../src/lib/domain/ids';
 import type { WorkspaceId } from '../../src/lib/domain/types';
-import type { Store } from './persistence/store';
+import type { AuthStore, MetaStore, UpdateLog } from './persistence/store';
 import { hashPassword } from './auth/passwords';
 import { EMPTY_DIRECTORY } from './visibility';
 
@@ -24,7 +24,7 @@ export interface SeedOptions {
 
 /** The workspace id, seeding the store first when it holds no workspace yet. */
 export async function ensureWorkspace(
-	store: Store,
+	store: Pick<UpdateLog, 'appendUpdate'> & AuthStore & MetaStore,
 	seed: SeedOptions | false,
 	now: number,
 	log: (m: string) => void

@@ -24,7 +24,7 @@
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role, User, UserId, WorkspaceId } from '../../../src/lib/domain/types';
-import type { RefreshTokenRecord, Store, UserAuth } from '../persistence/store';
+import type { AuthStore, MetaStore, RefreshTokenRecord, UserAuth } from '../persistence/store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 import { LOGIN_ATTEMPTS_PER_ADDRESS_PER_MIN, LOGIN_FAILURES_PER_ACCOUNT_ADDRESS_PER_MIN, LOGIN_FAILURES_PER_ACCOUNT_PER_MIN } from '../limits/constants';
@@ -75,7 +75,7 @@ export interface Session {
 }
 
 export interface AuthDeps {
-	store: Store;
+	store: AuthStore & MetaStore;
 	clock: () => number;
 	workspaceId: WorkspaceId;
 	/** The directory's current record of a user. */
@@ -92,7 +92,7 @@ const err = (status: AuthError['status'], code: string, message: string): { ok: 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Loads the signing secret from the store, creating it on first start. */
-export async function loadJwtSecret(store: Store): Promise<Uint8Array> {
+export async function loadJwtSecret(store: MetaStore): Promise<Uint8Array> {
 	const existing = await store.getMeta(SECRET_META_KEY);
 	if (existing) return new Uint8Array(Buffer.from(existing, 'base64url'));
 	const secret = randomBytes(32);

@@ -20,7 +20,7 @@
  */
 import { contactDoc, serverOrigin } from '../../../src/lib/doc';
 import type { Channel, ContactId, DeliveryStatus, DocId, EntryId, MessageEntry, Profile } from '../../../src/lib/domain/types';
-import type { OutboxRow, OutboxState, Store } from '../persistence/store';
+import type { ChannelOutbox, ChannelRecords, ChannelSecrets, OutboxRow, OutboxState } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import { checkTarget, postJson, type PostResult } from './outbound-http';
 import { sign } from './signature';
@@ -46,14 +46,21 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 };
 
 export interface OutboxDeps {
-	store: Store;
+	store: ChannelOutbox & ChannelSecrets & Pick<ChannelRecords, 'contactKeys'>;
 	rooms: Rooms;
 	clock: () => number;
 	log: (message: string) => void;
 	channel(id: string): Channel | undefined;
 	/** A signed path (on this server) that serves a file of the contact to the provider (S5.14). */
 	fileLink?(storageName: string, contactId: ContactId): string;
+	/**
+	 * Several processes: only the lease's holder dispatches (`scheduler/lease.ts`), and it looks
+	 * for due rows at least every `LEASED_POLL_MS` (rows enqueued by other processes).
+	 */
+	lease?: { readonly held: boolean };
 }
+
+const LEASED_POLL_MS = 1_000;
 
 /** The JSON body POSTed for one outgoing message. */
 export interface OutboundPayload {
@@ -186,7 +193,7 @@ export class Outbox {
 
 	private async pump(): Promise<void> {
 		const free = this.opts.concurrency - this.inflight.size;
-		if (free > 0) {
+		if (free > 0 && (!this.deps.lease || this.deps.lease.held)) {
 			const rows = await this.deps.store.dueOutbox(this.deps.clock(), free + this.inflight.size);
 			for (const row of rows) {
 				const key = `${row.docId}\u0000${row.entryId}`;
@@ -210,8 +217,8 @@ export class Outbox {
 		const next = await this.deps.store.nextOutboxAt();
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
-		if (next === null) return;
-		const delay = Math.max(0, Math.min(next - this.deps.clock(), 60_000));
+		if (next === null && !this.deps.lease) return;
+		const delay = Math.max(0, Math.min((next ?? Infinity) - this.deps.clock(), this.deps.lease ? LEASED_POLL_MS : 60_000));
 		this.timer = setTimeout(() => {
 			this.timer = null;
 			this.kick();

@@ -21,7 +21,7 @@ import type { Fanout } from '../fanout/fanout';
 import { asObject, errorReply, readJson, reply, type Reply } from '../http/respond';
 import type { Route } from '../http/routes';
 import type { UploadStore } from '../http/upload-store';
-import type { Store, VisitorSession } from '../persistence/store';
+import type { ChangeFeed, ChannelOutbox, ChannelRecords, ChannelSecrets, MetaStore, VisitorSession } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox';
 import { hashToken, randomSecret } from './signature';
@@ -41,7 +41,8 @@ export interface ChannelsOptions extends OutboxOptions {
 export const DEFAULT_CHANNELS_OPTIONS: ChannelsOptions = { ...DEFAULT_OUTBOX_OPTIONS, checkpointEveryMs: 5_000, sessionsPerAddress: 60 };
 
 export interface ChannelsDeps {
-	store: Store;
+	/** The roles of the outbox, the thread watch and the webhook channel, which it hands them. */
+	store: ChannelRecords & ChannelSecrets & ChannelOutbox & ChangeFeed & MetaStore;
 	rooms: Rooms;
 	fanout: Fanout;
 	/** The current directory's channels. */
@@ -50,6 +51,8 @@ export interface ChannelsDeps {
 	log: (message: string) => void;
 	/** Uploaded files: the web chat visitor sends and reads the files of their own conversation. */
 	uploads?: UploadStore;
+	/** Several processes: the outbox dispatches only while this process holds the lease. */
+	lease?: { readonly held: boolean };
 }
 
 const MAX_NAME = 80;
@@ -83,6 +86,7 @@ export class Channels {
 				clock: deps.clock,
 				log: deps.log,
 				channel,
+				...(deps.lease ? { lease: deps.lease } : {}),
 				...(uploads ? { fileLink: (name: string, contactId: ContactId) => uploads.signedPath(name, { kind: 'visitor', contactId }, 7 * 24 * 3_600_000).url } : {})
 			},
 			this.opts

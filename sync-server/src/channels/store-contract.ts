@@ -50,14 +50,14 @@ export function channelsStoreContract(name: string, factory: StoreFactory): void
 			};
 		}
 
-		it('stores visitor sessions by token hash', async () => {
+		it('ChannelRecords: stores visitor sessions by token hash', async () => {
 			const { store } = await fresh();
 			expect(await store.getVisitorSession('h1')).toBeNull();
 			await store.putVisitorSession({ tokenHash: 'h1', channelId: 'ch-chat', contactId: cid('c1'), name: 'Zoé', createdAt: 5 });
 			expect(await store.getVisitorSession('h1')).toEqual({ tokenHash: 'h1', channelId: 'ch-chat', contactId: 'c1', name: 'Zoé', createdAt: 5 });
 		});
 
-		it('claims an inbound message id once per channel', async () => {
+		it('ChannelRecords: claims an inbound message id once per channel', async () => {
 			const { store } = await fresh();
 			const rec = { channelId: 'ch-hook', messageId: 'm1', contactId: cid('c1'), entryId: 'e1', createdContact: true, at: 7 };
 			expect(await store.claimInbound(rec)).toEqual({ record: rec, existed: false });
@@ -67,7 +67,7 @@ export function channelsStoreContract(name: string, factory: StoreFactory): void
 			expect((await store.claimInbound({ ...rec, channelId: 'ch-other' })).existed).toBe(false);
 		});
 
-		it('replaces a contact keys of the given kinds and finds contacts by key', async () => {
+		it('ChannelRecords: replaces a contact keys of the given kinds and finds contacts by key', async () => {
 			const { store } = await fresh();
 			await store.setContactKeys(cid('c1'), ['phone', 'email'], [
 				{ kind: 'phone', value: '+331' },
@@ -88,7 +88,7 @@ export function channelsStoreContract(name: string, factory: StoreFactory): void
 			expect(await store.findContactByKey('phone', '+332')).toBe('c2');
 		});
 
-		it('keeps outbox rows across a reopen, inserts each entry once and lists due rows in order', async () => {
+		it('ChannelOutbox: keeps outbox rows across a reopen, inserts each entry once and lists due rows in order', async () => {
 			const { store, reopen } = await fresh();
 			expect(await store.enqueueOutbox(row('e2', 20))).toBe(true);
 			expect(await store.enqueueOutbox(row('e1', 10))).toBe(true);

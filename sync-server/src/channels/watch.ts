@@ -19,7 +19,7 @@ import { contactDoc, storageOrigin, type YDoc } from '../../../src/lib/doc';
 import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-input';
 import { parseDocId } from '../../../src/lib/domain/ids';
 import type { ContactId, DeliveryStatus, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
-import type { ContactKey, Store } from '../persistence/store';
+import type { ChangeFeed, ChannelRecords, ContactKey, MetaStore } from '../persistence/store';
 import { roomContact, type Room, type Rooms } from '../rooms';
 
 const CHECKPOINT_KEY = 'channels.checkpoint';
@@ -28,7 +28,7 @@ export const PROFILE_KEY_KINDS = ['phone', 'email'] as const;
 export type OutgoingHandler = (docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile) => void;
 
 export interface WatchDeps {
-	store: Store;
+	store: ChangeFeed & MetaStore & Pick<ChannelRecords, 'setContactKeys'>;
 	rooms: Rooms;
 	log: (message: string) => void;
 	onOutgoing: OutgoingHandler;

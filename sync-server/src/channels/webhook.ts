@@ -20,7 +20,7 @@ import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-
 import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { Channel, ChannelId, ContactId, EntryId, MessageBody, Profile } from '../../../src/lib/domain/types';
 import { asObject, errorReply, readBody, reply, type Reply } from '../http/respond';
-import type { Store } from '../persistence/store';
+import type { ChannelOutbox, ChannelRecords, ChannelSecrets } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import type { Outbox } from './outbox';
 import { SIGNATURE_HEADER, verify } from './signature';
@@ -32,7 +32,7 @@ const MAX_ID = 200;
 const MAX_NAME = 100;
 
 export interface WebhookDeps {
-	store: Store;
+	store: ChannelRecords & ChannelSecrets & Pick<ChannelOutbox, 'findOutbox'>;
 	rooms: Rooms;
 	outbox: Outbox;
 	clock: () => number;

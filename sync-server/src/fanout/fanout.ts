@@ -13,7 +13,16 @@ import type { DocId } from '../../../src/lib/domain/types';
 import { prepareFrame, type PreparedFrame } from '../prepared-frame';
 
 export type FanoutEvent =
-	| { type: 'update'; docId: DocId; seq: number; update: Uint8Array; senderId?: string; memo?: EventMemo }
+	| {
+			type: 'update';
+			docId: DocId;
+			seq: number;
+			update: Uint8Array;
+			/** The document's previous stored seq, when the writer knows it (see `rooms.ts`, "Several processes"). */
+			prevSeq?: number;
+			senderId?: string;
+			memo?: EventMemo;
+	  }
 	| { type: 'awareness'; docId: DocId; update: Uint8Array; senderId?: string; memo?: EventMemo };
 
 /**
@@ -56,7 +65,32 @@ export interface FanoutSubscriber {
 	deliver(event: FanoutEvent): void;
 }
 
+/**
+ * What a process does with traffic from the other processes (`rooms.ts` implements it): apply a
+ * remote update to its loaded room (and its access index) before the event reaches local
+ * subscribers, so that a room is never behind what its clients have seen and a revocation is in
+ * force before the next event; and fetch from the store the updates whose events were lost.
+ */
+export interface RemoteTraffic {
+	/** Called for each update from another process, in order, before its local delivery. */
+	remoteUpdate(event: FanoutEvent & { type: 'update' }): void | Promise<void>;
+	/**
+	 * Brings the process up to date from the store: every stored update above `afterSeq` (up to
+	 * `upTo`, or the store's head when null) that `seen` says was not delivered here is applied
+	 * to its room and handed to `deliver` (local subscribers only). Resolves with the number up
+	 * to which everything has now been seen.
+	 */
+	resync(afterSeq: number, upTo: number | null, seen: (seq: number) => boolean, deliver: (event: FanoutEvent) => void): Promise<number>;
+}
+
 export interface Fanout {
+	/** True when events cross processes (Redis): writers must then use the store as arbiter. */
+	readonly shared: boolean;
+	/**
+	 * Registers the handler of other processes' traffic (never called by an in-process fan-out);
+	 * `headSeq`: the store's head when the process started (every number up to it is stored).
+	 */
+	setRemoteTraffic(handler: RemoteTraffic, headSeq: number): void;
 	subscribe(subscriber: FanoutSubscriber): void;
 	/** Forgets `subscriber` (a method, not a closure per subscriber: connections are many). */
 	unsubscribe(subscriber: FanoutSubscriber): void;

@@ -1,10 +1,13 @@
 /** In-process fan-out: every subscriber lives in this process (see `fanout.ts`). */
-import type { Fanout, FanoutEvent, FanoutSubscriber } from './fanout';
+import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
 
 export class LocalFanout implements Fanout {
+	readonly shared: boolean = false;
 	private readonly subscribers = new Map<string, FanoutSubscriber>();
 
 	constructor(private readonly onDeliveryError: (err: unknown) => void = () => {}) {}
+
+	setRemoteTraffic(_handler: RemoteTraffic, _headSeq: number): void {}
 
 	subscribe(subscriber: FanoutSubscriber): void {
 		this.subscribers.set(subscriber.id, subscriber);

@@ -1,7 +1,8 @@
 /**
- * The contract every `Store` adapter passes (SQLite now, PostgreSQL later). An adapter's test file
- * calls `storeContract(name, factory)`; the factory hands out fresh, isolated storage locations
- * that can be opened again, so durability across a reopen is part of the contract.
+ * The contract every `Store` adapter passes (SQLite, PostgreSQL), one group of cases per role
+ * (each case is named after the role it checks: `UpdateLog: ...`, `AuthStore: ...`). An
+ * adapter's test file calls `storeContract(name, factory)`; the factory hands out fresh, isolated
+ * storage locations that can be opened again, so durability across a reopen is part of the contract.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -56,7 +57,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			return { store, location };
 		}
 
-		it('migrates idempotently and starts empty', async () => {
+		it('StoreLifecycle: migrates idempotently and starts empty', async () => {
 			const { store } = await fresh();
 			await store.migrate();
 			expect(await store.headSeq()).toBe(0);
@@ -64,7 +65,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.loadDoc(doc('c/none'))).toBeNull();
 		});
 
-		it('stamps updates with one monotonic sequence across documents', async () => {
+		it('UpdateLog: stamps updates with one monotonic sequence across documents', async () => {
 			const { store } = await fresh();
 			const a = await store.appendUpdate(doc('c/a'), bytes(1));
 			const b = await store.appendUpdate(doc('c/b'), bytes(2));
@@ -78,7 +79,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(loaded?.seq).toBe(c.seq);
 		});
 
-		it('gives unique, increasing numbers to concurrent appends', async () => {
+		it('UpdateLog: gives unique, increasing numbers to concurrent appends', async () => {
 			const { store } = await fresh();
 			const results = await Promise.all(
 				Array.from({ length: 200 }, (_, i) => store.appendUpdate(doc(`c/${i % 7}`), bytes(i % 256)))
@@ -88,7 +89,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
 		});
 
-		it('stores an updateId once and answers duplicates with the first sequence number', async () => {
+		it('UpdateLog: stores an updateId once and answers duplicates with the first sequence number', async () => {
 			const { store } = await fresh();
 			const first = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
 			const again = await store.appendUpdate(doc('c/a'), bytes(1), 'u1');
@@ -109,7 +110,40 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.findUpdateId(doc('c/a'), 'nope')).toBeNull();
 		});
 
-		it('lists the documents changed since a sequence number with their newest number', async () => {
+		it('UpdateLog: an append expecting a document head is refused once another write moved it, and rows since a number are listed', async () => {
+			const { store } = await fresh();
+			const a1 = await store.appendUpdate(doc('c/a'), bytes(1), undefined, { expectDocSeq: 0 });
+			expect(a1.conflict).toBeFalsy();
+			await store.appendUpdate(doc('c/b'), bytes(2));
+			const stale = await store.appendUpdate(doc('c/a'), bytes(3), 'x', { expectDocSeq: 0 });
+			expect(stale).toEqual({ seq: 0, duplicate: false, conflict: true });
+			expect(await store.findUpdateId(doc('c/a'), 'x')).toBeNull();
+			const [a2, a3] = await Promise.all([
+				store.appendUpdate(doc('c/a'), bytes(4), undefined, { expectDocSeq: a1.seq }),
+				store.appendUpdate(doc('c/a'), bytes(5), undefined, { expectDocSeq: a1.seq })
+			]);
+			expect(a2!.conflict).toBeFalsy();
+			expect(a3!.conflict).toBe(true);
+			expect(await store.updatesSince(doc('c/a'), 0)).toEqual([
+				{ seq: a1.seq, update: bytes(1) },
+				{ seq: a2!.seq, update: bytes(4) }
+			]);
+			expect(await store.updatesSince(doc('c/a'), a1.seq)).toEqual([{ seq: a2!.seq, update: bytes(4) }]);
+			expect(await store.updatesSince(doc('c/none'), 0)).toEqual([]);
+			// Behind, with a catch-up: it gets the rows it lacks and may let the append through.
+			const seen: number[][] = [];
+			const caught = await store.appendUpdate(doc('c/a'), bytes(6), undefined, {
+				expectDocSeq: a1.seq,
+				catchUp: (rows) => (seen.push(rows.map((r) => r.seq)), true)
+			});
+			expect(seen).toEqual([[a2!.seq]]);
+			expect(caught.seq).toBeGreaterThan(a2!.seq);
+			const refused = await store.appendUpdate(doc('c/a'), bytes(7), undefined, { expectDocSeq: a2!.seq, catchUp: () => false });
+			expect(refused.conflict).toBe(true);
+			expect((await store.loadDoc(doc('c/a')))?.updates).toEqual([bytes(1), bytes(4), bytes(6)]);
+		});
+
+		it('UpdateLog: lists the documents changed since a sequence number with their newest number', async () => {
 			const { store } = await fresh();
 			const a1 = await store.appendUpdate(doc('c/a'), bytes(1));
 			await store.appendUpdate(doc('c/b'), bytes(1));
@@ -124,7 +158,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect((await store.changedSince(c1.seq)).map((c) => c.docId)).toEqual(['c/a']);
 		});
 
-		it('compacts a document into one update, keeping content, newest number and idempotency', async () => {
+		it('UpdateLog: compacts a document into one update, keeping content, newest number and idempotency', async () => {
 			const { store } = await fresh();
 			let state: Uint8Array | undefined;
 			let lastSeq = 0;
@@ -147,7 +181,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.docsNeedingCompaction(1, 10)).toEqual(['c/a']);
 		});
 
-		it('never reuses a sequence number, across compaction and reopen', async () => {
+		it('UpdateLog: never reuses a sequence number, across compaction and reopen', async () => {
 			const { store: first, location } = await fresh();
 			await first.appendUpdate(doc('c/a'), textUpdate('a', 1));
 			const s2 = await first.appendUpdate(doc('c/a'), textUpdate('b', 2));
@@ -160,7 +194,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.headSeq()).toBe(s3.seq);
 		});
 
-		it('keeps every resolved append across close and reopen', async () => {
+		it('UpdateLog: keeps every resolved append across close and reopen', async () => {
 			const { store: first, location } = await fresh();
 			const appends = await Promise.all(
 				Array.from({ length: 50 }, (_, i) => first.appendUpdate(doc(`c/${i % 5}`), bytes(i), `k${i}`))
@@ -177,7 +211,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect((await store.appendUpdate(doc('c/0'), bytes(0), 'k0')).duplicate).toBe(true);
 		});
 
-		it('keeps the access records of contacts', async () => {
+		it('AccessIndex: keeps the access records of contacts', async () => {
 			const { store } = await fresh();
 			await store.putAccess([
 				{ docId: doc('c/a'), assigneeId: user('u1'), teamId: null, blocked: false, seq: 3 },
@@ -191,7 +225,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			]);
 		});
 
-		it('stores login records, with case-insensitive unique emails', async () => {
+		it('AuthStore: stores login records, with case-insensitive unique emails', async () => {
 			const { store } = await fresh();
 			await store.createUser({ id: user('u1'), email: 'Ana@Demo.test', passwordHash: 'h', tokenVersion: 0 });
 			expect((await store.getUserByEmail('ana@demo.test'))?.id).toBe('u1');
@@ -202,7 +236,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getUserById(user('u1'))).toBeNull();
 		});
 
-		it('rotates a refresh token in one step, keeping its sealed successor', async () => {
+		it('AuthStore: rotates a refresh token in one step, keeping its sealed successor', async () => {
 			const { store } = await fresh();
 			const base = { userId: user('u1'), familyId: 'f1', expiresAt: 10_000, revokedAt: null, replacedBy: null };
 			await store.insertRefreshToken({ ...base, hash: 'h1' });
@@ -215,7 +249,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect((await store.getRefreshToken('h1'))?.successor).toBe('sealed-h2');
 		});
 
-		it('remembers ended sessions until their access tokens expire', async () => {
+		it('AuthStore: remembers ended sessions until their access tokens expire', async () => {
 			const { store } = await fresh();
 			expect(await store.isSessionRevoked('s1', 0)).toBe(false);
 			await store.revokeSession('s1', 100, 0);
@@ -228,7 +262,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.isSessionRevoked('s2', 280)).toBe(true);
 		});
 
-		it('rotates and revokes refresh tokens by token, family and user', async () => {
+		it('AuthStore: rotates and revokes refresh tokens by token, family and user', async () => {
 			const { store } = await fresh();
 			const base = { userId: user('u1'), expiresAt: 10_000, revokedAt: null, replacedBy: null };
 			await store.insertRefreshToken({ ...base, hash: 'h1', familyId: 'f1' });
@@ -245,17 +279,151 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getRefreshToken('missing')).toBeNull();
 		});
 
-		it('keeps channel secrets and meta values', async () => {
+		it('ChannelSecrets: keeps, replaces and deletes channel secrets', async () => {
 			const { store } = await fresh();
 			await store.setChannelSecret('ch1', 's1');
 			await store.setChannelSecret('ch1', 's2');
 			expect(await store.getChannelSecret('ch1')).toBe('s2');
 			await store.deleteChannelSecret('ch1');
 			expect(await store.getChannelSecret('ch1')).toBeNull();
+		});
+
+		it('Leases: one holder at a time, renewed by it, taken over once released or expired', async () => {
+			const { store } = await fresh();
+			expect(await store.acquireLease('snooze', 'p1', 60_000)).toBe(true);
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+			expect(await store.acquireLease('snooze', 'p1', 60_000)).toBe(true);
+			expect(await store.acquireLease('outbox', 'p2', 60_000)).toBe(true);
+			await store.releaseLease('snooze', 'p2');
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+			await store.releaseLease('snooze', 'p1');
+			expect(await store.acquireLease('snooze', 'p2', 1)).toBe(true);
+			const until = Date.now() + 10_000;
+			while (!(await store.acquireLease('snooze', 'p3', 60_000))) {
+				if (Date.now() > until) throw new Error('an expired lease was never taken over');
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			expect(await store.acquireLease('snooze', 'p2', 60_000)).toBe(false);
+		});
+
+		it('MetaStore: keeps meta values', async () => {
+			const { store } = await fresh();
 			expect(await store.getMeta('x')).toBeNull();
 			await store.setMeta('x', '1');
 			await store.setMeta('x', '2');
 			expect(await store.getMeta('x')).toBe('2');
+		});
+	});
+}
+
+/**
+ * The cross-process part of the contract, for adapters whose storage several server processes
+ * share (PostgreSQL): `open()` called twice on one location gives two independent stores, as two
+ * processes have. SQLite is one process's embedded store and does not run it.
+ */
+export function sharedStoreContract(name: string, factory: StoreFactory): void {
+	describe(`Store contract (shared by processes): ${name}`, () => {
+		const cleanups: Array<() => Promise<void>> = [];
+		afterEach(async () => {
+			for (const c of cleanups.splice(0).reverse()) await c();
+		});
+		async function two(): Promise<[Store, Store]> {
+			const location = await factory();
+			cleanups.push(() => location.destroy());
+			const [a, b] = await Promise.all([location.open(), location.open()]);
+			cleanups.push(async () => {
+				await a.close();
+				await b.close();
+			});
+			return [a, b];
+		}
+
+		it('StoreLifecycle: two processes migrating an empty database at once both succeed, once', async () => {
+			const location = await factory();
+			cleanups.push(() => location.destroy());
+			const stores = await Promise.all([location.open(), location.open(), location.open()]);
+			cleanups.push(async () => {
+				for (const s of stores) await s.close();
+			});
+			const a = await stores[0]!.appendUpdate(doc('c/a'), bytes(1));
+			expect(await stores[2]!.headSeq()).toBe(a.seq);
+		});
+
+		it('UpdateLog: numbers are unique across processes and a change-feed cursor never passes an uncommitted number', async () => {
+			const [a, b] = await two();
+			const seen = new Map<string, number>();
+			let cursor = 0;
+			let writing = true;
+			const reader = (async () => {
+				while (writing) {
+					for (const c of await b.changedSince(cursor)) {
+						seen.set(c.docId, c.seq);
+						cursor = Math.max(cursor, c.seq);
+					}
+				}
+			})();
+			const writes = await Promise.all(
+				Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).appendUpdate(doc(`c/${i}`), bytes(i % 256)))
+			);
+			writing = false;
+			await reader;
+			// One last read from the cursor: it must find every document the reader has not seen.
+			for (const c of await b.changedSince(cursor)) seen.set(c.docId, c.seq);
+			expect(new Set(writes.map((w) => w.seq)).size).toBe(300);
+			expect(seen.size).toBe(300);
+			for (const [i, w] of writes.entries()) expect(seen.get(`c/${i}`)).toBe(w.seq);
+			expect(await a.headSeq()).toBe(Math.max(...writes.map((w) => w.seq)));
+			for (const w of writes) expect(await a.seqMayBeLost(w.seq)).toBe(false);
+		});
+
+		it('Leases: two processes never hold one lease or run one exclusive section at once', async () => {
+			const [a, b] = await two();
+			const got = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquireLease('l', `p${i}`, 60_000)));
+			expect(got.filter(Boolean)).toHaveLength(1);
+			let inside = 0;
+			let overlapped = false;
+			const section = async () => {
+				inside++;
+				if (inside > 1) overlapped = true;
+				await new Promise((r) => setTimeout(r, 20));
+				inside--;
+			};
+			await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).exclusive('seed', section)));
+			expect(overlapped).toBe(false);
+		});
+
+		it('UpdateLog: one updateId sent to two processes at once is stored once', async () => {
+			const [a, b] = await two();
+			const results = await Promise.all(
+				Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).appendUpdate(doc('c/a'), bytes(7), 'same'))
+			);
+			expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+			expect(new Set(results.map((r) => r.seq)).size).toBe(1);
+			expect((await a.loadDoc(doc('c/a')))?.updates).toHaveLength(1);
+		});
+
+		it('UpdateLog: compaction in one process never loses a write of another, nor races a compaction there', async () => {
+			const [a, b] = await two();
+			let state: Uint8Array | undefined;
+			const expected: string[] = [];
+			const appends: Array<Promise<unknown>> = [];
+			const compactions: Array<Promise<unknown>> = [];
+			for (let i = 0; i < 60; i++) {
+				const u = textUpdate(String(i % 10), 1000 + i, state);
+				state = state ? Y.mergeUpdates([state, u]) : u;
+				expected.push(String(i % 10));
+				appends.push((i % 2 ? a : b).appendUpdate(doc('c/a'), u));
+				if (i % 7 === 3) {
+					compactions.push(a.compact(doc('c/a'), (us) => Y.mergeUpdates(us)).catch(() => null));
+					compactions.push(b.compact(doc('c/a'), (us) => Y.mergeUpdates(us)).catch(() => null));
+				}
+				if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+			}
+			const seqs = (await Promise.all(appends)) as Array<{ seq: number }>;
+			await Promise.all(compactions);
+			const loaded = await b.loadDoc(doc('c/a'));
+			expect(textOf(loaded!.updates)).toBe(expected.join(''));
+			expect(loaded!.seq).toBe(Math.max(...seqs.map((s) => s.seq)));
 		});
 	});
 }

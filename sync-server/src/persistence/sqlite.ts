@@ -35,13 +35,14 @@ import type {
 	MergeUpdates,
 	OutboxPatch,
 	OutboxRow,
-	OutboxState,
 	RefreshTokenRecord,
 	Store,
 	StoredDoc,
+	StoredUpdate,
 	UserAuth,
 	VisitorSession
 } from './store';
+import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
 
 export const OPEN_KEY = 'store.open';
 const LOST_SEQS_KEY = 'store.lostSeqs';
@@ -87,15 +88,10 @@ interface PendingAppend {
 	update: Uint8Array;
 	updateId: string | undefined;
 	replicated: boolean;
+	expectDocSeq: number | undefined;
+	catchUp: ((rows: StoredUpdate[]) => boolean) | undefined;
 	resolve(result: AppendResult): void;
 	reject(err: unknown): void;
-}
-
-interface UserRow {
-	id: string;
-	email: string;
-	password_hash: string;
-	token_version: number;
 }
 
 interface RefreshRow {
@@ -115,49 +111,6 @@ interface AccessRow {
 	blocked: number;
 	seq: number;
 }
-
-const toUser = (r: UserRow): UserAuth => ({
-	id: r.id as UserId,
-	email: r.email,
-	passwordHash: r.password_hash,
-	tokenVersion: r.token_version
-});
-
-interface OutboxDbRow {
-	doc_id: string;
-	entry_id: string;
-	channel_id: string;
-	payload: string;
-	state: string;
-	attempts: number;
-	next_at: number;
-	last_error: string | null;
-	created_at: number;
-	updated_at: number;
-}
-
-const toOutbox = (r: OutboxDbRow): OutboxRow => ({
-	docId: r.doc_id as DocId,
-	entryId: r.entry_id,
-	channelId: r.channel_id,
-	payload: r.payload,
-	state: r.state as OutboxState,
-	attempts: r.attempts,
-	nextAt: r.next_at,
-	lastError: r.last_error,
-	createdAt: r.created_at,
-	updatedAt: r.updated_at
-});
-
-const OUTBOX_COLUMNS: Record<keyof OutboxPatch, string> = {
-	state: 'state',
-	attempts: 'attempts',
-	nextAt: 'next_at',
-	lastError: 'last_error',
-	updatedAt: 'updated_at'
-};
-
-const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export interface SqliteStoreOptions {
 	/** `synchronous` pragma; NORMAL by default (see "Durability"). */
@@ -234,7 +187,7 @@ export class SqliteStore implements Store {
 		if (this.closed) return Promise.reject(new Error('store closed'));
 		return new Promise((resolve, reject) => {
 			const replicated = options.replicated === true;
-			this.pending.push({ docId, update, updateId, replicated, resolve, reject });
+			this.pending.push({ docId, update, updateId, replicated, expectDocSeq: options.expectDocSeq, catchUp: options.catchUp, resolve, reject });
 			if (!this.flushScheduled) {
 				this.flushScheduled = true;
 				// An fsync is worth sharing: such appends wait for the end of this event-loop turn.
@@ -276,11 +229,20 @@ export class SqliteStore implements Store {
 			const findId = this.stmt('SELECT seq FROM update_ids WHERE doc_id = ? AND update_id = ?');
 			const insert = this.stmt('INSERT INTO updates (doc_id, data) VALUES (?, ?)');
 			const insertId = this.stmt('INSERT INTO update_ids (doc_id, update_id, seq) VALUES (?, ?, ?)');
+			const docHead = this.stmt('SELECT MAX(seq) AS seq FROM updates WHERE doc_id = ?');
+			const docRows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? AND seq > ? ORDER BY seq');
 			this.appendTx = this.db.transaction((pending: PendingAppend[]) =>
 				pending.map((p): AppendResult => {
 					if (p.updateId !== undefined) {
 						const found = findId.get(p.docId, p.updateId) as { seq: number } | undefined;
 						if (found) return { seq: found.seq, duplicate: true };
+					}
+					if (p.expectDocSeq !== undefined) {
+						const head = (docHead.get(p.docId) as { seq: number | null }).seq ?? 0;
+						if (head !== p.expectDocSeq) {
+							const rows = (docRows.all(p.docId, p.expectDocSeq) as Array<{ seq: number; data: Buffer }>).map((r) => ({ seq: r.seq, update: toBytes(r.data) }));
+							if (!p.catchUp?.(rows)) return { seq: 0, duplicate: false, conflict: true };
+						}
 					}
 					const seq = Number(insert.run(p.docId, p.update).lastInsertRowid);
 					if (p.updateId !== undefined) insertId.run(p.docId, p.updateId, seq);
@@ -324,6 +286,14 @@ export class SqliteStore implements Store {
 		}>;
 		if (rows.length === 0) return null;
 		return { updates: rows.map((r) => toBytes(r.data)), seq: rows[rows.length - 1]!.seq };
+	}
+
+	async updatesSince(docId: DocId, afterSeq: number): Promise<StoredUpdate[]> {
+		const rows = this.stmt('SELECT seq, data FROM updates WHERE doc_id = ? AND seq > ? ORDER BY seq').all(docId, afterSeq) as Array<{
+			seq: number;
+			data: Buffer;
+		}>;
+		return rows.map((r) => ({ seq: r.seq, update: toBytes(r.data) }));
 	}
 
 	async changedSince(seq: number): Promise<ChangedDoc[]> {
@@ -610,6 +580,29 @@ export class SqliteStore implements Store {
 		if (keys.length === 0) return;
 		const sql = `UPDATE outbox SET ${keys.map((k) => `${OUTBOX_COLUMNS[k]} = ?`).join(', ')} WHERE doc_id = ? AND entry_id = ?`;
 		this.stmt(sql).run(...keys.map((k) => patch[k]!), docId, entryId);
+	}
+
+	/** One process serves a SQLite store: its leases live in memory (see `leases.ts`). */
+	private readonly leases = new Map<string, { holder: string; until: number }>();
+	private exclusiveTail = new Map<string, Promise<unknown>>();
+
+	async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+		const cur = this.leases.get(name);
+		const now = Date.now();
+		if (cur && cur.holder !== holder && cur.until > now) return false;
+		this.leases.set(name, { holder, until: now + ttlMs });
+		return true;
+	}
+
+	async releaseLease(name: string, holder: string): Promise<void> {
+		if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+	}
+
+	async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+		const prev = this.exclusiveTail.get(name) ?? Promise.resolve();
+		const run = prev.then(fn, fn);
+		this.exclusiveTail.set(name, run.catch(() => {}));
+		return run;
 	}
 
 	async getMeta(key: string): Promise<string | null> {

@@ -16,6 +16,8 @@
  *   'system')` only if the contact is still due, so a concurrent unsnooze or re-snooze by a user
  *   wins and no second `woken` is written. The `woken` event (source `system`) is what the
  *   assignees' notification center derives its wake-up notices from (S7.5).
+ * Several processes: every process keeps the index (remote updates reach its rooms); only the
+ * holder of the scheduler lease wakes, and a new holder runs what is due at once (`rearm`).
  * Time comes from an injectable clock; the timer is re-armed at least every `maxDelayMs`, so a
  * clock that jumps (or a test clock) is followed within that delay, and `rearm()` at once.
  */
@@ -23,7 +25,7 @@ import { contactDoc, serverOrigin, storageOrigin } from '../../../src/lib/doc';
 import { dueForWake, isActionError, wake } from '../../../src/lib/domain/actions';
 import { newId, parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
-import type { Store } from '../persistence/store';
+import type { ChangeFeed, MetaStore } from '../persistence/store';
 import { roomContact, type Room, type Rooms } from '../rooms';
 import { MinHeap } from './heap';
 
@@ -33,7 +35,7 @@ const CHECKPOINT_KEY = 'snooze.checkpoint';
 export const SNOOZE_AUTHOR = { type: 'system', id: 'snooze' } as const;
 
 export interface SnoozeSchedulerOptions {
-	store: Store;
+	store: ChangeFeed & MetaStore;
 	rooms: Rooms;
 	clock: () => number;
 	log: (message: string) => void;
@@ -41,6 +43,8 @@ export interface SnoozeSchedulerOptions {
 	maxDelayMs?: number;
 	/** Wait before retrying a wake whose write failed (default 5 s). */
 	retryMs?: number;
+	/** Several processes: only the lease's holder wakes contacts (`lease.ts`); all keep the index. */
+	lease?: { readonly held: boolean };
 }
 
 export class SnoozeScheduler {
@@ -116,6 +120,7 @@ export class SnoozeScheduler {
 	async runDue(): Promise<number> {
 		if (this.closed || this.stopping) return 0;
 		if (this.running) return 0;
+		if (this.opts.lease && !this.opts.lease.held) return 0;
 		this.running = true;
 		let n = 0;
 		try {
