@@ -52,7 +52,7 @@ describe('online backup', () => {
 		expect(created.status).toBe(201);
 		const contactId = ((await created.json()) as { id: ContactId }).id;
 		const docId = contactDocId(contactId);
-		const upload = await fetch(`${live.url}/api/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain', 'x-file-name': 'notes.txt' }, body: 'kept in the backup' });
+		const upload = await fetch(`${live.url}/api/uploads?contact=${contactId}`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain', 'x-file-name': 'notes.txt' }, body: 'kept in the backup' });
 		expect(upload.status).toBe(201);
 		const { storageName } = ((await upload.json()) as { attachment: { storageName: string } }).attachment;
 

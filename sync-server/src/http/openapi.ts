@@ -87,15 +87,15 @@ export const OPENAPI: Obj = {
 	},
 	servers: [{ url: '/' }],
 	tags: [
-		{ name: 'auth', description: 'Login, token refresh, logout.' },
+		{ name: 'auth', description: 'Login, token refresh, logout (one device\'s session).' },
 		{ name: 'workspace', description: 'The caller, the workspace, contacts, files, link previews.' },
 		{ name: 'directory', description: 'Users, teams, channels, snippets: owners and managers only.' },
 		{ name: 'channels', description: 'Webhook channel and web chat entry points (public, signed or session-based).' },
 		{ name: 'server', description: 'Health and this description.' }
 	],
 	'x-websockets': {
-		'/sync': 'The app\'s multiplexed WebSocket (docs/protocol.md, "/sync").',
-		'/yjs/{docId}': 'One document over the stock y-websocket protocol (docs/protocol.md, "/yjs").'
+		'/sync': 'The app\'s multiplexed WebSocket (docs/protocol.md, "/sync"). The upgrade is refused with 401 (token), or 429 `too_many_connections` past 32 open sockets per user.',
+		'/yjs/{docId}': 'One document over the stock y-websocket protocol (docs/protocol.md, "/yjs"). Refused like /sync, and 403 `forbidden` for a document the user may not see.'
 	},
 	paths: {
 		'/health': {
@@ -124,7 +124,7 @@ export const OPENAPI: Obj = {
 					'200': json(ref('Session'), 'Signed in.'),
 					'400': err('`bad_request`: no email or password.'),
 					'401': err('`invalid_credentials`.'),
-					'429': err('`rate_limited`: too many attempts for this account or address; see `Retry-After`.')
+					'429': err('`rate_limited`: too many failed attempts for this account from this address (10 a minute), for this account from anywhere (100) or from this address for any account (30 attempts); see `Retry-After`. A successful login counts nowhere and clears the account\'s failures.')
 				}
 			}
 		},
@@ -132,20 +132,25 @@ export const OPENAPI: Obj = {
 			post: {
 				tags: ['auth'],
 				summary: 'Rotate a refresh token: a new access token and a new refresh token',
+				description:
+					'Refresh tokens are single use. A rotated token presented again within 60 seconds (a lost response, two tabs racing) gets the same successor back; presented later, it was copied: that session (this device) ends, `refresh_token_reused`.',
 				requestBody: body(obj({ refreshToken: { type: 'string', maxLength: 200 } }, ['refreshToken'])),
 				responses: {
-					'200': json(ref('Session'), 'New tokens; the old refresh token is spent.'),
+					'200': json(ref('Session'), 'New tokens; the old refresh token is spent (within its 60 s grace window it yields these same tokens again).'),
 					'400': err('`bad_request`.'),
-					'401': err('`invalid_refresh_token`, `refresh_token_revoked`, `refresh_token_reused` (the whole family is revoked), `refresh_token_expired` or `user_inactive`.')
+					'401': err('`invalid_refresh_token`, `refresh_token_revoked` (logged out, or the user\'s credentials changed), `refresh_token_reused` (the session is ended), `refresh_token_expired` or `user_inactive`.')
 				}
 			}
 		},
 		'/api/auth/logout': {
 			post: {
 				tags: ['auth'],
-				summary: 'Revoke a refresh token',
+				summary: "End this device's session",
+				description:
+					'Ends the session of the given refresh token, or else of the `Authorization: Bearer` access token: its refresh tokens are revoked, its access tokens refused at once and its WebSockets closed (4401). Other devices of the same user stay signed in.',
+				security: [{ bearer: [] }, {}],
 				requestBody: body(obj({ refreshToken: { type: 'string', maxLength: 200 } })),
-				responses: { '204': { description: 'Done (also when the token was unknown).' }, '400': err('`bad_json` or `bad_request`.') }
+				responses: { '204': { description: 'Done (also when the token was unknown or already ended).' }, '400': err('`bad_json` or `bad_request`.') }
 			}
 		},
 		'/api/me': {
@@ -187,17 +192,36 @@ export const OPENAPI: Obj = {
 		'/api/uploads': {
 			post: {
 				tags: ['workspace'],
-				summary: 'Upload a file to attach to a message (SPEC S5.14)',
-				description: 'The raw file is the body; `Content-Type` is its type and `X-File-Name` its display name. The answer is the attachment to put in a message body.',
+				summary: "Upload a file into a contact's conversation, to attach to a message (SPEC S5.14)",
+				description:
+					'The raw file is the body; `Content-Type` is its type (any type: only images, PDF, audio and video are served inline, everything else as a download) and `X-File-Name` its display name, URI-encoded. The file belongs to the contact named by `?contact=`: only users who may see that contact (and its web chat visitor) can read it back. The answer is the attachment to put in a message body (`body.attachments`) and a signed URL to show it at once.',
 				security: MEMBER,
-				parameters: [{ name: 'X-File-Name', in: 'header', required: false, schema: { type: 'string' } }],
+				parameters: [
+					{ name: 'contact', in: 'query', required: true, description: 'The contact whose conversation the file is for.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,80}$' } },
+					{ name: 'X-File-Name', in: 'header', required: false, schema: { type: 'string' } }
+				],
 				requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
 				responses: {
-					'201': json(obj({ attachment: ref('Attachment') }, ['attachment']), 'Stored under a unique storage name.'),
-					'400': err('`empty_file`.'),
+					'201': json(ref('UploadResult'), 'Stored under a unique storage name.'),
+					'400': err('`contact_required` (no or malformed `?contact=`) or `empty_file`.'),
 					'401': COMMON_ERRORS['401']!,
-					'413': err('`file_too_large`.'),
-					'415': err('`unsupported_type`: images, PDF, text and office documents only.')
+					'403': err('`forbidden`: the caller may not see this contact.'),
+					'413': err('`file_too_large` (over 10 MiB; `error.limitBytes` gives the limit) or `workspace_storage_full` (`error.usedBytes`, `error.limitBytes`).'),
+					'500': err('`storage_failed`: try again.')
+				}
+			}
+		},
+		'/api/uploads/{storageName}/link': {
+			parameters: [{ name: 'storageName', in: 'path', required: true, schema: { type: 'string' } }],
+			get: {
+				tags: ['workspace'],
+				summary: 'A fresh signed URL for a file (for `<img>`, `<audio>` and download links)',
+				description: 'For a user who may see the file\'s contact now. The URL works for 10 minutes, for this user only; their right is checked again when it is used.',
+				security: MEMBER,
+				responses: {
+					'200': json(ref('SignedLink'), 'The signed URL.'),
+					'401': COMMON_ERRORS['401']!,
+					'404': err('`not_found`: no such file, or the caller may not see its contact (the two are not told apart).')
 				}
 			}
 		},
@@ -206,13 +230,19 @@ export const OPENAPI: Obj = {
 			get: {
 				tags: ['workspace'],
 				summary: 'Download an uploaded file',
-				description: 'Authenticated by `Authorization: Bearer` or a `token` query parameter (so an `<img src>` works).',
-				security: MEMBER,
-				parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
+				description:
+					'Authenticated by `Authorization: Bearer <accessToken>`, or by a signed URL (`exp`, `who`, `sig`, from the upload answer or `GET /api/uploads/{storageName}/link`). Either way the reader must still be allowed to see the file\'s contact (a web chat visitor: their own conversation). Types a browser renders safely are served inline; anything else as `application/octet-stream` with `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP.',
+				security: [{ bearer: [] }, {}],
+				parameters: [
+					{ name: 'exp', in: 'query', required: false, description: 'Signed URL: expiry, ms since the epoch.', schema: { type: 'string' } },
+					{ name: 'who', in: 'query', required: false, description: 'Signed URL: the reader, `u:<userId>` or `v:<contactId>`.', schema: { type: 'string' } },
+					{ name: 'sig', in: 'query', required: false, description: 'Signed URL: the HMAC of file, reader and expiry.', schema: { type: 'string' } }
+				],
 				responses: {
 					'200': { description: 'The file, with its type and original name.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
-					'401': COMMON_ERRORS['401']!,
-					'404': err('`not_found`.')
+					'401': err('No signature and no valid bearer token: `missing_token`, `invalid_token`, `token_expired`, `token_revoked`...'),
+					'403': err('`bad_signature` or `link_expired` (ask `/link` again).'),
+					'404': err('`not_found`: no such file, or the reader may not see its contact.')
 				}
 			}
 		},
@@ -303,7 +333,8 @@ export const OPENAPI: Obj = {
 				kind: { enum: ['webchat', 'webhook'] },
 				url: { type: 'string', description: 'Outbound URL (webhook channels).' },
 				windowHours: { type: ['integer', 'null'] },
-				supportsReplies: { type: 'boolean' }
+				supportsReplies: { type: 'boolean' },
+				templates: { type: 'array', maxItems: 20, items: ref('MessageTemplate'), description: 'Messages that may open a conversation or reopen a closed messaging window (SPEC S5.6); an `id` left out is made up.' }
 			}),
 			{ secret: { type: 'string', description: 'Webhook channels: the signing secret, shown only here.' } }
 		),
@@ -392,6 +423,25 @@ export const OPENAPI: Obj = {
 					'429': err('`rate_limited`.')
 				}
 			}
+		},
+		'/api/chat/{id}/uploads': {
+			parameters: [idParam('id', "The web chat channel's id.")],
+			post: {
+				tags: ['channels'],
+				summary: "A web chat visitor uploads a file into their own conversation (SPEC S5.14)",
+				description:
+					'Authenticated by the visitor\'s session token (`Authorization: Bearer <session token>` from `POST /api/chat/{id}/session`). Body and headers as `POST /api/uploads`. The visitor then names the file\'s `storageName` in `attachments` of a message on the chat socket.',
+				parameters: [{ name: 'X-File-Name', in: 'header', required: false, schema: { type: 'string' } }],
+				requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+				responses: {
+					'201': json(obj({ attachment: ref('Attachment'), url: { type: 'string', description: 'A signed URL for this visitor (a day).' } }, ['attachment', 'url']), 'Stored.'),
+					'400': err('`empty_file`.'),
+					'401': err('`bad_visitor_token`: start a new session.'),
+					'404': err('`unknown_channel`.'),
+					'413': err('`file_too_large` or `workspace_storage_full`.'),
+					'429': err('`rate_limited` (20 files a minute); see `Retry-After`.')
+				}
+			}
 		}
 	},
 	components: {
@@ -422,14 +472,27 @@ export const OPENAPI: Obj = {
 					name: { type: 'string' },
 					url: { type: 'string' },
 					windowHours: { type: ['integer', 'null'] },
-					supportsReplies: { type: 'boolean' }
+					supportsReplies: { type: 'boolean' },
+					templates: { type: 'array', items: ref('MessageTemplate') }
 				},
 				['id', 'kind', 'name', 'windowHours', 'supportsReplies']
+			),
+			MessageTemplate: obj(
+				{ id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, name: { type: 'string', maxLength: 100 }, text: { type: 'string', maxLength: 1000, description: 'With `{{firstName}}`-style contact variables.' } },
+				['name', 'text']
 			),
 			Snippet: obj({ id: { type: 'string' }, name: { type: 'string' }, text: { type: 'string' } }, ['id', 'name', 'text']),
 			Attachment: obj(
 				{ storageName: { type: 'string' }, name: { type: 'string' }, size: { type: 'integer' }, mime: { type: 'string' } },
 				['storageName', 'name', 'size', 'mime']
+			),
+			SignedLink: obj(
+				{ url: { type: 'string', description: 'A path on this server: `/api/uploads/<storageName>?exp=...&who=...&sig=...`.' }, expiresAt: { type: 'integer', description: 'ms since the epoch.' } },
+				['url', 'expiresAt']
+			),
+			UploadResult: obj(
+				{ attachment: ref('Attachment'), url: { type: 'string', description: "A signed URL for the uploader (10 minutes)." }, expiresAt: { type: 'integer' } },
+				['attachment', 'url', 'expiresAt']
 			),
 			LinkPreview: obj({ url: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, image: { type: 'string' } }, ['url']),
 			InboundResult: obj(
