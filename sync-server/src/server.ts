@@ -87,6 +87,8 @@ export interface RunningServer {
 	rooms: Rooms;
 	visibility: Visibility;
 	hub: Hub;
+	/** Per-user budgets over all connections (limits/user-budget.ts). */
+	budgets: UserBudgets;
 	auth: Auth;
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
@@ -162,13 +164,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	});
 	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once.
 	auth.onEnded = (e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason));
+	const budgets = new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock);
 	const syncDeps: SyncDeps = {
 		rooms,
 		visibility,
 		fanout,
 		store,
 		limits: { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits },
-		budgets: new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock),
+		budgets,
 		log
 	};
 	// Once-per-workspace work (snooze wake-ups, outbox dispatch) runs in the lease's holder only
@@ -275,6 +278,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		rooms,
 		visibility,
 		hub,
+		budgets,
 		auth,
 		channels,
 		snooze,

@@ -256,7 +256,17 @@ describe('floods from one user over many sockets (issue 15.6)', () => {
 		await new Promise((r) => w.once('open', r));
 		w.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq, clientId: `raw-${Math.floor(Math.random() * 1e9)}` }));
 		await waitFor(() => small.some((m) => m.type === 'catchup-done'), 10_000, 'catch-up');
-		return { send: (msg: ClientMessage) => w.send(encodeFrame(msg)), small };
+		let nonce = 0;
+		return {
+			send: (msg: ClientMessage) => w.send(encodeFrame(msg)),
+			small,
+			/** Resolves once the server answered a PING sent after everything before it: it has read every earlier frame. */
+			async drained() {
+				const n = ++nonce;
+				w.send(encodeFrame({ type: 'ping', nonce: n }));
+				await waitFor(() => small.some((m) => m.type === 'pong' && m.nonce === n), 20_000, 'pong');
+			}
+		};
 	}
 
 	/** A valid update of about `kib` KiB on `docId`: comments of 60,000 characters by Ana. */
@@ -295,7 +305,9 @@ describe('floods from one user over many sockets (issue 15.6)', () => {
 				for (const [i, f] of floods.entries()) f.send({ type: 'update', docId: docs[i]!, updateId: `big-${i}-${k}`, update: updates[i]![k]! });
 				await new Promise((r) => setImmediate(r));
 			}
-			await waitFor(() => s.rooms.inflightCount === 0, 20_000, 'writes done');
+			// Every frame read (a PING after them answered), then every write they queued done.
+			await Promise.all(floods.map((f) => f.drained()));
+			await waitFor(() => s.budgets.writesWaiting === 0 && s.rooms.inflightCount === 0, 20_000, 'writes done');
 		})();
 		const rtts = await pingDuring(flood);
 		const elapsed = (performance.now() - t0) / 1000;
@@ -331,8 +343,9 @@ describe('floods from one user over many sockets (issue 15.6)', () => {
 				flooder.send({ type: 'update', docId, updateId: `tiny-${i}`, update: tiny[i % tiny.length]! });
 				if (i % 200 === 199) await new Promise((r) => setImmediate(r));
 			}
+			// Every frame read (a PING after them answered), then every write they queued done.
 			await flooder.ping(20_000);
-			await waitFor(() => s.rooms.inflightCount === 0, 20_000, 'writes done');
+			await waitFor(() => s.budgets.writesWaiting === 0 && s.rooms.inflightCount === 0, 20_000, 'writes done');
 		})();
 		const rtts = await pingDuring(flood);
 		const elapsed = (performance.now() - t0) / 1000;

@@ -17,6 +17,7 @@ import { createPrng } from '../../src/lib/demo/prng';
 import { asEntryId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { startTestServer, type TestServer } from './helpers/server';
+import { UNBUDGETED_USER_LIMITS } from '../src/limits/user-budget';
 import { login, waitFor } from './helpers/sync-client';
 import { YjsSocket, yjsSyncFrame } from './helpers/trust';
 
@@ -42,7 +43,7 @@ describe('stock y-websocket providers on /yjs', () => {
 
 	beforeAll(async () => {
 		// The per-connection update rate is not what this test is about (floods.test.ts is).
-		server = await startTestServer({ seed: { contacts: 3, messagesPerContact: 1 }, limits: { updatesPerSecond: 100_000, updatesBurst: 100_000 } });
+		server = await startTestServer({ seed: { contacts: 3, messagesPerContact: 1 }, limits: { updatesPerSecond: 100_000, updatesBurst: 100_000 }, userLimits: UNBUDGETED_USER_LIMITS });
 		token = (await login(server.url, 'owner@demo.test')).accessToken;
 		docId = [...server.visibility.contactDocIds()][0]!;
 	}, 60_000);

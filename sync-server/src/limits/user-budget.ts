@@ -153,12 +153,20 @@ export class UserBudgets {
 	 */
 	inTurn<T>(userId: UserId, fn: () => Promise<T>): Promise<T> {
 		const b = this.of(userId);
+		this.#writesWaiting++;
 		const run = b.writes.then(() => new Promise<void>((r) => setImmediate(r))).then(fn);
-		b.writes = run.then(
-			() => undefined,
-			() => undefined
-		);
+		const done = () => {
+			this.#writesWaiting--;
+		};
+		b.writes = run.then(done, done);
 		return run;
+	}
+
+	#writesWaiting = 0;
+
+	/** Writes queued or running in `inTurn`, over all users (tests wait for 0: every frame handled). */
+	get writesWaiting(): number {
+		return this.#writesWaiting;
 	}
 
 	/** A full catch-up (every visible document); false when the user had too many this minute. */
