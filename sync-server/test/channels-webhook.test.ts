@@ -4,7 +4,7 @@
 // a message_blocked event; status callbacks are signed too.
 // SPEC S5.7, S7.1, S7.6, S1.3, S1.9, S5.4
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactDoc, createdEventId } from '../../src/lib/doc';
+import { contactDoc, createdEventId, docFromUpdates, storageOrigin } from '../../src/lib/doc';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId, DocId, Entry } from '../../src/lib/domain/types';
 import { api, postSigned } from './channels-helpers';
@@ -99,6 +99,18 @@ describe('webhook channel: inbound', () => {
 
 	it('refuses bad requests precisely and writes nothing', async () => {
 		const head = await server.store.headSeq();
+		// Messages per stored document: background work (an outbox retry writing a delivery
+		// status) may change a document meanwhile, a refused request may not add one.
+		const messages = async (docId: DocId) => {
+			const stored = await server.store.loadDoc(docId);
+			if (!stored) return -1;
+			const doc = docFromUpdates(stored.updates, storageOrigin());
+			const n = contactDoc(doc).thread.entries().filter((e) => e.kind === 'message').length;
+			doc.destroy();
+			return n;
+		};
+		const before = new Map<DocId, number>();
+		for (const id of server.visibility.contactDocIds()) before.set(id, await messages(id));
 		const good = { messageId: 'x-1', contact: { externalId: 'e' }, text: 'hello' };
 		const cases: Array<[string, Promise<{ status: number; json: Record<string, unknown> }>, number, string]> = [
 			['bad signature', postSigned(inbound, 'not-the-secret', good), 401, 'bad_signature'],
@@ -118,7 +130,10 @@ describe('webhook channel: inbound', () => {
 			expect(res.status, what).toBe(status);
 			expect((res.json.error as { code: string }).code, what).toBe(code);
 		}
-		expect(await server.store.headSeq()).toBe(head);
+		for (const { docId } of await server.store.changedSince(head)) {
+			expect(before.has(docId), `${docId} was created by a refused request`).toBe(true);
+			expect(await messages(docId), `a message was added to ${docId}`).toBe(before.get(docId));
+		}
 	});
 
 	it('does not deliver a blocked contact\'s message and records message_blocked (S7.6)', async () => {
