@@ -101,8 +101,31 @@ export const OPENAPI: Obj = {
 		'/health': {
 			get: {
 				tags: ['server'],
-				summary: 'Liveness',
-				responses: { '200': json(obj({ ok: { type: 'boolean', const: true } }, ['ok']), 'The process serves requests.') }
+				summary: 'Liveness, and the documents this process found unreadable',
+				description:
+					'200 as long as the process serves requests. `quarantined` lists the stored documents this process found it cannot read back (docs/operations.md, "Health"): each is not served until `npm run repair -- <docId>` repairs it; every other document is served as usual. The list is per process and empty when all is well.',
+				responses: {
+					'200': json(
+						obj(
+							{
+								ok: { type: 'boolean', const: true },
+								quarantined: {
+									type: 'array',
+									items: obj(
+										{
+											docId: { type: 'string', description: 'The document, e.g. `c/<contactId>`.' },
+											reason: { type: 'string', description: 'What Yjs could not read back.' },
+											since: { type: 'integer', description: 'When this process found it (ms since the epoch).' }
+										},
+										['docId', 'reason', 'since']
+									)
+								}
+							},
+							['ok', 'quarantined']
+						),
+						'The process serves requests.'
+					)
+				}
 			}
 		},
 		'/api/openapi.json': {
