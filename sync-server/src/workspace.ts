@@ -1,13 +1,17 @@
 /**
  * First start: an empty store gets the demo workspace (directory, contacts, login records).
+ * Contacts are stored as if written over time: in list order for Newest reversed, the
+ * conversation that tops the list last, so a document's newest stored update stands for its
+ * activity as it does in a live workspace (a catch-up sends the newest first, issue 17).
  * Every document is appended under the update id `seed`, and the meta key `workspace.id` is
  * written last, so a start interrupted halfway simply seeds again: documents already stored are
  * duplicates (not stored twice) and existing login records are kept.
  */
 import { buildContactDoc, buildDirectoryDoc } from '../../src/lib/doc/seed';
-import { encodeState } from '../../src/lib/doc';
+import { encodeState, summarize } from '../../src/lib/doc';
 import { generateWorkspace } from '../../src/lib/demo/generate';
 import { contactDocId, DIR_DOC_ID, newId } from '../../src/lib/domain/ids';
+import { sortContacts } from '../../src/lib/domain/list';
 import type { WorkspaceId } from '../../src/lib/domain/types';
 import type { AuthStore, MetaStore, UpdateLog } from './persistence/store';
 import { hashPassword } from './auth/passwords';
@@ -50,10 +54,16 @@ export async function ensureWorkspace(
 	const dir = buildDirectoryDoc(ws.directory);
 	appends.push(store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID));
 	dir.destroy();
-	for (const c of ws.contacts) {
+	const states = new Map<string, Uint8Array>();
+	const summaries = ws.contacts.map((c) => {
 		const ydoc = buildContactDoc(c);
-		appends.push(store.appendUpdate(contactDocId(c.id), encodeState(ydoc), SEED_UPDATE_ID));
+		states.set(c.id, encodeState(ydoc));
+		const s = summarize(c.id, ydoc);
 		ydoc.destroy();
+		return s;
+	});
+	for (const s of sortContacts(summaries, 'newest').reverse()) {
+		appends.push(store.appendUpdate(contactDocId(s.id), states.get(s.id)!, SEED_UPDATE_ID));
 	}
 	const hashes = await Promise.all(ws.users.map((u) => hashPassword(u.password)));
 	await Promise.all(appends);

@@ -8,9 +8,10 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
+import { generateWorkspace } from '../../src/lib/demo/generate';
 import { summarize } from '../../src/lib/doc';
 import { newId, parseDocId } from '../../src/lib/domain/ids';
-import type { ContactSummary, Directory, User } from '../../src/lib/domain/types';
+import type { ContactSummary, Directory, DocId, User } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
@@ -59,10 +60,28 @@ export async function caughtUp(page: Page): Promise<void> {
 	);
 }
 
-/** The directory and every contact's summary, from the server's stored documents. */
+/** Demo contact id -> its place in generation order, for the largest count asked so far. */
+let seedIndex = new Map<string, number>();
+
+/**
+ * The server's contact documents in the demo's generation order (seed 1 and the default
+ * messages per contact, as these tests seed their servers; the ids depend on neither the clock
+ * nor the count), contacts created by the test after them: a test that picks "the first contact
+ * that ..." picks the same one whatever order the server stored them in (issue 17: newest last).
+ */
+export function contactDocIdsInSeedOrder(server: Server): DocId[] {
+	const ids = [...server.visibility.contactDocIds()];
+	if (seedIndex.size < ids.length) {
+		seedIndex = new Map(generateWorkspace({ seed: 1, contacts: ids.length, now: Date.now() }).contacts.map((c, i) => [`c/${c.id}`, i]));
+	}
+	const at = (d: DocId) => seedIndex.get(d) ?? seedIndex.size;
+	return ids.sort((x, y) => at(x) - at(y));
+}
+
+/** The directory and every contact's summary, from the server's stored documents, in the demo's generation order. */
 export async function serverTruth(server: Server): Promise<{ dir: Directory; contacts: ContactSummary[] }> {
 	const contacts: ContactSummary[] = [];
-	for (const docId of [...server.visibility.contactDocIds()]) {
+	for (const docId of contactDocIdsInSeedOrder(server)) {
 		const parsed = parseDocId(docId);
 		if (parsed?.kind !== 'contact') continue;
 		const { update } = await server.rooms.snapshot(docId);

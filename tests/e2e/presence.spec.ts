@@ -15,7 +15,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
 import { startServer } from '../../sync-server/src/server';
-import { caughtUp, signIn, type Server, type Session } from './inbox-fixture';
+import { caughtUp, contactDocIdsInSeedOrder, signIn, type Server, type Session } from './inbox-fixture';
 
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 
@@ -31,7 +31,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser }) => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-presence-'));
 	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 30 }, log: () => undefined });
-	const docId = [...server.visibility.contactDocIds()].find((d) => {
+	const docId = contactDocIdsInSeedOrder(server).find((d) => {
 		const acc = server.visibility.accessOf(d);
 		return acc?.assigneeId === 'u-tom' && !acc.blocked;
 	});
