@@ -74,7 +74,7 @@ import {
 	UPDATES_BURST,
 	UPDATES_PER_SEC
 } from './limits/constants';
-import { CLOSE_POLICY, CLOSE_PROTOCOL_ERROR, CLOSE_RATE_LIMITED, closeCodeFor } from '../../src/lib/protocol/close';
+import { CLOSE_POLICY, CLOSE_PROTOCOL_ERROR, CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
 import type { UserBudgets } from './limits/user-budget';
 import { RateLimiter } from './limits/rate-limit';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
