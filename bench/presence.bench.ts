@@ -27,6 +27,7 @@ import { decodeAwareness, encodeAwareness } from '../src/lib/sync/awareness';
 import { login } from '../sync-server/test/helpers/sync-client';
 import type { ChildReply, ChildRequest } from './presence-child';
 import { percentile, type Benchmark, type Figure } from './harness';
+import { waitFor } from '../src/lib/test-utils/wait';
 
 const CHILD = fileURLToPath(new URL('./presence-child.ts', import.meta.url));
 /** The server allows 10 awareness messages/s per connection: the probe stays under it. */
@@ -113,14 +114,6 @@ class Probe {
 	}
 }
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
-
 const PROBE_CLIENT = 7;
 
 /** The probe's typing frame with `clock`; the recipient knows it by client id and clock. */
@@ -146,7 +139,7 @@ async function pair(url: string, token: string | null, docId: DocId, user: { id:
 	const wsUrl = raw ? url.replace('http', 'ws') : `${url.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`;
 	const a = new Probe(wsUrl, !raw);
 	const b = new Probe(wsUrl, !raw);
-	await until(() => a.ready && b.ready, 30_000, 'probe sockets');
+	await waitFor(() => a.ready && b.ready, 30_000, 'probe sockets');
 	let clock = 0;
 	return {
 		async measure(rounds) {
