@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { DocId } from '../src/lib/domain/types';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
-import { decodeAwareness, encodeAwareness } from '../src/lib/sync/awareness';
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../src/lib/protocol/awareness';
 import { login } from '../sync-server/test/helpers/sync-client';
 import type { ChildReply, ChildRequest } from './presence-child';
 import { percentile, type Benchmark, type Figure } from './harness';
@@ -119,13 +119,13 @@ const PROBE_CLIENT = 7;
 /** The probe's typing frame with `clock`; the recipient knows it by client id and clock. */
 function probeFrame(docId: DocId, clock: number, user: { id: string; name: string }): Uint8Array {
 	const state = { user: { kind: 'user', id: user.id, name: user.name }, typing: { composer: 'reply', at: Date.now() } };
-	return encodeFrame({ type: 'awareness', docId, update: encodeAwareness([{ clientId: PROBE_CLIENT, clock, state }]) });
+	return encodeFrame({ type: 'awareness', docId, update: writeAwarenessUpdate([{ clientId: PROBE_CLIENT, clock, state }], 'object') });
 }
 
 function isProbe(bytes: Uint8Array, clock: number): boolean {
 	const d = decodeServerFrame(bytes);
 	if (!d.ok || d.msg.type !== 'awareness') return false;
-	return (decodeAwareness(d.msg.update) ?? []).some((e) => e.clientId === PROBE_CLIENT && e.clock === clock);
+	return (readAwarenessUpdate(d.msg.update, 'object') ?? []).some((e) => e.clientId === PROBE_CLIENT && e.clock === clock);
 }
 
 interface Pair {
