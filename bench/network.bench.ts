@@ -30,17 +30,10 @@ import { SYNC_COMPRESSION as SYNC_COMPRESSION_CHOSEN, type SyncCompression } fro
 import { ChaosProxy } from '../tests/chaos/proxy';
 import { ensureBuilt, signIn, type Debug } from './browser-setup';
 import type { Benchmark, BenchContext, Figure } from './harness';
+import { waitFor } from '../src/lib/test-utils/wait';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SLOW = 50 * 1024;
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
-}
 
 async function withServer<T>(ctx: BenchContext, compression: SyncCompression, fn: (s: Awaited<ReturnType<typeof startServer>>) => Promise<T>): Promise<T> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-network-'));

@@ -16,7 +16,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { DocId } from '../src/lib/domain/types';
 import { parseDocId } from '../src/lib/domain/ids';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
-import { encodeAwareness } from '../src/lib/sync/awareness';
+import { writeAwarenessUpdate } from '../src/lib/protocol/awareness';
 import { startTestServer } from '../sync-server/test/helpers/server';
 import { UNBUDGETED_USER_LIMITS } from '../sync-server/src/limits/user-budget';
 
@@ -153,7 +153,7 @@ async function startLoad(req: Extract<ChildRequest, { type: 'start-load' }>): Pr
 		let c = 0;
 		const send = () => {
 			const state = { user: { kind: 'user', id: req.user.id, name: req.user.name }, typing: { composer: 'reply', at: Date.now() } };
-			t.ws.send(encodeFrame({ type: 'awareness', docId: req.docs[i]!, update: encodeAwareness([{ clientId: 1000 + i, clock: ++c, state }]) }));
+			t.ws.send(encodeFrame({ type: 'awareness', docId: req.docs[i]!, update: writeAwarenessUpdate([{ clientId: 1000 + i, clock: ++c, state }], 'object') }));
 		};
 		timers.push(
 			setTimeout(() => {

@@ -23,10 +23,11 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { DocId } from '../src/lib/domain/types';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
-import { decodeAwareness, encodeAwareness } from '../src/lib/sync/awareness';
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../src/lib/protocol/awareness';
 import { login } from '../sync-server/test/helpers/sync-client';
 import type { ChildReply, ChildRequest } from './presence-child';
 import { percentile, type Benchmark, type Figure } from './harness';
+import { waitFor } from '../src/lib/test-utils/wait';
 
 const CHILD = fileURLToPath(new URL('./presence-child.ts', import.meta.url));
 /** The server allows 10 awareness messages/s per connection: the probe stays under it. */
@@ -113,26 +114,18 @@ class Probe {
 	}
 }
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
-
 const PROBE_CLIENT = 7;
 
 /** The probe's typing frame with `clock`; the recipient knows it by client id and clock. */
 function probeFrame(docId: DocId, clock: number, user: { id: string; name: string }): Uint8Array {
 	const state = { user: { kind: 'user', id: user.id, name: user.name }, typing: { composer: 'reply', at: Date.now() } };
-	return encodeFrame({ type: 'awareness', docId, update: encodeAwareness([{ clientId: PROBE_CLIENT, clock, state }]) });
+	return encodeFrame({ type: 'awareness', docId, update: writeAwarenessUpdate([{ clientId: PROBE_CLIENT, clock, state }], 'object') });
 }
 
 function isProbe(bytes: Uint8Array, clock: number): boolean {
 	const d = decodeServerFrame(bytes);
 	if (!d.ok || d.msg.type !== 'awareness') return false;
-	return (decodeAwareness(d.msg.update) ?? []).some((e) => e.clientId === PROBE_CLIENT && e.clock === clock);
+	return (readAwarenessUpdate(d.msg.update, 'object') ?? []).some((e) => e.clientId === PROBE_CLIENT && e.clock === clock);
 }
 
 interface Pair {
@@ -146,7 +139,7 @@ async function pair(url: string, token: string | null, docId: DocId, user: { id:
 	const wsUrl = raw ? url.replace('http', 'ws') : `${url.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`;
 	const a = new Probe(wsUrl, !raw);
 	const b = new Probe(wsUrl, !raw);
-	await until(() => a.ready && b.ready, 30_000, 'probe sockets');
+	await waitFor(() => a.ready && b.ready, 30_000, 'probe sockets');
 	let clock = 0;
 	return {
 		async measure(rounds) {

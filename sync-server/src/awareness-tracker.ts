@@ -17,9 +17,8 @@
  * state naming anyone but the connection's user is dropped before it is recorded or relayed,
  * and the name is the directory's.
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import type { DocId } from '../../src/lib/domain/types';
+import { readAwarenessUpdate, writeAwarenessUpdate, type AwarenessEntry } from '../../src/lib/protocol/awareness';
 import type { StateGuard } from './awareness-identity';
 import { memoOf, type FanoutEvent } from './fanout/fanout';
 
@@ -28,34 +27,9 @@ const MAX_CLIENTS_PER_DOC = 16;
 /** Foreign clients remembered per document (echo filter); past it the oldest are forgotten. */
 const MAX_FOREIGN_PER_DOC = 4096;
 
-interface Entry {
-	clientId: number;
-	clock: number;
-	state: string;
-}
-
-function readEntries(update: Uint8Array): Entry[] {
-	const dec = decoding.createDecoder(update);
-	const count = decoding.readVarUint(dec);
-	const out: Entry[] = [];
-	for (let i = 0; i < count; i++) {
-		out.push({ clientId: decoding.readVarUint(dec), clock: decoding.readVarUint(dec), state: decoding.readVarString(dec) });
-	}
-	return out;
-}
-
 /** The (client id, clock) pairs of an awareness update, without decoding the states' JSON. */
 export function readClocks(update: Uint8Array): Array<readonly [clientId: number, clock: number]> {
-	const dec = decoding.createDecoder(update);
-	const count = decoding.readVarUint(dec);
-	const out: Array<readonly [number, number]> = [];
-	for (let i = 0; i < count; i++) {
-		const clientId = decoding.readVarUint(dec);
-		const clock = decoding.readVarUint(dec);
-		decoding.readVarUint8Array(dec); // the state, as bytes: only its length is needed
-		out.push([clientId, clock]);
-	}
-	return out;
+	return (readAwarenessUpdate(update, 'text') ?? []).map((e) => [e.clientId, e.clock] as const);
 }
 
 /**
@@ -104,9 +78,9 @@ export class AwarenessTracker {
 	 * (and with the guard's states), null when nothing is left.
 	 */
 	observe(docId: DocId, update: Uint8Array): Uint8Array | null {
-		const all = readEntries(update);
+		const all = readAwarenessUpdate(update, 'text') ?? [];
 		const seen = this.foreign.get(docId);
-		const news: Entry[] = [];
+		const news: Array<AwarenessEntry<string>> = [];
 		let changed = false;
 		for (const e of all) {
 			if (seen?.has(e.clientId) && e.clock <= seen.get(e.clientId)!) {
@@ -137,14 +111,7 @@ export class AwarenessTracker {
 		if (clients && clients.size === 0) this.byDoc.delete(docId);
 		if (!changed) return update;
 		if (news.length === 0) return null;
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, news.length);
-		for (const e of news) {
-			encoding.writeVarUint(enc, e.clientId);
-			encoding.writeVarUint(enc, e.clock);
-			encoding.writeVarString(enc, e.state);
-		}
-		return encoding.toUint8Array(enc);
+		return writeAwarenessUpdate(news, 'text');
 	}
 
 	/** Awareness updates removing every client still recorded, one per document; then forgets them. */
@@ -163,13 +130,9 @@ export class AwarenessTracker {
 		const clients = this.byDoc.get(docId);
 		if (!clients) return null;
 		this.byDoc.delete(docId);
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, clients.size);
-		for (const [clientId, clock] of clients) {
-			encoding.writeVarUint(enc, clientId);
-			encoding.writeVarUint(enc, clock + 1);
-			encoding.writeVarString(enc, 'null');
-		}
-		return encoding.toUint8Array(enc);
+		return writeAwarenessUpdate(
+			[...clients].map(([clientId, clock]) => ({ clientId, clock: clock + 1, state: 'null' })),
+			'text'
+		);
 	}
 }

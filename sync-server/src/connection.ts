@@ -36,7 +36,8 @@
  * Visibility: the connection only ever sends bytes of documents its user may see now: every
  * delivery passes `wants`, and access or directory changes produce GRANT / REVOKE (see
  * `hub.ts`). The directory is read-only for clients. A malformed frame gets an ERROR and closes
- * this connection only (1003 bad data, 1009 too large, 1008 protocol violation).
+ * this connection only (codes of `src/lib/protocol/close.ts`: 1002 malformed, 1009 too large, 1008 a
+ * rule broken, 4426 another protocol version).
  */
 import type WebSocket from 'ws';
 import {
@@ -73,16 +74,12 @@ import {
 	UPDATES_BURST,
 	UPDATES_PER_SEC
 } from './limits/constants';
-import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
+import { CLOSE_POLICY, CLOSE_PROTOCOL_ERROR, CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
 import type { UserBudgets } from './limits/user-budget';
 import { RateLimiter } from './limits/rate-limit';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { Role } from '../../src/lib/domain/types';
 
-export const CLOSE_BAD_DATA = 1003;
-export const CLOSE_POLICY = 1008;
-export const CLOSE_TOO_LARGE = 1009;
-export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from '../../src/lib/protocol/close';
 
 /** Updates up to this size fit one frame with room for its header: encoded once per event. */
 const MAX_SHARED_FRAME_BYTES = MAX_CHUNK_BYTES - 1024;
@@ -582,8 +579,7 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	private protocolError(error: ProtocolError): void {
-		const code =
-			error.code === 'too_large' ? CLOSE_TOO_LARGE : error.code === 'unsupported_version' ? CLOSE_POLICY : CLOSE_BAD_DATA;
+		const code = closeCodeFor(error.code) ?? CLOSE_PROTOCOL_ERROR;
 		this.sendError(error.code, error.message, error.docId, error.updateId);
 		this.close(code, error.message);
 	}

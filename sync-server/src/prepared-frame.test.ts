@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { prepareFrame, sendPrepared } from './prepared-frame';
+import { waitFor } from '../../src/lib/test-utils/wait';
 
 interface Pair {
 	server: WebSocket;
@@ -37,14 +38,6 @@ async function pair(deflate: boolean, threshold = 0): Promise<Pair> {
 	return { server: await serverSide, client, received };
 }
 
-async function until(check: () => boolean): Promise<void> {
-	const deadline = Date.now() + 5000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error('timed out');
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
-
 const payloadOf = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
 const LENGTHS = [0, 1, 125, 126, 127, 65_535, 65_536, 300_000];
 
@@ -59,7 +52,7 @@ describe('prepared frames', () => {
 			server.send(plain);
 			sent.push(payload, plain);
 		});
-		await until(() => received.length === sent.length);
+		await waitFor(() => received.length === sent.length, 5_000);
 		received.forEach((got, i) => expect(Buffer.compare(got, Buffer.from(sent[i]!)), `frame ${i}`).toBe(0));
 	});
 
@@ -67,7 +60,7 @@ describe('prepared frames', () => {
 		const pairs = await Promise.all([pair(false), pair(false), pair(false)]);
 		const prepared = prepareFrame(payloadOf(150, 7));
 		for (const p of pairs) sendPrepared(p.server, prepared);
-		await until(() => pairs.every((p) => p.received.length === 1));
+		await waitFor(() => pairs.every((p) => p.received.length === 1), 5_000);
 		for (const p of pairs) expect(Buffer.compare(p.received[0]!, Buffer.from(payloadOf(150, 7)))).toBe(0);
 	});
 
@@ -82,9 +75,9 @@ describe('prepared frames', () => {
 		const big = new Uint8Array(50_000).fill(7);
 		sendPrepared(server, prepareFrame(small));
 		server.send(big);
-		await until(() => received.length === 2);
+		await waitFor(() => received.length === 2, 5_000);
 		sendPrepared(server, prepareFrame(small));
-		await until(() => received.length === 3);
+		await waitFor(() => received.length === 3, 5_000);
 		// One write of the whole frame (header 4 + payload 300): the prepared path, not ws.send.
 		expect(writes[0]).toBe(304);
 		expect(Buffer.compare(received[0]!, Buffer.from(small))).toBe(0);
@@ -98,7 +91,7 @@ describe('prepared frames', () => {
 		const small = payloadOf(2000, 3);
 		server.send(big);
 		sendPrepared(server, prepareFrame(small));
-		await until(() => received.length === 2);
+		await waitFor(() => received.length === 2, 5_000);
 		expect(received[0]!.length).toBe(big.length);
 		expect(Buffer.compare(received[1]!, Buffer.from(small))).toBe(0);
 	});

@@ -10,10 +10,9 @@
  * Typing and viewing on a contact's own document need no filter: those updates only reach
  * connections that may see the document (`wants`).
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { contactDocId, isValidContactId, parseDocId } from '../../src/lib/domain/ids';
 import type { ContactId, DocId } from '../../src/lib/domain/types';
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../../src/lib/protocol/awareness';
 
 /** What the filter needs to know: is this a contact, and may the recipient see it. */
 export interface ContactLookup {
@@ -66,42 +65,23 @@ function redactValue(value: unknown, lookup: ContactLookup, depth: number): unkn
  * update (they were checked on the way in, so this does not happen) are withheld: null.
  */
 export function redactPresence(update: Uint8Array, lookup: ContactLookup): Uint8Array | null {
-	try {
-		const dec = decoding.createDecoder(update);
-		const n = decoding.readVarUint(dec);
-		const entries: Array<{ clientId: number; clock: number; state: string }> = [];
-		let changed = false;
-		for (let i = 0; i < n; i++) {
-			const clientId = decoding.readVarUint(dec);
-			const clock = decoding.readVarUint(dec);
-			const raw = decoding.readVarString(dec);
-			let state = raw;
-			if (raw !== 'null') {
-				let parsed: unknown;
-				try {
-					parsed = JSON.parse(raw) as unknown;
-				} catch {
-					parsed = undefined;
-				}
-				const redacted = parsed === undefined ? REMOVED : redactValue(parsed, lookup, 0);
-				const next = redacted === REMOVED ? '{}' : JSON.stringify(redacted);
-				if (next !== JSON.stringify(parsed)) {
-					state = next;
-					changed = true;
-				}
-			}
-			entries.push({ clientId, clock, state });
+	const entries = readAwarenessUpdate(update, 'text');
+	if (!entries) return null;
+	let changed = false;
+	for (const e of entries) {
+		if (e.state === 'null') continue;
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(e.state) as unknown;
+		} catch {
+			parsed = undefined;
 		}
-		if (!changed) return update;
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, entries.length);
-		for (const e of entries) {
-			encoding.writeVarUint(enc, e.clientId);
-			encoding.writeVarUint(enc, e.clock);
-			encoding.writeVarString(enc, e.state);
+		const redacted = parsed === undefined ? REMOVED : redactValue(parsed, lookup, 0);
+		const next = redacted === REMOVED ? '{}' : JSON.stringify(redacted);
+		if (next !== JSON.stringify(parsed)) {
+			e.state = next;
+			changed = true;
 		}
-		return encoding.toUint8Array(enc);
-	} catch {
-		return null;
 	}
+	return changed ? writeAwarenessUpdate(entries, 'text') : update;
 }

@@ -33,8 +33,8 @@ import type { DocId, UserId } from '../../src/lib/domain/types';
 import { directoryStateGuard } from './awareness-identity';
 import { AwarenessTracker, clocksFor } from './awareness-tracker';
 import { contactLookup, redactPresence } from './presence-filter';
-import { CLOSE_BAD_DATA, CLOSE_POLICY, CLOSE_TOO_LARGE, closeReason, connectionBuckets } from './connection';
-import { CLOSE_RATE_LIMITED } from '../../src/lib/protocol/close';
+import { closeReason, connectionBuckets } from './connection';
+import { CLOSE_FORBIDDEN, CLOSE_INTERNAL, CLOSE_POLICY, CLOSE_PROTOCOL_ERROR, CLOSE_RATE_LIMITED, CLOSE_TOO_LARGE } from '../../src/lib/protocol/close';
 import type { RateLimiter } from './limits/rate-limit';
 import { framedOnce, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
@@ -47,7 +47,6 @@ const MESSAGE_QUERY_AWARENESS = 3;
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
-export const CLOSE_FORBIDDEN = 4403;
 /** Bytes of updates one /yjs connection may keep pending (waiting for changes they build on). */
 export const MAX_PENDING_BYTES = 4 * MAX_UPDATE_BYTES;
 
@@ -85,7 +84,7 @@ function yjsFrameOf(event: FanoutEvent): Uint8Array {
 function readPayload(dec: decoding.Decoder, max: number, what: string): Uint8Array {
 	const len = decoding.readVarUint(dec);
 	if (len > max) throw new InputError(CLOSE_TOO_LARGE, `${what} larger than ${max} bytes`);
-	if (len > dec.arr.length - dec.pos) throw new InputError(CLOSE_BAD_DATA, `${what} is truncated`);
+	if (len > dec.arr.length - dec.pos) throw new InputError(CLOSE_PROTOCOL_ERROR, `${what} is truncated`);
 	return new Uint8Array(decoding.readUint8Array(dec, len));
 }
 
@@ -116,7 +115,7 @@ export class YjsConnection implements FanoutSubscriber {
 		socket.on('close', () => this.onClosed());
 		socket.on('message', (data, isBinary) => {
 			const bytes = isBinary ? toBytes(data) : null;
-			this.chain = this.chain.then(() => (bytes ? this.onFrame(bytes) : this.fail(CLOSE_BAD_DATA, 'frames are binary')));
+			this.chain = this.chain.then(() => (bytes ? this.onFrame(bytes) : this.fail(CLOSE_PROTOCOL_ERROR, 'frames are binary')));
 		});
 		this.chain = deps.rooms.hold(docId).then(
 			(room) => {
@@ -125,7 +124,7 @@ export class YjsConnection implements FanoutSubscriber {
 				deps.fanout.subscribe(this);
 				this.sendSync(SYNC_STEP1, stateVector(room.ydoc));
 			},
-			(err: unknown) => this.fail(1011, `could not load the document: ${String(err)}`)
+			(err: unknown) => this.fail(CLOSE_INTERNAL, `could not load the document: ${String(err)}`)
 		);
 	}
 
@@ -141,7 +140,7 @@ export class YjsConnection implements FanoutSubscriber {
 	deliver(event: FanoutEvent): void {
 		if (event.type === 'update') {
 			if (this.pending.length > 0) {
-				this.chain = this.chain.then(() => this.retryPending()).catch((err: unknown) => this.fail(1011, `pending updates failed: ${String(err)}`));
+				this.chain = this.chain.then(() => this.retryPending()).catch((err: unknown) => this.fail(CLOSE_INTERNAL, `pending updates failed: ${String(err)}`));
 			}
 			return this.sendShared(framedOnce(event, 'yjs', yjsFrameOf));
 		}
@@ -197,7 +196,7 @@ export class YjsConnection implements FanoutSubscriber {
 						await this.retryPending();
 					}
 				} else {
-					throw new InputError(CLOSE_BAD_DATA, `unknown sync step ${step}`);
+					throw new InputError(CLOSE_PROTOCOL_ERROR, `unknown sync step ${step}`);
 				}
 			} else if (type === MESSAGE_AWARENESS) {
 				const update = readPayload(dec, MAX_AWARENESS_BYTES, 'awareness update');
@@ -206,11 +205,11 @@ export class YjsConnection implements FanoutSubscriber {
 				const news = this.awareness.observe(this.docId, update);
 				if (news) this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update: news, senderId: this.id });
 			} else if (type !== MESSAGE_QUERY_AWARENESS) {
-				throw new InputError(CLOSE_BAD_DATA, `unknown message type ${type}`);
+				throw new InputError(CLOSE_PROTOCOL_ERROR, `unknown message type ${type}`);
 			}
 		} catch (err) {
 			if (err instanceof InputError) return this.fail(err.closeCode, err.message);
-			return this.fail(CLOSE_BAD_DATA, `malformed frame: ${err instanceof Error ? err.message : String(err)}`);
+			return this.fail(CLOSE_PROTOCOL_ERROR, `malformed frame: ${err instanceof Error ? err.message : String(err)}`);
 		}
 	}
 
@@ -224,7 +223,7 @@ export class YjsConnection implements FanoutSubscriber {
 		const res = await this.deps.rooms.applyClientUpdate(this.docId, update, { senderId: this.id, userId: this.userId, role: user.role });
 		if (res.ok) return 'stored';
 		if (res.missing) return 'missing';
-		this.fail(res.code === 'too_large' ? CLOSE_TOO_LARGE : res.code === 'internal' ? 1011 : CLOSE_POLICY, res.message);
+		this.fail(res.code === 'too_large' ? CLOSE_TOO_LARGE : res.code === 'internal' ? CLOSE_INTERNAL : CLOSE_POLICY, res.message);
 		return 'failed';
 	}
 

@@ -10,7 +10,8 @@ import WebSocket from 'ws';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../../src/lib/protocol';
 import type { DocId } from '../../src/lib/domain/types';
 import { sign } from '../src/channels/signature';
-import { readAwareness, writeAwareness, type TypingState } from '../src/channels/typing';
+import { readAwarenessUpdate } from '../../src/lib/protocol/awareness';
+import { writeAwareness, type TypingState } from '../src/channels/typing';
 import { waitFor } from './helpers/sync-client';
 
 export interface ReceivedRequest {
@@ -169,7 +170,7 @@ export class AwarenessSocket {
 		s.ws.on('message', (d: Buffer) => {
 			const decoded = decodeServerFrame(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
 			if (!decoded.ok || decoded.msg.type !== 'awareness') return;
-			for (const e of readAwareness(decoded.msg.update) ?? []) s.received.push({ docId: decoded.msg.docId, clientId: e.clientId, state: e.state });
+			for (const e of readAwarenessUpdate(decoded.msg.update, 'json') ?? []) s.received.push({ docId: decoded.msg.docId, clientId: e.clientId, state: e.state });
 		});
 		await new Promise<void>((resolve, reject) => {
 			s.ws.once('open', () => resolve());

@@ -189,10 +189,10 @@ describe('web chat', () => {
 		expect(noChat.status).toBe(404);
 		const raw = await Visitor.start(server.url, CHAT);
 		raw.sendRaw('not json at all');
-		await waitFor(() => raw.closeCode === 1003, 5000, 'closed on bad data');
+		await waitFor(() => raw.closeCode === 1002, 5000, 'closed on bad data');
 		const binary = await Visitor.start(server.url, CHAT);
 		binary.sendRaw(Buffer.from([1, 2, 3]));
-		await waitFor(() => binary.closeCode === 1003, 5000, 'closed on binary');
+		await waitFor(() => binary.closeCode === 1002, 5000, 'closed on binary');
 		const huge = await Visitor.start(server.url, CHAT);
 		huge.sendRaw(JSON.stringify({ type: 'message', id: 'huge-00000001', text: 'x'.repeat(20_000) }));
 		await waitFor(() => huge.closeCode === 1009, 5000, 'closed on a frame past the limit');

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
 import { decodeServerFrame } from '../../src/lib/protocol';
-import { decodeAwareness, type AwarenessState } from '../../src/lib/sync/awareness';
+import { readAwarenessUpdate, type AwarenessObject as AwarenessState } from '../../src/lib/protocol/awareness';
 import { runBot } from '../../docs/examples/bot';
 import { login, SyncClient, waitFor } from './helpers/sync-client';
 import { startTestServer } from './helpers/server';
@@ -51,7 +51,7 @@ describe('docs: the bot example', () => {
 			agent.traffic.frames.flatMap(({ bytes }) => {
 				const d = decodeServerFrame(bytes);
 				if (!d.ok || d.msg.type !== 'awareness' || d.msg.docId !== docId) return [];
-				return (decodeAwareness(d.msg.update) ?? []).flatMap((e) => (e.state ? [e.state] : []));
+				return (readAwarenessUpdate(d.msg.update, 'object') ?? []).flatMap((e) => (e.state ? [e.state] : []));
 			});
 		await waitFor(() => states().some((s) => s.typing != null), 20_000, 'the agent sees the bot typing');
 		expect(states().find((s) => s.typing != null)).toMatchObject({ user: { kind: 'bot', id: 'u-marc' }, typing: { composer: 'comment' } });

@@ -9,7 +9,8 @@ import { WebsocketProvider } from 'y-websocket';
 import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../../src/lib/protocol';
-import { decodeAwareness, encodeAwareness, type AwarenessState } from '../../src/lib/sync/awareness';
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../../src/lib/protocol/awareness';
+import type { AwarenessState } from '../../src/lib/sync/awareness';
 import { login, waitFor } from './helpers/sync-client';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -33,7 +34,7 @@ class AwarenessSocket {
 			if (d.msg.type === 'welcome') this.welcomed = true;
 			if (d.msg.type === 'awareness') {
 				const docId = d.msg.docId;
-				for (const e of decodeAwareness(d.msg.update) ?? []) this.received.push({ docId, ...e });
+				for (const e of readAwarenessUpdate(d.msg.update, 'object') ?? []) this.received.push({ docId, ...e });
 			}
 		});
 	}
@@ -43,7 +44,7 @@ class AwarenessSocket {
 	}
 
 	publish(docId: DocId, state: AwarenessState | null): void {
-		this.ws.send(encodeFrame({ type: 'awareness', docId, update: encodeAwareness([{ clientId: this.clientId, clock: ++this.clock, state }]) }));
+		this.ws.send(encodeFrame({ type: 'awareness', docId, update: writeAwarenessUpdate([{ clientId: this.clientId, clock: ++this.clock, state }], 'object') }));
 	}
 
 	/** The last state this socket knows for a client on a document (undefined: never heard of it). */

@@ -25,7 +25,7 @@ describe('bad input', () => {
 		await server?.destroy();
 	});
 
-	it('closes only the offending connection, with 1003, 1008 or 1009', async () => {
+	it('closes only the offending connection, with 1002, 1008, 1009 or 4426', async () => {
 		server = await startTestServer();
 		const { accessToken } = await login(server.url, 'owner@demo.test');
 		const bystander = new SyncClient({ url: server.url, token: accessToken });
@@ -34,13 +34,13 @@ describe('bad input', () => {
 		const sync = `${server.url.replace('http', 'ws')}/sync?token=${accessToken}`;
 		const docId = [...server.visibility.contactDocIds()][0]!;
 
-		expect((await closeOf(sync, (ws) => ws.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff])))).code).toBe(1003);
-		expect((await closeOf(sync, (ws) => ws.send('hello'))).code).toBe(1003);
+		expect((await closeOf(sync, (ws) => ws.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff])))).code).toBe(1002);
+		expect((await closeOf(sync, (ws) => ws.send('hello'))).code).toBe(1002);
 		expect((await closeOf(sync, (ws) => ws.send(new Uint8Array(2 * 1024 * 1024)))).code).toBe(1009);
 		const early = encodeFrame({ type: 'update', docId, updateId: 'x1', update: new Uint8Array([0, 0]) });
 		expect((await closeOf(sync, (ws) => ws.send(early))).code).toBe(1008);
 		const oldVersion = encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION + 1, lastSeq: 0, clientId: 'c1' });
-		expect((await closeOf(sync, (ws) => ws.send(oldVersion))).code).toBe(1008);
+		expect((await closeOf(sync, (ws) => ws.send(oldVersion))).code).toBe(4426);
 
 		// A garbage Yjs update inside a valid frame is refused, not stored, and the socket stays up.
 		const c = new SyncClient({ url: server.url, token: accessToken });
@@ -55,7 +55,9 @@ describe('bad input', () => {
 		expect(c.connected).toBe(true);
 
 		const yjs = `${server.url.replace('http', 'ws')}/yjs/${encodeURIComponent(docId)}?token=${accessToken}`;
-		expect((await closeOf(yjs, (ws) => ws.send(new Uint8Array([0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f])))).code).toBeGreaterThanOrEqual(1003);
+		expect((await closeOf(yjs, (ws) => ws.send(new Uint8Array([0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f])))).code).toBe(1009);
+		expect((await closeOf(yjs, (ws) => ws.send(new Uint8Array([0, 1, 5, 1])))).code).toBe(1002);
+		expect((await closeOf(yjs, (ws) => ws.send('hello'))).code).toBe(1002);
 
 		expect(bystander.connected).toBe(true);
 		expect((await fetch(`${server.url}/health`)).status).toBe(200);

@@ -13,7 +13,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { asEntryId, asUserId, parseDocId } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import { createPrng } from '../../src/lib/demo/prng';
-import { readAwareness } from '../src/channels/typing';
+import { readAwarenessUpdate } from '../../src/lib/protocol/awareness';
 import { api, postSigned } from './channels-helpers';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -120,7 +120,7 @@ describe('zero bytes of a contact a user may not see', () => {
 			for (const d of docIdsOf(msg)) if (hidden.has(d)) throw new Error(`frame ${index + fromIndex} (${msg.type}) names hidden ${d}`);
 			if (msg.type === 'awareness') {
 				aw++;
-				for (const e of readAwareness(msg.update) ?? []) {
+				for (const e of readAwarenessUpdate(msg.update, 'json') ?? []) {
 					const json = JSON.stringify(e.state);
 					for (const d of hidden) if (json.includes(d) || json.includes(d.slice(2))) throw new Error(`awareness names hidden ${d}: ${json}`);
 				}

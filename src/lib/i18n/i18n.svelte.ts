@@ -11,7 +11,7 @@ export const STORAGE_KEY = 'parley.locale';
 const CATALOGS: Record<Locale, Messages> = { en, fr };
 
 /** Keys that have `.one` / `.other` plural forms. */
-type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
+export type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
 
 export type Params = Record<string, string | number>;
 

@@ -9,8 +9,14 @@ import type { ErrorCode } from './session';
 
 /** The server is shutting down: reconnect with backoff. */
 export const CLOSE_GOING_AWAY = 1001;
-/** Malformed frame, unknown type, bad doc id: a bug or an attacker; reconnecting will not help. */
+/** Malformed frame, text frame, unknown type, bad doc id: a bug or an attacker (the client retries with backoff). */
 export const CLOSE_PROTOCOL_ERROR = 1002;
+/**
+ * A rule broken by a well-formed frame: a frame before HELLO, a client that reads too slowly; on
+ * `/yjs` (which has no ERROR message) also a refused update, a write to `dir`, too many updates.
+ * Reconnect with backoff (a stock provider resyncs).
+ */
+export const CLOSE_POLICY = 1008;
 /** A frame or field past its limit. */
 export const CLOSE_TOO_LARGE = 1009;
 /** The server failed; the client reconnects with backoff. */
@@ -52,7 +58,13 @@ export function closeCodeFor(code: ErrorCode): number | null {
 	}
 }
 
-/** Whether a client should reconnect (with backoff) after a close with `closeCode`. */
-export function shouldReconnect(closeCode: number): boolean {
-	return closeCode !== CLOSE_FORBIDDEN && closeCode !== CLOSE_UNSUPPORTED_VERSION && closeCode !== CLOSE_PROTOCOL_ERROR;
+/**
+ * What the app does after a close with `closeCode`: `refresh` its token then reconnect (the login
+ * when the refresh is refused), `stop` (another protocol version: reload the app), or `retry`
+ * with backoff.
+ */
+export function afterClose(closeCode: number): 'refresh' | 'stop' | 'retry' {
+	if (closeCode === CLOSE_UNAUTHORIZED || closeCode === CLOSE_FORBIDDEN) return 'refresh';
+	if (closeCode === CLOSE_UNSUPPORTED_VERSION) return 'stop';
+	return 'retry';
 }

@@ -13,3 +13,4 @@ export * from './chunk';
 export * from './frame';
 export * from './close';
 export { isDocId, isToken, isWord } from './wire';
+export * from './awareness';

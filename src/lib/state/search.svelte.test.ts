@@ -13,14 +13,7 @@ import { createMemoryStore } from '../storage/memory';
 import type { ClientStore } from '../storage/store';
 import { Replica } from '../sync/replica';
 import { SearchState } from './search.svelte';
-
-async function waitFor(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
+import { waitFor } from '../test-utils/wait';
 
 async function seededStore() {
 	const ws = generateWorkspace({ seed: 3, contacts: 40, messagesPerContact: 6, now: 1_750_000_000_000 });
@@ -45,7 +38,7 @@ async function open(store: ClientStore, user: User) {
 
 async function results(search: SearchState, q: string) {
 	search.setQuery(q);
-	await waitFor(`results for ${q}`, () => search.results.query === q);
+	await waitFor(() => search.results.query === q, 20_000, `results for ${q}`);
 	return search.results;
 }
 
@@ -54,14 +47,14 @@ describe('SearchState', () => {
 		const { ws, store } = await seededStore();
 		const user = ws.directory.users[0]!;
 		const a = await open(store, user);
-		await waitFor('indexed', () => a.search.complete);
+		await waitFor(() => a.search.complete, 20_000, 'indexed');
 		const target = ws.contacts[3]!;
 		const first = target.profile.firstName;
 		// Contacts (S3.2) by the first letters of the first name.
-		await waitFor('contact found', () => {
+		await waitFor(() => {
 			a.search.setQuery(first.slice(0, 3));
 			return a.search.results.contacts.some((c) => c.id === target.id);
-		});
+		}, 20_000, 'contact found');
 
 		// A local reply (offline: this replica has no connection) is found at once.
 		const entry = {
@@ -74,10 +67,10 @@ describe('SearchState', () => {
 			body: { type: 'text' as const, text: 'Votre colis zanzibar arrive demain' }
 		};
 		await a.replica.edit(target.id, (doc) => contactDoc(doc).thread.append(entry));
-		await waitFor('new entry found', () => {
+		await waitFor(() => {
 			a.search.setQuery('zanzibar');
 			return a.search.results.messages.some((m) => m.entryId === entry.id);
-		});
+		}, 20_000, 'new entry found');
 		const hit = (await results(a.search, 'colis zanzibar')).messages[0]!;
 		expect(hit.snippet.highlights.map(([x, y]) => hit.snippet.text.slice(x, y))).toEqual(['colis zanzibar']);
 		// S3.6: in-thread search.
@@ -85,17 +78,17 @@ describe('SearchState', () => {
 		// S3.7: recent searches, newest first.
 		a.search.remember('zanzibar');
 		a.search.remember('colis');
-		await waitFor('recent', () => a.search.recent.length === 2);
+		await waitFor(() => a.search.recent.length === 2, 20_000, 'recent');
 		expect(a.search.recent).toEqual(['colis', 'zanzibar']);
 
 		// Revocation: the summary goes, and with it every trace in the index.
 		const victim = ws.contacts[5]!;
 		const victimText = victim.entries.flatMap((e) => (e.kind === 'message' && !e.broadcast && e.body.text ? [e.body.text] : []))[0];
 		a.replica.summaries.forget(victim.id);
-		await waitFor('revoked contact gone', () => {
+		await waitFor(() => {
 			a.search.setQuery(victim.profile.lastName);
 			return a.search.results.query === victim.profile.lastName && !a.search.results.contacts.some((c) => c.id === victim.id);
-		});
+		}, 20_000, 'revoked contact gone');
 		if (victimText) {
 			const r = await results(a.search, victimText);
 			expect(r.messages.map((m) => m.contactId)).not.toContain(victim.id);
@@ -103,16 +96,16 @@ describe('SearchState', () => {
 
 		// The snapshot is written in the background; the next start restores it.
 		let written = false;
-		await waitFor('snapshot written', () => {
+		await waitFor(() => {
 			void store.loadSearchRows().then((rows) => (written = rows.length > 0));
 			return written;
-		});
+		}, 20_000, 'snapshot written');
 		a.detach();
 		await a.replica.close();
 		await store.deleteDoc(contactDocId(victim.id));
 
 		const b = await open(store, user);
-		await waitFor('restored', () => b.search.complete);
+		await waitFor(() => b.search.complete, 20_000, 'restored');
 		expect((await results(b.search, 'zanzibar')).messages.map((m) => m.entryId)).toEqual([entry.id]);
 		expect((await results(b.search, victim.profile.lastName)).contacts.map((c) => c.id)).not.toContain(victim.id);
 		expect(b.search.recent).toEqual(['colis', 'zanzibar']);
@@ -125,14 +118,14 @@ describe('SearchState', () => {
 	it('finds a custom field value edited after the contact was indexed', async () => {
 		const { ws, store } = await seededStore();
 		const a = await open(store, ws.directory.users[0]!);
-		await waitFor('indexed', () => a.search.complete);
+		await waitFor(() => a.search.complete, 20_000, 'indexed');
 		const target = ws.contacts.find((c) => typeof c.profile.custom.company === 'string')!;
 		const old = String(target.profile.custom.company);
 		// Its thread has been indexed from the document: its custom value is found.
-		await waitFor('thread indexed', () => {
+		await waitFor(() => {
 			a.search.setQuery(old);
 			return a.search.results.query === old && a.search.results.contacts.some((c) => c.id === target.id);
-		});
+		}, 20_000, 'thread indexed');
 		const company = 'Quincaillerie Zéphyrine';
 		const before = await results(a.search, company);
 		expect(before.contacts.map((c) => c.id)).not.toContain(target.id);
@@ -140,10 +133,10 @@ describe('SearchState', () => {
 			const c = contactDoc(doc);
 			c.profile.patch({ custom: { ...c.profile.get().custom, company } });
 		});
-		await waitFor('edited custom field found', () => {
+		await waitFor(() => {
 			a.search.setQuery(company.toUpperCase());
 			return a.search.results.query === company.toUpperCase() && a.search.results.contacts.some((c) => c.id === target.id);
-		}, 5_000);
+		}, 5_000, 'edited custom field found');
 		a.detach();
 		await a.replica.close();
 	});
@@ -152,13 +145,13 @@ describe('SearchState', () => {
 	it('counts every matching contact and lists them all on request', async () => {
 		const { ws, store } = await seededStore();
 		const a = await open(store, ws.directory.users[0]!);
-		await waitFor('indexed', () => a.search.complete);
+		await waitFor(() => a.search.complete, 20_000, 'indexed');
 		const r = await results(a.search, '+3');
 		expect(r.contacts.length).toBe(8);
 		expect(r.contactsTotal).toBeGreaterThan(8);
 		const total = r.contactsTotal;
 		a.search.showAllContacts();
-		await waitFor('all contacts listed', () => a.search.results.contacts.length === total);
+		await waitFor(() => a.search.results.contacts.length === total, 20_000, 'all contacts listed');
 		// A new search starts short again.
 		expect((await results(a.search, '+33')).contacts.length).toBeLessThanOrEqual(8);
 		a.detach();

@@ -13,10 +13,10 @@ import {
 	rejectsWith,
 	same,
 	summary,
-	waitFor,
 	type ContractCase
 } from './contract-kit';
 import type { ExternalCloseReason, PendingUpdate } from './store';
+import { waitFor } from '../test-utils/wait';
 
 const pending = (updateId: string, createdAt = 1): PendingUpdate => ({
 	updateId,
@@ -228,7 +228,7 @@ export const dataCases: ContractCase[] = [
 			const store = await world.open(ALICE, { onExternalClose: (r) => (reason = r) });
 			await store.setMeta('k', 1);
 			await world.deleteDatabase(ALICE);
-			await waitFor(() => reason !== null, 'the open handle hears about the deletion');
+			await waitFor(() => reason !== null, 5_000, 'the open handle hears about the deletion');
 			same(reason, 'deleted', 'reason');
 			check(store.closed, 'closed');
 			await rejectsWith(store.getMeta('k'), 'closed', 'read after deletion');

@@ -94,14 +94,6 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message: st
 }
 
 /** Polls `condition` until it holds or the deadline passes (events from other handles are async). */
-export async function waitFor(condition: () => boolean, message: string, deadlineMs = 5000): Promise<void> {
-	const end = Date.now() + deadlineMs;
-	while (!condition()) {
-		if (Date.now() > end) throw new ContractFailure(`timed out waiting: ${message}`);
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
-
 /** mulberry32: small, fast, reproducible from its seed. */
 export function seededRandom(seed: number): () => number {
 	let s = seed >>> 0;

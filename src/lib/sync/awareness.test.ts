@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocId } from '../domain/types';
-import { AwarenessHub, decodeAwareness, encodeAwareness } from './awareness';
+import { readAwarenessUpdate, writeAwarenessUpdate, type AwarenessEntry } from '../protocol/awareness';
+import { AwarenessHub } from './awareness';
+
+const decodeAwareness = (u: Uint8Array) => readAwarenessUpdate(u, 'object');
+const encodeAwareness = (entries: ReadonlyArray<AwarenessEntry<unknown>>) => writeAwarenessUpdate(entries, 'object');
 
 const DOC = 'c/k1' as DocId;
 

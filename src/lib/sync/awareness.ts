@@ -2,9 +2,8 @@
  * Awareness on the client: ephemeral per-document state (presence on `dir`, typing and draft
  * cursors on `c/<id>`), carried in AWARENESS frames as y-protocols awareness updates.
  *
- * Wire format (y-protocols/awareness, so stock y-websocket clients interoperate): varUint
- * count, then per client varUint clientId, varUint clock, varString JSON state, `null` when the
- * client left. A state replaces the previous one of that client when its clock is higher (or
+ * Wire format: y-protocols/awareness (so stock y-websocket clients interoperate), read and
+ * written by `src/lib/protocol/awareness.ts`; the app keeps object states only. A state replaces the previous one of that client when its clock is higher (or
  * equal and null: the server's "gone" message for a closed connection).
  *
  * Why our own hub and not y-protocols' `Awareness` class: that class needs a Y.Doc per
@@ -23,11 +22,10 @@
  * - When the connection drops, every remote state is forgotten (they can no longer be trusted
  *   to be withdrawn); they come back when their clients renew or answer our own state.
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import type { DocId } from '../domain/types';
+import { readAwarenessUpdate, writeAwarenessUpdate, type AwarenessObject } from '../protocol/awareness';
 
-export type AwarenessState = Record<string, unknown>;
+export type AwarenessState = AwarenessObject;
 
 export interface Peer {
 	clientId: number;
@@ -35,12 +33,6 @@ export interface Peer {
 	state: AwarenessState;
 	/** Local time the state last arrived. */
 	receivedAt: number;
-}
-
-export interface AwarenessEntry {
-	clientId: number;
-	clock: number;
-	state: AwarenessState | null;
 }
 
 export interface AwarenessHubOptions {
@@ -54,42 +46,6 @@ export interface AwarenessHubOptions {
 	/** Re-send local states this often; peers silent for `outdatedMs` are dropped. */
 	renewMs?: number;
 	outdatedMs?: number;
-}
-
-export function encodeAwareness(entries: readonly AwarenessEntry[]): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, entries.length);
-	for (const e of entries) {
-		encoding.writeVarUint(enc, e.clientId);
-		encoding.writeVarUint(enc, e.clock);
-		encoding.writeVarString(enc, JSON.stringify(e.state));
-	}
-	return encoding.toUint8Array(enc);
-}
-
-/** Decodes an awareness update; a state that is not a JSON object reads as null. Null on bad bytes. */
-export function decodeAwareness(update: Uint8Array): AwarenessEntry[] | null {
-	try {
-		const dec = decoding.createDecoder(update);
-		const n = decoding.readVarUint(dec);
-		const out: AwarenessEntry[] = [];
-		for (let i = 0; i < n; i++) {
-			const clientId = decoding.readVarUint(dec);
-			const clock = decoding.readVarUint(dec);
-			const raw = decoding.readVarString(dec);
-			let state: AwarenessState | null = null;
-			try {
-				const v = JSON.parse(raw) as unknown;
-				if (typeof v === 'object' && v !== null && !Array.isArray(v)) state = v as AwarenessState;
-			} catch {
-				state = null;
-			}
-			out.push({ clientId, clock, state });
-		}
-		return out;
-	} catch {
-		return null;
-	}
 }
 
 function randomClientId(): number {
@@ -160,7 +116,7 @@ export class AwarenessHub {
 
 	/** An AWARENESS frame from the server. */
 	receive(docId: DocId, update: Uint8Array): void {
-		const entries = decodeAwareness(update);
+		const entries = readAwarenessUpdate(update, 'object');
 		if (!entries) return;
 		const now = this.#now();
 		let changed = false;
@@ -233,7 +189,7 @@ export class AwarenessHub {
 			const l = this.#local.get(docId);
 			this.#dirty.delete(docId);
 			if (!l) continue;
-			const update = encodeAwareness([{ clientId: this.clientId, clock: l.clock, state: l.state }]);
+			const update = writeAwarenessUpdate([{ clientId: this.clientId, clock: l.clock, state: l.state }], 'object');
 			if (!this.#opts.send(docId, update)) continue; // offline: `connected` re-sends
 			this.#tokens--;
 			l.sentAt = now;

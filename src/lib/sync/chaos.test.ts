@@ -17,19 +17,12 @@ import { AuthClient, memorySession } from './auth';
 import { Backoff } from './backoff';
 import type { ConnectionState, WebSocketCtor } from './connection';
 import { Replica } from './replica';
+import { waitFor } from '../test-utils/wait';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let dataDir: string;
 let proxy: ChaosProxy;
 const cleanups: Array<() => Promise<void> | void> = [];
-
-async function waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-chaos-'));
@@ -96,7 +89,7 @@ describe('the replica behind a chaos proxy', () => {
 	it('knows a black-holed connection is dead within 10 s, says offline once reconnecting fails, and delivers exactly once after', async () => {
 		const { replica, userId, states } = await replicaBehindProxy();
 		replica.start();
-		await waitFor('caught up', () => replica.lastCatchUp !== null && replica.status.state === 'online');
+		await waitFor(() => replica.lastCatchUp !== null && replica.status.state === 'online', 30_000, 'caught up');
 		const contactId = [...replica.summaries.values()][0]!.id;
 
 		proxy.mode = 'blackhole';
@@ -104,17 +97,17 @@ describe('the replica behind a chaos proxy', () => {
 		// A change written into the black hole: sent, never acknowledged.
 		const text = `into the hole ${newId()}`;
 		await comment(replica, contactId, userId, text);
-		await waitFor('the dead connection noticed', () => replica.status.state !== 'online', 15_000);
+		await waitFor(() => replica.status.state !== 'online', 15_000, 'the dead connection noticed');
 		const detectedMs = Date.now() - holedAt;
 		expect(detectedMs, `detected after ${detectedMs} ms`).toBeLessThanOrEqual(10_000);
 		expect(replica.status.state).toBe('reconnecting');
 		expect(replica.pending.count).toBe(1);
 		// The new attempt goes into the hole too: its upgrade times out and the state says so.
-		await waitFor('offline after a failed reconnect', () => replica.status.state === 'offline', 15_000);
+		await waitFor(() => replica.status.state === 'offline', 15_000, 'offline after a failed reconnect');
 
 		proxy.mode = 'pass';
 		proxy.reset();
-		await waitFor('back online and acknowledged', () => replica.status.state === 'online' && replica.pending.count === 0, 30_000);
+		await waitFor(() => replica.status.state === 'online' && replica.pending.count === 0, 30_000, 'back online and acknowledged');
 		expect(await storedCount(contactId, text)).toBe(1);
 		expect(states.map((s) => s.state)).toContain('reconnecting');
 	}, 60_000);
@@ -124,21 +117,21 @@ describe('the replica behind a chaos proxy', () => {
 		proxy.mode = 'blackhole';
 		const t0 = Date.now();
 		replica.start();
-		await waitFor('the attempt timed out', () => states.some((s) => s.state === 'offline' && s.at > t0), 15_000);
+		await waitFor(() => states.some((s) => s.state === 'offline' && s.at > t0), 15_000, 'the attempt timed out');
 		const timedOutMs = states.find((s) => s.state === 'offline' && s.at > t0)!.at - t0;
 		expect(timedOutMs).toBeGreaterThanOrEqual(9_000);
 		expect(timedOutMs).toBeLessThanOrEqual(12_000);
 		expect(replica.status.lastError).toMatch(/timed out/);
-		await waitFor('a second attempt', () => proxy.accepted >= 2, 5_000);
+		await waitFor(() => proxy.accepted >= 2, 5_000, 'a second attempt');
 		proxy.mode = 'pass';
 		proxy.reset();
-		await waitFor('online once the network lets it through', () => replica.status.state === 'online', 20_000);
+		await waitFor(() => replica.status.state === 'online', 20_000, 'online once the network lets it through');
 	}, 60_000);
 
 	it('delivers changes written across resets exactly once', async () => {
 		const { replica, userId } = await replicaBehindProxy();
 		replica.start();
-		await waitFor('caught up', () => replica.lastCatchUp !== null && replica.status.state === 'online');
+		await waitFor(() => replica.lastCatchUp !== null && replica.status.state === 'online', 30_000, 'caught up');
 		const contactId = [...replica.summaries.values()][1]!.id;
 		const texts: string[] = [];
 		for (let i = 0; i < 6; i++) {
@@ -147,7 +140,7 @@ describe('the replica behind a chaos proxy', () => {
 			await comment(replica, contactId, userId, text);
 			if (i % 2 === 0) proxy.reset();
 		}
-		await waitFor('all acknowledged', () => replica.status.state === 'online' && replica.pending.count === 0, 30_000);
+		await waitFor(() => replica.status.state === 'online' && replica.pending.count === 0, 30_000, 'all acknowledged');
 		for (const text of texts) expect(await storedCount(contactId, text), text).toBe(1);
 	}, 60_000);
 });

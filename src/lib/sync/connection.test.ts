@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backoff } from './backoff';
 import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
+import { waitFor } from '../test-utils/wait';
 
 let http: Server | null = null;
 
@@ -24,14 +25,6 @@ async function refusingServer(): Promise<number> {
 	await new Promise<void>((r) => http!.listen(0, '127.0.0.1', () => r()));
 	const addr = http.address();
 	return typeof addr === 'object' && addr ? addr.port : 0;
-}
-
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
 }
 
 function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'denied'>, backoff = new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 })) {
@@ -59,7 +52,7 @@ describe('SyncConnection', () => {
 		let refreshes = 0;
 		const { conn, tokens } = connection(port, async () => (refreshes++, 'ok'));
 		conn.start();
-		await waitFor('three attempts', () => tokens() >= 3 && refreshes >= 2);
+		await waitFor(() => tokens() >= 3 && refreshes >= 2, 10_000, 'three attempts');
 		// Issue 17: once an attempt failed the state says offline while retries go on.
 		expect(conn.state).toBe('offline');
 		conn.stop();
@@ -70,7 +63,7 @@ describe('SyncConnection', () => {
 		const port = await refusingServer();
 		const { conn } = connection(port, async () => 'denied');
 		conn.start();
-		await waitFor('stopped', () => conn.state === 'offline' && conn.lastError === 'session expired');
+		await waitFor(() => conn.state === 'offline' && conn.lastError === 'session expired', 10_000, 'stopped');
 	});
 
 	// Issue 17: a sign that the network works (tab visible again, an HTTP answer, the browser's
@@ -79,13 +72,13 @@ describe('SyncConnection', () => {
 		const port = await refusingServer();
 		const { conn, tokens } = connection(port, async () => 'network', new Backoff({ baseMs: 60_000, maxMs: 60_000, minMs: 60_000 }));
 		conn.start();
-		await waitFor('a first attempt, then a long wait', () => tokens() === 1 && conn.state === 'offline');
+		await waitFor(() => tokens() === 1 && conn.state === 'offline', 10_000, 'a first attempt, then a long wait');
 		await new Promise((r) => setTimeout(r, 200));
 		expect(tokens()).toBe(1);
 		conn.nudge();
-		await waitFor('a second attempt at once', () => tokens() === 2, 5_000);
+		await waitFor(() => tokens() === 2, 5_000, 'a second attempt at once');
 		conn.setNetworkAvailable(true);
-		await waitFor('the online event retries too', () => tokens() === 3, 5_000);
+		await waitFor(() => tokens() === 3, 5_000, 'the online event retries too');
 		conn.stop();
 	});
 
@@ -97,7 +90,7 @@ describe('SyncConnection', () => {
 		expect(tokens()).toBe(0);
 		expect(conn.state).toBe('offline');
 		conn.setNetworkAvailable(true);
-		await waitFor('an attempt', () => tokens() >= 1);
+		await waitFor(() => tokens() >= 1, 10_000, 'an attempt');
 		conn.stop();
 	});
 });

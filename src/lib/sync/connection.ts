@@ -24,7 +24,7 @@
  */
 import type { DocId } from '../domain/types';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, type ClientMessage, type ServerMessage } from '../protocol';
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../protocol/close';
+import { afterClose } from '../protocol/close';
 import { Backoff } from './backoff';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat';
 
@@ -261,9 +261,16 @@ export class SyncConnection {
 				this.#setState('offline');
 				return;
 			}
-			if (ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_FORBIDDEN) {
+			const action = afterClose(ev.code);
+			if (action === 'refresh') {
 				// The server ended the token's session (expiry, logout elsewhere, revocation).
 				void this.#refreshThenRetry(ev.reason ? `closed: ${ev.reason}` : `closed (${ev.code})`);
+				return;
+			}
+			if (action === 'stop') {
+				// Another protocol version: reconnecting cannot help, the app must be reloaded.
+				this.#lastError = ev.reason || `closed (${ev.code})`;
+				this.stop();
 				return;
 			}
 			if (!opened) {

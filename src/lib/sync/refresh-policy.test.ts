@@ -15,19 +15,12 @@ import { startServer } from '../../../sync-server/src/server';
 import { AuthClient, memorySession, type LockFn, type SessionStorage } from './auth';
 import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
 import { Backoff } from './backoff';
+import { waitFor } from '../test-utils/wait';
 
 let now = Date.now();
 let server: Awaited<ReturnType<typeof startServer>>;
 let dataDir: string;
 let base: string;
-
-async function waitFor(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-refresh-policy-'));
@@ -123,7 +116,7 @@ describe('refresh policy (issue 17.3)', () => {
 			handler: { hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: 'c' }), message: () => undefined, closed: () => undefined, state: () => undefined }
 		});
 		conn.start();
-		await waitFor('five failed attempts', () => attempts >= 5);
+		await waitFor(() => attempts >= 5, 15_000, 'five failed attempts');
 		conn.stop();
 		expect(refreshes).toBe(0);
 		expect(net.state.refreshes).toBe(0);
@@ -185,10 +178,10 @@ describe('the session ends the way the server says (issue 15.3)', () => {
 	it('token expiry closes the socket; the client refreshes and is back online', async () => {
 		const { auth, net } = await signedIn();
 		const { conn, states } = connect(auth);
-		await waitFor('online', () => conn.state === 'online');
+		await waitFor(() => conn.state === 'online', 15_000, 'online');
 		const old = auth.session!.accessToken;
 		now += 16 * 60_000;
-		await waitFor('closed and back online', () => states.some((s) => s.state === 'connecting') && conn.state === 'online' && auth.session?.accessToken !== old);
+		await waitFor(() => states.some((s) => s.state === 'connecting') && conn.state === 'online' && auth.session?.accessToken !== old, 15_000, 'closed and back online');
 		expect(net.state.refreshes).toBeGreaterThanOrEqual(1);
 		conn.stop();
 		auth.stop();
@@ -197,12 +190,12 @@ describe('the session ends the way the server says (issue 15.3)', () => {
 	it('a logout elsewhere of this session closes the socket and ends the session here (login shown)', async () => {
 		const { auth } = await signedIn();
 		const { conn } = connect(auth);
-		await waitFor('online', () => conn.state === 'online');
+		await waitFor(() => conn.state === 'online', 15_000, 'online');
 		let ended = false;
 		auth.subscribe((s) => (ended ||= s === null));
 		const r = await fetch(`${base}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: auth.session!.refreshToken }) });
 		expect(r.status).toBe(204);
-		await waitFor('session over', () => conn.state === 'offline' && conn.lastError === 'session expired');
+		await waitFor(() => conn.state === 'offline' && conn.lastError === 'session expired', 15_000, 'session over');
 		expect(ended).toBe(true);
 		auth.stop();
 	});

@@ -14,18 +14,11 @@ import { startServer } from '../../../sync-server/src/server';
 import { AuthClient, memorySession } from './auth';
 import type { WebSocketCtor } from './connection';
 import { Replica } from './replica';
+import { waitFor } from '../test-utils/wait';
 
 const RATE = 10;
 let server: Awaited<ReturnType<typeof startServer>>;
 let dataDir: string;
-
-async function waitFor(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-replica-rate-'));
@@ -63,7 +56,7 @@ describe('Replica and the server update rate', () => {
 		try {
 			await replica.open();
 			replica.start();
-			await waitFor('caught up', () => replica.lastCatchUp !== null && replica.status.state === 'online');
+			await waitFor(() => replica.lastCatchUp !== null && replica.status.state === 'online', 20_000, 'caught up');
 			const catchUp = replica.lastCatchUp;
 
 			// One comment on each of 40 contacts at once: 40 frames, four times the burst.
@@ -77,8 +70,8 @@ describe('Replica and the server update rate', () => {
 					)
 				)
 			);
-			await waitFor('the server refuses some as over its rate', () => /too many updates/i.test(replica.status.lastError ?? ''));
-			await waitFor('every update acknowledged', () => replica.pending.count === 0);
+			await waitFor(() => /too many updates/i.test(replica.status.lastError ?? ''), 20_000, 'the server refuses some as over its rate');
+			await waitFor(() => replica.pending.count === 0, 20_000, 'every update acknowledged');
 			// Same connection: no second catch-up happened.
 			expect(replica.lastCatchUp).toBe(catchUp);
 			for (const id of ids) {

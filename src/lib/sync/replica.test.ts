@@ -14,19 +14,12 @@ import { startServer } from '../../../sync-server/src/server';
 import { AuthClient, memorySession } from './auth';
 import type { WebSocketCtor } from './connection';
 import { Replica } from './replica';
+import { waitFor } from '../test-utils/wait';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
 let dataDir: string;
 let base: string;
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!(await cond())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 async function client(email: string) {
 	const auth = new AuthClient({ baseUrl: base, storage: memorySession() });
@@ -44,7 +37,7 @@ async function client(email: string) {
 	});
 	await replica.open();
 	replica.start();
-	await waitFor(`${email} caught up`, () => replica.lastCatchUp !== null && replica.status.state === 'online');
+	await waitFor(() => replica.lastCatchUp !== null && replica.status.state === 'online', 15_000, `${email} caught up`);
 	const close = async () => {
 		await replica.close();
 		auth.stop();
@@ -77,15 +70,15 @@ describe('Replica against the sync server', () => {
 
 		// Ana goes away; the owner comments on one contact.
 		ana.replica.setNetworkAvailable(false);
-		await waitFor('ana offline', () => ana.replica.status.state === 'offline');
+		await waitFor(() => ana.replica.status.state === 'offline', 15_000, 'ana offline');
 		await owner.replica.edit(target, (doc) =>
 			contactDoc(doc).thread.append({ id: newId() as EntryId, kind: 'comment', text: 'while you were away', mentions: [], at: Date.now(), author: { type: 'user', id: owner.user.id } })
 		);
-		await waitFor('owner acked', () => owner.replica.status.unacked === 0);
+		await waitFor(() => owner.replica.status.unacked === 0, 15_000, 'owner acked');
 
 		const before = ana.replica.lastCatchUp;
 		ana.replica.setNetworkAvailable(true);
-		await waitFor('ana caught up again', () => ana.replica.lastCatchUp !== before && ana.replica.status.state === 'online');
+		await waitFor(() => ana.replica.lastCatchUp !== before && ana.replica.status.state === 'online', 15_000, 'ana caught up again');
 		expect(ana.replica.lastCatchUp).toMatchObject({ full: false, changed: 1, synced: 1 });
 		expect(ana.replica.summaries.get(target)?.updatedAt).toBeGreaterThan(0);
 		await ana.close();
@@ -97,7 +90,7 @@ describe('Replica against the sync server', () => {
 		const manager = await client('manager@demo.test');
 		const [c1, c2] = [...ana.replica.summaries.values()].map((s) => s.id);
 		ana.replica.setNetworkAvailable(false);
-		await waitFor('offline', () => ana.replica.status.state === 'offline');
+		await waitFor(() => ana.replica.status.state === 'offline', 15_000, 'offline');
 		const ids: EntryId[] = [];
 		for (const id of [c1!, c2!, c1!]) {
 			const entryId = newId() as EntryId;
@@ -110,12 +103,12 @@ describe('Replica against the sync server', () => {
 		expect(await ana.store.countPending()).toBe(3);
 
 		ana.replica.setNetworkAvailable(true);
-		await waitFor('acked', () => ana.replica.status.unacked === 0);
+		await waitFor(() => ana.replica.status.unacked === 0, 15_000, 'acked');
 		expect(await ana.store.countPending()).toBe(0);
-		await waitFor('manager has them', async () => {
+		await waitFor(async () => {
 			const t1 = await threadOf(manager.replica, c1!);
 			return t1.includes(ids[0]!) && t1.includes(ids[2]!);
-		});
+		}, 15_000, 'manager has them');
 		const t1 = await threadOf(manager.replica, c1!);
 		expect(t1.filter((id) => ids.includes(id))).toHaveLength(2);
 		expect(await threadOf(manager.replica, c2!)).toContain(ids[1]);
@@ -137,11 +130,11 @@ describe('Replica against the sync server', () => {
 			}
 		}
 		for (const c of [ana, owner]) c.replica.setNetworkAvailable(true);
-		await waitFor('both acked', () => ana.replica.status.unacked === 0 && owner.replica.status.unacked === 0);
-		await waitFor('same thread', async () => {
+		await waitFor(() => ana.replica.status.unacked === 0 && owner.replica.status.unacked === 0, 15_000, 'both acked');
+		await waitFor(async () => {
 			const [a, o] = await Promise.all([threadOf(ana.replica, target), threadOf(owner.replica, target)]);
 			return a.length === o.length && a.join() === o.join();
-		});
+		}, 15_000, 'same thread');
 		await ana.close();
 		await owner.close();
 	});
@@ -153,7 +146,7 @@ describe('Replica against the sync server', () => {
 		expect(mine.length).toBeGreaterThan(0);
 		const victim = mine[0]!.id;
 		await owner.replica.edit(victim, (doc) => contactDoc(doc).assignment.set({ userId: null }));
-		await waitFor('revoked', async () => sue.replica.summaries.get(victim) === undefined && !(await sue.store.listDocIds()).includes(contactDocId(victim)));
+		await waitFor(async () => sue.replica.summaries.get(victim) === undefined && !(await sue.store.listDocIds()).includes(contactDocId(victim)), 15_000, 'revoked');
 		expect((await sue.store.loadSummaries()).some((s) => s.id === victim)).toBe(false);
 		await sue.close();
 		await owner.close();
@@ -166,7 +159,7 @@ describe('Replica against the sync server', () => {
 		expect(ana.auth.session!.refreshToken).not.toBe(old);
 		const before = ana.replica.lastCatchUp;
 		ana.replica.connection!.reconnect();
-		await waitFor('reconnected', () => ana.replica.lastCatchUp !== before && ana.replica.status.state === 'online');
+		await waitFor(() => ana.replica.lastCatchUp !== before && ana.replica.status.state === 'online', 15_000, 'reconnected');
 		await ana.close();
 	});
 });

@@ -6,6 +6,7 @@ import { contactDoc, initContact, summarize, watchSummary } from '../doc';
 import type { ContactId, ContactSummary, EntryId, UserId } from '../domain/types';
 import { createMemoryStore } from '../storage/memory';
 import { SummaryBook, type SummaryChange } from './summaries';
+import { waitFor } from '../test-utils/wait';
 
 const id = (n: number) => `k${n}` as ContactId;
 
@@ -13,14 +14,6 @@ function contact(n: number): Y.Doc {
 	const doc = new Y.Doc();
 	initContact(doc, { id: id(n), profile: { firstName: `C${n}` }, createdAt: 1000 + n });
 	return doc;
-}
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!(await cond())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
 }
 
 describe('SummaryBook', () => {
@@ -31,7 +24,7 @@ describe('SummaryBook', () => {
 		book.subscribe((c) => batches.push(c));
 		const docs = [contact(1), contact(2)];
 		for (const [i, d] of docs.entries()) book.put(summarize(id(i + 1), d));
-		await waitFor('one batch', () => batches.length === 1);
+		await waitFor(() => batches.length === 1, 5_000, 'one batch');
 		expect(batches[0]!.changed.map((s) => s.id).sort()).toEqual([id(1), id(2)]);
 
 		// An incremental update of one contact (a new incoming message) changes only it.
@@ -45,7 +38,7 @@ describe('SummaryBook', () => {
 			at: 5000,
 			author: { type: 'contact', id: 'x' }
 		});
-		await waitFor('second batch', () => batches.length === 2);
+		await waitFor(() => batches.length === 2, 5_000, 'second batch');
 		expect(batches[1]!.changed.map((s) => s.id)).toEqual([id(1)]);
 		expect(book.get(id(1))!.lastMessagePreview).toBe('hello');
 		expect(book.get(id(1))).toEqual(summarize(id(1), docs[0]!));
@@ -79,7 +72,7 @@ describe('SummaryBook', () => {
 		book.subscribe((c) => batches.push(c));
 		book.put(summarize(id(1), contact(1)));
 		book.forget(id(1));
-		await waitFor('batch', () => batches.length === 1);
+		await waitFor(() => batches.length === 1, 5_000, 'batch');
 		expect(batches[0]).toEqual({ changed: [], removed: [id(1)] });
 		expect(book.get(id(1))).toBeUndefined();
 		expect(book.put({ ...summarize(id(2), contact(2)), reads: { ['u' as UserId]: 1 } })).toBe(true);

@@ -10,7 +10,8 @@
  * to private addresses with `allowPrivate` (`ALLOW_LOOPBACK_CHANNELS=1`).
  *
  * Redirects are not followed (a 3xx is a failed delivery): following one would be a second,
- * unchecked request.
+ * unchecked request. Link previews (`http/link-preview.ts`) send their requests through
+ * `guardedRequest` too, and follow redirects by hand, checking each hop.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -105,51 +106,93 @@ export function checkTarget(url: string, allowPrivate: boolean): { ok: true; url
 	return { ok: true, url: target };
 }
 
-/** POSTs `body` to `url` with `headers`; never throws. */
-export function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
-	const checked = checkTarget(url, opts.allowPrivate);
-	if (!checked.ok) return Promise.resolve(checked);
-	const target = checked.url;
-	const max = opts.maxResponseBytes ?? 4096;
+/** Why a guarded request got no answer. */
+export type RequestFailure = { ok: false; kind: 'refused' | 'network' | 'timeout'; message: string };
+
+export interface GuardedRequest {
+	method: 'GET' | 'POST';
+	headers: Record<string, string>;
+	body?: string;
+	allowPrivate: boolean;
+	/** Until the answer's headers arrive. */
+	timeoutMs: number;
+}
+
+/**
+ * Sends one request to `target` (already checked by `checkTarget`) through the guarded lookup,
+ * with its own agent (no pooled socket bypasses the check); resolves once, with the answer when
+ * its headers arrive, else why not. Redirects are the caller's business. Never throws.
+ */
+export function guardedRequest(target: URL, init: GuardedRequest): Promise<{ ok: true; res: IncomingMessage } | RequestFailure> {
+	if (init.timeoutMs <= 0) return Promise.resolve({ ok: false, kind: 'timeout', message: 'No answer in time.' });
 	const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
 	return new Promise((resolve) => {
 		let settled = false;
-		const done = (r: PostResult) => {
+		const done = (r: { ok: true; res: IncomingMessage } | RequestFailure) => {
 			if (settled) return;
 			settled = true;
 			clearTimeout(timer);
 			resolve(r);
 		};
-		const req = request(
-			target,
-			{
-				method: 'POST',
-				headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
-				lookup: guardedLookup(opts.allowPrivate),
-				agent: false
-			},
-			(res: IncomingMessage) => {
-				const chunks: Buffer[] = [];
-				let size = 0;
-				res.on('data', (c: Buffer) => {
-					if (size < max) chunks.push(c.subarray(0, max - size));
-					size += c.length;
-				});
-				res.on('end', () => done({ ok: true, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-				res.on('error', (err) => done({ ok: false, kind: 'network', message: err.message }));
-			}
-		);
+		const req = request(target, { method: init.method, headers: init.headers, lookup: guardedLookup(init.allowPrivate), agent: false }, (res) => done({ ok: true, res }));
 		const timer = setTimeout(() => {
 			req.destroy();
-			done({ ok: false, kind: 'timeout', message: `No answer within ${opts.timeoutMs} ms.` });
-		}, opts.timeoutMs);
-		req.on('error', (err) => {
+			done({ ok: false, kind: 'timeout', message: `No answer within ${init.timeoutMs} ms.` });
+		}, init.timeoutMs);
+		req.on('error', (err) =>
 			done(
 				err instanceof RefusedAddressError
 					? { ok: false, kind: 'refused', message: `Refused: ${err.message}.` }
 					: { ok: false, kind: 'network', message: err.message || 'The request failed.' }
-			);
-		});
-		req.end(body);
+			)
+		);
+		req.end(init.body);
 	});
+}
+
+/**
+ * At most `max` bytes of an answer's body as text (a longer body is cut, not an error; the rest is
+ * not read); null past `deadline` (ms since the epoch), or when the body fails and `failOnError`.
+ */
+export function readCapped(res: IncomingMessage, max: number, deadline: number, failOnError = false): Promise<string | null> {
+	return new Promise((resolve) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		let settled = false;
+		const finish = (v: string | null) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			res.destroy();
+			resolve(v);
+		};
+		const text = () => Buffer.concat(chunks).toString('utf8');
+		const timer = setTimeout(() => finish(null), Math.max(0, deadline - Date.now()));
+		res.on('data', (c: Buffer) => {
+			const room = max - size;
+			chunks.push(room < c.length ? c.subarray(0, room) : c);
+			size += Math.min(room, c.length);
+			if (size >= max) finish(text());
+		});
+		res.on('end', () => finish(text()));
+		res.on('error', () => finish(failOnError ? null : text()));
+	});
+}
+
+/** POSTs `body` to `url` with `headers`; never throws. */
+export async function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+	const checked = checkTarget(url, opts.allowPrivate);
+	if (!checked.ok) return checked;
+	const deadline = Date.now() + opts.timeoutMs;
+	const got = await guardedRequest(checked.url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+		body,
+		allowPrivate: opts.allowPrivate,
+		timeoutMs: opts.timeoutMs
+	});
+	if (!got.ok) return got;
+	const text = await readCapped(got.res, opts.maxResponseBytes ?? 4096, deadline, true);
+	if (text === null) return Date.now() >= deadline ? { ok: false, kind: 'timeout', message: `No answer within ${opts.timeoutMs} ms.` } : { ok: false, kind: 'network', message: 'The answer was cut off.' };
+	return { ok: true, status: got.res.statusCode ?? 0, text };
 }

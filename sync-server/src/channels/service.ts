@@ -16,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { contactDoc, serverOrigin } from '../../../src/lib/doc';
 import { newId } from '../../../src/lib/domain/ids';
 import type { Channel, ContactId, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
+import { CLOSE_GOING_AWAY, CLOSE_INTERNAL } from '../../../src/lib/protocol/close';
 import { RateLimiter } from '../auth/rate-limit';
 import type { Fanout } from '../fanout/fanout';
 import { asObject, errorReply, readJson, reply, type Reply } from '../http/respond';
@@ -292,7 +293,7 @@ export class Channels {
 		};
 		conn.open().catch((err: unknown) => {
 			this.deps.log(`visitor ${conn.id}: open failed: ${String(err)}`);
-			conn.close(1011, 'The conversation could not be opened.');
+			conn.close(CLOSE_INTERNAL, 'The conversation could not be opened.');
 		});
 	}
 
@@ -306,7 +307,7 @@ export class Channels {
 		if (this.closed) return;
 		this.closed = true;
 		if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-		for (const set of [...this.visitors.values()]) for (const c of [...set]) c.close(1001, 'server shutting down');
+		for (const set of [...this.visitors.values()]) for (const c of [...set]) c.close(CLOSE_GOING_AWAY, 'server shutting down');
 		this.wss.close();
 		await this.outbox.close();
 		this.watch.close();

@@ -1,8 +1,8 @@
 /**
  * Typing over the contact document's awareness (SPEC S5.8), as the web chat reads and writes it.
  *
- * Awareness updates are y-protocols bytes: varUint count, then per client varUint clientId,
- * varUint clock, varString JSON state (`null` when the client left). The state shape we publish
+ * Awareness updates are y-protocols bytes, read and written by `src/lib/protocol/awareness.ts`
+ * (any JSON state; `null` when the client left). The state shape we publish
  * for a visitor, and read from agents (human or AI), is
  *
  *   { user: { kind: 'contact' | 'user' | 'bot', id, name }, typing: { composer, at } | null }
@@ -13,8 +13,7 @@
  * state not refreshed for `TYPING_TTL_MS` counts as stopped, so a crashed tab does not type
  * forever.
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+import { readAwarenessUpdate, writeAwarenessUpdate } from '../../../src/lib/protocol/awareness';
 
 export const TYPING_TTL_MS = 8_000;
 
@@ -23,44 +22,9 @@ export interface TypingState {
 	typing: { composer: string; at: number } | null;
 }
 
-export interface AwarenessEntry {
-	clientId: number;
-	clock: number;
-	/** Parsed JSON state; null when the client left or the state is not JSON. */
-	state: unknown;
-}
-
-/** Decodes an awareness update; null when the bytes are not one. */
-export function readAwareness(update: Uint8Array): AwarenessEntry[] | null {
-	try {
-		const dec = decoding.createDecoder(update);
-		const n = decoding.readVarUint(dec);
-		const out: AwarenessEntry[] = [];
-		for (let i = 0; i < n; i++) {
-			const clientId = decoding.readVarUint(dec);
-			const clock = decoding.readVarUint(dec);
-			const raw = decoding.readVarString(dec);
-			let state: unknown = null;
-			try {
-				state = JSON.parse(raw) as unknown;
-			} catch {
-				state = null;
-			}
-			out.push({ clientId, clock, state });
-		}
-		return out;
-	} catch {
-		return null;
-	}
-}
-
+/** An awareness update of one client's typing state (null: it left). */
 export function writeAwareness(clientId: number, clock: number, state: TypingState | null): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, 1);
-	encoding.writeVarUint(enc, clientId);
-	encoding.writeVarUint(enc, clock);
-	encoding.writeVarString(enc, JSON.stringify(state));
-	return encoding.toUint8Array(enc);
+	return writeAwarenessUpdate([{ clientId, clock, state }], 'json');
 }
 
 /** Whether an awareness state is someone other than the contact typing a reply. */
@@ -77,7 +41,7 @@ export class AgentTyping {
 
 	/** Applies an update; returns whether "someone is typing" may have changed. */
 	apply(update: Uint8Array, now: number): boolean {
-		const entries = readAwareness(update);
+		const entries = readAwarenessUpdate(update, 'json');
 		if (!entries) return false;
 		const before = this.any(now);
 		for (const e of entries) {

@@ -31,6 +31,7 @@ import type WebSocket from 'ws';
 import { contactDoc, serverOrigin, storageOrigin, type ContactDoc } from '../../../src/lib/doc';
 import { contactDocId } from '../../../src/lib/domain/ids';
 import { attachmentBodyType } from '../../../src/lib/domain/attachments';
+import { CLOSE_PROTOCOL_ERROR } from '../../../src/lib/protocol/close';
 import type { Attachment, Channel, ChannelId, DocId, Entry, EntryId, MessageEntry } from '../../../src/lib/domain/types';
 import type { RateDecision } from '../auth/rate-limit';
 import { MAX_ATTACHMENTS, type UploadStore } from '../http/upload-store';
@@ -377,7 +378,7 @@ export class VisitorConnection implements FanoutSubscriber {
 
 	private fail(code: string, message: string): void {
 		this.error(code, message);
-		this.close(1003, message);
+		this.close(CLOSE_PROTOCOL_ERROR, message);
 	}
 
 	close(code: number, reason: string): void {

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocId } from '../../../src/lib/domain/types';
 import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
+import { waitFor } from '../../../src/lib/test-utils/wait';
 
 export interface FanoutFactory {
 	/** A fan-out of one more process of the workspace; resolves once it receives events. */
@@ -20,14 +21,6 @@ const doc = (s: string) => s as DocId;
 function recorder(id: string, wants: (d: DocId) => boolean = () => true): FanoutSubscriber & { got: FanoutEvent[] } {
 	const got: FanoutEvent[] = [];
 	return { id, got, wants, deliver: (e) => void got.push(e) };
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > end) throw new Error(`timed out: ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
 }
 
 export function fanoutContract(name: string, factory: () => Promise<FanoutFactory>): void {
@@ -88,7 +81,7 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			// 11 and 13 arrive; 12 was committed by a process killed before it published.
 			first.publish({ type: 'update', docId: doc('c/1'), seq: 11, update: new Uint8Array([11]) });
 			first.publish({ type: 'update', docId: doc('c/1'), seq: 13, update: new Uint8Array([13]) });
-			await until(() => s.got.length === 3, 'the hole filled from the store', 15_000);
+			await waitFor(() => s.got.length === 3, 15_000, 'the hole filled from the store');
 			expect(s.got.map((e) => (e.type === 'update' ? e.seq : 0))).toEqual([11, 13, 12]);
 			expect(fetched.flat()).toEqual([12]);
 		});
@@ -113,7 +106,7 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 				first.publish({ type: 'update', docId: doc('c/1'), seq: i, prevSeq: i - 1, update: new Uint8Array(150).fill(i), senderId: 'same-id' });
 			}
 			first.publish({ type: 'awareness', docId: doc('c/1'), update: new Uint8Array([9, 9]), senderId: 'same-id' });
-			await until(() => remote.got.length === 51, 'remote delivery');
+			await waitFor(() => remote.got.length === 51, 10_000, 'remote delivery');
 			await new Promise((r) => setTimeout(r, 50));
 			expect(remote.got).toHaveLength(51);
 			const updates = remote.got.filter((e) => e.type === 'update');
@@ -141,16 +134,16 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			second.setRemoteTraffic(handler, 0);
 			const s = recorder('s');
 			second.subscribe(s);
-			await until(() => resyncs === 1, 'the first resync (at start)', 30_000);
+			await waitFor(() => resyncs === 1, 30_000, 'the first resync (at start)');
 			await f.restartLink();
-			await until(() => resyncs === 2, 'resync after the link came back', 30_000);
+			await waitFor(() => resyncs === 2, 30_000, 'resync after the link came back');
 			// 99 was delivered at start: not again.
 			expect(s.got.filter((e) => e.type === 'update' && e.seq === 99)).toHaveLength(1);
 			expect(s.got.some((e) => e.type === 'update' && e.seq === 99)).toBe(true);
-			await until(() => {
+			await waitFor(() => {
 				first.publish({ type: 'awareness', docId: doc('c/1'), update: new Uint8Array([1]) });
 				return s.got.some((e) => e.type === 'awareness');
-			}, 'traffic after the link came back', 30_000);
+			}, 30_000, 'traffic after the link came back');
 		});
 	});
 }

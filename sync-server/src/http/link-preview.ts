@@ -10,10 +10,9 @@
  * of any page fits, and a hostile endless body costs nothing more. Private addresses are
  * allowed only with `allowPrivate` (tests, local setups: ALLOW_LOOPBACK_CHANNELS=1).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { LinkPreview } from '../../../src/lib/domain/types';
-import { checkTarget, guardedLookup, RefusedAddressError } from '../channels/outbound-http';
+import { checkTarget, guardedRequest, readCapped } from '../channels/outbound-http';
 import { errorReply, reply } from './respond';
 import type { Route } from './routes';
 
@@ -77,64 +76,11 @@ export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): P
 }
 
 function get(target: URL, allowPrivate: boolean, timeoutMs: number): Promise<Hop> {
-	if (timeoutMs <= 0) return Promise.resolve({ ok: false, kind: 'timeout', message: 'No answer in time.' });
-	const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-	return new Promise((resolve) => {
-		let settled = false;
-		const done = (r: Hop) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			resolve(r);
-		};
-		const req = request(
-			target,
-			{
-				method: 'GET',
-				headers: { accept: 'text/html,application/xhtml+xml', 'user-agent': 'ParleyLinkPreview/1.0' },
-				lookup: guardedLookup(allowPrivate),
-				agent: false
-			},
-			(res) => done({ ok: true, res })
-		);
-		const timer = setTimeout(() => {
-			req.destroy();
-			done({ ok: false, kind: 'timeout', message: 'No answer in time.' });
-		}, timeoutMs);
-		req.on('error', (err) =>
-			done(
-				err instanceof RefusedAddressError
-					? { ok: false, kind: 'refused', message: `Refused: ${err.message}.` }
-					: { ok: false, kind: 'network', message: err.message || 'The request failed.' }
-			)
-		);
-		req.end();
-	});
-}
-
-/** At most `max` bytes of the body as text (a longer body is cut, not an error); null past the deadline. */
-function readCapped(res: IncomingMessage, max: number, deadline: number): Promise<string | null> {
-	return new Promise((resolve) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		let settled = false;
-		const finish = (v: string | null) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			res.destroy();
-			resolve(v);
-		};
-		const text = () => Buffer.concat(chunks).toString('utf8');
-		const timer = setTimeout(() => finish(null), Math.max(0, deadline - Date.now()));
-		res.on('data', (c: Buffer) => {
-			const room = max - size;
-			chunks.push(room < c.length ? c.subarray(0, room) : c);
-			size += Math.min(room, c.length);
-			if (size >= max) finish(text());
-		});
-		res.on('end', () => finish(text()));
-		res.on('error', () => finish(text()));
+	return guardedRequest(target, {
+		method: 'GET',
+		headers: { accept: 'text/html,application/xhtml+xml', 'user-agent': 'ParleyLinkPreview/1.0' },
+		allowPrivate,
+		timeoutMs
 	});
 }
 

@@ -10,6 +10,7 @@ import type { DocId, EventEntry } from '../../../src/lib/domain/types';
 import { startTestServer, tempDir, type TestServer } from '../../test/helpers/server';
 import { SqliteStore } from '../persistence/sqlite';
 import { MinHeap } from './heap';
+import { waitFor } from '../../../src/lib/test-utils/wait';
 
 const USER = { type: 'user', id: 'u-olivia' } as const;
 
@@ -41,13 +42,6 @@ async function pick(server: TestServer, status: 'open' | 'closed'): Promise<DocI
 	throw new Error(`no ${status} contact`);
 }
 
-async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-	let ok = false;
-	const deadline = Date.now() + timeoutMs;
-	while (!(ok = await cond()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-	if (!ok) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('snooze scheduler', () => {
 	const cleanups: Array<() => Promise<void>> = [];
 	afterEach(async () => {
@@ -65,14 +59,14 @@ describe('snooze scheduler', () => {
 			await act(server, docId, clock(), (c) => actions.snooze(c.state.get(), false, clock() + 150, clock()));
 			expect((await read(server, docId)).state.status).toBe('snoozed');
 			expect(server.snooze.scheduled().has(docId)).toBe(true);
-			await until(async () => (await read(server, docId)).state.status !== 'snoozed', `wake of ${docId}`);
+			await waitFor(async () => (await read(server, docId)).state.status !== 'snoozed', 10_000, `wake of ${docId}`);
 			const after = await read(server, docId);
 			expect(after.state).toMatchObject({ status, since: before.state.since, snoozeUntil: null, statusBeforeSnooze: null });
 			const woken = after.events.filter((e) => e.type === 'woken');
 			expect(woken).toHaveLength(before.events.filter((e) => e.type === 'woken').length + 1);
 			expect(woken.at(-1)).toMatchObject({ source: 'system', author: { type: 'system' }, data: { status } });
 			// The document changes before its update is stored; the index follows once it is.
-			await until(async () => !server.snooze.scheduled().has(docId), 'index update');
+			await waitFor(async () => !server.snooze.scheduled().has(docId), 10_000, 'index update');
 		}
 		offset = 0;
 	});
@@ -119,7 +113,7 @@ describe('snooze scheduler', () => {
 		// The clock jumps past the second wake-up: `rearm` follows it at once.
 		offset = 6 * 3_600_000;
 		server.snooze.rearm();
-		await until(async () => (await read(server, later)).state.status === 'open', 'wake after the clock jump');
+		await waitFor(async () => (await read(server, later)).state.status === 'open', 10_000, 'wake after the clock jump');
 	});
 
 	it('a restart after a crash that lost the index entry re-reads the documents after the checkpoint', async () => {

@@ -26,6 +26,7 @@ import {
 import { ensureContactRoots, ensureDirectoryRoots } from '../../../src/lib/doc';
 import { parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
+import { waitFor } from '../../../src/lib/test-utils/wait';
 
 export interface SyncClientOptions {
 	/** Base URL of the server (http://127.0.0.1:port). */
@@ -334,13 +335,8 @@ export class SyncClient {
 }
 
 /** Polls `cond` until true or the deadline passes (then throws, naming `what`). */
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
-}
+/** The shared wait of every test, re-exported: most server tests import it from here. */
+export { waitFor };
 
 export async function login(url: string, email: string, password = 'parley-demo'): Promise<{ accessToken: string; refreshToken: string }> {
 	const res = await fetch(`${url}/api/auth/login`, {
