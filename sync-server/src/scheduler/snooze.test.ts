@@ -42,7 +42,7 @@ async function pick(server: TestServer, status: 'open' | 'closed'): Promise<DocI
 }
 
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-	let ok = false;
+	let ok: boolean;
 	const deadline = Date.now() + timeoutMs;
 	while (!(ok = await cond()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 	if (!ok) throw new Error(`timed out waiting for ${what}`);
