@@ -126,7 +126,7 @@ const search: Benchmark = {
 			return e;
 		};
 		const before = heapAfterGc(gc);
-		let engine: SearchEngine | null = restore(index);
+		const engine = restore(index);
 		const after = heapAfterGc(gc);
 		figures.push({ figure: 'index memory (heap delta after GC)', value: (after - before) / 2 ** 20, unit: 'MB', target: '<= 60' });
 		const builtBefore = heapAfterGc(gc);
@@ -240,7 +240,6 @@ const search: Benchmark = {
 		figures.push({ figure: 'incremental: add one message p95', value: ms(adds, 95), unit: 'ms', target: '<= 1' });
 		const removes = await timeEach(ctx.quick ? 100 : 500, (i) => live.removeEntry(`bench-${i}` as EntryId));
 		figures.push({ figure: 'incremental: remove one message p95', value: ms(removes, 95), unit: 'ms', target: '<= 1' });
-		engine = null;
 		return figures;
 	}
 };

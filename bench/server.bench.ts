@@ -14,7 +14,7 @@ import { setupWSConnection, getYDoc } from '@y/websocket-server/utils';
 import { contactDoc, initContact, serverOrigin } from '../src/lib/doc';
 import { asChannelId, asContactId, asEntryId, contactDocId } from '../src/lib/domain/ids';
 import type { DocId } from '../src/lib/domain/types';
-import { decodeServerFrame, encodeFrame, MSG_REMOTE_UPDATE, MSG_WELCOME, PROTOCOL_VERSION } from '../src/lib/protocol';
+import { encodeFrame, MSG_REMOTE_UPDATE, MSG_WELCOME, PROTOCOL_VERSION } from '../src/lib/protocol';
 import { percentile, type Benchmark, type BenchContext, type Figure } from './harness';
 import { join } from 'node:path';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';

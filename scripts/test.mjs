@@ -6,7 +6,7 @@
  * Ends with one line `N passed, N failed` summing every suite. LONG=1 runs the long variants.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuild, ensureChromium, ensureDependencies, root } from './ensure.mjs';
 import { ensureServices, stopServices } from './services.mjs';
@@ -34,7 +34,7 @@ function readJson(path) {
 }
 
 if (!only || only === 'check') {
-	console.log('\n[parley] type checks (svelte-check, tsc) ...');
+	console.log('\n[parley] type checks and lint (svelte-check, tsc, eslint) ...');
 	const r = spawnSync('npm', ['run', '--silent', 'check'], { cwd: root, stdio: 'inherit' });
 	record('check', r.status === 0 ? 1 : 0, r.status === 0 ? 0 : 1);
 }

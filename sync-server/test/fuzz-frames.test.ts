@@ -203,7 +203,6 @@ describe('fuzzed frames against a running server', () => {
 	}
 
 	it(`survives ${FRAMES} fuzzed frames (seed ${SEED}) and keeps serving a well-behaved client`, { timeout: LONG ? 1_800_000 : 180_000 }, async () => {
-		const gen = createGen(SEED);
 		const t: Tally = { frames: 0, connections: 0, malformed: 0, closedAfterMalformed: 0, closeLatencies: [], yjsClosed: 0, yjsSurvived: 0 };
 		const rtts: number[] = [];
 		let fuzzing = true;
@@ -228,7 +227,7 @@ describe('fuzzed frames against a running server', () => {
 			t.yjsClosed = yjsTally.yjsClosed;
 			t.yjsSurvived = yjsTally.yjsSurvived;
 		} catch (err) {
-			throw new Error(`fuzz failed (FUZZ_SEED=${SEED}): ${err instanceof Error ? err.message : String(err)}`);
+			throw new Error(`fuzz failed (FUZZ_SEED=${SEED}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 		} finally {
 			fuzzing = false;
 			await pinger;

@@ -8,7 +8,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { asEntryId, asUserId } from '../../src/lib/domain/ids';
 import type { DocId, Entry } from '../../src/lib/domain/types';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
-import { startTestServer, type TestServer } from './helpers/server';
+import { startTestServer } from './helpers/server';
 
 const comment = (id: string, author: string, text: string): Entry => ({
 	id: asEntryId(id),

@@ -27,6 +27,7 @@ const PHONE_SEPARATORS = /[\s().\-/]/g;
 const PHONE_PATTERN = /^\+?\d{6,20}$/;
 const EMAIL_PATTERN =
 	/^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const LANGUAGE_PATTERN = /^([a-z]{2,3})(?:[-_]([a-z]{4}))?(?:[-_]([a-z]{2}|\d{3}))?$/i;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -21,7 +21,7 @@ const WORD_SRC = String.raw`[\p{L}\p{M}\p{N}]+`;
 const TEXT_RE = new RegExp(`(${EMAIL_SRC})|(${EMOJI_SRC})|(${WORD_SRC})`, 'gu');
 const QUERY_RE = new RegExp(`(${QUERY_EMAIL_SRC})|(${EMOJI_SRC})|(${WORD_SRC})`, 'gu');
 const SUB_WORD_RE = new RegExp(WORD_SRC, 'gu');
-const ASCII_RE = /^[\x00-\x7f]*$/;
+const ASCII_RE = /^\p{ASCII}*$/u;
 const MARKS_RE = /\p{M}/gu;
 const NON_WORD_RE = /[^\p{L}\p{N}]+/u;
 const ALNUM_RE = /[\p{L}\p{N}]/u;
@@ -129,7 +129,7 @@ export function tokenizeQuery(query: string): QueryTokens {
 	for (let m = QUERY_RE.exec(query); m; m = QUERY_RE.exec(query)) {
 		const [whole, email, emoji] = m;
 		if (email !== undefined) {
-			const folded = fold(email).replace(/^[._%+\-]+/, '');
+			const folded = fold(email).replace(/^[._%+-]+/, '');
 			// A bare `@` (or `.@`) says nothing; ignore it rather than match every address.
 			if (ALNUM_RE.test(folded)) emails.push(folded);
 		} else if (emoji !== undefined) {
@@ -184,5 +184,6 @@ export function isPhoneLike(query: string): boolean {
 
 /** Whole-value form for strict custom-field matching (S3.3): folded, whitespace collapsed. */
 export function exactForm(value: string): string {
+	// eslint-disable-next-line no-control-regex -- control characters count as spaces here
 	return fold(value).replace(/[\u0000-\u001f]/g, ' ').replace(/\s+/g, ' ').trim();
 }

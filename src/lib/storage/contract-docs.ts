@@ -3,7 +3,7 @@
  * on one database racing each other (two tabs of one user).
  */
 import type { DocId } from '../domain/types';
-import { ALICE, bytes, check, contact, contactDoc, doc, same, summary, withSeed, type ContractCase } from './contract-kit';
+import { bytes, check, contact, contactDoc, doc, same, summary, withSeed, type ContractCase } from './contract-kit';
 import type { ClientStore, UpdateCursor } from './store';
 
 const A = doc('c/a');

@@ -137,7 +137,7 @@ export class UploadStore {
 	#usage(): Promise<number> {
 		this.#used ??= (async () => {
 			let total = 0;
-			let names: string[] = [];
+			let names: string[];
 			try {
 				names = await readdir(this.opts.dir);
 			} catch {

@@ -122,7 +122,7 @@ export class SnoozeScheduler {
 		if (this.running) return 0;
 		if (this.opts.lease && !this.opts.lease.held) return 0;
 		this.running = true;
-		let n = 0;
+		let n: number;
 		try {
 			const now = this.opts.clock();
 			const due: DocId[] = [];

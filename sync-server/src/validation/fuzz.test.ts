@@ -176,7 +176,7 @@ describe('validateContactUpdate fuzz', () => {
 			try {
 				result = validateContactUpdate({ doc: server, update, user: ANA, now: NOW, directory: DIRECTORY });
 			} catch (e) {
-				throw new Error(`validateContactUpdate threw at ${where}: ${String(e)}`);
+				throw new Error(`validateContactUpdate threw at ${where}: ${String(e)}`, { cause: e });
 			}
 			if (!result.ok) {
 				expect(CODES.has(result.code) && result.reason.length > 0, where).toBe(true);
@@ -190,7 +190,7 @@ describe('validateContactUpdate fuzz', () => {
 				Y.applyUpdate(twin, update);
 			} catch (e) {
 				if (process.env.VALIDATION_FUZZ_DUMP) writeFileSync(process.env.VALIDATION_FUZZ_DUMP, JSON.stringify({ which, update: [...update], error: String(e) }));
-				throw new Error(`an accepted update failed to apply at ${where}: ${String(e)}`);
+				throw new Error(`an accepted update failed to apply at ${where}: ${String(e)}`, { cause: e });
 			}
 			expect(contactInvariantViolations(server, twin, ANA.id), where).toEqual([]);
 		}

@@ -193,7 +193,7 @@ describe('accepted updates keep the document readable (round trip property)', ()
 			try {
 				assertReadable([state, update]);
 			} catch (e) {
-				throw new Error(`seed ${SEED}, case ${i}: an accepted update leaves the document unreadable: ${String(e)}; update ${Buffer.from(update).toString('hex')}`);
+				throw new Error(`seed ${SEED}, case ${i}: an accepted update leaves the document unreadable: ${String(e)}; update ${Buffer.from(update).toString('hex')}`, { cause: e });
 			}
 		}
 		expect(Y.encodeStateAsUpdate(server)).toEqual(state);

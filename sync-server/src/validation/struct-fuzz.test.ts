@@ -151,7 +151,7 @@ describe('validateContactUpdate struct-level fuzz', () => {
 			try {
 				Y.applyUpdate(twin, update);
 			} catch (e) {
-				throw new Error(`an accepted update failed to apply at ${where}: ${String(e)}`);
+				throw new Error(`an accepted update failed to apply at ${where}: ${String(e)}`, { cause: e });
 			}
 			expect(contactInvariantViolations(server, twin, ANA.id), where).toEqual([]);
 		}

@@ -51,6 +51,7 @@ const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null &
 /** A short, printable rendering of a client-chosen key for reasons. */
 export function show(key: string | null): string {
 	if (key === null) return '(no key)';
+	// eslint-disable-next-line no-control-regex -- a key is shown without its control characters
 	const clean = key.replace(/[\u0000-\u001f\u007f]/g, '?');
 	return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }

@@ -9,7 +9,7 @@
  *   incoming message on that channel (null: always open; no incoming message: closed);
  * - the first URL of a text (the one that gets a preview).
  */
-import type { Channel, ChannelId, CustomFieldDef, Entry, Profile } from '../../domain/types';
+import type { ChannelId, CustomFieldDef, Entry, Profile } from '../../domain/types';
 
 export type TriggerKind = 'emoji' | 'snippet' | 'variable' | 'mention';
 
