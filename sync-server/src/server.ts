@@ -160,8 +160,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		lookupUser: (id) => visibility.user(id),
 		...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {})
 	});
-	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once.
-	auth.onEnded = (e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason));
+	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once, on every
+	// process of the workspace (the fan-out carries the ending to the others' hubs).
+	fanout.setSessionHandler((e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason)));
+	auth.onEnded = (e) => fanout.publishSession(e);
 	const syncDeps: SyncDeps = {
 		rooms,
 		visibility,
