@@ -100,7 +100,7 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 
 	it('migrates and seeds once when both start at once', async () => {
 		const migrations = await sql.query<{ n: string }>('SELECT COUNT(*) AS n FROM migrations');
-		expect(Number(migrations.rows[0]!.n)).toBe(2);
+		expect(Number(migrations.rows[0]!.n)).toBe(3);
 		const seeds = await sql.query<{ n: string; docs: string }>(
 			"SELECT COUNT(*) AS n, COUNT(DISTINCT doc_id) AS docs FROM update_ids WHERE update_id = 'seed'"
 		);
