@@ -249,11 +249,13 @@ export class RedisFanout implements Fanout {
 
 	publish(event: FanoutEvent): void {
 		if (event.type === 'update') this.window?.note(event.seq);
+		// To Redis first: the other processes' round trip overlaps this process's delivery.
+		if (!this.closed) {
+			this.pub.publish(this.opts.channel, encodeRemote(this.origin, event)).catch((err: unknown) => {
+				this.opts.log?.(`redis publish failed: ${String(err)}`);
+			});
+		}
 		this.local.publish(event);
-		if (this.closed) return;
-		this.pub.publish(this.opts.channel, encodeRemote(this.origin, event)).catch((err: unknown) => {
-			this.opts.log?.(`redis publish failed: ${String(err)}`);
-		});
 	}
 
 	setSessionHandler(handler: (event: SessionEvent) => void): void {
