@@ -24,6 +24,7 @@ import { PostgresStore } from '../sync-server/src/persistence/postgres';
 import { SqliteStore } from '../sync-server/src/persistence/sqlite';
 import { RedisFanout } from '../sync-server/src/fanout/redis';
 import type { Store } from '../sync-server/src/persistence/store';
+import { UNBUDGETED_USER_LIMITS } from '../sync-server/src/limits/user-budget';
 import { freshDatabase, startServices } from '../sync-server/test/helpers/services';
 import { startTestServer, tempDir, type TestServer } from '../sync-server/test/helpers/server';
 import { SyncClient, login, waitFor } from '../sync-server/test/helpers/sync-client';
@@ -61,6 +62,8 @@ async function bareSubscriber(server: TestServer, token: string, onUpdate: () =>
 }
 
 const LIMITS = { updatesPerSecond: 100_000 };
+/** The per-user budgets (floods) are off: every client of a benchmark is one user. */
+const BUDGETS = { userLimits: UNBUDGETED_USER_LIMITS };
 const WARMUP = 20;
 
 /** p50/p95 of one update from a sender on servers[0] reaching `subscribers` spread over `servers`. */
@@ -110,7 +113,7 @@ async function clusterFanout(ctx: BenchContext): Promise<Figure[]> {
 	const subscribers = ctx.quick ? 20 : 100;
 	const rounds = ctx.quick ? 30 : 300;
 	// Single process: SQLite, in-process fan-out (the default of `npm start`).
-	const single = await startTestServer({ seed: { contacts: 5, messagesPerContact: 1 }, limits: LIMITS, maintenanceEveryMs: 0 });
+	const single = await startTestServer({ seed: { contacts: 5, messagesPerContact: 1 }, limits: LIMITS, ...BUDGETS, maintenanceEveryMs: 0 });
 	let one: { p50: number; p95: number; bytes: number };
 	try {
 		one = await measureFanout(ctx, [single], subscribers, rounds);
@@ -130,6 +133,7 @@ async function clusterFanout(ctx: BenchContext): Promise<Figure[]> {
 					fanout,
 					seed: { contacts: 5, messagesPerContact: 1 },
 					limits: LIMITS,
+					...BUDGETS,
 					maintenanceEveryMs: 0
 				})
 			);
@@ -153,7 +157,7 @@ async function clusterFanout(ctx: BenchContext): Promise<Figure[]> {
 
 /** Acked updates per second from `writers` clients keeping 4 updates in flight each for `ms`. */
 async function ackedRate(store: Store, writers: number, ms: number): Promise<number> {
-	const server = await startTestServer({ store, seed: { contacts: 20, messagesPerContact: 1 }, limits: LIMITS, maintenanceEveryMs: 0 });
+	const server = await startTestServer({ store, seed: { contacts: 20, messagesPerContact: 1 }, limits: LIMITS, ...BUDGETS, maintenanceEveryMs: 0 });
 	try {
 		const { accessToken } = await login(server.url, 'owner@demo.test');
 		const clients = Array.from({ length: writers }, () => new SyncClient({ url: server.url, token: accessToken }));

@@ -19,6 +19,8 @@ import { CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from '../../src
 import type { SyncConnection } from './connection';
 import type { AccessChange, Visibility } from './visibility';
 import type { YjsConnection } from './yjs-endpoint';
+import type { AppliedUpdate, WriteHook } from './write-hooks';
+import { parseDocId } from '../../src/lib/domain/ids';
 
 /** What a socket's token said: its session and when it expires (ms since the epoch). */
 export interface SocketSession {
@@ -31,7 +33,7 @@ export const EXPIRY_SWEEP_MS = 250;
 
 type AnyConnection = SyncConnection | YjsConnection;
 
-export class Hub {
+export class Hub implements WriteHook {
 	private readonly sync = new Set<SyncConnection>();
 	private readonly yjs = new Set<YjsConnection>();
 	private readonly sessions = new Map<AnyConnection, SocketSession>();
@@ -90,6 +92,16 @@ export class Hub {
 	/** Closes the sockets of one session (logout, refresh-token reuse). */
 	closeSession(sessionId: string, reason: string): void {
 		for (const [conn, s] of [...this.sessions]) if (s.sessionId === sessionId) conn.close(CLOSE_UNAUTHORIZED, reason);
+	}
+
+	/** Write hook, after the access index's (whose change of this update it reads). */
+	afterApply({ docId }: AppliedUpdate): void {
+		const kind = parseDocId(docId)?.kind;
+		if (kind === 'dir') this.onDirectoryChanged();
+		else if (kind === 'contact') {
+			const change = this.visibility.lastAccessChange(docId);
+			if (change) this.onAccessChange(change);
+		}
 	}
 
 	onAccessChange(change: AccessChange): void {

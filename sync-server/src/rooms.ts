@@ -11,7 +11,8 @@
  *      update is `replicated`: its writer keeps a copy, so it need only survive a crash of this
  *      process; a server change must survive power loss too, see `Store.appendUpdate`);
  *   3. it is applied to the in-memory Y.Doc;
- *   4. `onApplied` runs (the access index and grants/revocations follow the new state);
+ *   4. the write hooks run (`write-hooks.ts`: the access index and grants/revocations follow
+ *      the new state, channels and snooze read it);
  *   5. it is published to the fan-out as REMOTE_UPDATE{seq}, never back to its sender;
  * and only then does the caller ack the sender. A duplicate updateId stops after step 2 and is
  * acked with its original seq. Server-written changes (`applyServerChange`) run `fn` on the
@@ -69,6 +70,7 @@ import { Quarantine, readStoredDoc, UnreadableDocError } from './quarantine';
 import { MAX_UPDATE_BYTES } from './limits/constants';
 import { newPart } from './validation/structs';
 import { validateContactUpdate, validateDirectoryUpdate, type ValidationResult } from './validation/validate-update';
+import type { DocView, WriteHook } from './write-hooks';
 
 export interface Room {
 	readonly docId: DocId;
@@ -87,6 +89,22 @@ export interface Room {
 	chain: Promise<unknown>;
 	/** The contact document's reader, made on first use (`roomContact`). */
 	contact?: ContactDoc;
+	/** What the write hooks see of the room, made on first use (`roomView`). */
+	view?: DocView;
+}
+
+/** The room as the write hooks see it (read only; made once per room). */
+export function roomView(room: Room): DocView {
+	return (room.view ??= {
+		docId: room.docId,
+		ydoc: room.ydoc,
+		get seq() {
+			return room.seq;
+		},
+		get contact() {
+			return roomContact(room);
+		}
+	});
 }
 
 /**
@@ -115,8 +133,12 @@ export interface RoomsOptions {
 	store: UpdateLog;
 	fanout: Fanout;
 	unloadAfterMs?: number;
-	/** Runs after an update was stored and applied, before it is published. */
-	onApplied?: (room: Room, update: Uint8Array) => void;
+	/**
+	 * Run in order after an update was stored and applied, before it is published
+	 * (`write-hooks.ts`); consumers made after the rooms (they write through them) are added
+	 * with `addHook`.
+	 */
+	hooks?: readonly WriteHook[];
 	log?: (message: string) => void;
 	/** The validator's clock (entry times, read marks); defaults to Date.now. */
 	clock?: () => number;
@@ -179,10 +201,30 @@ export class Rooms implements RemoteTraffic {
 	private inflight = 0;
 	private closed = false;
 	readonly quarantine: Quarantine;
+	private readonly hooks: WriteHook[];
 
 	constructor(private readonly opts: RoomsOptions) {
 		this.unloadAfterMs = opts.unloadAfterMs ?? 30_000;
 		this.quarantine = opts.quarantine ?? new Quarantine(opts.log);
+		this.hooks = [...(opts.hooks ?? [])];
+	}
+
+	/** Adds a write hook after the others (see `RoomsOptions.hooks`). */
+	addHook(hook: WriteHook): void {
+		this.hooks.push(hook);
+	}
+
+	/** Runs the write hooks for an update just applied to `room` (step 4 of the write path). */
+	private afterApply(room: Room, update: Uint8Array, seq: number): void {
+		if (this.hooks.length === 0) return;
+		const applied = { docId: room.docId, seq, update, doc: roomView(room) };
+		for (const hook of this.hooks) hook.afterApply(applied);
+	}
+
+	/** The loaded document `docId` as the write hooks see it (restart scans), if loaded. */
+	view(docId: DocId): DocView | undefined {
+		const room = this.rooms.get(docId);
+		return room && roomView(room);
 	}
 
 	/**
@@ -431,7 +473,7 @@ export class Rooms implements RemoteTraffic {
 				const { seq } = await this.opts.store.appendUpdate(docId, update, updateId, shared ? { expectDocSeq: prevSeq, catchUp } : {});
 				if (shared && room.storeSeq === prevSeq) room.storeSeq = seq;
 				room.seq = Math.max(room.seq, seq);
-				this.opts.onApplied?.(room, update);
+				this.afterApply(room, update, seq);
 				this.opts.fanout.publish({ type: 'update', docId, seq, update, ...(shared ? { prevSeq } : {}) });
 				return { seq };
 			});
@@ -444,7 +486,7 @@ export class Rooms implements RemoteTraffic {
 	private applyStored(room: Room, update: Uint8Array, seq: number, origin: ReturnType<typeof remoteOrigin>): void {
 		applyUpdate(room.ydoc, update, origin);
 		room.seq = Math.max(room.seq, seq);
-		this.opts.onApplied?.(room, update);
+		this.afterApply(room, update, seq);
 	}
 
 	/** Applies the document's stored updates this room lacks (see "Several processes"). */
@@ -459,7 +501,7 @@ export class Rooms implements RemoteTraffic {
 			applyUpdate(room.ydoc, row.update, storageOrigin());
 			room.storeSeq = row.seq;
 			room.seq = Math.max(room.seq, row.seq);
-			this.opts.onApplied?.(room, row.update);
+			this.afterApply(room, row.update, row.seq);
 		}
 	}
 
@@ -473,7 +515,7 @@ export class Rooms implements RemoteTraffic {
 			try {
 				if (room.storeSeq < event.seq) applyUpdate(room.ydoc, event.update, storageOrigin());
 				room.seq = Math.max(room.seq, event.seq);
-				this.opts.onApplied?.(room, event.update);
+				this.afterApply(room, event.update, event.seq);
 			} finally {
 				this.release(room);
 			}
@@ -482,7 +524,7 @@ export class Rooms implements RemoteTraffic {
 		applyUpdate(room.ydoc, event.update, storageOrigin());
 		if (event.prevSeq !== undefined && event.prevSeq === room.storeSeq) room.storeSeq = event.seq;
 		room.seq = Math.max(room.seq, event.seq);
-		this.opts.onApplied?.(room, event.update);
+		this.afterApply(room, event.update, event.seq);
 	}
 
 	/** Fetches from the store the updates whose events this process missed (`RemoteTraffic`). */
@@ -496,7 +538,7 @@ export class Rooms implements RemoteTraffic {
 				for (const row of rows) {
 					applyUpdate(room.ydoc, row.update, storageOrigin());
 					room.seq = Math.max(room.seq, row.seq);
-					this.opts.onApplied?.(room, row.update);
+					this.afterApply(room, row.update, row.seq);
 				}
 			} finally {
 				this.release(room);

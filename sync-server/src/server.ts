@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DIR_DOC_ID, parseDocId } from '../../src/lib/domain/ids';
+import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import { createHmac } from 'node:crypto';
 import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
@@ -30,7 +30,7 @@ import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { MetaStore, Store } from './persistence/store';
-import { roomContact, Rooms } from './rooms';
+import { Rooms } from './rooms';
 import { Quarantine } from './quarantine';
 import { Lease } from './scheduler/lease';
 import { SnoozeScheduler } from './scheduler/snooze';
@@ -126,7 +126,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const redis = !opts.fanout && opts.redisUrl ? new RedisFanout({ url: opts.redisUrl, channel: `parley:${workspaceId}:${channelKey}`, onDeliveryError, log }) : null;
 	if (redis) await redis.ready();
 	const fanout = opts.fanout ?? redis ?? new LocalFanout(onDeliveryError);
-	const hubRef: { hub?: Hub; channels?: Channels; snooze?: SnoozeScheduler } = {};
+	// The write hooks (write-hooks.ts), in order: the access index, then the hub that acts on its
+	// changes; the channels and snooze, which write through the rooms, are added once made.
+	const hub = new Hub(visibility, clock);
 	const rooms = new Rooms({
 		store,
 		fanout,
@@ -134,25 +136,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		clock,
 		directory: () => visibility.directory,
 		quarantine,
-		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {}),
-		onApplied(room) {
-			const parsed = parseDocId(room.docId);
-			if (parsed?.kind === 'dir') {
-				visibility.setDirectory(room.ydoc);
-				hubRef.hub?.onDirectoryChanged();
-			} else if (parsed?.kind === 'contact') {
-				const change = visibility.onContactApplied(room.docId, room.ydoc, room.seq, roomContact(room));
-				if (change) hubRef.hub?.onAccessChange(change);
-				hubRef.channels?.onApplied(room);
-				hubRef.snooze?.onApplied(room);
-			}
-		}
+		hooks: [visibility, hub],
+		...(opts.unloadAfterMs !== undefined ? { unloadAfterMs: opts.unloadAfterMs } : {})
 	});
 	fanout.setRemoteTraffic(rooms, startSeq);
 	const dirRoom = await rooms.pin(DIR_DOC_ID);
 	visibility.setDirectory(dirRoom.ydoc);
-	const hub = new Hub(visibility, clock);
-	hubRef.hub = hub;
 
 	const auth = await Auth.create({
 		store,
@@ -162,8 +151,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		lookupUser: (id) => visibility.user(id),
 		...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {})
 	});
-	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once.
-	auth.onEnded = (e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason));
+	// SPEC S1.9: an ended session or invalidated user loses its open sockets at once, on every
+	// process of the workspace (the fan-out carries the ending to the others' hubs).
+	fanout.setSessionHandler((e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason)));
+	auth.onEnded = (e) => fanout.publishSession(e);
 	const budgets = new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock);
 	const syncDeps: SyncDeps = {
 		rooms,
@@ -188,10 +179,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		{ store, rooms, fanout, channels: () => visibility.directory.channels, clock, log, uploads, ...(lease ? { lease } : {}) },
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
-	hubRef.channels = channels;
+	rooms.addHook(channels);
 	await channels.start();
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
-	hubRef.snooze = snooze;
+	rooms.addHook(snooze);
 	await snooze.start();
 	const leaseTaken = () => log('this process holds the lease of the scheduled work (snooze wake-ups, outbox dispatch)');
 	if (lease?.held) leaseTaken();

@@ -15,6 +15,7 @@ import type { Directory, DocId, TeamId, User, UserId, WorkspaceId } from '../../
 import { visibilityPredicate, type VisibilityTarget } from '../../src/lib/domain/visibility';
 import type { AccessIndex, ChangeFeed, DocAccess, MetaStore } from './persistence/store';
 import { readStoredDoc, UnreadableDocError, type Quarantine } from './quarantine';
+import type { AppliedUpdate, WriteHook } from './write-hooks';
 
 const CHECKPOINT_KEY = 'access.checkpoint';
 
@@ -46,8 +47,10 @@ export function accessOfContact(ydoc: YDoc, c: ContactDoc = contactDoc(ydoc, sto
 const sameAccess = (a: ContactAccess | undefined, b: ContactAccess): boolean =>
 	a !== undefined && a.assigneeId === b.assigneeId && a.teamId === b.teamId && a.blocked === b.blocked;
 
-export class Visibility {
+export class Visibility implements WriteHook {
 	private readonly access = new Map<DocId, ContactAccess>();
+	/** The access change of the update `afterApply` saw last (`lastAccessChange`). */
+	private lastChange: AccessChange | null = null;
 	private dir: Directory = EMPTY_DIRECTORY;
 	private usersById = new Map<UserId, User>();
 	private predicates = new Map<UserId, (a: VisibilityTarget) => boolean>();
@@ -136,6 +139,22 @@ export class Visibility {
 	}
 
 	/** Re-derives a contact's access after an update; returns the change, if any. */
+	/** Write hook: the directory, or the contact's access, follows the update (see the module comment). */
+	afterApply({ docId, doc }: AppliedUpdate): void {
+		this.lastChange = null;
+		const kind = parseDocId(docId)?.kind;
+		if (kind === 'dir') this.setDirectory(doc.ydoc);
+		else if (kind === 'contact') this.lastChange = this.onContactApplied(docId, doc.ydoc, doc.seq, doc.contact);
+	}
+
+	/**
+	 * The access change the update `afterApply` saw last made to `docId`, if any: read by the
+	 * hub's hook, which runs after this one for the same update.
+	 */
+	lastAccessChange(docId: DocId): AccessChange | null {
+		return this.lastChange?.docId === docId ? this.lastChange : null;
+	}
+
 	onContactApplied(docId: DocId, ydoc: YDoc, seq: number, c?: ContactDoc): AccessChange | null {
 		const after = accessOfContact(ydoc, c);
 		const before = this.access.get(docId);

@@ -20,6 +20,7 @@ import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 import { startRedis } from '../../scripts/services-redis.mjs';
 import { writeAwareness } from '../src/channels/typing';
+import { CLOSE_UNAUTHORIZED } from '../../src/lib/protocol/close';
 
 const services = useServices();
 
@@ -194,6 +195,36 @@ describe('scale-out: two processes on one PostgreSQL and Redis', () => {
 		await sue.ping();
 		check(afterRevoke, [target], [late]);
 		check(0, hidden.slice(1), texts.slice(1));
+	});
+
+	it('a logout on A closes the same session socket on B within 1 s (4401); a password change on A closes the user sockets on B', async () => {
+		// SPEC S1.9 across processes: each process closes its own sockets of an ended session.
+		const post = (server: ChildServer, path: string, token: string, body: unknown, method = 'POST') =>
+			fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const phone = await login(a.url, 'lucas@demo.test');
+		const laptop = await login(b.url, 'lucas@demo.test');
+		const onA = client(a, phone.accessToken);
+		const onB = client(b, phone.accessToken);
+		const otherSession = client(b, laptop.accessToken);
+		await Promise.all([onA.connect(), onB.connect(), otherSession.connect()]);
+		const t0 = performance.now();
+		expect((await post(a, '/api/auth/logout', phone.accessToken, { refreshToken: phone.refreshToken })).status).toBe(204);
+		await waitFor(() => onB.traffic.closes.length > 0, 5_000, 'the session socket on B closed');
+		expect(performance.now() - t0).toBeLessThan(1000);
+		expect(onB.traffic.closes[0]!.code).toBe(CLOSE_UNAUTHORIZED);
+		await waitFor(() => onA.traffic.closes.length > 0, 5_000, 'the session socket on A closed');
+		expect(onA.traffic.closes[0]!.code).toBe(CLOSE_UNAUTHORIZED);
+		// The user's other session is untouched.
+		await otherSession.ping();
+		expect(otherSession.connected).toBe(true);
+
+		// A password change (a token-version bump, not in the directory document) on A.
+		const owner = await login(a.url, 'owner@demo.test');
+		const t1 = performance.now();
+		expect((await post(a, '/api/directory/users/u-lucas', owner.accessToken, { password: 'another-password-1' }, 'PATCH')).status).toBe(200);
+		await waitFor(() => otherSession.traffic.closes.length > 0, 5_000, 'the user socket on B closed');
+		expect(performance.now() - t1).toBeLessThan(1000);
+		expect(otherSession.traffic.closes[0]!.code).toBe(CLOSE_UNAUTHORIZED);
 	});
 
 	it('loses no acked update when a process is killed mid-burst; its clients catch up by delta on the other', async () => {

@@ -1,8 +1,8 @@
 /**
  * The channels of a workspace, wired as one service: the web chat (sessions, visitor sockets,
  * pages) and the webhook channel (inbound, status callbacks, outbox), plus the watch that finds
- * outgoing messages on the write path. `server.ts` constructs it, calls `onApplied` from the
- * rooms' write-path hook, mounts `routes`, `pages` and `handleUpgrade`, runs `start` before
+ * outgoing messages on the write path. `server.ts` constructs it, adds it to the rooms' write
+ * hooks (`write-hooks.ts`), mounts `routes`, `pages` and `handleUpgrade`, runs `start` before
  * listening and `close` before the rooms close.
  *
  * Visitor tokens: 256 random bits, given to the visitor once, stored as a SHA-256 hash bound to
@@ -24,6 +24,7 @@ import type { Route } from '../http/routes';
 import type { UploadStore } from '../http/upload-store';
 import type { ChangeFeed, ChannelOutbox, ChannelRecords, ChannelSecrets, MetaStore, VisitorSession } from '../persistence/store';
 import type { Rooms } from '../rooms';
+import type { AppliedUpdate, WriteHook } from '../write-hooks';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox';
 import { hashToken, randomSecret } from './signature';
 import { advanceDelivery } from './thread-writes';
@@ -59,7 +60,7 @@ export interface ChannelsDeps {
 const MAX_NAME = 80;
 const WS_PATH = /^\/api\/chat\/([A-Za-z0-9_-]{1,80})\/ws$/;
 
-export class Channels {
+export class Channels implements WriteHook {
 	readonly opts: ChannelsOptions;
 	readonly outbox: Outbox;
 	readonly watch: ThreadWatch;
@@ -123,9 +124,9 @@ export class Channels {
 		}
 	}
 
-	/** The rooms' write-path hook (contact documents). */
-	onApplied(room: Parameters<ThreadWatch['onApplied']>[0]): void {
-		this.watch.onApplied(room);
+	/** Write hook (contact documents: the thread watch). */
+	afterApply({ doc }: AppliedUpdate): void {
+		this.watch.onApplied(doc);
 	}
 
 	private onOutgoing(docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile): void {

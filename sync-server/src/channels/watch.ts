@@ -20,7 +20,8 @@ import { normalizeEmail, normalizePhone } from '../../../src/lib/domain/contact-
 import { parseDocId } from '../../../src/lib/domain/ids';
 import type { ContactId, DeliveryStatus, DocId, MessageEntry, Profile } from '../../../src/lib/domain/types';
 import type { ChangeFeed, ChannelRecords, ContactKey, MetaStore } from '../persistence/store';
-import { roomContact, type Room, type Rooms } from '../rooms';
+import type { Rooms } from '../rooms';
+import type { DocView } from '../write-hooks';
 
 const CHECKPOINT_KEY = 'channels.checkpoint';
 export const PROFILE_KEY_KINDS = ['phone', 'email'] as const;
@@ -72,16 +73,16 @@ export class ThreadWatch {
 	}
 
 	/** Write-path hook: called after every stored update of a contact document. */
-	onApplied(room: Room): void {
+	onApplied(doc: DocView): void {
 		if (this.closed) return;
-		const parsed = parseDocId(room.docId);
+		const parsed = parseDocId(doc.docId);
 		if (parsed?.kind !== 'contact') return;
-		const c = roomContact(room);
+		const c = doc.contact;
 		const profile = c.profile.get();
 		this.index(parsed.contactId, profile);
-		if (this.watched.has(room.ydoc)) return;
-		this.watched.add(room.ydoc);
-		this.scanDoc(room.docId, parsed.contactId, room.ydoc);
+		if (this.watched.has(doc.ydoc)) return;
+		this.watched.add(doc.ydoc);
+		this.scanDoc(doc.docId, parsed.contactId, doc.ydoc);
 		c.thread.observe((added) => {
 			const found: MessageEntry[] = [];
 			for (const id of added) {
@@ -93,7 +94,7 @@ export class ThreadWatch {
 			queueMicrotask(() => {
 				if (this.closed) return;
 				const p = c.profile.get();
-				for (const e of found) this.report(room.docId, parsed.contactId, e, p);
+				for (const e of found) this.report(doc.docId, parsed.contactId, e, p);
 			});
 		});
 	}
@@ -105,7 +106,7 @@ export class ThreadWatch {
 		for (const { docId } of await this.deps.store.changedSince(checkpoint)) {
 			const parsed = parseDocId(docId);
 			if (parsed?.kind !== 'contact') continue;
-			const live = this.deps.rooms.get(docId);
+			const live = this.deps.rooms.view(docId);
 			if (live) {
 				this.onApplied(live);
 				continue;

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocId } from '../../../src/lib/domain/types';
-import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
+import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic, SessionEvent } from './fanout';
+import type { UserId } from '../../../src/lib/domain/types';
 import { waitFor } from '../../../src/lib/test-utils/wait';
 
 export interface FanoutFactory {
@@ -55,6 +56,36 @@ export function fanoutContract(name: string, factory: () => Promise<FanoutFactor
 			fanout.publish({ type: 'update', docId: doc('c/1'), seq: 2, update: new Uint8Array([3]) });
 			expect(b.got).toHaveLength(1);
 			expect(fanout.subscriberCount).toBe(2);
+		});
+
+		it('hands an ended session to the session handler of every process once, after the events published before it', async () => {
+			const f = await setup();
+			const first = await make(f);
+			const here: SessionEvent[] = [];
+			first.setSessionHandler((e) => void here.push(e));
+			const logout: SessionEvent = { userId: 'u-ana' as UserId, sessionId: 's-1', reason: 'logged out' };
+			const everyOne: SessionEvent = { userId: 'u-tom' as UserId, reason: 'credentials changed' };
+			if (!first.shared) {
+				first.publishSession(logout);
+				first.publishSession(everyOne);
+				expect(here).toEqual([logout, everyOne]);
+				return;
+			}
+			const second = await make(f);
+			const order: string[] = [];
+			second.setRemoteTraffic({ remoteUpdate: () => {}, resync: async (after) => after }, 0);
+			second.setSessionHandler((e) => void order.push(`session:${e.userId}:${e.sessionId ?? '*'}:${e.reason}`));
+			second.subscribe(recorder('s', () => true));
+			second.subscribe({ ...recorder('t'), deliver: (e) => void order.push(`client:${e.type === 'update' ? e.seq : 'aw'}`) });
+			first.publish({ type: 'update', docId: doc('dir'), seq: 1, update: new Uint8Array([1]) });
+			first.publishSession(logout);
+			first.publishSession(everyOne);
+			// At once on the publishing process, not through the link.
+			expect(here).toEqual([logout, everyOne]);
+			await waitFor(() => order.length === 3, 10_000, 'the sessions on the other process');
+			await new Promise((r) => setTimeout(r, 50));
+			expect(order).toEqual(['client:1', 'session:u-ana:s-1:logged out', 'session:u-tom:*:credentials changed']);
+			expect(here).toHaveLength(2);
 		});
 
 		it('fetches from the store an update whose event never came (a hole in the numbers), once', async () => {

@@ -9,7 +9,7 @@
  * time (the visibility filter lives in the subscriber, so a revoked document stops flowing the
  * moment the access index changes). Delivery is synchronous and must not throw.
  */
-import type { DocId } from '../../../src/lib/domain/types';
+import type { DocId, UserId } from '../../../src/lib/domain/types';
 import { prepareFrame, type PreparedFrame } from '../prepared-frame';
 
 export type FanoutEvent =
@@ -24,6 +24,19 @@ export type FanoutEvent =
 			memo?: EventMemo;
 	  }
 	| { type: 'awareness'; docId: DocId; update: Uint8Array; senderId?: string; memo?: EventMemo };
+
+/**
+ * Sessions that ended (SPEC S1.9): one session (`sessionId`: logout, refresh-token reuse) or
+ * every session of a user (password, role or restriction change, deactivation). Not a document
+ * event: it goes to the process's session handler (the hub), on this process at once and on
+ * every other process after the events published before it, so that each process closes its own
+ * sockets of those sessions (the store refuses their tokens already; the sockets are the hub's).
+ */
+export interface SessionEvent {
+	userId: UserId;
+	sessionId?: string;
+	reason: string;
+}
 
 /**
  * Work on an event that is the same for every local recipient, done by the first one that
@@ -95,6 +108,10 @@ export interface Fanout {
 	/** Forgets `subscriber` (a method, not a closure per subscriber: connections are many). */
 	unsubscribe(subscriber: FanoutSubscriber): void;
 	publish(event: FanoutEvent): void;
+	/** Hands `event` to the session handler of this process and of every other one. */
+	publishSession(event: SessionEvent): void;
+	/** Registers this process's handler of ended sessions (one per process: the hub). */
+	setSessionHandler(handler: (event: SessionEvent) => void): void;
 	readonly subscriberCount: number;
 	close(): Promise<void>;
 }

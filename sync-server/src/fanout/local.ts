@@ -1,5 +1,5 @@
 /** In-process fan-out: every subscriber lives in this process (see `fanout.ts`). */
-import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
+import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic, SessionEvent } from './fanout';
 
 export class LocalFanout implements Fanout {
 	readonly shared: boolean = false;
@@ -25,6 +25,20 @@ export class LocalFanout implements Fanout {
 			} catch (err) {
 				this.onDeliveryError(err);
 			}
+		}
+	}
+
+	private sessionHandler: ((event: SessionEvent) => void) | null = null;
+
+	setSessionHandler(handler: (event: SessionEvent) => void): void {
+		this.sessionHandler = handler;
+	}
+
+	publishSession(event: SessionEvent): void {
+		try {
+			this.sessionHandler?.(event);
+		} catch (err) {
+			this.onDeliveryError(err);
 		}
 	}
 

@@ -18,14 +18,22 @@
  * Received events are handled one at a time, in order: the rooms may need to load a document
  * (from the store) before its event is delivered.
  *
- * Frame on the wire: 1 byte kind (1 update, 2 awareness), 4 bytes header length, the JSON header
- * ({o: origin process, d: docId, s: seq, p: prevSeq}), then the update bytes. The sender's
+ * Ended sessions (`SessionEvent`) take the same channel and the same received-events chain: a
+ * process closes its sockets of a session within a Redis round trip of the logout on another,
+ * and after the directory update published before it (a deactivation is then seen as one: 4403).
+ * Like any event they are at most once: after a loss of the link the tokens of ended sessions
+ * are still refused by the store, but sockets of this process that outlived the loss stay open
+ * until their tokens expire (at most the access token's lifetime).
+ *
+ * Frame on the wire: 1 byte kind (1 update, 2 awareness, 3 session), 4 bytes header length, the
+ * JSON header ({o: origin process, d: docId, s: seq, p: prevSeq}; for a session {o, u: userId,
+ * i: sessionId, r: reason}), then the update bytes (none for a session). The sender's
  * connection id is not carried: ids are per process, and a remote event has no local sender.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { DocId } from '../../../src/lib/domain/types';
-import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic } from './fanout';
+import type { DocId, UserId } from '../../../src/lib/domain/types';
+import type { Fanout, FanoutEvent, FanoutSubscriber, RemoteTraffic, SessionEvent } from './fanout';
 import { LocalFanout } from './local';
 import { SeqWindow } from './seq-window';
 
@@ -34,9 +42,25 @@ const HOLE_MS = 1_000;
 
 interface Header {
 	o: string;
-	d: string;
+	d?: string;
 	s?: number;
 	p?: number;
+	u?: string;
+	i?: string;
+	r?: string;
+}
+
+const SESSION_KIND = 3;
+
+export function encodeRemoteSession(origin: string, event: SessionEvent): Buffer {
+	const header: Header = { o: origin, u: event.userId, r: event.reason };
+	if (event.sessionId !== undefined) header.i = event.sessionId;
+	const h = Buffer.from(JSON.stringify(header));
+	const out = Buffer.allocUnsafe(5 + h.length);
+	out[0] = SESSION_KIND;
+	out.writeUInt32BE(h.length, 1);
+	h.copy(out, 5);
+	return out;
 }
 
 export function encodeRemote(origin: string, event: FanoutEvent): Buffer {
@@ -54,7 +78,7 @@ export function encodeRemote(origin: string, event: FanoutEvent): Buffer {
 	return out;
 }
 
-export function decodeRemote(buf: Buffer): { origin: string; event: FanoutEvent } | null {
+export function decodeRemote(buf: Buffer): { origin: string; event: FanoutEvent } | { origin: string; session: SessionEvent } | null {
 	if (buf.length < 5) return null;
 	const kind = buf[0];
 	const len = buf.readUInt32BE(1);
@@ -65,6 +89,11 @@ export function decodeRemote(buf: Buffer): { origin: string; event: FanoutEvent 
 	} catch {
 		return null;
 	}
+	if (kind === SESSION_KIND) {
+		if (typeof header.u !== 'string' || typeof header.r !== 'string') return null;
+		return { origin: header.o, session: { userId: header.u as UserId, reason: header.r, ...(typeof header.i === 'string' ? { sessionId: header.i } : {}) } };
+	}
+	if (typeof header.d !== 'string') return null;
 	// A copy: the event outlives the message buffer.
 	const update = new Uint8Array(buf.subarray(5 + len));
 	const docId = header.d as DocId;
@@ -184,6 +213,11 @@ export class RedisFanout implements Fanout {
 	private receive(message: Buffer): void {
 		const decoded = decodeRemote(message);
 		if (!decoded || decoded.origin === this.origin) return;
+		if ('session' in decoded) {
+			const { session } = decoded;
+			this.inbound = this.inbound.then(() => this.local.publishSession(session));
+			return;
+		}
 		const { event } = decoded;
 		this.inbound = this.inbound.then(async () => {
 			if (event.type === 'update') {
@@ -215,9 +249,23 @@ export class RedisFanout implements Fanout {
 
 	publish(event: FanoutEvent): void {
 		if (event.type === 'update') this.window?.note(event.seq);
+		// To Redis first: the other processes' round trip overlaps this process's delivery.
+		if (!this.closed) {
+			this.pub.publish(this.opts.channel, encodeRemote(this.origin, event)).catch((err: unknown) => {
+				this.opts.log?.(`redis publish failed: ${String(err)}`);
+			});
+		}
 		this.local.publish(event);
+	}
+
+	setSessionHandler(handler: (event: SessionEvent) => void): void {
+		this.local.setSessionHandler(handler);
+	}
+
+	publishSession(event: SessionEvent): void {
+		this.local.publishSession(event);
 		if (this.closed) return;
-		this.pub.publish(this.opts.channel, encodeRemote(this.origin, event)).catch((err: unknown) => {
+		this.pub.publish(this.opts.channel, encodeRemoteSession(this.origin, event)).catch((err: unknown) => {
 			this.opts.log?.(`redis publish failed: ${String(err)}`);
 		});
 	}

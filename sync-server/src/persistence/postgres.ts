@@ -207,7 +207,7 @@ export class PostgresStore implements Store {
 			const batch = this.pending;
 			this.pending = [];
 			try {
-				const results = await this.tx((c) => this.appendBatch(c, batch));
+				const results = await this.appendTx(batch);
 				batch.forEach((p, i) => p.resolve(results[i]!));
 			} catch (err) {
 				for (const p of batch) p.reject(err);
@@ -216,29 +216,48 @@ export class PostgresStore implements Store {
 		this.flushing = false;
 	}
 
-	private async appendBatch(c: pg.PoolClient, batch: PendingAppend[]): Promise<AppendResult[]> {
-		// The counter row first: from here to the commit no other process appends (see header).
-		const { rows } = await c.query<{ value: number }>('SELECT value FROM seq_counter WHERE id = 1 FOR UPDATE');
-		let next = rows[0]!.value;
+	/**
+	 * One batch's transaction in four round trips (an append's latency is mostly round trips to
+	 * PostgreSQL, each a wake-up of both processes): BEGIN with the counter lock, the known ids
+	 * with the expected heads, the writes in one statement, COMMIT.
+	 */
+	private async appendTx(batch: PendingAppend[]): Promise<AppendResult[]> {
+		const c = await this.pool.connect();
+		try {
+			// A simple query of two statements (no parameters): one round trip, one result each.
+			const begun = (await c.query('BEGIN; SELECT value FROM seq_counter WHERE id = 1 FOR UPDATE')) as unknown as Array<pg.QueryResult<{ value: number }>>;
+			const out = await this.appendBatch(c, batch, Number(begun[1]!.rows[0]!.value));
+			await c.query('COMMIT');
+			return out;
+		} catch (err) {
+			await c.query('ROLLBACK').catch(() => {});
+			throw err;
+		} finally {
+			c.release();
+		}
+	}
+
+	private async appendBatch(c: pg.PoolClient, batch: PendingAppend[], counter: number): Promise<AppendResult[]> {
+		// The counter row is locked (`appendTx`): from here to the commit no other process appends (see header).
+		let next = counter;
 		const withIds = batch.filter((p) => p.updateId !== undefined);
 		const known = new Map<string, number>();
 		const key = (d: string, u: string) => `${d}\u0000${u}`;
-		if (withIds.length > 0) {
-			const found = await c.query<{ doc_id: string; update_id: string; seq: number }>(
-				'SELECT doc_id, update_id, seq FROM update_ids WHERE (doc_id, update_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
-				[withIds.map((p) => p.docId), withIds.map((p) => p.updateId)]
-			);
-			for (const r of found.rows) known.set(key(r.doc_id, r.update_id), r.seq);
-		}
 		// Expected document heads (see `AppendOptions.expectDocSeq`), read under the counter lock: exact.
 		const heads = new Map<string, number>();
 		const expecting = [...new Set(batch.filter((p) => p.expectDocSeq !== undefined).map((p) => p.docId))];
-		if (expecting.length > 0) {
-			const found = await c.query<{ doc_id: string; seq: number }>(
-				'SELECT doc_id, MAX(seq) AS seq FROM updates WHERE doc_id = ANY($1::text[]) GROUP BY doc_id',
-				[expecting]
+		if (withIds.length > 0 || expecting.length > 0) {
+			// Both in one statement: `k` 'i' rows are known update ids, 'h' rows document heads.
+			const found = await c.query<{ k: string; doc_id: string; update_id: string | null; seq: number }>(
+				`SELECT 'i' AS k, doc_id, update_id, seq FROM update_ids WHERE (doc_id, update_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+				 UNION ALL
+				 SELECT 'h' AS k, doc_id, NULL, MAX(seq) FROM updates WHERE doc_id = ANY($3::text[]) GROUP BY doc_id`,
+				[withIds.map((p) => p.docId), withIds.map((p) => p.updateId), expecting]
 			);
-			for (const r of found.rows) heads.set(r.doc_id, r.seq);
+			for (const r of found.rows) {
+				if (r.k === 'i') known.set(key(r.doc_id, r.update_id!), Number(r.seq));
+				else heads.set(r.doc_id, Number(r.seq));
+			}
 		}
 		// The rows each writer behind its document lacks (for its `catchUp`), read under the lock too.
 		const behind = new Map<PendingAppend, StoredUpdate[]>();
@@ -280,19 +299,13 @@ export class PostgresStore implements Store {
 			return { seq, duplicate: false };
 		});
 		if (seqs.length > 0) {
-			await c.query('INSERT INTO updates (seq, doc_id, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])', [
-				seqs,
-				docs,
-				data
-			]);
-			if (ids.length > 0) {
-				await c.query('INSERT INTO update_ids (doc_id, update_id, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])', [
-					idDocs,
-					ids,
-					idSeqs
-				]);
-			}
-			await c.query('UPDATE seq_counter SET value = $1 WHERE id = 1', [next]);
+			// The rows, their ids and the counter in one statement.
+			await c.query(
+				`WITH u AS (INSERT INTO updates (seq, doc_id, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])),
+				      i AS (INSERT INTO update_ids (doc_id, update_id, seq) SELECT * FROM unnest($4::text[], $5::text[], $6::bigint[]))
+				 UPDATE seq_counter SET value = $7 WHERE id = 1`,
+				[seqs, docs, data, idDocs, ids, idSeqs, next]
+			);
 		}
 		return results;
 	}

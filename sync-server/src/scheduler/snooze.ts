@@ -4,7 +4,7 @@
  *
  * Invariant: every stored contact document whose state is `snoozed` has its wake time in
  * `until` (and a pair in the heap); one timer is armed for the earliest.
- * - Live: `onApplied` runs on the rooms write path after every stored update (the same hook as
+ * - Live: `afterApply` (a write hook, `write-hooks.ts`) runs after every stored update (as
  *   the channels' watch) and re-reads the document's state: snoozed -> (re)schedule, anything
  *   else -> forget. A user's re-snooze, manual unsnooze, close or block needs nothing more.
  * - Restart: the index is persisted in meta `snooze.index` ({docId: until}); documents changed
@@ -26,7 +26,8 @@ import { dueForWake, isActionError, wake } from '../../../src/lib/domain/actions
 import { newId, parseDocId } from '../../../src/lib/domain/ids';
 import type { DocId } from '../../../src/lib/domain/types';
 import type { ChangeFeed, MetaStore } from '../persistence/store';
-import { roomContact, type Room, type Rooms } from '../rooms';
+import type { Rooms } from '../rooms';
+import type { AppliedUpdate, DocView, WriteHook } from '../write-hooks';
 import { MinHeap } from './heap';
 
 const INDEX_KEY = 'snooze.index';
@@ -47,7 +48,7 @@ export interface SnoozeSchedulerOptions {
 	lease?: { readonly held: boolean };
 }
 
-export class SnoozeScheduler {
+export class SnoozeScheduler implements WriteHook {
 	private readonly until = new Map<DocId, number>();
 	private readonly heap = new MinHeap<DocId>();
 	private readonly waking = new Set<DocId>();
@@ -86,7 +87,7 @@ export class SnoozeScheduler {
 		const checkpoint = raw ? Number((await store.getMeta(CHECKPOINT_KEY)) ?? 0) : 0;
 		for (const { docId } of await store.changedSince(checkpoint)) {
 			if (parseDocId(docId)?.kind !== 'contact') continue;
-			const live = this.opts.rooms.get(docId);
+			const live = this.opts.rooms.view(docId);
 			if (live) {
 				this.onApplied(live);
 				continue;
@@ -103,11 +104,15 @@ export class SnoozeScheduler {
 		await this.runDue();
 	}
 
-	/** Write-path hook: called after every stored update of a document. */
-	onApplied(room: Room): void {
-		if (this.closed || parseDocId(room.docId)?.kind !== 'contact') return;
+	/** Write hook: called after every stored update of a document. */
+	afterApply({ doc }: AppliedUpdate): void {
+		this.onApplied(doc);
+	}
+
+	private onApplied(doc: DocView): void {
+		if (this.closed || parseDocId(doc.docId)?.kind !== 'contact') return;
 		this.seen++;
-		this.read(room.docId, roomContact(room).state.get());
+		this.read(doc.docId, doc.contact.state.get());
 	}
 
 	/** Re-reads the clock and re-arms the timer (after a clock jump; tests). */
