@@ -48,8 +48,11 @@ export interface ComposerInputs {
 	me: User | null;
 	media: MediaApi;
 	now: number;
+	/** The reply's text (a shared draft); local state when absent. */
 	draft?: ComposerDraft;
+	/** The comment's text (a shared draft); local state when absent. */
 	commentDraft?: ComposerDraft;
+	/** Where a reply waits while its files cannot be uploaded (offline, S5.14). */
 	outbox?: FileOutboxApi;
 }
 
