@@ -69,6 +69,7 @@ import {
 	AWARENESS_BURST,
 	AWARENESS_PER_SEC,
 	MAX_OPEN_DOCS_PER_CONNECTION,
+	MAX_GAP_PENDING_BYTES,
 	MAX_QUEUED_BYTES_PER_CONNECTION,
 	REFUSAL_REPLY_WINDOW_MS,
 	UPDATES_BURST,
@@ -219,6 +220,8 @@ export class SyncConnection implements FanoutSubscriber {
 	}
 
 	deliver(event: FanoutEvent): void {
+		// Another writer may have filled the gap an update of this connection waits on.
+		if (event.type === 'update' && this.gapped?.size) void this.retryGapped(event.docId);
 		if (this.phase === 'welcoming') {
 			(this.queued ??= []).push(event);
 			return;
@@ -472,9 +475,50 @@ export class SyncConnection implements FanoutSubscriber {
 		if (over) return this.refuseOverRate(over.code, over.message, msg.docId, msg.updateId);
 		const from = this.source(msg.updateId);
 		if (!from) return this.sendError('forbidden', 'You may not write this document.', msg.docId, msg.updateId);
+		// A resent update supersedes its copy waiting for a gap (one ack per update id).
+		this.dropGapped(msg.updateId);
 		const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(msg.docId, msg.update, from));
+		if (!res.ok && res.missing && this.gappedBytes + msg.update.length <= MAX_GAP_PENDING_BYTES) {
+			// It builds on an update of its client the server does not have yet (refused over a rate,
+			// resent after a pause): kept, as Yjs keeps pending structs, until the gap is filled.
+			(this.gapped ??= new Map()).set(msg.updateId, { docId: msg.docId, update: msg.update });
+			this.gappedBytes += msg.update.length;
+			return;
+		}
 		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
+		if (this.gapped?.size) await this.retryGapped(msg.docId);
+	}
+
+	/** Updates waiting for changes they build on, by update id (see `onUpdate`). */
+	private gapped: Map<string, { docId: DocId; update: Uint8Array }> | null = null;
+	private gappedBytes = 0;
+
+	private dropGapped(updateId: string): void {
+		const g = this.gapped?.get(updateId);
+		if (!g) return;
+		this.gapped!.delete(updateId);
+		this.gappedBytes -= g.update.length;
+	}
+
+	/** Applies the waiting updates of a document whose gap is filled now, until none moves. */
+	private async retryGapped(docId: DocId): Promise<void> {
+		let moved = true;
+		while (moved && this.gapped && this.isOpen) {
+			moved = false;
+			for (const [updateId, g] of [...this.gapped]) {
+				if (g.docId !== docId || this.gapped.get(updateId) !== g) continue;
+				const from = this.source(updateId);
+				if (!from) return;
+				const res = await this.deps.budgets.inTurn(this.userId, () => this.deps.rooms.applyClientUpdate(docId, g.update, from));
+				if (this.gapped.get(updateId) !== g) continue; // resent meanwhile: that copy answers
+				if (!res.ok && res.missing) continue;
+				this.dropGapped(updateId);
+				moved = true;
+				if (!res.ok) this.refuseUpdate(res.code, res.message, docId, updateId);
+				else this.send({ type: 'ack', docId, updateId, seq: res.seq });
+			}
+		}
 	}
 
 	/**

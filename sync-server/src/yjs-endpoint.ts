@@ -36,6 +36,7 @@ import { contactLookup, redactPresence } from './presence-filter';
 import { closeReason, connectionBuckets } from './connection';
 import { CLOSE_FORBIDDEN, CLOSE_INTERNAL, CLOSE_POLICY, CLOSE_PROTOCOL_ERROR, CLOSE_RATE_LIMITED, CLOSE_TOO_LARGE } from '../../src/lib/protocol/close';
 import type { RateLimiter } from './limits/rate-limit';
+import { MAX_GAP_PENDING_BYTES } from './limits/constants';
 import { framedOnce, type FanoutEvent, type FanoutSubscriber } from './fanout/fanout';
 import { sendPrepared, type PreparedFrame } from './prepared-frame';
 import type { SyncDeps } from './connection';
@@ -48,7 +49,7 @@ const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
 /** Bytes of updates one /yjs connection may keep pending (waiting for changes they build on). */
-export const MAX_PENDING_BYTES = 4 * MAX_UPDATE_BYTES;
+export const MAX_PENDING_BYTES = MAX_GAP_PENDING_BYTES;
 
 class InputError extends Error {
 	constructor(

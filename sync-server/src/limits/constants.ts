@@ -128,3 +128,10 @@ export const BREACH = {
 	/** More than MAX_OPEN_DOCS_PER_CONNECTION documents held at once. */
 	tooManyDocs: { code: 'rate_limited', close: closeCodeFor('rate_limited') }
 } as const satisfies Record<string, LimitBreach>;
+
+/**
+ * Bytes of updates one connection may keep waiting for changes they build on (an update of a
+ * client whose earlier update was refused over a rate and is being resent): kept, as Yjs keeps
+ * pending structs, and applied once the gap is filled; past this, refused.
+ */
+export const MAX_GAP_PENDING_BYTES = 4 * MAX_UPDATE_BYTES;

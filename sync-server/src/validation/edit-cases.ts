@@ -34,6 +34,12 @@ export interface ForbiddenEdit {
 	setup?: (server: Y.Doc) => void;
 	/** A server-side change made after it: the client has not seen it when it edits. */
 	meanwhile?: (server: Y.Doc) => void;
+	/**
+	 * Out of order, not forbidden: it builds on changes the server does not have yet. The
+	 * validator refuses it for now (`missing`); the socket endpoints keep it pending, unapplied
+	 * and unanswered, as Yjs keeps pending structs, until the gap is filled (gaps.test.ts).
+	 */
+	pending?: true;
 }
 
 export interface AllowedEdit {
@@ -199,8 +205,8 @@ export function forbiddenEdits(contact: DemoContact): ForbiddenEdit[] {
 		{ name: 'update over 256 KiB', code: 'too_large', reason: /at most 262144/, edit: (x) => x.c.transact(() => { for (let i = 0; i < 5; i++) x.c.thread.append(message({ body: { type: 'text', text: 'q'.repeat(60_000) } })); }) },
 		{ name: 'random bytes', code: 'bad_update', reason: /not a Yjs update|could not be read|server does not have/, bytes: () => Uint8Array.from({ length: 64 }, (_, i) => (i * 97 + 13) & 255) },
 		{ name: 'truncated update', code: 'bad_update', reason: /not a Yjs update/, bytes: (s) => { const u = capture(replicaOf(s), (d) => contactDoc(d).thread.append(message())); return u.slice(0, u.length - 20); } },
-		{ name: 'update after a missing one (gap)', code: 'bad_update', reason: /needs changes of client \d+ the server does not have/, bytes: (s) => { const r = replicaOf(s); capture(r, (d) => contactDoc(d).reads.markRead(ANA.id, NOW - 5)); return capture(r, (d) => contactDoc(d).reads.markRead(ANA.id, NOW)); } },
-		{ name: 'delete of items nobody has', code: 'bad_update', reason: /deletes items of client 12345/, bytes: () => deleteOnly(12345, 0, 3) }
+		{ name: 'update after a missing one (gap)', code: 'bad_update', pending: true, reason: /needs changes of client \d+ the server does not have/, bytes: (s) => { const r = replicaOf(s); capture(r, (d) => contactDoc(d).reads.markRead(ANA.id, NOW - 5)); return capture(r, (d) => contactDoc(d).reads.markRead(ANA.id, NOW)); } },
+		{ name: 'delete of items nobody has', code: 'bad_update', pending: true, reason: /deletes items of client 12345/, bytes: () => deleteOnly(12345, 0, 3) }
 		];
 }
 
