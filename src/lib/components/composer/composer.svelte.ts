@@ -432,6 +432,17 @@ export class ComposerState {
 		this.#offlineFiles.clear();
 	}
 
+	/**
+	 * Empties the box of what was sent, keeping what the person typed while it was being sent
+	 * (sending awaits the local write: a fast typist's next keys land meanwhile).
+	 */
+	#clearSent(sent: string): void {
+		const now = this.text;
+		const rest = now.startsWith(sent) ? now.slice(sent.length) : now;
+		this.setText(rest);
+		this.caret = rest.length;
+	}
+
 	async send(): Promise<void> {
 		if (!this.canSend) return;
 		this.#sending = true;
@@ -440,7 +451,7 @@ export class ComposerState {
 		if (this.mode === 'reply' && !this.#template && this.#waiting.length > 0) {
 			await this.#queueReply(body);
 			this.#sending = false;
-			this.setText('');
+			this.#clearSent(body);
 			this.files = [];
 			this.preview = null;
 			this.#dismissed = [];
@@ -469,8 +480,7 @@ export class ComposerState {
 			return;
 		}
 		if (this.#template) return;
-		this.setText('');
-		this.caret = 0;
+		this.#clearSent(body);
 		if (this.mode === 'reply') {
 			this.files = [];
 			this.preview = null;
