@@ -146,12 +146,12 @@ export class PostgresStore implements Store {
 		return (await this.pool.query<R>(sql, params)).rows;
 	}
 
-	/** Runs `fn` in one transaction on one client. */
-	private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+	/** Runs `fn` in one transaction on one client; `begin` opens it (a statement may ride along with BEGIN in its round trip, and `fn` gets the results). */
+	private async tx<T>(fn: (c: pg.PoolClient, begun: pg.QueryResult) => Promise<T>, begin = 'BEGIN'): Promise<T> {
 		const c = await this.pool.connect();
 		try {
-			await c.query('BEGIN');
-			const out = await fn(c);
+			const begun = await c.query(begin);
+			const out = await fn(c, begun);
 			await c.query('COMMIT');
 			return out;
 		} catch (err) {
@@ -222,19 +222,11 @@ export class PostgresStore implements Store {
 	 * with the expected heads, the writes in one statement, COMMIT.
 	 */
 	private async appendTx(batch: PendingAppend[]): Promise<AppendResult[]> {
-		const c = await this.pool.connect();
-		try {
-			// A simple query of two statements (no parameters): one round trip, one result each.
-			const begun = (await c.query('BEGIN; SELECT value FROM seq_counter WHERE id = 1 FOR UPDATE')) as unknown as Array<pg.QueryResult<{ value: number }>>;
-			const out = await this.appendBatch(c, batch, Number(begun[1]!.rows[0]!.value));
-			await c.query('COMMIT');
-			return out;
-		} catch (err) {
-			await c.query('ROLLBACK').catch(() => {});
-			throw err;
-		} finally {
-			c.release();
-		}
+		// A simple query of two statements (no parameters): one round trip, one result each.
+		return this.tx((c, begun) => {
+			const [, counter] = begun as unknown as Array<pg.QueryResult<{ value: number }>>;
+			return this.appendBatch(c, batch, Number(counter!.rows[0]!.value));
+		}, 'BEGIN; SELECT value FROM seq_counter WHERE id = 1 FOR UPDATE');
 	}
 
 	private async appendBatch(c: pg.PoolClient, batch: PendingAppend[], counter: number): Promise<AppendResult[]> {
