@@ -4,6 +4,8 @@
  * (`npm run check`, zero warnings), the unit and integration tests (vitest: src/, sync-server/),
  * and the end-to-end tests (Playwright driving real Chromium against a real server).
  * Ends with one line `N passed, N failed` summing every suite. LONG=1 runs the long variants.
+ * `node scripts/test.mjs unit <files...>` (or `e2e <files...>`) runs some files of one suite,
+ * with the services they need.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { ensureBuild, ensureChromium, ensureDependencies, root } from './ensure.
 import { ensureServices, stopServices } from './services.mjs';
 
 const only = process.argv[2]; // optional: check | unit | e2e
+const filters = process.argv.slice(3); // optional, after unit or e2e: the test files to run
 const tmp = join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 
@@ -48,7 +51,7 @@ try {
 		rmSync(out, { force: true });
 		const r = spawnSync(
 			'npx',
-			['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+			['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filters],
 			{ cwd: root, stdio: 'inherit', env: { ...process.env, ...services.env } }
 		);
 		const report = readJson(out);
@@ -62,7 +65,7 @@ try {
 		console.log('\n[parley] end-to-end tests (Playwright, Chromium) ...');
 		const out = join(tmp, 'playwright.json');
 		rmSync(out, { force: true });
-		const r = spawnSync('npx', ['playwright', 'test', '--reporter=list,json'], {
+		const r = spawnSync('npx', ['playwright', 'test', '--reporter=list,json', ...filters], {
 			cwd: root,
 			stdio: 'inherit',
 			env: { ...process.env, ...(services?.env ?? {}), PLAYWRIGHT_JSON_OUTPUT_NAME: out }

@@ -61,6 +61,8 @@ export interface OutboxDeps {
 }
 
 const LEASED_POLL_MS = 1_000;
+/** How much longer than a POST's timeout a claim on a row lasts (the writes after the POST). */
+const CLAIM_MARGIN_MS = 5_000;
 
 /** The JSON body POSTed for one outgoing message. */
 export interface OutboundPayload {
@@ -199,7 +201,8 @@ export class Outbox {
 				const key = `${row.docId}\u0000${row.entryId}`;
 				if (this.inflight.has(key) || this.inflight.size >= this.opts.concurrency || this.closed) continue;
 				this.inflight.add(key);
-				const p = this.dispatch(row)
+				const p = this.claim(row)
+					.then((mine) => (mine ? this.dispatch(row) : undefined))
 					.catch((err: unknown) => this.deps.log(`outbox: dispatch of ${row.entryId} failed: ${String(err)}`))
 					.finally(() => {
 						this.inflight.delete(key);
@@ -224,6 +227,18 @@ export class Outbox {
 			this.kick();
 		}, delay);
 		this.timer.unref();
+	}
+
+	/**
+	 * Several processes: a row is POSTed by the process whose claim on it won, never by two (a
+	 * lease can change hands while a POST is under way, or be believed held by a process that
+	 * was paused past its expiry). The claim outlives the POST's timeout; a claimant killed
+	 * mid-POST leaves the row due again when it runs out. One process needs no claim.
+	 */
+	private async claim(row: OutboxRow): Promise<boolean> {
+		if (!this.deps.lease) return true;
+		const until = this.deps.clock() + this.opts.timeoutMs + CLAIM_MARGIN_MS;
+		return this.deps.store.claimOutbox(row.docId, row.entryId, row.nextAt, until);
 	}
 
 	private async dispatch(row: OutboxRow): Promise<void> {

@@ -106,5 +106,17 @@ export function channelsStoreContract(name: string, factory: StoreFactory): void
 			expect(await s2.findOutbox('ch-else', 'e2')).toBeNull();
 			expect(await s2.getOutbox(doc('c/z'), 'e1')).toBeNull();
 		});
+
+		it('ChannelOutbox: of two claims on one due row, one wins; a claimed row is due again when its claim runs out', async () => {
+			const { store } = await fresh();
+			await store.enqueueOutbox(row('e1', 10));
+			const [seen] = await store.dueOutbox(10, 10);
+			const claims = await Promise.all([store.claimOutbox(doc('c/a'), 'e1', seen!.nextAt, 500), store.claimOutbox(doc('c/a'), 'e1', seen!.nextAt, 600)]);
+			expect(claims.filter(Boolean)).toHaveLength(1);
+			expect(await store.dueOutbox(499, 10)).toEqual([]);
+			expect((await store.dueOutbox(600, 10)).map((r) => r.entryId)).toEqual(['e1']);
+			await store.updateOutbox(doc('c/a'), 'e1', { state: 'sent' });
+			expect(await store.claimOutbox(doc('c/a'), 'e1', (await store.getOutbox(doc('c/a'), 'e1'))!.nextAt, 900)).toBe(false);
+		});
 	});
 }

@@ -34,4 +34,11 @@ export interface ChannelOutbox {
 	/** The earliest `nextAt` of a pending row, or null. */
 	nextOutboxAt(): Promise<number | null>;
 	updateOutbox(docId: DocId, entryId: string, patch: OutboxPatch): Promise<void>;
+	/**
+	 * Takes a due pending row for one dispatch: moves its `nextAt` from `seenNextAt` (as read by
+	 * `dueOutbox`) to `until`, in one conditional write. True for exactly one of any number of
+	 * concurrent callers (processes included); the others must not POST. A claimant that dies
+	 * leaves the row due again at `until`.
+	 */
+	claimOutbox(docId: DocId, entryId: string, seenNextAt: number, until: number): Promise<boolean>;
 }

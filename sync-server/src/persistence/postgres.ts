@@ -634,6 +634,14 @@ export class PostgresStore implements Store {
 		return rows[0]?.t ?? null;
 	}
 
+	async claimOutbox(docId: DocId, entryId: string, seenNextAt: number, until: number): Promise<boolean> {
+		const rows = await this.q<{ entry_id: string }>(
+			"UPDATE outbox SET next_at = $1 WHERE doc_id = $2 AND entry_id = $3 AND state = 'pending' AND next_at = $4 RETURNING entry_id",
+			[until, docId, entryId, seenNextAt]
+		);
+		return rows.length === 1;
+	}
+
 	async updateOutbox(docId: DocId, entryId: string, patch: OutboxPatch): Promise<void> {
 		const keys = (Object.keys(patch) as Array<keyof OutboxPatch>).filter((k) => patch[k] !== undefined);
 		if (keys.length === 0) return;

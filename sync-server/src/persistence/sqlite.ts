@@ -575,6 +575,16 @@ export class SqliteStore implements Store {
 		return r.t;
 	}
 
+	async claimOutbox(docId: DocId, entryId: string, seenNextAt: number, until: number): Promise<boolean> {
+		const res = this.stmt("UPDATE outbox SET next_at = ? WHERE doc_id = ? AND entry_id = ? AND state = 'pending' AND next_at = ?").run(
+			until,
+			docId,
+			entryId,
+			seenNextAt
+		);
+		return res.changes === 1;
+	}
+
 	async updateOutbox(docId: DocId, entryId: string, patch: OutboxPatch): Promise<void> {
 		const keys = (Object.keys(patch) as Array<keyof OutboxPatch>).filter((k) => patch[k] !== undefined);
 		if (keys.length === 0) return;
