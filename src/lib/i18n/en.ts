@@ -3,6 +3,14 @@
  * catalog is typed `Messages`, so a missing or extra key fails the type-check.
  * `{name}` placeholders are filled by `I18n.t`; plural forms are keys ending in `.one`/`.other`.
  */
+import { en as settings } from './areas/settings';
+import { en as filters } from './areas/filters';
+import { en as email } from './areas/email';
+import { en as workflows } from './areas/workflows';
+import { en as ai } from './areas/ai';
+import { en as calls } from './areas/calls';
+import { en as bootstrap } from './areas/bootstrap';
+
 export const en = {
 	'app.name': 'Parley',
 	'app.loading': 'Loading…',
@@ -397,7 +405,14 @@ export const en = {
 	'search.showMatches': 'Show all matches',
 	'search.close': 'Close search',
 	'search.noMatch': 'No match',
-	'search.count': '{n} of {total}'
+	'search.count': '{n} of {total}',
+	...settings,
+	...filters,
+	...email,
+	...workflows,
+	...ai,
+	...calls,
+	...bootstrap
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,12 @@
 /** French messages: typed `Messages`, so every key of `en.ts` must be here and no other. */
 import type { Messages } from './en';
+import { fr as settings } from './areas/settings';
+import { fr as filters } from './areas/filters';
+import { fr as email } from './areas/email';
+import { fr as workflows } from './areas/workflows';
+import { fr as ai } from './areas/ai';
+import { fr as calls } from './areas/calls';
+import { fr as bootstrap } from './areas/bootstrap';
 
 export const fr: Messages = {
 	'app.name': 'Parley',
@@ -395,5 +402,12 @@ export const fr: Messages = {
 	'search.showMatches': 'Afficher tous les résultats',
 	'search.close': 'Fermer la recherche',
 	'search.noMatch': 'Aucun résultat',
-	'search.count': '{n} sur {total}'
+	'search.count': '{n} sur {total}',
+	...settings,
+	...filters,
+	...email,
+	...workflows,
+	...ai,
+	...calls,
+	...bootstrap
 };

@@ -1,0 +1,7 @@
+/**
+ * Messages of one area of the app: Workspace settings, invitations, the first-run page and the profile (issue 20). Each area keeps its own keys, prefixed
+ * with its name, so areas grow without touching one another; `en.ts` and `fr.ts` spread them in.
+ */
+export const en = {} as const satisfies Record<string, string>;
+
+export const fr: Record<keyof typeof en, string> = {};
