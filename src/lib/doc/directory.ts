@@ -8,7 +8,7 @@
  * then key), because the iteration order of a Y.Map may differ between replicas.
  */
 import * as Y from 'yjs';
-import type { Channel, CustomFieldDef, Directory, Snippet, Team, User, WorkspaceId } from '../domain/types';
+import type { Channel, CustomFieldDef, Directory, Snippet, Team, User, WorkspaceId, WorkspaceOptions } from '../domain/types';
 import { serverOrigin, type Origin } from './origins';
 import { DIRECTORY_ROOTS, SETTINGS_KEYS, changedKeys, ensureDirectoryRoots } from './schema';
 import { plain } from './values';
@@ -18,6 +18,8 @@ export interface WorkspaceSettings {
 	workspaceName: string;
 	/** ISO 3166 code for reading phone numbers typed in national form; absent when unset. */
 	defaultCountry?: string;
+	/** Workspace options (settings > Workspace); absent until first set. */
+	options?: WorkspaceOptions;
 }
 
 function isRecordWith<K extends string>(value: unknown, key: K): value is Record<K, string> {
@@ -62,10 +64,12 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 		const id = settings.get(SETTINGS_KEYS.workspaceId);
 		const name = settings.get(SETTINGS_KEYS.workspaceName);
 		const country = settings.get(SETTINGS_KEYS.defaultCountry);
+		const options = settings.get(SETTINGS_KEYS.options);
 		return {
 			workspaceId: (typeof id === 'string' ? id : '') as WorkspaceId,
 			workspaceName: typeof name === 'string' ? name : '',
-			...(typeof country === 'string' && country ? { defaultCountry: country } : {})
+			...(typeof country === 'string' && country ? { defaultCountry: country } : {}),
+			...(typeof options === 'object' && options !== null && !Array.isArray(options) ? { options: options as WorkspaceOptions } : {})
 		};
 	}
 
@@ -103,6 +107,7 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 				if (p.workspaceId !== undefined) settings.set(SETTINGS_KEYS.workspaceId, p.workspaceId);
 				if (p.workspaceName !== undefined) settings.set(SETTINGS_KEYS.workspaceName, p.workspaceName);
 				if (p.defaultCountry !== undefined) settings.set(SETTINGS_KEYS.defaultCountry, p.defaultCountry);
+				if (p.options !== undefined) settings.set(SETTINGS_KEYS.options, plain(p.options));
 			});
 		},
 		/** Calls `cb` after every transaction that changed the directory; returns the unsubscribe. */

@@ -60,6 +60,36 @@ export interface Channel {
 	 * carry while its messaging window is closed, e.g. to start a conversation.
 	 */
 	templates?: MessageTemplate[];
+	/** Web chat look and reach (issue 20): absent fields use the defaults of the visitor page. */
+	webchat?: WebchatOptions;
+}
+
+/** A web chat channel's look and where its widget may be embedded. */
+export interface WebchatOptions {
+	/** CSS hex colour of the header and the visitor's bubbles. */
+	color?: string;
+	/** First line of the greeting bubble. */
+	greeting?: string;
+	/** Origins (scheme://host[:port]) allowed to embed the widget; empty or absent: any. */
+	allowedOrigins?: string[];
+}
+
+/**
+ * Workspace-wide options (settings > Workspace), edited through one validated server command
+ * (`PATCH /api/directory/workspace`). Later areas add their fields here; each field is optional
+ * and `workspaceOptions()` in `domain/workspace-options.ts` fills the defaults.
+ */
+export interface WorkspaceOptions {
+	/** Show contact phone numbers masked to agents (last digits only). */
+	maskNumbers?: boolean;
+	/** Record calls. */
+	callRecording?: boolean;
+	/** Transcribe recorded calls. */
+	callTranscripts?: boolean;
+	/** Longest call in minutes. */
+	maxCallMinutes?: number;
+	/** Which AI provider the AI features use ('none' disables them). */
+	aiProvider?: string;
 }
 
 export interface MessageTemplate {
@@ -95,6 +125,8 @@ export interface Directory {
 	channels: Channel[];
 	snippets: Snippet[];
 	customFields: CustomFieldDef[];
+	/** Workspace options (issue 20); absent in directories written before them. */
+	options?: WorkspaceOptions;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ export interface AuthStore {
 	revokeRefreshToken(hash: string, at: number, replacedBy?: string): Promise<boolean>;
 	revokeRefreshFamily(familyId: string, at: number): Promise<void>;
 	revokeRefreshTokensOfUser(userId: UserId, at: number): Promise<void>;
+	/** The sessions (refresh-token families) of a user with a live token (issue 20: end the others). */
+	liveSessionsOf(userId: UserId, now: number): Promise<string[]>;
 	/**
 	 * Rotation in one step: revokes `oldHash` (replaced by `next.hash`, keeping `sealedSuccessor`)
 	 * and inserts `next`. False, with nothing written, when `oldHash` was already revoked.

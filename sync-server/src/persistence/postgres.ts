@@ -35,6 +35,8 @@ import type { ContactId, DocId, UserId } from '../../../src/lib/domain/types';
 import type {
 	AppendOptions,
 	AppendResult,
+	AuditEvent,
+	LinkRecord,
 	ChangedDoc,
 	CompactResult,
 	ContactKey,
@@ -50,7 +52,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
-import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
+import { OUTBOX_COLUMNS, toAudit, toBytes, toLink, toOutbox, toUser, type AuditRow, type LinkRow, type OutboxDbRow, type UserRow } from './rows';
 
 /** Advisory lock keys (first int of the two-int form): one namespace per use. */
 const LOCK_MIGRATE = 0x5061726c; // 'Parl'
@@ -94,7 +96,13 @@ const MIGRATIONS: readonly string[] = [
 	`CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);`,
 	// Sessions: the rotation grace window (a refresh token's sealed successor) and ended sessions.
 	`ALTER TABLE refresh_tokens ADD COLUMN successor TEXT;
-	 CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, until BIGINT NOT NULL);`
+	 CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, until BIGINT NOT NULL);`,
+	// Settings (issue 20): one-time links (invitations, password resets) and the audit trail.
+	`CREATE TABLE links (hash TEXT PRIMARY KEY, kind TEXT NOT NULL, email TEXT NOT NULL, user_id TEXT, payload TEXT NOT NULL,
+	   created_by TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
+	 CREATE TABLE audit (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor_id TEXT, action TEXT NOT NULL, target_id TEXT,
+	   detail TEXT NOT NULL);
+	 CREATE INDEX audit_at ON audit (at);`
 ];
 
 /** BIGINT as a JS number (sequence numbers and millisecond times stay far below 2^53). */
@@ -510,6 +518,56 @@ export class PostgresStore implements Store {
 	async isSessionRevoked(sessionId: string, now: number): Promise<boolean> {
 		const rows = await this.q('SELECT 1 FROM revoked_sessions WHERE session_id = $1 AND until > $2', [sessionId, now]);
 		return rows.length > 0;
+	}
+
+	async liveSessionsOf(userId: UserId, now: number): Promise<string[]> {
+		const rows = await this.q<{ family_id: string }>(
+			'SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2',
+			[userId, now]
+		);
+		return rows.map((r) => r.family_id);
+	}
+
+	async insertLink(l: LinkRecord): Promise<void> {
+		await this.q(
+			'INSERT INTO links (hash, kind, email, user_id, payload, created_by, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+			[l.hash, l.kind, l.email, l.userId, l.payload, l.createdBy, l.createdAt, l.expiresAt, l.usedAt]
+		);
+	}
+
+	async getLink(hash: string): Promise<LinkRecord | null> {
+		const rows = await this.q<LinkRow>('SELECT * FROM links WHERE hash = $1', [hash]);
+		return rows[0] ? toLink(rows[0]) : null;
+	}
+
+	async useLink(hash: string, at: number): Promise<boolean> {
+		const res = await this.pool.query('UPDATE links SET used_at = $1 WHERE hash = $2 AND used_at IS NULL', [at, hash]);
+		return res.rowCount === 1;
+	}
+
+	async openInvites(now: number): Promise<LinkRecord[]> {
+		const rows = await this.q<LinkRow>("SELECT * FROM links WHERE kind = 'invite' AND used_at IS NULL AND expires_at > $1 ORDER BY created_at DESC", [now]);
+		return rows.map(toLink);
+	}
+
+	async deleteLink(hash: string): Promise<void> {
+		await this.q('DELETE FROM links WHERE hash = $1', [hash]);
+	}
+
+	async appendAudit(e: AuditEvent): Promise<void> {
+		await this.q('INSERT INTO audit (id, at, actor_id, action, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6)', [
+			e.id,
+			e.at,
+			e.actorId,
+			e.action,
+			e.targetId,
+			e.detail
+		]);
+	}
+
+	async listAudit(limit: number, before?: number): Promise<AuditEvent[]> {
+		const rows = await this.q<AuditRow>('SELECT * FROM audit WHERE at < $1 ORDER BY at DESC, id DESC LIMIT $2', [before ?? Number.MAX_SAFE_INTEGER, limit]);
+		return rows.map(toAudit);
 	}
 
 	async setChannelSecret(channelId: string, secret: string): Promise<void> {

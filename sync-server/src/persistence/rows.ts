@@ -3,7 +3,7 @@
  * `postgres.ts`): both use the same column names.
  */
 import type { DocId, UserId } from '../../../src/lib/domain/types';
-import type { OutboxPatch, OutboxRow, OutboxState, UserAuth } from './store';
+import type { AuditEvent, LinkKind, LinkRecord, OutboxPatch, OutboxRow, OutboxState, UserAuth } from './store';
 
 export interface OutboxDbRow {
 	doc_id: string;
@@ -54,3 +54,45 @@ export const toUser = (r: UserRow): UserAuth => ({
 });
 
 export const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export interface LinkRow {
+	hash: string;
+	kind: string;
+	email: string;
+	user_id: string | null;
+	payload: string;
+	created_by: string;
+	created_at: number;
+	expires_at: number;
+	used_at: number | null;
+}
+
+export interface AuditRow {
+	id: string;
+	at: number;
+	actor_id: string | null;
+	action: string;
+	target_id: string | null;
+	detail: string;
+}
+
+export const toLink = (r: LinkRow): LinkRecord => ({
+	hash: r.hash,
+	kind: r.kind as LinkKind,
+	email: r.email,
+	userId: r.user_id as UserId | null,
+	payload: r.payload,
+	createdBy: r.created_by as UserId,
+	createdAt: Number(r.created_at),
+	expiresAt: Number(r.expires_at),
+	usedAt: r.used_at === null ? null : Number(r.used_at)
+});
+
+export const toAudit = (r: AuditRow): AuditEvent => ({
+	id: r.id,
+	at: Number(r.at),
+	actorId: r.actor_id as UserId | null,
+	action: r.action,
+	targetId: r.target_id,
+	detail: r.detail
+});

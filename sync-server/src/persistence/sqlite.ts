@@ -27,6 +27,8 @@ import type { ContactId, DocId, UserId } from '../../../src/lib/domain/types';
 import type {
 	AppendOptions,
 	AppendResult,
+	AuditEvent,
+	LinkRecord,
 	ChangedDoc,
 	CompactResult,
 	ContactKey,
@@ -42,7 +44,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
-import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
+import { OUTBOX_COLUMNS, toAudit, toBytes, toLink, toOutbox, toUser, type AuditRow, type LinkRow, type OutboxDbRow, type UserRow } from './rows';
 
 export const OPEN_KEY = 'store.open';
 const LOST_SEQS_KEY = 'store.lostSeqs';
@@ -80,7 +82,13 @@ const MIGRATIONS: readonly string[] = [
 	 CREATE INDEX outbox_channel ON outbox (channel_id, entry_id);`,
 	// Sessions: the rotation grace window (a refresh token's sealed successor) and ended sessions.
 	`ALTER TABLE refresh_tokens ADD COLUMN successor TEXT;
-	 CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;`
+	 CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;`,
+	// Settings (issue 20): one-time links (invitations, password resets) and the audit trail.
+	`CREATE TABLE links (hash TEXT PRIMARY KEY, kind TEXT NOT NULL, email TEXT NOT NULL, user_id TEXT, payload TEXT NOT NULL,
+	   created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;
+	 CREATE TABLE audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL, actor_id TEXT, action TEXT NOT NULL, target_id TEXT,
+	   detail TEXT NOT NULL);
+	 CREATE INDEX audit_at ON audit (at);`
 ];
 
 interface PendingAppend {
@@ -446,6 +454,45 @@ export class SqliteStore implements Store {
 
 	async isSessionRevoked(sessionId: string, now: number): Promise<boolean> {
 		return this.stmt('SELECT 1 FROM revoked_sessions WHERE session_id = ? AND until > ?').get(sessionId, now) !== undefined;
+	}
+
+	async liveSessionsOf(userId: UserId, now: number): Promise<string[]> {
+		const rows = this.stmt('SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?').all(userId, now) as Array<{
+			family_id: string;
+		}>;
+		return rows.map((r) => r.family_id);
+	}
+
+	async insertLink(l: LinkRecord): Promise<void> {
+		this.stmt('INSERT INTO links (hash, kind, email, user_id, payload, created_by, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+			.run(l.hash, l.kind, l.email, l.userId, l.payload, l.createdBy, l.createdAt, l.expiresAt, l.usedAt);
+	}
+
+	async getLink(hash: string): Promise<LinkRecord | null> {
+		const row = this.stmt('SELECT * FROM links WHERE hash = ?').get(hash) as LinkRow | undefined;
+		return row ? toLink(row) : null;
+	}
+
+	async useLink(hash: string, at: number): Promise<boolean> {
+		return this.stmt('UPDATE links SET used_at = ? WHERE hash = ? AND used_at IS NULL').run(at, hash).changes === 1;
+	}
+
+	async openInvites(now: number): Promise<LinkRecord[]> {
+		const rows = this.stmt("SELECT * FROM links WHERE kind = 'invite' AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC").all(now) as LinkRow[];
+		return rows.map(toLink);
+	}
+
+	async deleteLink(hash: string): Promise<void> {
+		this.stmt('DELETE FROM links WHERE hash = ?').run(hash);
+	}
+
+	async appendAudit(e: AuditEvent): Promise<void> {
+		this.stmt('INSERT INTO audit (id, at, actor_id, action, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(e.id, e.at, e.actorId, e.action, e.targetId, e.detail);
+	}
+
+	async listAudit(limit: number, before?: number): Promise<AuditEvent[]> {
+		const rows = this.stmt('SELECT * FROM audit WHERE at < ? ORDER BY at DESC, id DESC LIMIT ?').all(before ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
+		return rows.map(toAudit);
 	}
 
 	async setChannelSecret(channelId: string, secret: string): Promise<void> {

@@ -17,6 +17,7 @@
  * The interface is async so that a networked database (PostgreSQL) fits behind it.
  */
 import type { AccessIndex } from './access-index';
+import type { AdminRecords } from './admin-records';
 import type { AuthStore } from './auth-store';
 import type { ChannelOutbox } from './channel-outbox';
 import type { ChannelRecords } from './channel-records';
@@ -32,6 +33,7 @@ export type { ChannelSecrets } from './channel-secrets';
 export type { ChannelRecords, ContactKey, InboundRecord, VisitorSession } from './channel-records';
 export type { ChannelOutbox, OutboxPatch, OutboxRow, OutboxState } from './channel-outbox';
 export type { MetaStore } from './meta-store';
+export type { AdminRecords, AuditEvent, LinkKind, LinkRecord } from './admin-records';
 export type { Leases } from './leases';
 
 /** Opening and closing an adapter. */
@@ -45,4 +47,4 @@ export interface StoreLifecycle {
  * The whole store, as the wiring (`server.ts`) opens it: the intersection of its roles, one file
  * each. Every other module receives only the roles it uses.
  */
-export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore & Leases;
+export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore & Leases & AdminRecords;
