@@ -1,7 +1,8 @@
 /**
  * `node --import tsx sync-server/src/main.ts` (or the esbuild bundle): the server process.
  * Environment: HOST (127.0.0.1), PORT (8787; 0 picks a free one), DATA_DIR (./data),
- * STATIC_DIR (./build), DEMO_CONTACTS (300); DATABASE_URL (postgres://...) and REDIS_URL
+ * STATIC_DIR (./build), DEMO_CONTACTS (300), PARLEY_DEMO (1; 0: an empty database starts as a new
+ * workspace that the first-run page sets up, no demo data); DATABASE_URL (postgres://...) and REDIS_URL
  * (redis://...) make the process one of a cluster serving one workspace (see the README).
  * Prints `listening on <url>` and the demo logins
  * on stdout (tests read the port from that line). SIGTERM / SIGINT close sockets, flush and
@@ -24,12 +25,13 @@ const server = await startServer({
 	...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
 	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
-	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
+	seed: env.PARLEY_DEMO === '0' ? false : { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
 });
 
 console.log(`listening on ${server.url}`);
 console.log(`Parley is running at ${server.url}`);
-console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);
+if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);
+else if (server.visibility.directory.users.length === 0) console.log(`First run: open ${server.url} to name the workspace and create its owner`);
 if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Customer web chat of the demo: ${server.url}/chat/${DEMO_CHANNELS.webchat}`);
 if (!existsSync(staticDir)) console.log(`(no client build at ${staticDir}: only the API and WebSockets are served)`);
 

@@ -25,6 +25,7 @@ import { createHttpHandler } from './http';
 import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } from './http/link-preview';
 import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadOptions } from './http/upload-store';
 import { uploadRoutes } from './http/uploads';
+import { settingsRoutes } from './http/settings-api';
 import { Hub } from './hub';
 import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
 import { PostgresStore } from './persistence/postgres';
@@ -203,7 +204,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			routes: [
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
-				...uploadRoutes(uploads)
+				...uploadRoutes(uploads),
+				...settingsRoutes({ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true })
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})

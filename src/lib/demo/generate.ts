@@ -98,7 +98,8 @@ function directory(): Directory {
 				id: DEMO_CHANNELS.webhook,
 				kind: 'webhook',
 				name: 'WhatsApp',
-				url: 'http://127.0.0.1:9/hook',
+				// The server's built-in demo receiver (sync-server/src/channels/outbound-http.ts: DEMO_RECEIVER_URL).
+				url: 'https://receiver.demo.parley.invalid/hook',
 				windowHours: 24,
 				supportsReplies: true,
 				templates: [

@@ -272,6 +272,25 @@ export class Auth {
 		await this.invalidateUser(userId);
 	}
 
+	/**
+	 * The user's own password change (issue 20): the new password, and every other session of
+	 * the user ends (refresh tokens revoked, access tokens refused, sockets closed); the session
+	 * `keepSessionId` making the change goes on.
+	 */
+	async changeOwnPassword(userId: UserId, password: string, keepSessionId: string): Promise<void> {
+		await this.deps.store.updateUser(userId, { passwordHash: await hashPassword(password) });
+		const now = this.deps.clock();
+		for (const family of await this.deps.store.liveSessionsOf(userId, now)) {
+			if (family !== keepSessionId) await this.endFamily(family, userId, 'password changed');
+		}
+	}
+
+	/** Whether `password` is the user's current one (re-authentication before a sensitive change). */
+	async checkPassword(userId: UserId, password: string): Promise<boolean> {
+		const record = await this.deps.store.getUserById(userId);
+		return verifyPassword(password, record?.passwordHash ?? DUMMY_HASH).then((ok) => ok && record !== null);
+	}
+
 	/** Signs an access token; exposed for tests that need tokens with chosen claims. */
 	signAccessToken(claims: { sub: string; wid: string; role: Role; ver: number; sid?: string }, issuedAt = this.deps.clock()): Promise<string> {
 		const iat = Math.floor(issuedAt / 1000);

@@ -179,8 +179,21 @@ export function readCapped(res: IncomingMessage, max: number, deadline: number, 
 	});
 }
 
+/**
+ * The demo workspace's webhook receiver (issue 20): its channel points here, a name under the
+ * reserved `.invalid` domain (RFC 2606) that can never resolve, so the server answers for it
+ * itself, no network involved: a signed request is acknowledged like a receiver that accepts
+ * everything. The demo's replies over the webhook channel are then `sent` on a fresh start
+ * instead of failing against an address where nothing listens.
+ */
+export const DEMO_RECEIVER_URL = 'https://receiver.demo.parley.invalid/hook';
+
 /** POSTs `body` to `url` with `headers`; never throws. */
 export async function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+	if (url === DEMO_RECEIVER_URL) {
+		const signed = typeof headers['x-parley-signature'] === 'string' && headers['x-parley-signature'].startsWith('sha256=');
+		return signed ? { ok: true, status: 200, text: '{"ok":true,"receiver":"parley-demo"}' } : { ok: true, status: 401, text: '{"error":"unsigned"}' };
+	}
 	const checked = checkTarget(url, opts.allowPrivate);
 	if (!checked.ok) return checked;
 	const deadline = Date.now() + opts.timeoutMs;

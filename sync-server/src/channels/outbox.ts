@@ -22,7 +22,7 @@ import { contactDoc, serverOrigin } from '../../../src/lib/doc';
 import type { Channel, ContactId, DeliveryStatus, DocId, EntryId, MessageEntry, Profile } from '../../../src/lib/domain/types';
 import type { ChannelOutbox, ChannelRecords, ChannelSecrets, OutboxRow, OutboxState } from '../persistence/store';
 import type { Rooms } from '../rooms';
-import { checkTarget, postJson, type PostResult } from './outbound-http';
+import { checkTarget, DEMO_RECEIVER_URL, postJson, type PostResult } from './outbound-http';
 import { sign } from './signature';
 import { advanceDelivery } from './thread-writes';
 
@@ -245,7 +245,7 @@ export class Outbox {
 		const attempts = row.attempts + 1;
 		const channel = this.deps.channel(row.channelId);
 		let outcome: Outcome;
-		const target = channel?.url ? checkTarget(channel.url, this.opts.allowPrivate) : null;
+		const target = channel?.url && channel.url !== DEMO_RECEIVER_URL ? checkTarget(channel.url, this.opts.allowPrivate) : null;
 		if (!channel || channel.kind !== 'webhook' || !channel.url) {
 			outcome = { kind: 'final', error: 'The channel no longer exists or has no URL.' };
 		} else if (target && !target.ok) {

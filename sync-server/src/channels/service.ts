@@ -21,6 +21,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import type { Fanout } from '../fanout/fanout';
 import { asObject, errorReply, readJson, reply, type Reply } from '../http/respond';
 import type { Route } from '../http/routes';
+import { audit } from '../http/audit';
 import type { UploadStore } from '../http/upload-store';
 import type { ChangeFeed, ChannelOutbox, ChannelRecords, ChannelSecrets, MetaStore, VisitorSession } from '../persistence/store';
 import type { Rooms } from '../rooms';
@@ -171,12 +172,13 @@ export class Channels implements WriteHook {
 				method: 'POST',
 				path: /^\/api\/directory\/channels\/([A-Za-z0-9_-]{1,80})\/secret$/,
 				access: 'admin',
-				handle: async ({ params }) => {
+				handle: async ({ params, deps, me }) => {
 					const ch = this.channel(params[0]!);
 					if (!ch) return errorReply(404, 'not_found', 'No such channel.');
 					if (ch.kind !== 'webhook') return errorReply(409, 'not_webhook', 'Only webhook channels have a signing secret.');
 					const secret = randomSecret();
 					await this.deps.store.setChannelSecret(ch.id, secret);
+					await audit(deps, me.id, 'channel.rotate_secret', ch.id);
 					return reply(200, { secret });
 				}
 			}

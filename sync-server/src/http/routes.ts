@@ -13,7 +13,7 @@ import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { ContactId, User } from '../../../src/lib/domain/types';
 import type { Auth, Principal } from '../auth/auth';
 import type { Hub } from '../hub';
-import type { AuthStore, ChannelSecrets } from '../persistence/store';
+import type { AdminRecords, AuthStore, ChannelSecrets } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import type { Visibility } from '../visibility';
 import { asObject, errorReply, readJson, reply, type Reply } from './respond';
@@ -23,7 +23,7 @@ export interface ApiDeps {
 	rooms: Rooms;
 	visibility: Visibility;
 	/** The directory API's roles (users, channel secrets). */
-	store: AuthStore & ChannelSecrets;
+	store: AuthStore & ChannelSecrets & AdminRecords;
 	hub: Hub;
 	clock: () => number;
 	log: (message: string) => void;
@@ -68,13 +68,14 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export const coreRoutes: Route[] = [
 	{
-		// Public: the login page names the workspace and, in the demo workspace only, offers the demo logins.
+		// Public: the login page names the workspace and, in the demo workspace only, offers the demo
+		// logins; `setup` is true while a workspace made without the demo has no user (first run).
 		method: 'GET',
 		path: /^\/api\/workspace$/,
 		access: 'public',
 		async handle({ deps }) {
 			const dir = deps.visibility.directory;
-			return reply(200, { name: dir.workspaceName, demo: dir.workspaceId === DEMO_WORKSPACE_ID });
+			return reply(200, { name: dir.workspaceName, demo: dir.workspaceId === DEMO_WORKSPACE_ID, setup: dir.users.length === 0 });
 		}
 	},
 	{
