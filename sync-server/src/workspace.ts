@@ -9,11 +9,12 @@
  */
 import { buildContactDoc, buildDirectoryDoc } from '../../src/lib/doc/seed';
 import { encodeState, summarize } from '../../src/lib/doc';
-import { generateWorkspace } from '../../src/lib/demo/generate';
+import { DEMO_CHANNELS, generateWorkspace } from '../../src/lib/demo/generate';
+import { randomSecret } from './channels/signature';
 import { contactDocId, DIR_DOC_ID, newId } from '../../src/lib/domain/ids';
 import { sortContacts } from '../../src/lib/domain/list';
 import type { WorkspaceId } from '../../src/lib/domain/types';
-import type { AuthStore, MetaStore, UpdateLog } from './persistence/store';
+import type { AuthStore, ChannelSecrets, MetaStore, UpdateLog } from './persistence/store';
 import { hashPassword } from './auth/passwords';
 import { EMPTY_DIRECTORY } from './visibility';
 
@@ -28,7 +29,7 @@ export interface SeedOptions {
 
 /** The workspace id, seeding the store first when it holds no workspace yet. */
 export async function ensureWorkspace(
-	store: Pick<UpdateLog, 'appendUpdate'> & AuthStore & MetaStore,
+	store: Pick<UpdateLog, 'appendUpdate'> & AuthStore & MetaStore & ChannelSecrets,
 	seed: SeedOptions | false,
 	now: number,
 	log: (m: string) => void
@@ -71,6 +72,9 @@ export async function ensureWorkspace(
 		if (await store.getUserById(user.id)) continue;
 		await store.createUser({ id: user.id, email: user.email, passwordHash: hashes[i]!, tokenVersion: 0 });
 	}
+	// The demo's webhook channel signs with a secret of its own (its receiver is built in:
+	// channels/outbound-http.ts), so its queued replies are sent on a fresh start.
+	if (!(await store.getChannelSecret(DEMO_CHANNELS.webhook))) await store.setChannelSecret(DEMO_CHANNELS.webhook, randomSecret());
 	await store.setMeta(WORKSPACE_KEY, ws.directory.workspaceId);
 	log(`seeded the demo workspace: ${ws.contacts.length} contacts, ${ws.users.length} users in ${Math.round(performance.now() - t0)} ms`);
 	return { workspaceId: ws.directory.workspaceId, seeded: true };

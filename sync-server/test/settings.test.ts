@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
 import { DEMO_CHANNELS } from '../../src/lib/demo/generate';
+import { asEntryId, newId } from '../../src/lib/domain/ids';
 import type { UserId } from '../../src/lib/domain/types';
 import { verify } from '../src/channels/signature';
 import { LINK_TTL_MS } from '../src/http/settings-api';
@@ -316,5 +317,20 @@ describe('webhook channels', () => {
 		expect(demo.status).toBe(200);
 		const demoTest = await call(`${s.url}/api/directory/channels/${DEMO_CHANNELS.webhook}/test`, 'POST', undefined, owner.accessToken);
 		expect(demoTest.json).toMatchObject({ ok: true, status: 200 });
+	});
+
+	it('a fresh demo sends its webhook replies (built-in receiver, seeded secret) instead of failing them', async () => {
+		// No private addresses allowed: the demo channel must work as a stranger's install does.
+		const s = await server({ channels: { allowPrivate: false } });
+		const owner = await login(s.url, 'owner@demo.test');
+		const client = new SyncClient({ url: s.url, token: owner.accessToken });
+		clients.push(client);
+		await client.connect();
+		const docId = [...client.docs.keys()].find((d) => d !== 'dir')!;
+		const id = asEntryId(newId());
+		client.edit(docId, (y) =>
+			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: DEMO_CHANNELS.webhook, at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'via webhook' } })
+		);
+		await waitFor(() => contactDoc(client.docs.get(docId)!).delivery.get(id)?.status === 'sent', 10_000, 'sent through the demo receiver');
 	});
 });

@@ -75,6 +75,140 @@ function crud(kind: string, schema: string, input: Obj, createExtra: Obj = {}): 
 	};
 }
 
+const CONFLICT = (codes: string) => err(codes);
+const LINK_ERRORS: Obj = {
+	'404': err('`link_not_found`: no such link.'),
+	'410': err('`link_expired` (7 days) or `link_used` (each link works once).')
+};
+const TOKEN_PARAM: Obj = { name: 'token', in: 'path', required: true, description: 'The token of the link, shown once when it was made.', schema: { type: 'string' } };
+
+/** Issue 20: invitations, reset links, first run, password, workspace options, custom fields, audit. */
+const SETTINGS_PATHS: Obj = {
+	'/api/setup': {
+		post: {
+			tags: ['workspace'],
+			summary: 'First run: name the workspace and create its owner (only while it has no user)',
+			requestBody: body(obj({ workspaceName: { type: 'string', maxLength: 100 }, name: { type: 'string', maxLength: 100 }, email: { type: 'string' }, password: { type: 'string', minLength: 8 } }, ['workspaceName', 'name', 'email', 'password'])),
+			responses: { '201': json(obj({ user: ref('User') }, ['user']), 'The owner; sign in with the password.'), '400': err('`invalid_input`.'), '409': CONFLICT('`already_set_up`.') }
+		}
+	},
+	'/api/me/password': {
+		post: {
+			tags: ['workspace'],
+			summary: 'Change my password; my other sessions end, this one goes on',
+			security: MEMBER,
+			requestBody: body(obj({ currentPassword: { type: 'string' }, password: { type: 'string', minLength: 8, maxLength: 1024 } }, ['currentPassword', 'password'])),
+			responses: { '204': { description: 'Changed.' }, ...COMMON_ERRORS, '403': err('`wrong_password`: the current password is not right.') }
+		}
+	},
+	'/api/directory/invites': {
+		get: {
+			tags: ['directory'],
+			summary: 'List the open invitations (without their tokens)',
+			security: MEMBER,
+			responses: { '200': json(obj({ invites: { type: 'array', items: ref('Invite') } }, ['invites']), 'Not used, not expired.'), ...ADMIN_ERRORS }
+		},
+		post: {
+			tags: ['directory'],
+			summary: 'Invite someone: a link valid 7 days, shown once (only an owner invites an owner)',
+			security: MEMBER,
+			requestBody: body(obj({ email: { type: 'string' }, name: { type: 'string', maxLength: 100 }, role: { enum: ['owner', 'manager', 'agent'] }, restriction: { enum: ['none', 'team', 'self'] }, teamIds: { type: 'array', items: { type: 'string' } } }, ['email'])),
+			responses: {
+				'201': json(obj({ invite: ref('Invite'), token: { type: 'string' }, path: { type: 'string', description: '`/invite/<token>`: the page where the invitee sets name and password.' } }, ['invite', 'token', 'path']), 'The invitation.'),
+				...ADMIN_ERRORS,
+				'409': CONFLICT('`email_taken`.')
+			}
+		}
+	},
+	'/api/directory/invites/{id}': {
+		parameters: [idParam('id', 'The invitation id from the list.')],
+		delete: { tags: ['directory'], summary: 'Revoke an open invitation', security: MEMBER, responses: { '204': { description: 'Revoked.' }, ...ADMIN_ERRORS, '404': err('`not_found`.') } }
+	},
+	'/api/invites/{token}': {
+		parameters: [TOKEN_PARAM],
+		get: {
+			tags: ['auth'],
+			summary: 'What an invitation is for (the invitation page)',
+			responses: { '200': json(obj({ email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, workspaceName: { type: 'string' }, expiresAt: { type: 'integer' } }), 'The invitation.'), ...LINK_ERRORS }
+		},
+		post: {
+			tags: ['auth'],
+			summary: 'Accept an invitation: set name and password (then sign in)',
+			requestBody: body(obj({ name: { type: 'string', maxLength: 100 }, password: { type: 'string', minLength: 8, maxLength: 1024 } }, ['name', 'password'])),
+			responses: { '201': json(obj({ user: ref('User') }, ['user']), 'The new user.'), '400': err('`invalid_input`.'), ...LINK_ERRORS, '409': CONFLICT('`email_taken`.') }
+		}
+	},
+	'/api/directory/users/{id}/reset-link': {
+		parameters: [idParam('id', "The user's id.")],
+		post: {
+			tags: ['directory'],
+			summary: 'Make a password reset link for a user (shown once; owners only for an owner)',
+			security: MEMBER,
+			responses: { '201': json(obj({ token: { type: 'string' }, path: { type: 'string' }, expiresAt: { type: 'integer' } }, ['token', 'path', 'expiresAt']), 'The link.'), ...ADMIN_ERRORS, '404': err('`not_found`.'), '409': CONFLICT('`user_inactive`.') }
+		}
+	},
+	'/api/password-resets/{token}': {
+		parameters: [TOKEN_PARAM],
+		get: { tags: ['auth'], summary: 'Whose password a reset link sets', responses: { '200': json(obj({ email: { type: 'string' }, workspaceName: { type: 'string' }, expiresAt: { type: 'integer' } }), 'The link.'), ...LINK_ERRORS } },
+		post: {
+			tags: ['auth'],
+			summary: 'Set a new password with a reset link; every session of the account ends',
+			requestBody: body(obj({ password: { type: 'string', minLength: 8, maxLength: 1024 } }, ['password'])),
+			responses: { '200': json(obj({ email: { type: 'string' } }, ['email']), 'Set; sign in with it.'), '400': err('`invalid_input`.'), ...LINK_ERRORS }
+		}
+	},
+	'/api/directory/workspace': {
+		patch: {
+			tags: ['directory'],
+			summary: 'Edit the workspace name, default country and options',
+			security: MEMBER,
+			requestBody: body(obj({ name: { type: 'string', maxLength: 100 }, defaultCountry: { type: 'string', pattern: '^[A-Z]{2}$' }, options: ref('WorkspaceOptions') })),
+			responses: { '200': json(obj({ name: { type: 'string' }, defaultCountry: { type: ['string', 'null'] }, options: ref('WorkspaceOptions') }), 'As stored.'), ...ADMIN_ERRORS }
+		}
+	},
+	'/api/directory/custom-fields': {
+		get: { tags: ['directory'], summary: 'List the custom fields', security: MEMBER, responses: { '200': json(obj({ customFields: { type: 'array', items: ref('CustomField') } }, ['customFields']), 'Every field.'), ...ADMIN_ERRORS } },
+		post: {
+			tags: ['directory'],
+			summary: 'Create a custom field (key from the label when left out)',
+			security: MEMBER,
+			requestBody: body(ref('CustomField')),
+			responses: { '201': json(obj({ key: { type: 'string' }, field: ref('CustomField') }, ['key', 'field']), 'The field.'), ...ADMIN_ERRORS, '409': CONFLICT('`key_taken` or `name_taken`.') }
+		}
+	},
+	'/api/directory/custom-fields/{key}': {
+		parameters: [idParam('key', "The field's key.")],
+		patch: { tags: ['directory'], summary: 'Edit a custom field (its key stays)', security: MEMBER, requestBody: body(ref('CustomField')), responses: { '200': json(obj({ field: ref('CustomField') }, ['field']), 'As stored.'), ...ADMIN_ERRORS, '404': err('`not_found`.') } },
+		delete: { tags: ['directory'], summary: 'Delete a custom field', security: MEMBER, responses: { '204': { description: 'Deleted.' }, ...ADMIN_ERRORS, '404': err('`not_found`.') } }
+	},
+	'/api/directory/channels/{id}/test': {
+		parameters: [idParam('id', "The webhook channel's id.")],
+		post: {
+			tags: ['directory'],
+			summary: "Send a signed test event to a webhook channel's URL and return the receiver's answer",
+			security: MEMBER,
+			responses: {
+				'200': json(obj({ ok: { type: 'boolean' }, status: { type: 'integer' }, body: { type: 'string' }, error: { type: 'string' }, ms: { type: 'integer' } }, ['ok']), 'The answer (or why there was none).'),
+				...ADMIN_ERRORS,
+				'404': err('`not_found`.'),
+				'409': CONFLICT('`not_webhook`, `no_url` or `no_secret`.')
+			}
+		}
+	},
+	'/api/directory/audit': {
+		get: {
+			tags: ['directory'],
+			summary: 'The audit trail of settings changes, newest first (owners only)',
+			security: MEMBER,
+			parameters: [
+				{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+				{ name: 'before', in: 'query', schema: { type: 'integer' }, description: 'Only events before this time (ms): the next page.' }
+			],
+			responses: { '200': json(obj({ events: { type: 'array', items: ref('AuditEvent') } }, ['events']), 'Events.'), ...ADMIN_ERRORS }
+		}
+	}
+};
+
 export const OPENAPI: Obj = {
 	openapi: '3.1.0',
 	info: {
@@ -135,7 +269,19 @@ export const OPENAPI: Obj = {
 			get: {
 				tags: ['workspace'],
 				summary: 'The workspace name, for the login page',
-				responses: { '200': json(obj({ name: { type: 'string' }, demo: { type: 'boolean', description: 'True for the seeded demo workspace.' } }, ['name', 'demo']), 'Public facts.') }
+				responses: {
+					'200': json(
+						obj(
+							{
+								name: { type: 'string' },
+								demo: { type: 'boolean', description: 'True for the seeded demo workspace.' },
+								setup: { type: 'boolean', description: 'True while a workspace started without the demo has no user yet (first run: `POST /api/setup`).' }
+							},
+							['name', 'demo', 'setup']
+						),
+						'Public facts.'
+					)
+				}
 			}
 		},
 		'/api/auth/login': {
@@ -185,8 +331,16 @@ export const OPENAPI: Obj = {
 					'200': json(obj({ user: ref('User'), workspace: obj({ id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']) }, ['user', 'workspace']), 'The caller.'),
 					'401': COMMON_ERRORS['401']!
 				}
+			},
+			patch: {
+				tags: ['workspace'],
+				summary: 'Edit my profile: name and avatar colour',
+				security: MEMBER,
+				requestBody: body(obj({ name: { type: 'string', maxLength: 100 }, color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } })),
+				responses: { '200': json(obj({ user: ref('User') }, ['user']), 'The caller as stored.'), ...COMMON_ERRORS }
 			}
 		},
+		...SETTINGS_PATHS,
 		'/api/contacts': {
 			post: {
 				tags: ['workspace'],
@@ -357,7 +511,14 @@ export const OPENAPI: Obj = {
 				url: { type: 'string', description: 'Outbound URL (webhook channels).' },
 				windowHours: { type: ['integer', 'null'] },
 				supportsReplies: { type: 'boolean' },
-				templates: { type: 'array', maxItems: 20, items: ref('MessageTemplate'), description: 'Messages that may open a conversation or reopen a closed messaging window (SPEC S5.6); an `id` left out is made up.' }
+				templates: { type: 'array', maxItems: 20, items: ref('MessageTemplate'), description: 'Messages that may open a conversation or reopen a closed messaging window (SPEC S5.6); an `id` left out is made up.' },
+				webchat: obj(
+					{
+						color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' },
+						greeting: { type: 'string', maxLength: 500 },
+						allowedOrigins: { type: 'array', maxItems: 50, items: { type: 'string' }, description: 'Origins allowed to embed the widget; empty: any.' }
+					}
+				)
 			}),
 			{ secret: { type: 'string', description: 'Webhook channels: the signing secret, shown only here.' } }
 		),
@@ -488,6 +649,19 @@ export const OPENAPI: Obj = {
 			),
 			Session: obj({ accessToken: { type: 'string' }, refreshToken: { type: 'string' }, user: ref('User') }, ['accessToken', 'refreshToken', 'user']),
 			Team: obj({ id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']),
+			Invite: obj(
+				{ id: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, restriction: { type: 'string' }, teamIds: { type: 'array', items: { type: 'string' } }, createdBy: { type: 'string' }, createdAt: { type: 'integer' }, expiresAt: { type: 'integer' } },
+				['id', 'email', 'role', 'expiresAt']
+			),
+			WorkspaceOptions: obj({ maskNumbers: { type: 'boolean' }, callRecording: { type: 'boolean' }, callTranscripts: { type: 'boolean' }, maxCallMinutes: { type: 'integer', minimum: 1, maximum: 480 }, aiProvider: { enum: ['none', 'local', 'openai', 'anthropic'] } }),
+			CustomField: obj(
+				{ key: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' }, label: { type: 'string', maxLength: 100 }, type: { enum: ['text', 'email', 'phone', 'url', 'number', 'checkbox', 'date', 'time', 'select'] }, options: { type: 'array', items: { type: 'string' } } },
+				['label', 'type']
+			),
+			AuditEvent: obj(
+				{ id: { type: 'string' }, at: { type: 'integer' }, actorId: { type: ['string', 'null'] }, action: { type: 'string', description: 'e.g. `user.invite`, `team.delete`, `channel.rotate_secret`.' }, targetId: { type: ['string', 'null'] }, detail: { type: 'object' } },
+				['id', 'at', 'actorId', 'action']
+			),
 			Channel: obj(
 				{
 					id: { type: 'string' },
