@@ -35,6 +35,7 @@ import type { MessageHit } from '../search/engine';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
 import type { QueuedMessage } from './file-outbox.svelte';
+import type { NotificationPrefsState, SettingsClient } from './settings.svelte';
 
 export type { MergeSuggestion } from './merge-suggestions';
 
@@ -403,4 +404,7 @@ export interface AppState {
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;
 	readonly drafts: DraftsApi;
+	// workspace settings and the profile (issue 20)
+	readonly settings: SettingsClient;
+	readonly notifyPrefs: NotificationPrefsState;
 }

@@ -30,6 +30,7 @@ import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
+import { NotificationPrefsState, SettingsClient } from './settings.svelte';
 import { SyncState } from './sync.svelte';
 
 export interface AppOptions {
@@ -69,6 +70,9 @@ export class App implements AppState {
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
 	readonly auth: AuthClient;
+	/** Settings commands and public link pages (issue 20). */
+	readonly settings: SettingsClient;
+	readonly notifyPrefs: NotificationPrefsState;
 	replica = $state.raw<Replica | null>(null);
 
 	readonly #opts: AppOptions;
@@ -124,6 +128,8 @@ export class App implements AppState {
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
+		this.settings = new SettingsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
+		this.notifyPrefs = new NotificationPrefsState(this.#firstPageStorage());
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */

@@ -7,6 +7,8 @@ import type { PageLoad } from './$types';
 export interface WorkspaceInfo {
 	name: string;
 	demo: boolean;
+	/** A new workspace without a user yet: the first-run page sets it up (issue 20). */
+	setup: boolean;
 }
 
 export const load: PageLoad = async ({ fetch }) => {
@@ -15,8 +17,8 @@ export const load: PageLoad = async ({ fetch }) => {
 		if (!res.ok) return { workspace: null };
 		const body: unknown = await res.json();
 		if (typeof body !== 'object' || body === null) return { workspace: null };
-		const { name, demo } = body as Record<string, unknown>;
-		return { workspace: { name: typeof name === 'string' ? name : '', demo: demo === true } satisfies WorkspaceInfo };
+		const { name, demo, setup } = body as Record<string, unknown>;
+		return { workspace: { name: typeof name === 'string' ? name : '', demo: demo === true, setup: setup === true } satisfies WorkspaceInfo };
 	} catch {
 		return { workspace: null };
 	}
