@@ -53,7 +53,7 @@
 	};
 	document.documentElement.lang = FR ? 'fr' : 'en';
 	var greeting = document.getElementById('greeting');
-	if (greeting) { greeting.firstChild.textContent = T.hi; greeting.lastChild.textContent = T.help; }
+	if (greeting && !greeting.hasAttribute('data-custom')) { greeting.firstChild.textContent = T.hi; greeting.lastChild.textContent = T.help; }
 	if (nameInput) { nameInput.placeholder = T.name; nameInput.setAttribute('aria-label', T.name); }
 	input.placeholder = T.message; input.setAttribute('aria-label', T.message);
 	document.getElementById('send').textContent = T.send;

@@ -288,6 +288,28 @@ describe('first run without the demo', () => {
 	});
 });
 
+describe('web chat channel options', () => {
+	it('colour, greeting and allowed origins reach the chat page (escaped) and its frame-ancestors', async () => {
+		const s = await server();
+		const owner = await login(s.url, 'owner@demo.test');
+		const before = await fetch(`${s.url}/chat/${DEMO_CHANNELS.webchat}`);
+		expect(before.headers.get('content-security-policy')).toContain('frame-ancestors *');
+		const r = await call(
+			`${s.url}/api/directory/channels/${DEMO_CHANNELS.webchat}`,
+			'PATCH',
+			{ webchat: { color: '#0f766e', greeting: 'Bonjour <b>!</b>', allowedOrigins: ['https://www.example.com', 'HTTPS://shop.example.com:8443'] } },
+			owner.accessToken
+		);
+		expect(r.status).toBe(200);
+		const page = await fetch(`${s.url}/chat/${DEMO_CHANNELS.webchat}`);
+		const html = await page.text();
+		expect(html).toContain('#0f766e');
+		expect(html).not.toContain('#4f46e5');
+		expect(html).toContain('Bonjour &#60;b&#62;!&#60;/b&#62;');
+		expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://www.example.com https://shop.example.com:8443");
+	});
+});
+
 describe('webhook channels', () => {
 	it('"send test event" posts a signed event and returns the receiver\'s answer; the demo channel has a built-in receiver', async () => {
 		const s = await server({ channels: { allowPrivate: true } });

@@ -31,8 +31,31 @@ function readAsset(name: string): string | null {
 	}
 }
 
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+const ORIGIN = /^https?:\/\/[a-z0-9.-]{1,253}(:\d{1,5})?$/;
+const DEFAULT_COLOR = '#4f46e5';
+
+/**
+ * The page's CSP: `frame-ancestors` is the channel's allowed origins when it has some (issue 20:
+ * settings > Channels), so only those sites (and this server) can embed the chat; any otherwise.
+ */
+export function chatPageCsp(channel: Channel | undefined): string {
+	const origins = (channel?.webchat?.allowedOrigins ?? []).filter((o) => ORIGIN.test(o));
+	return origins.length > 0 ? CSP.replace('frame-ancestors *', `frame-ancestors 'self' ${origins.join(' ')}`) : CSP;
+}
+
 export function chatPageHtml(channel: Channel): string {
 	const name = escapeHtml(channel.name);
+	const color = channel.webchat?.color && HEX_COLOR.test(channel.webchat.color) ? channel.webchat.color : DEFAULT_COLOR;
+	const greeting = channel.webchat?.greeting?.trim();
+	const page = chatPageTemplate(name, channel).replaceAll(DEFAULT_COLOR, color);
+	// A greeting of the channel's own replaces the default one (which the script translates).
+	return greeting
+		? page.replace(/<li id="greeting">.*?<\/li>/, `<li id="greeting" data-custom=""><strong>${name}</strong><span>${escapeHtml(greeting)}</span></li>`)
+		: page;
+}
+
+function chatPageTemplate(name: string, channel: Channel): string {
 	return `<!doctype html>
 <html lang="en">
 <head>
@@ -125,7 +148,7 @@ export function createPageHandler(channel: (id: string) => Channel | undefined):
 			const m = /^\/chat\/([A-Za-z0-9_-]{1,80})\/?$/.exec(path);
 			if (!m) return false;
 			const ch = channel(m[1]!);
-			const headers = { 'content-security-policy': CSP, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+			const headers = { 'content-security-policy': chatPageCsp(ch), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 			if (!ch || ch.kind !== 'webchat') {
 				sendText(res, 404, 'text/html; charset=utf-8', '<!doctype html><meta charset="utf-8"><title>Not found</title><p>This chat does not exist.</p>', headers);
 				return true;

@@ -335,7 +335,7 @@ function webchatOptions(raw: unknown, prev: WebchatOptions | undefined): Check<W
 	}
 	if (o.allowedOrigins !== undefined) {
 		const list = o.allowedOrigins;
-		if (!Array.isArray(list) || list.length > 50 || !list.every((x) => typeof x === 'string' && ORIGIN.test(x.trim()))) {
+		if (!Array.isArray(list) || list.length > 50 || !list.every((x) => typeof x === 'string' && ORIGIN.test(x.trim().toLowerCase()))) {
 			return bad('webchat.allowedOrigins must list at most 50 origins like https://example.com.');
 		}
 		next.allowedOrigins = [...new Set((list as string[]).map((x) => x.trim().toLowerCase()))];
