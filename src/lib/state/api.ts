@@ -36,6 +36,7 @@ import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
 import type { QueuedMessage } from './file-outbox.svelte';
 import type { NotificationPrefsState, SettingsClient } from './settings.svelte';
+import type { AlertsState } from './alerts.svelte';
 
 export type { MergeSuggestion } from './merge-suggestions';
 
@@ -407,4 +408,5 @@ export interface AppState {
 	// workspace settings and the profile (issue 20)
 	readonly settings: SettingsClient;
 	readonly notifyPrefs: NotificationPrefsState;
+	readonly alerts: AlertsState;
 }

@@ -31,6 +31,7 @@ import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { NotificationPrefsState, SettingsClient } from './settings.svelte';
+import { AlertsState } from './alerts.svelte';
 import { SyncState } from './sync.svelte';
 
 export interface AppOptions {
@@ -73,6 +74,7 @@ export class App implements AppState {
 	/** Settings commands and public link pages (issue 20). */
 	readonly settings: SettingsClient;
 	readonly notifyPrefs: NotificationPrefsState;
+	readonly alerts: AlertsState;
 	replica = $state.raw<Replica | null>(null);
 
 	readonly #opts: AppOptions;
@@ -130,6 +132,7 @@ export class App implements AppState {
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
 		this.settings = new SettingsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.notifyPrefs = new NotificationPrefsState(this.#firstPageStorage());
+		this.alerts = new AlertsState({ user, live: () => this.sync.state === 'online' && !this.sync.catchingUp, selected: () => this.inbox.selectedId });
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -202,12 +205,17 @@ export class App implements AppState {
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
 		this.notifications.load(summaries, seen);
+		this.alerts.load(summaries);
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
 		this.#detach.push(
 			this.sync.attach(replica),
 			replica.summaries.subscribe((c) => this.inbox.apply(c)),
 			replica.summaries.subscribe((c) => this.notifications.apply(c)),
+			replica.summaries.subscribe((c) => this.alerts.apply(c)),
+			this.notifications.onArrive((n) => {
+				if (n.kind === 'mention') this.alerts.emit('mentions', n.contactId);
+			}),
 			replica.onIncoming((c) => this.inbox.incoming(c)),
 			replica.onDots((dots) => this.inbox.adoptDots(dots)),
 			replica.onDirectory((d) => {
@@ -265,6 +273,7 @@ export class App implements AppState {
 		this.sync.reset();
 		this.inbox.reset();
 		this.notifications.reset();
+		this.alerts.reset();
 		this.directory.set(null);
 	}
 

@@ -72,7 +72,9 @@ export type NotifyEvent = keyof NotificationPrefs['sound'];
 
 export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = {
 	sound: { mentions: true, assignments: true, mine: false },
-	desktop: { mentions: false, assignments: false, mine: false }
+	// Desktop notifications show only once the browser allows them (asked when one is turned on,
+	// or from the notification center); mentions and assignments then show, as they did before.
+	desktop: { mentions: true, assignments: true, mine: false }
 };
 
 const PREFS_KEY = 'parley.notifyPrefs';

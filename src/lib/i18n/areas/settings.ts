@@ -182,7 +182,9 @@ export const en = {
 	'settings.link.expired': 'This link has expired. Ask for a new one.',
 	'settings.link.used': 'This link was already used.',
 	'settings.link.notFound': 'This link does not exist.',
-	'settings.link.toLogin': 'Go to sign in'
+	'settings.link.toLogin': 'Go to sign in',
+	'settings.alert.assigned': 'A conversation was assigned to you',
+	'settings.alert.mine': 'New message in Mine'
 } as const satisfies Record<string, string>;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -365,5 +367,7 @@ export const fr: Record<keyof typeof en, string> = {
 	'settings.link.expired': 'Ce lien a expiré. Demandez-en un nouveau.',
 	'settings.link.used': 'Ce lien a déjà servi.',
 	'settings.link.notFound': 'Ce lien n’existe pas.',
-	'settings.link.toLogin': 'Aller à la connexion'
+	'settings.link.toLogin': 'Aller à la connexion',
+	'settings.alert.assigned': 'Une conversation vous a été attribuée',
+	'settings.alert.mine': 'Nouveau message dans Les miennes'
 };
