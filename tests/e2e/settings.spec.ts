@@ -8,6 +8,7 @@
  * - in French every settings page renders with no English string of the area left;
  * - a fresh start without the demo (PARLEY_DEMO=0): the first-run page, the owner, no demo data.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -150,6 +151,9 @@ test('in French every settings page shows no English string of the area', async 
 		const left = english.filter((s) => text.includes(s));
 		expect(left, `${section.href} still shows English`).toEqual([]);
 		if (section.id === 'profile' || section.id === 'workspace') await owner.page.screenshot({ path: `/tmp/s20-fr-${section.id}.png`, fullPage: true });
+		// Accessible like the rest of the app (WCAG 2 A/AA, as in a11y.spec.ts).
+		const axe = await new AxeBuilder({ page: owner.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+		expect.soft(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${section.href}`).toEqual([]);
 	}
 	// The language switch in the profile applies at once.
 	await owner.page.goto('/settings/profile');
