@@ -83,7 +83,20 @@ test('owner invites through the link; the invitee joins; restricting her to a te
 	const t0 = Date.now();
 	await nina.waitForFunction((ids) => !(window as unknown as RowsWindow).__parley!.app.inbox.rows.some((r) => ids.includes(r.id)), others, { timeout: 5000, polling: 10 });
 	expect(Date.now() - t0).toBeLessThan(1000);
-	expect(nina.url()).toContain(server.url);
+	// Still signed in, same page, her team's contacts still listed: no reload, no new login.
+	expect(await nina.evaluate(() => (window as unknown as { __parley: { app: { session: { status: string } } } }).__parley.app.session.status)).toBe('ready');
+	expect(await nina.evaluate(() => location.pathname)).toBe('/');
+	const supportContacts = [...server.visibility.contactDocIds()].filter((d) => server.visibility.accessOf(d)!.teamId === support.id && !server.visibility.accessOf(d)!.blocked).map((d) => d.slice(2));
+	expect(supportContacts.length).toBeGreaterThan(0);
+	// A restricted user has no All inbox (S1.2): her team's inbox lists them.
+	await nina.locator(`[data-inbox="team:${support.id}"]`).click();
+	await expect.poll(async () => (await rowIds(nina)).filter((id) => supportContacts.includes(id)).length).toBeGreaterThan(0);
+	// Her connection lives on: a later directory change reaches her, and she is still signed in.
+	await owner.page.goto('/settings/workspace');
+	await owner.page.getByTestId('workspace-name').fill('Demo, renamed');
+	await owner.page.getByTestId('workspace-save').click();
+	await nina.waitForFunction(() => (window as unknown as { __parley: { app: { directory: { dir: { workspaceName: string } | null } } } }).__parley.app.directory.dir?.workspaceName === 'Demo, renamed');
+	expect(await nina.evaluate(() => (window as unknown as { __parley: { app: { session: { status: string } } } }).__parley.app.session.status)).toBe('ready');
 	expect(await nina.evaluate(() => location.pathname)).toBe('/');
 	await context.close();
 	await owner.context.close();
