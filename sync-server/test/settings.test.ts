@@ -2,6 +2,7 @@
 // team deletion with its contacts, workspace options, webhook test events, the audit trail;
 // every command with bad input gets a 4xx `{error:{code,message}}` and changes nothing.
 // SPEC S1.1 (roles), S1.3 (visibility restriction), S1.9 (server-enforced sessions).
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,8 +12,9 @@ import { asEntryId, newId } from '../../src/lib/domain/ids';
 import type { UserId } from '../../src/lib/domain/types';
 import { verify } from '../src/channels/signature';
 import { LINK_TTL_MS } from '../src/http/settings-api';
+import { spawnServer } from './helpers/child';
 import { login, SyncClient, waitFor } from './helpers/sync-client';
-import { startTestServer, type TestServer } from './helpers/server';
+import { startTestServer, tempDir, type TestServer } from './helpers/server';
 
 interface Answer {
 	status: number;
@@ -285,6 +287,24 @@ describe('first run without the demo', () => {
 		const eve = await login(s.url, 'eve@example.com', 'eve-password-1');
 		expect((await call(`${s.url}/api/workspace`, 'GET')).json).toMatchObject({ name: 'Acme', setup: false });
 		expect((await call(`${s.url}/api/directory/audit`, 'GET', undefined, eve.accessToken)).json.events).toMatchObject([{ action: 'workspace.setup' }]);
+	});
+});
+
+describe('PARLEY_DEMO=0 (the server process)', () => {
+	it('a fresh data folder starts as an empty workspace waiting for its first-run setup', async () => {
+		const dataDir = tempDir('parley-fresh-');
+		const child = await spawnServer({ PARLEY_DEMO: '0', DATA_DIR: dataDir });
+		try {
+			expect((await call(`${child.url}/api/workspace`, 'GET')).json).toMatchObject({ demo: false, setup: true });
+			// No demo account exists.
+			expect((await call(`${child.url}/api/auth/login`, 'POST', { email: 'owner@demo.test', password: 'parley-demo' })).status).toBe(401);
+			expect((await call(`${child.url}/api/setup`, 'POST', { workspaceName: 'Acme', name: 'Eve', email: 'eve@acme.test', password: 'eve-password-1' })).status).toBe(201);
+			await login(child.url, 'eve@acme.test', 'eve-password-1');
+		} finally {
+			child.process.kill('SIGTERM');
+			await child.exited;
+			rmSync(dataDir, { recursive: true, force: true });
+		}
 	});
 });
 
