@@ -288,6 +288,43 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			expect(await store.getChannelSecret('ch1')).toBeNull();
 		});
 
+		it('AdminRecords: one-time links are used once; open invitations; the audit trail pages newest first (issue 20)', async () => {
+			const { store, location } = await fresh();
+			const link = { hash: 'h1', kind: 'invite' as const, email: 'a@b.co', userId: null, payload: '{"role":"agent"}', createdBy: user('u1'), createdAt: 1000, expiresAt: 5000, usedAt: null };
+			await store.insertLink(link);
+			await store.insertLink({ ...link, hash: 'h2', kind: 'reset', userId: user('u2') });
+			await store.insertLink({ ...link, hash: 'h3', createdAt: 2000, expiresAt: 1500 });
+			expect(await store.getLink('h1')).toEqual(link);
+			expect((await store.openInvites(1200)).map((l) => l.hash)).toEqual(['h3', 'h1']);
+			expect((await store.openInvites(1600)).map((l) => l.hash)).toEqual(['h1']);
+			const [first, second] = await Promise.all([store.useLink('h1', 1300), store.useLink('h1', 1301)]);
+			expect([first, second].filter(Boolean)).toHaveLength(1);
+			expect((await store.getLink('h1'))?.usedAt).toBe(first ? 1300 : 1301);
+			expect(await store.openInvites(1200)).toMatchObject([{ hash: 'h3' }]);
+			await store.deleteLink('h3');
+			expect(await store.getLink('h3')).toBeNull();
+			for (let i = 0; i < 5; i++) await store.appendAudit({ id: `e${i}`, at: 100 + i, actorId: i ? user('u1') : null, action: 'team.create', targetId: i % 2 ? `t${i}` : null, detail: '{}' });
+			expect((await store.listAudit(2)).map((e) => e.id)).toEqual(['e4', 'e3']);
+			expect((await store.listAudit(10, 103)).map((e) => e.id)).toEqual(['e2', 'e1', 'e0']);
+			expect((await store.listAudit(10))[4]).toEqual({ id: 'e0', at: 100, actorId: null, action: 'team.create', targetId: null, detail: '{}' });
+			await store.close();
+			const again = await location.open();
+			expect((await again.getLink('h1'))?.usedAt).not.toBeNull();
+			expect(await again.listAudit(10)).toHaveLength(5);
+			cleanups.push(() => again.close());
+		});
+
+		it('AuthStore: lists the live sessions of a user (issue 20)', async () => {
+			const { store } = await fresh();
+			const rec = (hash: string, userId: string, familyId: string, expiresAt = 10_000) => ({ hash, userId: user(userId), familyId, expiresAt, revokedAt: null, replacedBy: null });
+			await store.insertRefreshToken(rec('a', 'u1', 'f1'));
+			await store.insertRefreshToken(rec('b', 'u1', 'f2'));
+			await store.insertRefreshToken(rec('c', 'u1', 'f3', 50));
+			await store.insertRefreshToken(rec('d', 'u2', 'f4'));
+			await store.revokeRefreshFamily('f2', 10);
+			expect(await store.liveSessionsOf(user('u1'), 100)).toEqual(['f1']);
+		});
+
 		it('Leases: one holder at a time, renewed by it, taken over once released or expired', async () => {
 			const { store } = await fresh();
 			expect(await store.acquireLease('snooze', 'p1', 60_000)).toBe(true);
