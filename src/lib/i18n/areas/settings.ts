@@ -184,7 +184,16 @@ export const en = {
 	'settings.link.notFound': 'This link does not exist.',
 	'settings.link.toLogin': 'Go to sign in',
 	'settings.alert.assigned': 'A conversation was assigned to you',
-	'settings.alert.mine': 'New message in Mine'
+	'settings.alert.mine': 'New message in Mine',
+	'settings.error.network': 'No connection to the server. Try again once online.',
+	'settings.error.nameTaken': 'This name is already used; choose another.',
+	'settings.error.emailTaken': 'A user with this email already exists.',
+	'settings.error.forbidden': 'Your role does not allow this change.',
+	'settings.error.alreadySetUp': 'This workspace is already set up; sign in instead.',
+	'settings.error.notFound': 'It no longer exists (someone deleted it meanwhile).',
+	'settings.error.userInactive': 'This account is deactivated; reactivate it first.',
+	'settings.error.noSecret': 'The channel has no secret yet: rotate one first.',
+	'settings.error.rateLimited': 'Too many attempts; wait a minute.'
 } as const satisfies Record<string, string>;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -369,5 +378,14 @@ export const fr: Record<keyof typeof en, string> = {
 	'settings.link.notFound': 'Ce lien n’existe pas.',
 	'settings.link.toLogin': 'Aller à la connexion',
 	'settings.alert.assigned': 'Une conversation vous a été attribuée',
-	'settings.alert.mine': 'Nouveau message dans Les miennes'
+	'settings.alert.mine': 'Nouveau message dans Les miennes',
+	'settings.error.network': 'Pas de connexion au serveur. Réessayez une fois en ligne.',
+	'settings.error.nameTaken': 'Ce nom est déjà pris ; choisissez-en un autre.',
+	'settings.error.emailTaken': 'Un utilisateur a déjà cet e-mail.',
+	'settings.error.forbidden': 'Votre rôle ne permet pas ce changement.',
+	'settings.error.alreadySetUp': 'Cet espace de travail est déjà configuré ; connectez-vous.',
+	'settings.error.notFound': 'Cela n’existe plus (quelqu’un l’a supprimé entre-temps).',
+	'settings.error.userInactive': 'Ce compte est désactivé ; réactivez-le d’abord.',
+	'settings.error.noSecret': 'Le canal n’a pas encore de secret : renouvelez-le d’abord.',
+	'settings.error.rateLimited': 'Trop de tentatives ; attendez une minute.'
 };
