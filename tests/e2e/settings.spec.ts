@@ -146,6 +146,27 @@ test('a manager cannot promote anyone to owner and sees why', async ({ browser }
 	await manager.context.close();
 });
 
+test('deactivating a user ends their open session at once; reactivated, they sign in again', async ({ browser }) => {
+	const owner = await signIn(browser, server, 'owner@demo.test');
+	const tom = await signIn(browser, server, 'tom@demo.test');
+	await owner.page.goto('/settings/users');
+	const row = owner.page.getByTestId('user-row-tom@demo.test');
+	await row.getByTestId('user-deactivate').click();
+	await expect.poll(() => server.visibility.directory.users.find((u) => u.email === 'tom@demo.test')?.active, { intervals: [5] }).toBe(false);
+	const t0 = Date.now();
+	await tom.page.waitForURL((u) => u.pathname === '/login', { timeout: 5000 });
+	expect(Date.now() - t0).toBeLessThan(1000);
+	await owner.page.getByTestId('user-row-tom@demo.test').getByTestId('user-reactivate').click();
+	await expect(owner.page.getByTestId('user-row-tom@demo.test').getByTestId('user-deactivate')).toBeVisible();
+	await tom.page.locator('#login-email').fill('tom@demo.test');
+	await tom.page.locator('#login-password').fill('parley-demo');
+	await tom.page.locator('form button[type="submit"]').click();
+	await tom.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+	await caughtUp(tom.page);
+	await tom.context.close();
+	await owner.context.close();
+});
+
 test('in French every settings page shows no English string of the area', async ({ browser }) => {
 	const owner = await signIn(browser, server, 'owner@demo.test', 'fr-FR');
 	// English texts of the area that French says differently (placeholders cut out).
