@@ -143,6 +143,11 @@ export const en = {
 	'settings.fields.type.date': 'Date',
 	'settings.fields.type.time': 'Time',
 	'settings.fields.type.select': 'List of choices',
+	'settings.fields.search': 'Search',
+	'settings.fields.search.exact': 'Exact value',
+	'settings.fields.search.no': 'Not searched',
+	'settings.fields.search.exactHint': 'Contact search finds this field by its exact value (any case).',
+	'settings.fields.search.noHint': 'Contact search does not look at this field; use filters.',
 
 	'settings.workspace.lead': 'The workspace’s name and the options every member works with.',
 	'settings.workspace.general': 'General',
@@ -337,6 +342,11 @@ export const fr: Record<keyof typeof en, string> = {
 	'settings.fields.type.date': 'Date',
 	'settings.fields.type.time': 'Heure',
 	'settings.fields.type.select': 'Liste de choix',
+	'settings.fields.search': 'Recherche',
+	'settings.fields.search.exact': 'Valeur exacte',
+	'settings.fields.search.no': 'Non recherché',
+	'settings.fields.search.exactHint': 'La recherche de contacts trouve ce champ par sa valeur exacte (sans tenir compte de la casse).',
+	'settings.fields.search.noHint': 'La recherche de contacts ignore ce champ ; utilisez les filtres.',
 
 	'settings.workspace.lead': 'Le nom de l’espace de travail et les options communes à tous ses membres.',
 	'settings.workspace.general': 'Général',
