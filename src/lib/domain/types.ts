@@ -300,6 +300,13 @@ export interface ContactSummary {
 	updatedAt: number;
 	/** Recent notification-worthy entries (S6.2 mentions, S7.5 wake-ups), newest last, bounded; absent when none. */
 	notices?: SummaryNotice[];
+	/** Profile facts read by advanced filters (S4.4); each absent when empty. */
+	country?: string;
+	language?: string;
+	tags?: string[];
+	custom?: Record<string, string | number | boolean | null>;
+	/** Last non-broadcast outgoing message (S4.4 filters); absent when none. */
+	lastOutgoingAt?: number;
 }
 
 /**
