@@ -10,3 +10,4 @@ export * from './actions';
 export * from './contact-input';
 export * from './references';
 export * from './filters';
+export * from './custom-inboxes';

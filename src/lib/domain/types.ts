@@ -326,8 +326,8 @@ export interface SummaryNotice {
 // ---------------------------------------------------------------------------------------------
 // Inboxes and the list
 
-/** `all`, `mine`, `unassigned` (standard inbox, S1.2), `team:<id>` (S1.4), `blocked` (S1.6). */
-export type InboxKey = 'all' | 'mine' | 'unassigned' | 'blocked' | `team:${string}`;
+/** `all`, `mine`, `unassigned` (standard inbox, S1.2), `team:<id>` (S1.4), `blocked` (S1.6), `custom:<id>` (S1.5). */
+export type InboxKey = 'all' | 'mine' | 'unassigned' | 'blocked' | `team:${string}` | `custom:${string}`;
 
 export type StatusFilter = 'all' | Status;
 export type SortKey = 'newest' | 'oldest' | 'longest' | 'shortest';
