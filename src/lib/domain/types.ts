@@ -306,7 +306,7 @@ export interface ContactSummary {
 	tags?: string[];
 	custom?: Record<string, string | number | boolean | null>;
 	/** Last non-broadcast outgoing message (S4.4 filters); absent when none. */
-	lastOutgoingAt?: number;
+	lastOutgoingAt?: number | null;
 }
 
 /**

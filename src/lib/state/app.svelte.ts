@@ -28,6 +28,7 @@ import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
+import { CustomInboxesState } from './custom-inboxes.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { SyncState } from './sync.svelte';
@@ -68,6 +69,7 @@ export class App implements AppState {
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
+	readonly customInboxes: CustomInboxesState;
 	readonly auth: AuthClient;
 	replica = $state.raw<Replica | null>(null);
 
@@ -124,6 +126,18 @@ export class App implements AppState {
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
+		this.customInboxes = new CustomInboxesState({
+			baseUrl: opts.baseUrl ?? '',
+			fetch,
+			token: () => this.auth.token(),
+			refreshToken: () => this.auth.refresh(),
+			storage: () => {
+				const store = this.#firstPageStorage();
+				const o = this.#owner;
+				return store && o ? { store, key: `parley:customInboxes:${encodeURIComponent(o.workspaceId)}:${encodeURIComponent(o.userId)}` } : null;
+			},
+			onChange: (list) => this.inbox.setCustomInboxes(list)
+		});
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -195,6 +209,7 @@ export class App implements AppState {
 		this.replica = replica;
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
+		this.customInboxes.loadCached();
 		this.notifications.load(summaries, seen);
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
@@ -208,6 +223,8 @@ export class App implements AppState {
 				this.#setDirectory(d, this.session.user ?? s.user);
 				this.inbox.recompute();
 				this.search.setDirectory(d);
+				// the directory carries the custom inboxes' revision: the list may have changed
+				void this.customInboxes.refresh();
 			}),
 			this.presence.attach(replica.awareness),
 			this.auth.subscribe((next) => {
@@ -222,6 +239,7 @@ export class App implements AppState {
 		this.#saveFirstPage(owner);
 		this.#detach.push(this.search.attach(replica, this.session.user ?? s.user, this.directory.dir ?? dir));
 		replica.start();
+		void this.customInboxes.refresh();
 		void this.fileOutbox.start();
 		this.#detach.push(() => this.fileOutbox.stop());
 	}
@@ -259,6 +277,7 @@ export class App implements AppState {
 		this.sync.reset();
 		this.inbox.reset();
 		this.notifications.reset();
+		this.customInboxes.reset();
 		this.directory.set(null);
 	}
 

@@ -1,0 +1,117 @@
+// SPEC S1.5 (custom inboxes, sub-views), S1.3 (sharing never widens visibility), S1.7 (the dot
+// order with custom inboxes), S1.8 (open counts), S4.4/S4.5 (live: data changes and time
+// conditions crossing their line while the list is open).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CustomInboxView } from '../domain/custom-inboxes';
+import { asTeamId, asUserId } from '../domain/ids';
+import { contact, directory, team, user } from '../domain/test-fixtures';
+import type { ContactSummary, InboxKey } from '../domain/types';
+import { DRAFT_INBOX_KEY, InboxState } from './inbox.svelte';
+
+const SALES = asTeamId('sales');
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 11, 6, 12);
+
+function inboxDef(id: string, over: Partial<CustomInboxView> = {}): CustomInboxView {
+	return {
+		id,
+		name: id,
+		icon: '⭐',
+		filter: { groups: [[{ field: 'tags', op: 'contains', value: 'vip' }]] },
+		sharing: { kind: 'everyone' },
+		createdBy: asUserId('owner'),
+		createdAt: 0,
+		updatedAt: 0,
+		hidden: false,
+		...over
+	};
+}
+
+function setup(meId: 'owner' | 'tom' = 'owner') {
+	const owner = user('owner', { role: 'owner' });
+	const tom = user('tom', { restriction: 'team', teamIds: [SALES] });
+	const dir = directory([owner, tom, user('sue', { restriction: 'self' })], [team('sales')]);
+	const me = meId === 'owner' ? owner : tom;
+	const dots: InboxKey[][] = [];
+	const inbox = new InboxState({ user: () => me, dir: () => dir, opened: () => undefined, saveDots: (d) => dots.push(d), now: () => Date.now() });
+	return { inbox, dots };
+}
+
+const vip = (id: string, over: Partial<ContactSummary> = {}) => ({ ...contact(id, { status: 'open', ...over }), tags: ['vip'] });
+
+describe('InboxState: custom inboxes', () => {
+	beforeEach(() => {
+		vi.useFakeTimers();
+		vi.setSystemTime(T0);
+	});
+	afterEach(() => vi.useRealTimers());
+
+	it('lists matching contacts live, with the normal status filter, and counts open ones', () => {
+		const { inbox } = setup();
+		inbox.load([vip('a'), vip('b', { status: 'closed' }), contact('c')]);
+		inbox.setCustomInboxes([inboxDef('v', { name: 'VIP' })]);
+		expect(inbox.inboxes.find((e) => e.key === 'custom:v')).toMatchObject({ kind: 'custom', label: 'VIP', icon: '⭐', mine: true, openCount: 1 });
+		inbox.setInbox('custom:v');
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['a', 'b']);
+		inbox.setStatus('open');
+		expect(inbox.rows.map((r) => r.id)).toEqual(['a']);
+		// c gets the tag (a local or remote edit): it enters at once; a loses it: it leaves
+		inbox.apply({ changed: [{ ...contact('c'), tags: ['VIP'] }, contact('a')], removed: [] });
+		expect(inbox.rows.map((r) => r.id)).toEqual(['c']);
+		expect(inbox.inboxes.find((e) => e.key === 'custom:v')?.openCount).toBe(1);
+	});
+
+	it('shows a team-restricted viewer only the contacts they may see (S1.3)', () => {
+		const { inbox } = setup('tom');
+		inbox.load([vip('mine', { assigneeId: asUserId('tom') }), vip('sales', { teamId: SALES }), vip('other', { assigneeId: asUserId('sue') })]);
+		inbox.setCustomInboxes([inboxDef('v')]);
+		inbox.setInbox('custom:v');
+		expect(inbox.query.inbox).toBe('custom:v');
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['mine', 'sales']);
+		expect(inbox.inboxes.find((e) => e.key === 'custom:v')).toMatchObject({ mine: false, openCount: 2 });
+	});
+
+	it('"unreplied for 2 hours" crosses the line while the list is open (S4.5)', () => {
+		const { inbox } = setup();
+		const filter = { groups: [[{ field: 'unreplied' as const, op: 'is' as const, value: true }, { field: 'lastIncomingAt' as const, op: 'older_than' as const, amount: 2, unit: 'hours' as const }]] };
+		inbox.load([contact('a', { lastMessageDirection: 'in', lastMessageAt: T0 - H, recentIncomingAt: [T0 - H] })]);
+		inbox.setCustomInboxes([inboxDef('u', { filter })]);
+		inbox.setInbox('custom:u');
+		expect(inbox.rows).toEqual([]);
+		vi.advanceTimersByTime(H - 1000);
+		expect(inbox.rows).toEqual([]);
+		vi.advanceTimersByTime(2000);
+		expect(inbox.rows.map((r) => r.id)).toEqual(['a']);
+		expect(inbox.inboxes.find((e) => e.key === 'custom:u')?.openCount).toBe(1);
+		// a reply makes it leave at once
+		inbox.apply({ changed: [contact('a', { lastMessageDirection: 'out', lastMessageAt: T0 + 2 * H, recentIncomingAt: [T0 - H] })], removed: [] });
+		expect(inbox.rows).toEqual([]);
+	});
+
+	it('hidden inboxes leave the sidebar but still open; the unsaved filter is a view of its own', () => {
+		const { inbox } = setup();
+		inbox.load([vip('a'), contact('b', { status: 'closed' })]);
+		inbox.setCustomInboxes([inboxDef('v', { hidden: true })]);
+		expect(inbox.inboxes.some((e) => e.key === 'custom:v')).toBe(false);
+		inbox.setInbox('custom:v');
+		expect(inbox.rows.map((r) => r.id)).toEqual(['a']);
+		inbox.setDraftFilter({ groups: [[{ field: 'status', op: 'is', value: 'closed' }]] });
+		inbox.setInbox(DRAFT_INBOX_KEY);
+		expect(inbox.rows.map((r) => r.id)).toEqual(['b']);
+		expect(inbox.query.inbox).toBe(DRAFT_INBOX_KEY);
+	});
+
+	it('the dot: Mine > Team > custom inboxes > Unassigned > All (S1.7)', () => {
+		const { inbox, dots } = setup();
+		inbox.load([]);
+		inbox.setCustomInboxes([inboxDef('v')]);
+		inbox.incoming(vip('x'));
+		expect(dots.at(-1)).toEqual(['custom:v']);
+		inbox.incoming(vip('y', { teamId: SALES }));
+		expect(dots.at(-1)).toEqual(['custom:v', 'team:sales']);
+		inbox.incoming(contact('z'));
+		expect(dots.at(-1)).toEqual(['custom:v', 'team:sales', 'unassigned']);
+		inbox.setInbox('custom:v');
+		expect(dots.at(-1)).toEqual(['team:sales', 'unassigned']);
+	});
+});
