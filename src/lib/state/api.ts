@@ -125,6 +125,8 @@ export interface InboxApi {
 	/** Whether a `custom:` key is a custom inbox shared with me or the draft with a filter. */
 	hasCustomView(key: InboxKey): boolean;
 	filterOf(key: InboxKey): Filter | null;
+	/** Every summary held (not reactive). */
+	all(): IterableIterator<ContactSummary>;
 	setStatus(status: StatusFilter): void;
 	setUnreplied(on: boolean): void;
 	setSort(sort: SortKey): void;

@@ -228,7 +228,8 @@ export class InboxState implements InboxApi {
 
 	/** A restricted user has no All inbox (S1.3): the list opens on the first inbox they have. */
 	#keepInboxAvailable(user: User | null, dir: Directory | null): void {
-		if (!user || !dir || this.hasCustomView(this.query.inbox)) return;
+		// a custom inbox is kept even before its definition arrives (a shared link opened at start)
+		if (!user || !dir || customInboxIdOf(this.query.inbox) !== null) return;
 		const keys = visibleInboxes(user, dir, { hasBlockedVisible: true });
 		if (keys.length > 0 && !keys.includes(this.query.inbox)) this.query = { ...this.query, inbox: keys[0]! };
 	}
