@@ -88,6 +88,31 @@ describe('InboxState: custom inboxes', () => {
 		expect(inbox.rows).toEqual([]);
 	});
 
+	it('several contacts cross a rolling window one after the other; counts follow each flip', () => {
+		const { inbox } = setup();
+		const filter = { groups: [[{ field: 'lastMessageAt' as const, op: 'in_last' as const, amount: 3, unit: 'hours' as const }]] };
+		inbox.load([contact('a', { lastMessageAt: T0 - 2.5 * H }), contact('b', { lastMessageAt: T0 - H }), contact('c', { lastMessageAt: T0 - 5 * H }), contact('d', { lastMessageAt: T0 - 0.5 * H, status: 'closed' })]);
+		inbox.setCustomInboxes([inboxDef('r', { filter })]);
+		inbox.setInbox('custom:r');
+		const count = () => inbox.inboxes.find((e) => e.key === 'custom:r')?.openCount;
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['a', 'b', 'd']);
+		expect(count()).toBe(2);
+		vi.advanceTimersByTime(0.5 * H + 10);
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['b', 'd']);
+		expect(count()).toBe(1);
+		// a new message brings c back into the window, between the flips
+		inbox.apply({ changed: [contact('c', { lastMessageAt: T0 + 0.5 * H })], removed: [] });
+		expect(count()).toBe(2);
+		vi.advanceTimersByTime(1.5 * H);
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['c', 'd']);
+		vi.advanceTimersByTime(0.5 * H);
+		expect(inbox.rows.map((r) => r.id)).toEqual(['c']);
+		expect(count()).toBe(1);
+		vi.advanceTimersByTime(2 * H);
+		expect(inbox.rows).toEqual([]);
+		expect(count()).toBe(0);
+	});
+
 	it('hidden inboxes leave the sidebar but still open; the unsaved filter is a view of its own', () => {
 		const { inbox } = setup();
 		inbox.load([vip('a'), contact('b', { status: 'closed' })]);

@@ -64,6 +64,10 @@ export class InboxState implements InboxApi {
 	#customCounts = new Map<InboxKey, number>();
 	#flipTimer: ReturnType<typeof setTimeout> | null = null;
 	#flipAt: number | null = null;
+	/** Filters with a time condition (custom inboxes and the draft). */
+	#timeFilters: Filter[] = [];
+	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
+	readonly #due = new Map<ContactId, number>();
 	#counts: Record<InboxKey, number> = { all: 0, mine: 0, unassigned: 0, blocked: 0 };
 	#blockedVisible = 0;
 	#dots: DotState = emptyDots();
@@ -334,6 +338,27 @@ export class InboxState implements InboxApi {
 		return this.#deps.now?.() ?? Date.now();
 	}
 
+	/** Compiles every custom filter (and the draft) for `now`; counts are left as they are. */
+	#compilePreds(user: User, dir: Directory, now: number): void {
+		const filters = new Map<InboxKey, Filter>();
+		for (const c of this.customInboxes) filters.set(customInboxKey(c.id), c.filter);
+		if (this.draftFilter) filters.set(DRAFT_INBOX_KEY, this.draftFilter);
+		this.#customPreds = new Map();
+		for (const [key, f] of filters) this.#customPreds.set(key, customInboxPredicate(f, user, dir, now));
+		this.#customShown = subViewOf(this.customInboxes, user.id, 'all').map((c) => customInboxKey(c.id));
+		this.#timeFilters = [...filters.values()].filter(isTimeDependent);
+	}
+
+	/** The next instant a time condition of any custom filter flips for this contact. */
+	#nextFlipOf(c: ContactSummary, now: number): number | null {
+		let best: number | null = null;
+		for (const f of this.#timeFilters) {
+			const t = nextChange(f, c as FilterSubject, now);
+			if (t !== null && (best === null || t < best)) best = t;
+		}
+		return best;
+	}
+
 	/** Compiles every custom filter for now, recounts them, and schedules the next time flip. */
 	#compileCustom(): void {
 		const user = this.#deps.user();
@@ -341,29 +366,25 @@ export class InboxState implements InboxApi {
 		this.#customPreds = new Map();
 		this.#customShown = [];
 		this.#customCounts = new Map();
+		this.#timeFilters = [];
+		this.#due.clear();
 		this.#clearFlipTimer();
 		if (!user || !dir) return;
 		const now = this.#now();
-		const filters = new Map<InboxKey, Filter>();
-		for (const c of this.customInboxes) filters.set(customInboxKey(c.id), c.filter);
-		if (this.draftFilter) filters.set(DRAFT_INBOX_KEY, this.draftFilter);
-		for (const [key, f] of filters) this.#customPreds.set(key, customInboxPredicate(f, user, dir, now));
-		this.#customShown = subViewOf(this.customInboxes, user.id, 'all').map((c) => customInboxKey(c.id));
+		this.#compilePreds(user, dir, now);
 		for (const key of this.#customShown) {
 			const pred = this.#customPreds.get(key)!;
 			let n = 0;
 			for (const c of this.#all.values()) if (c.status === 'open' && pred(c)) n++;
 			this.#customCounts.set(key, n);
 		}
-		let next: number | null = null;
-		for (const f of filters.values()) {
-			if (!isTimeDependent(f)) continue;
+		if (this.#timeFilters.length > 0) {
 			for (const c of this.#all.values()) {
-				const t = nextChange(f, c as FilterSubject, now);
-				if (t !== null && (next === null || t < next)) next = t;
+				const t = this.#nextFlipOf(c, now);
+				if (t !== null) this.#due.set(c.id, t);
 			}
+			this.#scheduleNextFlip();
 		}
-		if (next !== null) this.#scheduleFlip(next);
 	}
 
 	/** Open counts of the custom inboxes follow a batch of changes (old contribution out, new in). */
@@ -379,16 +400,23 @@ export class InboxState implements InboxApi {
 			}
 			this.#customCounts.set(key, n);
 		}
+		if (this.#timeFilters.length === 0) return;
 		const now = this.#now();
-		for (const [key, pred] of this.#customPreds) {
-			void pred;
-			const f = this.filterOf(key);
-			if (!f || !isTimeDependent(f)) continue;
-			for (const value of next.values()) {
-				const t = value ? nextChange(f, value as FilterSubject, now) : null;
-				if (t !== null && (this.#flipAt === null || t < this.#flipAt)) this.#scheduleFlip(t);
+		for (const [id, value] of next) {
+			const t = value ? this.#nextFlipOf(value, now) : null;
+			if (t === null) this.#due.delete(id);
+			else {
+				this.#due.set(id, t);
+				if (this.#flipAt === null || t < this.#flipAt) this.#scheduleFlip(t);
 			}
 		}
+	}
+
+	#scheduleNextFlip(): void {
+		let next: number | null = null;
+		for (const t of this.#due.values()) if (next === null || t < next) next = t;
+		if (next === null) this.#clearFlipTimer();
+		else this.#scheduleFlip(next);
 	}
 
 	#scheduleFlip(at: number): void {
@@ -399,11 +427,39 @@ export class InboxState implements InboxApi {
 		this.#flipTimer = setTimeout(() => {
 			this.#flipTimer = null;
 			this.#flipAt = null;
-			// A time condition crossed its line: membership, counts and the list follow (S4.5).
-			this.#compileCustom();
-			if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
-			this.#refreshInboxes();
+			this.#flip();
 		}, delay);
+	}
+
+	/**
+	 * A time condition crossed its line (S4.5): only the contacts whose flip is due are evaluated
+	 * again (`nextChange` is never late, so every other contact's answer is unchanged); the open
+	 * list is filtered again when it is a custom view.
+	 */
+	#flip(): void {
+		const user = this.#deps.user();
+		const dir = this.#deps.dir();
+		if (!user || !dir) return;
+		const now = this.#now();
+		const before = this.#customPreds;
+		this.#compilePreds(user, dir, now);
+		for (const [id, t] of this.#due) {
+			if (t > now) continue;
+			const c = this.#all.get(id);
+			if (c && c.status === 'open') {
+				for (const key of this.#customShown) {
+					const was = before.get(key)?.(c) === true;
+					const is = this.#customPreds.get(key)!(c);
+					if (was !== is) this.#customCounts.set(key, (this.#customCounts.get(key) ?? 0) + (is ? 1 : -1));
+				}
+			}
+			const next = c ? this.#nextFlipOf(c, now) : null;
+			if (next === null) this.#due.delete(id);
+			else this.#due.set(id, next);
+		}
+		if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+		this.#refreshInboxes();
+		this.#scheduleNextFlip();
 	}
 
 	#clearFlipTimer(): void {
