@@ -107,8 +107,20 @@ export const benchmarks: Benchmark[] = [
 				const { page } = bench;
 				ctx.log(`first sync of ${contacts} contacts: ${bench.firstSync} ms`);
 				await page.evaluate(() => (window as unknown as Debug).__parley.app.replica.summaries.compact());
+				// Background indexing of every contact for search is not what this measures (as inbox.bench.ts).
+				const t0 = Date.now();
+				await page
+					.waitForFunction(() => (window as unknown as { __parley: { app: { search: { complete: boolean } } } }).__parley.app.search.complete, null, { timeout: 600_000, polling: 500 })
+					.then(() => ctx.log(`search index complete ${Date.now() - t0} ms after the first sync`))
+					.catch(() => ctx.log('search indexing still running after 10 min: measuring anyway'));
 				await page.evaluate(IN_PAGE);
 				await page.locator('section.list [role="option"][data-id]').first().waitFor();
+				const sample = await page.evaluate(() => [...(window as unknown as Debug).__parley.app.inbox.all()].slice(0, 50).map((c) => c.id));
+
+				// 0. the same update stream with no custom inbox: the baseline of figure 3
+				await page.evaluate(IN_PAGE_APPLY);
+				await stream(page, sample, ctx.quick ? 20 : 60, 100);
+				const plain = (await page.evaluate('window.__ciBench.take()')) as ApplySample[];
 				const teams = await page.locator('[data-inbox^="team:"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-inbox') ?? '').slice('team:'.length)));
 
 				// 1. open a custom inbox with 3 conditions in 2 groups
@@ -131,7 +143,7 @@ export const benchmarks: Benchmark[] = [
 				figures.push({ figure: `open a custom inbox: input -> list painted, p50 of ${opens.length}`, value: percentile(total, 50), unit: 'ms', target: '<= 50' });
 
 				// 2. changes re-evaluated and painted while it is open
-				await page.evaluate(IN_PAGE_APPLY);
+				await page.evaluate('window.__ciBench.take()');
 				const inList = await page.evaluate(() => (window as unknown as Debug).__parley.app.inbox.rows.slice(0, 10).map((r) => r.id));
 				await stream(page, inList, rounds * 2, 100);
 				const changes = (await page.evaluate('window.__ciBench.take()')) as ApplySample[];
@@ -153,18 +165,29 @@ export const benchmarks: Benchmark[] = [
 				await page.locator('[data-inbox="all"]').click();
 				await idle(page);
 				await page.evaluate('window.__ciBench.take()');
-				const all = await page.evaluate(() => [...(window as unknown as Debug).__parley.app.inbox.all()].slice(0, 50).map((c) => c.id));
-				await stream(page, all, ctx.quick ? 20 : 60, 100);
+				await stream(page, sample, ctx.quick ? 20 : 60, 100);
 				const updates = (await page.evaluate('window.__ciBench.take()')) as ApplySample[];
 				const flushed = updates.map((s) => s.flushed);
 				figures.push({
 					figure: `20 custom inboxes live, 10 updates/s, ${contacts} conversations: main-thread time per update (apply + render flush), p95 of ${updates.length}`,
 					value: percentile(flushed, 95),
 					unit: 'ms',
-					baseline: { label: 'apply alone, p95', value: percentile(updates.map((s) => s.apply), 95) },
+					baseline: { label: 'same stream, no custom inbox, p95', value: percentile(plain.map((s) => s.flushed), 95) },
 					target: '<= 2'
 				});
-				figures.push({ figure: `20 custom inboxes live: main-thread time per update, p50 of ${updates.length}`, value: percentile(flushed, 50), unit: 'ms', target: '<= 2' });
+				figures.push({
+					figure: `20 custom inboxes live: main-thread time per update, p50 of ${updates.length}`,
+					value: percentile(flushed, 50),
+					unit: 'ms',
+					baseline: { label: 'no custom inbox, p50', value: percentile(plain.map((s) => s.flushed), 50) },
+					target: '<= 2'
+				});
+				figures.push({
+					figure: `20 custom inboxes live: inbox.apply alone (lists, counts, re-evaluation), p95 of ${updates.length}`,
+					value: percentile(updates.map((s) => s.apply), 95),
+					unit: 'ms',
+					baseline: { label: 'no custom inbox, p95', value: percentile(plain.map((s) => s.apply), 95) }
+				});
 			} finally {
 				await bench.close();
 			}

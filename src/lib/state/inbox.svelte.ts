@@ -64,6 +64,8 @@ export class InboxState implements InboxApi {
 	#customCounts = new Map<InboxKey, number>();
 	#flipTimer: ReturnType<typeof setTimeout> | null = null;
 	#flipAt: number | null = null;
+	/** The sidebar entries of custom inboxes last given out (kept while unchanged). */
+	readonly #customEntries = new Map<InboxKey, InboxEntry>();
 	/** Filters with a time condition (custom inboxes and the draft). */
 	#timeFilters: Filter[] = [];
 	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
@@ -291,7 +293,12 @@ export class InboxState implements InboxApi {
 		const byKey = new Map(this.customInboxes.map((c) => [customInboxKey(c.id), c]));
 		const custom = this.#customShown.map((key): InboxEntry => {
 			const c = byKey.get(key)!;
-			return { key, label: c.name, kind: 'custom', icon: c.icon, mine: c.createdBy === user.id, openCount: this.#customCounts.get(key) ?? 0, dot: this.#dots.has(key) };
+			const e: InboxEntry = { key, label: c.name, kind: 'custom', icon: c.icon, mine: c.createdBy === user.id, openCount: this.#customCounts.get(key) ?? 0, dot: this.#dots.has(key) };
+			// the same object when nothing changed: the sidebar row is not rendered again
+			const was = this.#customEntries.get(key);
+			if (was && was.label === e.label && was.icon === e.icon && was.mine === e.mine && was.openCount === e.openCount && was.dot === e.dot) return was;
+			this.#customEntries.set(key, e);
+			return e;
 		});
 		const blockedAt = this.inboxes.findIndex((e) => e.kind === 'blocked');
 		const list = this.inboxes.slice();
