@@ -104,7 +104,8 @@ export class App implements AppState {
 			saveDots: (dots) => {
 				void this.replica?.store.setMeta(DOTS, dots);
 				this.replica?.shareDots(dots);
-			}
+			},
+			textSearch: (q) => this.search.contactsMatching(q)
 		});
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });

@@ -3,9 +3,9 @@
 // conditions crossing their line while the list is open).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CustomInboxView } from '../domain/custom-inboxes';
-import { asTeamId, asUserId } from '../domain/ids';
+import { asContactId, asTeamId, asUserId } from '../domain/ids';
 import { contact, directory, team, user } from '../domain/test-fixtures';
-import type { ContactSummary, InboxKey } from '../domain/types';
+import type { ContactId, ContactSummary, InboxKey } from '../domain/types';
 import { DRAFT_INBOX_KEY, InboxState } from './inbox.svelte';
 
 const SALES = asTeamId('sales');
@@ -138,5 +138,39 @@ describe('InboxState: custom inboxes', () => {
 		expect(dots.at(-1)).toEqual(['custom:v', 'team:sales', 'unassigned']);
 		inbox.setInbox('custom:v');
 		expect(dots.at(-1)).toEqual(['team:sales', 'unassigned']);
+	});
+});
+
+describe('InboxState: free text through the local search (S4.4)', () => {
+	it('a text condition matches the contacts the search finds (messages included), and asks again after changes', async () => {
+		vi.useFakeTimers();
+		const me = user('owner', { role: 'owner' });
+		const dir = directory([me]);
+		const asked: string[] = [];
+		let hits = new Set<ContactId>([asContactId('b')]);
+		const inbox = new InboxState({
+			user: () => me,
+			dir: () => dir,
+			opened: () => undefined,
+			saveDots: () => undefined,
+			textSearch: async (q) => {
+				asked.push(q);
+				return hits;
+			}
+		});
+		inbox.load([contact('a', { lastMessagePreview: 'refund please' }), contact('b'), contact('c')]);
+		inbox.setCustomInboxes([inboxDef('t', { filter: { groups: [[{ field: 'text', op: 'contains', value: 'refund' }]] } })]);
+		inbox.setInbox('custom:t');
+		// before the search answers, the name / email / phone / last message fallback applies
+		expect(inbox.rows.map((r) => r.id)).toEqual(['a']);
+		await vi.runAllTimersAsync();
+		expect(asked).toEqual(['refund']);
+		expect(inbox.rows.map((r) => r.id)).toEqual(['b']);
+		hits = new Set<ContactId>([asContactId('b'), asContactId('c')]);
+		inbox.apply({ changed: [contact('c', { updatedAt: 5 })], removed: [] });
+		await vi.advanceTimersByTimeAsync(2000);
+		expect(asked).toEqual(['refund', 'refund']);
+		expect(inbox.rows.map((r) => r.id).sort()).toEqual(['b', 'c']);
+		vi.useRealTimers();
 	});
 });

@@ -13,7 +13,7 @@
  */
 import { addDot, clearDot, dotInboxWithCustom, emptyDots, type DotState } from '../domain/dot';
 import { customInboxIdOf, customInboxKey, customInboxPredicate, DRAFT_FILTER_ID, subViewOf, type CustomInboxView } from '../domain/custom-inboxes';
-import { isTimeDependent, nextChange, type Filter, type FilterSubject } from '../domain/filters';
+import { foldText, isTimeDependent, nextChange, type Filter, type FilterSubject } from '../domain/filters';
 import { openCounts, visibleInboxes } from '../domain/inboxes';
 import { availableSorts, DEFAULT_LIST_QUERY } from '../domain/list';
 import { visibilityPredicate } from '../domain/visibility';
@@ -35,6 +35,8 @@ export interface InboxDeps {
 	saveDots(dots: InboxKey[]): void;
 	/** The clock of time-based filter conditions (S4.4); default Date.now. */
 	now?(): number;
+	/** The local search, for a filter's free-text condition (S4.4); without it text is matched in names, email, phone and the last message. */
+	textSearch?(query: string): Promise<ReadonlySet<ContactId> | null>;
 }
 
 /** The unsaved filter's inbox key (its filter lives in the URL). */
@@ -66,6 +68,10 @@ export class InboxState implements InboxApi {
 	#flipAt: number | null = null;
 	/** The sidebar entries of custom inboxes last given out (kept while unchanged). */
 	readonly #customEntries = new Map<InboxKey, InboxEntry>();
+	/** Results of the local search for each free-text condition in use (S4.4). */
+	readonly #textMatches = new Map<string, ReadonlySet<ContactId>>();
+	#textPending = new Set<string>();
+	#textTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Filters with a time condition (custom inboxes and the draft). */
 	#timeFilters: Filter[] = [];
 	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
@@ -146,6 +152,7 @@ export class InboxState implements InboxApi {
 			else this.#all.delete(id);
 		}
 		this.#countCustom(previous, next);
+		this.#refreshTextSoon();
 		this.rows = this.#list.patch(change.changed, change.removed, (id) => previous.get(id), () => this.#all.values());
 		this.#dropSelectionIfGone(change.removed);
 		this.#refreshInboxes();
@@ -224,6 +231,10 @@ export class InboxState implements InboxApi {
 
 	reset(): void {
 		this.#clearFlipTimer();
+		if (this.#textTimer !== null) clearTimeout(this.#textTimer);
+		this.#textTimer = null;
+		this.#textMatches.clear();
+		this.#textPending.clear();
 		this.#all.clear();
 		this.#dots = emptyDots();
 		this.selectedId = null;
@@ -351,9 +362,54 @@ export class InboxState implements InboxApi {
 		for (const c of this.customInboxes) filters.set(customInboxKey(c.id), c.filter);
 		if (this.draftFilter) filters.set(DRAFT_INBOX_KEY, this.draftFilter);
 		this.#customPreds = new Map();
-		for (const [key, f] of filters) this.#customPreds.set(key, customInboxPredicate(f, user, dir, now));
+		const text = (q: string, c: FilterSubject) => {
+			const hits = this.#textMatches.get(q);
+			if (hits) return hits.has(c.id);
+			return foldText(`${c.firstName} ${c.lastName} ${c.email} ${c.phone} ${c.lastMessagePreview}`).includes(foldText(q));
+		};
+		for (const [key, f] of filters) {
+			this.#customPreds.set(key, customInboxPredicate(f, user, dir, now, text));
+			for (const g of f.groups) for (const c of g) if (c.field === 'text' && typeof c.value === 'string') this.#searchText(c.value);
+		}
 		this.#customShown = subViewOf(this.customInboxes, user.id, 'all').map((c) => customInboxKey(c.id));
 		this.#timeFilters = [...filters.values()].filter(isTimeDependent);
+	}
+
+	/** Asks the local search for a free-text condition's contacts (once; again after changes). */
+	#searchText(query: string): void {
+		const search = this.#deps.textSearch;
+		if (!search || this.#textMatches.has(query) || this.#textPending.has(query)) return;
+		this.#textPending.add(query);
+		void search(query)
+			.then((hits) => {
+				this.#textPending.delete(query);
+				if (!hits) return;
+				this.#textMatches.set(query, hits);
+				this.#compileCustom();
+				if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+				this.#refreshInboxes();
+			})
+			.catch(() => this.#textPending.delete(query));
+	}
+
+	/** Conversations changed: the free-text results are asked again, at most once a second and a half. */
+	#refreshTextSoon(): void {
+		if (this.#textMatches.size === 0 || this.#textTimer !== null) return;
+		this.#textTimer = setTimeout(() => {
+			this.#textTimer = null;
+			const queries = [...this.#textMatches.keys()];
+			for (const q of queries) {
+				const search = this.#deps.textSearch;
+				if (!search) return;
+				void search(q).then((hits) => {
+					if (!hits) return;
+					this.#textMatches.set(q, hits);
+					this.#compileCustom();
+					if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+					this.#refreshInboxes();
+				});
+			}
+		}, 1500);
 	}
 
 	/** The next instant a time condition of any custom filter flips for this contact. */
