@@ -128,19 +128,6 @@ const SCREENS: Screen[] = [
 		}
 	},
 	{
-		// issue 21: the advanced filter builder with two groups and the custom inbox settings
-		name: 'filter-builder',
-		open: async (p) => {
-			await p.goto('/');
-			await caughtUp(p);
-			await p.getByTestId('filter-button').click();
-			await expect(p.getByTestId('filter-builder')).toBeVisible();
-			await p.getByTestId('add-group').click();
-			await p.getByTestId('filter-save').click();
-			await expect(p.getByTestId('filter-name')).toBeVisible();
-		}
-	},
-	{
 		name: 'search',
 		open: async (p) => {
 			await p.goto('/');

@@ -6,7 +6,8 @@
  * so it no longer matches, and it leaves the inbox at once. Expectations are computed with the
  * domain's own predicate over the server's documents.
  */
-// SPEC S1.3, S1.5, S1.9, S4.4, S4.5
+// SPEC S1.3, S1.5, S1.9, S4.4, S4.5 (and the builder passes axe's WCAG 2 A/AA rules, issue 16)
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,8 @@ test('the owner builds a two-group filter and saves it shared with Sales', async
 	await page.locator('[data-testid="share-kind"]').selectOption('teams');
 	await page.locator(`[data-testid="share-team"][data-team="${DEMO_TEAMS.sales}"]`).check();
 	if (SHOTS) await page.screenshot({ path: `${SHOTS}/builder.png` });
+	// WCAG 2 A/AA, as a11y.spec.ts checks every other screen
+	await expectAccessible(page, 'the filter builder');
 	await page.locator('[data-testid="filter-save"]').click();
 	await expect(builder).toHaveCount(0);
 
@@ -111,7 +114,14 @@ test('the owner builds a two-group filter and saves it shared with Sales', async
 	await expect.poll(() => sorted(page)).toEqual(want);
 	await expect(page.locator(`[data-inbox="${inboxKey}"] .count`)).toHaveText(String(want.length));
 	if (SHOTS) await page.screenshot({ path: `${SHOTS}/owner-inbox.png` });
+	await expectAccessible(page, 'a custom inbox');
 });
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+	const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	const found = res.violations.flatMap((v) => v.nodes.map((n) => `${v.id} [${v.impact ?? '?'}] ${n.target.join(' ')}`));
+	expect(found, `axe violations on ${what}`).toEqual([]);
+}
 
 async function token(page: Page): Promise<string> {
 	return page.evaluate(async () => {
@@ -185,9 +195,10 @@ test('an unsaved filter has a shareable URL and the back button walks the views'
 	const url = page.url();
 	await page.goBack();
 	await expect(page).toHaveURL(/\?inbox=custom%3A/);
-	await expect.poll(() => page.evaluate(() => (window as unknown as { __parley: { app: { inbox: { query: { inbox: string } } } } }).__parley.app.inbox.query.inbox)).toBe(inboxKey);
+	await expect.poll(() => page.evaluate(() => (window as unknown as { __parley?: { app: { inbox: { query: { inbox: string } } } } }).__parley?.app.inbox.query.inbox)).toBe(inboxKey);
 	// the filter URL opened in another session shows the same filter
 	await tom.page.goto(url);
-	await expect.poll(() => tom.page.evaluate(() => (window as unknown as { __parley: { app: { inbox: { query: { inbox: string } } } } }).__parley.app.inbox.query.inbox)).toBe('custom:draft');
+	await expect.poll(() => tom.page.evaluate(() => (window as unknown as { __parley?: { app: { inbox: { query: { inbox: string } } } } }).__parley?.app.inbox.query.inbox)).toBe('custom:draft');
+	expect(await tom.page.evaluate(() => (window as unknown as { __parley: { app: { inbox: { draftFilter: unknown } } } }).__parley.app.inbox.draftFilter)).toEqual(draft);
 	if (SHOTS) await tom.page.screenshot({ path: `${SHOTS}/tom-draft.png` });
 });
