@@ -24,7 +24,7 @@ import type { Page } from '@playwright/test';
 import { openBrowserBench, type Debug } from './browser-setup';
 import { percentile, type Benchmark, type Figure } from './harness';
 
-interface SwitchResult {
+export interface SwitchResult {
 	/** Input event -> painted, ms. */
 	total: number;
 	/** Input event -> list DOM changed, ms. */
@@ -39,7 +39,7 @@ interface ScrollResult {
 	scrolled: number;
 }
 
-const IN_PAGE = String.raw`
+export const IN_PAGE = String.raw`
 (() => {
 	const b = { pending: null };
 	window.__inboxBench = b;
@@ -120,12 +120,12 @@ const IN_PAGE = String.raw`
 	});
 })()`;
 
-async function idle(page: Page): Promise<void> {
+export async function idle(page: Page): Promise<void> {
 	await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))');
 }
 
 /** Arms the observer, runs `act` (which ends with the measured click), returns the timing. */
-async function measure(page: Page, act: () => Promise<void>): Promise<SwitchResult> {
+export async function measure(page: Page, act: () => Promise<void>): Promise<SwitchResult> {
 	await idle(page);
 	await page.evaluate('window.__inboxBench.arm()');
 	await act();

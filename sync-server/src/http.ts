@@ -5,13 +5,14 @@
  * (the detail goes to the log, not to the caller), and the process keeps serving.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { customInboxRoutes } from './http/custom-inboxes-api';
 import { directoryRoutes } from './http/directory-api';
 import { openapiRoutes } from './http/openapi';
 import { errorReply, reply, send } from './http/respond';
 import { bearerToken, coreRoutes, type ApiDeps, type Route } from './http/routes';
 import { serveStatic } from './http/static';
 
-const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes, ...openapiRoutes];
+const ROUTES: Route[] = [...coreRoutes, ...directoryRoutes, ...customInboxRoutes, ...openapiRoutes];
 
 /** Routes and pages mounted by other modules (the channels: `/api/chat`, `/api/channels`, `/chat`). */
 export interface HttpExtensions {

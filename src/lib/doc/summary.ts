@@ -12,7 +12,7 @@
  * summary carries its id (`lastMessageId`) to break ties on `at` exactly as the full path does.
  */
 import * as Y from 'yjs';
-import type { ContactId, ContactSummary, Entry, EntryId, MessageEntry, SummaryNotice } from '../domain/types';
+import type { ContactId, ContactSummary, Entry, EntryId, MessageEntry, Profile, SummaryNotice } from '../domain/types';
 import { contactDoc, readAssignment, readProfile, readReads, readState } from './contact';
 import { CONTACT_ROOTS, changedKeys } from './schema';
 import { compareEntries, isEntry } from './values';
@@ -65,7 +65,19 @@ function readMaps(contactId: ContactId, ydoc: Y.Doc) {
 		snoozeUntil: state.snoozeUntil,
 		statusBeforeSnooze: state.statusBeforeSnooze,
 		sinceBeforeSnooze: state.sinceBeforeSnooze,
-		reads: readReads(ydoc.getMap(CONTACT_ROOTS.reads))
+		reads: readReads(ydoc.getMap(CONTACT_ROOTS.reads)),
+		...filterFacts(profile)
+	};
+}
+
+/** The profile facts advanced filters read (S4.4), each only when not empty. */
+function filterFacts(p: Profile): Pick<ContactSummary, 'country' | 'language' | 'tags' | 'custom'> {
+	const customKeys = Object.keys(p.custom).filter((k) => p.custom[k] !== null && p.custom[k] !== '');
+	return {
+		...(p.country ? { country: p.country } : {}),
+		...(p.language ? { language: p.language } : {}),
+		...(p.tags.length > 0 ? { tags: p.tags } : {}),
+		...(customKeys.length > 0 ? { custom: Object.fromEntries(customKeys.map((k) => [k, p.custom[k] ?? null])) } : {})
 	};
 }
 
@@ -86,13 +98,21 @@ function rereadMaps(prev: ContactSummary, ydoc: Y.Doc, maps: readonly SummaryMap
 		snoozeUntil: prev.snoozeUntil,
 		statusBeforeSnooze: prev.statusBeforeSnooze,
 		sinceBeforeSnooze: prev.sinceBeforeSnooze,
-		reads: prev.reads
+		reads: prev.reads,
+		...(prev.country !== undefined ? { country: prev.country } : {}),
+		...(prev.language !== undefined ? { language: prev.language } : {}),
+		...(prev.tags !== undefined ? { tags: prev.tags } : {}),
+		...(prev.custom !== undefined ? { custom: prev.custom } : {})
 	};
 	if (maps.length === 0) return out;
 	const fresh = readMaps(prev.id, ydoc);
 	for (const m of maps) {
 		if (m === 'profile') {
 			Object.assign(out, { firstName: fresh.firstName, lastName: fresh.lastName, phone: fresh.phone, email: fresh.email, blocked: fresh.blocked, channelIds: fresh.channelIds });
+			for (const k of ['country', 'language', 'tags', 'custom'] as const) {
+				if (fresh[k] === undefined) delete out[k];
+				else Object.assign(out, { [k]: fresh[k] });
+			}
 		} else if (m === 'assignment') {
 			Object.assign(out, { assigneeId: fresh.assigneeId, teamId: fresh.teamId });
 		} else if (m === 'state') {
@@ -107,6 +127,8 @@ interface ThreadFacts {
 	lastMessageAt: number | null;
 	lastMessageId: EntryId | null;
 	recentIncomingAt: number[];
+	/** Time of the last non-broadcast outgoing message. */
+	lastOutgoingAt: number | null;
 	updatedAt: number;
 	/** Sorted by (at, entryId), at most NOTICE_LIMIT. */
 	notices: SummaryNotice[];
@@ -125,7 +147,7 @@ const noticeOrder = (a: SummaryNotice, b: SummaryNotice) => a.at - b.at || (a.en
 
 /** Folds entries into thread facts; `facts.recentIncomingAt` stays sorted and bounded. */
 function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
-	let { last, lastMessageAt, lastMessageId, updatedAt } = facts;
+	let { last, lastMessageAt, lastMessageId, updatedAt, lastOutgoingAt } = facts;
 	const incoming: number[] = [];
 	const notices: SummaryNotice[] = [];
 	for (const e of entries) {
@@ -140,6 +162,7 @@ function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
 			lastMessageId = e.id;
 		}
 		if (e.direction === 'in') incoming.push(e.at);
+		else if (lastOutgoingAt === null || e.at > lastOutgoingAt) lastOutgoingAt = e.at;
 	}
 	let recent = facts.recentIncomingAt;
 	if (incoming.length > 0) {
@@ -151,14 +174,14 @@ function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
 		kept = [...kept, ...notices].sort(noticeOrder);
 		if (kept.length > NOTICE_LIMIT) kept = kept.slice(kept.length - NOTICE_LIMIT);
 	}
-	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, updatedAt, notices: kept };
+	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, lastOutgoingAt, updatedAt, notices: kept };
 }
 
 /** The full summary of a contact document (reads the whole thread). */
 export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
 	const facts = fold(
-		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], updatedAt: 0, notices: [] },
+		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], lastOutgoingAt: null, updatedAt: 0, notices: [] },
 		thread.values()
 	);
 	return {
@@ -170,7 +193,8 @@ export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 		lastMessageId: facts.lastMessageId,
 		recentIncomingAt: facts.recentIncomingAt,
 		updatedAt: facts.updatedAt,
-		...(facts.notices.length > 0 ? { notices: facts.notices } : {})
+		...(facts.notices.length > 0 ? { notices: facts.notices } : {}),
+		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {})
 	};
 }
 
@@ -190,6 +214,7 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		lastMessageAt: prev.lastMessageAt,
 		lastMessageId: prevId,
 		recentIncomingAt: prev.recentIncomingAt,
+		lastOutgoingAt: prev.lastOutgoingAt ?? null,
 		updatedAt: prev.updatedAt,
 		notices: prev.notices ?? []
 	};
@@ -203,7 +228,8 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		lastMessageId: facts.lastMessageId,
 		recentIncomingAt: facts.recentIncomingAt,
 		updatedAt: facts.updatedAt,
-		...(facts.notices.length > 0 ? { notices: facts.notices } : {})
+		...(facts.notices.length > 0 ? { notices: facts.notices } : {}),
+		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {})
 	};
 }
 

@@ -8,6 +8,10 @@
  * holds the contact (e.g. a `team`-restricted agent and a contact assigned to a teammate with
  * no team: only All would hold it, and they do not have All) nothing is marked either.
  * Opening an inbox clears its dot.
+ *
+ * Custom inboxes (S1.5) take part through `dotInboxWithCustom`: they come after the team inbox
+ * and before Unassigned and All (Mine > Team > custom inboxes in sidebar order > Unassigned >
+ * All), since a saved filter is narrower than the catch-all views and broader than one's own.
  */
 import type { ContactSummary, Directory, InboxKey, User } from './types';
 import { hasInbox, holds, teamInboxKey } from './inboxes';
@@ -51,4 +55,22 @@ export function clearDot(state: DotState, inbox: InboxKey): DotState {
 export function dotOnIncoming(state: DotState, user: User, contact: DotTarget, dir: Directory): DotState {
 	const inbox = dotInboxFor(user, contact, dir);
 	return inbox === null ? state : addDot(state, inbox);
+}
+
+/**
+ * `dotInboxFor` with the user's custom inboxes: `customHolding` are the custom inboxes (in
+ * sidebar order, hidden ones left out) whose filter holds the contact for this user.
+ */
+export function dotInboxWithCustom(user: User, contact: DotTarget, dir: Directory, customHolding: readonly InboxKey[]): InboxKey | null {
+	if (contact.blocked || !visibilityPredicate(user, dir)(contact)) return customHolding[0] ?? null;
+	const order: InboxKey[] = ['mine'];
+	if (contact.teamId !== null) order.push(teamInboxKey(contact.teamId));
+	for (const inbox of order) {
+		if (hasInbox(user, dir, inbox) && holds(inbox, user, contact)) return inbox;
+	}
+	if (customHolding.length > 0) return customHolding[0]!;
+	for (const inbox of ['unassigned', 'all'] as const) {
+		if (hasInbox(user, dir, inbox) && holds(inbox, user, contact)) return inbox;
+	}
+	return null;
 }

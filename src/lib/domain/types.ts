@@ -332,6 +332,13 @@ export interface ContactSummary {
 	updatedAt: number;
 	/** Recent notification-worthy entries (S6.2 mentions, S7.5 wake-ups), newest last, bounded; absent when none. */
 	notices?: SummaryNotice[];
+	/** Profile facts read by advanced filters (S4.4); each absent when empty. */
+	country?: string;
+	language?: string;
+	tags?: string[];
+	custom?: Record<string, string | number | boolean | null>;
+	/** Last non-broadcast outgoing message (S4.4 filters); absent when none. */
+	lastOutgoingAt?: number | null;
 }
 
 /**
@@ -351,8 +358,8 @@ export interface SummaryNotice {
 // ---------------------------------------------------------------------------------------------
 // Inboxes and the list
 
-/** `all`, `mine`, `unassigned` (standard inbox, S1.2), `team:<id>` (S1.4), `blocked` (S1.6). */
-export type InboxKey = 'all' | 'mine' | 'unassigned' | 'blocked' | `team:${string}`;
+/** `all`, `mine`, `unassigned` (standard inbox, S1.2), `team:<id>` (S1.4), `blocked` (S1.6), `custom:<id>` (S1.5). */
+export type InboxKey = 'all' | 'mine' | 'unassigned' | 'blocked' | `team:${string}` | `custom:${string}`;
 
 export type StatusFilter = 'all' | Status;
 export type SortKey = 'newest' | 'oldest' | 'longest' | 'shortest';

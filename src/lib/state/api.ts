@@ -34,6 +34,9 @@ import type {
 import type { MessageHit } from '../search/engine';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
+import type { CustomInboxView } from '../domain/custom-inboxes';
+import type { Filter } from '../domain/filters';
+import type { CustomInboxesApi } from './custom-inboxes.svelte';
 import type { QueuedMessage } from './file-outbox.svelte';
 import type { NotificationPrefsState, SettingsClient } from './settings.svelte';
 import type { AlertsState } from './alerts.svelte';
@@ -94,9 +97,12 @@ export interface InboxEntry {
 	key: InboxKey;
 	/** Display name (translated for standard inboxes). */
 	label: string;
-	kind: 'standard' | 'team' | 'blocked';
+	kind: 'standard' | 'team' | 'blocked' | 'custom';
 	/** SPEC S1.8; undefined for the blocked inbox. */
 	openCount?: number;
+	/** Custom inboxes (S1.5): the emoji, and whether I created it (By me / By others). */
+	icon?: string;
+	mine?: boolean;
 	/** SPEC S1.7. */
 	dot: boolean;
 }
@@ -113,6 +119,16 @@ export interface InboxApi {
 	readonly rows: ContactSummary[];
 	readonly selectedId: ContactId | null;
 	setInbox(key: InboxKey): void;
+	/** Custom inboxes shared with me, hidden ones included (S1.5). */
+	readonly customInboxes: CustomInboxView[];
+	/** The unsaved filter shown under the draft key (S4.4). */
+	readonly draftFilter: Filter | null;
+	setDraftFilter(filter: Filter | null): void;
+	/** Whether a `custom:` key is a custom inbox shared with me or the draft with a filter. */
+	hasCustomView(key: InboxKey): boolean;
+	filterOf(key: InboxKey): Filter | null;
+	/** Every summary held (not reactive). */
+	all(): IterableIterator<ContactSummary>;
 	setStatus(status: StatusFilter): void;
 	setUnreplied(on: boolean): void;
 	setSort(sort: SortKey): void;
@@ -409,4 +425,6 @@ export interface AppState {
 	readonly settings: SettingsClient;
 	readonly notifyPrefs: NotificationPrefsState;
 	readonly alerts: AlertsState;
+	// custom inboxes (SPEC S1.5)
+	readonly customInboxes: CustomInboxesApi;
 }

@@ -28,6 +28,7 @@ import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
+import { CustomInboxesState } from './custom-inboxes.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { NotificationPrefsState, SettingsClient } from './settings.svelte';
@@ -70,6 +71,7 @@ export class App implements AppState {
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
+	readonly customInboxes: CustomInboxesState;
 	readonly auth: AuthClient;
 	/** Settings commands and public link pages (issue 20). */
 	readonly settings: SettingsClient;
@@ -108,7 +110,8 @@ export class App implements AppState {
 			saveDots: (dots) => {
 				void this.replica?.store.setMeta(DOTS, dots);
 				this.replica?.shareDots(dots);
-			}
+			},
+			textSearch: (q) => this.search.contactsMatching(q)
 		});
 		this.actions = new ActionsState({ replica, user, dir, now: this.#now, createContact: (b) => this.#createContact(b) });
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
@@ -133,6 +136,18 @@ export class App implements AppState {
 		this.settings = new SettingsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.notifyPrefs = new NotificationPrefsState(this.#firstPageStorage());
 		this.alerts = new AlertsState({ user, live: () => this.sync.state === 'online' && !this.sync.catchingUp, selected: () => this.inbox.selectedId });
+		this.customInboxes = new CustomInboxesState({
+			baseUrl: opts.baseUrl ?? '',
+			fetch,
+			token: () => this.auth.token(),
+			refreshToken: () => this.auth.refresh(),
+			storage: () => {
+				const store = this.#firstPageStorage();
+				const o = this.#owner;
+				return store && o ? { store, key: `parley:customInboxes:${encodeURIComponent(o.workspaceId)}:${encodeURIComponent(o.userId)}` } : null;
+			},
+			onChange: (list) => this.inbox.setCustomInboxes(list)
+		});
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -204,6 +219,7 @@ export class App implements AppState {
 		this.replica = replica;
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
+		this.customInboxes.loadCached();
 		this.notifications.load(summaries, seen);
 		this.alerts.load(summaries);
 		this.#opts.onListReady?.();
@@ -222,6 +238,8 @@ export class App implements AppState {
 				this.#setDirectory(d, this.session.user ?? s.user);
 				this.inbox.recompute();
 				this.search.setDirectory(d);
+				// the directory carries the custom inboxes' revision: the list may have changed
+				void this.customInboxes.refresh();
 			}),
 			this.presence.attach(replica.awareness),
 			this.auth.subscribe((next) => {
@@ -236,6 +254,7 @@ export class App implements AppState {
 		this.#saveFirstPage(owner);
 		this.#detach.push(this.search.attach(replica, this.session.user ?? s.user, this.directory.dir ?? dir));
 		replica.start();
+		void this.customInboxes.refresh();
 		void this.fileOutbox.start();
 		this.#detach.push(() => this.fileOutbox.stop());
 	}
@@ -274,6 +293,7 @@ export class App implements AppState {
 		this.inbox.reset();
 		this.notifications.reset();
 		this.alerts.reset();
+		this.customInboxes.reset();
 		this.directory.set(null);
 	}
 

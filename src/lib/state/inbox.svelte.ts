@@ -11,7 +11,9 @@
  * - The dot (S1.7): a live incoming message adds it to `dotInboxFor(...)`; opening that inbox
  *   clears it; the set is persisted in the store's meta (`dots`).
  */
-import { addDot, clearDot, dotInboxFor, emptyDots, type DotState } from '../domain/dot';
+import { addDot, clearDot, dotInboxWithCustom, emptyDots, type DotState } from '../domain/dot';
+import { customInboxIdOf, customInboxKey, customInboxPredicate, DRAFT_FILTER_ID, subViewOf, type CustomInboxView } from '../domain/custom-inboxes';
+import { foldText, isTimeDependent, nextChange, type Filter, type FilterSubject } from '../domain/filters';
 import { openCounts, visibleInboxes } from '../domain/inboxes';
 import { availableSorts, DEFAULT_LIST_QUERY } from '../domain/list';
 import { visibilityPredicate } from '../domain/visibility';
@@ -31,7 +33,14 @@ export interface InboxDeps {
 	reading?(): boolean;
 	/** Persists the dot set. */
 	saveDots(dots: InboxKey[]): void;
+	/** The clock of time-based filter conditions (S4.4); default Date.now. */
+	now?(): number;
+	/** The local search, for a filter's free-text condition (S4.4); without it text is matched in names, email, phone and the last message. */
+	textSearch?(query: string): Promise<ReadonlySet<ContactId> | null>;
 }
+
+/** The unsaved filter's inbox key (its filter lives in the URL). */
+export const DRAFT_INBOX_KEY: InboxKey = customInboxKey(DRAFT_FILTER_ID);
 
 export class InboxState implements InboxApi {
 	ready = $state(false);
@@ -42,10 +51,31 @@ export class InboxState implements InboxApi {
 	sorts = $derived<SortKey[]>(availableSorts(this.query.status));
 	/** Bumped whenever a summary changes, so `summary()` and `unread()` readers re-run. */
 	version = $state(0);
+	/** Custom inboxes shared with me (S1.5), hidden ones included (they open by URL). */
+	customInboxes = $state.raw<CustomInboxView[]>([]);
+	/** The unsaved filter shown under DRAFT_INBOX_KEY, if any. */
+	draftFilter = $state.raw<Filter | null>(null);
 
 	readonly #deps: InboxDeps;
 	readonly #all = new Map<ContactId, ContactSummary>();
-	readonly #list = new ListIndex(DEFAULT_LIST_QUERY);
+	readonly #list = new ListIndex(DEFAULT_LIST_QUERY, (key) => this.#customPredicate(key));
+	/** Compiled membership of each custom inbox and the draft, for the current user, directory and time. */
+	#customPreds = new Map<InboxKey, (c: ContactSummary) => boolean>();
+	/** Custom inboxes in the sidebar (not hidden), in sidebar order. */
+	#customShown: InboxKey[] = [];
+	#customCounts = new Map<InboxKey, number>();
+	#flipTimer: ReturnType<typeof setTimeout> | null = null;
+	#flipAt: number | null = null;
+	/** The sidebar entries of custom inboxes last given out (kept while unchanged). */
+	readonly #customEntries = new Map<InboxKey, InboxEntry>();
+	/** Results of the local search for each free-text condition in use (S4.4). */
+	readonly #textMatches = new Map<string, ReadonlySet<ContactId>>();
+	#textPending = new Set<string>();
+	#textTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Filters with a time condition (custom inboxes and the draft). */
+	#timeFilters: Filter[] = [];
+	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
+	readonly #due = new Map<ContactId, number>();
 	#counts: Record<InboxKey, number> = { all: 0, mine: 0, unassigned: 0, blocked: 0 };
 	#blockedVisible = 0;
 	#dots: DotState = emptyDots();
@@ -79,6 +109,7 @@ export class InboxState implements InboxApi {
 		const user = this.#deps.user();
 		const dir = this.#deps.dir();
 		this.#keepInboxAvailable(user, dir);
+		this.#compileCustom();
 		this.rows = this.#list.rebuild(this.#all.values(), this.query, user, dir);
 		if (user && dir) {
 			this.#counts = openCounts(user, this.#all.values(), dir);
@@ -120,6 +151,8 @@ export class InboxState implements InboxApi {
 			if (value) this.#all.set(id, value);
 			else this.#all.delete(id);
 		}
+		this.#countCustom(previous, next);
+		this.#refreshTextSoon();
 		this.rows = this.#list.patch(change.changed, change.removed, (id) => previous.get(id), () => this.#all.values());
 		this.#dropSelectionIfGone(change.removed);
 		this.#refreshInboxes();
@@ -148,7 +181,7 @@ export class InboxState implements InboxApi {
 		const user = this.#deps.user();
 		const dir = this.#deps.dir();
 		if (!user || !dir) return;
-		const inbox = dotInboxFor(user, s, dir);
+		const inbox = dotInboxWithCustom(user, s, dir, this.#customShown.filter((k) => this.#customPreds.get(k)?.(s)));
 		// Nobody needs a dot for the inbox they are looking at, on the contact they have open.
 		if (inbox === null || (inbox === this.query.inbox && this.selectedId === s.id)) return;
 		this.#setDots(addDot(this.#dots, inbox));
@@ -197,6 +230,11 @@ export class InboxState implements InboxApi {
 	}
 
 	reset(): void {
+		this.#clearFlipTimer();
+		if (this.#textTimer !== null) clearTimeout(this.#textTimer);
+		this.#textTimer = null;
+		this.#textMatches.clear();
+		this.#textPending.clear();
 		this.#all.clear();
 		this.#dots = emptyDots();
 		this.selectedId = null;
@@ -207,7 +245,8 @@ export class InboxState implements InboxApi {
 
 	/** A restricted user has no All inbox (S1.3): the list opens on the first inbox they have. */
 	#keepInboxAvailable(user: User | null, dir: Directory | null): void {
-		if (!user || !dir) return;
+		// a custom inbox is kept even before its definition arrives (a shared link opened at start)
+		if (!user || !dir || customInboxIdOf(this.query.inbox) !== null) return;
 		const keys = visibleInboxes(user, dir, { hasBlockedVisible: true });
 		if (keys.length > 0 && !keys.includes(this.query.inbox)) this.query = { ...this.query, inbox: keys[0]! };
 	}
@@ -262,5 +301,233 @@ export class InboxState implements InboxApi {
 				dot: this.#dots.has(key)
 			};
 		});
+		const byKey = new Map(this.customInboxes.map((c) => [customInboxKey(c.id), c]));
+		const custom = this.#customShown.map((key): InboxEntry => {
+			const c = byKey.get(key)!;
+			const e: InboxEntry = { key, label: c.name, kind: 'custom', icon: c.icon, mine: c.createdBy === user.id, openCount: this.#customCounts.get(key) ?? 0, dot: this.#dots.has(key) };
+			// the same object when nothing changed: the sidebar row is not rendered again
+			const was = this.#customEntries.get(key);
+			if (was && was.label === e.label && was.icon === e.icon && was.mine === e.mine && was.openCount === e.openCount && was.dot === e.dot) return was;
+			this.#customEntries.set(key, e);
+			return e;
+		});
+		const blockedAt = this.inboxes.findIndex((e) => e.kind === 'blocked');
+		const list = this.inboxes.slice();
+		list.splice(blockedAt < 0 ? list.length : blockedAt, 0, ...custom);
+		this.inboxes = list;
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Custom inboxes and the unsaved filter (S1.5, S4.4)
+
+	/** The custom inboxes shared with me arrived or changed. */
+	setCustomInboxes(list: readonly CustomInboxView[]): void {
+		this.customInboxes = [...list];
+		this.#compileCustom();
+		this.#rebuildList();
+		this.#refreshInboxes();
+	}
+
+	/** Shows an unsaved filter under DRAFT_INBOX_KEY (null: none). */
+	setDraftFilter(filter: Filter | null): void {
+		this.draftFilter = filter;
+		this.#compileCustom();
+		if (this.query.inbox === DRAFT_INBOX_KEY) this.#rebuildList();
+	}
+
+	/** Whether `key` is a custom inbox shared with me (hidden or not) or the draft with a filter. */
+	hasCustomView(key: InboxKey): boolean {
+		return customInboxIdOf(key) !== null && this.#customPreds.has(key);
+	}
+
+	/** The filter of a custom inbox or the draft, or null. */
+	filterOf(key: InboxKey): Filter | null {
+		if (key === DRAFT_INBOX_KEY) return this.draftFilter;
+		const id = customInboxIdOf(key);
+		return id === null ? null : (this.customInboxes.find((c) => c.id === id)?.filter ?? null);
+	}
+
+	#customPredicate(key: InboxKey): ((c: ContactSummary) => boolean) | null | undefined {
+		if (customInboxIdOf(key) === null) return undefined;
+		return this.#customPreds.get(key) ?? null;
+	}
+
+	#now(): number {
+		return this.#deps.now?.() ?? Date.now();
+	}
+
+	/** Compiles every custom filter (and the draft) for `now`; counts are left as they are. */
+	#compilePreds(user: User, dir: Directory, now: number): void {
+		const filters = new Map<InboxKey, Filter>();
+		for (const c of this.customInboxes) filters.set(customInboxKey(c.id), c.filter);
+		if (this.draftFilter) filters.set(DRAFT_INBOX_KEY, this.draftFilter);
+		this.#customPreds = new Map();
+		const text = (q: string, c: FilterSubject) => {
+			const hits = this.#textMatches.get(q);
+			if (hits) return hits.has(c.id);
+			return foldText(`${c.firstName} ${c.lastName} ${c.email} ${c.phone} ${c.lastMessagePreview}`).includes(foldText(q));
+		};
+		for (const [key, f] of filters) {
+			this.#customPreds.set(key, customInboxPredicate(f, user, dir, now, text));
+			for (const g of f.groups) for (const c of g) if (c.field === 'text' && typeof c.value === 'string') this.#searchText(c.value);
+		}
+		this.#customShown = subViewOf(this.customInboxes, user.id, 'all').map((c) => customInboxKey(c.id));
+		this.#timeFilters = [...filters.values()].filter(isTimeDependent);
+	}
+
+	/** Asks the local search for a free-text condition's contacts (once; again after changes). */
+	#searchText(query: string): void {
+		const search = this.#deps.textSearch;
+		if (!search || this.#textMatches.has(query) || this.#textPending.has(query)) return;
+		this.#textPending.add(query);
+		void search(query)
+			.then((hits) => {
+				this.#textPending.delete(query);
+				if (!hits) return;
+				this.#textMatches.set(query, hits);
+				this.#compileCustom();
+				if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+				this.#refreshInboxes();
+			})
+			.catch(() => this.#textPending.delete(query));
+	}
+
+	/** Conversations changed: the free-text results are asked again, at most once a second and a half. */
+	#refreshTextSoon(): void {
+		if (this.#textMatches.size === 0 || this.#textTimer !== null) return;
+		this.#textTimer = setTimeout(() => {
+			this.#textTimer = null;
+			const queries = [...this.#textMatches.keys()];
+			for (const q of queries) {
+				const search = this.#deps.textSearch;
+				if (!search) return;
+				void search(q).then((hits) => {
+					if (!hits) return;
+					this.#textMatches.set(q, hits);
+					this.#compileCustom();
+					if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+					this.#refreshInboxes();
+				});
+			}
+		}, 1500);
+	}
+
+	/** The next instant a time condition of any custom filter flips for this contact. */
+	#nextFlipOf(c: ContactSummary, now: number): number | null {
+		let best: number | null = null;
+		for (const f of this.#timeFilters) {
+			const t = nextChange(f, c as FilterSubject, now);
+			if (t !== null && (best === null || t < best)) best = t;
+		}
+		return best;
+	}
+
+	/** Compiles every custom filter for now, recounts them, and schedules the next time flip. */
+	#compileCustom(): void {
+		const user = this.#deps.user();
+		const dir = this.#deps.dir();
+		this.#customPreds = new Map();
+		this.#customShown = [];
+		this.#customCounts = new Map();
+		this.#timeFilters = [];
+		this.#due.clear();
+		this.#clearFlipTimer();
+		if (!user || !dir) return;
+		const now = this.#now();
+		this.#compilePreds(user, dir, now);
+		for (const key of this.#customShown) {
+			const pred = this.#customPreds.get(key)!;
+			let n = 0;
+			for (const c of this.#all.values()) if (c.status === 'open' && pred(c)) n++;
+			this.#customCounts.set(key, n);
+		}
+		if (this.#timeFilters.length > 0) {
+			for (const c of this.#all.values()) {
+				const t = this.#nextFlipOf(c, now);
+				if (t !== null) this.#due.set(c.id, t);
+			}
+			this.#scheduleNextFlip();
+		}
+	}
+
+	/** Open counts of the custom inboxes follow a batch of changes (old contribution out, new in). */
+	#countCustom(previous: ReadonlyMap<ContactId, ContactSummary | undefined>, next: ReadonlyMap<ContactId, ContactSummary | undefined>): void {
+		if (this.#customPreds.size === 0) return;
+		for (const key of this.#customShown) {
+			const pred = this.#customPreds.get(key)!;
+			let n = this.#customCounts.get(key) ?? 0;
+			for (const [id, value] of next) {
+				const old = previous.get(id);
+				if (old && old.status === 'open' && pred(old)) n--;
+				if (value && value.status === 'open' && pred(value)) n++;
+			}
+			this.#customCounts.set(key, n);
+		}
+		if (this.#timeFilters.length === 0) return;
+		const now = this.#now();
+		for (const [id, value] of next) {
+			const t = value ? this.#nextFlipOf(value, now) : null;
+			if (t === null) this.#due.delete(id);
+			else {
+				this.#due.set(id, t);
+				if (this.#flipAt === null || t < this.#flipAt) this.#scheduleFlip(t);
+			}
+		}
+	}
+
+	#scheduleNextFlip(): void {
+		let next: number | null = null;
+		for (const t of this.#due.values()) if (next === null || t < next) next = t;
+		if (next === null) this.#clearFlipTimer();
+		else this.#scheduleFlip(next);
+	}
+
+	#scheduleFlip(at: number): void {
+		this.#clearFlipTimer();
+		this.#flipAt = at;
+		// Timers are capped near 24.8 days; a later flip is rescheduled when this one fires.
+		const delay = Math.min(Math.max(0, at - this.#now()), 2 ** 31 - 1);
+		this.#flipTimer = setTimeout(() => {
+			this.#flipTimer = null;
+			this.#flipAt = null;
+			this.#flip();
+		}, delay);
+	}
+
+	/**
+	 * A time condition crossed its line (S4.5): only the contacts whose flip is due are evaluated
+	 * again (`nextChange` is never late, so every other contact's answer is unchanged); the open
+	 * list is filtered again when it is a custom view.
+	 */
+	#flip(): void {
+		const user = this.#deps.user();
+		const dir = this.#deps.dir();
+		if (!user || !dir) return;
+		const now = this.#now();
+		const before = this.#customPreds;
+		this.#compilePreds(user, dir, now);
+		for (const [id, t] of this.#due) {
+			if (t > now) continue;
+			const c = this.#all.get(id);
+			if (c && c.status === 'open') {
+				for (const key of this.#customShown) {
+					const was = before.get(key)?.(c) === true;
+					const is = this.#customPreds.get(key)!(c);
+					if (was !== is) this.#customCounts.set(key, (this.#customCounts.get(key) ?? 0) + (is ? 1 : -1));
+				}
+			}
+			const next = c ? this.#nextFlipOf(c, now) : null;
+			if (next === null) this.#due.delete(id);
+			else this.#due.set(id, next);
+		}
+		if (customInboxIdOf(this.query.inbox) !== null) this.#rebuildList();
+		this.#refreshInboxes();
+		this.#scheduleNextFlip();
+	}
+
+	#clearFlipTimer(): void {
+		if (this.#flipTimer !== null) clearTimeout(this.#flipTimer);
+		this.#flipTimer = null;
+		this.#flipAt = null;
 	}
 }

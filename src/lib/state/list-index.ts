@@ -14,7 +14,13 @@
 import { hasInbox, holds } from '../domain/inboxes';
 import { compareBySort, effectiveQuery, isUnreplied, matchesStatus, sortContacts } from '../domain/list';
 import { visibilityPredicate } from '../domain/visibility';
-import type { ContactId, ContactSummary, Directory, ListQuery, SortKey, User } from '../domain/types';
+import type { ContactId, ContactSummary, Directory, InboxKey, ListQuery, SortKey, User } from '../domain/types';
+
+/**
+ * Membership of a custom inbox or unsaved filter (`custom:<id>` keys, S1.5): the predicate, or
+ * null when the user has no such inbox. Not a `custom:` key: undefined.
+ */
+export type CustomResolver = (key: InboxKey) => ((c: ContactSummary) => boolean) | null | undefined;
 
 /** Above this many changes in one batch a full recompute is cheaper than patching. */
 const PATCH_LIMIT = 256;
@@ -27,9 +33,11 @@ export class ListIndex {
 	#matches: (c: ContactSummary) => boolean = () => false;
 	/** Every contact in list order, per effective sort already asked for. */
 	readonly #sorted = new Map<SortKey, ContactSummary[]>();
+	#custom: CustomResolver = () => undefined;
 
-	constructor(query: ListQuery) {
+	constructor(query: ListQuery, custom?: CustomResolver) {
 		this.#query = query;
+		if (custom) this.#custom = custom;
 	}
 
 	get rows(): ContactSummary[] {
@@ -47,13 +55,16 @@ export class ListIndex {
 		this.#query = query;
 		this.#user = user;
 		this.#dir = dir;
-		if (!user || !dir || !hasInbox(user, dir, effectiveQuery(query).inbox)) {
+		const custom = user && dir ? this.#custom(query.inbox) : undefined;
+		if (!user || !dir || custom === null || (custom === undefined && !hasInbox(user, dir, effectiveQuery(query).inbox))) {
 			this.#matches = () => false;
 			return (this.#rows = []);
 		}
 		const q = effectiveQuery(query);
 		const visible = visibilityPredicate(user, dir);
-		const matches = (c: ContactSummary) => matchesStatus(c, q.status) && (!q.unreplied || isUnreplied(c)) && holds(q.inbox, user, c) && visible(c);
+		const matches = custom
+			? (c: ContactSummary) => matchesStatus(c, q.status) && (!q.unreplied || isUnreplied(c)) && custom(c)
+			: (c: ContactSummary) => matchesStatus(c, q.status) && (!q.unreplied || isUnreplied(c)) && holds(q.inbox, user, c) && visible(c);
 		this.#matches = matches;
 		let sorted = this.#sorted.get(q.sort);
 		if (!sorted) {

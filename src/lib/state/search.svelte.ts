@@ -390,6 +390,22 @@ export class SearchState implements SearchApi {
 		void r.remove(text).then(() => (this.recent = r.items)).catch(() => undefined);
 	}
 
+	/**
+	 * S4.4: the contacts whose profile or messages match `text`, for a filter's free-text
+	 * condition (at most `limit` contacts and `limit` message hits); null while search is not
+	 * running or when a newer query for the same text replaced this one.
+	 */
+	async contactsMatching(text: string, limit = 2000): Promise<Set<ContactId> | null> {
+		const client = this.#client;
+		if (!client || text.trim() === '') return null;
+		const [c, m] = await Promise.all([
+			client.query(text, { scope: 'contacts', limit, lane: `filter-contacts:${text}` }),
+			client.query(text, { scope: 'messages', limit, lane: `filter-messages:${text}` })
+		]);
+		if (c.status !== 'done' || m.status !== 'done') return null;
+		return new Set([...c.results.hits.map((h) => h.contactId), ...m.results.hits.map((h) => h.contactId)]);
+	}
+
 	/** S3.6: hits in one thread, in thread order; null when a newer thread search replaced it. */
 	async searchThread(contactId: ContactId, text: string): Promise<MessageHit[] | null> {
 		const client = this.#client;

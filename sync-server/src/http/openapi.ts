@@ -366,6 +366,61 @@ export const OPENAPI: Obj = {
 				}
 			}
 		},
+		'/api/custom-inboxes': {
+			get: {
+				tags: ['workspace'],
+				summary: 'The custom inboxes shared with the caller (SPEC S1.5), each with their own `hidden` choice',
+				security: MEMBER,
+				responses: { '200': json(obj({ rev: { type: 'integer' }, inboxes: { type: 'array', items: ref('CustomInbox') } }, ['rev', 'inboxes']), 'The list.'), ...COMMON_ERRORS }
+			},
+			post: {
+				tags: ['workspace'],
+				summary: 'Create a custom inbox: a saved advanced filter (SPEC S1.5, S4.4)',
+				security: MEMBER,
+				requestBody: body(ref('CustomInboxInput')),
+				responses: {
+					'201': json(obj({ inbox: ref('CustomInbox'), warnings: { type: 'array', items: { type: 'object' } } }, ['inbox', 'warnings']), 'Created; `warnings` lists broken references of the filter.'),
+					...COMMON_ERRORS,
+					'409': err('`too_many`: the workspace has 200 custom inboxes.')
+				}
+			}
+		},
+		'/api/custom-inboxes/{id}': {
+			parameters: [idParam('id', 'The custom inbox id.')],
+			patch: {
+				tags: ['workspace'],
+				summary: "Edit a custom inbox (its creator only); only the given fields change",
+				security: MEMBER,
+				requestBody: body(ref('CustomInboxInput')),
+				responses: {
+					'200': json(obj({ inbox: ref('CustomInbox'), warnings: { type: 'array', items: { type: 'object' } } }, ['inbox', 'warnings']), 'Edited.'),
+					...COMMON_ERRORS,
+					'403': err('`forbidden`: only the creator edits a custom inbox.'),
+					'404': err('`not_found`: no such custom inbox shared with the caller.')
+				}
+			},
+			delete: {
+				tags: ['workspace'],
+				summary: 'Delete a custom inbox (its creator only)',
+				security: MEMBER,
+				responses: {
+					'204': { description: 'Deleted.' },
+					...COMMON_ERRORS,
+					'403': err('`forbidden`: only the creator deletes a custom inbox.'),
+					'404': err('`not_found`: no such custom inbox shared with the caller.')
+				}
+			}
+		},
+		'/api/custom-inboxes/{id}/hidden': {
+			parameters: [idParam('id', 'The custom inbox id.')],
+			post: {
+				tags: ['workspace'],
+				summary: "Hide or show a custom inbox in the caller's own sidebar",
+				security: MEMBER,
+				requestBody: body(obj({ hidden: { type: 'boolean' } }, ['hidden'])),
+				responses: { '200': json(obj({ inbox: ref('CustomInbox') }, ['inbox']), 'Done.'), ...COMMON_ERRORS, '404': err('`not_found`: no such custom inbox shared with the caller.') }
+			}
+		},
 		'/api/uploads': {
 			post: {
 				tags: ['workspace'],
@@ -633,6 +688,29 @@ export const OPENAPI: Obj = {
 		schemas: {
 			Error: obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' } }, ['code', 'message']) }, ['error']),
 			Role: { enum: ['owner', 'manager', 'agent'] },
+			Filter: obj(
+				{
+					groups: { type: 'array', maxItems: 20, description: 'OR between groups, AND within one (docs/filters.md).', items: { type: 'array', maxItems: 20, items: obj({ field: { type: 'string' }, op: { type: 'string' }, value: {}, to: {}, amount: { type: 'number' }, unit: { enum: ['hours', 'days'] } }, ['field', 'op']) } },
+					timeZone: { type: 'string', description: 'IANA time zone of calendar dates; UTC when absent.' }
+				},
+				['groups']
+			),
+			CustomInboxSharing: obj({ kind: { enum: ['me', 'everyone', 'teams', 'users'] }, teamIds: { type: 'array', items: { type: 'string' } }, userIds: { type: 'array', items: { type: 'string' } } }, ['kind']),
+			CustomInboxInput: obj({ name: { type: 'string', maxLength: 60 }, icon: { type: 'string', maxLength: 16 }, filter: ref('Filter'), sharing: ref('CustomInboxSharing') }),
+			CustomInbox: obj(
+				{
+					id: { type: 'string' },
+					name: { type: 'string' },
+					icon: { type: 'string' },
+					filter: ref('Filter'),
+					sharing: ref('CustomInboxSharing'),
+					createdBy: { type: 'string' },
+					createdAt: { type: 'integer' },
+					updatedAt: { type: 'integer' },
+					hidden: { type: 'boolean', description: "The caller's own choice." }
+				},
+				['id', 'name', 'icon', 'filter', 'sharing', 'createdBy', 'createdAt', 'updatedAt', 'hidden']
+			),
 			Restriction: { enum: ['none', 'team', 'self'], description: 'SPEC S1.3.' },
 			User: obj(
 				{

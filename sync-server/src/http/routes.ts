@@ -13,7 +13,7 @@ import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { ContactId, User } from '../../../src/lib/domain/types';
 import type { Auth, Principal } from '../auth/auth';
 import type { Hub } from '../hub';
-import type { AdminRecords, AuthStore, ChannelSecrets } from '../persistence/store';
+import type { AdminRecords, AuthStore, ChannelSecrets, MetaStore } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import type { Visibility } from '../visibility';
 import { asObject, errorReply, readJson, reply, type Reply } from './respond';
@@ -22,8 +22,8 @@ export interface ApiDeps {
 	auth: Auth;
 	rooms: Rooms;
 	visibility: Visibility;
-	/** The directory API's roles (users, channel secrets). */
-	store: AuthStore & ChannelSecrets & AdminRecords;
+	/** The directory API's roles (users, channel secrets, audit); meta for custom inboxes. */
+	store: AuthStore & ChannelSecrets & AdminRecords & MetaStore;
 	hub: Hub;
 	clock: () => number;
 	log: (message: string) => void;
