@@ -26,6 +26,7 @@ import { LINK_PREVIEW_DEFAULTS, linkPreviewRoutes, type LinkPreviewOptions } fro
 import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadOptions } from './http/upload-store';
 import { uploadRoutes } from './http/uploads';
 import { Hub } from './hub';
+import { BootstrapIndex } from './bootstrap';
 import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
@@ -93,6 +94,8 @@ export interface RunningServer {
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
 	snooze: SnoozeScheduler;
+	/** The first-login snapshot (issue 26). */
+	bootstrap: BootstrapIndex;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -156,7 +159,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	fanout.setSessionHandler((e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason)));
 	auth.onEnded = (e) => fanout.publishSession(e);
 	const budgets = new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock);
+	// Issue 26: the first-login snapshot, built in the background and kept by its write hook.
+	const bootstrap = new BootstrapIndex({ store, rooms, contactDocIds: () => visibility.contactDocIds(), log });
+	rooms.addHook(bootstrap);
+	void bootstrap.build();
 	const syncDeps: SyncDeps = {
+		bootstrap,
 		rooms,
 		visibility,
 		fanout,
@@ -250,6 +258,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
 			await snooze.close();
+			await bootstrap.stop();
 			await lease?.close();
 			await visibility.checkpoint();
 			await rooms.close();
@@ -273,6 +282,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		auth,
 		channels,
 		snooze,
+		bootstrap,
 		http,
 		close
 	};
