@@ -38,6 +38,8 @@ export interface IntakeOptions {
 	origin: unknown;
 	/** Everything taken so far is stored (tell the other tabs). */
 	onStored?(): void;
+	/** One document taken is stored (after its summary joined the book). */
+	onDocStored?(docId: DocId): void;
 	/** Decoding work per slice before the event loop gets a turn. */
 	budgetMs?: number;
 }
@@ -159,11 +161,13 @@ export class DocIntake {
 			this.#failures++;
 		}
 		const fresh: ContactSummary[] = [];
+		const stored: DocId[] = [];
 		const { registry } = this.#opts;
 		for (const item of batch) {
 			const dropped = this.#discarded.has(item.docId);
 			this.#release(item.docId, 1);
 			if (!ok || dropped) continue;
+			stored.push(item.docId);
 			if (registry.held(item.docId)) {
 				void registry.get(item.docId).then(
 					(doc: YDoc) => applyUpdate(doc, item.update, remoteOrigin(this.#opts.origin)),
@@ -175,6 +179,7 @@ export class DocIntake {
 			if (s) fresh.push(s);
 		}
 		if (ok) this.#opts.summaries.putMany(fresh);
+		if (ok) for (const docId of stored) this.#opts.onDocStored?.(docId);
 	}
 
 	#release(docId: DocId, n: number): void {
