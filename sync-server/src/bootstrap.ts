@@ -69,6 +69,8 @@ export class BootstrapIndex implements WriteHook {
 	#stopped = false;
 	/** Build figures (bench and health). */
 	buildMs = 0;
+	/** Every stored contact has an entry (kept since by the write hook): `seqOf` is exact. */
+	built = false;
 
 	constructor(deps: BootstrapDeps) {
 		this.#deps = deps;
@@ -112,6 +114,7 @@ export class BootstrapIndex implements WriteHook {
 			}
 		}
 		this.buildMs = performance.now() - started;
+		this.built = true;
 		this.#deps.log?.(`bootstrap snapshot: ${this.#entries.size} contacts in ${Math.round(this.buildMs)} ms`);
 	}
 

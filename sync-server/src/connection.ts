@@ -443,7 +443,11 @@ export class SyncConnection implements FanoutSubscriber {
 		const seqs = new Map<DocId, number>();
 		for (const c of known ?? []) seqs.set(c.docId, c.seq);
 		if (known === null || changed.some((d) => d !== DIR_DOC_ID && !seqs.has(d))) {
-			for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
+			// Issue 26: the bootstrap snapshot knows every document's newest seq; a first login
+			// need not scan the whole update log for it.
+			const index = this.deps.bootstrap;
+			if (index?.built) for (const d of changed) seqs.set(d, index.seqOf(d));
+			else for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
 		}
 		const byActivity = changed.map((d) => ({ d, seq: d === DIR_DOC_ID ? Infinity : (seqs.get(d) ?? 0) })).sort((a, b) => b.seq - a.seq);
 		const firstPage = byActivity.slice(0, CATCH_UP_FIRST_PAGE + 1);
