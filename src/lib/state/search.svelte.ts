@@ -138,13 +138,18 @@ export class SearchState implements SearchApi {
 				// Before the worker's `load` is posted, rows would be lost in the restore: kept until then.
 				if (this.#heldRows) this.#heldRows.push(...list);
 				else client.addRows(list);
-				const newest = list.reduce((m, r) => Math.max(m, r.at), this.#marks.get(id) ?? 0);
+				// The summary (part 0, same or older snapshot) knows the newest entry of any kind: the
+				// thread is indexed up to it. A later change arrives as a summary change and is indexed then.
+				const newest = list.reduce((m, r) => Math.max(m, r.at), Math.max(this.#marks.get(id) ?? 0, replica.summaries.get(id)?.updatedAt ?? 0));
 				this.#marks.set(id, newest);
 				this.#bootMarks.set(id, newest);
 				this.#scheduleSave(SAVE_DELAY_MS);
 			}),
 			replica.onLocal((id) => {
 				if (!this.#awaitingDoc.delete(id)) return;
+				// Indexed from the bootstrap's text since it was queued: nothing to read from the document.
+				const s = replica.summaries.get(id);
+				if (s && (this.#marks.get(id) ?? -Infinity) >= s.updatedAt) return;
 				this.#queue.add(id);
 				this.#pumpWhenIdle();
 			})
