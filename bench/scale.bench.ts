@@ -55,6 +55,15 @@ function contactsFor(ctx: BenchContext): number {
 async function fixture(ctx: BenchContext, contacts: number): Promise<{ dir: string; generatedMs: number | null; buildMs: number }> {
 	const dir = join(root, 'data', 'bench-scale', `${contacts}-${ctx.seed}`);
 	const marker = join(dir, 'ready');
+	if (existsSync(marker) && !existsSync(join(dir, 'bootstrap.snapshot'))) {
+		// A fixture from before the snapshot was kept on disk: one start builds and saves it.
+		ctx.log('building the bootstrap snapshot of the cached fixture (once) ...');
+		const s = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, staticDir: join(root, 'build'), seed: false, log: (m) => ctx.log(m) });
+		await s.bootstrap.build();
+		const buildMs = s.bootstrap.buildMs;
+		await s.close();
+		return { dir, generatedMs: null, buildMs };
+	}
 	if (existsSync(marker)) return { dir, generatedMs: null, buildMs: 0 };
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
@@ -131,10 +140,8 @@ export const benchmarks: Benchmark[] = [
 			ensureBuilt(ctx);
 			const figures: Figure[] = [];
 			const fx = await fixture(ctx, contacts);
-			if (fx.generatedMs !== null) {
-				figures.push({ figure: `fixture generated once (${label}, seed, access index, bootstrap snapshot)`, value: fx.generatedMs / 1000, unit: 's' });
-				figures.push({ figure: `bootstrap snapshot built (${contacts} contacts, every document decoded once per process)`, value: fx.buildMs / 1000, unit: 's' });
-			}
+			if (fx.generatedMs !== null) figures.push({ figure: `fixture generated once (${label}, seed, access index, bootstrap snapshot)`, value: fx.generatedMs / 1000, unit: 's' });
+			if (fx.buildMs > 0) figures.push({ figure: `bootstrap snapshot built from the documents (${contacts} contacts, once; then kept in the data folder)`, value: fx.buildMs / 1000, unit: 's' });
 			const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-scale-'));
 			cpSync(fx.dir, dataDir, { recursive: true });
 			let browser: Browser | undefined;
@@ -146,7 +153,7 @@ export const benchmarks: Benchmark[] = [
 				ctx.log(`server started on the fixture in ${Date.now() - t0} ms`);
 				const tb = Date.now();
 				await server.bootstrap.build();
-				figures.push({ figure: `server start: bootstrap snapshot of ${contacts} contacts built in the background`, value: (Date.now() - tb) / 1000, unit: 's' });
+				figures.push({ figure: `server start: bootstrap snapshot of ${contacts} contacts ready (read from the data folder)`, value: (Date.now() - tb) / 1000, unit: 's' });
 				ctx.log(`bootstrap snapshot: ${server.bootstrap.size} contacts, ${(server.bootstrap.bytes / 1e6).toFixed(1)} MB`);
 				figures.push({ figure: `bootstrap snapshot held by the server (${contacts} contacts)`, value: server.bootstrap.bytes / 1e6, unit: 'MB' });
 

@@ -20,6 +20,9 @@
  * - Nothing is filtered here: the connection sends an entry only when its user may see the
  *   contact at the moment the chunk is cut (`connection.ts`).
  */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { contactDoc, summarize, type YDoc } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
@@ -42,7 +45,17 @@ export interface BootstrapDeps {
 	/** Every contact document id of the workspace (the access index). */
 	contactDocIds(): Iterable<DocId>;
 	log?(message: string): void;
+	/**
+	 * Where the snapshot is kept between starts (a file in the data folder, SQLite only): read at
+	 * start, then only documents written since are read again; written after a build and at close.
+	 */
+	file?: string;
+	/** Written in the file and checked when it is read (a file of another workspace is ignored). */
+	workspaceId?: string;
 }
+
+/** Version of the snapshot file's layout. */
+const FILE_VERSION = 1;
 
 /** Main-thread time per slice of the background build. */
 const BUILD_SLICE_MS = 20;
@@ -103,6 +116,7 @@ export class BootstrapIndex implements WriteHook {
 
 	async #build(): Promise<void> {
 		const started = performance.now();
+		const loaded = await this.#loadFile();
 		const ids = [...this.#deps.contactDocIds()];
 		let t0 = performance.now();
 		for (const id of ids) {
@@ -115,7 +129,67 @@ export class BootstrapIndex implements WriteHook {
 		}
 		this.buildMs = performance.now() - started;
 		this.built = true;
-		this.#deps.log?.(`bootstrap snapshot: ${this.#entries.size} contacts in ${Math.round(this.buildMs)} ms`);
+		this.#deps.log?.(`bootstrap snapshot: ${this.#entries.size} contacts in ${Math.round(this.buildMs)} ms${loaded ? ` (${loaded} from ${this.#deps.file})` : ''}`);
+		if (!this.#stopped && loaded < ids.length) await this.save();
+	}
+
+	/**
+	 * Writes the entries that are current (not written since they were read) with the head seq,
+	 * to a temporary file renamed over the old one. Documents left out are read at the next start.
+	 */
+	async save(): Promise<void> {
+		const file = this.#deps.file;
+		if (!file) return;
+		const head = await this.#deps.store.headSeq();
+		const enc = encoding.createEncoder();
+		encoding.writeVarUint(enc, FILE_VERSION);
+		encoding.writeVarString(enc, this.#deps.workspaceId ?? '');
+		encoding.writeVarUint(enc, head);
+		const current = [...this.#entries].filter(([id]) => !this.#dirty.has(id));
+		encoding.writeVarUint(enc, current.length);
+		for (const [id, e] of current) {
+			encoding.writeVarString(enc, id);
+			encoding.writeVarUint(enc, e.seq);
+			encoding.writeVarUint8Array(enc, e.summary);
+			encoding.writeVarUint8Array(enc, e.text);
+		}
+		await writeFile(`${file}.tmp`, encoding.toUint8Array(enc));
+		await rename(`${file}.tmp`, file);
+	}
+
+	/** Reads the file of an earlier start; documents written since its head seq are marked dirty. */
+	async #loadFile(): Promise<number> {
+		const file = this.#deps.file;
+		if (!file) return 0;
+		let bytes: Uint8Array;
+		try {
+			bytes = new Uint8Array(await readFile(file));
+		} catch {
+			return 0;
+		}
+		try {
+			const dec = decoding.createDecoder(bytes);
+			if (decoding.readVarUint(dec) !== FILE_VERSION) return 0;
+			if (decoding.readVarString(dec) !== (this.#deps.workspaceId ?? '')) return 0;
+			const head = decoding.readVarUint(dec);
+			// A store older than the file (restored from a backup): the file cannot be trusted.
+			if (head > (await this.#deps.store.headSeq())) return 0;
+			const n = decoding.readVarUint(dec);
+			for (let i = 0; i < n; i++) {
+				const id = decoding.readVarString(dec) as DocId;
+				const seq = decoding.readVarUint(dec);
+				const summary = decoding.readVarUint8Array(dec);
+				const text = decoding.readVarUint8Array(dec);
+				if (!this.#entries.has(id)) this.#entries.set(id, { seq, summary: summary.slice(), text: text.slice() });
+			}
+			for (const c of await this.#deps.store.changedSince(head)) if (parseDocId(c.docId)?.kind === 'contact') this.#dirty.set(c.docId, c.seq);
+			this.#sorted = null;
+			return n;
+		} catch (err) {
+			this.#deps.log?.(`bootstrap snapshot file unreadable, rebuilding: ${String(err)}`);
+			this.#entries.clear();
+			return 0;
+		}
 	}
 
 	/** Ends the background build (the server is closing); resolves when it stopped. */

@@ -104,6 +104,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const log = opts.log ?? ((m: string) => console.error(`[parley] ${m}`));
 	const clock = opts.clock ?? Date.now;
 	let store = opts.store;
+	// Issue 26: a store this process opens in the data folder keeps the bootstrap snapshot beside it.
+	const ownSqlite = !store && !opts.databaseUrl;
 	if (!store && opts.databaseUrl) store = new PostgresStore(opts.databaseUrl);
 	if (!store) {
 		const dataDir = opts.dataDir ?? './data';
@@ -160,7 +162,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	auth.onEnded = (e) => fanout.publishSession(e);
 	const budgets = new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock);
 	// Issue 26: the first-login snapshot, built in the background and kept by its write hook.
-	const bootstrap = new BootstrapIndex({ store, rooms, contactDocIds: () => visibility.contactDocIds(), log });
+	const bootstrap = new BootstrapIndex({
+		store,
+		rooms,
+		contactDocIds: () => visibility.contactDocIds(),
+		log,
+		workspaceId,
+		...(ownSqlite ? { file: join(opts.dataDir ?? './data', 'bootstrap.snapshot') } : {})
+	});
 	rooms.addHook(bootstrap);
 	void bootstrap.build();
 	const syncDeps: SyncDeps = {
@@ -259,6 +268,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			await waitFor(() => rooms.inflightCount === 0, 5000);
 			await snooze.close();
 			await bootstrap.stop();
+			await bootstrap.save().catch((err: unknown) => log(`bootstrap snapshot not saved: ${String(err)}`));
 			await lease?.close();
 			await visibility.checkpoint();
 			await rooms.close();

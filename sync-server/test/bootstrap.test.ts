@@ -9,8 +9,9 @@ import { DEMO_USERS } from '../../src/lib/demo/generate';
 import { asEntryId } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import { decodePayload, decodeServerFrame, encodeFrame, PROTOCOL_VERSION, type BootstrapChunkMessage, type ServerMessage } from '../../src/lib/protocol';
+import { rmSync } from 'node:fs';
 import { login } from './helpers/sync-client';
-import { startTestServer, type TestServer } from './helpers/server';
+import { startTestServer, tempDir, type TestServer } from './helpers/server';
 
 let server: TestServer | undefined;
 const sockets: WebSocket[] = [];
@@ -97,5 +98,29 @@ describe('BOOTSTRAP over /sync (issue 26)', () => {
 		expect(ids).toEqual([written, ...all.slice(60)]);
 		const fresh = resumed.flatMap((c) => c.items).find((i) => i.docId === written)!;
 		expect(fresh.docSeq).toBeGreaterThan(seq);
+	}, 60_000);
+
+	it('keeps the snapshot in the data folder: a restart reads it instead of every document, and a document written before the stop is current', async () => {
+		const dataDir = tempDir();
+		const logs: string[] = [];
+		try {
+			const first = await startTestServer({ dataDir, seed: { contacts: 60, messagesPerContact: 2 }, log: (m) => logs.push(m) });
+			await first.bootstrap.build();
+			const target = [...first.visibility.contactDocIds()].sort()[5]!;
+			await first.rooms.applyServerChange(target, (y) =>
+				contactDoc(y).thread.append({ id: asEntryId('before-stop'), kind: 'comment', at: Date.now(), author: { type: 'user', id: DEMO_USERS.ana }, text: 'written before the stop', mentions: [] })
+			);
+			await first.close();
+			logs.length = 0;
+			server = await startTestServer({ dataDir, log: (m) => logs.push(m) });
+			await server.bootstrap.build();
+			expect(logs.some((l) => /bootstrap snapshot: 60 contacts .*\(59 from .*bootstrap\.snapshot\)/.test(l))).toBe(true);
+			const owner = await open('owner@demo.test');
+			const text = await ask(owner, 1);
+			const item = text.flatMap((c) => c.items).find((i) => i.docId === target)!;
+			expect(JSON.stringify(decodePayload(item.payload))).toContain('written before the stop');
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+		}
 	}, 60_000);
 });
