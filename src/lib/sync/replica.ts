@@ -91,6 +91,7 @@ interface BootRun extends BootMeta {
 	notLocal: Set<DocId>;
 	total: number;
 	received: number;
+	/** When the next save of progress is due (epoch ms; see `#bootChunk`). */
 	savedAt: number;
 }
 
@@ -715,8 +716,8 @@ export class Replica {
 			if (last !== undefined && last > b.after) b.after = last;
 			if (b.seq === 0) b.seq = m.seq;
 			const now = Date.now();
-			if (m.done || now - b.savedAt >= BOOT_SAVE_MS) {
-				b.savedAt = now;
+			if (m.done || now >= b.savedAt) {
+				const started = now;
 				// The summaries first: a cursor past summaries not stored would skip them after a reload.
 				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
 				if (m.done) {
@@ -726,6 +727,10 @@ export class Replica {
 					b.received = 0;
 				}
 				if (this.#boot === b) await this.store.setMeta(BOOT_META, { part: b.part, seq: b.seq, after: b.after } satisfies BootMeta).catch(() => undefined);
+				// The next save waits at least 4x as long as this one took: a snapshot of every
+				// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
+				const took = Date.now() - started;
+				b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * took);
 				if (m.done && this.#boot === b) {
 					this.#bootAsk();
 					if (b.part >= 2) this.#catchUp?.pump();
