@@ -93,6 +93,9 @@ interface BootRun extends BootMeta {
 	received: number;
 	/** When the next save of progress is due (epoch ms; see `#bootChunk`). */
 	savedAt: number;
+	/** Summaries received and not yet handed to the summary book, and when they are next. */
+	waiting: ContactSummary[];
+	tellAt: number;
 }
 
 export interface SyncStatus {
@@ -113,6 +116,8 @@ const BOOT_META = 'bootstrap';
 const BOOT_SAVE_MS = 1_000;
 /** How often a held background fetch checks whether the person stopped using the page. */
 const BOOT_TICK_MS = 200;
+/** Shortest pause between two batches of bootstrap summaries handed to the list. */
+const BOOT_TELL_MS = 150;
 const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
@@ -643,7 +648,9 @@ export class Replica {
 					notLocal: new Set([...fresh].filter((id) => id !== DIR_DOC_ID)),
 					total: changed.filter((id) => id !== DIR_DOC_ID).length,
 					received: 0,
-					savedAt: 0
+					savedAt: 0,
+					waiting: [],
+					tellAt: 0
 				}
 			: null;
 		catchUp.begin(
@@ -711,12 +718,16 @@ export class Replica {
 				}
 			}
 			b.received += m.items.length;
-			if (fresh.length > 0) this.summaries.putMany(fresh);
+			b.waiting.push(...fresh);
 			const last = m.items[m.items.length - 1]?.docId;
 			if (last !== undefined && last > b.after) b.after = last;
 			if (b.seq === 0) b.seq = m.seq;
 			const now = Date.now();
-			if (m.done || now >= b.savedAt) {
+			const save = m.done || now >= b.savedAt;
+			// Summaries join the book (and the list recomputes) in batches: at most every 4x the
+			// time the listeners took last, so a 50k list is not recomputed once per chunk.
+			if (save || now >= b.tellAt) await this.#tellBootSummaries(b);
+			if (save) {
 				const started = now;
 				// The summaries first: a cursor past summaries not stored would skip them after a reload.
 				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
@@ -741,6 +752,19 @@ export class Replica {
 		const p = this.#chain.then(run, run);
 		this.#chain = p.catch(() => undefined);
 		return p;
+	}
+
+	/** Hands the bootstrap summaries waiting to the summary book (and so to the list). */
+	async #tellBootSummaries(b: BootRun): Promise<void> {
+		const list = b.waiting.filter((s) => b.notLocal.has(contactDocId(s.id)));
+		b.waiting = [];
+		const t = performance.now();
+		if (list.length > 0) {
+			this.summaries.putMany(list);
+			// Listeners run in the microtask the book queued: their time is measured here.
+			await Promise.resolve();
+		}
+		b.tellAt = Date.now() + Math.max(BOOT_TELL_MS, 4 * (performance.now() - t));
 	}
 
 	/** A document listed in the catch-up is stored here now. */
