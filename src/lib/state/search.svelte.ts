@@ -274,6 +274,11 @@ export class SearchState implements SearchApi {
 		client.upsertContact({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
 		const mark = this.#marks.get(s.id);
 		if (mark === undefined || s.updatedAt > mark) {
+			// Not here yet (a first login's bootstrap): indexed when its document arrives.
+			if (this.#replica && !this.#replica.isLocal(s.id)) {
+				this.#awaitingDoc.add(s.id);
+				return;
+			}
 			this.#queue.add(s.id);
 			this.#pumpWhenIdle();
 		}

@@ -40,6 +40,11 @@ export interface IntakeOptions {
 	onStored?(): void;
 	/** One document taken is stored (after its summary joined the book). */
 	onDocStored?(docId: DocId): void;
+	/**
+	 * True when the document's summary is already known and current (a first login's bootstrap,
+	 * kept current by live updates): it is stored without being decoded.
+	 */
+	summaryKnown?(docId: DocId): boolean;
 	/** Decoding work per slice before the event loop gets a turn. */
 	budgetMs?: number;
 }
@@ -105,7 +110,7 @@ export class DocIntake {
 			for (; i < this.#queue.length; i++) {
 				if ((i & 7) === 7 && performance.now() - started > budget) break;
 				const item = this.#queue[i]!;
-				const s = summaryOf(item);
+				const s = this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
 				if (s === undefined) this.#release(item.docId, 1);
 				else {
 					this.#decoded.push(item);

@@ -93,6 +93,12 @@ interface BootRun extends BootMeta {
 	received: number;
 	/** When the next save of progress is due (epoch ms; see `#bootChunk`). */
 	savedAt: number;
+	/**
+	 * Documents whose summary arrived in this connection's bootstrap: current since (live updates
+	 * follow), so their documents are stored without being decoded. A stored summary of an earlier
+	 * run may predate writes made while the app was closed: those documents are decoded.
+	 */
+	summarized: Set<DocId>;
 	/** Summaries received and not yet handed to the summary book, and when they are next. */
 	waiting: ContactSummary[];
 	tellAt: number;
@@ -113,7 +119,7 @@ export interface SyncStatus {
 const LAST_SEQ = 'lastSeq';
 const BOOT_META = 'bootstrap';
 /** Bootstrap progress is persisted (summaries snapshot and cursor) at most this often. */
-const BOOT_SAVE_MS = 1_000;
+const BOOT_SAVE_MS = 3_000;
 /** How often a held background fetch checks whether the person stopped using the page. */
 const BOOT_TICK_MS = 200;
 /** Shortest pause between two batches of bootstrap summaries handed to the list. */
@@ -193,7 +199,13 @@ export class Replica {
 			registry: this.registry,
 			origin: this,
 			onStored: () => this.#tabs.post({ t: 'stored' }),
-			onDocStored: (docId) => this.#nowLocal(docId)
+			onDocStored: (docId) => this.#nowLocal(docId),
+			// Issue 26: the bootstrap's summary of a document is current (live updates keep it so):
+			// the document is stored as it came, not decoded, which makes the documents phase I/O.
+			summaryKnown: (docId) => {
+				const parsed = parseDocId(docId);
+				return parsed?.kind === 'contact' && this.#boot !== null && this.#boot.notLocal.has(docId) && this.#boot.summarized.has(docId);
+			}
 		});
 		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
 		this.pending.subscribe((n) => this.#setStatus({ unacked: n, entries: this.pending.entryStates() }));
@@ -650,7 +662,8 @@ export class Replica {
 					received: 0,
 					savedAt: 0,
 					waiting: [],
-					tellAt: 0
+					tellAt: 0,
+					summarized: new Set()
 				}
 			: null;
 		catchUp.begin(
@@ -758,6 +771,7 @@ export class Replica {
 	async #tellBootSummaries(b: BootRun): Promise<void> {
 		const list = b.waiting.filter((s) => b.notLocal.has(contactDocId(s.id)));
 		b.waiting = [];
+		for (const s of list) b.summarized.add(contactDocId(s.id));
 		const t = performance.now();
 		if (list.length > 0) {
 			this.summaries.putMany(list);
