@@ -15,9 +15,13 @@ const filter = process.argv[2];
 const files = readdirSync(here)
 	.filter((f) => f.endsWith('.bench.ts'))
 	.sort();
+// A filter that is exactly a benchmark's file name (`scale` for scale.bench.ts) runs that file only,
+// not every file whose name contains it (scaleout.bench.ts).
+const exact = filter !== undefined && files.includes(`${filter}.bench.ts`);
 const rows: Array<Figure & { bench: string }> = [];
 const failures: string[] = [];
 for (const file of files) {
+	if (exact && file !== `${filter}.bench.ts`) continue;
 	const mod = (await import(pathToFileURL(join(here, file)).href)) as { benchmarks?: Benchmark[] };
 	for (const bench of mod.benchmarks ?? []) {
 		if (filter && !bench.name.includes(filter) && !file.includes(filter)) continue;

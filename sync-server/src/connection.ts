@@ -54,6 +54,8 @@ import {
 	type SyncMessage,
 	type UpdateMessage
 } from '../../src/lib/protocol';
+import { BOOTSTRAP_SUMMARIES, type BootstrapItem, type BootstrapRequestMessage } from '../../src/lib/protocol/bootstrap';
+import type { BootstrapIndex } from './bootstrap';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { VisibilityTarget } from '../../src/lib/domain/visibility';
@@ -145,7 +147,15 @@ export interface SyncDeps {
 	/** What all of a user's connections together may cost (limits/user-budget.ts). */
 	budgets: UserBudgets;
 	log: (message: string) => void;
+	/** The bootstrap snapshot (issue 26); without it a BOOTSTRAP gets one empty, done chunk. */
+	bootstrap?: BootstrapIndex;
 }
+
+/** A bootstrap chunk is cut at this many payload bytes or items. */
+const BOOTSTRAP_CHUNK_BYTES = 192 * 1024;
+const BOOTSTRAP_CHUNK_ITEMS = 2_000;
+/** Bytes queued on the socket past which a bootstrap answer waits for the client to read. */
+const BOOTSTRAP_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 let nextConnectionNumber = 0;
 
@@ -311,6 +321,7 @@ export class SyncConnection implements FanoutSubscriber {
 			return this.onHello(msg);
 		}
 		if (this.phase === 'hello') return this.violation('the first frame must be HELLO');
+		if (msg.type === 'bootstrap') return this.onBootstrap(msg);
 		if (!this.canSee(msg.docId)) {
 			const err = { code: 'forbidden' as const, message: 'You may not see this document.', docId: msg.docId };
 			return this.sendError(err.code, err.message, msg.docId, msg.type === 'update' ? msg.updateId : undefined);
@@ -432,7 +443,11 @@ export class SyncConnection implements FanoutSubscriber {
 		const seqs = new Map<DocId, number>();
 		for (const c of known ?? []) seqs.set(c.docId, c.seq);
 		if (known === null || changed.some((d) => d !== DIR_DOC_ID && !seqs.has(d))) {
-			for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
+			// Issue 26: the bootstrap snapshot knows every document's newest seq; a first login
+			// need not scan the whole update log for it.
+			const index = this.deps.bootstrap;
+			if (index?.built) for (const d of changed) seqs.set(d, index.seqOf(d));
+			else for (const c of await this.deps.store.changedSince(0)) seqs.set(c.docId, c.seq);
 		}
 		const byActivity = changed.map((d) => ({ d, seq: d === DIR_DOC_ID ? Infinity : (seqs.get(d) ?? 0) })).sort((a, b) => b.seq - a.seq);
 		const firstPage = byActivity.slice(0, CATCH_UP_FIRST_PAGE + 1);
@@ -488,6 +503,64 @@ export class SyncConnection implements FanoutSubscriber {
 		if (!res.ok) return this.refuseUpdate(res.code, res.message, msg.docId, msg.updateId);
 		this.send({ type: 'ack', docId: msg.docId, updateId: msg.updateId, seq: res.seq });
 		if (this.gapped?.size) await this.retryGapped(msg.docId);
+	}
+
+	/** The bootstrap answer in progress; a new request ends the older one. */
+	private bootstrapRun = 0;
+
+	/**
+	 * Issue 26: one part of the bootstrap snapshot, in contact-id order, as chunks of at most
+	 * BOOTSTRAP_CHUNK_BYTES, each cut only of contacts this user may see at that moment, read
+	 * while the client keeps up (the socket's buffer bounds what waits here). A resumed request
+	 * (`after`) gets the contacts after its cursor, plus those before it written since `seq`.
+	 */
+	private async onBootstrap(msg: BootstrapRequestMessage): Promise<void> {
+		const run = ++this.bootstrapRun;
+		const index = this.deps.bootstrap;
+		const head = await this.deps.store.headSeq();
+		if (!index) return this.send({ type: 'bootstrap-chunk', part: msg.part, seq: head, total: 0, done: true, items: [] });
+		const ids = index.sortedIds();
+		let total = 0;
+		for (const id of ids) if (this.canSee(id)) total++;
+		let start = 0;
+		if (msg.after !== '') {
+			let lo = 0;
+			let hi = ids.length;
+			while (lo < hi) {
+				const mid = (lo + hi) >> 1;
+				if (ids[mid]! <= msg.after) lo = mid + 1;
+				else hi = mid;
+			}
+			start = lo;
+		}
+		const todo: DocId[] = [];
+		if (msg.seq > 0) for (let i = 0; i < start; i++) if (index.seqOf(ids[i]!) > msg.seq) todo.push(ids[i]!);
+		for (let i = start; i < ids.length; i++) todo.push(ids[i]!);
+		let items: BootstrapItem[] = [];
+		let bytes = 0;
+		let t0 = performance.now();
+		const live = () => this.isOpen && run === this.bootstrapRun;
+		for (const id of todo) {
+			if (!live()) return;
+			if (!this.canSee(id)) continue;
+			const e = await index.entry(id);
+			if (!e || !this.canSee(id)) continue;
+			const payload = msg.part === BOOTSTRAP_SUMMARIES ? e.summary : e.text;
+			items.push({ docId: id, docSeq: e.seq, payload });
+			bytes += payload.length + id.length + 8;
+			if (bytes >= BOOTSTRAP_CHUNK_BYTES || items.length >= BOOTSTRAP_CHUNK_ITEMS) {
+				this.send({ type: 'bootstrap-chunk', part: msg.part, seq: head, total, done: false, items });
+				items = [];
+				bytes = 0;
+				while (live() && this.socket.bufferedAmount > BOOTSTRAP_BUFFERED_BYTES) await new Promise((r) => setTimeout(r, 5));
+			}
+			// Others share the process: a turn of the event loop every few milliseconds.
+			if (performance.now() - t0 > 10) {
+				await new Promise<void>((r) => setImmediate(r));
+				t0 = performance.now();
+			}
+		}
+		if (live()) this.send({ type: 'bootstrap-chunk', part: msg.part, seq: head, total, done: true, items });
 	}
 
 	/** Updates waiting for changes they build on, by update id (see `onUpdate`). */

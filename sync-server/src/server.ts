@@ -27,6 +27,7 @@ import { MAX_UPLOAD_BYTES, MAX_WORKSPACE_UPLOAD_BYTES, UploadStore, type UploadO
 import { uploadRoutes } from './http/uploads';
 import { settingsRoutes } from './http/settings-api';
 import { Hub } from './hub';
+import { BootstrapIndex } from './bootstrap';
 import { DEFAULT_USER_LIMITS, UserBudgets, type UserLimits } from './limits/user-budget';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
@@ -94,6 +95,8 @@ export interface RunningServer {
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
 	snooze: SnoozeScheduler;
+	/** The first-login snapshot (issue 26). */
+	bootstrap: BootstrapIndex;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -102,6 +105,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const log = opts.log ?? ((m: string) => console.error(`[parley] ${m}`));
 	const clock = opts.clock ?? Date.now;
 	let store = opts.store;
+	// Issue 26: a store this process opens in the data folder keeps the bootstrap snapshot beside it.
+	const ownSqlite = !store && !opts.databaseUrl;
 	if (!store && opts.databaseUrl) store = new PostgresStore(opts.databaseUrl);
 	if (!store) {
 		const dataDir = opts.dataDir ?? './data';
@@ -157,7 +162,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	fanout.setSessionHandler((e) => (e.sessionId !== undefined ? hub.closeSession(e.sessionId, e.reason) : hub.closeUser(e.userId, e.reason)));
 	auth.onEnded = (e) => fanout.publishSession(e);
 	const budgets = new UserBudgets({ ...DEFAULT_USER_LIMITS, ...opts.userLimits }, clock);
+	// Issue 26: the first-login snapshot, built in the background and kept by its write hook.
+	const bootstrap = new BootstrapIndex({
+		store,
+		rooms,
+		contactDocIds: () => visibility.contactDocIds(),
+		log,
+		workspaceId,
+		...(ownSqlite ? { file: join(opts.dataDir ?? './data', 'bootstrap.snapshot') } : {})
+	});
+	rooms.addHook(bootstrap);
+	void bootstrap.build();
 	const syncDeps: SyncDeps = {
+		bootstrap,
 		rooms,
 		visibility,
 		fanout,
@@ -252,6 +269,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
 			await snooze.close();
+			await bootstrap.stop();
+			await bootstrap.save().catch((err: unknown) => log(`bootstrap snapshot not saved: ${String(err)}`));
 			await lease?.close();
 			await visibility.checkpoint();
 			await rooms.close();
@@ -275,6 +294,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		auth,
 		channels,
 		snooze,
+		bootstrap,
 		http,
 		close
 	};

@@ -78,7 +78,9 @@ function arbitraryText(gen: Gen): string {
 export function arbitraryClientMessage(gen: Gen): ClientMessage {
 	const docId = arbitraryDocId(gen);
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
-	switch (prng.int31(gen, 0, 7)) {
+	switch (prng.int31(gen, 0, 8)) {
+		case 8:
+			return { type: 'bootstrap', part: prng.bool(gen) ? 0 : 1, seq: arbitraryUint(gen), after: prng.bool(gen) ? '' : docId };
 		case 0: {
 			const hello: ClientMessage = { type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: arbitraryUint(gen), clientId: arbitraryToken(gen) };
 			if (prng.bool(gen)) hello.knownDocs = arbitraryDocIds(gen);
@@ -104,7 +106,11 @@ export function arbitraryClientMessage(gen: Gen): ClientMessage {
 export function arbitraryServerMessage(gen: Gen): ServerMessage {
 	const docId = arbitraryDocId(gen);
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
-	switch (prng.int31(gen, 0, 11)) {
+	switch (prng.int31(gen, 0, 12)) {
+		case 12: {
+			const items = Array.from({ length: prng.int31(gen, 0, 5) }, () => ({ docId: arbitraryDocId(gen), docSeq: arbitraryUint(gen), payload: arbitraryBytes(gen, 300, 0) }));
+			return { type: 'bootstrap-chunk', part: prng.bool(gen) ? 0 : 1, seq: arbitraryUint(gen), total: arbitraryUint(gen), done: prng.bool(gen), items };
+		}
 		case 0:
 			return {
 				type: 'welcome',

@@ -38,6 +38,16 @@ import {
 	type UpdateMessage
 } from './doc';
 import { MSG_CHUNK, readChunk, splitIntoChunks, writeChunk, type ChunkMessage } from './chunk';
+import {
+	MSG_BOOTSTRAP,
+	MSG_BOOTSTRAP_CHUNK,
+	readBootstrapChunk,
+	readBootstrapRequest,
+	writeBootstrapChunk,
+	writeBootstrapRequest,
+	type BootstrapChunkMessage,
+	type BootstrapRequestMessage
+} from './bootstrap';
 import { toProtocolError, type ProtocolError } from './errors';
 import { MAX_AWARENESS_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_TRANSFER_BYTES, MAX_UPDATE_BYTES } from './limits';
 import {
@@ -77,7 +87,7 @@ import {
 import { remaining } from './wire';
 
 /** What a browser may send. */
-export type ClientMessage = HelloMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage;
+export type ClientMessage = HelloMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage | BootstrapRequestMessage;
 /** What the server may send. */
 export type ServerMessage =
 	| WelcomeMessage
@@ -91,7 +101,8 @@ export type ServerMessage =
 	| RemoteUpdateMessage
 	| AckMessage
 	| AwarenessMessage
-	| ChunkMessage;
+	| ChunkMessage
+	| BootstrapChunkMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageKind = Message['type'];
 
@@ -106,7 +117,7 @@ export interface DecodeOptions {
 	maxBytes?: number;
 }
 
-const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG]);
+const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG, MSG_BOOTSTRAP]);
 const SERVER_TYPES: ReadonlySet<number> = new Set([
 	MSG_WELCOME,
 	MSG_CATCHUP_DONE,
@@ -119,7 +130,8 @@ const SERVER_TYPES: ReadonlySet<number> = new Set([
 	MSG_REMOTE_UPDATE,
 	MSG_ACK,
 	MSG_AWARENESS,
-	MSG_CHUNK
+	MSG_CHUNK,
+	MSG_BOOTSTRAP_CHUNK
 ]);
 
 /** Appends `msg` as one frame to `enc`. */
@@ -155,6 +167,10 @@ export function writeMessage(enc: encoding.Encoder, msg: Message): void {
 			return writeAwareness(enc, msg.docId, msg.update);
 		case 'chunk':
 			return writeChunk(enc, msg);
+		case 'bootstrap':
+			return writeBootstrapRequest(enc, msg);
+		case 'bootstrap-chunk':
+			return writeBootstrapChunk(enc, msg);
 	}
 }
 
@@ -257,6 +273,10 @@ function readMessage(type: number, dec: decoding.Decoder, limits: DocLimits): Me
 			return readAwareness(dec, limits);
 		case MSG_CHUNK:
 			return readChunk(dec);
+		case MSG_BOOTSTRAP:
+			return readBootstrapRequest(dec);
+		case MSG_BOOTSTRAP_CHUNK:
+			return readBootstrapChunk(dec);
 		default:
 			return undefined;
 	}

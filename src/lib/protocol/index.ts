@@ -10,6 +10,7 @@ export { ProtocolFailure, toProtocolError, type ProtocolError, type ProtocolErro
 export * from './doc';
 export * from './session';
 export * from './chunk';
+export * from './bootstrap';
 export * from './frame';
 export * from './close';
 export { isDocId, isToken, isWord } from './wire';

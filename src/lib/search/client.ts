@@ -5,7 +5,7 @@
  * ignore superseded outcomes.
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
-import type { SearchableContact } from './indexable';
+import type { SearchableContact, SearchRow } from './indexable';
 import type { CountryCode } from './phone';
 import type { Port, QueryOutcome, Scope, WorkerReply, WorkerRequest } from './protocol';
 import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
@@ -125,6 +125,11 @@ export class SearchClient {
 
 	addEntries(contactId: ContactId, entries: Entry[]): void {
 		this.send({ type: 'addEntries', contactId, entries });
+	}
+
+	/** Rows made elsewhere (the bootstrap's searchable text, issue 26). */
+	addRows(rows: SearchRow[]): void {
+		if (rows.length > 0) this.send({ type: 'addRows', rows });
 	}
 
 	removeEntry(entryId: EntryId): void {

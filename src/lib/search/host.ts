@@ -14,7 +14,7 @@ import type { QueryOutcome, QueryRequest, WorkerReply, WorkerRequest } from './p
 import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreMessagesInSlices } from './snapshot';
 
 type Schedule = (fn: () => void) => void;
-type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
+type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'addRows' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
 
 export class SearchHost {
 	private engine = new SearchEngine();
@@ -66,6 +66,7 @@ export class SearchHost {
 			case 'retainContacts':
 			case 'removeContact':
 			case 'addEntries':
+			case 'addRows':
 			case 'removeEntry':
 			case 'setCustomFields':
 			case 'setCountry':
@@ -95,6 +96,9 @@ export class SearchHost {
 				return this.engine.removeContact(req.contactId);
 			case 'addEntries':
 				return this.engine.addEntries(req.contactId, req.entries);
+			case 'addRows':
+				for (const row of req.rows) this.engine.addRow(row);
+				return;
 			case 'removeEntry':
 				return this.engine.removeEntry(req.entryId);
 			case 'setCustomFields':

@@ -18,7 +18,7 @@
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
 import type { ContactResults, MessageHit, MessageResults } from './engine';
 import type { CountryCode } from './phone';
-import type { SearchableContact } from './indexable';
+import type { SearchableContact, SearchRow } from './indexable';
 import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
 
 export type Scope = 'contacts' | 'messages' | 'thread';
@@ -50,6 +50,8 @@ export type WorkerRequest =
 	| { type: 'retainContacts'; contactIds: ContactId[] }
 	| { type: 'removeContact'; contactId: ContactId }
 	| { type: 'addEntries'; contactId: ContactId; entries: Entry[] }
+	/** Searchable rows of a contact whose document is not here yet (a first login's bootstrap, issue 26). */
+	| { type: 'addRows'; rows: SearchRow[] }
 	| { type: 'removeEntry'; entryId: EntryId }
 	| { type: 'setCustomFields'; fields: CustomFieldDef[] }
 	/** The workspace's default country changed: phone numbers are read again (phone.ts). */

@@ -72,6 +72,13 @@ export type ConnectionState = 'online' | 'connecting' | 'reconnecting' | 'offlin
 export type PendingEntryState = 'queued' | 'sending' | 'failed';
 
 /** SPEC S9.5: always visible. */
+export interface OfflineProgressView {
+	phase: 'list' | 'text' | 'documents';
+	done: number;
+	total: number;
+	received: number;
+}
+
 export interface SyncApi {
 	readonly state: ConnectionState;
 	/** User actions (a reply, a comment, a status change) not yet acknowledged by the server. */
@@ -84,6 +91,8 @@ export interface SyncApi {
 	readonly catchingUp: boolean;
 	/** No catch-up has completed on this device yet (a first login): the list is still filling. */
 	readonly firstSync: boolean;
+	/** Issue 26: a first login's bootstrap in progress (conversations made available offline), or null. */
+	readonly offline: OfflineProgressView | null;
 	readonly lastError: string | null;
 }
 

@@ -34,6 +34,7 @@ import { SessionState } from './session.svelte';
 import { NotificationPrefsState, SettingsClient } from './settings.svelte';
 import { AlertsState } from './alerts.svelte';
 import { SyncState } from './sync.svelte';
+import { IdleGate } from './idle-gate';
 
 export interface AppOptions {
 	/** Server origin; '' (default) for the page's own origin. */
@@ -48,6 +49,8 @@ export interface AppOptions {
 	now?(): number;
 	/** Documents kept decoded in memory (LRU bound). */
 	capacity?: number;
+	/** Fresh documents from which a first login starts with the bootstrap (issue 26; `Replica`). */
+	bootstrapMin?: number;
 	/** Called once the first rows are set after a cold start (bench mark). */
 	onListReady?(): void;
 	/** Where the first page of the list is remembered between starts; default localStorage. */
@@ -198,9 +201,14 @@ export class App implements AppState {
 		const page = readFirstPage(this.#firstPageStorage(), owner);
 		if (page && this.inbox.preview(page)) markAfterPaint('parley:list-painted');
 		const store = await (this.#opts.openStore ?? ((o) => openIdbStore(o)))(owner);
+		// Issue 26: a first login's documents download while the person is not using the page.
+		const gate = new IdleGate();
+		this.#detach.push(() => gate.dispose());
 		const replica = new Replica({
 			store,
 			tabChannel: databaseName(owner),
+			busy: () => gate.busy(),
+			...(this.#opts.bootstrapMin !== undefined ? { bootstrapMin: this.#opts.bootstrapMin } : {}),
 			...(this.#opts.capacity ? { capacity: this.#opts.capacity } : {}),
 			connection: {
 				url: (token) => `${this.#wsBase()}/sync?token=${encodeURIComponent(token)}`,

@@ -55,6 +55,11 @@ export class IdleGate {
 		}
 	}
 
+	/** True while the person is using the page (an input less than `quietMs` ago). */
+	busy(): boolean {
+		return this.#now() - this.#lastInput < this.#quietMs;
+	}
+
 	dispose(): void {
 		for (const type of INPUT_EVENTS) this.#target?.removeEventListener(type, this.#onInput, { capture: true });
 	}

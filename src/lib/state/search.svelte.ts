@@ -19,11 +19,13 @@
  *   meta, the messages part and the marks as one search row.
  */
 import { contactDoc } from '../doc';
+import { asEntryId } from '../domain/ids';
 import type { ContactId, ContactSummary, CustomFieldDef, Directory, Profile, User } from '../domain/types';
 import { SearchClient } from '../search/client';
 import type { MessageHit } from '../search/engine';
 import { SearchHost } from '../search/host';
 import { workspaceCountry, type CountryCode } from '../search/phone';
+import type { SearchRow } from '../search/indexable';
 import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
 import { RecentSearches } from '../search/recent';
 import type { Replica } from '../sync/replica';
@@ -105,6 +107,11 @@ export class SearchState implements SearchApi {
 	#generation = 0;
 	/** Thread indexing runs in idle periods and pauses while the person scrolls or types. */
 	#gate: IdleGate | null = null;
+	/** Issue 26: marks of threads indexed from the bootstrap's text before the snapshot was read. */
+	#bootMarks = new Map<ContactId, number>();
+	/** Threads queued while their document was not here yet (bootstrap): indexed once it is. */
+	#awaitingDoc = new Set<ContactId>();
+	#heldRows: SearchRow[] | null = [];
 
 	constructor(deps: SearchDeps) {
 		this.#deps = deps;
@@ -123,6 +130,30 @@ export class SearchState implements SearchApi {
 		const gate = new IdleGate({ sliceMs: SLICE_MS });
 		this.#gate = gate;
 		this.#detach.push(() => gate.dispose());
+		// Issue 26: the bootstrap's searchable text is indexed as it arrives (the worker takes it
+		// in order after its restore), so messages are searchable before their documents are here.
+		this.#detach.push(
+			replica.onBootstrapText((id, rows) => {
+				const list: SearchRow[] = rows.map(([entryId, at, kind, text]) => ({ id: asEntryId(entryId), contactId: id, at, kind: kind === 1 ? 'comment' : 'message', text }));
+				// Before the worker's `load` is posted, rows would be lost in the restore: kept until then.
+				if (this.#heldRows) this.#heldRows.push(...list);
+				else client.addRows(list);
+				// The summary (part 0, same or older snapshot) knows the newest entry of any kind: the
+				// thread is indexed up to it. A later change arrives as a summary change and is indexed then.
+				const newest = list.reduce((m, r) => Math.max(m, r.at), Math.max(this.#marks.get(id) ?? 0, replica.summaries.get(id)?.updatedAt ?? 0));
+				this.#marks.set(id, newest);
+				this.#bootMarks.set(id, newest);
+				this.#scheduleSave(SAVE_DELAY_MS);
+			}),
+			replica.onLocal((id) => {
+				if (!this.#awaitingDoc.delete(id)) return;
+				// Indexed from the bootstrap's text since it was queued: nothing to read from the document.
+				const s = replica.summaries.get(id);
+				if (s && (this.#marks.get(id) ?? -Infinity) >= s.updatedAt) return;
+				this.#queue.add(id);
+				this.#pumpWhenIdle();
+			})
+		);
 		void this.#start(gen, replica, client, user, dir.customFields);
 		return () => this.detach();
 	}
@@ -140,6 +171,9 @@ export class SearchState implements SearchApi {
 		this.#recent = null;
 		this.#gate = null;
 		this.#marks = new Map();
+		this.#bootMarks = new Map();
+		this.#heldRows = [];
+		this.#awaitingDoc.clear();
 		this.#queue.clear();
 		this.#retries.clear();
 		this.ready = false;
@@ -183,7 +217,7 @@ export class SearchState implements SearchApi {
 			},
 			() => undefined
 		);
-		const outcome = await client.load(
+		const loading = client.load(
 			contacts instanceof Uint8Array ? { contacts, messages } : null,
 			fields,
 			() => {
@@ -191,9 +225,15 @@ export class SearchState implements SearchApi {
 			},
 			this.#country
 		);
+		const held = this.#heldRows ?? [];
+		this.#heldRows = null;
+		client.addRows(held);
+		const outcome = await loading;
 		if (!live()) return;
 		this.ready = true;
 		const marks = outcome.status === 'loaded' && stored ? parseMarks((stored as StoredMessages).marks) : new Map<ContactId, number>();
+		for (const [id, m] of this.#bootMarks) marks.set(id, Math.max(m, marks.get(id) ?? 0));
+		this.#bootMarks.clear();
 		this.#marks = marks;
 		// Feed what the replica holds, then follow it.
 		this.#detach.push(
@@ -234,6 +274,11 @@ export class SearchState implements SearchApi {
 		client.upsertContact({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
 		const mark = this.#marks.get(s.id);
 		if (mark === undefined || s.updatedAt > mark) {
+			// Not here yet (a first login's bootstrap): indexed when its document arrives.
+			if (this.#replica && !this.#replica.isLocal(s.id)) {
+				this.#awaitingDoc.add(s.id);
+				return;
+			}
 			this.#queue.add(s.id);
 			this.#pumpWhenIdle();
 		}
@@ -258,6 +303,8 @@ export class SearchState implements SearchApi {
 	}
 
 	#revoked(id: ContactId): void {
+		this.#awaitingDoc.delete(id);
+		this.#bootMarks.delete(id);
 		this.#client?.removeContact(id);
 		this.#marks.delete(id);
 		this.#queue.delete(id);
@@ -296,6 +343,11 @@ export class SearchState implements SearchApi {
 		const replica = this.#replica;
 		const s = this.#deps.summary(id) ?? replica?.summaries.get(id);
 		if (!replica || !s) return;
+		// Not here yet (a first login's bootstrap): indexed when it arrives, not fetched for search.
+		if (!replica.isLocal(id)) {
+			this.#awaitingDoc.add(id);
+			return;
+		}
 		const doc = await replica.contact(id).catch(() => null);
 		const client = this.#client;
 		// Revoked while loading: the summary is gone, and so must the contact stay.

@@ -3,7 +3,7 @@
  * of local changes the server has not acknowledged), mirrored from the replica.
  */
 import type { Replica, SyncStatus } from '../sync/replica';
-import type { ConnectionState, PendingEntryState, SyncApi } from './api';
+import type { ConnectionState, OfflineProgressView, PendingEntryState, SyncApi } from './api';
 
 export class SyncState implements SyncApi {
 	state = $state<ConnectionState>('offline');
@@ -14,6 +14,8 @@ export class SyncState implements SyncApi {
 	/** No catch-up has completed on this device yet: the first sync after a first login. */
 	firstSync = $state(false);
 	lastError = $state<string | null>(null);
+	/** Issue 26: the bootstrap's progress while a first login makes conversations available offline. */
+	offline = $state.raw<OfflineProgressView | null>(null);
 
 	/** Follows the replica until the returned function is called. */
 	attach(replica: Replica): () => void {
@@ -24,6 +26,8 @@ export class SyncState implements SyncApi {
 			this.catchingUp = s.catchingUp;
 			this.lastError = s.lastError;
 			this.firstSync = replica.lastSeq === 0;
+			const o = s.offline ?? null;
+			if (o?.phase !== this.offline?.phase || o?.done !== this.offline?.done || o?.received !== this.offline?.received || o?.total !== this.offline?.total) this.offline = o;
 		};
 		apply(replica.status);
 		this.#retry = () => replica.retryNow();
@@ -49,5 +53,6 @@ export class SyncState implements SyncApi {
 		this.catchingUp = false;
 		this.firstSync = false;
 		this.lastError = null;
+		this.offline = null;
 	}
 }

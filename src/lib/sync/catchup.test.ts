@@ -41,4 +41,30 @@ describe('CatchUp', () => {
 		expect(c.answered(changed[0]!).ours).toBe(false);
 		expect(c.stats.changed).toBe(100);
 	});
+
+	// Issue 26 (SPEC S9.2): a bootstrap holds the fresh documents while the person works, and a
+	// conversation opened meanwhile is asked for at once, out of turn, and not asked for again.
+	it('holds fresh requests while told to, asks for a prioritized document at once and only once', () => {
+		const changed = ids(10);
+		const c = new CatchUp({ changed, revoked: 0, full: true, intakeFailures: 0, window: 4 });
+		const asked: DocId[] = [];
+		let hold = true;
+		c.begin(new Set(changed.slice(1)), (id) => asked.push(id), () => hold);
+		// d0 is stored here (not fresh): asked; the fresh ones wait.
+		expect(asked).toEqual([changed[0]]);
+		expect(c.prioritize(changed[7]!)).toBe(true);
+		expect(c.prioritize(changed[7]!)).toBe(false);
+		expect(asked).toEqual([changed[0], changed[7]]);
+		hold = false;
+		c.answered(changed[0]!);
+		c.answered(changed[7]!);
+		while (asked.length < changed.length) {
+			const before = asked.length;
+			for (const id of [...asked]) c.answered(id);
+			c.pump();
+			if (asked.length === before) break;
+		}
+		expect([...asked].sort()).toEqual([...changed].sort());
+		expect(asked.filter((id) => id === changed[7]).length).toBe(1);
+	});
 });

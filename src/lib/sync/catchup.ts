@@ -34,6 +34,11 @@ export class CatchUp {
 	#fresh: ReadonlySet<DocId> = new Set();
 	#request: (docId: DocId, fresh: boolean) => void = () => undefined;
 	#next = 0;
+	/** While it says true, no new request of a fresh document starts (the user is busy: issue 26). */
+	#hold: () => boolean = () => false;
+	/** Asked for out of turn (`prioritize`): skipped when their turn comes. */
+	readonly #asked = new Set<DocId>();
+	#answered = 0;
 
 	constructor(opts: { changed: readonly DocId[]; revoked: number; full: boolean; intakeFailures: number; window?: number }) {
 		this.stats = { changed: opts.changed.length, synced: 0, revoked: opts.revoked, full: opts.full };
@@ -43,19 +48,45 @@ export class CatchUp {
 	}
 
 	/** Starts asking: `fresh` are the listed documents not stored here. */
-	begin(fresh: ReadonlySet<DocId>, request: (docId: DocId, fresh: boolean) => void): void {
+	begin(fresh: ReadonlySet<DocId>, request: (docId: DocId, fresh: boolean) => void, hold?: () => boolean): void {
 		this.#fresh = fresh;
 		this.#request = request;
+		if (hold) this.#hold = hold;
 		this.pump();
 	}
 
 	/** Sends requests until the window is full or every document was asked for. */
 	pump(): void {
 		while (this.#inflight.size < this.#window && this.#next < this.#queue.length) {
-			const id = this.#queue[this.#next++]!;
+			const id = this.#queue[this.#next]!;
+			if (this.#asked.has(id)) {
+				this.#next++;
+				continue;
+			}
+			if (this.#fresh.has(id) && this.#hold()) return;
+			this.#next++;
 			this.#inflight.add(id);
 			this.#request(id, this.#fresh.has(id));
 		}
+	}
+
+	/** Documents answered so far (step 2 received or settled). */
+	get answeredCount(): number {
+		return this.#answered;
+	}
+
+	/**
+	 * Asks for `docId` now, ahead of its turn and past the window (a conversation opened before
+	 * its document arrived). False when it is not waiting (asked already, or not listed).
+	 */
+	prioritize(docId: DocId): boolean {
+		if (this.#inflight.has(docId) || this.#asked.has(docId)) return false;
+		const at = this.#queue.indexOf(docId, this.#next);
+		if (at < 0) return false;
+		this.#asked.add(docId);
+		this.#inflight.add(docId);
+		this.#request(docId, this.#fresh.has(docId));
+		return true;
 	}
 
 	/**
@@ -65,18 +96,23 @@ export class CatchUp {
 	answered(docId: DocId): { ours: boolean; fresh: boolean } {
 		if (!this.#inflight.delete(docId)) return { ours: false, fresh: false };
 		this.stats.synced++;
+		this.#answered++;
 		this.pump();
 		return { ours: true, fresh: this.#fresh.has(docId) };
 	}
 
 	/** `docId` will get no step 2 (revoked, or forbidden): free its slot. */
 	settle(docId: DocId): void {
-		if (this.#inflight.delete(docId)) this.pump();
+		if (this.#inflight.delete(docId)) {
+			this.#answered++;
+			this.pump();
+		}
 	}
 
 	/** The server asked to slow down for `docId`: ask again after the others. */
 	retry(docId: DocId): void {
 		if (!this.#inflight.delete(docId)) return;
+		this.#asked.delete(docId);
 		this.#queue.push(docId);
 		this.pump();
 	}

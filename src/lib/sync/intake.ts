@@ -38,6 +38,13 @@ export interface IntakeOptions {
 	origin: unknown;
 	/** Everything taken so far is stored (tell the other tabs). */
 	onStored?(): void;
+	/** One document taken is stored (after its summary joined the book). */
+	onDocStored?(docId: DocId): void;
+	/**
+	 * True when the document's summary is already known and current (a first login's bootstrap,
+	 * kept current by live updates): it is stored without being decoded.
+	 */
+	summaryKnown?(docId: DocId): boolean;
 	/** Decoding work per slice before the event loop gets a turn. */
 	budgetMs?: number;
 }
@@ -103,7 +110,7 @@ export class DocIntake {
 			for (; i < this.#queue.length; i++) {
 				if ((i & 7) === 7 && performance.now() - started > budget) break;
 				const item = this.#queue[i]!;
-				const s = summaryOf(item);
+				const s = this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
 				if (s === undefined) this.#release(item.docId, 1);
 				else {
 					this.#decoded.push(item);
@@ -159,11 +166,13 @@ export class DocIntake {
 			this.#failures++;
 		}
 		const fresh: ContactSummary[] = [];
+		const stored: DocId[] = [];
 		const { registry } = this.#opts;
 		for (const item of batch) {
 			const dropped = this.#discarded.has(item.docId);
 			this.#release(item.docId, 1);
 			if (!ok || dropped) continue;
+			stored.push(item.docId);
 			if (registry.held(item.docId)) {
 				void registry.get(item.docId).then(
 					(doc: YDoc) => applyUpdate(doc, item.update, remoteOrigin(this.#opts.origin)),
@@ -175,6 +184,7 @@ export class DocIntake {
 			if (s) fresh.push(s);
 		}
 		if (ok) this.#opts.summaries.putMany(fresh);
+		if (ok) for (const docId of stored) this.#opts.onDocStored?.(docId);
 	}
 
 	#release(docId: DocId, n: number): void {

@@ -34,6 +34,7 @@ import {
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
 import type { ContactId, ContactSummary, Directory, DocId, Entry, Profile } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
+import { BOOTSTRAP_SUMMARIES, BOOTSTRAP_TEXT, decodePayload, readBootstrapText, type BootstrapChunkMessage, type BootstrapText } from '../protocol/bootstrap';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
@@ -54,6 +55,53 @@ export interface ReplicaOptions {
 	capacity?: number;
 	/** Connection options without the handler (the replica is the handler). */
 	connection?: Omit<ConnectionOptions, 'handler'>;
+	/**
+	 * Issue 26: a catch-up with at least this many documents not stored here (a first login)
+	 * starts with the bootstrap (summaries, then searchable text), and the documents follow in
+	 * the background. Default 1,000.
+	 */
+	bootstrapMin?: number;
+	/** While true, background document fetching waits (the person is using the page: `IdleGate.busy`). */
+	busy?: () => boolean;
+}
+
+/** Progress of a first login's bootstrap (issue 26). */
+export interface OfflineProgress {
+	/** `list`: summaries arriving; `text`: searchable text; `documents`: whole documents. */
+	phase: 'list' | 'text' | 'documents';
+	/** Conversations stored here whole (available offline), of `total` visible ones. */
+	done: number;
+	total: number;
+	/** Summaries (list phase) or texts (text phase) received in this phase. */
+	received: number;
+}
+
+/** What survives a reload of an unfinished bootstrap (meta `bootstrap`). */
+interface BootMeta {
+	/** 0 summaries, 1 text, 2 documents. */
+	part: number;
+	/** Snapshot seq of the chunks stored in this part (0: none yet). */
+	seq: number;
+	/** Last document id stored in this part. */
+	after: string;
+}
+
+interface BootRun extends BootMeta {
+	/** Documents listed in the catch-up and not stored here yet. */
+	notLocal: Set<DocId>;
+	total: number;
+	received: number;
+	/** When the next save of progress is due (epoch ms; see `#bootChunk`). */
+	savedAt: number;
+	/**
+	 * Documents whose summary arrived in this connection's bootstrap: current since (live updates
+	 * follow), so their documents are stored without being decoded. A stored summary of an earlier
+	 * run may predate writes made while the app was closed: those documents are decoded.
+	 */
+	summarized: Set<DocId>;
+	/** Summaries received and not yet handed to the summary book, and when they are next. */
+	waiting: ContactSummary[];
+	tellAt: number;
 }
 
 export interface SyncStatus {
@@ -64,9 +112,18 @@ export interface SyncStatus {
 	entries: ReadonlyMap<string, EntryPending>;
 	catchingUp: boolean;
 	lastError: string | null;
+	/** A first login's bootstrap in progress (issue 26), or null. */
+	offline?: OfflineProgress | null;
 }
 
 const LAST_SEQ = 'lastSeq';
+const BOOT_META = 'bootstrap';
+/** Bootstrap progress is persisted (summaries snapshot and cursor) at most this often. */
+const BOOT_SAVE_MS = 3_000;
+/** How often a held background fetch checks whether the person stopped using the page. */
+const BOOT_TICK_MS = 200;
+/** Shortest pause between two batches of bootstrap summaries handed to the list. */
+const BOOT_TELL_MS = 150;
 const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
@@ -111,9 +168,21 @@ export class Replica {
 	#collect: Promise<unknown>[] | null = null;
 	/** While `edit` runs a user action: its id, and the thread entries it added so far. */
 	#action: { id: string; entries: string[] } | null = null;
+	readonly #bootstrapMin: number;
+	readonly #busy: () => boolean;
+	#boot: BootRun | null = null;
+	#bootTicker: ReturnType<typeof setInterval> | null = null;
+	/** Live updates of documents not stored here yet: applied once the document is (issue 26). */
+	readonly #early = new Map<DocId, Uint8Array[]>();
+	/** Callers waiting for a document to be stored here (`contact` of a conversation not local yet). */
+	readonly #waiters = new Map<DocId, Array<() => void>>();
+	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
+	readonly #localListeners = new Set<(contactId: ContactId) => void>();
 
 	constructor(opts: ReplicaOptions) {
 		this.store = opts.store;
+		this.#bootstrapMin = opts.bootstrapMin ?? 1_000;
+		this.#busy = opts.busy ?? (() => false);
 		this.pending = new PendingQueue(opts.store);
 		this.summaries = new SummaryBook(opts.store);
 		this.registry = new DocRegistry({
@@ -129,7 +198,14 @@ export class Replica {
 			summaries: this.summaries,
 			registry: this.registry,
 			origin: this,
-			onStored: () => this.#tabs.post({ t: 'stored' })
+			onStored: () => this.#tabs.post({ t: 'stored' }),
+			onDocStored: (docId) => this.#nowLocal(docId),
+			// Issue 26: the bootstrap's summary of a document is current (live updates keep it so):
+			// the document is stored as it came, not decoded, which makes the documents phase I/O.
+			summaryKnown: (docId) => {
+				const parsed = parseDocId(docId);
+				return parsed?.kind === 'contact' && this.#boot !== null && this.#boot.notLocal.has(docId) && this.#boot.summarized.has(docId);
+			}
 		});
 		this.#tabs = opts.tabChannel ? openTabChannel(opts.tabChannel, (m) => void this.#fromTab(m)) : { post: () => undefined, close: () => undefined };
 		this.pending.subscribe((n) => this.#setStatus({ unacked: n, entries: this.pending.entryStates() }));
@@ -243,9 +319,30 @@ export class Replica {
 		return () => this.#dirListeners.delete(fn);
 	}
 
-	/** A contact's document, loaded from storage when not in memory. */
-	contact(id: ContactId): Promise<YDoc> {
+	/**
+	 * A contact's document, loaded from storage when not in memory; during a first login's
+	 * bootstrap, a document not stored here yet is asked for first, ahead of the others.
+	 */
+	async contact(id: ContactId): Promise<YDoc> {
+		await this.#ensureLocal(contactDocId(id));
 		return this.registry.get(contactDocId(id));
+	}
+
+	/** Whether the contact's document is stored here (false only during a bootstrap). */
+	isLocal(id: ContactId): boolean {
+		return !this.#boot?.notLocal.has(contactDocId(id));
+	}
+
+	/** Searchable text of contacts whose documents are not here yet (bootstrap part 1). */
+	onBootstrapText(fn: (contactId: ContactId, rows: BootstrapText) => void): () => void {
+		this.#textListeners.add(fn);
+		return () => this.#textListeners.delete(fn);
+	}
+
+	/** A contact's document was stored here for the first time during a bootstrap. */
+	onLocal(fn: (contactId: ContactId) => void): () => void {
+		this.#localListeners.add(fn);
+		return () => this.#localListeners.delete(fn);
 	}
 
 	/**
@@ -255,6 +352,7 @@ export class Replica {
 	 */
 	async edit<T>(id: ContactId, write: (doc: YDoc) => T, opts: { background?: boolean } = {}): Promise<T> {
 		const docId = contactDocId(id);
+		await this.#ensureLocal(docId);
 		const doc = await this.registry.get(docId);
 		const writes: Promise<unknown>[] = [];
 		this.#collect = writes;
@@ -290,6 +388,8 @@ export class Replica {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.#stopBootTicker();
+		for (const id of [...this.#waiters.keys()]) this.#wake(id);
 		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
 		this.#retryTimer = null;
 		this.connection?.stop();
@@ -371,6 +471,15 @@ export class Replica {
 		const run = async () => {
 			// A document still in the intake is not stored yet: loading it now would miss its state.
 			if (this.#intake.holds(docId)) await this.#intake.settled();
+			if (this.#boot?.notLocal.has(docId)) {
+				// Not here yet (bootstrap): kept until its document is stored, which is asked for now.
+				// Applied to an empty copy, it would make a summary of a few fields.
+				const early = this.#early.get(docId) ?? [];
+				early.push(update);
+				this.#early.set(docId, early);
+				this.#catchUp?.prioritize(docId);
+				return;
+			}
 			const doc = await this.registry.get(docId).catch(() => null);
 			if (!doc) return;
 			const before = live ? this.#lastIncoming(docId) : null;
@@ -403,6 +512,12 @@ export class Replica {
 	/** Deletes a document everywhere on this device (revoked, or reset after a rejection). */
 	async #removeLocal(docId: DocId): Promise<void> {
 		this.#intake.discard(docId);
+		this.#early.delete(docId);
+		if (this.#boot?.notLocal.delete(docId)) {
+			this.#boot.total--;
+			this.#bootProgress();
+		}
+		this.#wake(docId);
 		this.registry.drop(docId);
 		await this.store.deleteDoc(docId);
 		const parsed = parseDocId(docId);
@@ -464,13 +579,15 @@ export class Replica {
 				return this.awareness.receive(m.docId, m.update);
 			case 'catchup-done':
 				return void this.#catchupDone(m.seq);
+			case 'bootstrap-chunk':
+				return void this.#bootChunk(m);
 			case 'sync':
 				// The server's own step 1 asks for what we have and it lacks. Everything local that
 				// the server lacks is in the pending queue (kept until acked, resent on connect), so
 				// it is not answered: an unacknowledged step 2 would bypass the queue's ids and count
 				// against the server's update rate limit once per synced document.
 				if (m.step === 'step1') return;
-				if (m.step === 'step2' && this.#catchUp?.answered(m.docId).fresh && !this.registry.held(m.docId)) {
+				if (m.step === 'step2' && this.#catchUp?.answered(m.docId).fresh && (!this.registry.held(m.docId) || this.#boot?.notLocal.has(m.docId))) {
 					this.#intake.take(m.docId, m.update);
 					return;
 				}
@@ -490,10 +607,14 @@ export class Replica {
 			case 'grant':
 				void this.#syncDoc(m.docId);
 				return;
-			case 'revoke':
+			case 'revoke': {
 				this.#catchUp?.settle(m.docId);
 				void this.#removeLocal(m.docId);
+				// Again after what is queued (a bootstrap chunk being stored): nothing of it stays.
+				const again = () => this.#removeLocal(m.docId);
+				this.#chain = this.#chain.then(again, again).catch(() => undefined);
 				return;
+			}
 			case 'error':
 				if (m.docId && (m.code === 'rate_limited' || m.code === 'quota_exceeded')) {
 					// The server answers one refusal per window and drops the updates after it silently:
@@ -522,15 +643,180 @@ export class Replica {
 		if (full) {
 			const keep = new Set<DocId>(changed);
 			for (const id of await this.store.listDocIds()) if (!keep.has(id)) await this.#removeLocal(id);
+			// Summaries of an unfinished bootstrap have no document: those no longer visible go too.
+			for (const s of [...this.summaries.values()]) if (!keep.has(contactDocId(s.id))) await this.#removeLocal(contactDocId(s.id));
 		}
 		// A document not stored here syncs from an empty state vector without being loaded.
 		const local = new Set(await this.store.listDocIds());
 		const fresh = new Set(changed.filter((id) => !local.has(id) && !this.registry.has(id)));
-		catchUp.begin(fresh, (id, isFresh) => {
-			if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
-			else void this.#syncDoc(id, true);
-		});
+		const meta = await this.store.getMeta<BootMeta>(BOOT_META).catch(() => undefined);
+		if (this.#catchUp !== catchUp) return;
+		const boot = fresh.size >= this.#bootstrapMin || (meta !== undefined && fresh.size > 0);
+		this.#boot = boot
+			? {
+					part: meta?.part ?? 0,
+					seq: meta?.seq ?? 0,
+					after: meta?.after ?? '',
+					notLocal: new Set([...fresh].filter((id) => id !== DIR_DOC_ID)),
+					total: changed.filter((id) => id !== DIR_DOC_ID).length,
+					received: 0,
+					savedAt: 0,
+					waiting: [],
+					tellAt: 0,
+					summarized: new Set()
+				}
+			: null;
+		catchUp.begin(
+			fresh,
+			(id, isFresh) => {
+				if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
+				else void this.#syncDoc(id, true);
+			},
+			() => this.#holdDocs()
+		);
+		if (this.#boot) {
+			if (meta === undefined) await this.store.setMeta(BOOT_META, { part: 0, seq: 0, after: '' } satisfies BootMeta).catch(() => undefined);
+			catchUp.prioritize(DIR_DOC_ID);
+			for (const id of this.#waiters.keys()) catchUp.prioritize(id);
+			this.#bootAsk();
+			this.#startBootTicker();
+			this.#bootProgress();
+		}
 		this.#scheduleFlush();
+	}
+
+	// --- bootstrap (issue 26) ------------------------------------------------------------------
+
+	/** Fresh documents wait while the bootstrap's parts arrive, and while the person uses the page. */
+	#holdDocs(): boolean {
+		return this.#boot !== null && (this.#boot.part < 2 || this.#busy());
+	}
+
+	/** Asks for the current part from its cursor; the documents part needs no asking. */
+	#bootAsk(): void {
+		const b = this.#boot;
+		if (!b || b.part >= 2) return;
+		this.connection?.send({ type: 'bootstrap', part: b.part === 0 ? BOOTSTRAP_SUMMARIES : BOOTSTRAP_TEXT, seq: b.seq, after: b.after });
+	}
+
+	#startBootTicker(): void {
+		if (this.#bootTicker !== null) return;
+		this.#bootTicker = setInterval(() => {
+			if (!this.#boot) return this.#stopBootTicker();
+			if (!this.#holdDocs()) this.#catchUp?.pump();
+		}, BOOT_TICK_MS);
+	}
+
+	#stopBootTicker(): void {
+		if (this.#bootTicker !== null) clearInterval(this.#bootTicker);
+		this.#bootTicker = null;
+	}
+
+	/** One chunk of the bootstrap: stored in order with remote updates and revocations. */
+	#bootChunk(m: BootstrapChunkMessage): Promise<void> {
+		const run = async () => {
+			const b = this.#boot;
+			if (!b || m.part !== b.part) return;
+			const fresh: ContactSummary[] = [];
+			for (const it of m.items) {
+				const parsed = parseDocId(it.docId);
+				// A document stored here meanwhile has its own summary and search entries.
+				if (parsed?.kind !== 'contact' || !b.notLocal.has(it.docId)) continue;
+				const value = decodePayload(it.payload);
+				if (m.part === BOOTSTRAP_SUMMARIES) {
+					if (isSummary(value, parsed.contactId)) fresh.push(value);
+				} else {
+					const rows = readBootstrapText(value);
+					for (const l of this.#textListeners) l(parsed.contactId, rows);
+				}
+			}
+			b.received += m.items.length;
+			b.waiting.push(...fresh);
+			const last = m.items[m.items.length - 1]?.docId;
+			if (last !== undefined && last > b.after) b.after = last;
+			if (b.seq === 0) b.seq = m.seq;
+			const now = Date.now();
+			const save = m.done || now >= b.savedAt;
+			// Summaries join the book (and the list recomputes) in batches: at most every 4x the
+			// time the listeners took last, so a 50k list is not recomputed once per chunk.
+			if (save || now >= b.tellAt) await this.#tellBootSummaries(b);
+			if (save) {
+				const started = now;
+				// The summaries first: a cursor past summaries not stored would skip them after a reload.
+				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
+				if (m.done) {
+					b.part++;
+					b.seq = 0;
+					b.after = '';
+					b.received = 0;
+				}
+				if (this.#boot === b) await this.store.setMeta(BOOT_META, { part: b.part, seq: b.seq, after: b.after } satisfies BootMeta).catch(() => undefined);
+				// The next save waits at least 4x as long as this one took: a snapshot of every
+				// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
+				const took = Date.now() - started;
+				b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * took);
+				if (m.done && this.#boot === b) {
+					this.#bootAsk();
+					if (b.part >= 2) this.#catchUp?.pump();
+				}
+			}
+			this.#bootProgress();
+		};
+		const p = this.#chain.then(run, run);
+		this.#chain = p.catch(() => undefined);
+		return p;
+	}
+
+	/** Hands the bootstrap summaries waiting to the summary book (and so to the list). */
+	async #tellBootSummaries(b: BootRun): Promise<void> {
+		const list = b.waiting.filter((s) => b.notLocal.has(contactDocId(s.id)));
+		b.waiting = [];
+		for (const s of list) b.summarized.add(contactDocId(s.id));
+		const t = performance.now();
+		if (list.length > 0) {
+			this.summaries.putMany(list);
+			// Listeners run in the microtask the book queued: their time is measured here.
+			await Promise.resolve();
+		}
+		b.tellAt = Date.now() + Math.max(BOOT_TELL_MS, 4 * (performance.now() - t));
+	}
+
+	/** A document listed in the catch-up is stored here now. */
+	#nowLocal(docId: DocId): void {
+		const b = this.#boot;
+		if (!b?.notLocal.delete(docId)) return;
+		const parsed = parseDocId(docId);
+		if (parsed?.kind === 'contact') for (const l of this.#localListeners) l(parsed.contactId);
+		const early = this.#early.get(docId);
+		this.#early.delete(docId);
+		for (const u of early ?? []) void this.#applyRemote(docId, u, false);
+		this.#wake(docId);
+		this.#bootProgress();
+	}
+
+	#ensureLocal(docId: DocId): Promise<void> {
+		if (!this.#boot?.notLocal.has(docId) || this.#closed) return Promise.resolve();
+		const p = new Promise<void>((resolve) => {
+			const list = this.#waiters.get(docId) ?? [];
+			list.push(resolve);
+			this.#waiters.set(docId, list);
+		});
+		this.#catchUp?.prioritize(docId);
+		return p;
+	}
+
+	#wake(docId: DocId): void {
+		const list = this.#waiters.get(docId);
+		this.#waiters.delete(docId);
+		for (const w of list ?? []) w();
+	}
+
+	#bootProgress(): void {
+		const b = this.#boot;
+		const offline: OfflineProgress | null = b
+			? { phase: b.part === 0 ? 'list' : b.part === 1 ? 'text' : 'documents', done: Math.max(0, b.total - b.notLocal.size), total: b.total, received: b.received }
+			: null;
+		this.#setStatus({ offline });
 	}
 
 	/** Sync step 1 of one document (its state vector from storage). */
@@ -547,6 +833,13 @@ export class Replica {
 		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
+		if (this.#boot) {
+			// Every listed document is here: the bootstrap is over.
+			this.#boot = null;
+			this.#stopBootTicker();
+			await this.store.setMeta(BOOT_META, undefined).catch(() => undefined);
+			this.#bootProgress();
+		}
 		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
 		// A document the intake failed to store is synced again by the next catch-up.
 		if (seq > this.#lastSeq && !intakeFailed) await this.#saveSeq(seq);
@@ -573,6 +866,9 @@ export class Replica {
 		this.awareness.disconnected();
 		this.pending.resetInflight();
 		this.#catchUp = null;
+		// A bootstrap resumes from its stored cursor on the next WELCOME.
+		this.#boot = null;
+		this.#stopBootTicker();
 		this.#setStatus({ catchingUp: false });
 	}
 
@@ -615,4 +911,11 @@ function applyStored(doc: YDoc, stored: StoredDoc): void {
 		if (stored.state) applyUpdate(doc, stored.state, origin);
 		for (const u of stored.updates) applyUpdate(doc, u, origin);
 	}, origin);
+}
+
+/** A bootstrap summary as the server encodes it (`summarize`), for the contact it is filed under. */
+function isSummary(value: unknown, id: ContactId): value is ContactSummary {
+	if (typeof value !== 'object' || value === null) return false;
+	const v = value as Record<string, unknown>;
+	return v.id === id && typeof v.firstName === 'string' && typeof v.lastName === 'string' && typeof v.updatedAt === 'number' && typeof v.status === 'string' && Array.isArray(v.recentIncomingAt);
 }

@@ -1,0 +1,147 @@
+/**
+ * First-login bootstrap (issue 26): what the list and search need, before the documents.
+ *
+ *   BOOTSTRAP        c -> s  part, seq, after
+ *                            Asks for one part of the workspace's bootstrap snapshot, in
+ *                            contact-id order: part 0 is every visible contact's summary (the
+ *                            list), part 1 its searchable text (comments and text messages,
+ *                            SPEC S3.5). `after` is the last document id the client stored of
+ *                            this part ('' to start), `seq` the snapshot seq of the chunks it
+ *                            stored (0 to start): a resumed request gets the documents after
+ *                            `after`, plus those at or before it that changed since `seq`.
+ *   BOOTSTRAP_CHUNK  s -> c  part, seq, total, done, items
+ *                            `seq`: every item is current to at least this workspace seq;
+ *                            `total`: the visible contacts of this part; `done`: the last
+ *                            chunk of this answer. An item is docId, docSeq (the seq of the
+ *                            newest update the item reflects) and a JSON payload (UTF-8): a
+ *                            `ContactSummary` (part 0) or a `BootstrapText` (part 1).
+ *
+ * The bootstrap is a preview: every listed document still arrives whole by the catch-up
+ * (WELCOME, SYNC), and its own summary replaces the bootstrap's. A server that is asked for a
+ * part it does not know answers one empty chunk with `done`. Clients that never send
+ * BOOTSTRAP (stock clients, bots) see no change: the message types are new, the version is 1.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { DocId } from '../domain/types';
+import { fail } from './errors';
+import { MAX_ID_BYTES, MAX_TRANSFER_BYTES } from './limits';
+import { readBool, readBytes, readDocId, readString, readUint, remaining } from './wire';
+
+export const MSG_BOOTSTRAP = 15;
+export const MSG_BOOTSTRAP_CHUNK = 16;
+
+export const BOOTSTRAP_SUMMARIES = 0;
+export const BOOTSTRAP_TEXT = 1;
+export type BootstrapPart = typeof BOOTSTRAP_SUMMARIES | typeof BOOTSTRAP_TEXT;
+
+/** Items in one chunk at most (the server cuts chunks smaller, by bytes). */
+export const MAX_BOOTSTRAP_ITEMS = 10_000;
+
+/** One searchable entry of a contact: [entry id, at, kind (0 message, 1 comment), text]. */
+export type BootstrapTextRow = [string, number, 0 | 1, string];
+/** Part 1's payload for one contact. */
+export type BootstrapText = BootstrapTextRow[];
+
+export interface BootstrapRequestMessage {
+	type: 'bootstrap';
+	part: BootstrapPart;
+	seq: number;
+	/** '' to start; else a document id. */
+	after: string;
+}
+
+export interface BootstrapItem {
+	docId: DocId;
+	docSeq: number;
+	payload: Uint8Array;
+}
+
+export interface BootstrapChunkMessage {
+	type: 'bootstrap-chunk';
+	part: BootstrapPart;
+	seq: number;
+	total: number;
+	done: boolean;
+	items: BootstrapItem[];
+}
+
+function readPart(dec: decoding.Decoder): BootstrapPart {
+	const part = readUint(dec, 'bootstrap part');
+	if (part !== BOOTSTRAP_SUMMARIES && part !== BOOTSTRAP_TEXT) fail('bad_frame', `unknown bootstrap part ${part}`);
+	return part;
+}
+
+export function writeBootstrapRequest(enc: encoding.Encoder, msg: Omit<BootstrapRequestMessage, 'type'>): void {
+	encoding.writeVarUint(enc, MSG_BOOTSTRAP);
+	encoding.writeVarUint(enc, msg.part);
+	encoding.writeVarUint(enc, msg.seq);
+	encoding.writeVarString(enc, msg.after);
+}
+
+export function readBootstrapRequest(dec: decoding.Decoder): BootstrapRequestMessage {
+	const part = readPart(dec);
+	const seq = readUint(dec, 'bootstrap seq');
+	const after = readString(dec, 'bootstrap cursor', MAX_ID_BYTES);
+	return { type: 'bootstrap', part, seq, after };
+}
+
+export function writeBootstrapChunk(enc: encoding.Encoder, msg: Omit<BootstrapChunkMessage, 'type'>): void {
+	encoding.writeVarUint(enc, MSG_BOOTSTRAP_CHUNK);
+	encoding.writeVarUint(enc, msg.part);
+	encoding.writeVarUint(enc, msg.seq);
+	encoding.writeVarUint(enc, msg.total);
+	encoding.writeVarUint(enc, msg.done ? 1 : 0);
+	encoding.writeVarUint(enc, msg.items.length);
+	for (const it of msg.items) {
+		encoding.writeVarString(enc, it.docId);
+		encoding.writeVarUint(enc, it.docSeq);
+		encoding.writeVarUint8Array(enc, it.payload);
+	}
+}
+
+export function readBootstrapChunk(dec: decoding.Decoder): BootstrapChunkMessage {
+	const part = readPart(dec);
+	const seq = readUint(dec, 'bootstrap seq');
+	const total = readUint(dec, 'bootstrap total');
+	const done = readBool(dec, 'bootstrap done');
+	const count = readUint(dec, 'bootstrap items', MAX_BOOTSTRAP_ITEMS);
+	// Each item takes at least 6 bytes (an id of 4, a seq, an empty payload): checked before allocating.
+	if (count * 6 > remaining(dec)) fail('bad_frame', 'bootstrap items are truncated');
+	const items: BootstrapItem[] = [];
+	for (let i = 0; i < count; i++) {
+		const docId = readDocId(dec);
+		const docSeq = readUint(dec, 'bootstrap doc seq');
+		const payload = readBytes(dec, 'bootstrap payload', MAX_TRANSFER_BYTES);
+		items.push({ docId, docSeq, payload });
+	}
+	return { type: 'bootstrap-chunk', part, seq, total, done, items };
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function encodePayload(value: unknown): Uint8Array {
+	return utf8Encoder.encode(JSON.stringify(value));
+}
+
+/** The JSON of a payload, or undefined when it is not UTF-8 JSON (never throws). */
+export function decodePayload(bytes: Uint8Array): unknown {
+	try {
+		return JSON.parse(utf8Decoder.decode(bytes)) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Part 1's payload checked row by row; rows that do not fit are dropped. */
+export function readBootstrapText(value: unknown): BootstrapText {
+	if (!Array.isArray(value)) return [];
+	const out: BootstrapText = [];
+	for (const r of value as unknown[]) {
+		if (!Array.isArray(r) || r.length !== 4) continue;
+		const [id, at, kind, text] = r as unknown[];
+		if (typeof id === 'string' && typeof at === 'number' && (kind === 0 || kind === 1) && typeof text === 'string') out.push([id, at, kind, text]);
+	}
+	return out;
+}

@@ -1,0 +1,204 @@
+// Issue 26 (SPEC S9.2, S1.9, S3.2): a first login's bootstrap against a real server. The list
+// (summaries) and the searchable text arrive before the documents; documents wait while the
+// person works; a conversation not here yet is fetched first; writes during the bootstrap (a new
+// message, a reassignment away, a new contact) are all reflected afterwards; a contact
+// reassigned away leaves nothing on the device; an interrupted bootstrap resumes from its cursor.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { contactDoc, initContact } from '../doc';
+import { DEMO_USERS } from '../demo/generate';
+import { asContactId, asEntryId, contactDocId, parseDocId } from '../domain/ids';
+import type { ContactId, DocId, UserId } from '../domain/types';
+import { decodeClientFrame, type BootstrapRequestMessage } from '../protocol';
+import { createMemoryStore } from '../storage/memory';
+import type { ClientStore } from '../storage/store';
+import { startServer } from '../../../sync-server/src/server';
+import { AuthClient, memorySession } from './auth';
+import type { WebSocketCtor } from './connection';
+import { Replica } from './replica';
+import { waitFor } from '../test-utils/wait';
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let dataDir: string;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+	dataDir = mkdtempSync(join(tmpdir(), 'parley-bootstrap-'));
+	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir: dataDir, seed: { contacts: 400, messagesPerContact: 3 }, log: () => undefined });
+}, 60_000);
+
+afterAll(async () => {
+	await server?.close();
+	rmSync(dataDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+	for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A WebSocket that records the BOOTSTRAP requests the replica sends. */
+function recordingSocket(requests: BootstrapRequestMessage[]): WebSocketCtor {
+	class Recording extends WebSocket {
+		override send(data: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void {
+			if (data instanceof Uint8Array) {
+				const d = decodeClientFrame(new Uint8Array(data));
+				if (d.ok && d.msg.type === 'bootstrap') requests.push(d.msg);
+			}
+			(super.send as (...a: unknown[]) => void)(data, ...rest);
+		}
+	}
+	return Recording as unknown as WebSocketCtor;
+}
+
+interface Device {
+	replica: Replica;
+	userId: UserId;
+	requests: BootstrapRequestMessage[];
+	texts: Set<ContactId>;
+	busy: { value: boolean };
+}
+
+async function device(email: string, store: ClientStore, busy = { value: true }): Promise<Device> {
+	const auth = new AuthClient({ baseUrl: server.url.replace(/\/$/, ''), storage: memorySession() });
+	const login = await auth.login(email, 'parley-demo');
+	if (!login.ok) throw new Error(login.message);
+	const requests: BootstrapRequestMessage[] = [];
+	const replica = new Replica({
+		store,
+		bootstrapMin: 5,
+		busy: () => busy.value,
+		connection: {
+			url: (t) => `${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(t)}`,
+			WebSocket: recordingSocket(requests),
+			token: () => auth.token(),
+			refreshToken: async () => 'network'
+		}
+	});
+	const texts = new Set<ContactId>();
+	replica.onBootstrapText((id, rows) => rows.length > 0 && texts.add(id));
+	cleanups.push(async () => {
+		await replica.close();
+		auth.stop();
+	});
+	await replica.open();
+	return { replica, userId: login.session.user.id as UserId, requests, texts, busy };
+}
+
+/** The contact documents `userId` may see on the server now. */
+function visibleTo(userId: UserId): DocId[] {
+	const pred = server.visibility.predicateForTarget(userId);
+	return [...server.visibility.contactDocIds()].filter((d) => {
+		const a = server.visibility.accessOf(d);
+		return a !== undefined && pred !== null && pred(a);
+	});
+}
+
+const storedContacts = async (store: ClientStore) => (await store.listDocIds()).filter((d) => d !== 'dir');
+
+describe('first-login bootstrap (issue 26)', () => {
+	it('paints the whole list and search text before the documents, fetches an opened conversation first, and finishes once the person is idle', async () => {
+		const store = createMemoryStore();
+		const d = await device('owner@demo.test', store);
+		const visible = visibleTo(d.userId);
+		d.replica.start();
+		// The list and the searchable text, while documents wait (the person is busy).
+		await waitFor(() => d.replica.status.offline?.phase === 'documents', 30_000, 'list and text parts');
+		expect(d.replica.summaries.size).toBe(visible.length);
+		expect(d.texts.size).toBeGreaterThan(visible.length / 2);
+		expect(d.replica.status.offline).toMatchObject({ total: visible.length });
+		// The stored summaries are the list of the next cold start.
+		expect((await store.loadSummaries()).length).toBe(visible.length);
+		const before = await storedContacts(store);
+		expect(before.length).toBeLessThan(visible.length / 4);
+
+		// Opening a conversation not here yet fetches it first.
+		const target = visible.find((id) => !before.includes(id))!;
+		const contactId = parseDocId(target)!.kind === 'contact' ? (target.slice(2) as ContactId) : asContactId('x');
+		const doc = await d.replica.contact(contactId);
+		expect(contactDoc(doc).thread.entries().length).toBeGreaterThan(0);
+		expect(d.replica.isLocal(contactId)).toBe(true);
+
+		// Idle: every document follows, and the bootstrap ends.
+		d.busy.value = false;
+		await waitFor(() => d.replica.status.offline === null && !d.replica.status.catchingUp && d.replica.lastSeq > 0, 60_000, 'every document local');
+		expect((await storedContacts(store)).sort()).toEqual([...visible].sort());
+		expect(await store.getMeta('bootstrap')).toBeUndefined();
+	}, 90_000);
+
+	it('reflects writes made during the bootstrap, and a contact reassigned away leaves nothing behind', async () => {
+		const store = createMemoryStore();
+		const d = await device('sue@demo.test', store);
+		const mine = visibleTo(d.userId);
+		expect(mine.length).toBeGreaterThan(6);
+		d.replica.start();
+		await waitFor(() => d.replica.status.offline?.phase === 'documents', 30_000, 'list and text parts');
+		const local = new Set(await storedContacts(store));
+		const notLocal = mine.filter((id) => !local.has(id));
+		const [withMessage, reassigned] = notLocal;
+		expect(withMessage && reassigned).toBeTruthy();
+		const reassignedId = reassigned!.slice(2) as ContactId;
+		expect(d.replica.summaries.get(reassignedId)).toBeDefined();
+
+		// A new message, a reassignment away from Sue, a new contact assigned to her.
+		const entryId = asEntryId('boot-new-message');
+		const withMessageId = withMessage!.slice(2) as ContactId;
+		const name = d.replica.summaries.get(withMessageId)!.firstName;
+		const at = Date.now();
+		await server.rooms.applyServerChange(withMessage!, (y) =>
+			contactDoc(y).thread.append({ id: entryId, kind: 'comment', at, author: { type: 'user', id: DEMO_USERS.ana }, text: 'written during the bootstrap', mentions: [] })
+		);
+		// Live, while documents still wait: the list row follows the new entry, whole (its document
+		// is fetched ahead of the others, not summarised from the update alone).
+		await waitFor(() => (d.replica.summaries.get(withMessageId)?.updatedAt ?? 0) >= at, 10_000, 'the live write in the list');
+		expect(d.replica.summaries.get(withMessageId)!.firstName).toBe(name);
+		expect(name).not.toBe('');
+		await server.rooms.applyServerChange(reassigned!, (y) => contactDoc(y).assignment.set({ userId: DEMO_USERS.ana, teamId: null }));
+		const newId = asContactId('boot-new-contact');
+		await server.rooms.applyServerChange(contactDocId(newId), (y) =>
+			initContact(y, { id: newId, profile: { firstName: 'Zed', lastName: 'Newcomer' }, assignment: { userId: d.userId }, createdAt: Date.now() })
+		);
+
+		d.busy.value = false;
+		await waitFor(() => d.replica.status.offline === null && !d.replica.status.catchingUp && d.replica.lastSeq > 0, 60_000, 'every document local');
+		const doc = await d.replica.contact(withMessage!.slice(2) as ContactId);
+		expect(contactDoc(doc).thread.has(entryId)).toBe(true);
+		expect(d.replica.summaries.get(newId)?.firstName).toBe('Zed');
+		expect((await store.loadDoc(contactDocId(newId))).updates.length + ((await store.loadDoc(contactDocId(newId))).state ? 1 : 0)).toBeGreaterThan(0);
+
+		// Zero bytes of the contact reassigned away (SPEC S1.9): no document, summary or search row.
+		expect(d.replica.summaries.get(reassignedId)).toBeUndefined();
+		const gone = await store.loadDoc(reassigned!);
+		expect(gone.state).toBeNull();
+		expect(gone.updates).toEqual([]);
+		expect((await store.loadSummaries()).some((s) => s.id === reassignedId)).toBe(false);
+		expect(await store.loadSearchRows(reassignedId)).toEqual([]);
+		expect((await store.listDocIds()).includes(reassigned!)).toBe(false);
+	}, 90_000);
+
+	it('resumes an interrupted bootstrap from its cursor instead of starting again', async () => {
+		const store = createMemoryStore();
+		const first = await device('owner@demo.test', store);
+		first.replica.start();
+		// Interrupted as soon as the first chunk of the list is stored (its cursor with it).
+		await waitFor(async () => ((await store.getMeta<{ part: number; after: string }>('bootstrap'))?.after ?? '') !== '' || ((await store.getMeta<{ part: number }>('bootstrap'))?.part ?? 0) > 0, 30_000, 'a stored cursor');
+		await first.replica.close();
+		const cursor = await store.getMeta<{ part: number; seq: number; after: string }>('bootstrap');
+		const stored = (await store.loadSummaries()).length;
+		expect(stored).toBeGreaterThan(0);
+
+		// A reload: the stored part of the list is there at once, and the bootstrap goes on where it stopped.
+		const second = await device('owner@demo.test', store, { value: false });
+		expect((await second.replica.open()).length).toBe(stored);
+		second.replica.start();
+		await waitFor(() => second.replica.status.offline === null && !second.replica.status.catchingUp && second.replica.lastSeq > 0, 60_000, 'every document local');
+		// Nothing asked for from the start again: the first request carries the stored cursor.
+		if (cursor!.part < 2) expect(second.requests[0]).toMatchObject({ part: cursor!.part, after: cursor!.after, seq: cursor!.seq });
+		expect(second.requests.some((r) => r.part === 0 && r.after === '')).toBe(false);
+		const visible = visibleTo(first.userId);
+		expect(second.replica.summaries.size).toBe(visible.length);
+		expect((await storedContacts(store)).length).toBe(visible.length);
+	}, 90_000);
+});
