@@ -140,7 +140,7 @@ export async function parseEmail(raw: Buffer, envelopeFrom?: string | null): Pro
 	const auto = autoKind(mail, envelopeFrom);
 	const mid = mail.messageId && /^<[^<>\s]{1,250}>$/.test(mail.messageId.trim()) ? mail.messageId.trim() : null;
 	const html = typeof mail.html === 'string' && mail.html.trim() ? sanitizeEmailHtml(mail.html) : undefined;
-	const text = (mail.text ?? (html ? sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }) : '')).slice(0, MAX_TEXT_CHARS);
+	const text = (mail.text ?? (html ? sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }) : '')).trimEnd().slice(0, MAX_TEXT_CHARS);
 	const refs = idList(mail.references);
 	const inReplyTo = idList(mail.inReplyTo)[0];
 	const reportParts = new Set(['message/delivery-status', 'message/global-delivery-status', 'message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
