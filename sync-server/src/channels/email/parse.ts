@@ -113,20 +113,25 @@ function autoKind(mail: ParsedMail, envelopeFrom: string | null | undefined): 'b
 	return undefined;
 }
 
-function bounceDetails(mail: ParsedMail): { originalMessageId?: string; reason: string } {
+function bounceDetails(mail: ParsedMail, raw: Buffer): { originalMessageId?: string; reason: string } {
 	let original: string | undefined;
 	let reason = '';
-	for (const a of mail.attachments) {
-		const body = a.content.toString('utf8');
-		const ct = a.contentType.toLowerCase();
+	// mailparser keeps some report parts as attachments and folds others into the text: the
+	// delivery-status fields are read from whichever holds them, else from the raw report.
+	const parts = [...mail.attachments.map((a) => ({ ct: a.contentType.toLowerCase(), body: a.content.toString('utf8') })), { ct: 'message/delivery-status', body: raw.toString('utf8') }];
+	for (const { ct, body } of parts) {
+		if (reason) break;
 		if (ct === 'message/delivery-status' || ct === 'message/global-delivery-status') {
 			const diag = /^Diagnostic-Code:\s*(?:smtp;\s*)?(.+(?:\r?\n[ \t].+)*)/im.exec(body)?.[1];
 			const status = /^Status:\s*(\S+)/im.exec(body)?.[1];
 			const rcpt = /^Final-Recipient:\s*(?:rfc822;\s*)?(\S+)/im.exec(body)?.[1];
 			reason = [rcpt, status, diag?.replace(/\s+/g, ' ')].filter(Boolean).join(' ');
 		}
+	}
+	for (const a of mail.attachments) {
+		const ct = a.contentType.toLowerCase();
 		if (ct === 'message/rfc822' || ct === 'text/rfc822-headers' || ct === 'message/global' || ct === 'message/global-headers') {
-			original ??= /^Message-ID:\s*(<[^<>\s]+>)/im.exec(body)?.[1];
+			original ??= /^Message-ID:\s*(<[^<>\s]+>)/im.exec(a.content.toString('utf8'))?.[1];
 		}
 	}
 	original ??= /^Message-ID:\s*(<[^<>\s]+>)/im.exec(mail.text ?? '')?.[1];
@@ -161,6 +166,6 @@ export async function parseEmail(raw: Buffer, envelopeFrom?: string | null): Pro
 			.filter((a) => !(auto === 'bounce' && reportParts.has(a.contentType.toLowerCase())))
 			.map((a) => ({ name: a.filename ?? 'attachment', mime: a.contentType, data: a.content })),
 		...(auto ? { auto } : {}),
-		...(auto === 'bounce' ? { bounce: bounceDetails(mail) } : {})
+		...(auto === 'bounce' ? { bounce: bounceDetails(mail, raw) } : {})
 	};
 }
