@@ -1,5 +1,5 @@
 /** Test tools of the email tests: a test server with an email channel, SMTP sending from nodemailer, thread reads. */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { contactDoc } from '../../src/lib/doc';
 import { contactDocId, parseDocId } from '../../src/lib/domain/ids';
@@ -28,7 +28,7 @@ export async function createEmailChannel(server: TestServer, token: string, emai
 	return { id, port };
 }
 
-export function smtpTo(port: number): nodemailer.Transporter<SMTPTransport.SentMessageInfo> {
+export function smtpTo(port: number): Transporter<SMTPTransport.SentMessageInfo> {
 	return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 30_000, socketTimeout: 120_000 });
 }
 

@@ -30,6 +30,7 @@ import type { AddressInfo } from 'node:net';
 import { contactDoc, directoryDoc, serverOrigin } from '../../../../src/lib/doc';
 import { normalizeEmail } from '../../../../src/lib/domain/contact-input';
 import { contactDocId, DIR_DOC_ID, newId, parseDocId } from '../../../../src/lib/domain/ids';
+import { DEMO_CHANNELS } from '../../../../src/lib/demo/generate';
 import type { Attachment, Channel, ChannelId, ContactId, EmailMeta, EntryId, MessageEntry, Profile } from '../../../../src/lib/domain/types';
 import { asObject, errorReply, readJson, reply, type Reply } from '../../http/respond';
 import type { Route } from '../../http/routes';
@@ -127,6 +128,7 @@ export class EmailChannel {
 	/** Starts what the directory's email channels need (receiver, IMAP pollers), stops the rest. */
 	async refresh(): Promise<void> {
 		if (this.closed) return;
+		await this.pointDemoAtMailbox();
 		const channels = this.emailChannels();
 		if (this.opts.smtpPort !== null && channels.some((c) => (c.email?.addresses.length ?? 0) > 0)) await this.startReceiver();
 		const wanted = new Map<string, Channel>();
@@ -144,6 +146,16 @@ export class EmailChannel {
 			this.pollers.set(id, p);
 			p.start();
 		}
+	}
+
+	/** The demo channel sends to the demo mailbox, wherever it could listen. */
+	private async pointDemoAtMailbox(): Promise<void> {
+		const box = this.opts.demoMailbox;
+		const ch = this.deps.channel(DEMO_CHANNELS.email);
+		const smtp = ch?.email?.smtp;
+		if (!box || !ch?.email || !smtp || smtp.host !== '127.0.0.1' || smtp.port === box.port || box.port === 0) return;
+		const email = { ...ch.email, smtp: { ...smtp, port: box.port } };
+		await this.deps.rooms.applyServerChange(DIR_DOC_ID, (ydoc) => directoryDoc(ydoc).putChannel({ ...ch, email }));
 	}
 
 	/** Restarts a channel's IMAP poller (its password changed). */
@@ -367,7 +379,8 @@ export class EmailChannel {
 		const smtp = channel.email?.smtp;
 		if (!smtp) return { kind: 'retry', error: 'The channel has no outgoing SMTP server yet (set one in its email settings).' };
 		if (p.to.length === 0) return { kind: 'final', error: 'The contact has no email address.' };
-		if (!this.opts.allowPrivate && (smtp.host === 'localhost' || (isIP(smtp.host) && isPrivateAddress(smtp.host)))) {
+		const demoBox = this.opts.demoMailbox && smtp.host === '127.0.0.1' && smtp.port === this.opts.demoMailbox.port;
+		if (!this.opts.allowPrivate && !demoBox && (smtp.host === 'localhost' || (isIP(smtp.host) && isPrivateAddress(smtp.host)))) {
 			return { kind: 'final', error: `Refused: ${smtp.host} is a private address.` };
 		}
 		const attachments: Array<{ filename: string; content: Buffer; contentType: string }> = [];

@@ -92,7 +92,13 @@ export class MailSink {
 	}
 
 	async listen(): Promise<number> {
-		await new Promise<void>((resolve) => this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve));
+		await new Promise<void>((resolve, reject) => {
+			this.server.server.once('error', reject);
+			this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => {
+				this.server.server.off('error', reject);
+				resolve();
+			});
+		});
 		this.port = (this.server.server.address() as AddressInfo).port;
 		return this.port;
 	}
