@@ -3,12 +3,13 @@
  * before is reached again on the channels it used; besides those, a channel that can start a
  * conversation by itself offers to: the webhook/API channel addresses the contact by its phone
  * or its id (the provider resolves it). The web chat reaches only a visitor with a session, so
- * only contacts who wrote on it (it is among their channels). Email channels will join here.
+ * only contacts who wrote on it (it is among their channels). An email channel writes to the
+ * contact's address (S5.12).
  */
 import type { Channel, MessageTemplate } from './types';
 
 export function canStartConversation(channel: Channel): boolean {
-	return channel.kind === 'webhook';
+	return channel.kind === 'webhook' || channel.kind === 'email';
 }
 
 /** The channels of `all` a message to the contact can use, given the channels it already used. */

@@ -10,6 +10,7 @@
  * write is done, never waiting for the network.
  */
 import type {
+	EmailMeta,
 	Assignment,
 	Attachment,
 	ChannelId,
@@ -156,7 +157,7 @@ export interface ConversationApi {
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
 	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome>;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string; email?: EmailMeta }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 	// --- the conversation console (S5.1-S5.5, S7, S8) ---
