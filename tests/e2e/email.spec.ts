@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { DEMO_CHANNELS, DEMO_EMAIL } from '../../src/lib/demo/generate';
 import { headerOf, MailSink } from '../../sync-server/src/channels/email/mail-sink';
 import { startServer } from '../../sync-server/src/server';
@@ -31,7 +31,7 @@ let owner: Session;
 
 test.describe.configure({ mode: 'serial' });
 
-async function mail(opts: nodemailer.SendMailOptions): Promise<void> {
+async function mail(opts: SendMailOptions): Promise<void> {
 	const port = server.channels.email.smtpAddress!.port;
 	await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({ to: DEMO_EMAIL.address, ...opts });
 }
@@ -53,7 +53,7 @@ test.beforeAll(async ({ browser }) => {
 	sink = new MailSink();
 	await sink.listen();
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-email-'));
-	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 20 }, log: () => undefined, channels: { allowPrivate: true, email: { smtpPort: 0 } } });
+	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 20 }, log: () => undefined, channels: { allowPrivate: true, email: { smtpPort: 0, demoMailbox: sink } } });
 	const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' }) });
 	const token = ((await login.json()) as { accessToken: string }).accessToken;
 	const patched = await fetch(`${server.url}/api/channels/${DEMO_CHANNELS.email}/email`, {
@@ -169,4 +169,20 @@ test('a hostile HTML body is inert in the browser', async () => {
 	await page.getByTestId('composer').fill('still usable');
 	await expect(page.getByTestId('composer')).toHaveValue('still usable');
 	await page.screenshot({ path: join(shots, 'email-hostile.png') });
+});
+
+test('Settings > Email: the channel settings with secrets never shown, and the demo mailbox with the replies', async () => {
+	const page = owner.page;
+	await page.goto('/settings/email');
+	const form = page.getByTestId('email-channel-form').first();
+	await expect(form).toContainText('Email');
+	await expect(form.getByTestId('email-receiver')).toContainText(`127.0.0.1:${server.channels.email.smtpAddress!.port}`);
+	await form.getByLabel('Password').first().fill('s3cret-smtp');
+	await form.getByRole('button', { name: 'Save' }).click();
+	await expect(form.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+	await expect(form.getByLabel('Password').first()).toHaveValue('');
+	await expect(form.getByLabel('Password').first()).toHaveAttribute('placeholder', 'set (leave empty to keep)');
+	expect(JSON.stringify(server.visibility.directory.channels)).not.toContain('s3cret-smtp');
+	await expect(page.getByTestId('demo-mailbox')).toContainText('Re: Where is my parcel?');
+	await page.screenshot({ path: join(shots, 'email-settings.png'), fullPage: true });
 });

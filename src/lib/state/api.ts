@@ -399,6 +399,8 @@ export interface AppState {
 	readonly search: SearchApi;
 	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
 	readonly media: MediaApi;
+	/** S5.12: the email channels' settings (Settings > Email). */
+	readonly emailSettings: import('./email-settings.svelte').EmailSettingsState;
 	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)
