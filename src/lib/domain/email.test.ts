@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyMark, emailHtml, emailPlainText } from './email-format';
 import { baseSubject, parseAddressList, replyHeaders, replySubject, splitQuoted } from './email';
+import { channelsToReach } from './outbound';
+import type { Channel } from './types';
 
 describe('email rules', () => {
 	it('compares subjects without reply prefixes', () => {
@@ -39,5 +41,12 @@ describe('email rules', () => {
 		expect(applyMark('say hello', 4, 9, 'bold')).toEqual({ text: 'say **hello**', start: 6, end: 11 });
 		expect(applyMark('a\nb', 0, 3, 'list').text).toBe('- a\n- b');
 		expect(applyMark('a', 1, 1, 'quote').text).toBe('> a');
+	});
+
+	it('offers an email channel to reach a contact with an email address (S5.10)', () => {
+		const mail = { id: 'ch-mail', kind: 'email', name: 'Email', windowHours: null, supportsReplies: true, email: { addresses: ['a@x.test'] } } as Channel;
+		expect(channelsToReach([mail], new Set(), { email: '' })).toEqual([]);
+		expect(channelsToReach([mail], new Set(), { email: 'c@y.test' })).toEqual([mail]);
+		expect(channelsToReach([mail], new Set(['ch-mail']), null)).toEqual([mail]);
 	});
 });

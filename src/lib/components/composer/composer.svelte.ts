@@ -142,7 +142,7 @@ export class ComposerState {
 		const c = this.#p.conversation;
 		const ids = new Set<string>(c.profile?.channelIds ?? c.summary?.channelIds ?? []);
 		for (const e of this.#entries) if (e.kind === 'message') ids.add(e.channelId);
-		return channelsToReach(this.#p.dir?.channels ?? [], ids);
+		return channelsToReach(this.#p.dir?.channels ?? [], ids, c.profile);
 	});
 	readonly #lastIn = $derived(lastIncomingByChannel(this.#entries));
 	readonly channelId = $derived.by(() => {
@@ -154,7 +154,8 @@ export class ComposerState {
 		return (
 			defaultChannel(
 				this.#entries,
-				this.channels.filter((c) => messagingWindow(c, this.#lastIn.get(c.id) ?? null, now).open).map((c) => c.id),
+				// An email channel the contact never used is offered, not preferred (S5.12).
+				this.channels.filter((c) => messagingWindow(c, this.#lastIn.get(c.id) ?? null, now).open && (c.kind !== 'email' || this.#lastIn.has(c.id))).map((c) => c.id),
 				last
 			) ?? defaultChannel(this.#entries, this.channels.map((c) => c.id), last)
 		);
