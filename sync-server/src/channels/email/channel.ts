@@ -30,7 +30,7 @@ import type { AddressInfo } from 'node:net';
 import { contactDoc, directoryDoc, serverOrigin } from '../../../../src/lib/doc';
 import { normalizeEmail } from '../../../../src/lib/domain/contact-input';
 import { contactDocId, DIR_DOC_ID, newId, parseDocId } from '../../../../src/lib/domain/ids';
-import { DEMO_CHANNELS } from '../../../../src/lib/demo/generate';
+import { DEMO_CHANNELS, DEMO_EMAIL } from '../../../../src/lib/demo/generate';
 import type { Attachment, Channel, ChannelId, ContactId, EmailMeta, EntryId, MessageEntry, Profile } from '../../../../src/lib/domain/types';
 import { asObject, errorReply, readJson, reply, type Reply } from '../../http/respond';
 import type { Route } from '../../http/routes';
@@ -128,7 +128,6 @@ export class EmailChannel {
 	/** Starts what the directory's email channels need (receiver, IMAP pollers), stops the rest. */
 	async refresh(): Promise<void> {
 		if (this.closed) return;
-		await this.pointDemoAtMailbox();
 		const channels = this.emailChannels();
 		if (this.opts.smtpPort !== null && channels.some((c) => (c.email?.addresses.length ?? 0) > 0)) await this.startReceiver();
 		const wanted = new Map<string, Channel>();
@@ -146,16 +145,6 @@ export class EmailChannel {
 			this.pollers.set(id, p);
 			p.start();
 		}
-	}
-
-	/** The demo channel sends to the demo mailbox, wherever it could listen. */
-	private async pointDemoAtMailbox(): Promise<void> {
-		const box = this.opts.demoMailbox;
-		const ch = this.deps.channel(DEMO_CHANNELS.email);
-		const smtp = ch?.email?.smtp;
-		if (!box || !ch?.email || !smtp || smtp.host !== '127.0.0.1' || smtp.port === box.port || box.port === 0) return;
-		const email = { ...ch.email, smtp: { ...smtp, port: box.port } };
-		await this.deps.rooms.applyServerChange(DIR_DOC_ID, (ydoc) => directoryDoc(ydoc).putChannel({ ...ch, email }));
 	}
 
 	/** Restarts a channel's IMAP poller (its password changed). */
@@ -376,7 +365,10 @@ export class EmailChannel {
 
 	private async send(row: OutboxRow, channel: Channel, attempt: number): Promise<Outcome> {
 		const p = JSON.parse(row.payload) as EmailPayload;
-		const smtp = channel.email?.smtp;
+		// The demo channel sends to the demo mailbox, wherever it could listen (its port was taken: another one).
+		const box = this.opts.demoMailbox;
+		const configured = channel.email?.smtp;
+		const smtp = box && configured && channel.id === DEMO_CHANNELS.email && configured.host === '127.0.0.1' && configured.port === DEMO_EMAIL.mailboxPort ? { ...configured, port: box.port } : configured;
 		if (!smtp) return { kind: 'retry', error: 'The channel has no outgoing SMTP server yet (set one in its email settings).' };
 		if (p.to.length === 0) return { kind: 'final', error: 'The contact has no email address.' };
 		const demoBox = this.opts.demoMailbox && smtp.host === '127.0.0.1' && smtp.port === this.opts.demoMailbox.port;
