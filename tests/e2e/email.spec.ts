@@ -164,6 +164,23 @@ test('a hostile HTML body is inert in the browser', async () => {
 	expect(alerts).toEqual([]);
 	expect(await body.locator('script, iframe, form, input, style, svg').count()).toBe(0);
 	expect(await body.locator('[onerror], [onload], [ontoggle], [style]').count()).toBe(0);
+	// The browser's own wall (DOMPurify at display): HTML a client wrote into an outgoing email
+	// never passed the server's sanitizer, and is still inert when shown.
+	await page.evaluate(
+		async ({ cid, raw }) => {
+			type Conv = { loaded: Promise<void>; sendMessage(i: unknown): Promise<unknown>; close(): void };
+			const conv = (window as unknown as { __parley: { app: { conversations: { open(id: string): Conv } } } }).__parley.app.conversations.open(cid);
+			await conv.loaded;
+			await conv.sendMessage({ text: 'raw html', channelId: 'ch-email', email: { subject: 'Raw', to: ['mallory@evil.test'], html: raw } });
+			conv.close();
+		},
+		{ cid: id, raw: html }
+	);
+	const raw = page.getByTestId('email-card').filter({ hasText: 'Raw' }).getByTestId('email-card-body');
+	await expect(raw).toContainText('Hi agent');
+	expect(await raw.locator('script, iframe, form, input, style, svg').count()).toBe(0);
+	expect(await raw.locator('[onerror], [onload], [ontoggle], [style], a[href^="javascript"]').count()).toBe(0);
+	expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
 	// The overlay's CSS is gone: the composer is still on top and usable.
 	await expect(page.getByTestId('composer')).toBeVisible();
 	await page.getByTestId('composer').fill('still usable');
