@@ -22,28 +22,25 @@
  * it already (they dedupe by Message-ID, as `mail-sink.ts` does) shows it once. 4xx answers and
  * network errors are retried with the outbox's backoff, 5xx are final with the server's answer.
  */
-import { isIP } from 'node:net';
-import nodemailer from 'nodemailer';
-import { ImapFlow } from 'imapflow';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { contactDoc, directoryDoc, serverOrigin } from '../../../../src/lib/doc';
 import { normalizeEmail } from '../../../../src/lib/domain/contact-input';
 import { contactDocId, DIR_DOC_ID, newId, parseDocId } from '../../../../src/lib/domain/ids';
-import { DEMO_CHANNELS, DEMO_EMAIL } from '../../../../src/lib/demo/generate';
-import type { Attachment, Channel, ChannelId, ContactId, EmailMeta, EntryId, MessageEntry, Profile } from '../../../../src/lib/domain/types';
-import { asObject, errorReply, readJson, reply, type Reply } from '../../http/respond';
+import type { Attachment, Channel, ChannelId, ContactId, EmailMeta, EntryId, Profile } from '../../../../src/lib/domain/types';
+import { asObject, errorReply, readJson, reply } from '../../http/respond';
 import type { Route } from '../../http/routes';
 import type { UploadStore } from '../../http/upload-store';
-import type { ChannelRecords, ChannelSecrets, MetaStore, OutboxRow } from '../../persistence/store';
+import type { ChannelRecords, ChannelSecrets, MetaStore } from '../../persistence/store';
 import type { Rooms } from '../../rooms';
-import { isPrivateAddress } from '../outbound-http';
-import type { Outcome, OutboxAdapter } from '../outbox';
+import type { OutboxAdapter } from '../outbox';
 import { advanceDelivery, writeIncoming } from '../thread-writes';
 import { KeyedLock } from '../webhook';
-import { parseEmail, sanitizeEmailHtml, type ParsedEmail } from './parse';
+import { parseEmail, type ParsedEmail } from './parse';
 import { parseEmailSettings, secretKey } from './settings';
 import type { MailSink } from './mail-sink';
+import { ImapPoller } from './imap';
+import { EmailOutbound } from './outbound';
 
 /** One attachment at most (the upload limit), and one whole mail at most (10 MiB base64-encoded, with room for the rest). */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -78,23 +75,6 @@ export type IngestResult =
 	| { ok: true; outcome: 'stored' | 'duplicate' | 'bounce' | 'ignored'; contactId?: ContactId; entryId?: string }
 	| { ok: false; code: number; message: string };
 
-/** What an email row of the outbox holds. */
-interface EmailPayload {
-	messageId: string;
-	from: string;
-	fromName?: string;
-	to: string[];
-	cc: string[];
-	bcc: string[];
-	subject: string;
-	text: string;
-	html?: string;
-	inReplyTo?: string;
-	references?: string[];
-	attachments: Array<Pick<Attachment, 'storageName' | 'name' | 'mime'>>;
-}
-
-const MID = /^<[^<>\s@]{1,200}@[^<>\s@]{1,200}>$/;
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
 function splitName(name: string): Pick<Profile, 'firstName' | 'lastName'> | Record<string, never> {
@@ -119,7 +99,11 @@ export class EmailChannel {
 		opts: Partial<EmailOptions> = {}
 	) {
 		this.opts = { ...DEFAULT_EMAIL_OPTIONS, ...opts };
+		this.adapter = new EmailOutbound(deps, this.opts);
 	}
+
+	/** Sending, through the channel outbox (`email/outbound.ts`). */
+	readonly adapter: OutboxAdapter;
 
 	private emailChannels(): Channel[] {
 		return this.deps.channels().filter((c) => c.kind === 'email');
@@ -331,101 +315,6 @@ export class EmailChannel {
 		return { ok: true, outcome: 'bounce', contactId: parsed.contactId, entryId: rec.entryId };
 	}
 
-	// --- outbound -----------------------------------------------------------------------------
-
-	readonly adapter: OutboxAdapter = {
-		payload: async (entry: MessageEntry, contactId: ContactId, profile: Profile, channel: Channel) => {
-			const e = entry.body.email;
-			const settings = channel.email;
-			const from = settings?.addresses[0] ?? 'parley@localhost';
-			const domain = from.split('@')[1] ?? 'localhost';
-			const messageId = e?.messageId && MID.test(e.messageId) ? e.messageId : `<${entry.id}@${domain}>`;
-			const clean = (l: readonly string[] | undefined) => (l ?? []).map((a) => normalizeEmail(a)).filter((a): a is string => !!a);
-			const to = clean(e?.to).length ? clean(e?.to) : profile.email && normalizeEmail(profile.email) ? [normalizeEmail(profile.email)!] : [];
-			const payload: EmailPayload = {
-				messageId,
-				from,
-				...(settings?.fromName ? { fromName: settings.fromName } : {}),
-				to,
-				cc: clean(e?.cc),
-				bcc: clean(e?.bcc),
-				subject: (e?.subject ?? '').trim() || '(no subject)',
-				text: entry.body.text ?? '',
-				...(e?.html ? { html: sanitizeEmailHtml(e.html) } : {}),
-				...(e?.inReplyTo && MID.test(e.inReplyTo) ? { inReplyTo: e.inReplyTo } : {}),
-				...(e?.references?.length ? { references: e.references.filter((r) => MID.test(r)).slice(-20) } : {}),
-				attachments: (entry.body.attachments ?? []).map((a) => ({ storageName: a.storageName, name: a.name, mime: a.mime }))
-			};
-			// Bounces name this id: they find the message they report on by it.
-			await this.deps.store.setMeta(`email.out:${messageId}`, `${contactDocId(contactId)}\n${entry.id}`);
-			return JSON.stringify(payload);
-		},
-		send: (row, channel, attempt) => this.send(row, channel, attempt)
-	};
-
-	private async send(row: OutboxRow, channel: Channel, attempt: number): Promise<Outcome> {
-		const p = JSON.parse(row.payload) as EmailPayload;
-		// The demo channel sends to the demo mailbox, wherever it could listen (its port was taken: another one).
-		const box = this.opts.demoMailbox;
-		const configured = channel.email?.smtp;
-		const smtp = box && configured && channel.id === DEMO_CHANNELS.email && configured.host === '127.0.0.1' && configured.port === DEMO_EMAIL.mailboxPort ? { ...configured, port: box.port } : configured;
-		if (!smtp) return { kind: 'retry', error: 'The channel has no outgoing SMTP server yet (set one in its email settings).' };
-		if (p.to.length === 0) return { kind: 'final', error: 'The contact has no email address.' };
-		const demoBox = this.opts.demoMailbox && smtp.host === '127.0.0.1' && smtp.port === this.opts.demoMailbox.port;
-		if (!this.opts.allowPrivate && !demoBox && (smtp.host === 'localhost' || (isIP(smtp.host) && isPrivateAddress(smtp.host)))) {
-			return { kind: 'final', error: `Refused: ${smtp.host} is a private address.` };
-		}
-		const attachments: Array<{ filename: string; content: Buffer; contentType: string }> = [];
-		for (const a of p.attachments) {
-			const sidecar = await this.deps.uploads?.sidecar(a.storageName);
-			const file = sidecar ? await this.deps.uploads?.read(a.storageName, sidecar) : null;
-			if (!file) return { kind: 'final', error: `The attachment ${a.name} is no longer stored.` };
-			attachments.push({ filename: a.name, content: file.data, contentType: a.mime });
-		}
-		const pass = smtp.user ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'smtp')) : null;
-		const dkimKey = channel.email?.dkim ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'dkim')) : null;
-		const transport = nodemailer.createTransport({
-			host: smtp.host,
-			port: smtp.port,
-			secure: smtp.security === 'tls',
-			requireTLS: smtp.security === 'starttls',
-			ignoreTLS: smtp.security === 'none',
-			...(smtp.user ? { auth: { user: smtp.user, pass: pass ?? '' } } : {}),
-			connectionTimeout: this.opts.timeoutMs,
-			greetingTimeout: this.opts.timeoutMs,
-			socketTimeout: this.opts.timeoutMs * 3,
-			tls: { rejectUnauthorized: !this.opts.allowPrivate },
-			...(dkimKey && channel.email?.dkim ? { dkim: { domainName: channel.email.dkim.domain, keySelector: channel.email.dkim.selector, privateKey: dkimKey } } : {})
-		});
-		try {
-			await transport.sendMail({
-				messageId: p.messageId,
-				from: p.fromName ? { name: p.fromName, address: p.from } : p.from,
-				to: p.to,
-				...(p.cc.length ? { cc: p.cc } : {}),
-				...(p.bcc.length ? { bcc: p.bcc } : {}),
-				subject: p.subject,
-				text: p.text,
-				...(p.html ? { html: p.html } : {}),
-				...(p.inReplyTo ? { inReplyTo: p.inReplyTo } : {}),
-				...(p.references?.length ? { references: p.references } : {}),
-				headers: { 'X-Parley-Attempt': String(attempt) },
-				attachments
-			});
-			return { kind: 'sent' };
-		} catch (err) {
-			const e = err as { responseCode?: number; response?: string; message?: string };
-			const text = (e.response ?? e.message ?? 'The SMTP server failed.').replace(/\s+/g, ' ').slice(0, 450);
-			if (typeof e.responseCode === 'number') {
-				const error = `SMTP ${e.responseCode}: ${text}`;
-				return e.responseCode >= 500 ? { kind: 'final', error } : { kind: 'retry', error };
-			}
-			return { kind: 'retry', error: text };
-		} finally {
-			transport.close();
-		}
-	}
-
 	// --- HTTP -------------------------------------------------------------------------------
 
 	get routes(): Route[] {
@@ -506,136 +395,5 @@ export class EmailChannel {
 		const r = this.receiver;
 		this.receiver = null;
 		if (r) await new Promise<void>((resolve) => r.close(() => resolve()));
-	}
-}
-
-/**
- * One IMAP mailbox (imapflow): every mail of the folder is ingested once, in UID order; the last
- * UID done (with the folder's UIDVALIDITY) is kept in the meta store, and the Message-ID claim
- * makes a mail ingested twice (a crash before the UID was saved) stored once. New mail arrives
- * through IDLE where the server offers it (imapflow keeps the connection idling), else by the
- * periodic poll; a lost connection is retried with backoff.
- */
-class ImapPoller {
-	readonly key: string;
-	status: { state: 'connecting' | 'idle' | 'error'; error?: string; lastUid?: number } = { state: 'connecting' };
-	private client: ImapFlow | null = null;
-	private stopped = false;
-	private timer: NodeJS.Timeout | null = null;
-	private running: Promise<void> | null = null;
-	private again = false;
-	private failures = 0;
-
-	constructor(
-		private readonly channel: Channel,
-		private readonly email: EmailChannel,
-		private readonly deps: EmailDeps,
-		private readonly opts: EmailOptions
-	) {
-		this.key = JSON.stringify(channel.email?.imap);
-	}
-
-	start(): void {
-		void this.connect();
-	}
-
-	private schedule(ms: number): void {
-		if (this.stopped) return;
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(() => void (this.client ? this.poll() : this.connect()), ms);
-		this.timer.unref();
-	}
-
-	private async connect(): Promise<void> {
-		const imap = this.channel.email?.imap;
-		if (!imap || this.stopped) return;
-		if (!this.opts.allowPrivate && (imap.host === 'localhost' || (isIP(imap.host) && isPrivateAddress(imap.host)))) {
-			this.status = { state: 'error', error: `Refused: ${imap.host} is a private address.` };
-			return;
-		}
-		const pass = (await this.deps.store.getChannelSecret(secretKey(this.channel.id, 'imap'))) ?? '';
-		const client = new ImapFlow({
-			host: imap.host,
-			port: imap.port,
-			secure: imap.tls,
-			auth: { user: imap.user, pass },
-			logger: false,
-			tls: { rejectUnauthorized: !this.opts.allowPrivate },
-			connectionTimeout: this.opts.timeoutMs,
-			greetingTimeout: this.opts.timeoutMs
-		});
-		client.on('error', (err: Error) => {
-			this.status = { state: 'error', error: err.message };
-		});
-		client.on('exists', () => void this.poll());
-		client.on('close', () => {
-			if (this.client === client) this.client = null;
-			if (!this.stopped) this.schedule(Math.min(60_000, 1000 * 2 ** Math.min(this.failures++, 6)));
-		});
-		try {
-			await client.connect();
-			if (this.stopped) {
-				await client.logout().catch(() => undefined);
-				return;
-			}
-			await client.mailboxOpen(imap.folder);
-			this.client = client;
-			this.failures = 0;
-			await this.poll();
-		} catch (err) {
-			this.status = { state: 'error', error: err instanceof Error ? err.message : String(err) };
-			client.close();
-		}
-	}
-
-	/** Ingests what is new in the folder (serialized: a poll asked for during one runs after it). */
-	poll(): Promise<void> {
-		if (this.running) {
-			this.again = true;
-			return this.running;
-		}
-		this.running = (async () => {
-			do {
-				this.again = false;
-				await this.pollOnce().catch((err: unknown) => {
-					this.status = { state: 'error', error: err instanceof Error ? err.message : String(err) };
-				});
-			} while (this.again && !this.stopped);
-		})().finally(() => {
-			this.running = null;
-			this.schedule(this.opts.imapPollMs);
-		});
-		return this.running;
-	}
-
-	private async pollOnce(): Promise<void> {
-		const client = this.client;
-		if (!client || this.stopped) return;
-		const metaKey = `email.imap:${this.channel.id}`;
-		const mailbox = client.mailbox;
-		const validity = mailbox ? String(mailbox.uidValidity) : '0';
-		const saved = JSON.parse((await this.deps.store.getMeta(metaKey)) ?? '{}') as { validity?: string; lastUid?: number };
-		let last = saved.validity === validity ? (saved.lastUid ?? 0) : 0;
-		const found: Array<{ uid: number; source: Buffer }> = [];
-		for await (const msg of client.fetch(`${last + 1}:*`, { uid: true, source: true }, { uid: true })) {
-			if (msg.uid > last && msg.source) found.push({ uid: msg.uid, source: msg.source });
-		}
-		for (const m of found.sort((a, b) => a.uid - b.uid)) {
-			if (this.stopped) return;
-			const r = await this.email.ingest(this.channel, m.source, undefined);
-			if (!r.ok) this.deps.log(`email: IMAP mail ${m.uid} of ${this.channel.id} refused: ${r.message}`);
-			last = m.uid;
-			await this.deps.store.setMeta(metaKey, JSON.stringify({ validity, lastUid: last }));
-		}
-		this.status = { state: 'idle', lastUid: last };
-	}
-
-	async stop(): Promise<void> {
-		this.stopped = true;
-		if (this.timer) clearTimeout(this.timer);
-		await this.running?.catch(() => undefined);
-		const c = this.client;
-		this.client = null;
-		if (c) await c.logout().catch(() => c.close());
 	}
 }
