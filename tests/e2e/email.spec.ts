@@ -96,6 +96,7 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	await page.getByTestId('send').click();
 	await expect(page.getByRole('alert').filter({ hasText: 'Not email addresses: not-an-address' }).first()).toBeVisible();
 	await page.getByTestId('email-cc').fill('boss@customer.test');
+	await expect(page.getByRole('alert').filter({ hasText: 'Not email addresses' })).toHaveCount(0);
 	await page.getByTestId('file-input').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 label') });
 	await expect(page.getByTestId('pending-file').filter({ hasText: 'label.pdf' })).toHaveAttribute('data-status', 'done');
 	await page.screenshot({ path: join(shots, 'email-composer.png') });
