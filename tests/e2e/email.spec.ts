@@ -10,6 +10,7 @@
  * Screenshots go to test-results/screenshots/email-*.png.
  */
 // SPEC S5.12, S5.3, S5.7, S7.1, S5.14
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,9 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	await page.getByTestId('file-input').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 label') });
 	await expect(page.getByTestId('pending-file').filter({ hasText: 'label.pdf' })).toHaveAttribute('data-status', 'done');
 	await page.screenshot({ path: join(shots, 'email-composer.png') });
+	// The email card and fields pass axe (WCAG 2.1 AA).
+	const axe = await new AxeBuilder({ page }).include('[data-testid="email-fields"]').include('[data-testid="email-card"]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`))).toEqual([]);
 	await page.getByTestId('send').click();
 	await expect.poll(() => sink.mails.length, { timeout: 20_000 }).toBe(1);
 	const reply = sink.mails[0]!.raw;
