@@ -9,7 +9,9 @@
  * close the store, and exit 0.
  */
 import { existsSync } from 'node:fs';
-import { DEMO_CHANNELS, DEMO_PASSWORD, DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
+import { join } from 'node:path';
+import { DEMO_CHANNELS, DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
+import { MailSink } from './channels/email/mail-sink';
 import { startServer } from './server';
 
 const DEMO_LOGINS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test'];
@@ -18,6 +20,19 @@ const env = process.env;
 const staticDir = env.STATIC_DIR ?? './build';
 const contacts = Number(env.DEMO_CONTACTS ?? 300);
 
+// Email (see docs/operations.md): the built-in SMTP receiver listens on SMTP_PORT (2525) once an
+// email channel has addresses; the demo's replies land in a local mailbox (DEMO_MAILBOX_PORT,
+// 2526; DEMO_MAILBOX=0: none), kept under DATA_DIR/demo-mailbox. A port in use is not fatal.
+let demoMailbox: MailSink | undefined;
+if (env.DEMO_MAILBOX !== '0') {
+	const dir = join(env.DATA_DIR ?? './data', 'demo-mailbox');
+	demoMailbox = new MailSink({ dir, port: Number(env.DEMO_MAILBOX_PORT ?? DEMO_EMAIL.mailboxPort) });
+	await demoMailbox.listen().catch(async () => {
+		demoMailbox = new MailSink({ dir, port: 0 });
+		await demoMailbox.listen();
+	});
+}
+
 const server = await startServer({
 	host: env.HOST ?? '127.0.0.1',
 	port: Number(env.PORT ?? 8787),
@@ -25,7 +40,8 @@ const server = await startServer({
 	...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
 	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
-	seed: env.PARLEY_DEMO === '0' ? false : { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
+	seed: env.PARLEY_DEMO === '0' ? false : { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 },
+	channels: { email: { smtpPort: Number(env.SMTP_PORT ?? 2525), smtpHost: env.SMTP_HOST ?? '127.0.0.1', ...(demoMailbox ? { demoMailbox } : {}) } }
 });
 
 console.log(`listening on ${server.url}`);
@@ -33,6 +49,11 @@ console.log(`Parley is running at ${server.url}`);
 if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);
 else if (server.visibility.directory.users.length === 0) console.log(`First run: open ${server.url} to name the workspace and create its owner`);
 if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Customer web chat of the demo: ${server.url}/chat/${DEMO_CHANNELS.webchat}`);
+const smtp = server.channels.email.smtpAddress;
+if (server.workspaceId === DEMO_WORKSPACE_ID && smtp) {
+	console.log(`Email channel of the demo: send mail to ${DEMO_EMAIL.address} over SMTP at ${smtp.host}:${smtp.port} (e.g. swaks --server ${smtp.host}:${smtp.port} --to ${DEMO_EMAIL.address})`);
+	if (demoMailbox) console.log(`Replies land in the demo mailbox (SMTP ${smtp.host}:${demoMailbox.port}), shown in Settings > Email and at ${server.url}/api/email/demo-mailbox`);
+}
 if (!existsSync(staticDir)) console.log(`(no client build at ${staticDir}: only the API and WebSockets are served)`);
 
 /** Shutdown is bounded: whatever hangs (a socket, a store), the process is gone after this. */
@@ -46,7 +67,7 @@ const stop = (signal: string) => {
 		console.error(`[parley] shutdown did not finish within ${SHUTDOWN_MS} ms; exiting`);
 		process.exit(1);
 	}, SHUTDOWN_MS).unref();
-	server.close().then(
+	Promise.all([server.close(), demoMailbox?.close()]).then(
 		() => process.exit(0),
 		(err: unknown) => {
 			console.error(`[parley] shutdown failed: ${String(err)}`);

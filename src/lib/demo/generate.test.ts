@@ -39,7 +39,7 @@ describe('generateWorkspace', () => {
 		expect(byEmail.get('sue@demo.test')).toMatchObject({ role: 'agent', restriction: 'self', teamIds: [DEMO_TEAMS.support] });
 		expect(w.users.every((u) => u.password === DEMO_PASSWORD)).toBe(true);
 		expect(w.directory.teams.map((t) => t.name).sort()).toEqual(['Sales', 'Support']);
-		expect(w.directory.channels.map((c) => c.kind).sort()).toEqual(['webchat', 'webhook']);
+		expect(w.directory.channels.map((c) => c.kind).sort()).toEqual(['email', 'webchat', 'webhook']);
 		expect(new Set(w.directory.customFields.map((f) => f.type))).toEqual(new Set(['text', 'email', 'number', 'checkbox', 'date']));
 		expect(w.directory.snippets.length).toBeGreaterThan(2);
 	});

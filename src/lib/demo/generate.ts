@@ -34,7 +34,9 @@ export const DEMO_PASSWORD = 'parley-demo';
 export const DEMO_WORKSPACE_ID = 'w-demo' as WorkspaceId;
 
 export const DEMO_TEAMS = { sales: 't-sales' as TeamId, support: 't-support' as TeamId };
-export const DEMO_CHANNELS = { webchat: 'ch-webchat' as ChannelId, webhook: 'ch-webhook' as ChannelId };
+export const DEMO_CHANNELS = { webchat: 'ch-webchat' as ChannelId, webhook: 'ch-webhook' as ChannelId, email: 'ch-email' as ChannelId };
+/** The demo email channel's address and its local mailbox (both on loopback, see sync-server/src/main.ts). */
+export const DEMO_EMAIL = { address: 'support@parley.localhost', mailboxPort: 2526 };
 export const DEMO_USERS = {
 	owner: 'u-olivia' as UserId,
 	manager: 'u-marc' as UserId,
@@ -106,6 +108,14 @@ function directory(): Directory {
 					{ id: 'tpl-follow-up', name: 'Follow-up', text: 'Hello {{firstName}}, this is the support team. Do you have a minute to talk about your request? Reply to this message to continue.' },
 					{ id: 'tpl-order', name: 'Order update', text: 'Hello {{firstName}}, there is news about your order. Reply to this message and we will tell you more.' }
 				]
+			},
+			{
+				id: DEMO_CHANNELS.email,
+				kind: 'email',
+				name: 'Email',
+				windowHours: null,
+				supportsReplies: true,
+				email: { addresses: [DEMO_EMAIL.address], fromName: 'Parley Demo Support', smtp: { host: '127.0.0.1', port: DEMO_EMAIL.mailboxPort, security: 'none' } }
 			}
 		],
 		snippets: [

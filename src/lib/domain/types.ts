@@ -43,7 +43,7 @@ export interface Team {
 	name: string;
 }
 
-export type ChannelKind = 'webchat' | 'webhook';
+export type ChannelKind = 'webchat' | 'webhook' | 'email';
 
 export interface Channel {
 	id: ChannelId;
@@ -62,6 +62,8 @@ export interface Channel {
 	templates?: MessageTemplate[];
 	/** Web chat look and reach (issue 20): absent fields use the defaults of the visitor page. */
 	webchat?: WebchatOptions;
+	/** An email channel's settings (its passwords and DKIM key live on the server only). */
+	email?: EmailChannelSettings;
 }
 
 /** A web chat channel's look and where its widget may be embedded. */
@@ -90,6 +92,22 @@ export interface WorkspaceOptions {
 	maxCallMinutes?: number;
 	/** Which AI provider the AI features use ('none' disables them). */
 	aiProvider?: string;
+}
+
+/** SPEC S5.12: the settings of an email channel; no secret is ever part of them. */
+export interface EmailChannelSettings {
+	/** Addresses the built-in SMTP receiver accepts mail for; the first is the From of replies. */
+	addresses: string[];
+	/** Display name of the From of replies. */
+	fromName?: string;
+	/** Outgoing SMTP server (the password is a server secret). */
+	smtp?: { host: string; port: number; security: 'tls' | 'starttls' | 'none'; user?: string };
+	/** An existing mailbox polled over IMAP (the password is a server secret). */
+	imap?: { host: string; port: number; tls: boolean; user: string; folder: string };
+	/** DKIM signing of replies (the private key is a server secret). */
+	dkim?: { domain: string; selector: string };
+	/** Whether a DKIM key is stored for the channel. */
+	hasDkimKey?: boolean;
 }
 
 export interface MessageTemplate {
@@ -178,6 +196,30 @@ export interface MessageBody {
 	raw?: unknown;
 	/** The template a `template` message was made from (S5.6). */
 	templateId?: string;
+	/** An email's envelope and rich body (S5.12), on `email` messages. */
+	email?: EmailMeta;
+}
+
+/** SPEC S5.12: what an email message carries beside its plain text. */
+export interface EmailMeta {
+	subject: string;
+	/** Sender address (incoming) or the channel's From (outgoing). */
+	from?: string;
+	fromName?: string;
+	to: string[];
+	cc?: string[];
+	/** Outgoing only: never shown to the recipients. */
+	bcc?: string[];
+	/** HTML body, sanitized on the server before it is stored (and again at display). */
+	html?: string;
+	/** RFC 5322 Message-ID (with angle brackets). */
+	messageId?: string;
+	inReplyTo?: string;
+	references?: string[];
+	/** Storage name of the raw message (View original), an upload of the contact. */
+	source?: string;
+	/** A delivery report or an automatic reply: recorded, never opens a conversation. */
+	auto?: 'bounce' | 'auto_reply';
 }
 
 interface EntryBase {

@@ -284,6 +284,7 @@ export const en = {
 	'conv.drawer.more': 'Show older activities',
 	'conv.channel.webchat': 'Web chat',
 	'conv.channel.webhook': 'Webhook / API',
+	'conv.channel.email': 'Email',
 	// --- end conversation console ---
 
 	'keys.title': 'Keyboard shortcuts',

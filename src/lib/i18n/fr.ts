@@ -281,6 +281,7 @@ export const fr: Messages = {
 	'conv.drawer.more': 'Afficher les activités plus anciennes',
 	'conv.channel.webchat': 'Chat web',
 	'conv.channel.webhook': 'Webhook / API',
+	'conv.channel.email': 'E-mail',
 	// --- end conversation console ---
 
 	'keys.title': 'Raccourcis clavier',

@@ -10,6 +10,7 @@
  * write is done, never waiting for the network.
  */
 import type {
+	EmailMeta,
 	Assignment,
 	Attachment,
 	ChannelId,
@@ -183,7 +184,7 @@ export interface ConversationApi {
 	readonly entries: Entry[];
 	delivery(entryId: EntryId): Delivery | undefined;
 	/** `attachments` (S5.14) and a kept `linkPreview` (S5.9) travel in the message; text may be empty with attachments. */
-	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome>;
+	sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string; email?: EmailMeta }): Promise<ActionOutcome>;
 	addComment(input: { text: string; mentions: UserId[] }): Promise<ActionOutcome>;
 	close(): void;
 	// --- the conversation console (S5.1-S5.5, S7, S8) ---
@@ -425,6 +426,8 @@ export interface AppState {
 	readonly search: SearchApi;
 	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
 	readonly media: MediaApi;
+	/** S5.12: the email channels' settings (Settings > Email). */
+	readonly emailSettings: import('./email-settings.svelte').EmailSettingsState;
 	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)

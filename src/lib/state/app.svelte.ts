@@ -26,6 +26,7 @@ import { InboxState } from './inbox.svelte';
 import { clearFirstPage, readFirstPage, sameQuery, writeFirstPage } from './first-page';
 import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
+import { EmailSettingsState } from './email-settings.svelte';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { CustomInboxesState } from './custom-inboxes.svelte';
@@ -70,6 +71,8 @@ export class App implements AppState {
 	readonly conversations: ConversationsState;
 	readonly search: SearchState;
 	readonly media: Media;
+	/** S5.12: the email channels' settings page. */
+	readonly emailSettings: EmailSettingsState;
 	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
@@ -120,6 +123,7 @@ export class App implements AppState {
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
+		this.emailSettings = new EmailSettingsState({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh() });
 		this.fileOutbox = new FileOutbox({
 			media: this.media,
 			user: () => this.session.user?.id ?? null,

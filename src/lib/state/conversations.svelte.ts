@@ -26,6 +26,7 @@ import type {
 	ConversationState,
 	Delivery,
 	Directory,
+	EmailMeta,
 	Entry,
 	EntryId,
 	LinkPreview,
@@ -172,7 +173,7 @@ export class Conversation implements ConversationApi {
 		return this.#deliveries[entryId];
 	}
 
-	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string }): Promise<ActionOutcome> {
+	async sendMessage(input: { text: string; channelId: ChannelId; replyTo?: EntryId; attachments?: Attachment[]; linkPreview?: LinkPreview; id?: EntryId; templateId?: string; email?: EmailMeta }): Promise<ActionOutcome> {
 		const text = input.text.trim();
 		const attachments = input.attachments ?? [];
 		if (!text && attachments.length === 0) return { ok: false, error: 'The message is empty.' };
@@ -187,8 +188,9 @@ export class Conversation implements ConversationApi {
 					direction: 'out',
 					channelId: input.channelId,
 					body: {
-						type: input.templateId ? 'template' : text ? 'text' : attachmentBodyType(attachments),
+						type: input.email ? 'email' : input.templateId ? 'template' : text ? 'text' : attachmentBodyType(attachments),
 						text,
+						...(input.email ? { email: input.email } : {}),
 						...(input.templateId ? { templateId: input.templateId } : {}),
 						...(attachments.length > 0 ? { attachments } : {})
 					},

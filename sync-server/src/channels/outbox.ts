@@ -58,6 +58,8 @@ export interface OutboxDeps {
 	 * for due rows at least every `LEASED_POLL_MS` (rows enqueued by other processes).
 	 */
 	lease?: { readonly held: boolean };
+	/** Dispatch of the other channel kinds, by kind (the webhook's is built in). */
+	adapters?: Partial<Record<Channel['kind'], OutboxAdapter>>;
 }
 
 const LEASED_POLL_MS = 1_000;
@@ -96,7 +98,18 @@ export function receiverError(status: number, text: string): string {
 	return `HTTP ${status}${detail ? `: ${detail}` : ''}`.slice(0, MAX_ERROR_CHARS);
 }
 
-type Outcome = { kind: 'sent' } | { kind: 'retry'; error: string } | { kind: 'final'; error: string };
+export type Outcome = { kind: 'sent' } | { kind: 'retry'; error: string } | { kind: 'final'; error: string };
+
+/**
+ * How one channel kind other than the webhook dispatches its rows (the email channel: SMTP).
+ * The outbox keeps the order of writes, the retries and the claims; the adapter makes the
+ * row's payload once (before the first attempt, so every attempt sends the same thing) and
+ * makes one attempt.
+ */
+export interface OutboxAdapter {
+	payload(entry: MessageEntry, contactId: ContactId, profile: Profile, channel: Channel): Promise<string>;
+	send(row: OutboxRow, channel: Channel, attempt: number): Promise<Outcome>;
+}
 
 function outcomeOf(r: PostResult): Outcome {
 	if (!r.ok) return r.kind === 'refused' || r.kind === 'bad_url' ? { kind: 'final', error: r.message } : { kind: 'retry', error: r.message };
@@ -122,9 +135,30 @@ export class Outbox {
 		this.opts = { ...DEFAULT_OUTBOX_OPTIONS, ...opts };
 	}
 
-	/** Records an outgoing message of a webhook channel (step 1) and schedules its dispatch. */
+	/** Records an outgoing message (step 1: the row, with the payload every attempt sends) and schedules its dispatch. */
 	async enqueue(docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile): Promise<void> {
 		const now = this.deps.clock();
+		const channel = this.deps.channel(entry.channelId);
+		const adapter = channel ? this.deps.adapters?.[channel.kind] : undefined;
+		const payload = adapter && channel ? await adapter.payload(entry, contactId, profile, channel) : JSON.stringify(await this.webhookPayload(contactId, entry, profile));
+		const inserted = await this.deps.store.enqueueOutbox({
+			docId,
+			entryId: entry.id,
+			channelId: entry.channelId,
+			payload,
+			state: 'pending',
+			attempts: 0,
+			nextAt: now,
+			lastError: null,
+			createdAt: now,
+			updatedAt: now
+		});
+		if (!inserted) return;
+		await this.writeStatus(docId, entry.id, 'queued', now);
+		this.kick();
+	}
+
+	private async webhookPayload(contactId: ContactId, entry: MessageEntry, profile: Profile): Promise<OutboundPayload> {
 		const ext = (await this.deps.store.contactKeys(contactId)).find((k) => k.kind === `ext:${entry.channelId}`)?.value;
 		const payload: OutboundPayload = {
 			entryId: entry.id,
@@ -152,21 +186,7 @@ export class Outbox {
 					}
 				: {})
 		};
-		const inserted = await this.deps.store.enqueueOutbox({
-			docId,
-			entryId: entry.id,
-			channelId: entry.channelId,
-			payload: JSON.stringify(payload),
-			state: 'pending',
-			attempts: 0,
-			nextAt: now,
-			lastError: null,
-			createdAt: now,
-			updatedAt: now
-		});
-		if (!inserted) return;
-		await this.writeStatus(docId, entry.id, 'queued', now);
-		this.kick();
+		return payload;
 	}
 
 	/** Starts dispatching the rows left pending (after a restart). */
@@ -246,7 +266,10 @@ export class Outbox {
 		const channel = this.deps.channel(row.channelId);
 		let outcome: Outcome;
 		const target = channel?.url && channel.url !== DEMO_RECEIVER_URL ? checkTarget(channel.url, this.opts.allowPrivate) : null;
-		if (!channel || channel.kind !== 'webhook' || !channel.url) {
+		const adapter = channel ? this.deps.adapters?.[channel.kind] : undefined;
+		if (adapter && channel) {
+			outcome = await adapter.send(row, channel, attempts);
+		} else if (!channel || channel.kind !== 'webhook' || !channel.url) {
 			outcome = { kind: 'final', error: 'The channel no longer exists or has no URL.' };
 		} else if (target && !target.ok) {
 			outcome = { kind: 'final', error: target.message };

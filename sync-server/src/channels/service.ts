@@ -33,12 +33,16 @@ import { createPageHandler, type PageHandler } from './visitor-page';
 import { MAX_VISITOR_FRAME, VisitorConnection } from './visitor-socket';
 import { ThreadWatch } from './watch';
 import { WebhookChannel } from './webhook';
+import { EmailChannel, type EmailOptions } from './email/channel';
+import { DIR_DOC_ID } from '../../../src/lib/domain/ids';
 
 export interface ChannelsOptions extends OutboxOptions {
 	/** How often the watch checkpoint is advanced (ms; 0: only at close). */
 	checkpointEveryMs: number;
 	/** Visitor sessions one address may open per 10 minutes. */
 	sessionsPerAddress: number;
+	/** The email channel: SMTP receiver, IMAP pollers, SMTP sending (`email/channel.ts`). */
+	email?: Partial<EmailOptions>;
 }
 
 export const DEFAULT_CHANNELS_OPTIONS: ChannelsOptions = { ...DEFAULT_OUTBOX_OPTIONS, checkpointEveryMs: 5_000, sessionsPerAddress: 60 };
@@ -66,6 +70,7 @@ export class Channels implements WriteHook {
 	readonly outbox: Outbox;
 	readonly watch: ThreadWatch;
 	readonly webhook: WebhookChannel;
+	readonly email: EmailChannel;
 	readonly pages: PageHandler;
 	private readonly visitors = new Map<ContactId, Set<VisitorConnection>>();
 	private readonly wss: WebSocketServer;
@@ -82,6 +87,10 @@ export class Channels implements WriteHook {
 		const channel = (id: string) => deps.channels().find((c) => c.id === id);
 		this.channel = channel;
 		const uploads = deps.uploads;
+		this.email = new EmailChannel(
+			{ store: deps.store, rooms: deps.rooms, channels: deps.channels, channel, clock: deps.clock, log: deps.log, ...(uploads ? { uploads } : {}) },
+			{ allowPrivate: this.opts.allowPrivate, ...this.opts.email }
+		);
 		this.outbox = new Outbox(
 			{
 				store: deps.store,
@@ -90,6 +99,7 @@ export class Channels implements WriteHook {
 				log: deps.log,
 				channel,
 				...(deps.lease ? { lease: deps.lease } : {}),
+				adapters: { email: this.email.adapter },
 				...(uploads ? { fileLink: (name: string, contactId: ContactId) => uploads.signedPath(name, { kind: 'visitor', contactId }, 7 * 24 * 3_600_000).url } : {})
 			},
 			this.opts
@@ -117,6 +127,7 @@ export class Channels implements WriteHook {
 		if (found > 0) this.deps.log(`channels: ${found} outgoing message(s) without a status found on start`);
 		await this.watch.checkpoint();
 		this.outbox.start();
+		await this.email.refresh();
 		if (this.opts.checkpointEveryMs > 0) {
 			this.checkpointTimer = setInterval(() => {
 				this.watch.checkpoint().catch((err: unknown) => this.deps.log(`channels checkpoint: ${String(err)}`));
@@ -127,13 +138,15 @@ export class Channels implements WriteHook {
 
 	/** Write hook (contact documents: the thread watch). */
 	afterApply({ doc }: AppliedUpdate): void {
+		// A directory change may add, change or remove an email channel's receiver or mailbox.
+		if (doc.docId === DIR_DOC_ID) setImmediate(() => this.email.refresh().catch((err: unknown) => this.deps.log(`email: ${String(err)}`)));
 		this.watch.onApplied(doc);
 	}
 
 	private onOutgoing(docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile): void {
 		const channel = this.channel(entry.channelId);
 		if (!channel) return;
-		if (channel.kind === 'webhook') {
+		if (channel.kind === 'webhook' || channel.kind === 'email') {
 			this.watch.track(this.outbox.enqueue(docId, contactId, entry, profile));
 			return;
 		}
@@ -165,6 +178,7 @@ export class Channels implements WriteHook {
 				access: 'public',
 				handle: ({ req, params }) => this.visitorUpload(req, params[0]!)
 			},
+			...this.email.routes,
 			{ method: 'POST', path: /^\/api\/channels\/([A-Za-z0-9_-]{1,80})\/inbound$/, access: 'public', handle: ({ req, params }) => this.webhook.inbound(req, params[0]!) },
 			{ method: 'POST', path: /^\/api\/channels\/([A-Za-z0-9_-]{1,80})\/status$/, access: 'public', handle: ({ req, params }) => this.webhook.status(req, params[0]!) },
 			{
@@ -313,6 +327,7 @@ export class Channels implements WriteHook {
 		for (const set of [...this.visitors.values()]) for (const c of [...set]) c.close(CLOSE_GOING_AWAY, 'server shutting down');
 		this.wss.close();
 		await this.outbox.close();
+		await this.email.close();
 		this.watch.close();
 		await this.watch.checkpoint();
 	}

@@ -43,6 +43,8 @@ export interface IncomingMessage {
 	newProfile?: Partial<Profile>;
 	/** Extra data on the `message_blocked` event (e.g. the sender's message id). */
 	blockedData?: Record<string, unknown>;
+	/** Recorded without opening the conversation (an email bounce or automatic reply). */
+	quiet?: boolean;
 }
 
 export function isCreated(ydoc: YDoc, id: ContactId): boolean {
@@ -93,7 +95,7 @@ export function writeIncoming(ydoc: YDoc, m: IncomingMessage): 'delivered' | 'bl
 		return 'blocked';
 	}
 	c.transact(() => {
-		c.applyAction(openOnIncoming(c.state.get(), m.at - 1), author, m.at - 1, newId);
+		if (!m.quiet) c.applyAction(openOnIncoming(c.state.get(), m.at - 1), author, m.at - 1, newId);
 		c.thread.append({ id: m.entryId, kind: 'message', direction: 'in', channelId: m.channelId, at: m.at, author, body: m.body });
 	});
 	return 'delivered';

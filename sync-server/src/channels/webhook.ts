@@ -101,7 +101,7 @@ export function parseInbound(v: unknown): Parsed<InboundMessage> {
 }
 
 /** Runs `fn` after every earlier holder of the same key is done. */
-class KeyedLock {
+export class KeyedLock {
 	private readonly tails = new Map<string, Promise<unknown>>();
 	async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
 		const prev = this.tails.get(key) ?? Promise.resolve();

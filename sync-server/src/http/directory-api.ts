@@ -41,6 +41,7 @@ import { hashPassword } from '../auth/passwords';
 import { audit } from './audit';
 import { errorReply, reply, type Reply } from './respond';
 import { objectBody, type ApiDeps, type Route, type RouteContext } from './routes';
+import { parseEmailSettings, secretKey } from '../channels/email/settings';
 
 const ROLES: readonly Role[] = ['owner', 'manager', 'agent'];
 const RESTRICTIONS: readonly Restriction[] = ['none', 'team', 'self'];
@@ -348,9 +349,17 @@ const channelRoutes = crud<Channel>('channels', {
 	make(b, _deps, prev) {
 		const name = text(b.name, 'name', 100, !prev);
 		if (!name.ok) return name;
-		const kind = oneOf(b.kind ?? prev?.kind, 'kind', ['webchat', 'webhook'] as const);
+		const kind = oneOf(b.kind ?? prev?.kind, 'kind', ['webchat', 'webhook', 'email'] as const);
 		if (!kind.ok) return kind;
-		if (!kind.value) return bad('kind must be webchat or webhook.');
+		if (!kind.value) return bad('kind must be webchat, webhook or email.');
+		// An email channel's settings (its secrets are stored by the email channel: PATCH /api/channels/<id>/email).
+		let email = prev?.email;
+		if (kind.value === 'email' && b.email !== undefined) {
+			const parsed = parseEmailSettings(b.email, prev?.email);
+			if (!parsed.ok) return bad(parsed.message);
+			if (Object.keys(parsed.secrets).length > 0) return bad('passwords and keys of an email channel are set with PATCH /api/channels/<id>/email.');
+			email = parsed.settings;
+		}
 		let url = prev?.url;
 		if (b.url !== undefined) {
 			if (typeof b.url !== 'string' || b.url.length > 2048 || !/^https?:\/\/[^\s]+$/.test(b.url)) return bad('url must be an http(s) URL.');
@@ -380,7 +389,8 @@ const channelRoutes = crud<Channel>('channels', {
 			supportsReplies,
 			...(url !== undefined ? { url } : {}),
 			...(templates && templates.length > 0 ? { templates } : {}),
-			...(webchat.value ? { webchat: webchat.value } : {})
+			...(webchat.value ? { webchat: webchat.value } : {}),
+			...(kind.value === 'email' ? { email: email ?? { addresses: [] } } : {})
 		};
 		return { ok: true, value };
 	},
@@ -393,7 +403,10 @@ const channelRoutes = crud<Channel>('channels', {
 		await deps.store.setChannelSecret(v.id, secret);
 		return { secret };
 	},
-	afterDelete: (id, deps) => deps.store.deleteChannelSecret(id)
+	async afterDelete(id, deps) {
+		await deps.store.deleteChannelSecret(id);
+		for (const k of ['smtp', 'imap', 'dkim'] as const) await deps.store.deleteChannelSecret(secretKey(id, k));
+	}
 });
 
 const snippetRoutes = crud<Snippet>('snippets', {

@@ -648,6 +648,41 @@ export const OPENAPI: Obj = {
 				}
 			}
 		},
+		'/api/channels/{id}/email': {
+			parameters: [idParam('id', "The email channel's id.")],
+			get: {
+				tags: ['channels'],
+				summary: "An email channel's settings (SPEC S5.12)",
+				description: 'Addresses, SMTP out, IMAP in, DKIM; whether each secret is set (never the secret); the SMTP receiver and the IMAP poller status.',
+				security: MEMBER,
+				responses: { '200': json(ref('EmailChannel'), 'The settings.'), ...ADMIN_ERRORS, '404': err('`unknown_channel`.') }
+			},
+			patch: {
+				tags: ['channels'],
+				summary: "Change an email channel's settings and secrets (SPEC S5.12)",
+				description:
+					'Fields left out keep their value; `null` removes `smtp`, `imap` or `dkim`. `smtp.password`, `imap.password` and `dkim.privateKey` are stored on the server only (never in the directory, never returned).',
+				security: MEMBER,
+				requestBody: body(
+					obj({
+						addresses: { type: 'array', items: { type: 'string' }, maxItems: 20 },
+						fromName: { type: ['string', 'null'] },
+						smtp: { type: ['object', 'null'], description: '{host, port, security: tls|starttls|none, user?, password?}' },
+						imap: { type: ['object', 'null'], description: '{host, port, tls, user, folder, password?}' },
+						dkim: { type: ['object', 'null'], description: '{domain, selector, privateKey? (PEM)}' }
+					})
+				),
+				responses: { '200': json(ref('EmailChannel'), 'Saved.'), ...ADMIN_ERRORS, '400': err('`invalid_input`.'), '404': err('`unknown_channel`.') }
+			}
+		},
+		'/api/email/demo-mailbox': {
+			get: {
+				tags: ['channels'],
+				summary: "The demo's local mailbox: the replies of the demo email channel",
+				security: MEMBER,
+				responses: { '200': json(obj({ port: { type: 'number' }, mails: { type: 'array', items: obj({ n: { type: 'number' }, messageId: { type: ['string', 'null'] }, raw: { type: 'string' } }) } }), 'Newest first (50).'), ...COMMON_ERRORS, '404': err('`no_mailbox`: not a demo server.') }
+			}
+		},
 		'/api/chat/{id}/session': {
 			parameters: [idParam('id', "The web chat channel's id.")],
 			post: {
@@ -770,6 +805,17 @@ export const OPENAPI: Obj = {
 				['attachment', 'url', 'expiresAt']
 			),
 			LinkPreview: obj({ url: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, image: { type: 'string' } }, ['url']),
+			EmailChannel: obj(
+				{
+					id: { type: 'string' },
+					name: { type: 'string' },
+					email: { type: 'object', description: '{addresses, fromName?, smtp?, imap?, dkim?} without secrets.' },
+					secrets: obj({ smtpPassword: { type: 'boolean' }, imapPassword: { type: 'boolean' }, dkimKey: { type: 'boolean' } }),
+					receiver: { type: ['object', 'null'], description: 'The built-in SMTP receiver {host, port}, when it listens.' },
+					imap: { type: ['object', 'null'], description: 'The IMAP poller {state, error?, lastUid?}.' }
+				},
+				['id', 'email', 'secrets']
+			),
 			InboundResult: obj(
 				{ contactId: { type: 'string' }, entryId: { type: 'string' }, duplicate: { type: 'boolean' }, delivered: { type: 'boolean', description: 'False when the contact is blocked.' } },
 				['contactId', 'entryId', 'duplicate', 'delivered']

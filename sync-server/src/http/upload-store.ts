@@ -60,6 +60,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 	'video/mp4': 'mp4',
 	'video/webm': 'webm',
 	'text/plain': 'txt',
+	'message/rfc822': 'eml',
 	'text/csv': 'csv',
 	'application/zip': 'zip',
 	'application/msword': 'doc',
@@ -179,6 +180,27 @@ export class UploadStore {
 				return { ok: false, reply: reply(413, { error: { code: 'file_too_large', message, limitBytes: this.opts.maxBytes } }) };
 			}
 			return body;
+		}
+		return this.saveBytes(body.value, { name, mime }, who, used);
+	}
+
+	/**
+	 * Stores bytes the server received itself (an email's attachments and source, S5.14) as a file
+	 * of `contactId`, under the same limits as an upload.
+	 */
+	async saveBytes(
+		data: Buffer,
+		file: { name: string; mime: string },
+		who: { contactId: ContactId; uploadedBy: string },
+		usedBefore?: number
+	): Promise<{ ok: true; attachment: Attachment } | { ok: false; reply: Reply }> {
+		const name = displayName(file.name);
+		const mime = normalizeMime(file.mime);
+		const used = usedBefore ?? (await this.#usage());
+		const body = { value: data };
+		if (data.length > this.opts.maxBytes) {
+			const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+			return { ok: false, reply: reply(413, { error: { code: 'file_too_large', message: `${name} is larger than ${mib(this.opts.maxBytes)}, the limit for one file.`, limitBytes: this.opts.maxBytes } }) };
 		}
 		const size = body.value.length;
 		if (size === 0) return { ok: false, reply: errorReply(400, 'empty_file', `${name} is empty.`) };

@@ -18,6 +18,7 @@ import type { ComposerDraft, ConversationApi, FileOutboxApi, MediaApi, SharedDra
 import type { PendingFile } from './AttachmentChips.svelte';
 import { filterEmoji, type EmojiItem } from './emoji';
 import { formatSize } from './size';
+import { EmailDraft } from '../email/email-draft.svelte';
 import {
 	contactVariables,
 	defaultChannel,
@@ -90,8 +91,18 @@ export class ComposerState {
 	/** Files that could not be uploaded for lack of a connection: sent with the queued reply. */
 	readonly #offlineFiles = new Map<string, File>();
 
+	/** S5.12: subject, CC/BCC and signature of a reply on an email channel. */
+	readonly email: EmailDraft;
+
 	constructor(deps: ComposerDeps) {
 		this.#deps = deps;
+		this.email = new EmailDraft(() => ({
+			entries: this.#entries,
+			quoted: this.quoted,
+			channel: this.mode === 'reply' ? this.channel : undefined,
+			contactEmail: this.#p.conversation.profile?.email ?? '',
+			userId: this.#p.me?.id ?? null
+		}));
 	}
 
 	get #p(): ComposerInputs {
@@ -131,7 +142,7 @@ export class ComposerState {
 		const c = this.#p.conversation;
 		const ids = new Set<string>(c.profile?.channelIds ?? c.summary?.channelIds ?? []);
 		for (const e of this.#entries) if (e.kind === 'message') ids.add(e.channelId);
-		return channelsToReach(this.#p.dir?.channels ?? [], ids);
+		return channelsToReach(this.#p.dir?.channels ?? [], ids, c.profile);
 	});
 	readonly #lastIn = $derived(lastIncomingByChannel(this.#entries));
 	readonly channelId = $derived.by(() => {
@@ -143,7 +154,8 @@ export class ComposerState {
 		return (
 			defaultChannel(
 				this.#entries,
-				this.channels.filter((c) => messagingWindow(c, this.#lastIn.get(c.id) ?? null, now).open).map((c) => c.id),
+				// An email channel the contact never used is offered, not preferred (S5.12).
+				this.channels.filter((c) => messagingWindow(c, this.#lastIn.get(c.id) ?? null, now).open && (c.kind !== 'email' || this.#lastIn.has(c.id))).map((c) => c.id),
 				last
 			) ?? defaultChannel(this.#entries, this.channels.map((c) => c.id), last)
 		);
@@ -462,14 +474,24 @@ export class ComposerState {
 		const quoted = this.quoted;
 		const ready = this.#ready;
 		const preview = this.preview;
+		// S5.12: on an email channel the reply is an email (subject, copies, HTML and text).
+		const emailId = newId() as EntryId;
+		const email = this.mode === 'reply' && !template && this.email.active ? this.email.build(body, emailId) : null;
+		if (email && !email.ok) {
+			this.#sending = false;
+			const p = email.problem;
+			this.error = p.key === 'email.invalidAddresses' ? this.#deps.i18n.t(p.key, { list: p.list }) : this.#deps.i18n.t(p.key);
+			return;
+		}
 		const out =
 			this.mode === 'comment'
 				? await this.#p.conversation.addComment({ text: body, mentions: keptMentions(body, this.#picked).map((u) => u.id) })
 				: template
 					? await this.#p.conversation.sendMessage({ text: expandVariables(template.text, this.variables), channelId: this.channelId!, templateId: template.id })
 					: await this.#p.conversation.sendMessage({
-							text: body,
+							text: email?.ok ? email.text : body,
 							channelId: this.channelId!,
+							...(email?.ok ? { id: emailId, email: email.email } : {}),
 							...(quoted ? { replyTo: quoted.id } : {}),
 							...(ready.length > 0 ? { attachments: ready } : {}),
 							...(preview && preview.url === this.url ? { linkPreview: preview } : {})
@@ -486,6 +508,7 @@ export class ComposerState {
 			this.preview = null;
 			this.#dismissed = [];
 			if (this.quoted) this.#p.conversation.setReplyTo(null);
+			if (email) this.email.clear();
 		} else this.#picked = [];
 		this.#deps.focus();
 	}

@@ -29,6 +29,7 @@ export const ICONS = {
 	arrowOut: ['M4 12l7.5-7.5', 'M6 4.5h5.5V10'],
 	chat: ['M2.5 3.5h11v7.5H7l-3 2.5V11H2.5z'],
 	webhook: ['M9 1.5 3.5 9H8l-1 5.5L12.5 7H8z'],
+	mail: ['M2 3.5h12v9H2z', 'M2.5 4 8 8.5 13.5 4'],
 	plus: ['M8 3v10', 'M3 8h10'],
 	chevronDown: ['M4 6l4 4 4-4'],
 	logout: ['M6 2.5H3v11h3', 'M10.5 5l3 3-3 3', 'M13.5 8H6.5'],

@@ -1,0 +1,110 @@
+/**
+ * The email part of the composer (SPEC S5.12), shown only on email channels: subject, the To
+ * shown (the contact's address), CC and BCC with address validation, the agent's signature, and
+ * the email a reply answers: the one picked with Reply in the message menu, else the latest email
+ * of the thread on that channel. The subject is required for a new email and optional on a
+ * reply (it defaults to "Re: <subject>"); a different subject starts a new email (no threading
+ * headers). The signature is the agent's own, kept on this device per user.
+ */
+import { baseSubject, emailsOf, MAX_RECIPIENTS, parseAddressList, replyHeaders, replySubject } from '../../domain/email';
+import { emailHtml, emailPlainText } from '../../domain/email-format';
+import type { Channel, EmailMeta, Entry, EntryId } from '../../domain/types';
+
+export interface EmailDraftInputs {
+	entries: readonly Entry[];
+	quoted: Entry | undefined;
+	channel: Channel | undefined;
+	contactEmail: string;
+	userId: string | null;
+}
+
+export type EmailProblem = { key: 'email.subjectRequired' | 'email.noAddress' } | { key: 'email.invalidAddresses'; list: string };
+
+const SIGNATURE_KEY = (userId: string) => `parley.email.signature.${userId}`;
+
+export class EmailDraft {
+	subject = $state('');
+	cc = $state('');
+	bcc = $state('');
+	showCopies = $state(false);
+	signature = $state('');
+	#signatureFor: string | null = null;
+	readonly #read: () => EmailDraftInputs;
+
+	constructor(inputs: () => EmailDraftInputs) {
+		this.#read = inputs;
+	}
+
+	private inputs(): EmailDraftInputs {
+		return this.#read();
+	}
+
+	readonly active = $derived(this.inputs().channel?.kind === 'email');
+
+	/** The email this one answers, if any. */
+	readonly answered = $derived.by((): (EmailMeta & { entryId: EntryId }) | undefined => {
+		const { quoted, entries, channel } = this.inputs();
+		if (!channel) return undefined;
+		if (quoted?.kind === 'message' && quoted.body.email) return { ...quoted.body.email, entryId: quoted.id };
+		const last = emailsOf(entries, channel.id).at(-1);
+		return last ? { ...last.body.email, entryId: last.id } : undefined;
+	});
+
+	readonly defaultSubject = $derived(this.answered ? replySubject(this.answered.subject) : '');
+	readonly effectiveSubject = $derived(this.subject.trim() || this.defaultSubject);
+	/** A reply whose subject was changed: it goes out as a new email. */
+	readonly newThread = $derived(!this.answered || (this.subject.trim() !== '' && baseSubject(this.subject) !== baseSubject(this.answered.subject)));
+	readonly to = $derived(this.inputs().contactEmail.trim().toLowerCase());
+	readonly #cc = $derived(parseAddressList(this.cc));
+	readonly #bcc = $derived(parseAddressList(this.bcc));
+
+	readonly problem = $derived.by((): EmailProblem | null => {
+		if (!this.to) return { key: 'email.noAddress' };
+		const invalid = [...this.#cc.invalid, ...this.#bcc.invalid];
+		if (invalid.length) return { key: 'email.invalidAddresses', list: invalid.join(', ') };
+		return null;
+	});
+
+	/** Loads the signature of the user (once per user). */
+	loadSignature(): void {
+		const id = this.inputs().userId;
+		if (!id || id === this.#signatureFor || typeof localStorage === 'undefined') return;
+		this.#signatureFor = id;
+		this.signature = localStorage.getItem(SIGNATURE_KEY(id)) ?? '';
+	}
+
+	saveSignature(value: string): void {
+		this.signature = value;
+		const id = this.inputs().userId;
+		if (id && typeof localStorage !== 'undefined') localStorage.setItem(SIGNATURE_KEY(id), value);
+	}
+
+	/** What the message carries: its text (with the signature) and its email envelope; or what stops it. */
+	build(text: string, id: EntryId): { ok: true; text: string; email: EmailMeta } | { ok: false; problem: EmailProblem } {
+		if (this.problem) return { ok: false, problem: this.problem };
+		const subject = this.effectiveSubject;
+		if (!subject) return { ok: false, problem: { key: 'email.subjectRequired' } };
+		const body = this.signature.trim() ? `${text.trimEnd()}\n\n-- \n${this.signature.trim()}` : text;
+		const domain = this.inputs().channel?.email?.addresses[0]?.split('@')[1] ?? 'parley.invalid';
+		const cc = this.#cc.valid.filter((a) => a !== this.to);
+		const bcc = this.#bcc.valid.filter((a) => a !== this.to && !cc.includes(a));
+		const email: EmailMeta = {
+			subject,
+			to: [this.to],
+			...(cc.length ? { cc: cc.slice(0, MAX_RECIPIENTS) } : {}),
+			...(bcc.length ? { bcc: bcc.slice(0, MAX_RECIPIENTS) } : {}),
+			html: emailHtml(body),
+			messageId: `<${id}@${domain}>`,
+			...(this.newThread ? {} : replyHeaders(this.answered, subject))
+		};
+		return { ok: true, text: emailPlainText(body), email };
+	}
+
+	/** After a send: the next email starts from the thread again. */
+	clear(): void {
+		this.subject = '';
+		this.cc = '';
+		this.bcc = '';
+		this.showCopies = false;
+	}
+}

@@ -1,0 +1,90 @@
+/**
+ * The email channels' settings page (SPEC S5.12): reads and writes an email channel's settings
+ * over the authenticated API (`GET`/`PATCH /api/channels/<id>/email`, `POST
+ * /api/directory/channels`), and lists the demo mailbox. Passwords and the DKIM key are sent
+ * once and never come back: the server only says whether each is set. Failures are values.
+ */
+import type { EmailChannelSettings } from '../domain/types';
+import type { RefreshResult } from '../sync/auth';
+
+export interface EmailSettingsDeps {
+	baseUrl: string;
+	token(): Promise<string | null>;
+	refresh(): Promise<RefreshResult>;
+}
+
+export interface EmailChannelView {
+	id: string;
+	name: string;
+	email: EmailChannelSettings;
+	secrets: { smtpPassword: boolean; imapPassword: boolean; dkimKey: boolean };
+	receiver: { host: string; port: number } | null;
+	imap: { state: string; error?: string; lastUid?: number } | null;
+}
+
+export interface DemoMail {
+	n: number;
+	messageId: string | null;
+	raw: string;
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export class EmailSettingsState {
+	readonly #deps: EmailSettingsDeps;
+	views = $state<Record<string, EmailChannelView>>({});
+	mailbox = $state<DemoMail[] | null>(null);
+	error = $state('');
+
+	constructor(deps: EmailSettingsDeps) {
+		this.#deps = deps;
+	}
+
+	async #call<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const token = await this.#deps.token();
+			if (!token) return { ok: false, error: 'Not signed in.' };
+			let res: Response;
+			try {
+				res = await fetch(`${this.#deps.baseUrl}${path}`, {
+					method,
+					headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+					...(body !== undefined ? { body: JSON.stringify(body) } : {})
+				});
+			} catch {
+				return { ok: false, error: 'The server cannot be reached.' };
+			}
+			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
+			const json = (await res.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
+			if (!res.ok) return { ok: false, error: json?.error?.message ?? `HTTP ${res.status}` };
+			return { ok: true, value: json as T };
+		}
+		return { ok: false, error: 'Not signed in.' };
+	}
+
+	async load(channelId: string): Promise<void> {
+		const r = await this.#call<EmailChannelView>('GET', `/api/channels/${encodeURIComponent(channelId)}/email`);
+		if (r.ok) this.views = { ...this.views, [channelId]: r.value };
+		else this.error = r.error;
+	}
+
+	/** Saves a change (secrets included once); the error a person reads, or null. */
+	async save(channelId: string, patch: Record<string, unknown>): Promise<string | null> {
+		const r = await this.#call<EmailChannelView>('PATCH', `/api/channels/${encodeURIComponent(channelId)}/email`, patch);
+		if (!r.ok) return r.error;
+		this.views = { ...this.views, [channelId]: r.value };
+		return null;
+	}
+
+	async create(name: string, addresses: string[]): Promise<string | null> {
+		const r = await this.#call<{ id: string }>('POST', '/api/directory/channels', { name, kind: 'email', email: { addresses } });
+		if (!r.ok) return r.error;
+		await this.load(r.value.id);
+		return null;
+	}
+
+	async loadMailbox(): Promise<void> {
+		const r = await this.#call<{ mails: DemoMail[] }>('GET', '/api/email/demo-mailbox');
+		this.mailbox = r.ok ? r.value.mails : null;
+	}
+}

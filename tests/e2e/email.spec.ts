@@ -1,0 +1,210 @@
+/**
+ * The email channel end to end: real SMTP in (nodemailer -> the server's receiver on loopback)
+ * and out (the server -> a local SMTP mailbox), the agent in Chromium.
+ * - A customer mail opens a conversation; the thread shows it as an email card.
+ * - The agent replies with bold text (the toolbar), a CC and an attachment: the mail arrives
+ *   threaded (In-Reply-To), as HTML with <strong>, with the CC and the file.
+ * - A new subject starts a new email (no In-Reply-To).
+ * - View original shows the raw headers.
+ * - A hostile HTML body (scripts, event handlers, javascript: links, CSS overlays) is inert.
+ * Screenshots go to test-results/screenshots/email-*.png.
+ */
+// SPEC S5.12, S5.3, S5.7, S7.1, S5.14
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { DEMO_CHANNELS, DEMO_EMAIL } from '../../src/lib/demo/generate';
+import { headerOf, MailSink } from '../../sync-server/src/channels/email/mail-sink';
+import { startServer } from '../../sync-server/src/server';
+import { caughtUp, signIn, type Server, type Session } from './inbox-fixture';
+
+const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
+const shots = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+
+let server: Server;
+let dataDir: string;
+let sink: MailSink;
+let owner: Session;
+
+test.describe.configure({ mode: 'serial' });
+
+async function mail(opts: SendMailOptions): Promise<void> {
+	const port = server.channels.email.smtpAddress!.port;
+	await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({ to: DEMO_EMAIL.address, ...opts });
+}
+
+async function contactOf(address: string): Promise<string> {
+	let id: string | null = null;
+	await expect.poll(async () => (id = await server.store.findContactByKey('email', address)), { timeout: 15_000 }).not.toBeNull();
+	return id!;
+}
+
+async function open(page: Page, id: string): Promise<void> {
+	await page.goto(`/c/${id}`);
+	await caughtUp(page);
+	await expect(page.getByTestId('composer')).toBeVisible({ timeout: 20_000 });
+}
+
+test.beforeAll(async ({ browser }) => {
+	mkdirSync(shots, { recursive: true });
+	sink = new MailSink();
+	await sink.listen();
+	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-email-'));
+	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 20 }, log: () => undefined, channels: { allowPrivate: true, email: { smtpPort: 0, demoMailbox: sink } } });
+	const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' }) });
+	const token = ((await login.json()) as { accessToken: string }).accessToken;
+	const patched = await fetch(`${server.url}/api/channels/${DEMO_CHANNELS.email}/email`, {
+		method: 'PATCH',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+		body: JSON.stringify({ smtp: { host: '127.0.0.1', port: sink.port, security: 'none' } })
+	});
+	expect(patched.status).toBe(200);
+	owner = await signIn(browser, server, 'owner@demo.test');
+});
+
+test.afterAll(async () => {
+	await owner?.context.close();
+	await server?.close();
+	await sink?.close();
+	rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a customer mail opens a conversation; the agent replies with bold text, a CC and a file, threaded; a new subject starts a new email; View original', async () => {
+	const page = owner.page;
+	await mail({ from: '"Nora Field" <nora@customer.test>', subject: 'Where is my parcel?', text: 'Hello,\nmy parcel is late.\n\nOn Monday, Shop wrote:\n> Your order shipped', messageId: '<parcel-1@customer.test>' });
+	const id = await contactOf('nora@customer.test');
+	await open(page, id);
+	const card = page.getByTestId('email-card').first();
+	await expect(card.getByTestId('email-card-subject')).toHaveText('Where is my parcel?');
+	await expect(card).toContainText('Nora Field <nora@customer.test>');
+	await expect(card.getByTestId('email-card-body')).toHaveText('Hello,\nmy parcel is late.');
+	await card.getByTestId('email-quoted-toggle').click();
+	await expect(card).toContainText('Your order shipped');
+
+	// The composer is an email composer here: To shown, subject defaults to the reply's.
+	await expect(page.getByTestId('email-to')).toHaveText('nora@customer.test');
+	await expect(page.getByTestId('email-subject')).toHaveAttribute('placeholder', 'Re: Where is my parcel?');
+	await page.getByTestId('composer').fill('We shipped it today.');
+	await page.getByTestId('composer').evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(3, 10));
+	await page.getByTestId('email-mark-bold').click();
+	await expect(page.getByTestId('composer')).toHaveValue('We **shipped** it today.');
+	await page.getByTestId('email-cc-toggle').click();
+	await page.getByTestId('email-cc').fill('not-an-address');
+	await page.getByTestId('send').click();
+	await expect(page.getByRole('alert').filter({ hasText: 'Not email addresses: not-an-address' }).first()).toBeVisible();
+	await page.getByTestId('email-cc').fill('boss@customer.test');
+	await expect(page.getByRole('alert').filter({ hasText: 'Not email addresses' })).toHaveCount(0);
+	await page.getByTestId('file-input').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 label') });
+	await expect(page.getByTestId('pending-file').filter({ hasText: 'label.pdf' })).toHaveAttribute('data-status', 'done');
+	await page.screenshot({ path: join(shots, 'email-composer.png') });
+	// The email card and fields pass axe (WCAG 2.1 AA).
+	const axe = await new AxeBuilder({ page }).include('[data-testid="email-fields"]').include('[data-testid="email-card"]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`))).toEqual([]);
+	await page.getByTestId('send').click();
+	await expect.poll(() => sink.mails.length, { timeout: 20_000 }).toBe(1);
+	const reply = sink.mails[0]!.raw;
+	expect(headerOf(reply, 'In-Reply-To')).toBe('<parcel-1@customer.test>');
+	expect(headerOf(reply, 'Subject')).toBe('Re: Where is my parcel?');
+	expect(headerOf(reply, 'Cc')).toBe('boss@customer.test');
+	expect(reply).toContain('<strong>shipped</strong>');
+	expect(reply).toContain('We shipped it today.');
+	expect(reply).toMatch(/filename=label\.pdf/);
+	await expect(page.locator('[data-testid="delivery"]').last()).toHaveText(/sent/i, { timeout: 15_000 });
+	// The copied address opened no conversation.
+	expect(await server.store.findContactByKey('email', 'boss@customer.test')).toBeNull();
+
+	// A new subject: a new email, not threaded.
+	await page.getByTestId('email-subject').fill('Your refund');
+	await expect(page.getByTestId('email-thread-state')).toHaveText('New email (new subject)');
+	await page.getByTestId('composer').fill('The refund is on its way.');
+	await page.getByTestId('send').click();
+	await expect.poll(() => sink.mails.length, { timeout: 20_000 }).toBe(2);
+	const second = sink.mails[1]!.raw;
+	expect(headerOf(second, 'Subject')).toBe('Your refund');
+	expect(headerOf(second, 'In-Reply-To')).toBeNull();
+	await page.screenshot({ path: join(shots, 'email-thread.png') });
+
+	// View original (S5.3).
+	const incoming = page.locator('article.in').filter({ has: page.getByTestId('email-card') }).first();
+	await incoming.hover();
+	await incoming.getByRole('button', { name: 'Message actions' }).click();
+	await page.getByRole('menuitem', { name: 'View original' }).click();
+	await expect(page.getByTestId('email-source-headers')).toContainText('Message-ID: <parcel-1@customer.test>');
+	await expect(page.getByTestId('email-source-headers')).toContainText('Subject: Where is my parcel?');
+	await page.screenshot({ path: join(shots, 'email-original.png') });
+	await page.keyboard.press('Escape');
+});
+
+test('a hostile HTML body is inert in the browser', async () => {
+	const page = owner.page;
+	const alerts: string[] = [];
+	page.on('dialog', (d) => {
+		alerts.push(d.message());
+		void d.dismiss();
+	});
+	const html = `<p>Hi <b>agent</b></p>
+		<script>window.__pwned = 'script'</script>
+		<img src="x" onerror="window.__pwned = 'onerror'">
+		<img src="https://tracker.invalid/pixel.gif">
+		<svg><script>window.__pwned = 'svg'</script></svg><svg onload="window.__pwned = 'svgload'"></svg>
+		<a href="javascript:window.__pwned='link'" data-testid="evil-link">click me</a>
+		<iframe src="javascript:parent.__pwned='iframe'"></iframe>
+		<div style="position:fixed;inset:0;z-index:99999;background:red" data-testid="overlay">cover</div>
+		<style>* { display: none !important }</style>
+		<form action="https://evil.invalid"><input name="password"></form>
+		<details open ontoggle="window.__pwned='toggle'"><summary>x</summary></details>`;
+	await mail({ from: 'mallory@evil.test', subject: 'Invoice', html, messageId: '<evil-1@evil.test>' });
+	const id = await contactOf('mallory@evil.test');
+	await open(page, id);
+	const body = page.getByTestId('email-card-body').first();
+	await expect(body).toContainText('Hi agent');
+	await body.getByText('click me').click({ force: true }).catch(() => undefined);
+	await page.getByTestId('email-load-images').click();
+	await expect(body.locator('img[src="https://tracker.invalid/pixel.gif"]')).toHaveCount(1);
+	expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+	expect(alerts).toEqual([]);
+	expect(await body.locator('script, iframe, form, input, style, svg').count()).toBe(0);
+	expect(await body.locator('[onerror], [onload], [ontoggle], [style]').count()).toBe(0);
+	// The browser's own wall (DOMPurify at display): HTML a client wrote into an outgoing email
+	// never passed the server's sanitizer, and is still inert when shown.
+	await page.evaluate(
+		async ({ cid, raw }) => {
+			type Conv = { loaded: Promise<void>; sendMessage(i: unknown): Promise<unknown>; close(): void };
+			const conv = (window as unknown as { __parley: { app: { conversations: { open(id: string): Conv } } } }).__parley.app.conversations.open(cid);
+			await conv.loaded;
+			await conv.sendMessage({ text: 'raw html', channelId: 'ch-email', email: { subject: 'Raw', to: ['mallory@evil.test'], html: raw } });
+			conv.close();
+		},
+		{ cid: id, raw: html }
+	);
+	const raw = page.getByTestId('email-card').filter({ hasText: 'Raw' }).getByTestId('email-card-body');
+	await expect(raw).toContainText('Hi agent');
+	expect(await raw.locator('script, iframe, form, input, style, svg').count()).toBe(0);
+	expect(await raw.locator('[onerror], [onload], [ontoggle], [style], a[href^="javascript"]').count()).toBe(0);
+	expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+	// The overlay's CSS is gone: the composer is still on top and usable.
+	await expect(page.getByTestId('composer')).toBeVisible();
+	await page.getByTestId('composer').fill('still usable');
+	await expect(page.getByTestId('composer')).toHaveValue('still usable');
+	await page.screenshot({ path: join(shots, 'email-hostile.png') });
+});
+
+test('Settings > Email: the channel settings with secrets never shown, and the demo mailbox with the replies', async () => {
+	const page = owner.page;
+	await page.goto('/settings/email');
+	const form = page.getByTestId('email-channel-form').first();
+	await expect(form).toContainText('Email');
+	await expect(form.getByTestId('email-receiver')).toContainText(`127.0.0.1:${server.channels.email.smtpAddress!.port}`);
+	await form.getByLabel('Password').first().fill('s3cret-smtp');
+	await form.getByRole('button', { name: 'Save' }).click();
+	await expect(form.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+	await expect(form.getByLabel('Password').first()).toHaveValue('');
+	await expect(form.getByLabel('Password').first()).toHaveAttribute('placeholder', 'set (leave empty to keep)');
+	expect(JSON.stringify(server.visibility.directory.channels)).not.toContain('s3cret-smtp');
+	await expect(page.getByTestId('demo-mailbox')).toContainText('Re: Where is my parcel?');
+	await page.screenshot({ path: join(shots, 'email-settings.png'), fullPage: true });
+});
