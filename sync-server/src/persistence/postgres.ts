@@ -50,6 +50,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { PostgresWorkflowStore, type WorkflowStore } from './workflow-store';
 import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
 
 /** Advisory lock keys (first int of the two-int form): one namespace per use. */
@@ -651,6 +652,11 @@ export class PostgresStore implements Store {
 			docId,
 			entryId
 		]);
+	}
+
+	/** The workflow role over this pool (`workflow-store.ts`). */
+	workflowStore(): WorkflowStore {
+		return new PostgresWorkflowStore(this.pool);
 	}
 
 	async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -42,6 +42,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { SqliteWorkflowStore, type WorkflowStore } from './workflow-store';
 import { OUTBOX_COLUMNS, toBytes, toOutbox, toUser, type OutboxDbRow, type UserRow } from './rows';
 
 export const OPEN_KEY = 'store.open';
@@ -590,6 +591,11 @@ export class SqliteStore implements Store {
 		if (keys.length === 0) return;
 		const sql = `UPDATE outbox SET ${keys.map((k) => `${OUTBOX_COLUMNS[k]} = ?`).join(', ')} WHERE doc_id = ? AND entry_id = ?`;
 		this.stmt(sql).run(...keys.map((k) => patch[k]!), docId, entryId);
+	}
+
+	/** The workflow role over this connection (`workflow-store.ts`). */
+	workflowStore(): WorkflowStore {
+		return new SqliteWorkflowStore(this.db);
 	}
 
 	/** One process serves a SQLite store: its leases live in memory (see `leases.ts`). */
