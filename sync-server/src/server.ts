@@ -37,6 +37,7 @@ import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
 import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
+import { Workflows } from './workflows/service';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -93,6 +94,8 @@ export interface RunningServer {
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
 	snooze: SnoozeScheduler;
+	/** Workflows, shortcuts and the bot (S7.7, S7.8). */
+	workflows: Workflows;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -184,12 +187,26 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	rooms.addHook(snooze);
 	await snooze.start();
+	const workflows = new Workflows({
+		store,
+		rooms,
+		visibility,
+		fanout,
+		online: (userId) => hub.connectionsOf(userId) > 0,
+		clock,
+		log,
+		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,
+		...(lease ? { lease } : {})
+	});
+	rooms.addHook(workflows.engine);
+	await workflows.start();
 	const leaseTaken = () => log('this process holds the lease of the scheduled work (snooze wake-ups, outbox dispatch)');
 	if (lease?.held) leaseTaken();
 	lease?.onAcquired(() => {
 		leaseTaken();
 		snooze.rearm();
 		channels.outbox.kick();
+		workflows.kick();
 	});
 	const upgrade = createUpgradeHandler({
 		...syncDeps,
@@ -203,7 +220,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			routes: [
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
-				...uploadRoutes(uploads)
+				...uploadRoutes(uploads),
+				...workflows.routes
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -249,6 +267,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
+			await workflows.close();
 			await snooze.close();
 			await lease?.close();
 			await visibility.checkpoint();
@@ -273,6 +292,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		auth,
 		channels,
 		snooze,
+		workflows,
 		http,
 		close
 	};

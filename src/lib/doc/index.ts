@@ -9,3 +9,4 @@ export * from './contact';
 export * from './directory';
 export * from './summary';
 export * from './encoding';
+export * from './update-keys';

@@ -64,6 +64,8 @@ export interface WorkflowStore {
 	waitingForReply(contactId: string): Promise<StoredRun[]>;
 	updateRun(id: string, expect: { steps: number; status: RunStatus }, patch: RunPatch): Promise<boolean>;
 	claimRun(id: string, seenClaimUntil: number, until: number): Promise<boolean>;
+	/** Drops every claim: only for a store one process serves (SQLite), at its start. */
+	resetClaims(): Promise<void>;
 }
 
 const SCHEMA_KEY = 'workflows.schema';
@@ -293,6 +295,10 @@ abstract class SqlWorkflowStore implements WorkflowStore {
 
 	async claimRun(id: string, seenClaimUntil: number, until: number): Promise<boolean> {
 		return (await this.run('UPDATE workflow_runs SET claim_until = ? WHERE id = ? AND claim_until = ?', [until, id, seenClaimUntil])) === 1;
+	}
+
+	async resetClaims(): Promise<void> {
+		await this.run("UPDATE workflow_runs SET claim_until = 0 WHERE claim_until > 0 AND status IN ('running', 'waiting')");
 	}
 }
 
