@@ -9,7 +9,10 @@ import { CONTACT_ROOTS } from './schema';
 export interface UpdateKeys {
 	/** Thread entry ids the update inserts. */
 	thread: string[];
-	/** Profile keys it writes (e.g. `tags`, `custom`). */
+	/**
+	 * Profile keys it writes for the first time. A key written again is not named (its new item
+	 * refers to the old one instead of its parent): compare values to see those changes.
+	 */
 	profile: string[];
 }
 

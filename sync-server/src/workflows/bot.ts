@@ -134,6 +134,11 @@ export class Bot {
 		this.o.fanout.publish({ type: 'awareness', docId, update: writeAwareness(this.awarenessId, ++this.clockN, state), senderId: 'bot' });
 	}
 
+	/** Resolves once no answer is in flight (tests). */
+	async idle(): Promise<void> {
+		while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+	}
+
 	async close(): Promise<void> {
 		this.closed = true;
 		await Promise.allSettled([...this.inflight]);

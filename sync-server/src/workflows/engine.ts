@@ -166,10 +166,11 @@ export class WorkflowEngine implements WriteHook {
 				events.push({ key: e.id, e: { type: 'contact_created' } });
 			}
 		}
-		if (keys.profile.includes('tags') || keys.profile.includes('custom')) {
+		// Compared with what was last seen (an overwritten map key is not named in the update's bytes).
+		{
 			const p = c.profile.get();
 			const before = this.profiles.get(docId);
-			if (before) {
+			if (before && (before.tags.join('\u0000') !== p.tags.join('\u0000') || before.custom !== JSON.stringify(p.custom))) {
 				for (const t of p.tags) if (!before.tags.includes(t)) events.push({ key: `${seq}:tag:${t}`, e: { type: 'tag_added', tag: t } });
 				const old = JSON.parse(before.custom) as Record<string, unknown>;
 				for (const [k, v] of Object.entries(p.custom)) if (old[k] !== v) events.push({ key: `${seq}:field:${k}`, e: { type: 'field_changed', field: k } });
