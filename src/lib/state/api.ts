@@ -32,6 +32,7 @@ import type {
 	UserId
 } from '../domain/types';
 import type { MessageHit } from '../search/engine';
+import type { WorkflowsClient } from './workflows';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
 import type { QueuedMessage } from './file-outbox.svelte';
@@ -398,6 +399,8 @@ export interface AppState {
 	readonly search: SearchApi;
 	// composer services and the notification center (SPEC S5.9, S5.14, S6.2, S7.5)
 	readonly media: MediaApi;
+	/** Workflows, shortcuts and the bot (S7.7, S7.8); absent in test doubles. */
+	readonly workflows?: WorkflowsClient;
 	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)

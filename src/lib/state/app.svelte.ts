@@ -26,6 +26,7 @@ import { InboxState } from './inbox.svelte';
 import { clearFirstPage, readFirstPage, sameQuery, writeFirstPage } from './first-page';
 import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
+import { WorkflowsClient } from './workflows';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
@@ -64,6 +65,8 @@ export class App implements AppState {
 	readonly conversations: ConversationsState;
 	readonly search: SearchState;
 	readonly media: Media;
+	/** Workflows, shortcuts and the bot over HTTP (S7.7, S7.8). */
+	readonly workflows: WorkflowsClient;
 	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
@@ -108,6 +111,7 @@ export class App implements AppState {
 		this.conversations = new ConversationsState({ replica, user, now: this.#now, summary: (id) => this.inbox.summary(id), summaries: () => this.inbox.all(), dir });
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
+		this.workflows = new WorkflowsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.fileOutbox = new FileOutbox({
 			media: this.media,
 			user: () => this.session.user?.id ?? null,
