@@ -24,7 +24,9 @@ const server = await startServer({
 	...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
 	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
-	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 }
+	seed: { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 },
+	// The demo's bot and workflows (PARLEY_DEMO_WORKFLOWS=0: without them).
+	demoWorkflows: env.PARLEY_DEMO_WORKFLOWS !== '0'
 });
 
 console.log(`listening on ${server.url}`);

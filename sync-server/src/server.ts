@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
+import { DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
 import { createHmac } from 'node:crypto';
 import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
@@ -76,6 +77,8 @@ export interface ServerOptions {
 	liveness?: LivenessOptions;
 	/** permessage-deflate on `/sync` and `/yjs` (default off: see `SYNC_COMPRESSION`). */
 	syncCompression?: SyncCompression;
+	/** Seed the demo's bot and workflows in a demo workspace (default off; `main.ts` turns it on). */
+	demoWorkflows?: boolean;
 }
 
 export interface RunningServer {
@@ -196,6 +199,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		clock,
 		log,
 		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,
+		demo: opts.demoWorkflows === true && workspaceId === DEMO_WORKSPACE_ID,
 		...(lease ? { lease } : {})
 	});
 	rooms.addHook(workflows.engine);

@@ -174,3 +174,22 @@ describe('workflows', () => {
 		expect(sentTo(contactId)).toHaveLength(1);
 	}, 60_000);
 });
+
+describe('the demo automation', () => {
+	// SPEC S7.7, S7.8: the demo workspace starts with a welcome bot and two workflows.
+	it('seeds a valid welcome bot and two workflows once', async () => {
+		const server = await startTestServer({ demoWorkflows: true });
+		try {
+			const token = (await login(server.url, 'owner@demo.test')).accessToken;
+			const list = (await api(server.url, token, 'GET', '/api/workflows')).json.workflows as Array<{ definition: { name: string }; problems: unknown[]; enabled: boolean }>;
+			expect(list.map((w) => [w.definition.name, w.problems, w.enabled])).toEqual([
+				['Escalate to manager', [], true],
+				['Welcome and route', [], true]
+			]);
+			const bots = (await api(server.url, token, 'GET', '/api/bot')).json.channels as Record<string, { enabled: boolean }>;
+			expect(bots['ch-webchat']).toMatchObject({ enabled: true });
+		} finally {
+			await server.destroy();
+		}
+	}, 60_000);
+});

@@ -52,6 +52,8 @@ export type Condition =
 	| { kind: 'assigned'; to: 'nobody' | 'someone' | { userId: UserId } }
 	| { kind: 'team'; teamId: TeamId | null }
 	| { kind: 'message_contains'; words: string[] }
+	/** The channel of the newest incoming message. */
+	| { kind: 'channel'; channelId: string }
 	| { kind: 'variable'; name: string; op: FieldOp; value?: string };
 
 export type AssignTo =
@@ -294,6 +296,8 @@ export interface ConditionContext {
 	assignment: { userId: UserId | null; teamId: TeamId | null };
 	/** The text of the newest incoming message, '' when none. */
 	lastIncomingText: string;
+	/** The channel of the newest incoming message, null when none. */
+	lastIncomingChannel?: string | null;
 	vars: Record<string, string>;
 }
 
@@ -353,6 +357,8 @@ export function evaluate(c: Condition, ctx: ConditionContext): boolean {
 			return ctx.assignment.teamId === c.teamId;
 		case 'message_contains':
 			return matchesWords(ctx.lastIncomingText, c.words);
+		case 'channel':
+			return (ctx.lastIncomingChannel ?? null) === c.channelId;
 		case 'variable':
 			return fieldTest(ctx.vars[c.name] ?? '', c.op, c.value);
 	}
@@ -453,6 +459,9 @@ function checkCondition(c: Condition, pos: Position, dir: DirectoryRefs, out: Pr
 			return;
 		case 'team':
 			if (c.teamId !== null && !dir.teams.some((t) => t.id === c.teamId)) out.push({ pos, code: 'broken_team', ref: c.teamId });
+			return;
+		case 'channel':
+			if (!dir.channels.some((ch) => ch.id === c.channelId)) out.push({ pos, code: 'broken_channel', ref: c.channelId });
 			return;
 		default:
 			return;
@@ -579,6 +588,13 @@ export function lastIncomingText(entries: Iterable<Entry>): string {
 		if (e.kind === 'message' && e.direction === 'in' && (!best || e.at > best.at)) best = { at: e.at, text: e.body.text ?? '' };
 	}
 	return best?.text ?? '';
+}
+
+/** The channel of the newest incoming message, null when none. */
+export function lastIncomingChannel(entries: Iterable<Entry>): string | null {
+	let best: { at: number; channelId: string } | null = null;
+	for (const e of entries) if (e.kind === 'message' && e.direction === 'in' && (!best || e.at > best.at)) best = { at: e.at, channelId: e.channelId };
+	return best?.channelId ?? null;
 }
 
 /** The channel of the newest message of either direction (the "last used" rule). */
@@ -749,6 +765,8 @@ function isCondition(v: unknown, depth = 0): v is Condition {
 			return v.teamId === null || isStr(v.teamId);
 		case 'message_contains':
 			return strArr(v.words);
+		case 'channel':
+			return isStr(v.channelId);
 		default:
 			return false;
 	}

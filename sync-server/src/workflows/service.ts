@@ -5,10 +5,11 @@
 import type { UserId } from '../../../src/lib/domain/types';
 import type { Fanout } from '../fanout/fanout';
 import type { Route } from '../http/routes';
-import type { Store } from '../persistence/store';
+import type { Store, WorkflowStore } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import type { Visibility } from '../visibility';
 import { Bot } from './bot';
+import { seedDemoAutomation } from './demo';
 import { WorkflowEngine } from './engine';
 import { workflowRoutes } from './routes';
 
@@ -24,6 +25,8 @@ export interface WorkflowsOptions {
 	allowPrivate: boolean;
 	/** The bot's typing time before an answer (default 600 ms). */
 	botTypingMs?: number;
+	/** Seed the demo's bot and workflows (a demo workspace's first start). */
+	demo?: boolean;
 }
 
 export class Workflows {
@@ -31,8 +34,10 @@ export class Workflows {
 	readonly bot: Bot;
 	readonly routes: Route[];
 
-	constructor(o: WorkflowsOptions) {
-		const wf = o.store.workflowStore();
+	private readonly wf: WorkflowStore;
+
+	constructor(private readonly o: WorkflowsOptions) {
+		const wf = (this.wf = o.store.workflowStore());
 		this.bot = new Bot({ meta: o.store, rooms: o.rooms, fanout: o.fanout, clock: o.clock, log: o.log, ...(o.lease ? { lease: o.lease } : {}), ...(o.botTypingMs !== undefined ? { typingMs: o.botTypingMs } : {}) });
 		this.engine = new WorkflowEngine({
 			wf,
@@ -51,6 +56,8 @@ export class Workflows {
 	}
 
 	async start(): Promise<void> {
+		await this.wf.migrateWorkflows();
+		if (this.o.demo && (await seedDemoAutomation(this.wf, this.o.store, this.bot, this.o.clock()))) this.o.log('seeded the demo bot and workflows');
 		await this.bot.start();
 		await this.engine.start();
 	}
