@@ -99,7 +99,12 @@ export const en = {
 	'workflows.assign.team': 'A team',
 	'workflows.assign.round_robin': 'Round robin in a team',
 	'workflows.assign.least_open': 'Least open in a team',
-	'workflows.assign.unassign': 'Unassign'
+	'workflows.assign.unassign': 'Unassign',
+	'workflows.col.version': 'Version',
+	'workflows.col.status': 'Status',
+	'workflows.col.step': 'At step',
+	'workflows.col.error': 'Error',
+	'workflows.col.updated': 'Updated'
 } as const satisfies Record<string, string>;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -199,5 +204,10 @@ export const fr: Record<keyof typeof en, string> = {
 	'workflows.assign.team': 'Une équipe',
 	'workflows.assign.round_robin': 'À tour de rôle dans une équipe',
 	'workflows.assign.least_open': 'Le moins chargé d’une équipe',
-	'workflows.assign.unassign': 'Désassigner'
+	'workflows.assign.unassign': 'Désassigner',
+	'workflows.col.version': 'Version',
+	'workflows.col.status': 'Statut',
+	'workflows.col.step': 'Étape',
+	'workflows.col.error': 'Erreur',
+	'workflows.col.updated': 'Mis à jour'
 };
