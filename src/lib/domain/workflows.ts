@@ -511,7 +511,7 @@ export function stepProblems(step: Step, pos: Position, dir: DirectoryRefs): Pro
 			step.branches.forEach((b) => checkCondition(b.when, pos, dir, out));
 			break;
 		case 'http': {
-			let ok = false;
+			let ok: boolean;
 			try {
 				const u = new URL(step.url.replace(VARIABLE, 'x'));
 				ok = u.protocol === 'http:' || u.protocol === 'https:';

@@ -381,7 +381,7 @@ export class WorkflowEngine implements WriteHook {
 			return this.endWait(waiting, v);
 		}
 		let vars = run.vars;
-		if (p.kind === 'http') vars = { ...vars, ...(await this.http(run, p, docId, now)) };
+		if (p.kind === 'http') vars = { ...vars, ...(await this.http(run, p, docId)) };
 		if (p.kind === 'assign' && p.picked) {
 			this.rr[p.picked.teamId] = p.picked.userId;
 			await this.o.meta.setMeta(RR_KEY, JSON.stringify(this.rr));
@@ -489,7 +489,7 @@ export class WorkflowEngine implements WriteHook {
 	}
 
 	/** The HTTP step: the guarded client, the answer mapped into fields and `vars.http_*`. */
-	private async http(run: StoredRun, p: Extract<StepPlan, { kind: 'http' }>, docId: DocId, now: number): Promise<Record<string, string>> {
+	private async http(run: StoredRun, p: Extract<StepPlan, { kind: 'http' }>, docId: DocId): Promise<Record<string, string>> {
 		let target: URL;
 		try {
 			target = new URL(p.url);
@@ -506,7 +506,7 @@ export class WorkflowEngine implements WriteHook {
 		});
 		if (!res.ok) return { http_status: '0', http_error: res.kind };
 		const text = (await readCapped(res.res, 256 * 1024, Date.now() + timeoutMs)) ?? '';
-		let parsed: unknown = null;
+		let parsed: unknown;
 		try {
 			parsed = JSON.parse(text);
 		} catch {
@@ -528,7 +528,6 @@ export class WorkflowEngine implements WriteHook {
 				c.profile.patch({ ...direct, custom });
 			});
 		}
-		void now;
 		return { http_status: String(res.res.statusCode ?? 0), http_body: text.slice(0, MAX_BODY_VAR) };
 	}
 
