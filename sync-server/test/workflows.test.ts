@@ -8,7 +8,7 @@ import { DEMO_TEAMS } from '../../src/lib/demo/generate';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId, DocId, Entry, EventEntry } from '../../src/lib/domain/types';
 import type { WorkflowDefinition } from '../../src/lib/domain/workflows';
-import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
+import { api, AwarenessSocket, postSigned, startReceiver, type Receiver } from './channels-helpers';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -172,6 +172,23 @@ describe('workflows', () => {
 		await server.workflows.bot.idle();
 		expect(thread(docId).filter((e) => e.kind === 'message' && e.author.type === 'bot')).toHaveLength(1);
 		expect(sentTo(contactId)).toHaveLength(1);
+	}, 60_000);
+
+	it('the bot types before it answers, as a bot author on the contact awareness', async () => {
+		// SPEC S5.8, S7.8 (the bot's settings on this channel come from the previous test)
+		const contactId = await inbound('wf-typing', 'good morning');
+		const docId = contactDocId(contactId);
+		await waitFor(() => owner.docs.has(docId), 10_000, 'the new contact at the owner');
+		const socket = await AwarenessSocket.open(server.url, token);
+		try {
+			await inbound('wf-typing', 'any pricing news?');
+			await waitFor(() => thread(docId).some((e) => e.kind === 'message' && e.author.type === 'bot'), 15_000, 'the answer');
+			const bot = socket.received.filter((r) => r.docId === docId && (r.state as { user?: { kind?: string } } | null)?.user?.kind === 'bot');
+			expect(bot.length).toBeGreaterThan(0);
+			expect(bot[0]!.state).toMatchObject({ user: { kind: 'bot', id: 'bot' }, typing: { composer: 'reply' } });
+		} finally {
+			socket.close();
+		}
 	}, 60_000);
 });
 
