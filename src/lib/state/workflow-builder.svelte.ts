@@ -14,7 +14,8 @@ import type { RunInfo, WorkflowInfo, WorkflowsClient } from './workflows';
 export type ListPath = number[];
 
 export const STEP_TYPES: StepType[] = ['send_message', 'comment', 'assign', 'tag', 'set_field', 'status', 'wait', 'branch', 'http', 'bot', 'stop'];
-export const TRIGGER_TYPES: Trigger['type'][] = ['conversation_opened', 'incoming_message', 'contact_created', 'tag_added', 'field_changed', 'shortcut', 'schedule'];
+/** Offered in the builder (the schedule trigger is defined but not run by the engine yet). */
+export const TRIGGER_TYPES: Trigger['type'][] = ['conversation_opened', 'incoming_message', 'contact_created', 'tag_added', 'field_changed', 'shortcut'];
 
 export function defaultStep(type: StepType, dir: Directory | null): Step {
 	const team = dir?.teams[0]?.id ?? ('' as never);
