@@ -71,6 +71,7 @@ describe('each step type', () => {
 	it('send_message renders and picks the last used channel, or the given one', () => {
 		expect(plan({ type: 'send_message', text: 'Hi {{contact.firstName}}' })).toEqual({ kind: 'send', text: 'Hi Lea', channelId: 'web' });
 		expect(plan({ type: 'send_message', text: 'x' }, { lastChannelId: null, channelIds: [] })).toEqual({ kind: 'fail', error: 'no_channel' });
+		expect(plan({ type: 'send_message', text: 'x' }, { profile: { ...profile, blocked: true } })).toEqual({ kind: 'fail', error: 'blocked' });
 		expect(plan({ type: 'send_message', text: 'x', channel: { rule: 'channel', channelId: 'gone' } })).toEqual({ kind: 'fail', error: 'broken_channel:gone' });
 	});
 	it('comment keeps mentions', () => {

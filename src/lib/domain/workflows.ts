@@ -662,6 +662,8 @@ export function planStep(steps: readonly Step[], pos: Position, ctx: StepContext
 	};
 	switch (step.type) {
 		case 'send_message': {
+			// S7.6: no message goes out to a blocked contact.
+			if (ctx.profile.blocked) return { kind: 'fail', error: 'blocked' };
 			const channelId = step.channel?.rule === 'channel' ? step.channel.channelId : (ctx.lastChannelId ?? ctx.channelIds[0] ?? null);
 			if (!channelId) return { kind: 'fail', error: 'no_channel' };
 			const text = renderTemplate(step.text, vctx).trim();
