@@ -9,3 +9,4 @@ export * from './unread';
 export * from './actions';
 export * from './contact-input';
 export * from './references';
+export * from './filters';
