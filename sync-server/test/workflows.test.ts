@@ -113,6 +113,26 @@ describe('workflows', () => {
 		expect(contactDoc(owner.doc(docId)).state.get().status).toBe('open');
 	}, 60_000);
 
+	it('branches on an advanced filter of the custom inboxes, read from the contact', async () => {
+		// SPEC S4.4, S7.7
+		const id = await publish({
+			name: 'Route by filter',
+			trigger: { type: 'shortcut' },
+			steps: [
+				{
+					type: 'branch',
+					branches: [{ name: 'open and unassigned', when: { kind: 'filter', filter: { groups: [[{ field: 'status', op: 'is', value: 'open' }, { field: 'assignee', op: 'is', value: 'unassigned' }]] } }, steps: [{ type: 'comment', text: 'filter matched' }] }],
+					otherwise: [{ type: 'comment', text: 'filter did not match' }]
+				}
+			]
+		});
+		const contactId = await inbound('wf-filter', 'hello');
+		const docId = contactDocId(contactId);
+		await api(server.url, token, 'POST', `/api/contacts/${contactId}/shortcuts/${id}`);
+		await waitFor(() => thread(docId).some((e) => e.kind === 'comment' && e.author.type === 'workflow'), 10_000, 'a comment');
+		expect(thread(docId).filter((e) => e.kind === 'comment').map((e) => (e.kind === 'comment' ? e.text : ''))).toEqual(['filter matched']);
+	});
+
 	it('refuses to publish a step that refers to a deleted team', async () => {
 		const res = await api(server.url, token, 'POST', '/api/workflows', {
 			definition: { name: 'Broken', trigger: { type: 'shortcut' }, steps: [{ type: 'assign', to: { kind: 'team', teamId: 't-gone' } }] }

@@ -150,6 +150,20 @@ describe('branching', () => {
 		const withEmpty: Step[] = [{ ...(steps[0] as Extract<Step, { type: 'branch' }>), branches: [(steps[0] as Extract<Step, { type: 'branch' }>).branches[1]!] }, steps[1]!];
 		expect(planStep(withEmpty, [0], ctx({ profile: p }))).toEqual({ kind: 'goto', position: [1] });
 	});
+	it('branches on an advanced filter of the custom inboxes (S4.4), refused when it names a removed team', () => {
+		const byFilter: Step[] = [
+			{ type: 'branch', branches: [{ name: 'support', when: { kind: 'filter', filter: { groups: [[{ field: 'team', op: 'is', value: 'support' }]] } }, steps: [{ type: 'stop' }] }], otherwise: [] }
+		];
+		expect(planStep(byFilter, [0], ctx({ matchFilter: () => true }))).toEqual({ kind: 'goto', position: [0, 0, 0] });
+		expect(planStep(byFilter, [0], ctx({ matchFilter: () => false }))).toEqual({ kind: 'goto', position: null });
+		const gone: WorkflowDefinition = {
+			name: 'F',
+			trigger: { type: 'shortcut' },
+			steps: [{ type: 'branch', branches: [{ name: 'x', when: { kind: 'filter', filter: { groups: [[{ field: 'team', op: 'is', value: 't-gone' }]] } }, steps: [] }], otherwise: [] }]
+		};
+		expect(validateDefinition(gone, dir)).toEqual([{ pos: [0], code: 'broken_filter', ref: 'removed_team' }]);
+		expect(parseDefinition(gone)).toEqual(gone);
+	});
 	it('conditions', () => {
 		const c = ctx({ assignment: { userId: asUserId('ann'), teamId: SUPPORT } });
 		expect(evaluate({ kind: 'all', of: [{ kind: 'tag', tag: 'VIP' }, { kind: 'field', field: 'plan', op: 'eq', value: 'Gold' }] }, c)).toBe(true);

@@ -17,10 +17,12 @@
  *   publishing; a running workflow fails on it with that error), and a step that does what the
  *   workflow's creator may not do (a deactivated or demoted creator) fails with `not_allowed`.
  *
- * The conditions of branches are defined here (the custom inboxes' filter language had not
- * landed when this was written): a small tree of all/any/not over tags, fields, status,
- * assignment, the last incoming message and run variables.
+ * The conditions of branches: a small tree of all/any/not over tags, fields, status,
+ * assignment, channel, the last incoming message and run variables, and `filter`: the advanced
+ * filter language of the custom inboxes (`filters.ts`, SPEC S4.4), evaluated on the contact as
+ * the workflow's publisher would see it ("me" is the publisher).
  */
+import { parseFilter, validateFilter, type Filter } from './filters';
 import type { ConversationState, Directory, Entry, EventSource, Profile, Status, TeamId, UserId } from './types';
 
 export const MAX_STEPS_PER_RUN = 100;
@@ -54,6 +56,8 @@ export type Condition =
 	| { kind: 'message_contains'; words: string[] }
 	/** The channel of the newest incoming message. */
 	| { kind: 'channel'; channelId: string }
+	/** An advanced filter of the custom inboxes (SPEC S4.4). */
+	| { kind: 'filter'; filter: Filter }
 	| { kind: 'variable'; name: string; op: FieldOp; value?: string };
 
 export type AssignTo =
@@ -298,6 +302,8 @@ export interface ConditionContext {
 	lastIncomingText: string;
 	/** The channel of the newest incoming message, null when none. */
 	lastIncomingChannel?: string | null;
+	/** Evaluates an advanced filter on the contact (absent: filter conditions are false). */
+	matchFilter?: (filter: Filter) => boolean;
 	vars: Record<string, string>;
 }
 
@@ -359,6 +365,8 @@ export function evaluate(c: Condition, ctx: ConditionContext): boolean {
 			return matchesWords(ctx.lastIncomingText, c.words);
 		case 'channel':
 			return (ctx.lastIncomingChannel ?? null) === c.channelId;
+		case 'filter':
+			return ctx.matchFilter?.(c.filter) ?? false;
 		case 'variable':
 			return fieldTest(ctx.vars[c.name] ?? '', c.op, c.value);
 	}
@@ -408,7 +416,8 @@ export type ProblemCode =
 	| 'bad_wait'
 	| 'bad_url'
 	| 'empty_text'
-	| 'bad_trigger';
+	| 'bad_trigger'
+	| 'broken_filter';
 
 export interface Problem {
 	/** The step's position; null for the workflow itself (name, trigger). */
@@ -462,6 +471,10 @@ function checkCondition(c: Condition, pos: Position, dir: DirectoryRefs, out: Pr
 			return;
 		case 'channel':
 			if (!dir.channels.some((ch) => ch.id === c.channelId)) out.push({ pos, code: 'broken_channel', ref: c.channelId });
+			return;
+		case 'filter':
+			// A filter naming a deleted field, team, user or channel never matches: shown as broken.
+			for (const w of validateFilter(c.filter, dir as Directory)) out.push({ pos, code: 'broken_filter', ref: w.code });
 			return;
 		default:
 			return;
@@ -770,6 +783,8 @@ function isCondition(v: unknown, depth = 0): v is Condition {
 			return strArr(v.words);
 		case 'channel':
 			return isStr(v.channelId);
+		case 'filter':
+			return parseFilter(v.filter) !== null;
 		default:
 			return false;
 	}

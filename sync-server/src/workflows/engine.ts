@@ -27,7 +27,8 @@
  * publisher was deactivated or lost that role fails with `not_allowed` (`planStep`).
  */
 import { createHash } from 'node:crypto';
-import { contactDoc, contactUpdateKeys, serverOrigin, type ContactDoc, type YDoc } from '../../../src/lib/doc';
+import { contactDoc, contactUpdateKeys, serverOrigin, summarize, type ContactDoc, type YDoc } from '../../../src/lib/doc';
+import { matchesFilter, type Filter, type FilterSubject } from '../../../src/lib/domain/filters';
 import { assign, close, isActionError, reopen, snooze, type ActionResult } from '../../../src/lib/domain/actions';
 import { contactDocId, parseDocId } from '../../../src/lib/domain/ids';
 import type { Author, ChannelId, ContactId, DocId, Entry, EntryId, TeamId, UserId } from '../../../src/lib/domain/types';
@@ -418,7 +419,18 @@ export class WorkflowEngine implements WriteHook {
 			channelIds: profile.channelIds,
 			lastChannelId: lastUsedChannel(entries),
 			agents: (teamId: TeamId) => this.agents(teamId),
-			lastPicked: (teamId: TeamId) => this.rr[teamId] ?? null
+			lastPicked: (teamId: TeamId) => this.rr[teamId] ?? null,
+			// The custom inboxes' filters (S4.4) read the contact's summary, made only when asked.
+			matchFilter: (filter: Filter) => {
+				const subject: FilterSubject = {
+					...summarize(run.contactId as ContactId, c.doc),
+					country: profile.country,
+					language: profile.language,
+					tags: profile.tags,
+					custom: profile.custom
+				};
+				return matchesFilter(filter, subject, { me: v.createdBy, dir, now });
+			}
 		};
 	}
 
