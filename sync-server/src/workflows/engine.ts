@@ -236,8 +236,9 @@ export class WorkflowEngine implements WriteHook {
 			try {
 				do {
 					this.again = false;
-					if (this.o.lease && !this.o.lease.held) break;
+					// Several processes: every one follows what the others published (triggers, routes).
 					if (this.o.lease) await this.reload();
+					if (this.o.lease && !this.o.lease.held) break;
 					for (const r of await this.o.wf.dueRuns(this.o.clock(), 200)) this.spawn(r.id);
 				} while (this.again && !this.closed);
 				await this.schedule();

@@ -50,6 +50,8 @@ const runView = (r: StoredRun, name: string) => ({
 });
 
 export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
+	/** The newest version, re-read once when unknown here (published on another process). */
+	const latest = async (id: string) => d.engine.latest(id) ?? (await d.engine.reload(), d.engine.latest(id));
 	const nameOf = (workflowId: string) => d.engine.latest(workflowId)?.definition.name ?? workflowId;
 
 	async function publish(ctx: RouteContext, workflowId: string, raw: unknown): Promise<Reply> {
@@ -117,7 +119,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			access: 'admin',
 			async handle(ctx) {
 				const id = ctx.params[0]!;
-				if (!d.engine.latest(id)) return errorReply(404, 'not_found', 'No such workflow.');
+				if (!(await latest(id))) return errorReply(404, 'not_found', 'No such workflow.');
 				const body = await objectBody(ctx.req);
 				if (!body.ok) return body.reply;
 				return publish(ctx, id, body.value.definition);
@@ -129,7 +131,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			access: 'admin',
 			async handle(ctx) {
 				const id = ctx.params[0]!;
-				if (!d.engine.latest(id)) return errorReply(404, 'not_found', 'No such workflow.');
+				if (!(await latest(id))) return errorReply(404, 'not_found', 'No such workflow.');
 				const body = await objectBody(ctx.req);
 				if (!body.ok) return body.reply;
 				if (typeof body.value.enabled !== 'boolean') return errorReply(400, 'invalid_input', 'enabled must be true or false.');
@@ -144,7 +146,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			access: 'admin',
 			async handle(ctx) {
 				const id = ctx.params[0]!;
-				if (!d.engine.latest(id)) return errorReply(404, 'not_found', 'No such workflow.');
+				if (!(await latest(id))) return errorReply(404, 'not_found', 'No such workflow.');
 				// Running runs finish on their version; nothing new starts.
 				await d.wf.setWorkflowState(id, { deleted: true, enabled: false }, ctx.deps.clock());
 				await d.engine.reload();
@@ -166,7 +168,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			path: new RegExp(`^/api/workflows/${ID}/test$`),
 			access: 'admin',
 			async handle(ctx) {
-				const v = d.engine.latest(ctx.params[0]!);
+				const v = await latest(ctx.params[0]!);
 				if (!v) return errorReply(404, 'not_found', 'No such workflow.');
 				const body = await objectBody(ctx.req);
 				if (!body.ok) return body.reply;
@@ -197,7 +199,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			async handle(ctx) {
 				const contactId = seeContact(ctx, ctx.params[0]!);
 				if (!contactId) return notFound();
-				const v = d.engine.latest(ctx.params[1]!);
+				const v = await latest(ctx.params[1]!);
 				const state = d.engine.list().find((x) => x.state.id === ctx.params[1]);
 				if (!v || !state?.state.enabled || v.definition.trigger.type !== 'shortcut') return errorReply(404, 'not_found', 'No such shortcut.');
 				const run = await d.engine.startRun(v, contactId, `user:${ctx.me.id}`);
