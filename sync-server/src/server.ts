@@ -79,6 +79,8 @@ export interface ServerOptions {
 	syncCompression?: SyncCompression;
 	/** Seed the demo's bot and workflows in a demo workspace (default off; `main.ts` turns it on). */
 	demoWorkflows?: boolean;
+	/** Crash tests only: called after each workflow step's effect is stored, before the run moves. */
+	workflowAfterEffect?: () => void;
 }
 
 export interface RunningServer {
@@ -200,6 +202,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		log,
 		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,
 		demo: opts.demoWorkflows === true && workspaceId === DEMO_WORKSPACE_ID,
+		...(opts.workflowAfterEffect ? { afterEffect: opts.workflowAfterEffect } : {}),
 		...(lease ? { lease } : {})
 	});
 	rooms.addHook(workflows.engine);

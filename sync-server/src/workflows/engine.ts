@@ -77,6 +77,11 @@ export interface EngineOptions {
 	httpTimeoutMs?: number;
 	/** Called with the incoming entries of each stored update (the bot). */
 	onIncoming?: (docId: DocId, contactId: ContactId, ids: EntryId[]) => void;
+	/**
+	 * Fault injection for the crash tests: called after each step's effect is stored and before
+	 * the run's move is; the process dies there when it says so (`PARLEY_TEST_KILL_AFTER_EFFECT`).
+	 */
+	afterEffect?: () => void;
 }
 
 const CLAIM_MS = 15_000;
@@ -363,6 +368,7 @@ export class WorkflowEngine implements WriteHook {
 		});
 		this.causing = null;
 		const p = plan as StepPlan | { kind: 'taken' } | { kind: 'missing' };
+		if (p.kind !== 'taken' && p.kind !== 'missing') this.o.afterEffect?.();
 		if (p.kind === 'missing') {
 			await this.finish(run, null, { status: 'failed', error: 'no_contact' });
 			return null;

@@ -27,6 +27,8 @@ export interface WorkflowsOptions {
 	botTypingMs?: number;
 	/** Seed the demo's bot and workflows (a demo workspace's first start). */
 	demo?: boolean;
+	/** Fault injection of the crash tests (see `EngineOptions.afterEffect`). */
+	afterEffect?: () => void;
 }
 
 export class Workflows {
@@ -50,7 +52,8 @@ export class Workflows {
 			soleProcess: o.store.kind !== 'postgres',
 			allowPrivate: o.allowPrivate,
 			...(o.lease ? { lease: o.lease } : {}),
-			onIncoming: (docId, contactId, ids) => this.bot.onIncoming(docId, contactId, ids)
+			onIncoming: (docId, contactId, ids) => this.bot.onIncoming(docId, contactId, ids),
+			...(o.afterEffect ? { afterEffect: o.afterEffect } : {})
 		});
 		this.routes = workflowRoutes({ engine: this.engine, wf, bot: this.bot });
 	}
