@@ -105,7 +105,18 @@ export const en = {
 	'workflows.col.status': 'Status',
 	'workflows.col.step': 'At step',
 	'workflows.col.error': 'Error',
-	'workflows.col.updated': 'Updated'
+	'workflows.col.updated': 'Updated',
+	'workflows.cond.tag': 'Has tag',
+	'workflows.cond.message_contains': 'Last message has words',
+	'workflows.cond.field': 'Field',
+	'workflows.cond.status': 'Status',
+	'workflows.cond.assigned': 'Assigned to',
+	'workflows.cond.team': 'Team',
+	'workflows.cond.channel': 'Channel of the last message',
+	'workflows.cond.variable': 'Run variable',
+	'workflows.cond.filter': 'Advanced filter (JSON)',
+	'workflows.cond.nobody': 'nobody',
+	'workflows.cond.someone': 'someone'
 } as const satisfies Record<string, string>;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -211,5 +222,16 @@ export const fr: Record<keyof typeof en, string> = {
 	'workflows.col.status': 'Statut',
 	'workflows.col.step': 'Étape',
 	'workflows.col.error': 'Erreur',
-	'workflows.col.updated': 'Mis à jour'
+	'workflows.col.updated': 'Mis à jour',
+	'workflows.cond.tag': 'A l’étiquette',
+	'workflows.cond.message_contains': 'Le dernier message contient',
+	'workflows.cond.field': 'Champ',
+	'workflows.cond.status': 'Statut',
+	'workflows.cond.assigned': 'Assigné à',
+	'workflows.cond.team': 'Équipe',
+	'workflows.cond.channel': 'Canal du dernier message',
+	'workflows.cond.variable': 'Variable d’exécution',
+	'workflows.cond.filter': 'Filtre avancé (JSON)',
+	'workflows.cond.nobody': 'personne',
+	'workflows.cond.someone': 'quelqu’un'
 };
