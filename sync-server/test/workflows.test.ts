@@ -50,7 +50,7 @@ describe('workflows', () => {
 	};
 	const thread = (docId: DocId): Entry[] => contactDoc(owner.doc(docId)).thread.ordered();
 	const events = (docId: DocId, type: string): EventEntry[] => thread(docId).filter((e): e is EventEntry => e.kind === 'event' && e.type === type);
-	const sentTo = (contactId: string) => receiver.requests.filter((r) => (r.json.contact as { id: string }).id === contactId && !r.duplicate);
+	const sentTo = (contactId: string) => receiver.requests.filter((r) => (r.json.contact as { id: string } | undefined)?.id === contactId && !r.duplicate);
 
 	it('greets a new contact, waits for the reply, then assigns Support round robin', async () => {
 		const id = await publish({
@@ -131,6 +131,31 @@ describe('workflows', () => {
 		await api(server.url, token, 'POST', `/api/contacts/${contactId}/shortcuts/${id}`);
 		await waitFor(() => thread(docId).some((e) => e.kind === 'comment' && e.author.type === 'workflow'), 10_000, 'a comment');
 		expect(thread(docId).filter((e) => e.kind === 'comment').map((e) => (e.kind === 'comment' ? e.text : ''))).toEqual(['filter matched']);
+	});
+
+	it('calls an HTTP service through the guarded client and maps its answer into fields', async () => {
+		// SPEC S7.7 (HTTP request step)
+		const id = await publish({
+			name: 'Enrich',
+			trigger: { type: 'shortcut' },
+			steps: [
+				{ type: 'http', method: 'POST', url: `${receiver.url}?who={{contact.firstName}}`, body: '{"lookup":"{{contact.firstName}}"}', map: [{ path: 'profile.country', field: 'country' }] },
+				{ type: 'comment', text: 'status {{vars.http_status}}' }
+			]
+		});
+		const contactId = await inbound('wf-http', 'hello');
+		const docId = contactDocId(contactId);
+		const before = receiver.script;
+		receiver.script = (req) => (req.json.lookup === 'Zoe' ? { status: 200, body: '{"profile":{"country":"FR"}}' } : before(req, 0));
+		try {
+			await api(server.url, token, 'POST', `/api/contacts/${contactId}/shortcuts/${id}`);
+			await waitFor(() => contactDoc(owner.doc(docId)).profile.get().country === 'FR', 10_000, 'the mapped field');
+			await waitFor(() => thread(docId).some((e) => e.kind === 'comment' && e.text === 'status 200'), 10_000, 'the status in a variable');
+			const call = receiver.requests.find((r) => r.json.lookup === 'Zoe')!;
+			expect(call.headers['idempotency-key']).toMatch(/^[A-Za-z0-9_-]+:0$/);
+		} finally {
+			receiver.script = before;
+		}
 	});
 
 	it('refuses to publish a step that refers to a deleted team', async () => {
