@@ -17,6 +17,7 @@ import { startServer } from './server';
 const DEMO_LOGINS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test'];
 
 const env = process.env;
+let listening = false;
 const staticDir = env.STATIC_DIR ?? './build';
 const contacts = Number(env.DEMO_CONTACTS ?? 300);
 
@@ -41,9 +42,23 @@ const server = await startServer({
 	...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
 	...(existsSync(staticDir) ? { staticDir } : {}),
 	seed: env.PARLEY_DEMO === '0' ? false : { contacts: Number.isFinite(contacts) && contacts >= 0 ? contacts : 300 },
-	channels: { email: { smtpPort: Number(env.SMTP_PORT ?? 2525), smtpHost: env.SMTP_HOST ?? '127.0.0.1', ...(demoMailbox ? { demoMailbox } : {}) } }
+	channels: { email: { smtpPort: Number(env.SMTP_PORT ?? 2525), smtpHost: env.SMTP_HOST ?? '127.0.0.1', ...(demoMailbox ? { demoMailbox } : {}) } },
+	// The demo's bot and workflows (PARLEY_DEMO_WORKFLOWS=0: without them).
+	demoWorkflows: env.PARLEY_DEMO_WORKFLOWS !== '0',
+	// Crash tests: the process kills itself right after the n-th workflow step effect it stores,
+	// before recording the run's move (the window a kill -9 rarely hits by chance).
+	...(env.PARLEY_TEST_KILL_AFTER_EFFECT ? { workflowAfterEffect: killAfter(Number(env.PARLEY_TEST_KILL_AFTER_EFFECT)) } : {})
 });
 
+/** Counts only once the server listens (a test must see it start before it dies). */
+function killAfter(n: number): () => void {
+	let seen = 0;
+	return () => {
+		if (listening && ++seen === n) process.kill(process.pid, 'SIGKILL');
+	};
+}
+
+listening = true;
 console.log(`listening on ${server.url}`);
 console.log(`Parley is running at ${server.url}`);
 if (server.workspaceId === DEMO_WORKSPACE_ID) console.log(`Demo logins (password ${DEMO_PASSWORD}): ${DEMO_LOGINS.join(', ')}`);

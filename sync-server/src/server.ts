@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
+import { DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
 import { createHmac } from 'node:crypto';
 import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
@@ -39,6 +40,7 @@ import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
 import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
+import { Workflows } from './workflows/service';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -77,6 +79,10 @@ export interface ServerOptions {
 	liveness?: LivenessOptions;
 	/** permessage-deflate on `/sync` and `/yjs` (default off: see `SYNC_COMPRESSION`). */
 	syncCompression?: SyncCompression;
+	/** Seed the demo's bot and workflows in a demo workspace (default off; `main.ts` turns it on). */
+	demoWorkflows?: boolean;
+	/** Crash tests only: called after each workflow step's effect is stored, before the run moves. */
+	workflowAfterEffect?: () => void;
 }
 
 export interface RunningServer {
@@ -97,6 +103,8 @@ export interface RunningServer {
 	snooze: SnoozeScheduler;
 	/** The first-login snapshot (issue 26). */
 	bootstrap: BootstrapIndex;
+	/** Workflows, shortcuts and the bot (S7.7, S7.8). */
+	workflows: Workflows;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -202,12 +210,28 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	rooms.addHook(snooze);
 	await snooze.start();
+	const workflows = new Workflows({
+		store,
+		rooms,
+		visibility,
+		fanout,
+		online: (userId) => hub.connectionsOf(userId) > 0,
+		clock,
+		log,
+		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,
+		demo: opts.demoWorkflows === true && workspaceId === DEMO_WORKSPACE_ID,
+		...(opts.workflowAfterEffect ? { afterEffect: opts.workflowAfterEffect } : {}),
+		...(lease ? { lease } : {})
+	});
+	rooms.addHook(workflows.engine);
+	await workflows.start();
 	const leaseTaken = () => log('this process holds the lease of the scheduled work (snooze wake-ups, outbox dispatch)');
 	if (lease?.held) leaseTaken();
 	lease?.onAcquired(() => {
 		leaseTaken();
 		snooze.rearm();
 		channels.outbox.kick();
+		workflows.kick();
 	});
 	const upgrade = createUpgradeHandler({
 		...syncDeps,
@@ -222,7 +246,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
 				...uploadRoutes(uploads),
-				...settingsRoutes({ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true })
+				...settingsRoutes({ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true }),
+				...workflows.routes
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -268,6 +293,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
 			await waitFor(() => rooms.inflightCount === 0, 5000);
+			await workflows.close();
 			await snooze.close();
 			await bootstrap.stop();
 			await bootstrap.save().catch((err: unknown) => log(`bootstrap snapshot not saved: ${String(err)}`));
@@ -295,6 +321,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		channels,
 		snooze,
 		bootstrap,
+		workflows,
 		http,
 		close
 	};

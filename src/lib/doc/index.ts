@@ -10,3 +10,4 @@ export * from './directory';
 export * from './summary';
 export * from './encoding';
 export * from './custom-inboxes';
+export * from './update-keys';

@@ -33,6 +33,7 @@ import type {
 	UserId
 } from '../domain/types';
 import type { MessageHit } from '../search/engine';
+import type { WorkflowsClient } from './workflows';
 import type { ProfilePatchInput } from '../domain/contact-input';
 import type { MergeSuggestion } from './merge-suggestions';
 import type { CustomInboxView } from '../domain/custom-inboxes';
@@ -428,6 +429,8 @@ export interface AppState {
 	readonly media: MediaApi;
 	/** S5.12: the email channels' settings (Settings > Email). */
 	readonly emailSettings: import('./email-settings.svelte').EmailSettingsState;
+	/** Workflows, shortcuts and the bot (S7.7, S7.8); absent in test doubles. */
+	readonly workflows?: WorkflowsClient;
 	readonly fileOutbox: FileOutboxApi;
 	readonly notifications: NotificationsApi;
 	// presence and shared drafts (SPEC S5.8, S9.4)

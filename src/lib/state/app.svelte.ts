@@ -27,6 +27,7 @@ import { clearFirstPage, readFirstPage, sameQuery, writeFirstPage } from './firs
 import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
 import { EmailSettingsState } from './email-settings.svelte';
+import { WorkflowsClient } from './workflows';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { CustomInboxesState } from './custom-inboxes.svelte';
@@ -73,6 +74,8 @@ export class App implements AppState {
 	readonly media: Media;
 	/** S5.12: the email channels' settings page. */
 	readonly emailSettings: EmailSettingsState;
+	/** Workflows, shortcuts and the bot over HTTP (S7.7, S7.8). */
+	readonly workflows: WorkflowsClient;
 	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
@@ -124,6 +127,7 @@ export class App implements AppState {
 		this.search = new SearchState({ summary: (id) => this.inbox.summary(id) });
 		this.media = new Media({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.emailSettings = new EmailSettingsState({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh() });
+		this.workflows = new WorkflowsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
 		this.fileOutbox = new FileOutbox({
 			media: this.media,
 			user: () => this.session.user?.id ?? null,

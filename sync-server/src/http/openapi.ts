@@ -12,6 +12,7 @@
  */
 import { reply } from './respond';
 import type { Route } from './routes';
+import { WORKFLOW_PATHS } from '../workflows/openapi';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -232,6 +233,7 @@ export const OPENAPI: Obj = {
 		'/yjs/{docId}': 'One document over the stock y-websocket protocol (docs/protocol.md, "/yjs"). Refused like /sync, and 403 `forbidden` for a document the user may not see.'
 	},
 	paths: {
+		...WORKFLOW_PATHS,
 		'/health': {
 			get: {
 				tags: ['server'],

@@ -1,6 +1,7 @@
 // SPEC S1.3 (nothing acknowledged is lost; catch-up by delta): the PostgreSQL adapter passes
 // every role's contract, and the cross-process cases of a shared database.
 import { channelsStoreContract } from '../channels/store-contract';
+import { workflowStoreContract } from './workflow-store-contract';
 import { freshDatabase, useServices } from '../../test/helpers/services';
 import { sharedStoreContract, storeContract, type StoreFactory } from './contract';
 import { PostgresStore } from './postgres';
@@ -23,4 +24,5 @@ const pgFactory: StoreFactory = async () => {
 
 storeContract('postgres', pgFactory);
 channelsStoreContract('postgres', pgFactory);
+workflowStoreContract('postgres', pgFactory);
 sharedStoreContract('postgres', pgFactory);

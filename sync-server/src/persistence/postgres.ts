@@ -52,6 +52,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { PostgresWorkflowStore, type WorkflowStore } from './workflow-store';
 import { OUTBOX_COLUMNS, toAudit, toBytes, toLink, toOutbox, toUser, type AuditRow, type LinkRow, type OutboxDbRow, type UserRow } from './rows';
 
 /** Advisory lock keys (first int of the two-int form): one namespace per use. */
@@ -709,6 +710,11 @@ export class PostgresStore implements Store {
 			docId,
 			entryId
 		]);
+	}
+
+	/** The workflow role over this pool (`workflow-store.ts`). */
+	workflowStore(): WorkflowStore {
+		return new PostgresWorkflowStore(this.pool);
 	}
 
 	async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { channelsStoreContract } from '../channels/store-contract';
+import { workflowStoreContract } from './workflow-store-contract';
 import { storeContract, type StoreFactory } from './contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocId } from '../../../src/lib/domain/types';
@@ -23,6 +24,7 @@ const sqliteFactory: StoreFactory = async () => {
 
 storeContract('sqlite', sqliteFactory);
 channelsStoreContract('sqlite', sqliteFactory);
+workflowStoreContract('sqlite', sqliteFactory);
 
 // SPEC S1.3 (nothing acknowledged is lost; a client is never caught up from a number that
 // means nothing): the durability split and the unclean-stop gap of `sqlite.ts`.

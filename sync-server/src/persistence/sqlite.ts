@@ -44,6 +44,7 @@ import type {
 	UserAuth,
 	VisitorSession
 } from './store';
+import { SqliteWorkflowStore, type WorkflowStore } from './workflow-store';
 import { OUTBOX_COLUMNS, toAudit, toBytes, toLink, toOutbox, toUser, type AuditRow, type LinkRow, type OutboxDbRow, type UserRow } from './rows';
 
 export const OPEN_KEY = 'store.open';
@@ -637,6 +638,11 @@ export class SqliteStore implements Store {
 		if (keys.length === 0) return;
 		const sql = `UPDATE outbox SET ${keys.map((k) => `${OUTBOX_COLUMNS[k]} = ?`).join(', ')} WHERE doc_id = ? AND entry_id = ?`;
 		this.stmt(sql).run(...keys.map((k) => patch[k]!), docId, entryId);
+	}
+
+	/** The workflow role over this connection (`workflow-store.ts`). */
+	workflowStore(): WorkflowStore {
+		return new SqliteWorkflowStore(this.db);
 	}
 
 	/** One process serves a SQLite store: its leases live in memory (see `leases.ts`). */

@@ -25,6 +25,7 @@ import type { ChannelSecrets } from './channel-secrets';
 import type { Leases } from './leases';
 import type { MetaStore } from './meta-store';
 import type { UpdateLog } from './update-log';
+import type { WorkflowStore } from './workflow-store';
 
 export type { AppendOptions, AppendResult, ChangedDoc, ChangeFeed, CompactResult, MergeUpdates, StoredDoc, StoredUpdate, UpdateLog } from './update-log';
 export type { AccessIndex, DocAccess } from './access-index';
@@ -35,6 +36,12 @@ export type { ChannelOutbox, OutboxPatch, OutboxRow, OutboxState } from './chann
 export type { MetaStore } from './meta-store';
 export type { AdminRecords, AuditEvent, LinkKind, LinkRecord } from './admin-records';
 export type { Leases } from './leases';
+export type { WorkflowStore, StoredRun, RunPatch, RunQuery, WorkflowState } from './workflow-store';
+
+/** The workflow role, made over the adapter's own connection (`workflow-store.ts`). */
+export interface WorkflowStoreSource {
+	workflowStore(): WorkflowStore;
+}
 
 /** Opening and closing an adapter. */
 export interface StoreLifecycle {
@@ -47,4 +54,4 @@ export interface StoreLifecycle {
  * The whole store, as the wiring (`server.ts`) opens it: the intersection of its roles, one file
  * each. Every other module receives only the roles it uses.
  */
-export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore & Leases & AdminRecords;
+export type Store = StoreLifecycle & UpdateLog & AccessIndex & AuthStore & ChannelSecrets & ChannelRecords & ChannelOutbox & MetaStore & Leases & AdminRecords & WorkflowStoreSource;

@@ -16,7 +16,7 @@ export interface ChildServer {
 export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
 		cwd: ROOT,
-		env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent', ...env },
+		env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent', PARLEY_DEMO_WORKFLOWS: '0', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));

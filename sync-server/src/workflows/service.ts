@@ -1,0 +1,78 @@
+/**
+ * Wiring of workflows and the bot (SPEC S7.7, S7.8): the engine (a write hook), the bot it
+ * hands incoming messages to, and their HTTP routes. `server.ts` makes one per process.
+ */
+import type { UserId } from '../../../src/lib/domain/types';
+import type { Fanout } from '../fanout/fanout';
+import type { Route } from '../http/routes';
+import type { Store, WorkflowStore } from '../persistence/store';
+import type { Rooms } from '../rooms';
+import type { Visibility } from '../visibility';
+import { Bot } from './bot';
+import { seedDemoAutomation } from './demo';
+import { WorkflowEngine } from './engine';
+import { workflowRoutes } from './routes';
+
+export interface WorkflowsOptions {
+	store: Store;
+	rooms: Rooms;
+	visibility: Visibility;
+	fanout: Fanout;
+	online(userId: UserId): boolean;
+	clock: () => number;
+	log: (message: string) => void;
+	lease?: { readonly held: boolean };
+	allowPrivate: boolean;
+	/** The bot's typing time before an answer (default 600 ms). */
+	botTypingMs?: number;
+	/** Seed the demo's bot and workflows (a demo workspace's first start). */
+	demo?: boolean;
+	/** Fault injection of the crash tests (see `EngineOptions.afterEffect`). */
+	afterEffect?: () => void;
+}
+
+export class Workflows {
+	readonly engine: WorkflowEngine;
+	readonly bot: Bot;
+	readonly routes: Route[];
+
+	private readonly wf: WorkflowStore;
+
+	constructor(private readonly o: WorkflowsOptions) {
+		const wf = (this.wf = o.store.workflowStore());
+		this.bot = new Bot({ meta: o.store, rooms: o.rooms, fanout: o.fanout, clock: o.clock, log: o.log, ...(o.lease ? { lease: o.lease } : {}), ...(o.botTypingMs !== undefined ? { typingMs: o.botTypingMs } : {}) });
+		this.engine = new WorkflowEngine({
+			wf,
+			meta: o.store,
+			rooms: o.rooms,
+			visibility: o.visibility,
+			online: o.online,
+			clock: o.clock,
+			log: o.log,
+			soleProcess: o.store.kind !== 'postgres',
+			allowPrivate: o.allowPrivate,
+			...(o.lease ? { lease: o.lease } : {}),
+			onIncoming: (docId, contactId, ids) => this.bot.onIncoming(docId, contactId, ids),
+			...(o.afterEffect ? { afterEffect: o.afterEffect } : {})
+		});
+		this.routes = workflowRoutes({ engine: this.engine, wf, bot: this.bot });
+	}
+
+	async start(): Promise<void> {
+		await this.wf.migrateWorkflows();
+		if (this.o.demo && (await seedDemoAutomation(this.wf, this.o.store, this.bot, this.o.clock()))) this.o.log('seeded the demo bot and workflows');
+		await this.bot.start();
+		await this.engine.start();
+	}
+
+	/** A new lease holder runs what is due at once. */
+	kick(): void {
+		void this.bot.reload();
+		this.engine.kick();
+	}
+
+	async close(): Promise<void> {
+		await this.engine.close();
+		await this.bot.close();
+	}
+}

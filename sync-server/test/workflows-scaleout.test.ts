@@ -1,0 +1,92 @@
+// Workflow runs with two server processes on one PostgreSQL and one Redis: runs started through
+// either process execute once (the lease's holder executes, each run under its claim), and when
+// one process is killed with SIGKILL mid-way the other finishes every run: each message reaches
+// the receiver once and sits in the thread once.
+// SPEC S7.7; ARCHITECTURE "Server" (scale-out)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactDoc } from '../../src/lib/doc';
+import { contactDocId } from '../../src/lib/domain/ids';
+import type { ContactId } from '../../src/lib/domain/types';
+import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
+import { spawnServer, type ChildServer } from './helpers/child';
+import { freshDatabase, useServices } from './helpers/services';
+import { tempDir } from './helpers/server';
+import { SyncClient, login, waitFor } from './helpers/sync-client';
+
+const services = useServices();
+const RUNS = 20;
+
+describe('workflows on two processes', () => {
+	let db: Awaited<ReturnType<typeof freshDatabase>>;
+	const children: ChildServer[] = [];
+	const clients: SyncClient[] = [];
+	let receiver: Receiver;
+	const dataDir = tempDir('parley-wf-scaleout-');
+
+	const spawn = async (): Promise<ChildServer> => {
+		const c = await spawnServer({ DATABASE_URL: db.url, REDIS_URL: services.current().redisUrl, DATA_DIR: dataDir, DEMO_CONTACTS: '4', ALLOW_LOOPBACK_CHANNELS: '1' });
+		children.push(c);
+		return c;
+	};
+
+	beforeAll(async () => {
+		db = await freshDatabase(services.current().pgUrl);
+		receiver = await startReceiver();
+	}, 60_000);
+
+	afterAll(async () => {
+		for (const c of clients) c.close();
+		for (const c of children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+		await Promise.all(children.map((c) => c.exited));
+		await receiver?.close();
+		await db?.drop();
+	}, 60_000);
+
+	it('executes each run once, and the survivor finishes them when a process is killed', async () => {
+		const [a, b] = await Promise.all([spawn(), spawn()]);
+		const tokenA = (await login(a.url, 'owner@demo.test')).accessToken;
+		const tokenB = (await login(b.url, 'owner@demo.test')).accessToken;
+		const ch = await api(a.url, tokenA, 'POST', '/api/directory/channels', { name: 'Hook', kind: 'webhook', url: receiver.url });
+		const channelId = ch.json.id as string;
+		const secret = ch.json.secret as string;
+		const wf = await api(a.url, tokenA, 'POST', '/api/workflows', {
+			definition: { name: 'Two', trigger: { type: 'shortcut' }, steps: [{ type: 'send_message', text: 'one' }, { type: 'wait', minutes: 0.03 }, { type: 'send_message', text: 'two' }] }
+		});
+		expect(wf.status).toBe(201);
+		const workflowId = wf.json.id as string;
+		const contacts: ContactId[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			const r = await postSigned(`${a.url}/api/channels/${channelId}/inbound`, secret, { messageId: `s-${i}`, contact: { externalId: `s${i}`, firstName: 'S' }, text: 'hi' });
+			contacts.push(r.json.contactId as ContactId);
+		}
+		// Half started through each process (B learns of the workflow A published).
+		for (const [i, c] of contacts.entries()) {
+			const [url, token] = i % 2 === 0 ? [a.url, tokenA] : [b.url, tokenB];
+			expect((await api(url, token, 'POST', `/api/contacts/${c}/shortcuts/${workflowId}`)).status).toBe(201);
+		}
+		await waitFor(() => receiver.processed.size >= RUNS / 2, 30_000, 'first messages going out');
+		a.process.kill('SIGKILL');
+		await a.exited;
+		await waitFor(
+			async () => {
+				const runs = (await api(b.url, tokenB, 'GET', `/api/workflows/${workflowId}/runs`)).json.runs as Array<{ status: string }>;
+				return runs.length === RUNS && runs.every((r) => r.status === 'done');
+			},
+			90_000,
+			'every run done on the survivor'
+		);
+		await waitFor(() => receiver.processed.size === RUNS * 2, 60_000, 'every message at the receiver');
+		const agent = new SyncClient({ url: b.url, token: tokenB });
+		clients.push(agent);
+		await agent.connect();
+		for (const c of contacts) {
+			const docId = contactDocId(c);
+			await waitFor(() => agent.docs.has(docId), 10_000, docId);
+			const sent = contactDoc(agent.doc(docId))
+				.thread.ordered()
+				.filter((e) => e.kind === 'message' && e.author.type === 'workflow')
+				.map((e) => (e.kind === 'message' ? e.body.text : ''));
+			expect(sent).toEqual(['one', 'two']);
+		}
+	}, 240_000);
+});
