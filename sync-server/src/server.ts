@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import { createHmac } from 'node:crypto';
+import { aiRoutes } from './ai/routes';
+import { AiService, type AiServiceOptions } from './ai/service';
 import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
@@ -75,6 +77,8 @@ export interface ServerOptions {
 	liveness?: LivenessOptions;
 	/** permessage-deflate on `/sync` and `/yjs` (default off: see `SYNC_COMPRESSION`). */
 	syncCompression?: SyncCompression;
+	/** AI assist (issue 24): the configured endpoint (default from AI_BASE_URL) and Apertium. */
+	ai?: AiServiceOptions;
 }
 
 export interface RunningServer {
@@ -93,6 +97,8 @@ export interface RunningServer {
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
 	snooze: SnoozeScheduler;
+	/** AI assist (issue 24). */
+	ai: AiService;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -198,12 +204,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		...(opts.liveness ? { liveness: opts.liveness } : {}),
 		compression: opts.syncCompression ?? SYNC_COMPRESSION
 	});
+	const ai = new AiService(opts.ai);
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
-				...uploadRoutes(uploads)
+				...uploadRoutes(uploads),
+				...aiRoutes(ai)
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -273,6 +281,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		auth,
 		channels,
 		snooze,
+		ai,
 		http,
 		close
 	};

@@ -8,6 +8,7 @@
  * then key), because the iteration order of a Y.Map may differ between replicas.
  */
 import * as Y from 'yjs';
+import { readAiOptions, type AiOptions } from '../domain/ai';
 import type { Channel, CustomFieldDef, Directory, Snippet, Team, User, WorkspaceId } from '../domain/types';
 import { serverOrigin, type Origin } from './origins';
 import { DIRECTORY_ROOTS, SETTINGS_KEYS, changedKeys, ensureDirectoryRoots } from './schema';
@@ -80,7 +81,8 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 				snippets: values<Snippet>(snippets, 'id').sort(byNameThenId),
 				customFields: values<CustomFieldDef>(customFields, 'key').sort(
 					(a, b) => a.label.localeCompare(b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
-				)
+				),
+				...(settings.has(SETTINGS_KEYS.ai) ? { options: { ai: readAiOptions(settings.get(SETTINGS_KEYS.ai)) } } : {})
 			};
 		},
 		settings: readSettings,
@@ -105,6 +107,8 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 				if (p.defaultCountry !== undefined) settings.set(SETTINGS_KEYS.defaultCountry, p.defaultCountry);
 			});
 		},
+		/** AI assist's workspace options (issue 24), replaced whole. */
+		setAiOptions: (o: AiOptions) => put(settings, SETTINGS_KEYS.ai, o),
 		/** Calls `cb` after every transaction that changed the directory; returns the unsubscribe. */
 		observe(cb: () => void): () => void {
 			const roots: ReadonlyArray<Y.Map<unknown>> = [users, teams, channels, snippets, customFields, settings];

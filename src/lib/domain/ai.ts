@@ -26,6 +26,23 @@ export interface AiOptions {
 
 export const DEFAULT_AI_OPTIONS: AiOptions = { mode: 'on', prompts: [] };
 
+/** The stored options, checked field by field (defaults for what is missing or malformed). */
+export function readAiOptions(raw: unknown): AiOptions {
+	const o = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+	const mode = o.mode === 'on' || o.mode === 'builtin' || o.mode === 'off' ? o.mode : DEFAULT_AI_OPTIONS.mode;
+	const prompts: CustomPrompt[] = [];
+	if (Array.isArray(o.prompts)) {
+		for (const p of o.prompts as unknown[]) {
+			const r = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : null;
+			if (r && typeof r.id === 'string' && typeof r.name === 'string' && typeof r.instruction === 'string') prompts.push({ id: r.id, name: r.name, instruction: r.instruction });
+		}
+	}
+	return { mode, prompts };
+}
+
+/** The workspace's AI options (defaults when unset). */
+export const aiOptionsOf = (dir: { options?: { ai?: AiOptions } } | null | undefined): AiOptions => dir?.options?.ai ?? DEFAULT_AI_OPTIONS;
+
 export const BUILTIN_PROMPTS = ['improve', 'shorter', 'formal', 'friendly', 'spelling', 'translate'] as const;
 export type BuiltinPromptId = (typeof BUILTIN_PROMPTS)[number];
 

@@ -3,6 +3,7 @@
  * and the benchmarks. Nothing here imports Yjs: the documents in `src/lib/doc/` are read into
  * these shapes, and every rule in `src/lib/domain/` works on them.
  */
+import type { AiOptions } from './ai';
 
 declare const brand: unique symbol;
 /** A string that is known to be an id of one kind; made only by the `as*` helpers in `ids.ts`. */
@@ -95,6 +96,13 @@ export interface Directory {
 	channels: Channel[];
 	snippets: Snippet[];
 	customFields: CustomFieldDef[];
+	/** Workspace options set by owners and managers (absent: the defaults). */
+	options?: WorkspaceOptions;
+}
+
+/** Workspace options. AI assist (issue 24): on, built in only, or off, and the custom prompts. */
+export interface WorkspaceOptions {
+	ai?: AiOptions;
 }
 
 // ---------------------------------------------------------------------------------------------
