@@ -9,6 +9,7 @@
  * IndexedDB and queued until the server acknowledges it; the methods resolve once the local
  * write is done, never waiting for the network.
  */
+import type { AiApi } from './ai.svelte';
 import type {
 	Assignment,
 	Attachment,
@@ -403,4 +404,6 @@ export interface AppState {
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;
 	readonly drafts: DraftsApi;
+	// AI assist (SPEC S6.3, S6.4, S5.3)
+	readonly ai: AiApi;
 }

@@ -31,6 +31,7 @@ import { NotificationsState } from './notifications.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { SyncState } from './sync.svelte';
+import { AiState } from './ai.svelte';
 
 export interface AppOptions {
 	/** Server origin; '' (default) for the page's own origin. */
@@ -68,6 +69,7 @@ export class App implements AppState {
 	readonly notifications: NotificationsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
+	readonly ai: AiState;
 	readonly auth: AuthClient;
 	replica = $state.raw<Replica | null>(null);
 
@@ -124,6 +126,16 @@ export class App implements AppState {
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
+		this.ai = new AiState({
+			baseUrl: opts.baseUrl ?? '',
+			token: () => this.auth.token(),
+			refresh: () => this.auth.refresh(),
+			fetch,
+			online: () => this.sync.state === 'online',
+			getMeta: <T,>(key: string) => (this.replica ? this.replica.store.getMeta<T>(key) : Promise.reject(new Error('no local store yet'))),
+			setMeta: (key, value) => this.replica?.store.setMeta(key, value) ?? Promise.resolve(),
+			now: this.#now
+		});
 	}
 
 	/** Restores a stored session (offline-capable) or settles on `anonymous`. */
@@ -149,6 +161,7 @@ export class App implements AppState {
 		const replica = this.replica;
 		const owner = this.#owner;
 		await this.#close();
+		this.ai.reset();
 		if (owner) clearFirstPage(this.#firstPageStorage(), owner);
 		if (wipe && replica && owner) {
 			await replica.store.wipe().catch(() => undefined);
