@@ -65,8 +65,8 @@ export function fixPunctuation(text: string, lang: Lang): string {
 	// A capital at each sentence start and line start.
 	t = t.replace(/(^|[.!?]\s+|\n)(\p{Ll})/gu, (_m, a: string, b: string) => a + b.toUpperCase());
 	if (lang === 'en') t = t.replace(word('i', 'g'), 'I');
-	// A final period on a last line that ends with a letter or digit.
-	if (/[\p{L}\p{N})]$/u.test(t) && !/\n\s*[\p{L}]+,?$/u.test(t.slice(-40)) && !/^\S+$/.test(t)) t += '.';
+	// A final period on a last line that ends with a letter or digit (not after a sign-off).
+	if (/[\p{L}\p{N})]$/u.test(t) && !/\n\s*[\p{L}]+,?$/u.test(t.slice(-40)) && !/^\S+$/.test(t) && !CLOSINGS[lang].test(t)) t += '.';
 	return t;
 }
 
@@ -81,7 +81,7 @@ const OPENINGS: Record<Lang, RegExp> = {
 	ca: /^(hola|bon dia|bona tarda|benvolgu)/i
 };
 const CLOSINGS: Record<Lang, RegExp> = {
-	en: /(regards|sincerely|best|cheers|thanks|thank you|have a (great|nice|good) day)[.!,]?\s*(\n.*)?$/i,
+	en: /(regards|sincerely|best wishes|best|cheers|thanks|thank you|have a (great|nice|good) day)[.!,]?\s*(\n.*)?$/i,
 	fr: /(cordialement|bien à vous|salutations|merci|bonne (journée|soirée)|belle journée|à bientôt)[.!,]?\s*(\n.*)?$/i,
 	es: /(saludos|atentamente|gracias)[.!,]?\s*(\n.*)?$/i,
 	ca: /(salutacions|atentament|gràcies)[.!,]?\s*(\n.*)?$/i

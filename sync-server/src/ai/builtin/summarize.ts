@@ -13,7 +13,10 @@ import type { CallSummary, ConversationLine, Lang, SummaryResult } from '../../.
 
 export const MAX_BULLETS = 6;
 export const MAX_QUOTE = 220;
-export const MAX_ACTIONS = 5;
+export const MAX_ACTIONS = 4;
+
+/** Polite waiting and closing lines: never an action, never worth a bullet. */
+const SMALL_TALK = /\b(one moment|just a moment|un instant|un moment|anything else|autre chose|your patience|votre patience|take your time|prenez votre temps|nice day|bonne journée|reaching out|nous avoir contactés|no worries|pas de souci|aucun problème)\b/i;
 
 const STOP = new Set(
 	(
@@ -44,7 +47,7 @@ export function words(text: string): string[] {
 
 const ACTION_PATTERNS: RegExp[] = [
 	// EN future and commitments
-	/\b(i|we|i'll|we'll)\s*('ll|will|shall|am going to|are going to|'m going to|'re going to|can|need to|have to|must)\b/i,
+	/\b(i|we|i'll|we'll)\s*('ll|will|shall|am going to|are going to|'m going to|'re going to|need to|have to|must)\b/i,
 	/\b(i'll|we'll|i will|we will|let me|let us|let's)\b/i,
 	// EN requests and imperatives
 	/\b(please|could you|can you|would you|make sure|don't forget|do not forget|remember to|you need to|you must|kindly)\b/i,
@@ -57,6 +60,7 @@ const ACTION_PATTERNS: RegExp[] = [
 ];
 
 export function isAction(sentence: string): boolean {
+	if (SMALL_TALK.test(sentence) || words(sentence).length < 2) return false;
 	if (/\?$/.test(sentence) && !/\b(could you|can you|would you|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu)\b/i.test(sentence)) return false;
 	return ACTION_PATTERNS.some((p) => p.test(sentence));
 }
@@ -92,34 +96,38 @@ function score(lines: ConversationLine[], lang: Lang): Scored[] {
 			if (/\?$/.test(s) && l.from === 'contact') sc += 1;
 			if (isAction(s)) sc += 1;
 			if (ws.length < 3) sc -= 1.5;
+			if (SMALL_TALK.test(s)) sc -= 4;
 			out.push({ line: li, index: si, text: s, who: speaker(l, lang), score: sc });
 		});
 	});
 	return out;
 }
 
+/**
+ * About one sentence in four (2 to `MAX_BULLETS`) becomes a bullet; the best-scored action
+ * sentences (at most `MAX_ACTIONS`, in thread order) go to the action items instead of the
+ * bullets, so nothing is quoted twice.
+ */
 export function summarizeLines(lines: ConversationLine[], lang: Lang, maxBullets = MAX_BULLETS): SummaryResult {
 	const scored = score(lines, lang);
 	const best = [...scored].sort((a, b) => b.score - a.score || a.line - b.line || a.index - b.index);
+	const actions = new Set(best.filter((s) => isAction(s.text)).slice(0, MAX_ACTIONS));
+	const budget = Math.max(2, Math.min(maxBullets, Math.ceil(scored.length / 4)));
 	const chosen: Scored[] = [];
 	const seen = new Set<string>();
 	for (const s of best) {
-		if (chosen.length >= maxBullets) break;
+		if (chosen.length >= budget) break;
 		const key = s.text.toLowerCase();
-		if (seen.has(key)) continue;
+		if (seen.has(key) || actions.has(s) || SMALL_TALK.test(s.text)) continue;
 		seen.add(key);
 		chosen.push(s);
 	}
-	chosen.sort((a, b) => a.line - b.line || a.index - b.index);
-	const actions: string[] = [];
-	for (const s of scored) {
-		if (actions.length >= MAX_ACTIONS) break;
-		if (isAction(s.text)) {
-			const a = `${s.who}: ${quote(s.text)}`;
-			if (!actions.includes(a)) actions.push(a);
-		}
-	}
-	return { bullets: chosen.map((s) => `${s.who}: ${quote(s.text)}`), actionItems: actions };
+	const inOrder = (a: Scored, b: Scored) => a.line - b.line || a.index - b.index;
+	chosen.sort(inOrder);
+	return {
+		bullets: chosen.map((s) => `${s.who}: ${quote(s.text)}`),
+		actionItems: [...actions].sort(inOrder).map((s) => `${s.who}: ${quote(s.text)}`)
+	};
 }
 
 /** S2.4: a call summary from `Speaker: words` lines (lines without a speaker continue the last). */
