@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summaryText } from '../../../../src/lib/domain/ai';
-import { Apertium } from '../apertium';
+import { APERTIUM_PACKAGES as ENSURED } from '../../../../scripts/ensure.mjs';
+import { Apertium, APERTIUM_PACKAGES } from '../apertium';
 import { QUALITY_CASES, TRANSLATION_CASES } from './quality-fixtures';
 import { rewriteWithRules } from './rewrite';
 import { MAX_ACTIONS, MAX_BULLETS, summarizeLines } from './summarize';
@@ -72,6 +73,10 @@ describe.skipIf(!apertium.available)('Apertium translation of 20 sentences (S5.3
 			if ((t.from === 'en' && t.to === 'fr') || (t.from === 'fr' && t.to === 'en')) expect(r.value.via).toEqual(['es']);
 		});
 	}
+
+	it('npm test installs the packages the translator names', () => {
+		expect(ENSURED).toEqual(APERTIUM_PACKAGES);
+	});
 
 	it('answers a repeated translation from its cache without running the engine', async () => {
 		const a = new Apertium();
