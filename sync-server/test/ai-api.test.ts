@@ -152,6 +152,30 @@ describe('AI assist over HTTP', () => {
 		expect(double.requests.length).toBe(requests);
 	});
 
+	it('streams a long answer as partials, then the whole text; a cut stream ends in an error and no text (S6.4)', async () => {
+		await setMode('on');
+		const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+		const lines = async (res: Response) => (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { partial?: string; result?: { text: string }; error?: { code: string; message: string } });
+		const ok = await post('/api/ai/rewrite', ana, { contactId: hidden, text: long, prompt: { kind: 'builtin', id: 'improve' }, stream: true });
+		expect(ok.status).toBe(200);
+		expect(ok.headers.get('content-type')).toContain('application/x-ndjson');
+		const got = await lines(ok);
+		expect(got.length).toBeGreaterThanOrEqual(2);
+		const last = got.at(-1)!;
+		expect(last.result).toEqual({ text: `${long} (edited)`, provider: 'openai' });
+		for (const l of got.slice(0, -1)) expect(`${long} (edited)`.startsWith(l.partial!)).toBe(true);
+
+		double.cutStreamAfter = 3;
+		const cut = await post('/api/ai/reply', ana, { contactId: hidden, stream: true });
+		double.cutStreamAfter = null;
+		const tail = (await lines(cut)).at(-1)!;
+		expect(tail.result).toBeUndefined();
+		expect(tail.error?.code).toBe('ai_failed');
+		// Refusals come before any stream, as JSON.
+		const refused = await post('/api/ai/rewrite', tom, { contactId: hidden, text: 'x', prompt: { kind: 'builtin', id: 'improve' }, stream: true });
+		expect(refused.status).toBe(403);
+	});
+
 	it('a failing endpoint gives a clear error and no text', async () => {
 		await setMode('on');
 		double.fail = { status: 503, message: 'model is loading' };

@@ -34,8 +34,9 @@ export interface AiApi {
 	readonly info: AiInfo | null;
 	load(): Promise<void>;
 	summarize(contactId: ContactId, lang: Lang): Promise<AiOutcome>;
-	rewrite(contactId: ContactId, text: string, prompt: PromptRef, lang: Lang): Promise<AiOutcome>;
-	reply(contactId: ContactId, lang: Lang): Promise<AiOutcome>;
+	/** `onPartial` sees a long answer while it comes (a preview: only the final text is inserted). */
+	rewrite(contactId: ContactId, text: string, prompt: PromptRef, lang: Lang, onPartial?: (soFar: string) => void): Promise<AiOutcome>;
+	reply(contactId: ContactId, lang: Lang, onPartial?: (soFar: string) => void): Promise<AiOutcome>;
 	/** S5.3: translates an entry (from the cache when it has it) and shows the translation. */
 	translate(contactId: ContactId, entryId: EntryId, to: Lang): Promise<AiOutcome>;
 	/** The shown translation of an entry, or null (not translated, or toggled back). */
@@ -93,7 +94,7 @@ export class AiState implements AiApi {
 		this.#loaded = null;
 	}
 
-	async #call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown } | null> {
+	async #call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, onPartial?: (soFar: string) => void): Promise<{ status: number; json: unknown } | null> {
 		const doFetch = this.#deps.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const token = await this.#deps.token();
@@ -109,15 +110,16 @@ export class AiState implements AiApi {
 				return null;
 			}
 			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
+			if (onPartial && res.status === 200 && (res.headers.get('content-type') ?? '').includes('ndjson')) return readLines(res, onPartial);
 			return { status: res.status, json: await res.json().catch(() => null) };
 		}
 		return null;
 	}
 
-	async #request(path: string, body: unknown): Promise<AiOutcome & { json?: Record<string, unknown> }> {
+	async #request(path: string, body: Record<string, unknown>, onPartial?: (soFar: string) => void): Promise<AiOutcome & { json?: Record<string, unknown> }> {
 		const offline = { ok: false as const, offline: true, code: 'offline', error: 'AI assist needs the server.' };
 		if (!this.#deps.online()) return offline;
-		const res = await this.#call('POST', path, body);
+		const res = await this.#call('POST', path, onPartial ? { ...body, stream: true } : body, onPartial);
 		if (!res) return offline;
 		const json = (res.json ?? {}) as Record<string, unknown>;
 		if (res.status !== 200) {
@@ -140,13 +142,14 @@ export class AiState implements AiApi {
 		return { ok: true, text: '', bullets, actionItems };
 	}
 
-	async rewrite(contactId: ContactId, text: string, prompt: PromptRef, lang: Lang): Promise<AiOutcome> {
-		const r = await this.#request('/api/ai/rewrite', { contactId, text, prompt, lang });
-		return strip(r);
+	async rewrite(contactId: ContactId, text: string, prompt: PromptRef, lang: Lang, onPartial?: (soFar: string) => void): Promise<AiOutcome> {
+		// Translation answers at once (no stream); the other prompts may stream.
+		const streams = !(prompt.kind === 'builtin' && prompt.id === 'translate');
+		return strip(await this.#request('/api/ai/rewrite', { contactId, text, prompt, lang }, streams ? onPartial : undefined));
 	}
 
-	async reply(contactId: ContactId, lang: Lang): Promise<AiOutcome> {
-		return strip(await this.#request('/api/ai/reply', { contactId, lang }));
+	async reply(contactId: ContactId, lang: Lang, onPartial?: (soFar: string) => void): Promise<AiOutcome> {
+		return strip(await this.#request('/api/ai/reply', { contactId, lang }, onPartial));
 	}
 
 	async translate(contactId: ContactId, entryId: EntryId, to: Lang): Promise<AiOutcome> {
@@ -206,6 +209,37 @@ export class AiState implements AiApi {
 		}
 		await this.load();
 		return { ok: true, text: '' };
+	}
+}
+
+/**
+ * Reads an NDJSON answer: `{partial}` lines go to `onPartial`; the last line is `{result}` (as
+ * a 200 JSON answer) or `{error}` (as a 502); a stream that ends without either is an error.
+ */
+async function readLines(res: Response, onPartial: (soFar: string) => void): Promise<{ status: number; json: unknown }> {
+	const cut = { status: 502, json: { error: { code: 'ai_failed', message: 'The answer was cut off; nothing was inserted.' } } };
+	if (!res.body) return cut;
+	const reader = res.body.getReader();
+	const decoder = new TextDecoder();
+	let buffer = '';
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (value) buffer += decoder.decode(value, { stream: true });
+			let nl: number;
+			while ((nl = buffer.indexOf('\n')) >= 0) {
+				const line = buffer.slice(0, nl).trim();
+				buffer = buffer.slice(nl + 1);
+				if (!line) continue;
+				const msg = JSON.parse(line) as { partial?: string; result?: unknown; error?: unknown };
+				if (typeof msg.partial === 'string') onPartial(msg.partial);
+				else if (msg.result) return { status: 200, json: msg.result };
+				else if (msg.error) return { status: 502, json: { error: msg.error } };
+			}
+			if (done) return cut;
+		}
+	} catch {
+		return cut;
 	}
 }
 

@@ -12,6 +12,11 @@
  * - `POST /api/ai/reply` `{contactId, lang?}`: S5.3 a draft reply from the conversation.
  * - `POST /api/ai/call-summary` `{contactId, transcript, lang?}`: S2.4.
  * - `PATCH /api/ai/settings` `{mode?, prompts?}`: owners and managers set the mode and custom prompts.
+ *
+ * `rewrite` and `reply` take `stream: true`: once the checks passed, the answer comes as NDJSON
+ * lines `{partial}` (the text so far, for a preview) and one last line, `{result}` (the whole
+ * text) or `{error: {code, message}}`. Only `result` is ever inserted; a client that goes away
+ * cancels the provider's call.
  */
 import { contactDoc, directoryDoc } from '../../../src/lib/doc';
 import {
@@ -34,7 +39,8 @@ import { contactDocId, DIR_DOC_ID, isValidContactId, newId } from '../../../src/
 import type { ContactId, Entry, EntryId, Profile, User } from '../../../src/lib/domain/types';
 import { objectBody, type Route, type RouteContext } from '../http/routes';
 import { errorReply, reply, type Reply } from '../http/respond';
-import type { AiError, AiProvider } from './provider';
+import type { ServerResponse } from 'node:http';
+import type { AiError, AiProvider, AiResult, CallOptions } from './provider';
 import type { AiService } from './service';
 
 const isLang = (v: unknown): v is Lang => typeof v === 'string' && normalizeLang(v) === v;
@@ -78,6 +84,41 @@ function namer(users: readonly User[], profile: Profile) {
 	return (e: Entry): string | undefined => {
 		if (e.kind === 'message' && e.direction === 'in') return contactName;
 		return e.author.type === 'user' ? users.find((u) => u.id === e.author.id)?.name : undefined;
+	};
+}
+
+const PARTIAL_EVERY_MS = 100;
+
+/**
+ * The reply of an AI call: JSON when `stream` is not asked, NDJSON lines otherwise (partials at
+ * most every 100 ms, then the result or the error).
+ */
+async function answer(stream: boolean, call: (opts: CallOptions) => Promise<AiResult<string>>, extra: Record<string, unknown>): Promise<Reply> {
+	if (!stream) {
+		const r = await call({});
+		return r.ok ? reply(200, { text: r.value, ...extra }) : aiFailure(r);
+	}
+	return {
+		status: 200,
+		headers: { 'content-type': 'application/x-ndjson; charset=utf-8' },
+		stream: async (res: ServerResponse) => {
+			const ctrl = new AbortController();
+			res.on('close', () => {
+				if (!res.writableEnded) ctrl.abort();
+			});
+			let last = 0;
+			const r = await call({
+				signal: ctrl.signal,
+				onDelta: (soFar) => {
+					const now = Date.now();
+					if (now - last < PARTIAL_EVERY_MS) return;
+					last = now;
+					res.write(`${JSON.stringify({ partial: soFar })}\n`);
+				}
+			});
+			const tail = r.ok ? { result: { text: r.value, ...extra } } : { error: { code: `ai_${r.code}`, message: r.message } };
+			res.end(`${JSON.stringify(tail)}\n`);
+		}
 	};
 }
 
@@ -132,8 +173,8 @@ export function aiRoutes(service: AiService): Route[] {
 						const r = await service.use(c.value.provider).translate(text, guessLang(text, fallback), to);
 						return r.ok ? reply(200, { text: r.value.text, from: r.value.from, to: r.value.to, via: r.value.via, provider: c.value.provider.name }) : aiFailure(r);
 					}
-					const r = await service.use(c.value.provider).rewrite(text, { kind: 'builtin', id }, guessLang(text, fallback));
-					return r.ok ? reply(200, { text: r.value, provider: c.value.provider.name }) : aiFailure(r);
+					const p = service.use(c.value.provider);
+					return answer(c.value.body.stream === true, (o) => p.rewrite(text, { kind: 'builtin', id }, guessLang(text, fallback), o), { provider: p.name });
 				}
 				if (prompt?.kind === 'custom' && typeof prompt.id === 'string') {
 					const custom = aiOptionsOf(ctx.deps.visibility.directory).prompts.find((p) => p.id === prompt.id);
@@ -141,8 +182,8 @@ export function aiRoutes(service: AiService): Route[] {
 					const instruction = { kind: 'custom' as const, name: custom.name, instruction: custom.instruction };
 					const can = c.value.provider.canRewrite(instruction);
 					if (!can.ok) return errorReply(422, 'ai_unsupported', can.reason);
-					const r = await service.use(c.value.provider).rewrite(text, instruction, guessLang(text, fallback));
-					return r.ok ? reply(200, { text: r.value, provider: c.value.provider.name }) : aiFailure(r);
+					const p = service.use(c.value.provider);
+					return answer(c.value.body.stream === true, (o) => p.rewrite(text, instruction, guessLang(text, fallback), o), { provider: p.name });
 				}
 				return errorReply(400, 'bad_request', `prompt must be {kind: "builtin", id: ${BUILTIN_PROMPTS.join('|')}} or {kind: "custom", id}.`);
 			}
@@ -184,11 +225,16 @@ export function aiRoutes(service: AiService): Route[] {
 				const lastIn = [...messages].reverse().find((m) => m.direction === 'in');
 				const lang = normalizeLang(profile.language) ?? (lastIn ? guessLang(messageText(lastIn) ?? '', uiLang(c.value.body.lang)) : uiLang(c.value.body.lang));
 				const lines = toLines(messages, namer(ctx.deps.visibility.directory.users, profile));
-				const r = await service.use(c.value.provider).replyDraft(lines, lang);
-				if (!r.ok) return aiFailure(r);
-				// The built-in skeleton greets the contact by name.
-				const text = c.value.provider.name === 'builtin' && profile.firstName ? r.value.replace(/^(Hello|Bonjour|Hola)(?=[,:])/, `$1 ${profile.firstName}`) : r.value;
-				return reply(200, { text, lang, provider: c.value.provider.name });
+				const p = service.use(c.value.provider);
+				return answer(
+					c.value.body.stream === true,
+					async (o) => {
+						const r = await p.replyDraft(lines, lang, o);
+						// The built-in skeleton greets the contact by name.
+						return r.ok && p.name === 'builtin' && profile.firstName ? { ok: true, value: r.value.replace(/^(Hello|Bonjour|Hola)(?=[,:])/, `$1 ${profile.firstName}`) } : r;
+					},
+					{ lang, provider: p.name }
+				);
 			}
 		},
 		{
