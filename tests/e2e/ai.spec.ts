@@ -181,7 +181,7 @@ test('screens in French: the AI menu, a translation and the settings page', asyn
 		await fr.page.getByLabel('Nom').fill('Pirate');
 		await fr.page.getByLabel('Instruction').fill('Réécris comme un pirate.');
 		await fr.page.getByTestId('ai-save').click();
-		await expect(fr.page.getByTestId('ai-prompt')).toContainText('language model');
+		await expect(fr.page.getByTestId('ai-prompt')).toContainText('demandent un modèle de langue');
 		await shot(fr.page, 'ai-settings-fr');
 		// The custom prompt shows in the composer, disabled with the reason.
 		await openContact(fr.page, contact.id);

@@ -150,6 +150,8 @@ export interface PromptInfo {
 	name: string;
 	supported: boolean;
 	reason?: string;
+	/** Why not, as a code the UI words in its language. */
+	reasonCode?: 'needs_model' | 'no_translation';
 }
 
 /** `GET /api/ai`: what AI this workspace offers to the caller. */

@@ -20,13 +20,13 @@ function ndjson(lines: unknown[], end = true): Response {
 	return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
 }
 
-function make(fetchImpl: typeof fetch, opts: { online?: boolean; meta?: Map<string, unknown> } = {}): { ai: AiState; calls: string[] } {
+function make(fetchImpl: typeof fetch, opts: { online?: boolean; meta?: Map<string, unknown>; sees?: (id: ContactId) => boolean } = {}): { ai: AiState; calls: string[] } {
 	const calls: string[] = [];
 	const meta = opts.meta ?? new Map<string, unknown>();
 	const deps: AiDeps = {
 		baseUrl: '',
 		token: async () => 't',
-		refresh: async () => 'failed',
+		refresh: async () => 'denied' as const,
 		fetch: (async (url: string, init?: RequestInit) => {
 			calls.push(`${init?.method ?? 'GET'} ${url} ${String(init?.body ?? '')}`);
 			return fetchImpl(url, init);
@@ -34,7 +34,8 @@ function make(fetchImpl: typeof fetch, opts: { online?: boolean; meta?: Map<stri
 		online: () => opts.online ?? true,
 		getMeta: async <T,>(k: string) => meta.get(k) as T | undefined,
 		setMeta: async (k, v) => void meta.set(k, structuredClone(v)),
-		now: () => 1000
+		now: () => 1000,
+		...(opts.sees ? { sees: opts.sees } : {})
 	};
 	return { ai: new AiState(deps), calls };
 }
@@ -80,5 +81,15 @@ describe('AiState', () => {
 		expect(back).toMatchObject({ ok: true, text: 'Hello' });
 		expect(again.calls).toEqual([]);
 		expect(again.ai.shownTranslation(E)?.text).toBe('Hello');
+
+		// Access to the contact revoked: its translation is not shown, and goes at the next write.
+		let sees = true;
+		const revoked = make(async () => new Response(JSON.stringify({ text: 'Bye', from: 'fr', to: 'en', via: [] }), { status: 200 }), { meta, sees: () => sees });
+		await revoked.ai.translate('c2' as ContactId, 'e2' as EntryId, 'en');
+		sees = false;
+		expect(revoked.ai.shownTranslation('e2' as EntryId)).toBeNull();
+		revoked.ai.hideTranslation('e2' as EntryId);
+		await new Promise<void>((r) => queueMicrotask(r));
+		expect(Object.keys(meta.get('ai.translations') as object)).toEqual([]);
 	});
 });

@@ -55,6 +55,8 @@ export interface AiDeps {
 	getMeta<T>(key: string): Promise<T | undefined>;
 	setMeta(key: string, value: unknown): Promise<void>;
 	now(): number;
+	/** Whether this user still sees the contact (a revoked contact's translations are not shown, and dropped at the next write). */
+	sees?(contactId: ContactId): boolean;
 }
 
 const META_KEY = 'ai.translations';
@@ -183,14 +185,18 @@ export class AiState implements AiApi {
 	}
 
 	async #persist(): Promise<void> {
-		const all = [...this.#translations.entries()].sort((a, b) => b[1].at - a[1].at).slice(0, MAX_TRANSLATIONS);
+		const sees = this.#deps.sees ?? (() => true);
+		const all = [...this.#translations.entries()]
+			.filter(([, t]) => sees(t.contactId))
+			.sort((a, b) => b[1].at - a[1].at)
+			.slice(0, MAX_TRANSLATIONS);
 		await this.#deps.setMeta(META_KEY, Object.fromEntries(all)).catch(() => undefined);
 	}
 
 	shownTranslation(entryId: EntryId): StoredTranslation | null {
 		void this.#hydrate();
 		const t = this.#translations.get(entryId);
-		return t?.shown ? t : null;
+		return t?.shown && (this.#deps.sees?.(t.contactId) ?? true) ? t : null;
 	}
 
 	hideTranslation(entryId: EntryId): void {

@@ -134,7 +134,8 @@ export class App implements AppState {
 			online: () => this.sync.state === 'online',
 			getMeta: <T,>(key: string) => (this.replica ? this.replica.store.getMeta<T>(key) : Promise.reject(new Error('no local store yet'))),
 			setMeta: (key, value) => this.replica?.store.setMeta(key, value) ?? Promise.resolve(),
-			now: this.#now
+			now: this.#now,
+			sees: (id) => this.inbox.summary(id) !== undefined
 		});
 	}
 

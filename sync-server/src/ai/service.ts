@@ -58,13 +58,13 @@ export class AiService {
 		const pairs = p.pairs();
 		const prompts: PromptInfo[] = BUILTIN_PROMPTS.map((id) => {
 			if (id === 'translate') {
-				return pairs.length > 0 ? { ref: { kind: 'builtin', id }, name: PROMPT_NAMES[id], supported: true } : { ref: { kind: 'builtin', id }, name: PROMPT_NAMES[id], supported: false, reason: 'No translation engine is installed on the server.' };
+				return pairs.length > 0 ? { ref: { kind: 'builtin', id }, name: PROMPT_NAMES[id], supported: true } : { ref: { kind: 'builtin', id }, name: PROMPT_NAMES[id], supported: false, reason: 'No translation engine is installed on the server.', reasonCode: 'no_translation' };
 			}
 			return { ref: { kind: 'builtin', id }, name: PROMPT_NAMES[id], supported: true };
 		});
 		for (const c of opts.prompts) {
 			const can = p.canRewrite({ kind: 'custom', name: c.name, instruction: c.instruction });
-			prompts.push({ ref: { kind: 'custom', id: c.id }, name: c.name, supported: can.ok, ...(can.ok ? {} : { reason: can.reason }) });
+			prompts.push({ ref: { kind: 'custom', id: c.id }, name: c.name, supported: can.ok, ...(can.ok ? {} : { reason: can.reason, reasonCode: 'needs_model' as const }) });
 		}
 		return {
 			mode: opts.mode,
