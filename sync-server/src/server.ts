@@ -204,7 +204,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		...(opts.liveness ? { liveness: opts.liveness } : {}),
 		compression: opts.syncCompression ?? SYNC_COMPRESSION
 	});
-	const ai = new AiService(opts.ai);
+	const ai = new AiService({ meta: store, ...opts.ai });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [

@@ -176,6 +176,25 @@ describe('AI assist over HTTP', () => {
 		expect(refused.status).toBe(403);
 	});
 
+	it("a workspace's own endpoint is used with its key, which stays on the server", async () => {
+		const set = await patch(owner, { mode: 'on', endpoint: { baseUrl: `${double.url}/`, model: 'ws-model' }, apiKey: 'ws-secret-key' });
+		expect(set.status).toBe(200);
+		double.apiKey = 'ws-secret-key';
+		const r = await post('/api/ai/rewrite', ana, { contactId: hidden, text: 'hi', prompt: { kind: 'builtin', id: 'formal' } });
+		double.apiKey = null;
+		expect(r.status).toBe(200);
+		expect(double.requests.at(-1)).toMatchObject({ model: 'ws-model', authorization: 'Bearer ws-secret-key' });
+		const info = await (await fetch(`${server.url}/api/ai`, { headers: { authorization: `Bearer ${ana}` } })).text();
+		expect(JSON.parse(info)).toMatchObject({ provider: 'openai', model: 'ws-model', endpoint: { baseUrl: double.url, model: 'ws-model', keySet: true } });
+		expect(info).not.toContain('ws-secret-key');
+		expect(JSON.stringify(server.visibility.directory)).not.toContain('ws-secret-key');
+		expect((await patch(owner, { endpoint: { baseUrl: 'file:///etc/passwd', model: 'x' } })).status).toBe(400);
+		// Back to the server's endpoint.
+		expect((await patch(owner, { endpoint: null })).status).toBe(200);
+		await post('/api/ai/rewrite', ana, { contactId: hidden, text: 'hi', prompt: { kind: 'builtin', id: 'formal' } });
+		expect(double.requests.at(-1)!.model).toBe('double');
+	});
+
 	it('a failing endpoint gives a clear error and no text', async () => {
 		await setMode('on');
 		double.fail = { status: 503, message: 'model is loading' };

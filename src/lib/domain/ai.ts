@@ -19,9 +19,17 @@ export interface CustomPrompt {
 	instruction: string;
 }
 
+/** A workspace's own OpenAI-compatible endpoint (its API key is kept on the server, never in the directory). */
+export interface AiEndpoint {
+	baseUrl: string;
+	model: string;
+}
+
 export interface AiOptions {
 	mode: AiMode;
 	prompts: CustomPrompt[];
+	/** Overrides the server's `AI_BASE_URL` / `AI_MODEL` for this workspace. */
+	endpoint?: AiEndpoint;
 }
 
 export const DEFAULT_AI_OPTIONS: AiOptions = { mode: 'on', prompts: [] };
@@ -37,7 +45,16 @@ export function readAiOptions(raw: unknown): AiOptions {
 			if (r && typeof r.id === 'string' && typeof r.name === 'string' && typeof r.instruction === 'string') prompts.push({ id: r.id, name: r.name, instruction: r.instruction });
 		}
 	}
-	return { mode, prompts };
+	const e = typeof o.endpoint === 'object' && o.endpoint !== null ? (o.endpoint as Record<string, unknown>) : null;
+	const endpoint = e && typeof e.baseUrl === 'string' && typeof e.model === 'string' ? { baseUrl: e.baseUrl, model: e.model } : null;
+	return { mode, prompts, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** Checks an endpoint's fields; an error message or null. */
+export function checkEndpoint(baseUrl: unknown, model: unknown): string | null {
+	if (typeof baseUrl !== 'string' || baseUrl.length > 2048 || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(baseUrl)) return 'endpoint.baseUrl must be an http(s) URL, e.g. http://127.0.0.1:11434/v1.';
+	if (typeof model !== 'string' || !model.trim() || model.length > 200) return 'endpoint.model must be 1-200 characters.';
+	return null;
 }
 
 /** The workspace's AI options (defaults when unset). */
@@ -160,6 +177,8 @@ export interface AiInfo {
 	/** The provider requests go to (null when AI is off). */
 	provider: 'builtin' | 'openai' | null;
 	model?: string;
+	/** The workspace's own endpoint, when set (`keySet`: an API key is stored on the server). */
+	endpoint?: AiEndpoint & { keySet: boolean };
 	prompts: PromptInfo[];
 	/** Language pairs the translation knows, as `from>to`; `via` names the pivot language when there is one. */
 	translation: Array<{ from: Lang; to: Lang; via?: Lang[] }>;

@@ -42,7 +42,8 @@ export interface AiApi {
 	/** The shown translation of an entry, or null (not translated, or toggled back). */
 	shownTranslation(entryId: EntryId): StoredTranslation | null;
 	hideTranslation(entryId: EntryId): void;
-	saveSettings(o: Partial<AiOptions>): Promise<AiOutcome>;
+	/** `endpoint: null` removes the workspace's endpoint; `apiKey` is sent only to change it. */
+	saveSettings(o: Partial<Omit<AiOptions, 'endpoint'>> & { endpoint?: AiOptions['endpoint'] | null; apiKey?: string | null }): Promise<AiOutcome>;
 }
 
 export interface AiDeps {
@@ -206,7 +207,7 @@ export class AiState implements AiApi {
 		void this.#persist();
 	}
 
-	async saveSettings(o: Partial<AiOptions>): Promise<AiOutcome> {
+	async saveSettings(o: Partial<Omit<AiOptions, 'endpoint'>> & { endpoint?: AiOptions['endpoint'] | null; apiKey?: string | null }): Promise<AiOutcome> {
 		const res = await this.#call('PATCH', '/api/ai/settings', o);
 		if (!res) return { ok: false, offline: true, code: 'offline', error: 'Saving needs the server.' };
 		if (res.status !== 200) {

@@ -11,7 +11,8 @@
  * - `POST /api/ai/translate` `{contactId, entryId, to}`: S5.3 one entry of the thread in `to`.
  * - `POST /api/ai/reply` `{contactId, lang?}`: S5.3 a draft reply from the conversation.
  * - `POST /api/ai/call-summary` `{contactId, transcript, lang?}`: S2.4.
- * - `PATCH /api/ai/settings` `{mode?, prompts?}`: owners and managers set the mode and custom prompts.
+ * - `PATCH /api/ai/settings` `{mode?, prompts?, endpoint?, apiKey?}`: owners and managers set the mode,
+ *   the custom prompts and the workspace's own model endpoint (its key kept in the server's store).
  *
  * `rewrite` and `reply` take `stream: true`: once the checks passed, the answer comes as NDJSON
  * lines `{partial}` (the text so far, for a preview) and one last line, `{result}` (the whole
@@ -23,6 +24,7 @@ import {
 	aiOptionsOf,
 	BUILTIN_PROMPTS,
 	checkCustomPrompt,
+	checkEndpoint,
 	guessLang,
 	latestConversation,
 	MAX_AI_TEXT,
@@ -63,7 +65,7 @@ async function check(ctx: RouteContext, service: AiService): Promise<{ ok: true;
 	const contactId = body.value.contactId;
 	if (!isValidContactId(contactId)) return { ok: false, reply: errorReply(400, 'bad_request', 'Give the contactId of the conversation.') };
 	if (!ctx.deps.visibility.canSee(ctx.me.id, contactDocId(contactId))) return { ok: false, reply: errorReply(403, 'forbidden', 'You may not see this contact.') };
-	const provider = service.provider(ctx.deps.visibility.directory);
+	const provider = await service.provider(ctx.deps.visibility.directory);
 	if (!provider) return { ok: false, reply: errorReply(403, 'ai_off', 'AI assist is turned off in this workspace.') };
 	return { ok: true, value: { contactId, provider, body: body.value } };
 }
@@ -134,7 +136,7 @@ export function aiRoutes(service: AiService): Route[] {
 			method: 'GET',
 			path: /^\/api\/ai$/,
 			access: 'member',
-			handle: async ({ deps }) => reply(200, service.info(deps.visibility.directory))
+			handle: async ({ deps }) => reply(200, await service.info(deps.visibility.directory))
 		},
 		{
 			// SPEC S6.3
@@ -274,7 +276,21 @@ export function aiRoutes(service: AiService): Route[] {
 					}
 					prompts = next;
 				}
-				const value: AiOptions = { mode: (b.mode as AiOptions['mode'] | undefined) ?? prev.mode, prompts };
+				// The workspace's own endpoint (null: none); its key goes to the server's store only.
+				let endpoint = prev.endpoint;
+				if (b.endpoint !== undefined) {
+					if (b.endpoint === null) endpoint = undefined;
+					else {
+						const e = typeof b.endpoint === 'object' ? (b.endpoint as Record<string, unknown>) : {};
+						const bad = checkEndpoint(e.baseUrl, e.model);
+						if (bad) return errorReply(400, 'bad_request', bad);
+						endpoint = { baseUrl: (e.baseUrl as string).replace(/\/+$/, ''), model: (e.model as string).trim() };
+					}
+				}
+				if (b.apiKey !== undefined && b.apiKey !== null && (typeof b.apiKey !== 'string' || b.apiKey.length > 500)) return errorReply(400, 'bad_request', 'apiKey must be a string of at most 500 characters, or null.');
+				const value: AiOptions = { mode: (b.mode as AiOptions['mode'] | undefined) ?? prev.mode, prompts, ...(endpoint ? { endpoint } : {}) };
+				if (b.apiKey !== undefined) await service.setApiKey((b.apiKey as string | null) || null);
+				if (b.endpoint === null) await service.setApiKey(null);
 				await deps.rooms.applyServerChange(DIR_DOC_ID, (ydoc) => directoryDoc(ydoc).setAiOptions(value));
 				return reply(200, { ai: value });
 			}

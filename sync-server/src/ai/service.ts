@@ -7,16 +7,24 @@
  */
 import { aiOptionsOf, BUILTIN_PROMPTS, type AiInfo, type PromptInfo } from '../../../src/lib/domain/ai';
 import type { Directory } from '../../../src/lib/domain/types';
+import type { MetaStore } from '../persistence/meta-store';
 import { Apertium, type ApertiumOptions } from './apertium';
 import { BuiltinProvider } from './builtin/provider';
-import { OpenAiProvider, openAiFromEnv, type OpenAiOptions } from './openai';
+import { OPENAI_DEFAULT_TIMEOUT_MS, OpenAiProvider, openAiFromEnv, type OpenAiOptions } from './openai';
 import type { AiProvider } from './provider';
 
 export interface AiServiceOptions {
 	/** An OpenAI-compatible endpoint; default from `AI_BASE_URL`, `AI_API_KEY`, `AI_MODEL`; null: none. */
 	openai?: OpenAiOptions | null;
 	apertium?: Partial<ApertiumOptions>;
+	/** Where the workspace endpoint's API key is kept (the server's meta table). */
+	meta?: MetaStore;
+	/** The deadline of a workspace endpoint's answers (default 60 s). */
+	endpointTimeoutMs?: number;
 }
+
+/** The meta key of the workspace endpoint's API key. */
+export const AI_KEY_META = 'ai.apiKey';
 
 const PROMPT_NAMES: Record<(typeof BUILTIN_PROMPTS)[number], string> = {
 	improve: 'Improve',
@@ -31,18 +39,40 @@ export class AiService {
 	readonly builtin: BuiltinProvider;
 	readonly configured: OpenAiProvider | null;
 	computations = 0;
+	readonly #opts: AiServiceOptions;
+	#workspace: { key: string; provider: OpenAiProvider } | null = null;
 
 	constructor(opts: AiServiceOptions = {}) {
+		this.#opts = opts;
 		this.builtin = new BuiltinProvider(new Apertium(opts.apertium));
 		const openai = opts.openai === undefined ? openAiFromEnv() : opts.openai;
 		this.configured = openai ? new OpenAiProvider(openai) : null;
 	}
 
-	/** The provider for this workspace now; null when AI is off. */
-	provider(dir: Directory): AiProvider | null {
-		const mode = aiOptionsOf(dir).mode;
-		if (mode === 'off') return null;
-		return mode === 'on' && this.configured ? this.configured : this.builtin;
+	/**
+	 * The provider for this workspace now; null when AI is off. `on` uses the workspace's own
+	 * endpoint when set (its key read from the store on each call, so every process of a
+	 * cluster sees a change), else the server's (`AI_BASE_URL`), else the built-in one.
+	 */
+	async provider(dir: Directory): Promise<AiProvider | null> {
+		const opts = aiOptionsOf(dir);
+		if (opts.mode === 'off') return null;
+		if (opts.mode === 'builtin') return this.builtin;
+		if (opts.endpoint) {
+			const apiKey = (await this.#opts.meta?.getMeta(AI_KEY_META)) ?? '';
+			const id = `${opts.endpoint.baseUrl}\n${opts.endpoint.model}\n${apiKey}`;
+			if (this.#workspace?.key !== id) {
+				const provider = new OpenAiProvider({ baseUrl: opts.endpoint.baseUrl, model: opts.endpoint.model, timeoutMs: this.#opts.endpointTimeoutMs ?? OPENAI_DEFAULT_TIMEOUT_MS, ...(apiKey ? { apiKey } : {}) });
+				this.#workspace = { key: id, provider };
+			}
+			return this.#workspace.provider;
+		}
+		return this.configured ?? this.builtin;
+	}
+
+	/** Stores (or, with null, forgets) the workspace endpoint's API key. */
+	async setApiKey(key: string | null): Promise<void> {
+		await this.#opts.meta?.setMeta(AI_KEY_META, key ?? '');
 	}
 
 	/** Counts one computation and hands over the provider (call right before using it). */
@@ -51,10 +81,11 @@ export class AiService {
 		return provider;
 	}
 
-	info(dir: Directory): AiInfo {
+	async info(dir: Directory): Promise<AiInfo> {
 		const opts = aiOptionsOf(dir);
-		const p = this.provider(dir);
-		if (!p) return { mode: opts.mode, provider: null, prompts: [], translation: [] };
+		const p = await this.provider(dir);
+		const endpoint = opts.endpoint ? { endpoint: { ...opts.endpoint, keySet: !!(await this.#opts.meta?.getMeta(AI_KEY_META)) } } : {};
+		if (!p) return { mode: opts.mode, provider: null, prompts: [], translation: [], ...endpoint };
 		const pairs = p.pairs();
 		const prompts: PromptInfo[] = BUILTIN_PROMPTS.map((id) => {
 			if (id === 'translate') {
@@ -71,6 +102,7 @@ export class AiService {
 			provider: p.name,
 			...(p.model ? { model: p.model } : {}),
 			prompts,
+			...endpoint,
 			translation: pairs.map((x) => ({ from: x.from, to: x.to, ...(x.via.length ? { via: x.via } : {}) }))
 		};
 	}

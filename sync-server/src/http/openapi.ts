@@ -353,9 +353,16 @@ export const OPENAPI: Obj = {
 		'/api/ai/settings': {
 			patch: {
 				tags: ['ai'],
-				summary: 'Turn AI on, built-in only or off, and set the custom prompts (name + instruction)',
+				summary: "Turn AI on, built-in only or off, set the custom prompts (name + instruction) and the workspace's own OpenAI-compatible endpoint (its API key is kept on the server, never shown again)",
 				security: MEMBER,
-				requestBody: body(obj({ mode: { type: 'string', enum: ['on', 'builtin', 'off'] }, prompts: { type: 'array', items: obj({ id: { type: 'string' }, name: { type: 'string' }, instruction: { type: 'string' } }, ['name', 'instruction']) } })),
+				requestBody: body(
+					obj({
+						mode: { type: 'string', enum: ['on', 'builtin', 'off'] },
+						prompts: { type: 'array', items: obj({ id: { type: 'string' }, name: { type: 'string' }, instruction: { type: 'string' } }, ['name', 'instruction']) },
+						endpoint: { oneOf: [obj({ baseUrl: { type: 'string', format: 'uri' }, model: { type: 'string' } }, ['baseUrl', 'model']), { type: 'null' }] },
+						apiKey: { type: ['string', 'null'], maxLength: 500 }
+					})
+				),
 				responses: { '200': json(obj({ ai: { type: 'object' } }, ['ai']), 'The new options.'), '400': err('`bad_request`.'), ...ADMIN_ERRORS }
 			}
 		},
