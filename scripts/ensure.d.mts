@@ -4,3 +4,5 @@ export function ensureDependencies(): void;
 export function ensureBuild(opts?: { force?: boolean }): void;
 export function ensureChromium(): void;
 export function has(cmd: string): boolean;
+export const APERTIUM_PACKAGES: string[];
+export function ensureApertium(): void;

@@ -1,8 +1,8 @@
 /**
  * What `npm start` and `npm test` need before they can run, installed on demand so that a fresh
  * clone works with nothing done by hand: node_modules (npm ci when the lockfile changed), a client
- * build that is not older than its sources, Debian's Chromium for the browser tests, and
- * PostgreSQL / Redis servers for the scale-out tests.
+ * build that is not older than its sources, Debian's Chromium for the browser tests,
+ * PostgreSQL / Redis servers for the scale-out tests, and Apertium for the AI translation tests.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -76,6 +76,19 @@ export function ensureChromium() {
 	if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) missing.push('fonts-noto-color-emoji');
 	if (missing.length) aptInstall(missing);
 	return '/usr/bin/chromium';
+}
+
+/**
+ * Debian's Apertium and the language pairs of the built-in AI translator (issue 24): English<->
+ * Spanish, French<->Spanish, English<->Catalan (English<->French goes through Spanish). Kept in
+ * step with `APERTIUM_PACKAGES` in sync-server/src/ai/apertium.ts.
+ */
+export const APERTIUM_PACKAGES = ['apertium', 'apertium-en-es', 'apertium-fr-es', 'apertium-en-ca'];
+export function ensureApertium() {
+	const modes = '/usr/share/apertium/modes';
+	const want = ['eng-spa.mode', 'spa-eng.mode', 'fr-es.mode', 'es-fr.mode', 'eng-cat.mode', 'cat-eng.mode'];
+	if (has('apertium') && want.every((m) => existsSync(join(modes, m)))) return;
+	aptInstall(APERTIUM_PACKAGES);
 }
 
 export function has(cmd) {

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBuild, ensureChromium, ensureDependencies, root } from './ensure.mjs';
+import { ensureApertium, ensureBuild, ensureChromium, ensureDependencies, root } from './ensure.mjs';
 import { ensureServices, stopServices } from './services.mjs';
 
 const only = process.argv[2]; // optional: check | unit | e2e
@@ -19,6 +19,8 @@ const tmp = join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 
 ensureDependencies();
+// The AI translation tests (unit and e2e) run Debian's Apertium.
+if (only !== 'check') ensureApertium();
 const totals = { passed: 0, failed: 0 };
 const suites = [];
 

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import { DEMO_WORKSPACE_ID } from '../../src/lib/demo/generate';
 import { createHmac } from 'node:crypto';
+import { aiRoutes } from './ai/routes';
+import { AiService, type AiServiceOptions } from './ai/service';
 import { Auth, loadJwtSecret } from './auth/auth';
 import { Channels, type ChannelsOptions } from './channels/service';
 import type { RateLimitOptions } from './auth/rate-limit';
@@ -83,6 +85,8 @@ export interface ServerOptions {
 	demoWorkflows?: boolean;
 	/** Crash tests only: called after each workflow step's effect is stored, before the run moves. */
 	workflowAfterEffect?: () => void;
+	/** AI assist (issue 24): the configured endpoint (default from AI_BASE_URL) and Apertium. */
+	ai?: AiServiceOptions;
 }
 
 export interface RunningServer {
@@ -105,6 +109,8 @@ export interface RunningServer {
 	bootstrap: BootstrapIndex;
 	/** Workflows, shortcuts and the bot (S7.7, S7.8). */
 	workflows: Workflows;
+	/** AI assist (issue 24). */
+	ai: AiService;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -240,6 +246,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		...(opts.liveness ? { liveness: opts.liveness } : {}),
 		compression: opts.syncCompression ?? SYNC_COMPRESSION
 	});
+	const ai = new AiService({ meta: store, ...opts.ai });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [
@@ -247,7 +254,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
 				...uploadRoutes(uploads),
 				...settingsRoutes({ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true }),
-				...workflows.routes
+				...workflows.routes,
+				...aiRoutes(ai)
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -322,6 +330,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		snooze,
 		bootstrap,
 		workflows,
+		ai,
 		http,
 		close
 	};

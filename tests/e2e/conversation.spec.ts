@@ -86,7 +86,7 @@ test('an unsupported message arrives live, shows its type, and Show more reveals
 	await expect(entry.getByTestId('entry-details')).toContainText('Contact');
 	await entry.getByRole('button', { name: 'Message actions' }).click();
 	const items = await owner.page.getByRole('menu').getByRole('menuitem').allInnerTexts();
-	expect(items.map((t) => t.trim())).toEqual(['Copy', 'Copy link', 'Reply']);
+	expect(items.map((t) => t.trim())).toEqual(['Copy', 'Copy link', 'Reply', 'Reply with AI assist']);
 	await owner.page.keyboard.press('Escape');
 });
 

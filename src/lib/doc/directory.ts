@@ -8,6 +8,7 @@
  * then key), because the iteration order of a Y.Map may differ between replicas.
  */
 import * as Y from 'yjs';
+import { readAiOptions, type AiOptions } from '../domain/ai';
 import type { Channel, CustomFieldDef, Directory, Snippet, Team, User, WorkspaceId, WorkspaceOptions } from '../domain/types';
 import { serverOrigin, type Origin } from './origins';
 import { DIRECTORY_ROOTS, SETTINGS_KEYS, changedKeys, ensureDirectoryRoots } from './schema';
@@ -64,12 +65,17 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 		const id = settings.get(SETTINGS_KEYS.workspaceId);
 		const name = settings.get(SETTINGS_KEYS.workspaceName);
 		const country = settings.get(SETTINGS_KEYS.defaultCountry);
-		const options = settings.get(SETTINGS_KEYS.options);
+		const stored = settings.get(SETTINGS_KEYS.options);
+		// Issue 20's options live under `options`; AI assist's (issue 24) under their own key.
+		const options: WorkspaceOptions | null =
+			typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? { ...(stored as WorkspaceOptions) } : null;
+		const ai = settings.has(SETTINGS_KEYS.ai) ? readAiOptions(settings.get(SETTINGS_KEYS.ai)) : null;
+		const merged: WorkspaceOptions | null = ai ? { ...(options ?? {}), ai } : options;
 		return {
 			workspaceId: (typeof id === 'string' ? id : '') as WorkspaceId,
 			workspaceName: typeof name === 'string' ? name : '',
 			...(typeof country === 'string' && country ? { defaultCountry: country } : {}),
-			...(typeof options === 'object' && options !== null && !Array.isArray(options) ? { options: options as WorkspaceOptions } : {})
+			...(merged ? { options: merged } : {})
 		};
 	}
 
@@ -110,6 +116,8 @@ export function directoryDoc(ydoc: Y.Doc, origin: Origin = serverOrigin()) {
 				if (p.options !== undefined) settings.set(SETTINGS_KEYS.options, plain(p.options));
 			});
 		},
+		/** AI assist's workspace options (issue 24), replaced whole. */
+		setAiOptions: (o: AiOptions) => put(settings, SETTINGS_KEYS.ai, o),
 		/** Calls `cb` after every transaction that changed the directory; returns the unsubscribe. */
 		observe(cb: () => void): () => void {
 			const roots: ReadonlyArray<Y.Map<unknown>> = [users, teams, channels, snippets, customFields, settings];

@@ -67,7 +67,7 @@ export const STATE_KEYS = {
 } as const;
 
 /** Keys of the `settings` map of the directory. */
-export const SETTINGS_KEYS = { workspaceId: 'workspaceId', workspaceName: 'workspaceName', defaultCountry: 'defaultCountry', options: 'options' } as const;
+export const SETTINGS_KEYS = { workspaceId: 'workspaceId', workspaceName: 'workspaceName', defaultCountry: 'defaultCountry', options: 'options', ai: 'ai' } as const;
 
 /** Composer keys of the shared drafts that `initContact` creates up front. */
 export const DRAFT_KEYS = ['reply', 'comment'] as const;

@@ -3,6 +3,7 @@
  * and the benchmarks. Nothing here imports Yjs: the documents in `src/lib/doc/` are read into
  * these shapes, and every rule in `src/lib/domain/` works on them.
  */
+import type { AiOptions } from './ai';
 
 declare const brand: unique symbol;
 /** A string that is known to be an id of one kind; made only by the `as*` helpers in `ids.ts`. */
@@ -92,6 +93,8 @@ export interface WorkspaceOptions {
 	maxCallMinutes?: number;
 	/** Which AI provider the AI features use ('none' disables them). */
 	aiProvider?: string;
+	/** AI assist (issue 24): on, built in only, or off, and the custom prompts. */
+	ai?: AiOptions;
 }
 
 /** SPEC S5.12: the settings of an email channel; no secret is ever part of them. */

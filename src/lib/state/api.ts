@@ -9,6 +9,7 @@
  * IndexedDB and queued until the server acknowledges it; the methods resolve once the local
  * write is done, never waiting for the network.
  */
+import type { AiApi } from './ai.svelte';
 import type {
 	EmailMeta,
 	Assignment,
@@ -442,4 +443,6 @@ export interface AppState {
 	readonly alerts: AlertsState;
 	// custom inboxes (SPEC S1.5)
 	readonly customInboxes: CustomInboxesApi;
+	// AI assist (SPEC S6.3, S6.4, S5.3)
+	readonly ai: AiApi;
 }

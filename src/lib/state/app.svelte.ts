@@ -37,6 +37,7 @@ import { NotificationPrefsState, SettingsClient } from './settings.svelte';
 import { AlertsState } from './alerts.svelte';
 import { SyncState } from './sync.svelte';
 import { IdleGate } from './idle-gate';
+import { AiState } from './ai.svelte';
 
 export interface AppOptions {
 	/** Server origin; '' (default) for the page's own origin. */
@@ -81,6 +82,7 @@ export class App implements AppState {
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
 	readonly customInboxes: CustomInboxesState;
+	readonly ai: AiState;
 	readonly auth: AuthClient;
 	/** Settings commands and public link pages (issue 20). */
 	readonly settings: SettingsClient;
@@ -158,6 +160,16 @@ export class App implements AppState {
 				return store && o ? { store, key: `parley:customInboxes:${encodeURIComponent(o.workspaceId)}:${encodeURIComponent(o.userId)}` } : null;
 			},
 			onChange: (list) => this.inbox.setCustomInboxes(list)
+		this.ai = new AiState({
+			baseUrl: opts.baseUrl ?? '',
+			token: () => this.auth.token(),
+			refresh: () => this.auth.refresh(),
+			fetch,
+			online: () => this.sync.state === 'online',
+			getMeta: <T,>(key: string) => (this.replica ? this.replica.store.getMeta<T>(key) : Promise.reject(new Error('no local store yet'))),
+			setMeta: (key, value) => this.replica?.store.setMeta(key, value) ?? Promise.resolve(),
+			now: this.#now,
+			sees: (id) => this.inbox.summary(id) !== undefined
 		});
 	}
 
@@ -184,6 +196,7 @@ export class App implements AppState {
 		const replica = this.replica;
 		const owner = this.#owner;
 		await this.#close();
+		this.ai.reset();
 		if (owner) clearFirstPage(this.#firstPageStorage(), owner);
 		if (wipe && replica && owner) {
 			await replica.store.wipe().catch(() => undefined);

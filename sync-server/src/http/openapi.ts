@@ -39,6 +39,16 @@ const COMMON_ERRORS: Obj = {
 const ADMIN_ERRORS: Obj = { ...COMMON_ERRORS, '403': err('`forbidden`: owners and managers only (some changes: owners only).') };
 
 /** Create / list / edit / delete of one plain directory record kind (teams, channels, snippets). */
+const AI_RESPONSES = (ok: Obj): Obj => ({
+	'200': json(ok, 'The result.'),
+	'400': err('`bad_request`, `ai_bad_input` (nothing to work on) or `no_contact_language`.'),
+	'401': COMMON_ERRORS['401']!,
+	'403': err('`forbidden`: the caller may not see the contact (nothing is read or computed); `ai_off`: AI is turned off.'),
+	'422': err('`ai_unsupported`: the provider cannot do this (the message says why).'),
+	'502': err('`ai_failed`: the engine or the endpoint failed (the message says how).'),
+	'504': err('`ai_timeout`.')
+});
+
 function crud(kind: string, schema: string, input: Obj, createExtra: Obj = {}): Obj {
 	const one = kind.slice(0, -1);
 	return {
@@ -226,7 +236,8 @@ export const OPENAPI: Obj = {
 		{ name: 'workspace', description: 'The caller, the workspace, contacts, files, link previews.' },
 		{ name: 'directory', description: 'Users, teams, channels, snippets: owners and managers only.' },
 		{ name: 'channels', description: 'Webhook channel and web chat entry points (public, signed or session-based).' },
-		{ name: 'server', description: 'Health and this description.' }
+		{ name: 'server', description: 'Health and this description.' },
+		{ name: 'ai', description: 'AI assist: summaries, prompts, translation, reply drafts, call summaries (issue 24). Every route checks that the caller may see the contact (403, nothing computed).' }
 	],
 	'x-websockets': {
 		'/sync': 'The app\'s multiplexed WebSocket (docs/protocol.md, "/sync"). The upgrade is refused with 401 (token), or 429 `too_many_connections` past 32 open sockets per user.',
@@ -495,6 +506,75 @@ export const OPENAPI: Obj = {
 					'502': err('`network`, `http_error` or `too_many_redirects`.'),
 					'504': err('`timeout` (3 s).')
 				}
+			}
+		},
+		'/api/ai': {
+			get: {
+				tags: ['ai'],
+				summary: "The workspace's AI: mode, provider, prompts (with why one cannot run), translation pairs (pivots named in `via`)",
+				security: MEMBER,
+				responses: { '200': json({ type: 'object' }, 'AiInfo (src/lib/domain/ai.ts).'), '401': COMMON_ERRORS['401']! }
+			}
+		},
+		'/api/ai/summarize': {
+			post: {
+				tags: ['ai'],
+				summary: 'Bullet summary and action items of the latest conversation, up to its last 100 messages (SPEC S6.3)',
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, lang: { type: 'string', enum: ['en', 'fr', 'es', 'ca'] } }, ['contactId'])),
+				responses: AI_RESPONSES(obj({ bullets: { type: 'array', items: { type: 'string' } }, actionItems: { type: 'array', items: { type: 'string' } }, messages: { type: 'integer' }, provider: { type: 'string' } }, ['bullets', 'actionItems']))
+			}
+		},
+		'/api/ai/rewrite': {
+			post: {
+				tags: ['ai'],
+				summary: "A prompt over a composer's text: improve, shorter, formal, friendly, spelling, translate (to the contact's language) or a custom prompt (SPEC S6.4)",
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, text: { type: 'string', maxLength: 20000 }, prompt: obj({ kind: { type: 'string', enum: ['builtin', 'custom'] }, id: { type: 'string' } }, ['kind', 'id']), lang: { type: 'string' } }, ['contactId', 'text', 'prompt'])),
+				responses: AI_RESPONSES(obj({ text: { type: 'string' }, provider: { type: 'string' } }, ['text']))
+			}
+		},
+		'/api/ai/translate': {
+			post: {
+				tags: ['ai'],
+				summary: 'One message of the thread translated (SPEC S5.3); `via` names pivot languages',
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, entryId: { type: 'string' }, to: { type: 'string', enum: ['en', 'fr', 'es', 'ca'] }, from: { type: 'string' } }, ['contactId', 'entryId', 'to'])),
+				responses: AI_RESPONSES(obj({ text: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, via: { type: 'array', items: { type: 'string' } } }, ['text', 'to', 'via']))
+			}
+		},
+		'/api/ai/reply': {
+			post: {
+				tags: ['ai'],
+				summary: 'A draft reply to the contact from the conversation, messages only (SPEC S5.3)',
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, lang: { type: 'string' } }, ['contactId'])),
+				responses: AI_RESPONSES(obj({ text: { type: 'string' }, lang: { type: 'string' } }, ['text']))
+			}
+		},
+		'/api/ai/call-summary': {
+			post: {
+				tags: ['ai'],
+				summary: "A call's summary from its transcript: title, summary, action items with owners, next steps (SPEC S2.4)",
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, transcript: { type: 'string', maxLength: 20000 }, lang: { type: 'string' } }, ['contactId', 'transcript'])),
+				responses: AI_RESPONSES(obj({ title: { type: 'string' }, summary: { type: 'string' }, actionItems: { type: 'array', items: { type: 'object' } }, nextSteps: { type: 'array', items: { type: 'string' } } }, ['title', 'summary']))
+			}
+		},
+		'/api/ai/settings': {
+			patch: {
+				tags: ['ai'],
+				summary: "Turn AI on, built-in only or off, set the custom prompts (name + instruction) and the workspace's own OpenAI-compatible endpoint (its API key is kept on the server, never shown again)",
+				security: MEMBER,
+				requestBody: body(
+					obj({
+						mode: { type: 'string', enum: ['on', 'builtin', 'off'] },
+						prompts: { type: 'array', items: obj({ id: { type: 'string' }, name: { type: 'string' }, instruction: { type: 'string' } }, ['name', 'instruction']) },
+						endpoint: { oneOf: [obj({ baseUrl: { type: 'string', format: 'uri' }, model: { type: 'string' } }, ['baseUrl', 'model']), { type: 'null' }] },
+						apiKey: { type: ['string', 'null'], maxLength: 500 }
+					})
+				),
+				responses: { '200': json(obj({ ai: { type: 'object' } }, ['ai']), 'The new options.'), '400': err('`bad_request`.'), ...ADMIN_ERRORS }
 			}
 		},
 		'/api/directory/users': {

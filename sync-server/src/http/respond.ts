@@ -11,6 +11,8 @@ export interface Reply {
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** A body written as it is made (AI answers, NDJSON); `send` writes the head, then hands over. */
+	stream?: (res: ServerResponse) => Promise<void>;
 }
 
 export const reply = (status: number, body?: unknown, headers?: Record<string, string>): Reply =>
@@ -24,6 +26,11 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; reply: Repl
 export function send(res: ServerResponse, r: Reply): void {
 	if (res.headersSent) return;
 	const headers: Record<string, string> = { 'cache-control': 'no-store', ...r.headers };
+	if (r.stream) {
+		res.writeHead(r.status, headers);
+		r.stream(res).catch(() => res.destroy());
+		return;
+	}
 	if (r.body === undefined) {
 		res.writeHead(r.status, headers).end();
 		return;
