@@ -60,6 +60,8 @@ export interface Channel {
 	 * carry while its messaging window is closed, e.g. to start a conversation.
 	 */
 	templates?: MessageTemplate[];
+	/** Voice calls on this channel (SPEC S2; the web chat's WebRTC calls). */
+	calls?: boolean;
 }
 
 export interface MessageTemplate {
@@ -95,6 +97,16 @@ export interface Directory {
 	channels: Channel[];
 	snippets: Snippet[];
 	customFields: CustomFieldDef[];
+	/** Workspace options (owner settings); absent fields take their defaults. */
+	options?: WorkspaceOptions;
+}
+
+/** Workspace options; each area adds its own optional field. */
+export interface WorkspaceOptions {
+	/** Calls (SPEC S2, S8.5): ring window, maximum duration, recording, transcripts, summary. */
+	calls?: Partial<import('./calls').CallSettings>;
+	/** Mask contacts' phone numbers in call lists. */
+	maskPhones?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
