@@ -37,6 +37,11 @@ import { SnoozeScheduler } from './scheduler/snooze';
 import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './upgrade';
 import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
+import { CallService, callSettingsFromEnv, type CallsDeps } from './calls/service';
+import { callRoutes } from './calls/routes';
+import { transcriberFromEnv } from './calls/transcribe';
+import { ExtractiveCallSummarizer } from './ai/call-summary';
+import { parseIceServers } from '../../src/lib/protocol/calls';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -75,6 +80,8 @@ export interface ServerOptions {
 	liveness?: LivenessOptions;
 	/** permessage-deflate on `/sync` and `/yjs` (default off: see `SYNC_COMPRESSION`). */
 	syncCompression?: SyncCompression;
+	/** Voice calls (SPEC S2): settings under the workspace's, ICE servers (default `ICE_SERVERS`), engines. */
+	calls?: Partial<Pick<CallsDeps, 'settings' | 'iceServers' | 'transcriber' | 'summarizer'>>;
 }
 
 export interface RunningServer {
@@ -93,6 +100,8 @@ export interface RunningServer {
 	channels: Channels;
 	/** Wakes snoozed contacts (S7.5). */
 	snooze: SnoozeScheduler;
+	/** Voice calls (SPEC S2). */
+	calls: CallService;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -180,6 +189,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	rooms.addHook(channels);
+	const calls = new CallService({
+		rooms,
+		visibility,
+		visitorsOf: (id) => channels.visitorsOf(id),
+		clock,
+		log,
+		uploads,
+		iceServers: opts.calls?.iceServers ?? parseIceServers(process.env.ICE_SERVERS),
+		settings: { ...callSettingsFromEnv(process.env), ...opts.calls?.settings },
+		transcriber: opts.calls?.transcriber ?? transcriberFromEnv(process.env),
+		summarizer: opts.calls?.summarizer ?? new ExtractiveCallSummarizer()
+	});
+	channels.calls = calls;
 	await channels.start();
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	rooms.addHook(snooze);
@@ -203,7 +225,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			routes: [
 				...channels.routes,
 				...linkPreviewRoutes({ ...LINK_PREVIEW_DEFAULTS, allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true, ...opts.linkPreview }),
-				...uploadRoutes(uploads)
+				...uploadRoutes(uploads),
+				...callRoutes(calls)
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -245,6 +268,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			if (maintenance) clearInterval(maintenance);
 			hub.closeAll();
 			upgrade.close();
+			calls.close();
 			await channels.close();
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -273,6 +297,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		auth,
 		channels,
 		snooze,
+		calls,
 		http,
 		close
 	};
