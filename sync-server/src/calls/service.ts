@@ -117,9 +117,14 @@ export class CallService {
 	async fromVisitor(link: VisitorLink, f: VisitorCallFrame): Promise<{ code: string; message: string } | null> {
 		const contactAuthor: Author = { type: 'contact', id: link.contactId };
 		switch (f.type) {
-			case 'call_permission':
-				await this.write(link.contactId, [{ type: CALL_EVENTS.permission, at: this.deps.clock(), data: { ...(f.callId ? { callId: f.callId } : {}), granted: f.granted, channelId: link.channel.id } }], contactAuthor, 'contact');
+			case 'call_permission': {
+				const at = this.deps.clock();
+				await this.deps.rooms.applyServerChange(contactDocId(link.contactId), (ydoc) => {
+					const c = ensureContact(ydoc, link.contactId, link.channel.id, link.visitorName ? { firstName: link.visitorName } : {}, at - 1);
+					c.thread.append({ id: newId() as EntryId, kind: 'event', at, author: contactAuthor, type: CALL_EVENTS.permission, source: 'contact', data: { ...(f.callId ? { callId: f.callId } : {}), granted: f.granted, channelId: link.channel.id } });
+				});
 				return null;
+			}
 			case 'call_start': {
 				if (link.channel.calls !== true) return { code: 'calls_off', message: 'This chat does not take calls.' };
 				if (this.live.has(f.callId) || this.finished.has(f.callId)) return { code: 'invalid_call', message: 'This call id is taken.' };
