@@ -224,11 +224,11 @@ function readAttachment(v: unknown): Attachment | undefined {
 
 /**
  * The calls recorded in a thread, oldest first, folded from their `call_*` events (in thread
- * order). Events of an unknown call or out of order (a second answer) are ignored, so the fold
+ * order), continuing from `before` (the calls folded so far, for incremental summaries). Events of an unknown call or out of order (a second answer) are ignored, so the fold
  * agrees with what the server decided whatever else reached the document.
  */
-export function foldCalls(contactId: ContactId, events: Iterable<Pick<EventEntry, 'kind' | 'type' | 'at' | 'data'>>): CallState[] {
-	const calls = new Map<string, CallState>();
+export function foldCalls(contactId: ContactId, events: Iterable<Pick<EventEntry, 'kind' | 'type' | 'at' | 'data'>>, before: readonly CallState[] = []): CallState[] {
+	const calls = new Map<string, CallState>(before.map((c) => [c.id, c]));
 	const noLimits = { ringWindowSec: Infinity, maxDurationSec: Infinity };
 	for (const e of events) {
 		if (e.kind !== 'event') continue;

@@ -312,6 +312,8 @@ export interface ContactSummary {
 	updatedAt: number;
 	/** Recent notification-worthy entries (S6.2 mentions, S7.5 wake-ups), newest last, bounded; absent when none. */
 	notices?: SummaryNotice[];
+	/** The contact's latest calls (SPEC S2), oldest first, bounded; absent when none. */
+	calls?: import('./calls').CallState[];
 }
 
 /**
