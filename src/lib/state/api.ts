@@ -403,4 +403,6 @@ export interface AppState {
 	// presence and shared drafts (SPEC S5.8, S9.4)
 	readonly presence: PresenceApi;
 	readonly drafts: DraftsApi;
+	// voice calls (SPEC S2, S8.5)
+	readonly calls: import('./calls.svelte').CallsState;
 }

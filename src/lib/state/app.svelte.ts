@@ -28,6 +28,7 @@ import { DEFAULT_LIST_QUERY } from '../domain/list';
 import { Media } from './composer-media';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
+import { CallsState } from './calls.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { SyncState } from './sync.svelte';
@@ -66,6 +67,8 @@ export class App implements AppState {
 	readonly media: Media;
 	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
+	/** Voice calls (SPEC S2). */
+	readonly calls: CallsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
 	readonly auth: AuthClient;
@@ -122,6 +125,15 @@ export class App implements AppState {
 			}
 		});
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
+		this.calls = new CallsState({
+			user,
+			now: this.#now,
+			baseUrl: opts.baseUrl ?? '',
+			token: () => this.auth.token(),
+			refresh: () => this.auth.refresh(),
+			fetch,
+			upload: (file, contactId) => this.media.upload(file, { contactId })
+		});
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
 	}
@@ -196,12 +208,14 @@ export class App implements AppState {
 		this.#setDirectory(dir, s.user);
 		this.inbox.load(summaries, dots ?? []);
 		this.notifications.load(summaries, seen);
+		this.calls.load(summaries);
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
 		this.#detach.push(
 			this.sync.attach(replica),
 			replica.summaries.subscribe((c) => this.inbox.apply(c)),
 			replica.summaries.subscribe((c) => this.notifications.apply(c)),
+			replica.summaries.subscribe((c) => this.calls.apply(c)),
 			replica.onIncoming((c) => this.inbox.incoming(c)),
 			replica.onDots((dots) => this.inbox.adoptDots(dots)),
 			replica.onDirectory((d) => {
@@ -259,6 +273,7 @@ export class App implements AppState {
 		this.sync.reset();
 		this.inbox.reset();
 		this.notifications.reset();
+		this.calls.reset();
 		this.directory.set(null);
 	}
 
