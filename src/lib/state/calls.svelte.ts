@@ -24,6 +24,7 @@ export interface CallItem {
 	firstName: string;
 	lastName: string;
 	phone: string;
+	email: string;
 	channelId: ChannelId;
 	assigneeId: UserId | null;
 	call: CallState;
@@ -134,7 +135,7 @@ export class CallsState {
 		}
 		this.#byContact.set(
 			s.id,
-			calls.map((call) => ({ contactId: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, channelId: call.channelId, assigneeId: s.assigneeId, call }))
+			calls.map((call) => ({ contactId: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email, channelId: call.channelId, assigneeId: s.assigneeId, call }))
 		);
 	}
 
