@@ -65,6 +65,8 @@ describe('calls', () => {
 		await v.waitFrame((f) => f.type === 'call_state' && f.callId === id && f.status === 'ringing');
 		// Ana (sees everything) gets the contact and its ringing call through her sync connection.
 		await waitFor(() => foldCalls(docId.slice(2) as ContactId, events(ana, docId)).some((c) => c.id === id && c.status === 'ringing'), 10_000, 'ringing at Ana');
+		// A call from a new contact opens their conversation, as a first message does (S7.1).
+		expect(contactDoc(ana.doc(docId)).state.get().status).toBe('open');
 		// Tom may not see an unassigned contact outside his team: no grant, no byte, and his answer is "no such call".
 		expect(tom.docs.has(docId) && events(tom, docId).length > 0).toBe(false);
 		expect((await api(server.url, tokens.tom!, 'POST', `/api/calls/${id}/answer`)).status).toBe(404);

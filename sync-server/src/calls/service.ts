@@ -22,7 +22,7 @@
  * socket (sticky routing by contact); see docs/operations.md.
  */
 import { contactDoc, serverOrigin } from '../../../src/lib/doc';
-import { assign } from '../../../src/lib/domain/actions';
+import { assign, openOnIncoming } from '../../../src/lib/domain/actions';
 import { CALL_EVENTS, callStep, dueAt, isFinished, ringingData, startCall, type CallInput, type CallSettings, type CallState, type CallSummary } from '../../../src/lib/domain/calls';
 import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { Attachment, Author, Channel, ContactId, Directory, EntryId, EventSource, User, UserId } from '../../../src/lib/domain/types';
@@ -132,10 +132,22 @@ export class CallService {
 				const state = startCall({ id: f.callId, contactId: link.contactId, channelId: link.channel.id, direction: 'in', at: this.deps.clock() });
 				const call: LiveCall = { state, offer: f.sdp, visitor: link, timer: null, remote: { sdp: null, waiters: [] } };
 				this.live.set(f.callId, call);
+				let blocked = false;
 				await this.deps.rooms.applyServerChange(contactDocId(link.contactId), (ydoc) => {
-					const c = ensureContact(ydoc, link.contactId, link.channel.id, link.visitorName ? { firstName: link.visitorName } : {}, state.startedAt - 1);
-					c.thread.append({ id: newId() as EntryId, kind: 'event', at: state.startedAt, author: contactAuthor, type: CALL_EVENTS.ringing, source: 'contact', data: ringingData(state) });
+					const c = ensureContact(ydoc, link.contactId, link.channel.id, link.visitorName ? { firstName: link.visitorName } : {}, state.startedAt - 2);
+					// A blocked contact's call rings nowhere (S7.6); they are told nobody is available.
+					blocked = c.profile.get().blocked;
+					if (blocked) return;
+					c.transact(() => {
+						// A call from the contact opens their conversation, as a message does (S7.1).
+						c.applyAction(openOnIncoming(c.state.get(), state.startedAt - 1), contactAuthor, state.startedAt - 1, newId);
+						c.thread.append({ id: newId() as EntryId, kind: 'event', at: state.startedAt, author: contactAuthor, type: CALL_EVENTS.ringing, source: 'contact', data: ringingData(state) });
+					});
 				});
+				if (blocked) {
+					this.live.delete(f.callId);
+					return { code: 'unavailable', message: 'Nobody can take your call right now.' };
+				}
 				this.arm(call);
 				link.sendCall({ type: 'call_state', callId: f.callId, status: 'ringing' });
 				return null;
