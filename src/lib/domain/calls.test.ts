@@ -95,7 +95,7 @@ describe('calls folded from thread events', () => {
 			ev(CALL_EVENTS.ended, 9000, { callId: 'call1', by: 'contact', reason: 'hangup' }),
 			ev(CALL_EVENTS.recording, 9100, { callId: 'call1', attachment: { storageName: 'x.webm', name: 'call.webm', size: 10, mime: 'audio/webm' } }),
 			ev(CALL_EVENTS.transcript, 9200, { callId: 'call1', text: 'hello there' }),
-			ev(CALL_EVENTS.summary, 9300, { callId: 'call1', summary: { title: 'T', overview: 'O', actionItems: [{ text: 'call back', owner: 'Ana' }], nextSteps: ['x'] } })
+			ev(CALL_EVENTS.summary, 9300, { callId: 'call1', summary: { title: 'T', summary: 'O', actionItems: [{ text: 'call back', owner: 'Ana' }], nextSteps: ['x'] } })
 		];
 		const [c] = foldCalls(CID, events);
 		expect(c).toMatchObject({ status: 'ended', answeredBy: ANA, endedBy: 'contact', transcript: 'hello there', recording: { storageName: 'x.webm' } });
@@ -141,5 +141,13 @@ describe('incoming calls tabs and masking', () => {
 
 	it('masks all but the last four digits', () => {
 		expect(maskPhone('+33 6 12 34 56 78')).toBe('+•• • •• •• 56 78');
+	});
+});
+
+describe('workspace call settings', () => {
+	it('the workspace options set recording, transcripts and the maximum duration', async () => {
+		const { callSettingsOf } = await import('./calls');
+		expect(callSettingsOf(undefined)).toEqual({});
+		expect(callSettingsOf({ callRecording: false, callTranscripts: true, maxCallMinutes: 5, maskNumbers: true })).toEqual({ recording: false, transcripts: true, maxDurationSec: 300 });
 	});
 });

@@ -18,7 +18,7 @@
  * inputs first, the server: `callStep` on an answered call refuses with `answered_by` naming the
  * winner. Terminal states (ended, missed, failed) refuse everything.
  */
-import type { Attachment, ChannelId, ContactId, EventEntry, UserId } from './types';
+import type { Attachment, ChannelId, ContactId, EventEntry, UserId, WorkspaceOptions } from './types';
 
 export type CallStatus = 'ringing' | 'answered' | 'ended' | 'missed' | 'failed';
 /** `in`: the contact calls; `out`: an agent calls the contact. */
@@ -68,10 +68,21 @@ export const DEFAULT_CALL_SETTINGS: CallSettings = {
 	summary: true
 };
 
+/** The call settings a workspace's options set (issue 20's `WorkspaceOptions`). */
+export function callSettingsOf(o: WorkspaceOptions | undefined): Partial<CallSettings> {
+	const out: Partial<CallSettings> = {};
+	if (!o) return out;
+	if (typeof o.callRecording === 'boolean') out.recording = o.callRecording;
+	if (typeof o.callTranscripts === 'boolean') out.transcripts = o.callTranscripts;
+	if (typeof o.maxCallMinutes === 'number' && o.maxCallMinutes > 0) out.maxDurationSec = Math.round(o.maxCallMinutes * 60);
+	return out;
+}
+
 /** S2.4: the AI call summary. */
 export interface CallSummary {
 	title: string;
-	overview: string;
+	/** The overall summary. */
+	summary: string;
 	actionItems: { text: string; owner: string | null }[];
 	nextSteps: string[];
 }
@@ -204,7 +215,7 @@ function readSummary(v: unknown): CallSummary | undefined {
 	const items = Array.isArray(o.actionItems) ? o.actionItems : [];
 	return {
 		title: str(o.title) ?? '',
-		overview: str(o.overview) ?? '',
+		summary: str(o.summary) ?? str(o.overview) ?? '',
 		actionItems: items
 			.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
 			.map((i) => ({ text: str(i.text) ?? '', owner: str(i.owner) })),

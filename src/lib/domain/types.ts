@@ -97,16 +97,26 @@ export interface Directory {
 	channels: Channel[];
 	snippets: Snippet[];
 	customFields: CustomFieldDef[];
-	/** Workspace options (owner settings); absent fields take their defaults. */
+	/** Workspace options (issue 20); absent in directories written before them. */
 	options?: WorkspaceOptions;
 }
 
-/** Workspace options; each area adds its own optional field. */
+/**
+ * Workspace-wide options (settings > Workspace), edited through one validated server command
+ * (`PATCH /api/directory/workspace`). Later areas add their fields here; each field is optional
+ * and `workspaceOptions()` in `domain/workspace-options.ts` fills the defaults.
+ */
 export interface WorkspaceOptions {
-	/** Calls (SPEC S2, S8.5): ring window, maximum duration, recording, transcripts, summary. */
-	calls?: Partial<import('./calls').CallSettings>;
-	/** Mask contacts' phone numbers in call lists. */
-	maskPhones?: boolean;
+	/** Show contact phone numbers masked to agents (last digits only). */
+	maskNumbers?: boolean;
+	/** Record calls. */
+	callRecording?: boolean;
+	/** Transcribe recorded calls. */
+	callTranscripts?: boolean;
+	/** Longest call in minutes. */
+	maxCallMinutes?: number;
+	/** Which AI provider the AI features use ('none' disables them). */
+	aiProvider?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * The AI call summary of SPEC S2.4 (title, overall summary, action items with owners, next
  * steps), behind a small provider interface so an AI provider can take it over: the AI area
- * (issue 24) plugs its provider in by implementing `CallSummarizer`. The built-in one is
+ * (issue 24) plugs its provider in with `fromAiProvider` (its `callSummary(transcript, lang)`). The built-in one is
  * extractive and runs offline: it picks the transcript's sentences (or, for an unpunctuated
  * speech-to-text transcript, its word runs) and the phrases that ask for something.
  */
@@ -42,14 +42,28 @@ export class ExtractiveCallSummarizer implements CallSummarizer {
 		const top = [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 4).map(([w]) => w);
 		const score = (s: string) => (s.toLowerCase().match(/[a-z']+/g) ?? []).reduce((n, w) => n + (freq.get(w) ?? 0), 0);
 		const best = [...parts].sort((a, b) => score(b) - score(a)).slice(0, 2);
-		const overview = parts.filter((p) => best.includes(p)).join(' ') || 'The call had no speech to summarize.';
+		const summary = parts.filter((p) => best.includes(p)).join(' ') || 'The call had no speech to summarize.';
 		const asks = parts.filter((p) => ASK.test(p)).slice(0, 3);
 		const title = top.length > 0 ? `Call about ${top.slice(0, 3).join(', ')}` : 'Call';
 		return {
 			title,
-			overview,
+			summary,
 			actionItems: asks.map((p) => ({ text: p, owner: agentName || null })),
 			nextSteps: asks.length > 0 ? [`Follow up on: ${asks[0]}`] : ['No follow-up asked for.']
 		};
 	}
+}
+
+/** Anything with the AI area's `callSummary(transcript, lang)` (issue 24's AiProvider) as a CallSummarizer. */
+export function fromAiProvider(p: {
+	callSummary(transcript: string, lang: 'en', opts?: never): Promise<{ ok: true; value: CallSummary } | { ok: false; message: string }>;
+}, name = 'ai'): CallSummarizer {
+	return {
+		name,
+		async callSummary({ transcript }) {
+			const r = await p.callSummary(transcript, 'en');
+			if (!r.ok) throw new Error(r.message);
+			return r.value;
+		}
+	};
 }

@@ -26,7 +26,7 @@ import { assign, openOnIncoming } from '../../../src/lib/domain/actions';
 import { CALL_EVENTS, callStep, dueAt, isFinished, ringingData, startCall, type CallInput, type CallSettings, type CallState, type CallSummary } from '../../../src/lib/domain/calls';
 import { contactDocId, newId } from '../../../src/lib/domain/ids';
 import type { Attachment, Author, Channel, ContactId, Directory, EntryId, EventSource, User, UserId } from '../../../src/lib/domain/types';
-import { DEFAULT_CALL_SETTINGS } from '../../../src/lib/domain/calls';
+import { callSettingsOf, DEFAULT_CALL_SETTINGS } from '../../../src/lib/domain/calls';
 import type { IceServer, ServerCallFrame, VisitorCallFrame } from '../../../src/lib/protocol/calls';
 import type { Rooms } from '../rooms';
 import type { UploadStore } from '../http/upload-store';
@@ -88,7 +88,7 @@ export class CallService {
 	constructor(private readonly deps: CallsDeps) {}
 
 	get settings(): CallSettings {
-		return { ...DEFAULT_CALL_SETTINGS, ...this.deps.settings, ...this.deps.visibility.directory.options?.calls };
+		return { ...DEFAULT_CALL_SETTINGS, ...this.deps.settings, ...callSettingsOf(this.deps.visibility.directory.options) };
 	}
 
 	get iceServers(): IceServer[] {
