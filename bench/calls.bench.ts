@@ -41,7 +41,7 @@ export const benchmarks: Benchmark[] = [
 				loginLimits: { perAccount: { limit: 1000, windowMs: 60_000 }, perAddress: { limit: 1000, windowMs: 60_000 } }
 			});
 			const clients: SyncClient[] = [];
-			let v: Visitor | null = null;
+			const visitors: Visitor[] = [];
 			try {
 				const owner = (await login(server.url, 'owner@demo.test')).accessToken;
 				const auth = { authorization: `Bearer ${owner}`, 'content-type': 'application/json' };
@@ -53,31 +53,42 @@ export const benchmarks: Benchmark[] = [
 					await c.connect();
 					clients.push(c);
 				}
-				v = await Visitor.start(server.url, CHAT, 'Bench caller');
-				v.send({ type: 'message', id: 'bench-call-warm', text: 'hello' });
-				await v.waitFrame((f) => f.type === 'ack');
-				const contactId = (await server.store.getVisitorSession(hashToken(v.token)))!.contactId as ContactId;
-				const docId = contactDocId(contactId);
-				await waitFor(() => clients.every((c) => c.docs.has(docId) && contactDoc(c.doc(docId)).thread.entries().length > 0), 60_000, 'contact at every agent');
+				// A visitor places at most 30 call frames a minute (rate limit): one caller per 10 calls.
+				const callers: Array<{ v: Visitor; contactId: ContactId }> = [];
+				for (let k = 0; k < Math.ceil(calls / 10); k++) {
+					const caller = await Visitor.start(server.url, CHAT, `Bench caller ${k}`);
+					visitors.push(caller);
+					caller.send({ type: 'message', id: `bench-call-warm-${k}`, text: 'hello' });
+					await caller.waitFrame((f) => f.type === 'ack');
+					callers.push({ v: caller, contactId: (await server.store.getVisitorSession(hashToken(caller.token)))!.contactId as ContactId });
+				}
+				const docIds = callers.map((c) => contactDocId(c.contactId));
+				await waitFor(() => clients.every((c) => docIds.every((d) => c.docs.has(d) && contactDoc(c.doc(d)).thread.entries().length > 0)), 60_000, 'contacts at every agent');
 
 				// Each agent's replica: when does it hold call X ringing?
 				const waiting = new Map<string, { n: number; done: () => void }>();
 				for (const c of clients) {
-					const cd = contactDoc(c.doc(docId));
-					cd.thread.observe((added) => {
-						for (const id of added) {
-							const e = cd.thread.get(id);
-							if (e?.kind !== 'event') continue;
-							const ringing = foldCalls(contactId, [e as EventEntry]).find((x) => x.status === 'ringing');
-							const w = ringing ? waiting.get(ringing.id) : undefined;
-							if (w && ++w.n === AGENTS) w.done();
-						}
-					});
+					for (const { contactId } of callers) {
+						const cd = contactDoc(c.doc(contactDocId(contactId)));
+						cd.thread.observe((added) => {
+							for (const id of added) {
+								const e = cd.thread.get(id);
+								if (e?.kind !== 'event') continue;
+								const ringing = foldCalls(contactId, [e as EventEntry]).find((x) => x.status === 'ringing');
+								const w = ringing ? waiting.get(ringing.id) : undefined;
+								if (w && ++w.n === AGENTS) w.done();
+							}
+						});
+					}
 				}
 				const latencies: number[] = [];
 				for (let i = 0; i < calls; i++) {
+					const { v } = callers[Math.floor(i / 10)]!;
 					const callId = `bench-call-${i}-${Date.now()}`;
-					const arrived = new Promise<void>((resolve) => waiting.set(callId, { n: 0, done: resolve }));
+					const arrived = new Promise<void>((resolve, reject) => {
+						const t = setTimeout(() => reject(new Error(`call ${i} did not ring at every agent`)), 30_000);
+						waiting.set(callId, { n: 0, done: () => (clearTimeout(t), resolve()) });
+					});
 					const t0 = performance.now();
 					v.send({ type: 'call_start', callId, sdp: OFFER });
 					await arrived;
@@ -90,7 +101,7 @@ export const benchmarks: Benchmark[] = [
 					{ figure: `ring latency, Call pressed -> ringing at all ${AGENTS} agents (p95)`, value: percentile(latencies, 95), unit: 'ms' }
 				];
 			} finally {
-				v?.close();
+				for (const v of visitors) v.close();
 				for (const c of clients) c.close();
 				await server.destroy();
 			}
