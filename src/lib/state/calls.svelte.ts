@@ -254,13 +254,7 @@ export class CallsState {
 			}
 			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
 			const text = await res.text().catch(() => '');
-			let json: Record<string, unknown> = {};
-			try {
-				json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-			} catch {
-				json = {};
-			}
-			return { status: res.status, json };
+			return { status: res.status, json: parseObject(text) };
 		}
 		return null;
 	}
@@ -485,6 +479,15 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 			}
 		});
 	});
+}
+
+function parseObject(text: string): Record<string, unknown> {
+	try {
+		const v: unknown = text ? JSON.parse(text) : {};
+		return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+	} catch {
+		return {};
+	}
 }
 
 function randomId(): string {
