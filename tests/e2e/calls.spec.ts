@@ -140,6 +140,7 @@ test('a customer calls from the web chat; Ana answers, records and ends; the act
 		const card = ana.getByTestId('call-card');
 		await expect(card).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
 		await expect(cust.locator('#callbar')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+		await expect(cust.locator('#call-timer')).toHaveText(/^0:0\d$/);
 		const contactId = await contactOf(server, cust);
 		await expect.poll(async () => (await stored(server, contactId)).assignee, { timeout: 15_000 }).toBe('u-ana');
 		// The timer runs.
@@ -151,6 +152,7 @@ test('a customer calls from the web chat; Ana answers, records and ends; the act
 		await ana.getByTestId('call-record').click();
 		await expect(ana.getByTestId('call-recording')).toBeVisible();
 		await expect(cust.locator('#call-rec')).toBeVisible();
+		await cust.screenshot({ path: '/tmp/s25-customer.png' });
 		// The card stays while Ana moves to another conversation (S2.2).
 		await ana.locator('[data-inbox="all"]').click();
 		const other = ana.locator(`[data-id]:not([data-id="${contactId}"])`).first();
@@ -236,6 +238,39 @@ test('missed call, declined microphone and maximum duration are each recorded as
 		await ana.goto(`/c/${deniedId}`);
 		await ana.getByTestId('drawer-toggle').click();
 		await expect(ana.getByTestId('call-activity').first()).toHaveAttribute('data-kind', 'permission_declined', { timeout: 15_000 });
+	} finally {
+		await server.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
+
+test('an agent calls a customer whose web chat is open; the customer accepts; the contact becomes the agent\'s; the customer hangs up', async () => {
+	test.setTimeout(120_000);
+	const { server, dataDir } = await start();
+	try {
+		const cust = await customer(server);
+		await cust.locator('#text').fill('Can you call me?');
+		await cust.locator('#text').press('Enter');
+		await expect(cust.locator('#conn')).toHaveAttribute('data-state', 'online', { timeout: 20_000 });
+		const contactId = await contactOf(server, cust);
+		await expect.poll(async () => (await server.store.loadDoc(contactDocId(contactId))) !== null, { timeout: 15_000 }).toBe(true);
+
+		const ana = await signIn(server, 'ana@demo.test');
+		await ana.goto(`/c/${contactId}`);
+		await ana.getByTestId('drawer-toggle').click();
+		await ana.getByTestId('call-contact').click();
+		await expect(cust.locator('#callbar')).toHaveAttribute('data-state', 'incoming', { timeout: 20_000 });
+		await expect(cust.locator('#call-status')).toHaveText('Ana Souza is calling you');
+		await cust.locator('#call-accept').click();
+		await expect(cust.locator('#callbar')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+		await expect(ana.getByTestId('call-card')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+		await expect.poll(async () => (await stored(server, contactId)).assignee, { timeout: 15_000 }).toBe('u-ana');
+
+		await cust.locator('#call-hangup').click();
+		await expect(ana.getByTestId('call-card')).toHaveCount(0, { timeout: 15_000 });
+		await expect.poll(async () => (await stored(server, contactId)).calls[0], { timeout: 15_000 }).toMatchObject({ direction: 'out', status: 'ended', endedBy: 'contact', answeredBy: 'u-ana' });
+		await expect(ana.locator('[data-testid="call-activity"][data-kind="outgoing"]')).toContainText('Duration', { timeout: 15_000 });
+		await expect(ana.locator('[data-testid="call-activity"][data-kind="permission_accepted"]')).toBeVisible();
 	} finally {
 		await server.close();
 		rmSync(dataDir, { recursive: true, force: true });
