@@ -77,7 +77,7 @@ button{border:0;border-radius:10px;padding:0 16px;background:#4f46e5;color:#fff;
 #viewer::backdrop{background:rgba(0,0,0,.75)}#viewer img{display:block;max-width:94vw;max-height:calc(94vh - 44px)}
 #viewer div{display:flex;justify-content:space-between;align-items:center;padding:6px 10px;color:#fff}
 #viewer button{padding:4px 12px;background:transparent;border:1px solid rgba(255,255,255,.6)}
-#call{margin-left:auto;padding:4px 12px;background:#fff;color:#3730a3;font-size:13px}#call[hidden]{display:none}
+#call{margin-left:auto;padding:4px 12px;background:#fff;color:#3730a3;font-size:13px}#call[hidden]{display:none}#call:disabled{opacity:.55;cursor:default}
 header .right{display:flex;align-items:center;gap:10px}
 #callbar{display:flex;align-items:center;gap:10px;padding:8px 16px;background:#eef2ff;border-bottom:1px solid #c7d2fe;font-size:14px}
 #callbar[hidden]{display:none}#callbar .grow{flex:1}#call-timer{font-variant-numeric:tabular-nums;font-weight:600}
