@@ -325,7 +325,7 @@ export class CallService {
 
 	private visibleLive(me: User, callId: string): LiveCall | undefined {
 		const call = this.live.get(callId);
-		if (!call || !me.active) return undefined;
+		if (!call || !me.active || !this.deps.visibility.canSee(me.id, contactDocId(call.state.contactId))) return undefined;
 		return call;
 	}
 
