@@ -150,7 +150,7 @@ describe('call timers', () => {
 	const open: Array<{ close(): void }> = [];
 
 	beforeAll(async () => {
-		server = await startTestServer({ channels: { allowPrivate: true }, calls: { settings: { ringWindowSec: 1, maxDurationSec: 1 } } });
+		server = await startTestServer({ channels: { allowPrivate: true }, calls: { settings: { ringWindowSec: 1, maxDurationSec: 1, recording: false } } });
 		token = (await login(server.url, 'owner@demo.test')).accessToken;
 		owner = new SyncClient({ url: server.url, token });
 		await owner.connect();
@@ -182,6 +182,10 @@ describe('call timers', () => {
 		const answered = await api(server.url, token, 'POST', `/api/calls/${id}/answer`);
 		// On a loaded machine the one-second ring window may be over first; then the call is missed, not ended.
 		if (answered.status !== 200) return expect(answered.json.error).toMatchObject({ code: 'not_ringing' });
+		// This workspace does not record calls: the agent is told, and the server refuses.
+		expect(answered.json.recording).toBe(false);
+		const rec = await api(server.url, token, 'POST', `/api/calls/${id}/recording-started`);
+		expect([403, 404]).toContain(rec.status);
 		await v.waitFrame((f) => f.type === 'call_state' && f.callId === id && f.status === 'ended' && f.reason === 'max_duration', 'ended at max');
 		const { contactId, docId } = await contactOf(server, v);
 		await waitFor(() => foldCalls(contactId, events(owner, docId)).some((c) => c.id === id && c.endReason === 'max_duration'), 10_000, 'max duration event');
@@ -210,7 +214,8 @@ describe('call recording and transcript', () => {
 		const id = callId();
 		v.send({ type: 'call_start', callId: id, sdp: OFFER });
 		await v.waitFrame((f) => f.type === 'call_state' && f.status === 'ringing');
-		expect((await api(server.url, token, 'POST', `/api/calls/${id}/answer`)).status).toBe(200);
+		const answered = await api(server.url, token, 'POST', `/api/calls/${id}/answer`);
+		expect(answered).toMatchObject({ status: 200, json: { recording: true } });
 		expect((await api(server.url, token, 'POST', `/api/calls/${id}/recording-started`)).status).toBe(204);
 		await v.waitFrame((f) => f.type === 'call_recorded' && f.callId === id);
 		expect((await api(server.url, token, 'POST', `/api/calls/${id}/end`)).status).toBe(204);

@@ -54,6 +54,8 @@ export class ActiveCall {
 	status = $state<ActiveStatus>('connecting');
 	connectedAt = $state<number | null>(null);
 	muted = $state(false);
+	/** Whether the workspace lets agents record calls (S2.2 Record). */
+	canRecord = $state(true);
 	recording = $state(false);
 	/** The recording is being uploaded (after the call or after Stop). */
 	saving = $state(false);
@@ -279,6 +281,7 @@ export class CallsState {
 			this.#drop(a);
 			return false;
 		}
+		a.canRecord = r.json.recording !== false;
 		try {
 			await this.#media(a, (r.json.iceServers as IceServer[] | undefined) ?? []);
 			const pc = a.pc!;
@@ -307,6 +310,7 @@ export class CallsState {
 		this.#updateRinger();
 		try {
 			const cfg = await this.#api('GET', '/api/calls/config');
+			a.canRecord = (cfg?.json.settings as { recording?: boolean } | undefined)?.recording !== false;
 			await this.#media(a, (cfg?.json.iceServers as IceServer[] | undefined) ?? []);
 			const pc = a.pc!;
 			await pc.setLocalDescription(await pc.createOffer());

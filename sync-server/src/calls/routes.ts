@@ -3,7 +3,7 @@
  * members, and a call of a contact the caller may not see answers 404 like one that does not exist.
  *
  *   GET  /api/calls/config                  {iceServers, settings}
- *   POST /api/calls/<callId>/answer         200 {callId, contactId, sdp: the visitor's offer, iceServers}
+ *   POST /api/calls/<callId>/answer         200 {callId, contactId, sdp: the visitor's offer, iceServers, recording}
  *                                           409 answered_by {userId, name} | not_ringing | finished
  *   POST /api/calls/<callId>/sdp {sdp}      204: the agent's answer, relayed to the visitor
  *   POST /api/calls/<callId>/end            204
@@ -44,7 +44,7 @@ export function callRoutes(calls: CallService): Route[] {
 			access: 'member',
 			async handle({ params, me }) {
 				const r = await calls.answer(me, params[0]!);
-				return r.ok ? reply(200, { ...r.value, iceServers: calls.iceServers }) : out(r);
+				return r.ok ? reply(200, { ...r.value, iceServers: calls.iceServers, recording: calls.settings.recording }) : out(r);
 			}
 		},
 		{

@@ -296,7 +296,7 @@ export const OPENAPI: Obj = {
 				description: 'Answering a call of an unassigned contact assigns it to the caller (S2.3). The reply carries the visitor\'s offer; send the answer with `/sdp`.',
 				security: MEMBER,
 				responses: {
-					'200': json(obj({ callId: { type: 'string' }, contactId: { type: 'string' }, sdp: { type: 'string' }, iceServers: { type: 'array', items: { type: 'object' } } }), 'The call is yours.'),
+					'200': json(obj({ callId: { type: 'string' }, contactId: { type: 'string' }, sdp: { type: 'string' }, iceServers: { type: 'array', items: { type: 'object' } }, recording: { type: 'boolean' } }), 'The call is yours (`recording`: whether the workspace lets it be recorded).'),
 					'401': COMMON_ERRORS['401']!,
 					'404': err('`not_found`: no such call, or the caller may not see its contact.'),
 					'409': err('`answered_by` (with `userId` and `name` of who got it), `not_ringing` or `finished`.')
