@@ -236,4 +236,20 @@ describe('call recording and transcript', () => {
 		expect(call.summary?.title).toMatch(/tomorrow/);
 		v.close();
 	}, 60_000);
+
+	it('a web chat channel takes calls only when its calls option is on', async () => {
+		expect((await api(server.url, token, 'PATCH', `/api/directory/channels/${CHAT}`, { calls: 'yes' })).status).toBe(400);
+		expect((await api(server.url, token, 'PATCH', `/api/directory/channels/${CHAT}`, { calls: false })).status).toBe(200);
+		const v = await Visitor.start(server.url, CHAT, 'No calls');
+		await v.waitFrame((f) => f.type === 'call_config' && f.enabled === false, 'calls off');
+		v.send({ type: 'call_start', callId: callId(), sdp: OFFER });
+		await v.waitFrame((f) => f.type === 'error' && f.code === 'calls_off');
+		const page = await (await fetch(`${server.url}/chat/${CHAT}`)).text();
+		expect(page).toMatch(/<button type="button" id="call" hidden>/);
+		expect((await api(server.url, token, 'PATCH', `/api/directory/channels/${CHAT}`, { calls: true })).status).toBe(200);
+		const w = await Visitor.start(server.url, CHAT, 'Calls again');
+		await w.waitFrame((f) => f.type === 'call_config' && f.enabled === true, 'calls on');
+		v.close();
+		w.close();
+	}, 30_000);
 });
