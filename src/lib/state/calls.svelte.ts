@@ -376,7 +376,8 @@ export class CallsState {
 		ctx.createMediaStreamSource(a.mic).connect(dest);
 		if (a.remote) ctx.createMediaStreamSource(a.remote).connect(dest);
 		const mime = ['audio/webm;codecs=opus', 'audio/webm', 'audio/ogg;codecs=opus'].find((m) => MediaRecorder.isTypeSupported(m));
-		const rec = new MediaRecorder(dest.stream, mime ? { mimeType: mime } : undefined);
+		// 24 kbit/s Opus: clear speech, and about an hour fits the 10 MiB upload limit.
+		const rec = new MediaRecorder(dest.stream, { audioBitsPerSecond: 24_000, ...(mime ? { mimeType: mime } : {}) });
 		const chunks: Blob[] = [];
 		rec.ondataavailable = (e) => {
 			if (e.data.size > 0) chunks.push(e.data);
