@@ -80,4 +80,16 @@ describe('CallsState', () => {
 		expect(c.notice).toEqual({ code: 'answered_by', name: 'Ana' });
 		expect(c.active).toBeNull();
 	});
+
+	it('a call of mine this tab is not on (answered before a reload) can still be ended', async () => {
+		const asked: string[] = [];
+		const fetchImpl = (async (url: string, init?: RequestInit) => {
+			asked.push(`${init?.method ?? 'GET'} ${url}`);
+			return new Response(null, { status: 204 });
+		}) as unknown as typeof fetch;
+		const c = setup(user('me'), fetchImpl);
+		await c.endCall('call-12345678');
+		expect(asked).toEqual(['POST /api/calls/call-12345678/end']);
+		expect(c.notice).toBeNull();
+	});
 });

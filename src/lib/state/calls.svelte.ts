@@ -353,6 +353,13 @@ export class CallsState {
 		await this.#finish(a);
 	}
 
+	/** Ends a call this tab is not on (e.g. answered before a reload), by its id. */
+	async endCall(callId: string): Promise<void> {
+		if (this.active?.callId === callId) return this.hangUp();
+		const r = await this.#api('POST', `/api/calls/${encodeURIComponent(callId)}/end`);
+		if (!r || r.status !== 204) this.#refused(r);
+	}
+
 	toggleMute(): void {
 		const a = this.active;
 		if (!a?.mic) return;
