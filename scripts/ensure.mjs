@@ -91,6 +91,19 @@ export function ensureApertium() {
 	aptInstall(APERTIUM_PACKAGES);
 }
 
+/**
+ * Calls (SPEC S2): ffmpeg decodes recordings and pocketsphinx (with its en-us model) transcribes
+ * them on the server; espeak-ng speaks the test calls. `forTests` adds espeak-ng.
+ */
+export function ensureSpeech({ forTests = false } = {}) {
+	const missing = [];
+	if (!existsSync('/usr/bin/pocketsphinx_continuous')) missing.push('pocketsphinx');
+	if (!existsSync('/usr/share/pocketsphinx/model/en-us/en-us')) missing.push('pocketsphinx-en-us');
+	if (!existsSync('/usr/bin/ffmpeg')) missing.push('ffmpeg');
+	if (forTests && !existsSync('/usr/bin/espeak-ng')) missing.push('espeak-ng');
+	if (missing.length) aptInstall(missing);
+}
+
 export function has(cmd) {
 	try {
 		execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });

@@ -3,10 +3,19 @@
  * which serves the app, seeds the demo workspace on first start and prints the URL and logins.
  */
 import { spawn } from 'node:child_process';
-import { ensureBuild, ensureDependencies, root } from './ensure.mjs';
+import { ensureBuild, ensureDependencies, ensureSpeech, root } from './ensure.mjs';
 
 ensureDependencies();
 ensureBuild();
+// Call transcripts on the server (SPEC S2) need ffmpeg and pocketsphinx, unless they are off
+// (CALL_TRANSCRIPTS=off) or an OpenAI-compatible endpoint does it (TRANSCRIBE_URL).
+if (!/^(0|off|false)$/i.test(process.env.CALL_TRANSCRIPTS ?? '') && !process.env.TRANSCRIBE_URL) {
+	try {
+		ensureSpeech();
+	} catch (err) {
+		console.warn(`[parley] call transcripts are unavailable: ${err instanceof Error ? err.message : String(err)}`);
+	}
+}
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
 	cwd: root,

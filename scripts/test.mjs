@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureApertium, ensureBuild, ensureChromium, ensureDependencies, root } from './ensure.mjs';
+import { ensureApertium, ensureBuild, ensureChromium, ensureDependencies, ensureSpeech, root } from './ensure.mjs';
 import { ensureServices, stopServices } from './services.mjs';
 
 const only = process.argv[2]; // optional: check | unit | e2e
@@ -47,6 +47,7 @@ if (!only || only === 'check') {
 let services = null;
 try {
 	if (!only || only === 'unit') {
+		ensureSpeech({ forTests: true });
 		services = await ensureServices();
 		console.log('\n[parley] unit and integration tests (vitest) ...');
 		const out = join(tmp, 'vitest.json');
@@ -63,6 +64,7 @@ try {
 
 	if (!only || only === 'e2e') {
 		ensureChromium();
+		ensureSpeech({ forTests: true });
 		ensureBuild();
 		console.log('\n[parley] end-to-end tests (Playwright, Chromium) ...');
 		const out = join(tmp, 'playwright.json');

@@ -43,13 +43,19 @@
 		name: 'Votre nom (facultatif)', message: 'Écrivez un message…', send: 'Envoyer', attach: 'Joindre un fichier', drop: 'Déposez les fichiers pour les envoyer',
 		typing: 'Un agent écrit…', read: 'Lu', delivered: 'Distribué', sending: 'Envoi…', connected: 'Connecté', connecting: 'Connexion…', offline: 'Hors ligne, nouvelle tentative…',
 		uploading: 'Envoi', cancel: 'Annuler', remove: 'Retirer', close: 'Fermer', download: 'Télécharger', view: 'Voir en grand', tooLong: 'Un message contient au plus 4000 caractères.',
-		uploadFailed: 'Le fichier n\'a pas pu être envoyé.', waitFiles: 'Attendez la fin de l\'envoi des fichiers.'
+		uploadFailed: 'Le fichier n\'a pas pu être envoyé.', waitFiles: 'Attendez la fin de l\'envoi des fichiers.',
+		call: 'Appeler', calling: 'Appel en cours… ça sonne', callConnected: 'En communication', callEnded: 'Appel terminé', callMissed: 'Pas de réponse',
+		callFailed: 'L\'appel a échoué', hangUp: 'Raccrocher', accept: 'Répondre', incoming: ' vous appelle', callRecorded: '● Cet appel est enregistré',
+		micDenied: 'Le micro est bloqué : autorisez-le dans votre navigateur pour appeler.', callMax: 'Appel terminé (durée maximale atteinte)'
 	} : {
 		hi: 'Hi there 👋', help: 'How can we help? Write your question here; we usually reply within minutes.',
 		name: 'Your name (optional)', message: 'Write a message…', send: 'Send', attach: 'Attach a file', drop: 'Drop files to send them',
 		typing: 'An agent is typing…', read: 'Read', delivered: 'Delivered', sending: 'Sending…', connected: 'Connected', connecting: 'Connecting…', offline: 'Offline, retrying…',
 		uploading: 'Uploading', cancel: 'Cancel', remove: 'Remove', close: 'Close', download: 'Download', view: 'View full size', tooLong: 'A message holds at most 4000 characters.',
-		uploadFailed: 'The file could not be sent.', waitFiles: 'Wait until the files have finished uploading.'
+		uploadFailed: 'The file could not be sent.', waitFiles: 'Wait until the files have finished uploading.',
+		call: 'Call', calling: 'Calling… ringing', callConnected: 'Connected', callEnded: 'Call ended', callMissed: 'No answer',
+		callFailed: 'The call failed', hangUp: 'Hang up', accept: 'Accept', incoming: ' is calling you', callRecorded: '● This call is recorded',
+		micDenied: 'The microphone is blocked: allow it in your browser to call.', callMax: 'Call ended (maximum length reached)'
 	};
 	document.documentElement.lang = FR ? 'fr' : 'en';
 	var greeting = document.getElementById('greeting');
@@ -397,7 +403,10 @@
 					acked.setAttribute('data-status', 'sent');
 					acked.lastChild.textContent = timeOf(Number(acked.getAttribute('data-at'))) + ' · ' + statusLabel({ direction: 'in', status: 'sent' });
 				}
+			} else if (typeof msg.type === 'string' && msg.type.indexOf('call_') === 0) {
+				onCallFrame(msg);
 			} else if (msg.type === 'error') {
+				if (msg.callId && call && msg.callId === call.id) endCall(T.callFailed);
 				if (msg.id) { pending = pending.filter(function (p) { return p.id !== msg.id; }); savePending(); }
 				showError(msg.message);
 			}
@@ -473,6 +482,169 @@
 			seen();
 		}
 	});
+
+	// --- voice calls (SPEC S2; wire: src/lib/protocol/calls.ts) -----------------------------------
+	// WebRTC peer to peer with the agent's browser; the socket only carries the offer and answer
+	// (ICE candidates gathered first) and the call's state.
+	var callBtn = document.getElementById('call');
+	var callBar = document.getElementById('callbar');
+	var callStatus = document.getElementById('call-status');
+	var callTimer = document.getElementById('call-timer');
+	var callRec = document.getElementById('call-rec');
+	var callAccept = document.getElementById('call-accept');
+	var callHangup = document.getElementById('call-hangup');
+	var callAudio = document.getElementById('call-audio');
+	var iceServers = [];
+	var call = null;
+	if (callBtn) { callBtn.textContent = T.call; callHangup.textContent = T.hangUp; callAccept.textContent = T.accept; callRec.textContent = T.callRecorded; }
+
+	function callState(text, state) {
+		callBar.hidden = false;
+		callStatus.textContent = text;
+		callBar.setAttribute('data-state', state);
+		callHangup.hidden = state === 'ended';
+		callAccept.hidden = state !== 'incoming';
+		if (callBtn) callBtn.disabled = state !== 'ended';
+	}
+
+	function tick() {
+		if (!call || !call.connectedAt) return;
+		var s = Math.floor((Date.now() - call.connectedAt) / 1000);
+		callTimer.textContent = Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+	}
+
+	function endCall(text) {
+		if (!call) return;
+		var c = call;
+		call = null;
+		clearInterval(c.timer);
+		if (c.pc) c.pc.close();
+		if (c.stream) c.stream.getTracks().forEach(function (t) { t.stop(); });
+		callAudio.srcObject = null;
+		callState(text, 'ended');
+	}
+
+	function waitOpen() {
+		return new Promise(function (resolve, reject) {
+			var until = Date.now() + 15000;
+			(function check() {
+				if (ws && ws.readyState === WebSocket.OPEN) return resolve();
+				if (Date.now() > until) return reject(new Error(T.offline));
+				setTimeout(check, 50);
+			})();
+		});
+	}
+
+	async function micFor(callId) {
+		try {
+			var stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+			sendFrame({ type: 'call_permission', callId: callId, granted: true });
+			return stream;
+		} catch (e) {
+			sendFrame({ type: 'call_permission', callId: callId, granted: false });
+			showError(T.micDenied);
+			return null;
+		}
+	}
+
+	function peer(c) {
+		var pc = new RTCPeerConnection({ iceServers: iceServers });
+		c.pc = pc;
+		c.stream.getTracks().forEach(function (t) { pc.addTrack(t, c.stream); });
+		pc.ontrack = function (ev) { callAudio.srcObject = ev.streams[0] || new MediaStream([ev.track]); };
+		pc.onconnectionstatechange = function () { if (pc.connectionState === 'failed' && call === c) { sendFrame({ type: 'call_hangup', callId: c.id }); endCall(T.callFailed); } };
+		return pc;
+	}
+
+	function gathered(pc) {
+		return new Promise(function (resolve) {
+			if (pc.iceGatheringState === 'complete') return resolve();
+			var t = setTimeout(resolve, 3000);
+			pc.addEventListener('icegatheringstatechange', function () { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } });
+		});
+	}
+
+	function connected(c) {
+		if (c.connectedAt) return;
+		c.connectedAt = Date.now();
+		callState(T.callConnected, 'connected');
+		tick();
+		c.timer = setInterval(tick, 1000);
+	}
+
+	async function startCall() {
+		if (call) return;
+		showError('');
+		var c = { id: 'call-' + newId(), pc: null, stream: null, connectedAt: 0, timer: null };
+		call = c;
+		callTimer.textContent = '';
+		callRec.hidden = true;
+		callState(T.calling, 'starting');
+		try {
+			await ensureSession();
+			if (!ws) connect();
+			await waitOpen();
+		} catch (e) { showError(e.message); return endCall(T.callFailed); }
+		c.stream = await micFor(null);
+		if (!c.stream) { call = c; return endCall(T.callFailed); }
+		if (call !== c) return;
+		var pc = peer(c);
+		await pc.setLocalDescription(await pc.createOffer());
+		await gathered(pc);
+		if (call !== c) return;
+		sendFrame({ type: 'call_start', callId: c.id, sdp: pc.localDescription.sdp });
+		callState(T.calling, 'ringing');
+	}
+
+	async function acceptCall() {
+		var c = call;
+		if (!c || !c.offer) return;
+		callState(T.callConnected, 'starting');
+		c.stream = await micFor(c.id);
+		if (!c.stream) { sendFrame({ type: 'call_hangup', callId: c.id }); return endCall(T.callFailed); }
+		var pc = peer(c);
+		await pc.setRemoteDescription({ type: 'offer', sdp: c.offer });
+		await pc.setLocalDescription(await pc.createAnswer());
+		await gathered(pc);
+		if (call !== c) return;
+		sendFrame({ type: 'call_accept', callId: c.id, sdp: pc.localDescription.sdp });
+	}
+
+	function onCallFrame(msg) {
+		if (msg.type === 'call_config') {
+			iceServers = Array.isArray(msg.iceServers) ? msg.iceServers : [];
+			if (callBtn) callBtn.hidden = !msg.enabled;
+			return;
+		}
+		if (msg.type === 'call_incoming') {
+			if (call) return;
+			call = { id: msg.callId, offer: msg.sdp, pc: null, stream: null, connectedAt: 0, timer: null };
+			callTimer.textContent = '';
+			callRec.hidden = true;
+			callState((msg.agent || 'Support') + T.incoming, 'incoming');
+			return;
+		}
+		if (!call || msg.callId !== call.id) return;
+		if (msg.type === 'call_answer') {
+			if (call.pc) call.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp }).catch(function () { endCall(T.callFailed); });
+		} else if (msg.type === 'call_recorded') {
+			callRec.hidden = false;
+		} else if (msg.type === 'call_state') {
+			if (msg.status === 'answered') connected(call);
+			else if (msg.status === 'ended') endCall(msg.reason === 'max_duration' ? T.callMax : T.callEnded);
+			else if (msg.status === 'missed') endCall(T.callMissed);
+			else if (msg.status === 'failed') endCall(T.callFailed);
+		}
+	}
+
+	if (callBtn) callBtn.addEventListener('click', function () { startCall().catch(function (e) { showError(e.message); endCall(T.callFailed); }); });
+	callAccept.addEventListener('click', function () { acceptCall().catch(function (e) { showError(e.message); endCall(T.callFailed); }); });
+	callHangup.addEventListener('click', function () {
+		if (!call) return;
+		sendFrame({ type: 'call_hangup', callId: call.id });
+		endCall(T.callEnded);
+	});
+	window.addEventListener('pagehide', function () { if (call) sendFrame({ type: 'call_hangup', callId: call.id }); });
 
 	if (token) connect();
 	else if (pending.length) ensureSession().then(connect, function (e) { showError(e.message); });

@@ -27,7 +27,7 @@
 	var frame = document.createElement('iframe');
 	frame.title = 'Chat';
 	frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms');
-	frame.setAttribute('allow', 'clipboard-write');
+	frame.setAttribute('allow', 'clipboard-write; microphone; autoplay');
 	frame.src = origin + '/chat/' + encodeURIComponent(channel) + '?embed=1&page=' + encodeURIComponent(location.href);
 	frame.style.cssText = 'width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 100px);border:0;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);background:#fff;display:none';
 

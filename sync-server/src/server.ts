@@ -43,6 +43,11 @@ import { createUpgradeHandler, SYNC_COMPRESSION, type SyncCompression } from './
 import type { LivenessOptions } from './liveness';
 import { Visibility } from './visibility';
 import { Workflows } from './workflows/service';
+import { CallService, callSettingsFromEnv, type CallsDeps } from './calls/service';
+import { callRoutes } from './calls/routes';
+import { transcriberFromEnv } from './calls/transcribe';
+import { ExtractiveCallSummarizer } from './ai/call-summary';
+import { parseIceServers } from '../../src/lib/protocol/calls';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -87,6 +92,8 @@ export interface ServerOptions {
 	workflowAfterEffect?: () => void;
 	/** AI assist (issue 24): the configured endpoint (default from AI_BASE_URL) and Apertium. */
 	ai?: AiServiceOptions;
+	/** Voice calls (SPEC S2): settings under the workspace's, ICE servers (default `ICE_SERVERS`), engines. */
+	calls?: Partial<Pick<CallsDeps, 'settings' | 'iceServers' | 'transcriber' | 'summarizer'>>;
 }
 
 export interface RunningServer {
@@ -111,6 +118,8 @@ export interface RunningServer {
 	workflows: Workflows;
 	/** AI assist (issue 24). */
 	ai: AiService;
+	/** Voice calls (SPEC S2). */
+	calls: CallService;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -212,6 +221,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	rooms.addHook(channels);
+	const calls = new CallService({
+		rooms,
+		visibility,
+		visitorsOf: (id) => channels.visitorsOf(id),
+		clock,
+		log,
+		uploads,
+		iceServers: opts.calls?.iceServers ?? parseIceServers(process.env.ICE_SERVERS),
+		settings: { ...callSettingsFromEnv(process.env), ...opts.calls?.settings },
+		transcriber: opts.calls?.transcriber ?? transcriberFromEnv(process.env),
+		summarizer: opts.calls?.summarizer ?? new ExtractiveCallSummarizer()
+	});
+	channels.calls = calls;
 	await channels.start();
 	const snooze = new SnoozeScheduler({ store, rooms, clock, log, ...(lease ? { lease } : {}) });
 	rooms.addHook(snooze);
@@ -255,7 +277,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 				...uploadRoutes(uploads),
 				...settingsRoutes({ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true }),
 				...workflows.routes,
-				...aiRoutes(ai)
+				...aiRoutes(ai),
+				...callRoutes(calls)
 			],
 			page: (req, res, path) => channels.pages.handle(req, res, path)
 		})
@@ -297,6 +320,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 			if (maintenance) clearInterval(maintenance);
 			hub.closeAll();
 			upgrade.close();
+			calls.close();
 			await channels.close();
 			http.closeAllConnections();
 			await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -331,6 +355,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		bootstrap,
 		workflows,
 		ai,
+		calls,
 		http,
 		close
 	};

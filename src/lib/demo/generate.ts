@@ -95,7 +95,7 @@ function directory(): Directory {
 			{ id: support, name: 'Support' }
 		],
 		channels: [
-			{ id: DEMO_CHANNELS.webchat, kind: 'webchat', name: 'Web chat', windowHours: null, supportsReplies: true },
+			{ id: DEMO_CHANNELS.webchat, kind: 'webchat', name: 'Web chat', windowHours: null, supportsReplies: true, calls: true },
 			{
 				id: DEMO_CHANNELS.webhook,
 				kind: 'webhook',

@@ -12,10 +12,11 @@
  * summary carries its id (`lastMessageId`) to break ties on `at` exactly as the full path does.
  */
 import * as Y from 'yjs';
-import type { ContactId, ContactSummary, Entry, EntryId, MessageEntry, Profile, SummaryNotice } from '../domain/types';
+import type { ContactId, ContactSummary, Entry, EntryId, EventEntry, MessageEntry, Profile, SummaryNotice } from '../domain/types';
 import { contactDoc, readAssignment, readProfile, readReads, readState } from './contact';
 import { CONTACT_ROOTS, changedKeys } from './schema';
 import { compareEntries, isEntry } from './values';
+import { foldCalls, isCallEvent, type CallState } from '../domain/calls';
 
 /** How many incoming message times a summary keeps (enough for any unread badge we show). */
 export const RECENT_INCOMING_LIMIT = 100;
@@ -23,6 +24,8 @@ export const RECENT_INCOMING_LIMIT = 100;
 export const PREVIEW_LENGTH = 140;
 /** How many notices (mentions, wake-ups) a summary keeps: the notification center's reach per contact. */
 export const NOTICE_LIMIT = 20;
+/** How many calls (newest) a summary keeps: the Incoming calls list and the Calls tab read them. */
+export const CALL_LIMIT = 10;
 
 /** A ContactSummary plus the id of its last message, needed to update it incrementally. */
 export interface DocSummary extends ContactSummary {
@@ -132,6 +135,8 @@ interface ThreadFacts {
 	updatedAt: number;
 	/** Sorted by (at, entryId), at most NOTICE_LIMIT. */
 	notices: SummaryNotice[];
+	/** The contact's latest calls, oldest first, at most CALL_LIMIT (SPEC S2). */
+	calls: CallState[];
 }
 
 /** The notice an entry gives rise to (S6.2 mention, S7.5 system wake-up), if any. */
@@ -146,13 +151,15 @@ export function noticeOf(e: Entry): SummaryNotice | null {
 const noticeOrder = (a: SummaryNotice, b: SummaryNotice) => a.at - b.at || (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0);
 
 /** Folds entries into thread facts; `facts.recentIncomingAt` stays sorted and bounded. */
-function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
+function fold(facts: ThreadFacts, entries: Iterable<unknown>, contactId: ContactId): ThreadFacts {
 	let { last, lastMessageAt, lastMessageId, updatedAt, lastOutgoingAt } = facts;
 	const incoming: number[] = [];
 	const notices: SummaryNotice[] = [];
+	const callEvents: EventEntry[] = [];
 	for (const e of entries) {
 		if (!isEntry(e)) continue;
 		if (e.at > updatedAt) updatedAt = e.at;
+		if (e.kind === 'event' && isCallEvent(e)) callEvents.push(e);
 		const notice = noticeOf(e);
 		if (notice) notices.push(notice);
 		if (e.kind !== 'message' || e.broadcast === true) continue;
@@ -174,15 +181,22 @@ function fold(facts: ThreadFacts, entries: Iterable<unknown>): ThreadFacts {
 		kept = [...kept, ...notices].sort(noticeOrder);
 		if (kept.length > NOTICE_LIMIT) kept = kept.slice(kept.length - NOTICE_LIMIT);
 	}
-	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, lastOutgoingAt, updatedAt, notices: kept };
+	let calls = facts.calls;
+	if (callEvents.length > 0) {
+		callEvents.sort(compareEntries);
+		calls = foldCalls(contactId, callEvents, calls);
+		if (calls.length > CALL_LIMIT) calls = calls.slice(calls.length - CALL_LIMIT);
+	}
+	return { last, lastMessageAt, lastMessageId, recentIncomingAt: recent, lastOutgoingAt, updatedAt, notices: kept, calls };
 }
 
 /** The full summary of a contact document (reads the whole thread). */
 export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 	const thread = ydoc.getMap<unknown>(CONTACT_ROOTS.thread);
 	const facts = fold(
-		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], lastOutgoingAt: null, updatedAt: 0, notices: [] },
-		thread.values()
+		{ last: null, lastMessageAt: null, lastMessageId: null, recentIncomingAt: [], lastOutgoingAt: null, updatedAt: 0, notices: [], calls: [] },
+		thread.values(),
+		contactId
 	);
 	return {
 		...readMaps(contactId, ydoc),
@@ -194,7 +208,8 @@ export function summarize(contactId: ContactId, ydoc: Y.Doc): DocSummary {
 		recentIncomingAt: facts.recentIncomingAt,
 		updatedAt: facts.updatedAt,
 		...(facts.notices.length > 0 ? { notices: facts.notices } : {}),
-		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {})
+		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {}),
+		...(facts.calls.length > 0 ? { calls: facts.calls } : {})
 	};
 }
 
@@ -216,9 +231,10 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		recentIncomingAt: prev.recentIncomingAt,
 		lastOutgoingAt: prev.lastOutgoingAt ?? null,
 		updatedAt: prev.updatedAt,
-		notices: prev.notices ?? []
+		notices: prev.notices ?? [],
+		calls: prev.calls ?? []
 	};
-	const facts = fold(start, ids.map((id) => thread.get(id)));
+	const facts = fold(start, ids.map((id) => thread.get(id)), prev.id);
 	return {
 		...(maps === undefined ? readMaps(prev.id, ydoc) : rereadMaps(prev, ydoc, maps)),
 		lastMessageAt: facts.lastMessageAt,
@@ -229,7 +245,8 @@ export function updateSummary(prev: ContactSummary, ydoc: Y.Doc, change: readonl
 		recentIncomingAt: facts.recentIncomingAt,
 		updatedAt: facts.updatedAt,
 		...(facts.notices.length > 0 ? { notices: facts.notices } : {}),
-		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {})
+		...(facts.lastOutgoingAt !== null ? { lastOutgoingAt: facts.lastOutgoingAt } : {}),
+		...(facts.calls.length > 0 ? { calls: facts.calls } : {})
 	};
 }
 

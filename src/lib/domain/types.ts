@@ -65,6 +65,8 @@ export interface Channel {
 	webchat?: WebchatOptions;
 	/** An email channel's settings (its passwords and DKIM key live on the server only). */
 	email?: EmailChannelSettings;
+	/** Voice calls on this channel (SPEC S2; the web chat's WebRTC calls). */
+	calls?: boolean;
 }
 
 /** A web chat channel's look and where its widget may be embedded. */
@@ -384,6 +386,8 @@ export interface ContactSummary {
 	custom?: Record<string, string | number | boolean | null>;
 	/** Last non-broadcast outgoing message (S4.4 filters); absent when none. */
 	lastOutgoingAt?: number | null;
+	/** The contact's latest calls (SPEC S2), oldest first, bounded; absent when none. */
+	calls?: import('./calls').CallState[];
 }
 
 /**

@@ -445,4 +445,6 @@ export interface AppState {
 	readonly customInboxes: CustomInboxesApi;
 	// AI assist (SPEC S6.3, S6.4, S5.3)
 	readonly ai: AiApi;
+	// voice calls (SPEC S2, S8.5)
+	readonly calls: import('./calls.svelte').CallsState;
 }

@@ -31,6 +31,7 @@ import { WorkflowsClient } from './workflows';
 import { FileOutbox } from './file-outbox.svelte';
 import { NotificationsState } from './notifications.svelte';
 import { CustomInboxesState } from './custom-inboxes.svelte';
+import { CallsState } from './calls.svelte';
 import { SearchState } from './search.svelte';
 import { SessionState } from './session.svelte';
 import { NotificationPrefsState, SettingsClient } from './settings.svelte';
@@ -79,6 +80,8 @@ export class App implements AppState {
 	readonly workflows: WorkflowsClient;
 	readonly fileOutbox: FileOutbox;
 	readonly notifications: NotificationsState;
+	/** Voice calls (SPEC S2). */
+	readonly calls: CallsState;
 	readonly presence: PresenceState;
 	readonly drafts: DraftsState;
 	readonly customInboxes: CustomInboxesState;
@@ -144,6 +147,15 @@ export class App implements AppState {
 			}
 		});
 		this.notifications = new NotificationsState({ user, now: this.#now, saveSeen: (at) => void this.replica?.store.setMeta(NOTIFICATIONS_SEEN, at) });
+		this.calls = new CallsState({
+			user,
+			now: this.#now,
+			baseUrl: opts.baseUrl ?? '',
+			token: () => this.auth.token(),
+			refresh: () => this.auth.refresh(),
+			fetch,
+			upload: (file, contactId) => this.media.upload(file, { contactId })
+		});
 		this.presence = new PresenceState({ user, dir, selected: () => this.inbox.selectedId });
 		this.drafts = new DraftsState({ replica, presence: this.presence, me: () => this.session.user?.id ?? null });
 		this.settings = new SettingsClient({ baseUrl: opts.baseUrl ?? '', token: () => this.auth.token(), refresh: () => this.auth.refresh(), fetch });
@@ -251,6 +263,7 @@ export class App implements AppState {
 		this.customInboxes.loadCached();
 		this.notifications.load(summaries, seen);
 		this.alerts.load(summaries);
+		this.calls.load(summaries);
 		this.#opts.onListReady?.();
 		markAfterPaint('parley:list-painted');
 		this.#detach.push(
@@ -261,6 +274,7 @@ export class App implements AppState {
 			this.notifications.onArrive((n) => {
 				if (n.kind === 'mention') this.alerts.emit('mentions', n.contactId);
 			}),
+			replica.summaries.subscribe((c) => this.calls.apply(c)),
 			replica.onIncoming((c) => this.inbox.incoming(c)),
 			replica.onDots((dots) => this.inbox.adoptDots(dots)),
 			replica.onDirectory((d) => {
@@ -323,6 +337,7 @@ export class App implements AppState {
 		this.notifications.reset();
 		this.alerts.reset();
 		this.customInboxes.reset();
+		this.calls.reset();
 		this.directory.set(null);
 	}
 

@@ -30,7 +30,7 @@ import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox';
 import { hashToken, randomSecret } from './signature';
 import { advanceDelivery } from './thread-writes';
 import { createPageHandler, type PageHandler } from './visitor-page';
-import { MAX_VISITOR_FRAME, VisitorConnection } from './visitor-socket';
+import { MAX_VISITOR_FRAME, VisitorConnection, type VisitorCalls } from './visitor-socket';
 import { ThreadWatch } from './watch';
 import { WebhookChannel } from './webhook';
 import { EmailChannel, type EmailOptions } from './email/channel';
@@ -115,11 +115,20 @@ export class Channels implements WriteHook {
 			typing: new RateLimiter({ limit: 40, windowMs: 10_000 }, deps.clock),
 			seen: new RateLimiter({ limit: 40, windowMs: 10_000 }, deps.clock),
 			page: new RateLimiter({ limit: 30, windowMs: 60_000 }, deps.clock),
-			upload: new RateLimiter({ limit: 20, windowMs: 60_000 }, deps.clock)
+			upload: new RateLimiter({ limit: 20, windowMs: 60_000 }, deps.clock),
+			call: new RateLimiter({ limit: 30, windowMs: 60_000 }, deps.clock)
 		};
 	}
 
 	readonly channel: (id: string) => Channel | undefined;
+
+	/** Voice calls (SPEC S2), set by the server once the calls service exists. */
+	calls: VisitorCalls | null = null;
+
+	/** The open visitor sockets of a contact. */
+	visitorsOf(contactId: ContactId): readonly VisitorConnection[] {
+		return [...(this.visitors.get(contactId) ?? [])];
+	}
 
 	/** Restart work: scan what was stored since the checkpoint, resume the outbox. */
 	async start(): Promise<void> {
@@ -299,7 +308,8 @@ export class Channels implements WriteHook {
 			clock: this.deps.clock,
 			log: this.deps.log,
 			...(this.deps.uploads ? { uploads: this.deps.uploads } : {}),
-			limiter: { hit: (key) => (limits[key.slice(0, key.indexOf(':'))] ?? limits.msg!).hit(key) }
+			limiter: { hit: (key) => (limits[key.slice(0, key.indexOf(':'))] ?? limits.msg!).hit(key) },
+			...(this.calls ? { calls: this.calls } : {})
 		});
 		let set = this.visitors.get(session.contactId);
 		if (!set) this.visitors.set(session.contactId, (set = new Set()));

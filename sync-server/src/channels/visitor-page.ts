@@ -2,7 +2,8 @@
  * The contact-facing pages, outside `/api/`: `GET /chat/<channelId>` (the web chat page, plain
  * HTML with no user data in it but the channel's name, escaped), `GET /chat-assets/visitor.js`
  * (its script), `GET /chat-assets/favicon.svg` (its icon) and `GET /widget.js` (the embed script).
- * The page opens with a greeting, has an attach button and takes dropped files (S5.14). The
+ * The page opens with a greeting, has an attach button and takes dropped files (S5.14), and a
+ * Call button when the channel carries voice calls (SPEC S2, `src/lib/protocol/calls.ts`). The
  * assets are the files in `static/`
  * (which the client build also copies), read once and served with a strict content security
  * policy on the page: scripts only from this origin, no inline script, network only to this
@@ -99,11 +100,19 @@ button{border:0;border-radius:10px;padding:0 16px;background:#4f46e5;color:#fff;
 #viewer::backdrop{background:rgba(0,0,0,.75)}#viewer img{display:block;max-width:94vw;max-height:calc(94vh - 44px)}
 #viewer div{display:flex;justify-content:space-between;align-items:center;padding:6px 10px;color:#fff}
 #viewer button{padding:4px 12px;background:transparent;border:1px solid rgba(255,255,255,.6)}
+#call{margin-left:auto;padding:4px 12px;background:#fff;color:#3730a3;font-size:13px}#call[hidden]{display:none}#call:disabled{opacity:.55;cursor:default}
+header .right{display:flex;align-items:center;gap:10px}
+#callbar{display:flex;align-items:center;gap:10px;padding:8px 16px;background:#eef2ff;border-bottom:1px solid #c7d2fe;font-size:14px}
+#callbar[hidden]{display:none}#callbar .grow{flex:1}#call-timer{font-variant-numeric:tabular-nums;font-weight:600}
+#call-rec{color:#b91c1c;font-size:12px}#call-rec[hidden]{display:none}
+#callbar button{padding:6px 12px}#call-hangup{background:#dc2626}#call-accept{background:#16a34a}
+#callbar button[hidden]{display:none}
 </style>
 </head>
 <body>
 <main id="chat" data-channel="${escapeHtml(channel.id)}">
-<header><h1>${name}</h1><span id="conn" aria-live="polite"></span></header>
+<header><h1>${name}</h1><span class="right"><span id="conn" aria-live="polite"></span><button type="button" id="call"${channel.calls ? '' : ' hidden'}>Call</button></span></header>
+<div id="callbar" role="status" aria-live="polite" hidden><span id="call-status" class="grow"></span><span id="call-rec" hidden></span><span id="call-timer"></span><button type="button" id="call-accept" hidden>Accept</button><button type="button" id="call-hangup">Hang up</button><audio id="call-audio" autoplay></audio></div>
 <ol id="messages" aria-live="polite" aria-label="Conversation"><li id="greeting"><strong>Hi there 👋</strong><span>How can we help? Write your question here; we usually reply within minutes.</span></li></ol>
 <div id="typing" hidden>An agent is typing…</div>
 <div id="error" role="alert" hidden></div>

@@ -20,6 +20,7 @@
  *                               retries safe; attachments: storage names of files this visitor
  *                               uploaded into this conversation (POST /api/chat/<id>/uploads)
  *   {type:'typing', typing}     {type:'seen'} (the page is visible)     {type:'page', url}
+ *   {type:'call_*', ...}        voice calls (SPEC S2): see `src/lib/protocol/calls.ts`
  *
  * Delivery of agent messages (S5.4): pushing one to this socket writes `delivered`; `seen`
  * writes `read` for every agent message of the channel not read yet. The room is held while the
@@ -40,6 +41,15 @@ import type { VisitorSession } from '../persistence/store';
 import type { Room, Rooms } from '../rooms';
 import { advanceDelivery, deliveryMayMove, isCreated, writeIncoming, writePageChange } from './thread-writes';
 import { AgentTyping, TYPING_TTL_MS, writeAwareness } from './typing';
+import { isVisitorCallType, parseVisitorCallFrame, type ServerCallFrame, type VisitorCallFrame } from '../../../src/lib/protocol/calls';
+import type { VisitorLink } from '../calls/service';
+
+/** The calls service as a visitor socket sees it (`calls/service.ts`). */
+export interface VisitorCalls {
+	visitorOpened(link: VisitorLink): void;
+	visitorClosed(link: VisitorLink): void;
+	fromVisitor(link: VisitorLink, frame: VisitorCallFrame): Promise<{ code: string; message: string } | null>;
+}
 
 export const MAX_VISITOR_TEXT = 4000;
 export const MAX_VISITOR_FRAME = 16 * 1024;
@@ -74,11 +84,13 @@ export interface VisitorDeps {
 	uploads?: UploadStore;
 	/** Shared across a visitor's sockets: keys are `<kind>:<token hash>`, kind msg, typing, seen or page. */
 	limiter: { hit(key: string): RateDecision };
+	/** Voice calls (SPEC S2); absent: call frames are refused. */
+	calls?: VisitorCalls;
 }
 
 let nextNumber = 0;
 
-export class VisitorConnection implements FanoutSubscriber {
+export class VisitorConnection implements FanoutSubscriber, VisitorLink {
 	readonly id = `v${++nextNumber}`;
 	readonly docId: DocId;
 	private room: Room | null = null;
@@ -104,7 +116,7 @@ export class VisitorConnection implements FanoutSubscriber {
 	constructor(
 		private readonly ws: WebSocket,
 		readonly session: VisitorSession,
-		private readonly channel: Channel,
+		readonly channel: Channel,
 		private readonly deps: VisitorDeps
 	) {
 		this.docId = contactDocId(session.contactId);
@@ -123,6 +135,14 @@ export class VisitorConnection implements FanoutSubscriber {
 
 	get contactId() {
 		return this.session.contactId;
+	}
+
+	get visitorName(): string {
+		return this.session.name;
+	}
+
+	sendCall(frame: ServerCallFrame): void {
+		this.send(frame as unknown as Record<string, unknown>);
 	}
 
 	async open(): Promise<void> {
@@ -158,6 +178,7 @@ export class VisitorConnection implements FanoutSubscriber {
 		this.cleanup.push(() => this.deps.fanout.unsubscribe(this));
 		this.send({ type: 'history', messages, typing: false });
 		this.markDelivered(history);
+		this.deps.calls?.visitorOpened(this);
 	}
 
 	private mine(e: Entry): e is MessageEntry {
@@ -238,6 +259,16 @@ export class VisitorConnection implements FanoutSubscriber {
 		if (typeof msg !== 'object' || msg === null) return this.fail('bad_json', 'Frames are JSON objects.');
 		const m = msg as Record<string, unknown>;
 		const key = this.session.tokenHash;
+		if (isVisitorCallType(m.type)) {
+			const calls = this.deps.calls;
+			if (!calls) return this.error('calls_off', 'This chat does not take calls.');
+			if (!this.deps.limiter.hit(`call:${key}`).ok) return this.error('rate_limited', 'Too many call requests; wait a moment.');
+			const frame = parseVisitorCallFrame(m);
+			if (!frame.ok) return this.error(frame.code, frame.message);
+			const refused = await calls.fromVisitor(this, frame.value);
+			if (refused) this.send({ type: 'error', code: refused.code, message: refused.message, ...('callId' in frame.value && frame.value.callId ? { callId: frame.value.callId } : {}) });
+			return;
+		}
 		switch (m.type) {
 			case 'message': {
 				const id = m.id;
@@ -393,6 +424,7 @@ export class VisitorConnection implements FanoutSubscriber {
 			this.deps.fanout.publish({ type: 'awareness', docId: this.docId, update: writeAwareness(this.awarenessId, ++this.awarenessClock, null), senderId: this.id });
 		}
 		this.closed = true;
+		this.deps.calls?.visitorClosed(this);
 		if (this.typingTimer) clearTimeout(this.typingTimer);
 		for (const f of this.cleanup.splice(0)) f();
 		if (this.room) this.deps.rooms.release(this.room);

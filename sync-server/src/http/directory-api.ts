@@ -372,6 +372,9 @@ const channelRoutes = crud<Channel>('channels', {
 		}
 		const supportsReplies = b.supportsReplies === undefined ? (prev?.supportsReplies ?? true) : b.supportsReplies;
 		if (typeof supportsReplies !== 'boolean') return bad('supportsReplies must be true or false.');
+		// SPEC S2: voice calls on a web chat channel.
+		const calls = b.calls === undefined ? (prev?.calls ?? false) : b.calls;
+		if (typeof calls !== 'boolean') return bad('calls must be true or false.');
 		let templates = prev?.templates;
 		if (b.templates !== undefined) {
 			const t = channelTemplates(b.templates);
@@ -390,7 +393,8 @@ const channelRoutes = crud<Channel>('channels', {
 			...(url !== undefined ? { url } : {}),
 			...(templates && templates.length > 0 ? { templates } : {}),
 			...(webchat.value ? { webchat: webchat.value } : {}),
-			...(kind.value === 'email' ? { email: email ?? { addresses: [] } } : {})
+			...(kind.value === 'email' ? { email: email ?? { addresses: [] } } : {}),
+			...(calls && kind.value === 'webchat' ? { calls: true } : {})
 		};
 		return { ok: true, value };
 	},

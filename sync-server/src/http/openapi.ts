@@ -236,6 +236,7 @@ export const OPENAPI: Obj = {
 		{ name: 'workspace', description: 'The caller, the workspace, contacts, files, link previews.' },
 		{ name: 'directory', description: 'Users, teams, channels, snippets: owners and managers only.' },
 		{ name: 'channels', description: 'Webhook channel and web chat entry points (public, signed or session-based).' },
+		{ name: 'calls', description: 'Voice calls (SPEC S2): answer, signalling, end, outgoing calls, recordings. A call of a contact the caller may not see is `not_found`.' },
 		{ name: 'server', description: 'Health and this description.' },
 		{ name: 'ai', description: 'AI assist: summaries, prompts, translation, reply drafts, call summaries (issue 24). Every route checks that the caller may see the contact (403, nothing computed).' }
 	],
@@ -489,6 +490,87 @@ export const OPENAPI: Obj = {
 					'403': err('`bad_signature` or `link_expired` (ask `/link` again).'),
 					'404': err('`not_found`: no such file, or the reader may not see its contact.')
 				}
+			}
+		},
+		'/api/calls/config': {
+			get: {
+				tags: ['calls'],
+				summary: 'ICE servers and the workspace call settings',
+				security: MEMBER,
+				responses: { '200': json(obj({ iceServers: { type: 'array', items: { type: 'object' } }, settings: { type: 'object' } }), 'ICE servers (`ICE_SERVERS`) and the call settings.'), '401': COMMON_ERRORS['401']! }
+			}
+		},
+		'/api/calls': {
+			post: {
+				tags: ['calls'],
+				summary: 'Call a contact whose web chat is open (outgoing call)',
+				description: 'The caller must see the contact; a contact without an assignee is assigned to the caller (S2.3). The visitor gets the offer; poll `GET /api/calls/{callId}/remote` for their answer.',
+				security: MEMBER,
+				requestBody: body(obj({ contactId: { type: 'string' }, callId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' }, sdp: { type: 'string', maxLength: 12000 } }, ['contactId', 'callId', 'sdp'])),
+				responses: { '201': json(obj({ callId: { type: 'string' } }), 'Ringing at the visitor.'), ...COMMON_ERRORS, '404': err('`not_found`: no such contact for the caller.'), '409': err('`contact_offline` (no open web chat that takes calls) or `busy`.') }
+			}
+		},
+		'/api/calls/{callId}/answer': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }],
+			post: {
+				tags: ['calls'],
+				summary: 'Answer a ringing call (the first answer wins)',
+				description: 'Answering a call of an unassigned contact assigns it to the caller (S2.3). The reply carries the visitor\'s offer; send the answer with `/sdp`.',
+				security: MEMBER,
+				responses: {
+					'200': json(obj({ callId: { type: 'string' }, contactId: { type: 'string' }, sdp: { type: 'string' }, iceServers: { type: 'array', items: { type: 'object' } }, recording: { type: 'boolean' } }), 'The call is yours (`recording`: whether the workspace lets it be recorded).'),
+					'401': COMMON_ERRORS['401']!,
+					'404': err('`not_found`: no such call, or the caller may not see its contact.'),
+					'409': err('`answered_by` (with `userId` and `name` of who got it), `not_ringing` or `finished`.')
+				}
+			}
+		},
+		'/api/calls/{callId}/sdp': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }],
+			post: {
+				tags: ['calls'],
+				summary: "The answering agent's session description, relayed to the visitor",
+				security: MEMBER,
+				requestBody: body(obj({ sdp: { type: 'string', maxLength: 12000 } }, ['sdp'])),
+				responses: { '204': { description: 'Relayed.' }, ...COMMON_ERRORS, '404': err('`not_found`: not a call the caller answered.') }
+			}
+		},
+		'/api/calls/{callId}/end': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }],
+			post: {
+				tags: ['calls'],
+				summary: 'Hang up',
+				security: MEMBER,
+				responses: { '204': { description: 'Ended (or missed, when it was still ringing).' }, '401': COMMON_ERRORS['401']!, '404': err('`not_found`: no such live call.') }
+			}
+		},
+		'/api/calls/{callId}/remote': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }, { name: 'wait', in: 'query', required: false, description: 'Long poll: wait up to this many ms (at most 25000).', schema: { type: 'integer' } }],
+			get: {
+				tags: ['calls'],
+				summary: "Outgoing call: the visitor's answer once they take the call",
+				security: MEMBER,
+				responses: { '200': json(obj({ sdp: { type: ['string', 'null'] }, status: { type: 'string' } }), '`sdp` null: not yet (ask again) or over (see `status`).'), '401': COMMON_ERRORS['401']!, '404': err('`not_found`.') }
+			}
+		},
+		'/api/calls/{callId}/recording-started': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }],
+			post: {
+				tags: ['calls'],
+				summary: 'The agent started recording: the visitor is told the call is recorded',
+				security: MEMBER,
+				responses: { '204': { description: 'Told.' }, '401': COMMON_ERRORS['401']!, '403': err('`recording_off`: the workspace does not record calls.'), '404': err('`not_found`.') }
+			}
+		},
+		'/api/calls/{callId}/recording': {
+			parameters: [{ name: 'callId', in: 'path', required: true, description: 'The call (8-64 of A-Za-z0-9_-), from the `call_ringing` event.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } }],
+			post: {
+				tags: ['calls'],
+				summary: 'Attach the recording (uploaded with POST /api/uploads) to the call',
+				description: 'By the agent who answered. When transcripts are on, the server transcribes it and writes `call_transcript` (then `call_summary`) events.',
+				security: MEMBER,
+				requestBody: body(obj({ storageName: { type: 'string' } }, ['storageName'])),
+				responses: { '201': json(obj({ attachment: { type: 'object' } }), 'Attached.'), ...COMMON_ERRORS, '403': err('`forbidden` (not the answering agent) or `recording_off`.'), '404': err('`not_found`.') }
 			}
 		},
 		'/api/link-preview': {
