@@ -93,8 +93,6 @@ export interface WorkspaceOptions {
 	callTranscripts?: boolean;
 	/** Longest call in minutes. */
 	maxCallMinutes?: number;
-	/** Which AI provider the AI features use ('none' disables them). */
-	aiProvider?: string;
 	/** AI assist (issue 24): on, built in only, or off, and the custom prompts. */
 	ai?: AiOptions;
 }

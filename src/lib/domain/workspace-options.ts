@@ -5,31 +5,34 @@
  */
 import type { Directory, WorkspaceOptions } from './types';
 
-export const DEFAULT_WORKSPACE_OPTIONS: Required<WorkspaceOptions> = {
+/**
+ * The options this command edits. AI assist's options (`ai`) have their own command and page
+ * (`PATCH /api/ai/settings`, Settings > AI assist) and are not part of it.
+ */
+export type GeneralOptions = Omit<WorkspaceOptions, 'ai'>;
+
+export const DEFAULT_WORKSPACE_OPTIONS: Required<GeneralOptions> = {
 	maskNumbers: false,
 	callRecording: false,
 	callTranscripts: false,
-	maxCallMinutes: 60,
-	aiProvider: 'none'
+	maxCallMinutes: 60
 };
 
 /** The options of a directory with every default filled in. */
-export function workspaceOptions(dir: Pick<Directory, 'options'> | null | undefined): Required<WorkspaceOptions> {
-	return { ...DEFAULT_WORKSPACE_OPTIONS, ...(dir?.options ?? {}) };
+export function workspaceOptions(dir: Pick<Directory, 'options'> | null | undefined): Required<GeneralOptions> {
+	const { ai: _ai, ...general } = dir?.options ?? {};
+	return { ...DEFAULT_WORKSPACE_OPTIONS, ...general };
 }
-
-export const AI_PROVIDERS = ['none', 'local', 'openai', 'anthropic'] as const;
 
 type Rule = (v: unknown) => string | null;
 const bool: Rule = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
 
 /** One rule per option: null when the value is acceptable, else what is wrong with it. */
-export const OPTION_RULES: { [K in keyof Required<WorkspaceOptions>]: Rule } = {
+export const OPTION_RULES: { [K in keyof Required<GeneralOptions>]: Rule } = {
 	maskNumbers: bool,
 	callRecording: bool,
 	callTranscripts: bool,
-	maxCallMinutes: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 480 ? null : 'must be a whole number of minutes from 1 to 480'),
-	aiProvider: (v) => (typeof v === 'string' && (AI_PROVIDERS as readonly string[]).includes(v) ? null : `must be one of ${AI_PROVIDERS.join(', ')}`)
+	maxCallMinutes: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 480 ? null : 'must be a whole number of minutes from 1 to 480')
 };
 
 /** Checks a patch of options: the merged options, or the first problem (unknown key included). */

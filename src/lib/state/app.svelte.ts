@@ -172,6 +172,7 @@ export class App implements AppState {
 				return store && o ? { store, key: `parley:customInboxes:${encodeURIComponent(o.workspaceId)}:${encodeURIComponent(o.userId)}` } : null;
 			},
 			onChange: (list) => this.inbox.setCustomInboxes(list)
+		});
 		this.ai = new AiState({
 			baseUrl: opts.baseUrl ?? '',
 			token: () => this.auth.token(),
