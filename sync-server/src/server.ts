@@ -46,7 +46,7 @@ import { Workflows } from './workflows/service';
 import { CallService, callSettingsFromEnv, type CallsDeps } from './calls/service';
 import { callRoutes } from './calls/routes';
 import { transcriberFromEnv } from './calls/transcribe';
-import { ExtractiveCallSummarizer } from './ai/call-summary';
+import { fromAiService } from './ai/call-summary';
 import { parseIceServers } from '../../src/lib/protocol/calls';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
@@ -221,6 +221,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		{ allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1', ...opts.channels }
 	);
 	rooms.addHook(channels);
+	const ai = new AiService({ meta: store, ...opts.ai });
 	const calls = new CallService({
 		rooms,
 		visibility,
@@ -231,7 +232,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		iceServers: opts.calls?.iceServers ?? parseIceServers(process.env.ICE_SERVERS),
 		settings: { ...callSettingsFromEnv(process.env), ...opts.calls?.settings },
 		transcriber: opts.calls?.transcriber ?? transcriberFromEnv(process.env),
-		summarizer: opts.calls?.summarizer ?? new ExtractiveCallSummarizer()
+		summarizer: opts.calls?.summarizer ?? fromAiService(ai, () => visibility.directory)
 	});
 	channels.calls = calls;
 	await channels.start();
@@ -268,7 +269,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		...(opts.liveness ? { liveness: opts.liveness } : {}),
 		compression: opts.syncCompression ?? SYNC_COMPRESSION
 	});
-	const ai = new AiService({ meta: store, ...opts.ai });
 	const http = createServer(
 		createHttpHandler({ auth, rooms, visibility, store, hub, clock, log }, opts.staticDir, {
 			routes: [

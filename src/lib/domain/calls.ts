@@ -79,13 +79,9 @@ export function callSettingsOf(o: WorkspaceOptions | undefined): Partial<CallSet
 }
 
 /** S2.4: the AI call summary. */
-export interface CallSummary {
-	title: string;
-	/** The overall summary. */
-	summary: string;
-	actionItems: { text: string; owner: string | null }[];
-	nextSteps: string[];
-}
+/** S2.4: the AI call summary, as the AI providers produce it (`domain/ai.ts`). */
+export type { CallSummary } from './ai';
+import type { CallSummary } from './ai';
 
 export interface CallState {
 	id: string;
