@@ -6,3 +6,5 @@ export function ensureChromium(): void;
 export function has(cmd: string): boolean;
 export const APERTIUM_PACKAGES: string[];
 export function ensureApertium(): void;
+export function ensureSpeech(opts?: { forTests?: boolean }): void;
+export function ensureTestPackages(): void;

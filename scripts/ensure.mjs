@@ -2,7 +2,8 @@
  * What `npm start` and `npm test` need before they can run, installed on demand so that a fresh
  * clone works with nothing done by hand: node_modules (npm ci when the lockfile changed), a client
  * build that is not older than its sources, Debian's Chromium for the browser tests,
- * PostgreSQL / Redis servers for the scale-out tests, and Apertium for the AI translation tests.
+ * PostgreSQL / Redis / Dovecot servers for the scale-out and email tests, Apertium for the AI
+ * translation tests, and ffmpeg / pocketsphinx / espeak-ng for the call tests.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -70,10 +71,14 @@ function aptInstall(packages) {
 }
 
 /** Debian's Chromium, and a colour emoji font so screenshots show emoji as people see them. */
-export function ensureChromium() {
+function missingChromium() {
 	const missing = [];
 	if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 	if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) missing.push('fonts-noto-color-emoji');
+	return missing;
+}
+export function ensureChromium() {
+	const missing = missingChromium();
 	if (missing.length) aptInstall(missing);
 	return '/usr/bin/chromium';
 }
@@ -84,23 +89,50 @@ export function ensureChromium() {
  * step with `APERTIUM_PACKAGES` in sync-server/src/ai/apertium.ts.
  */
 export const APERTIUM_PACKAGES = ['apertium', 'apertium-en-es', 'apertium-fr-es', 'apertium-en-ca'];
-export function ensureApertium() {
+function missingApertium() {
 	const modes = '/usr/share/apertium/modes';
 	const want = ['eng-spa.mode', 'spa-eng.mode', 'fr-es.mode', 'es-fr.mode', 'eng-cat.mode', 'cat-eng.mode'];
-	if (has('apertium') && want.every((m) => existsSync(join(modes, m)))) return;
-	aptInstall(APERTIUM_PACKAGES);
+	return has('apertium') && want.every((m) => existsSync(join(modes, m))) ? [] : APERTIUM_PACKAGES;
+}
+export function ensureApertium() {
+	const missing = missingApertium();
+	if (missing.length) aptInstall(missing);
 }
 
 /**
  * Calls (SPEC S2): ffmpeg decodes recordings and pocketsphinx (with its en-us model) transcribes
  * them on the server; espeak-ng speaks the test calls. `forTests` adds espeak-ng.
  */
-export function ensureSpeech({ forTests = false } = {}) {
+function missingSpeech(forTests) {
 	const missing = [];
 	if (!existsSync('/usr/bin/pocketsphinx_continuous')) missing.push('pocketsphinx');
 	if (!existsSync('/usr/share/pocketsphinx/model/en-us/en-us')) missing.push('pocketsphinx-en-us');
 	if (!existsSync('/usr/bin/ffmpeg')) missing.push('ffmpeg');
 	if (forTests && !existsSync('/usr/bin/espeak-ng')) missing.push('espeak-ng');
+	return missing;
+}
+export function ensureSpeech({ forTests = false } = {}) {
+	const missing = missingSpeech(forTests);
+	if (missing.length) aptInstall(missing);
+}
+
+/** The Debian packages of the test services (`tests/services.json`, `services-*.mjs`). */
+function missingServicePackages() {
+	const missing = [];
+	const pg = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'postgres')));
+	if (!pg) missing.push('postgresql');
+	if (!existsSync('/usr/bin/redis-server')) missing.push('redis-server');
+	if (!existsSync('/usr/sbin/dovecot')) missing.push('dovecot-imapd');
+	return missing;
+}
+
+/**
+ * Everything the whole test suite needs from Debian (Chromium, Apertium, the speech tools, the
+ * services' servers), installed in one apt-get run when anything is missing: one package index
+ * update and one dpkg pass instead of one per area.
+ */
+export function ensureTestPackages() {
+	const missing = [...new Set([...missingChromium(), ...missingApertium(), ...missingSpeech(true), ...missingServicePackages()])];
 	if (missing.length) aptInstall(missing);
 }
 

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureApertium, ensureBuild, ensureChromium, ensureDependencies, ensureSpeech, root } from './ensure.mjs';
+import { ensureBuild, ensureChromium, ensureDependencies, ensureTestPackages, root } from './ensure.mjs';
 import { ensureServices, stopServices } from './services.mjs';
 
 const only = process.argv[2]; // optional: check | unit | e2e
@@ -19,8 +19,8 @@ const tmp = join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 
 ensureDependencies();
-// The AI translation tests (unit and e2e) run Debian's Apertium.
-if (only !== 'check') ensureApertium();
+// Debian's packages of every suite (Chromium, Apertium, speech tools, services) in one apt run.
+if (only !== 'check') ensureTestPackages();
 const totals = { passed: 0, failed: 0 };
 const suites = [];
 
@@ -47,7 +47,6 @@ if (!only || only === 'check') {
 let services = null;
 try {
 	if (!only || only === 'unit') {
-		ensureSpeech({ forTests: true });
 		services = await ensureServices();
 		console.log('\n[parley] unit and integration tests (vitest) ...');
 		const out = join(tmp, 'vitest.json');
@@ -64,7 +63,6 @@ try {
 
 	if (!only || only === 'e2e') {
 		ensureChromium();
-		ensureSpeech({ forTests: true });
 		ensureBuild();
 		console.log('\n[parley] end-to-end tests (Playwright, Chromium) ...');
 		const out = join(tmp, 'playwright.json');
