@@ -65,27 +65,27 @@ first_valid_uid = 1
 mail_location = maildir:${mail}/%u
 ${root ? `default_internal_user = dovecot\ndefault_login_user = dovenull\n` : `default_internal_user = ${mailUser}\ndefault_login_user = ${mailUser}\n`}
 passdb {
-  driver = static
-  args = password=${IMAP_PASSWORD}
+	driver = static
+	args = password=${IMAP_PASSWORD}
 }
 userdb {
-  driver = static
-  args = uid=${uid} gid=${gid} home=${mail}/%u
+	driver = static
+	args = uid=${uid} gid=${gid} home=${mail}/%u
 }
 service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = ${p}
-  }
-  inet_listener imaps {
-    port = 0
-  }
+	inet_listener imap {
+		address = 127.0.0.1
+		port = ${p}
+	}
+	inet_listener imaps {
+		port = 0
+	}
 }
 service anvil {
-  chroot =
+	chroot =
 }
 service imap-login {
-  chroot =
+	chroot =
 }
 `
 	);
