@@ -3,7 +3,7 @@
  * which serves the app, seeds the demo workspace on first start and prints the URL and logins.
  */
 import { spawn } from 'node:child_process';
-import { ensureBuild, ensureDependencies, ensureSpeech, root } from './ensure.mjs';
+import { ensureApertium, ensureBuild, ensureDependencies, ensureSpeech, root } from './ensure.mjs';
 
 ensureDependencies();
 ensureBuild();
@@ -15,6 +15,14 @@ if (!/^(0|off|false)$/i.test(process.env.CALL_TRANSCRIPTS ?? '') && !process.env
 	} catch (err) {
 		console.warn(`[parley] call transcripts are unavailable: ${err instanceof Error ? err.message : String(err)}`);
 	}
+}
+
+// AI assist's built-in translation (issue 24) runs Debian's Apertium and its language pairs; the
+// server itself runs unprivileged and only reports what is missing.
+try {
+	ensureApertium();
+} catch (err) {
+	console.warn(`[parley] built-in translation is unavailable: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
