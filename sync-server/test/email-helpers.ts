@@ -11,8 +11,11 @@ import { waitFor, type SyncClient } from './helpers/sync-client';
 export const CHANNEL_ADDRESS = 'support@parley.test';
 
 /** Creates an email channel through the API; waits for its SMTP receiver to listen. */
+let created_ = 0;
+
 export async function createEmailChannel(server: TestServer, token: string, email: Record<string, unknown> = {}): Promise<{ id: string; port: number }> {
-	const created = await api(server.url, token, 'POST', '/api/directory/channels', { name: 'Email', kind: 'email', email: { addresses: [CHANNEL_ADDRESS], fromName: 'Support', ...email } });
+	// Channel names are unique (the demo has its own "Email" channel).
+	const created = await api(server.url, token, 'POST', '/api/directory/channels', { name: `Test mail ${++created_}`, kind: 'email', email: { addresses: [CHANNEL_ADDRESS], fromName: 'Support', ...email } });
 	if (created.status !== 201) throw new Error(`channel: ${created.status} ${JSON.stringify(created.json)}`);
 	const id = created.json.id as string;
 	let port = 0;

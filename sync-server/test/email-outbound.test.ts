@@ -195,3 +195,64 @@ describe('email channel: outbound SMTP', () => {
 		expect(headerOf(mail.raw, 'DKIM-Signature')).toMatch(/d=parley\.test; .*s=p1/);
 	});
 });
+
+describe('email channel: the SMTP and IMAP servers a channel names cannot be private addresses', () => {
+	let server: TestServer;
+	let owner: SyncClient;
+	let token: string;
+	let sink: MailSink;
+
+	beforeAll(async () => {
+		sink = new MailSink();
+		await sink.listen();
+		// As in production: no private or loopback targets.
+		server = await startTestServer({ channels: { allowPrivate: false } });
+		token = (await login(server.url, 'owner@demo.test')).accessToken;
+		owner = new SyncClient({ url: server.url, token });
+		await owner.connect();
+	}, 60_000);
+
+	afterAll(async () => {
+		owner?.close();
+		await server?.destroy();
+		await sink?.close();
+	});
+
+	// SPEC S5.4, S5.12: a host NAME resolving to loopback (not only the literal IP or "localhost")
+	// is refused, finally, with the reason, and no SMTP connection is made; IMAP likewise.
+	it('refuses a name that resolves to loopback, for SMTP out and IMAP in, and connects to nothing', async () => {
+		const { id: channelId, port } = await createEmailChannel(server, token, {
+			smtp: { host: 'LocalHost', port: sink.port, security: 'none' },
+			imap: { host: 'LocalHost', port: sink.port, tls: false, user: 'u', folder: 'INBOX' }
+		});
+		await smtpTo(port).sendMail({ from: 'ssrf@customer.test', to: CHANNEL_ADDRESS, subject: 'Hi', text: 'hello', messageId: '<ssrf-1@customer.test>' });
+		const contactId = await contactByEmail(owner, 'ssrf@customer.test');
+		const id = asEntryId(newId());
+		owner.edit(contactDocId(contactId), (y) =>
+			contactDoc(y).thread.append({
+				id,
+				kind: 'message',
+				direction: 'out',
+				channelId: asChannelId(channelId),
+				at: Date.now(),
+				author: { type: 'user', id: 'u-olivia' },
+				body: { type: 'email', text: 'internal probe', email: { subject: 'Re: Hi', to: [] } }
+			})
+		);
+		const delivery = () => contactDoc(owner.doc(contactDocId(contactId))).delivery.get(id);
+		await waitFor(() => delivery()?.status === 'failed', 15_000, 'refused');
+		expect(delivery()?.error).toMatch(/^Refused: LocalHost resolves to a private address/);
+		expect(delivery()?.retryAt).toBeUndefined();
+		const imap = await api(server.url, token, 'GET', `/api/channels/${channelId}/email`);
+		await waitFor(
+			async () => ((await api(server.url, token, 'GET', `/api/channels/${channelId}/email`)).json.imap as { error?: string } | null)?.error !== undefined,
+			10_000,
+			'the IMAP status'
+		);
+		expect(imap.status).toBe(200);
+		const after = await api(server.url, token, 'GET', `/api/channels/${channelId}/email`);
+		expect((after.json.imap as { error: string }).error).toMatch(/^Refused: LocalHost resolves to a private address/);
+		expect(sink.mails).toHaveLength(0);
+		expect(sink.connections).toBe(0);
+	});
+});

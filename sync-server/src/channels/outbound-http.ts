@@ -13,7 +13,7 @@
  * unchecked request. Link previews (`http/link-preview.ts`) send their requests through
  * `guardedRequest` too, and follow redirects by hand, checking each hop.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
@@ -75,6 +75,31 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
 			callback(null, first.address, first.family);
 		});
 	};
+}
+
+/**
+ * The address to connect to for a host name (or literal) of a non-HTTP target (the email
+ * channels' SMTP and IMAP servers), refused when it is or resolves to a private address: the
+ * caller connects to that address (the name kept for TLS), so the name cannot resolve elsewhere
+ * between this check and the connection. A name that does not resolve is a network failure
+ * (worth a retry), not a refusal.
+ */
+export async function resolveGuarded(
+	host: string,
+	allowPrivate: boolean
+): Promise<{ ok: true; address: string } | { ok: false; kind: 'refused' | 'network'; message: string }> {
+	const refused = (why: string) => ({ ok: false as const, kind: 'refused' as const, message: `Refused: ${host} ${why}.` });
+	if (isIP(host)) return !allowPrivate && isPrivateAddress(host) ? refused('is a private address') : { ok: true, address: host };
+	let list: LookupAddress[];
+	try {
+		list = await dnsPromises.lookup(host, { all: true });
+	} catch (err) {
+		return { ok: false, kind: 'network', message: `${host} does not resolve (${err instanceof Error ? err.message : String(err)}).` };
+	}
+	const bad = list.find((a) => isPrivateAddress(a.address));
+	if (!allowPrivate && bad) return refused(`resolves to a private address (${bad.address})`);
+	const first = list[0];
+	return first ? { ok: true, address: first.address } : { ok: false, kind: 'network', message: `${host} has no address.` };
 }
 
 export type PostResult =

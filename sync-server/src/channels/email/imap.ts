@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import type { Channel } from '../../../../src/lib/domain/types';
-import { isPrivateAddress } from '../outbound-http';
+import { resolveGuarded } from '../outbound-http';
 import type { EmailChannel, EmailDeps, EmailOptions } from './channel';
 import { secretKey } from './settings';
 
@@ -45,13 +45,17 @@ export class ImapPoller {
 	private async connect(): Promise<void> {
 		const imap = this.channel.email?.imap;
 		if (!imap || this.stopped) return;
-		if (!this.opts.allowPrivate && (imap.host === 'localhost' || (isIP(imap.host) && isPrivateAddress(imap.host)))) {
-			this.status = { state: 'error', error: `Refused: ${imap.host} is a private address.` };
+		const target = await resolveGuarded(imap.host, this.opts.allowPrivate);
+		if (!target.ok) {
+			this.status = { state: 'error', error: target.message };
+			// A refused address stays refused until the settings change; a name that did not resolve is tried again.
+			if (target.kind === 'network' && !this.stopped) this.schedule(Math.min(60_000, 1000 * 2 ** Math.min(this.failures++, 6)));
 			return;
 		}
 		const pass = (await this.deps.store.getChannelSecret(secretKey(this.channel.id, 'imap'))) ?? '';
 		const client = new ImapFlow({
-			host: imap.host,
+			host: target.address,
+			...(isIP(imap.host) ? {} : { servername: imap.host }),
 			port: imap.port,
 			secure: imap.tls,
 			auth: { user: imap.user, pass },

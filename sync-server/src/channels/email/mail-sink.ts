@@ -37,6 +37,8 @@ export class MailSink {
 	readonly mails: SunkMail[] = [];
 	/** Every DATA the sink received, duplicates and refused ones included. */
 	readonly attempts: string[] = [];
+	/** SMTP sessions opened with the sink (a refused target must open none). */
+	connections = 0;
 	script: NonNullable<MailSinkOptions['script']>;
 	private readonly server: SMTPServer;
 	private n = 0;
@@ -58,6 +60,10 @@ export class MailSink {
 			logger: false,
 			size: 30 * 1024 * 1024,
 			onAuth: (_auth, _session, cb) => cb(null, { user: 'any' }),
+			onConnect: (_session, cb) => {
+				this.connections++;
+				cb();
+			},
 			onData: (stream, session, cb) => {
 				const chunks: Buffer[] = [];
 				stream.on('data', (c: Buffer) => chunks.push(c));

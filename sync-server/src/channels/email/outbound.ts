@@ -13,7 +13,7 @@ import { normalizeEmail } from '../../../../src/lib/domain/contact-input';
 import { contactDocId } from '../../../../src/lib/domain/ids';
 import type { Attachment, Channel, ContactId, MessageEntry, Profile } from '../../../../src/lib/domain/types';
 import type { OutboxRow } from '../../persistence/store';
-import { isPrivateAddress } from '../outbound-http';
+import { resolveGuarded } from '../outbound-http';
 import type { Outcome, OutboxAdapter } from '../outbox';
 import type { EmailDeps, EmailOptions } from './channel';
 import { sanitizeEmailHtml } from './parse';
@@ -79,9 +79,10 @@ export class EmailOutbound implements OutboxAdapter {
 		if (!smtp) return { kind: 'retry', error: 'The channel has no outgoing SMTP server yet (set one in its email settings).' };
 		if (p.to.length === 0) return { kind: 'final', error: 'The contact has no email address.' };
 		const demoBox = this.opts.demoMailbox && smtp.host === '127.0.0.1' && smtp.port === this.opts.demoMailbox.port;
-		if (!this.opts.allowPrivate && !demoBox && (smtp.host === 'localhost' || (isIP(smtp.host) && isPrivateAddress(smtp.host)))) {
-			return { kind: 'final', error: `Refused: ${smtp.host} is a private address.` };
-		}
+		// Any name that is or resolves to a private address is refused (SSRF), then the connection
+		// goes to the address checked, the name kept for TLS.
+		const target = await resolveGuarded(smtp.host, this.opts.allowPrivate || !!demoBox);
+		if (!target.ok) return target.kind === 'refused' ? { kind: 'final', error: target.message } : { kind: 'retry', error: target.message };
 		const attachments: Array<{ filename: string; content: Buffer; contentType: string }> = [];
 		for (const a of p.attachments) {
 			const sidecar = await this.deps.uploads?.sidecar(a.storageName);
@@ -92,7 +93,7 @@ export class EmailOutbound implements OutboxAdapter {
 		const pass = smtp.user ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'smtp')) : null;
 		const dkimKey = channel.email?.dkim ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'dkim')) : null;
 		const transport = nodemailer.createTransport({
-			host: smtp.host,
+			host: target.address,
 			port: smtp.port,
 			secure: smtp.security === 'tls',
 			requireTLS: smtp.security === 'starttls',
@@ -101,7 +102,7 @@ export class EmailOutbound implements OutboxAdapter {
 			connectionTimeout: this.opts.timeoutMs,
 			greetingTimeout: this.opts.timeoutMs,
 			socketTimeout: this.opts.timeoutMs * 3,
-			tls: { rejectUnauthorized: !this.opts.allowPrivate },
+			tls: { rejectUnauthorized: !this.opts.allowPrivate, ...(isIP(smtp.host) ? {} : { servername: smtp.host }) },
 			...(dkimKey && channel.email?.dkim ? { dkim: { domainName: channel.email.dkim.domain, keySelector: channel.email.dkim.selector, privateKey: dkimKey } } : {})
 		});
 		try {
