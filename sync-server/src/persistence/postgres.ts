@@ -106,6 +106,9 @@ const MIGRATIONS: readonly string[] = [
 	 CREATE INDEX audit_at ON audit (at);`
 ];
 
+/** How many versioned migrations the schema has (a fresh database ends at this version). */
+export const MIGRATION_COUNT = MIGRATIONS.length;
+
 /** BIGINT as a JS number (sequence numbers and millisecond times stay far below 2^53). */
 const types = {
 	getTypeParser(oid: number, format?: 'text' | 'binary') {
