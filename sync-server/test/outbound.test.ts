@@ -19,8 +19,9 @@ describe('outbound to a new contact', () => {
 		receiver = await startReceiver();
 		server = await startTestServer({ channels: { allowPrivate: true, retryBaseMs: 40, retryMaxMs: 200 } });
 		token = (await login(server.url, 'owner@demo.test')).accessToken;
+		// Channel names are unique: the demo has its own "WhatsApp".
 		const ch = await api(server.url, token, 'POST', '/api/directory/channels', {
-			name: 'WhatsApp',
+			name: 'WhatsApp Business',
 			kind: 'webhook',
 			url: receiver.url,
 			windowHours: 24,
