@@ -8,6 +8,7 @@
  * - in French every settings page renders with no English string of the area left;
  * - a fresh start without the demo (PARLEY_DEMO=0): the first-run page, the owner, no demo data.
  */
+import { fr } from '../../src/lib/i18n/fr';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
@@ -180,11 +181,11 @@ test('in French every settings page shows no English string of the area', async 
 	for (const section of SETTINGS_SECTIONS) {
 		await owner.page.goto(section.href);
 		await expect(owner.page.getByTestId(`settings-nav-${section.id}`)).toHaveAttribute('aria-current', 'page');
-		await expect(owner.page.locator('main h1')).toHaveText(settingsFr[section.label as keyof typeof settingsFr]);
+		await expect(owner.page.locator('main h1')).toHaveText(fr[section.label]);
 		const text = await owner.page.locator('[data-testid="settings"]').innerText();
 		const left = english.filter((s) => text.includes(s));
 		expect(left, `${section.href} still shows English`).toEqual([]);
-		if (section.id === 'profile' || section.id === 'workspace') await owner.page.screenshot({ path: `/tmp/s20-fr-${section.id}.png`, fullPage: true });
+		if (['profile', 'workspace', 'email', 'ai', 'workflows', 'channels'].includes(section.id)) await owner.page.screenshot({ path: `/tmp/s20-fr-${section.id}.png`, fullPage: true });
 		// Accessible like the rest of the app (WCAG 2 A/AA, as in a11y.spec.ts).
 		const axe = await new AxeBuilder({ page: owner.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
 		expect.soft(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${section.href}`).toEqual([]);

@@ -65,7 +65,6 @@ export const en = {
 	'ai.settings.noPrompts': 'No custom prompt yet.',
 	'ai.settings.onlyAdmins': 'Only owners and managers change these settings.',
 	'ai.settings.loading': 'Loading…',
-	'ai.settings.back': 'Back to the inbox',
 	'ai.reason.needs_model': 'Custom prompts need a language model: the built-in AI only applies rules. An admin can configure a model (AI_BASE_URL).',
 	'ai.reason.no_translation': 'No translation engine is installed on the server.'
 } as const satisfies Record<string, string>;
@@ -133,7 +132,6 @@ export const fr: Record<keyof typeof en, string> = {
 	'ai.settings.noPrompts': 'Aucune consigne personnalisée.',
 	'ai.settings.onlyAdmins': 'Seuls les propriétaires et les responsables modifient ces réglages.',
 	'ai.settings.loading': 'Chargement…',
-	'ai.settings.back': 'Retour à la boîte de réception',
 	'ai.reason.needs_model': "Les consignes personnalisées demandent un modèle de langue : l'IA intégrée n'applique que des règles. Un administrateur peut configurer un modèle (AI_BASE_URL).",
 	'ai.reason.no_translation': "Aucun moteur de traduction n'est installé sur le serveur."
 };

@@ -25,11 +25,8 @@ export const en = {
 	'settings.nav.users': 'Users',
 	'settings.nav.teams': 'Teams',
 	'settings.nav.channels': 'Channels',
-	'settings.nav.email': 'Email',
 	'settings.nav.snippets': 'Snippets',
 	'settings.nav.fields': 'Custom fields',
-	'settings.nav.workflows': 'Workflows and bot',
-	'settings.nav.ai': 'AI assist',
 	'settings.nav.workspace': 'Workspace',
 	'settings.nav.activity': 'Activity',
 
@@ -226,11 +223,8 @@ export const fr: Record<keyof typeof en, string> = {
 	'settings.nav.users': 'Utilisateurs',
 	'settings.nav.teams': 'Équipes',
 	'settings.nav.channels': 'Canaux',
-	'settings.nav.email': 'E-mail',
 	'settings.nav.snippets': 'Réponses enregistrées',
 	'settings.nav.fields': 'Champs personnalisés',
-	'settings.nav.workflows': 'Workflows et bot',
-	'settings.nav.ai': 'Assistance IA',
 	'settings.nav.workspace': 'Espace de travail',
 	'settings.nav.activity': 'Activité',
 
