@@ -10,6 +10,7 @@
  * so a translated thread reads translated offline and after a restart, with each entry's
  * shown/original toggle.
  */
+import { authedFetch } from './authed-fetch';
 import type { AiInfo, AiOptions, Lang, PromptRef } from '../domain/ai';
 import type { ContactId, EntryId } from '../domain/types';
 import type { RefreshResult } from '../sync/auth';
@@ -98,25 +99,11 @@ export class AiState implements AiApi {
 	}
 
 	async #call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, onPartial?: (soFar: string) => void): Promise<{ status: number; json: unknown } | null> {
-		const doFetch = this.#deps.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return null;
-			let res: Response;
-			try {
-				res = await doFetch(`${this.#deps.baseUrl}${path}`, {
-					method,
-					headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-					...(body !== undefined ? { body: JSON.stringify(body) } : {})
-				});
-			} catch {
-				return null;
-			}
-			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			if (onPartial && res.status === 200 && (res.headers.get('content-type') ?? '').includes('ndjson')) return readLines(res, onPartial);
-			return { status: res.status, json: await res.json().catch(() => null) };
-		}
-		return null;
+		const a = await authedFetch(this.#deps, method, path, body);
+		if (!a.ok) return null;
+		const res = a.res;
+		if (onPartial && res.status === 200 && (res.headers.get('content-type') ?? '').includes('ndjson')) return readLines(res, onPartial);
+		return { status: res.status, json: await res.json().catch(() => null) };
 	}
 
 	async #request(path: string, body: Record<string, unknown>, onPartial?: (soFar: string) => void): Promise<AiOutcome & { json?: Record<string, unknown> }> {

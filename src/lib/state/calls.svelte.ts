@@ -12,6 +12,7 @@
  * - A ringing call rings (a tone) in every tab of every user who may see it, and shows a desktop
  *   notification when the page is hidden and notifications are allowed.
  */
+import { authedFetch } from './authed-fetch';
 import { callsForTab, isFinished, type CallState, type CallTab } from '../domain/calls';
 import { isRestricted } from '../domain/visibility';
 import type { ChannelId, ContactId, ContactSummary, User, UserId } from '../domain/types';
@@ -240,25 +241,10 @@ export class CallsState {
 	// --- HTTP --------------------------------------------------------------------------------------
 
 	async #api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> } | null> {
-		const doFetch = this.#deps.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return null;
-			let res: Response;
-			try {
-				res = await doFetch(`${this.#deps.baseUrl}${path}`, {
-					method,
-					headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-					...(body !== undefined ? { body: JSON.stringify(body) } : {})
-				});
-			} catch {
-				return null;
-			}
-			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			const text = await res.text().catch(() => '');
-			return { status: res.status, json: parseObject(text) };
-		}
-		return null;
+		const a = await authedFetch(this.#deps, method, path, body);
+		if (!a.ok) return null;
+		const text = await a.res.text().catch(() => '');
+		return { status: a.res.status, json: parseObject(text) };
 	}
 
 	#refused(r: { status: number; json: Record<string, unknown> } | null): void {

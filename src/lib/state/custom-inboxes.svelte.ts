@@ -8,6 +8,8 @@
  * evaluate offline: evaluation is local, over the replicated summaries. Creating, editing,
  * deleting and hiding need the server (they answer with a message when offline).
  */
+import { authedFetch } from './authed-fetch';
+import type { RefreshResult } from '../sync/auth';
 import type { CustomInboxSharing, CustomInboxView } from '../domain/custom-inboxes';
 import type { Filter, FilterWarning } from '../domain/filters';
 
@@ -33,7 +35,7 @@ export interface CustomInboxesDeps {
 	baseUrl: string;
 	fetch: typeof fetch;
 	token(): Promise<string | null>;
-	refreshToken(): Promise<string>;
+	refreshToken(): Promise<RefreshResult>;
 	/** Where the last list is cached (null: not cached); the key names the user. */
 	storage(): { store: Storage; key: string } | null;
 	onChange(list: CustomInboxView[]): void;
@@ -139,24 +141,11 @@ export class CustomInboxesState implements CustomInboxesApi {
 	}
 
 	async #call(method: string, path: string, body?: unknown): Promise<Answer> {
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return { ok: false, error: 'Not signed in.' };
-			let res: Response;
-			try {
-				res = await this.#deps.fetch(`${this.#deps.baseUrl}${path}`, {
-					method,
-					headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-					...(body !== undefined ? { body: JSON.stringify(body) } : {})
-				});
-			} catch {
-				return { ok: false, error: OFFLINE };
-			}
-			if (res.status === 401 && attempt === 0 && (await this.#deps.refreshToken()) === 'ok') continue;
-			const json = res.status === 204 ? {} : ((await res.json().catch(() => ({}))) as Record<string, unknown>);
-			return { ok: true, status: res.status, json };
-		}
-		return { ok: false, error: 'Not signed in.' };
+		const a = await authedFetch({ ...this.#deps, refresh: this.#deps.refreshToken }, method, path, body);
+		if (!a.ok) return { ok: false, error: a.reason === 'network' ? OFFLINE : 'Not signed in.' };
+		const res = a.res;
+		const json = res.status === 204 ? {} : ((await res.json().catch(() => ({}))) as Record<string, unknown>);
+		return { ok: true, status: res.status, json };
 	}
 }
 

@@ -4,6 +4,7 @@
  * /api/directory/channels`), and lists the demo mailbox. Passwords and the DKIM key are sent
  * once and never come back: the server only says whether each is set. Failures are values.
  */
+import { authedFetch } from './authed-fetch';
 import type { EmailChannelSettings } from '../domain/types';
 import type { RefreshResult } from '../sync/auth';
 
@@ -41,25 +42,12 @@ export class EmailSettingsState {
 	}
 
 	async #call<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return { ok: false, error: 'Not signed in.' };
-			let res: Response;
-			try {
-				res = await fetch(`${this.#deps.baseUrl}${path}`, {
-					method,
-					headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-					...(body !== undefined ? { body: JSON.stringify(body) } : {})
-				});
-			} catch {
-				return { ok: false, error: 'The server cannot be reached.' };
-			}
-			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			const json = (await res.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
-			if (!res.ok) return { ok: false, error: json?.error?.message ?? `HTTP ${res.status}` };
-			return { ok: true, value: json as T };
-		}
-		return { ok: false, error: 'Not signed in.' };
+		const a = await authedFetch(this.#deps, method, path, body);
+		if (!a.ok) return { ok: false, error: a.reason === 'network' ? 'The server cannot be reached.' : 'Not signed in.' };
+		const res = a.res;
+		const json = (await res.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
+		if (!res.ok) return { ok: false, error: json?.error?.message ?? `HTTP ${res.status}` };
+		return { ok: true, value: json as T };
 	}
 
 	async load(channelId: string): Promise<void> {

@@ -9,6 +9,7 @@
  * directory document like the rest; commands change it on the server and the change replicates.
  */
 import type { RefreshResult } from '../sync/auth';
+import { authedFetch } from './authed-fetch';
 
 export type ApiAnswer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; code: string; message: string; data?: Record<string, unknown> };
 
@@ -21,6 +22,15 @@ export interface SettingsClientDeps {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+const NO_CONNECTION = { ok: false, status: 0, code: 'network', message: 'No connection to the server.' } as const;
+
+/** The server's answer as data, or its `{code, message}`. */
+async function answerOf<T>(res: Response): Promise<ApiAnswer<T>> {
+	const json = (await res.json().catch(() => null)) as (Record<string, unknown> & { error?: { code?: string; message?: string } }) | null;
+	if (res.ok) return { ok: true, status: res.status, data: (json ?? {}) as T };
+	return { ok: false, status: res.status, code: json?.error?.code ?? 'http_error', message: json?.error?.message ?? `The server refused (${res.status}).`, ...(json?.error ? { data: json.error as Record<string, unknown> } : {}) };
+}
+
 export class SettingsClient {
 	readonly #deps: SettingsClientDeps;
 
@@ -30,35 +40,24 @@ export class SettingsClient {
 
 	/** A call as the signed-in user. */
 	async call<T = Record<string, unknown>>(method: Method, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return { ok: false, status: 401, code: 'not_signed_in', message: 'Not signed in.' };
-			const answer = await this.#send<T>(method, path, body, token);
-			if (answer.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			return answer;
-		}
-		return { ok: false, status: 401, code: 'not_signed_in', message: 'Not signed in.' };
+		const a = await authedFetch(this.#deps, method, path, body);
+		if (!a.ok) return a.reason === 'network' ? NO_CONNECTION : { ok: false, status: 401, code: 'not_signed_in', message: 'Not signed in.' };
+		return answerOf<T>(a.res);
 	}
 
 	/** A call without a token (invitation, reset and first-run pages). */
-	publicCall<T = Record<string, unknown>>(method: Method, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-		return this.#send<T>(method, path, body, null);
-	}
-
-	async #send<T>(method: Method, path: string, body: unknown, token: string | null): Promise<ApiAnswer<T>> {
+	async publicCall<T = Record<string, unknown>>(method: Method, path: string, body?: unknown): Promise<ApiAnswer<T>> {
 		let res: Response;
 		try {
 			res = await this.#deps.fetch(`${this.#deps.baseUrl}${path}`, {
 				method,
-				headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+				headers: body !== undefined ? { 'content-type': 'application/json' } : {},
 				...(body !== undefined ? { body: JSON.stringify(body) } : {})
 			});
 		} catch {
-			return { ok: false, status: 0, code: 'network', message: 'No connection to the server.' };
+			return NO_CONNECTION;
 		}
-		const json = (await res.json().catch(() => null)) as (Record<string, unknown> & { error?: { code?: string; message?: string } }) | null;
-		if (res.ok) return { ok: true, status: res.status, data: (json ?? {}) as T };
-		return { ok: false, status: res.status, code: json?.error?.code ?? 'http_error', message: json?.error?.message ?? `The server refused (${res.status}).`, ...(json?.error ? { data: json.error as Record<string, unknown> } : {}) };
+		return answerOf<T>(res);
 	}
 }
 

@@ -4,6 +4,7 @@
  * authenticated HTTP API; these need the network, and failures come back as values a person
  * can read (`{ok: false, error}`), never as exceptions. A 401 is retried once after a refresh.
  */
+import { authedFetch } from './authed-fetch';
 import type { RefreshResult } from '../sync/auth';
 import type { Position, Problem, RunStatus, WorkflowDefinition } from '../domain/workflows';
 import type { BotConfig } from '../domain/bot';
@@ -58,26 +59,12 @@ export class WorkflowsClient {
 	}
 
 	async #call<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
-		const doFetch = this.#deps.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const token = await this.#deps.token();
-			if (!token) return { ok: false, error: 'Not signed in.' };
-			let res: Response;
-			try {
-				res = await doFetch(`${this.#deps.baseUrl}${path}`, {
-					method,
-					headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-					...(body !== undefined ? { body: JSON.stringify(body) } : {})
-				});
-			} catch {
-				return { ok: false, error: 'offline' };
-			}
-			if (res.status === 401 && attempt === 0 && (await this.#deps.refresh()) === 'ok') continue;
-			const json = (await res.json().catch(() => null)) as (T & { error?: { message?: string; problems?: Problem[] } }) | null;
-			if (res.ok) return { ok: true, value: (json ?? {}) as T };
-			return { ok: false, error: json?.error?.message ?? `The server refused (${res.status}).`, ...(json?.error?.problems ? { problems: json.error.problems } : {}) };
-		}
-		return { ok: false, error: 'Not signed in.' };
+		const a = await authedFetch(this.#deps, method, path, body);
+		if (!a.ok) return { ok: false, error: a.reason === 'network' ? 'offline' : 'Not signed in.' };
+		const res = a.res;
+		const json = (await res.json().catch(() => null)) as (T & { error?: { message?: string; problems?: Problem[] } }) | null;
+		if (res.ok) return { ok: true, value: (json ?? {}) as T };
+		return { ok: false, error: json?.error?.message ?? `The server refused (${res.status}).`, ...(json?.error?.problems ? { problems: json.error.problems } : {}) };
 	}
 
 	// --- console ---
