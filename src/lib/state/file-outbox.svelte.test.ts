@@ -1,7 +1,7 @@
 // SPEC S5.14: a reply whose files wait for the connection is written only once every file is
 // stored, once, under the id it was queued with; a refused file stops it with the reason.
 import { describe, expect, it } from 'vitest';
-import type { Attachment, ChannelId, ContactId, EntryId, UserId } from '../domain/types';
+import type { Attachment, ChannelId, ContactId, EmailMeta, EntryId, UserId } from '../domain/types';
 import type { MediaApi, UploadOutcome } from './api';
 import { FileOutbox, type QueuedMessage, type QueueStore } from './file-outbox.svelte';
 
@@ -11,7 +11,7 @@ function memoryStore(): QueueStore & { rows: Map<string, QueuedMessage> } {
 }
 
 function setup(answer: (name: string) => UploadOutcome) {
-	const sent: Array<{ id: EntryId; attachments: Attachment[] }> = [];
+	const sent: Array<{ id: EntryId; attachments: Attachment[]; email?: EmailMeta }> = [];
 	const store = memoryStore();
 	const media: MediaApi = {
 		linkPreview: async () => null,
@@ -22,7 +22,7 @@ function setup(answer: (name: string) => UploadOutcome) {
 		media,
 		user: () => 'u-ana' as UserId,
 		send: async (_c, input) => {
-			sent.push({ id: input.id, attachments: input.attachments });
+			sent.push({ id: input.id, attachments: input.attachments, ...(input.email ? { email: input.email } : {}) });
 			return { ok: true };
 		},
 		open: async () => store
@@ -57,6 +57,18 @@ describe('file outbox', () => {
 		expect(outbox.items).toEqual([]);
 		await outbox.flush();
 		expect(sent).toHaveLength(1);
+		outbox.stop();
+	});
+
+	// SPEC S5.12: an email reply queued offline with its files keeps its subject, copies and HTML
+	// (it went out as "(no subject)", unthreaded, without its CC).
+	it('an email reply waiting for its files is sent with its email part', async () => {
+		const { outbox, sent, msg } = setup(stored);
+		const email: EmailMeta = { subject: 'Re: Order 42', to: ['lea@customer.test'], cc: ['boss@customer.test'], html: '<p>the form</p>', inReplyTo: '<m1@customer.test>' };
+		await outbox.queue({ ...msg, email });
+		await outbox.flush();
+		expect(sent).toHaveLength(1);
+		expect(sent[0]!.email).toEqual(email);
 		outbox.stop();
 	});
 

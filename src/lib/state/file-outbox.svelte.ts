@@ -10,7 +10,7 @@
  * refuses (too large, storage full) stops its message with the reason, shown to the author.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import type { Attachment, ChannelId, ContactId, EntryId, LinkPreview, UserId } from '../domain/types';
+import type { Attachment, ChannelId, ContactId, EmailMeta, EntryId, LinkPreview, UserId } from '../domain/types';
 import type { ActionOutcome, FileOutboxApi, MediaApi } from './api';
 
 export interface QueuedFile {
@@ -31,6 +31,8 @@ export interface QueuedMessage {
 	attachments: Attachment[];
 	/** Files still to upload. */
 	files: QueuedFile[];
+	/** On an email channel: the email's subject, copies, HTML (S5.12), sent as it was written. */
+	email?: EmailMeta;
 	at: number;
 	/** Why it cannot be sent (a refused file); it then waits for the author to remove it. */
 	error?: string;
@@ -40,7 +42,7 @@ export interface FileOutboxDeps {
 	media: MediaApi;
 	user(): UserId | null;
 	/** Writes the message (the conversation's own send, with the queued id). */
-	send(contactId: ContactId, input: { id: EntryId; text: string; channelId: ChannelId; replyTo?: EntryId; linkPreview?: LinkPreview; attachments: Attachment[] }): Promise<ActionOutcome>;
+	send(contactId: ContactId, input: { id: EntryId; text: string; channelId: ChannelId; replyTo?: EntryId; linkPreview?: LinkPreview; attachments: Attachment[]; email?: EmailMeta }): Promise<ActionOutcome>;
 	/** Where the queue is kept; null: memory only (tests, no IndexedDB). */
 	open?(): Promise<QueueStore | null>;
 }
@@ -173,7 +175,8 @@ export class FileOutbox implements FileOutboxApi {
 				channelId: m.channelId,
 				attachments: next.attachments,
 				...(m.replyTo ? { replyTo: m.replyTo } : {}),
-				...(m.linkPreview ? { linkPreview: m.linkPreview } : {})
+				...(m.linkPreview ? { linkPreview: m.linkPreview } : {}),
+				...(m.email ? { email: m.email } : {})
 			});
 			if (out.ok) await this.remove(m.id);
 			else await this.#update({ ...next, error: out.error });

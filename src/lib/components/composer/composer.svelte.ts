@@ -11,7 +11,7 @@
 import { tick, untrack } from 'svelte';
 import { channelsToReach, templatesFor } from '../../domain/outbound';
 import { newId } from '../../domain/ids';
-import type { Channel, ChannelId, Directory, Entry, EntryId, LinkPreview, Snippet as SavedReply, User, UserId } from '../../domain/types';
+import type { Channel, ChannelId, Directory, EmailMeta, Entry, EntryId, LinkPreview, Snippet as SavedReply, User, UserId } from '../../domain/types';
 import { usersWhoCanSee } from '../../domain/visibility';
 import type { I18n } from '../../i18n/i18n.svelte';
 import type { ComposerDraft, ConversationApi, FileOutboxApi, MediaApi, SharedDraftApi, UploadOutcome } from '../../state/api';
@@ -422,16 +422,17 @@ export class ComposerState {
 	);
 
 	/** A reply with files still to upload waits in the outbox; it is written once they are stored. */
-	async #queueReply(body: string): Promise<void> {
+	async #queueReply(body: string, email: { id: EntryId; text: string; email: EmailMeta } | null): Promise<void> {
 		const { me: user, outbox, conversation } = this.#p;
 		if (!outbox || !user) return;
 		const preview = this.preview;
 		await outbox.queue({
-			id: newId() as EntryId,
+			id: email?.id ?? (newId() as EntryId),
 			userId: user.id,
 			contactId: conversation.id,
 			channelId: this.channelId!,
-			text: body.trim(),
+			text: email ? email.text : body.trim(),
+			...(email ? { email: email.email } : {}),
 			...(this.quoted ? { replyTo: this.quoted.id } : {}),
 			...(preview && preview.url === this.url ? { linkPreview: $state.snapshot(preview) } : {}),
 			attachments: $state.snapshot(this.#ready),
@@ -460,20 +461,7 @@ export class ComposerState {
 		this.#sending = true;
 		this.error = '';
 		const body = this.text;
-		if (this.mode === 'reply' && !this.#template && this.#waiting.length > 0) {
-			await this.#queueReply(body);
-			this.#sending = false;
-			this.#clearSent(body);
-			this.files = [];
-			this.preview = null;
-			this.#dismissed = [];
-			if (this.quoted) this.#p.conversation.setReplyTo(null);
-			return;
-		}
 		const template = this.#template;
-		const quoted = this.quoted;
-		const ready = this.#ready;
-		const preview = this.preview;
 		// S5.12: on an email channel the reply is an email (subject, copies, HTML and text).
 		const emailId = newId() as EntryId;
 		const email = this.mode === 'reply' && !template && this.email.active ? this.email.build(body, emailId) : null;
@@ -483,6 +471,21 @@ export class ComposerState {
 			this.error = p.key === 'email.invalidAddresses' ? this.#deps.i18n.t(p.key, { list: p.list }) : this.#deps.i18n.t(p.key);
 			return;
 		}
+		if (this.mode === 'reply' && !template && this.#waiting.length > 0) {
+			// Queued with its email part (subject, copies, HTML), sent as it is once its files are stored.
+			await this.#queueReply(body, email?.ok ? { id: emailId, text: email.text, email: email.email } : null);
+			this.#sending = false;
+			this.#clearSent(body);
+			this.files = [];
+			this.preview = null;
+			this.#dismissed = [];
+			if (this.quoted) this.#p.conversation.setReplyTo(null);
+			if (email) this.email.clear();
+			return;
+		}
+		const quoted = this.quoted;
+		const ready = this.#ready;
+		const preview = this.preview;
 		const out =
 			this.mode === 'comment'
 				? await this.#p.conversation.addComment({ text: body, mentions: keptMentions(body, this.#picked).map((u) => u.id) })
