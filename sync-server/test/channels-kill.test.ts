@@ -9,7 +9,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { api, startReceiver, type Receiver } from './channels-helpers';
-import { spawnServer, type ChildServer } from './helpers/child';
+import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -20,10 +20,7 @@ describe('outbound delivery across SIGKILL', () => {
 	const clients: SyncClient[] = [];
 	afterEach(async () => {
 		for (const c of clients.splice(0)) c.close();
-		if (child && child.process.exitCode === null && child.process.signalCode === null) {
-			child.process.kill('SIGKILL');
-			await child.exited;
-		}
+		await killChild(child);
 		await receiver?.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	});

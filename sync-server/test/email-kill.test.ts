@@ -10,7 +10,7 @@ import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { MailSink, messageIdOf } from '../src/channels/email/mail-sink';
 import { api } from './channels-helpers';
-import { spawnServer, type ChildServer } from './helpers/child';
+import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -21,10 +21,7 @@ describe('email sending across SIGKILL', () => {
 	const clients: SyncClient[] = [];
 	afterEach(async () => {
 		for (const c of clients.splice(0)) c.close();
-		if (child && child.process.exitCode === null && child.process.signalCode === null) {
-			child.process.kill('SIGKILL');
-			await child.exited;
-		}
+		await killChild(child);
 		await sink?.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	});

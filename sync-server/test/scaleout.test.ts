@@ -15,7 +15,7 @@ import * as actions from '../../src/lib/domain/actions';
 import { asChannelId, asEntryId, asUserId, newId } from '../../src/lib/domain/ids';
 import { api, startReceiver, type Receiver } from './channels-helpers';
 import type { DocId } from '../../src/lib/domain/types';
-import { spawnServer, type ChildServer } from './helpers/child';
+import { isRunning, spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -48,11 +48,10 @@ const comment = (id: string, author: string, text = id) => (y: Y.Doc) =>
 
 /** Stops the child servers still running (SIGTERM, then SIGKILL after 10 s). */
 async function stopAll(children: ChildServer[]): Promise<void> {
-	const running = (c: ChildServer) => c.process.exitCode === null && c.process.signalCode === null;
-	for (const child of children.filter(running)) {
+	for (const child of children.filter(isRunning)) {
 		child.process.kill('SIGTERM');
 		await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
-		if (running(child)) child.process.kill('SIGKILL');
+		if (isRunning(child)) child.process.kill('SIGKILL');
 	}
 }
 
@@ -289,7 +288,7 @@ describe('scale-out: once-per-workspace work with three processes', () => {
 		await db?.drop();
 	}, 60_000);
 
-	const alive = () => children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
+	const alive = () => children.filter(isRunning);
 	const LEASE_LINE = 'holds the lease of the scheduled work';
 	/** The process holding the scheduler lease: the last of the living to have logged taking it. */
 	async function holder(): Promise<ChildServer> {

@@ -12,7 +12,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId, Entry } from '../../src/lib/domain/types';
 import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
-import { spawnServer, type ChildServer } from './helpers/child';
+import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -26,10 +26,7 @@ describe('workflow runs across SIGKILL', () => {
 	const clients: SyncClient[] = [];
 	afterEach(async () => {
 		for (const c of clients.splice(0)) c.close();
-		if (child && child.process.exitCode === null && child.process.signalCode === null) {
-			child.process.kill('SIGKILL');
-			await child.exited;
-		}
+		await killChild(child);
 		await receiver?.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	});

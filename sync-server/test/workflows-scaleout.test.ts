@@ -8,7 +8,7 @@ import { contactDoc } from '../../src/lib/doc';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
 import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
-import { spawnServer, type ChildServer } from './helpers/child';
+import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -36,8 +36,7 @@ describe('workflows on two processes', () => {
 
 	afterAll(async () => {
 		for (const c of clients) c.close();
-		for (const c of children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
-		await Promise.all(children.map((c) => c.exited));
+		await Promise.all(children.map((c) => killChild(c)));
 		await receiver?.close();
 		await db?.drop();
 	}, 60_000);

@@ -13,6 +13,18 @@ export interface ChildServer {
 	stderr(): string;
 }
 
+/** Whether the child server has neither exited nor been killed. */
+export function isRunning(child: ChildServer): boolean {
+	return child.process.exitCode === null && child.process.signalCode === null;
+}
+
+/** Kills the child server with SIGKILL if it still runs, and waits for it to be gone. */
+export async function killChild(child: ChildServer | undefined): Promise<void> {
+	if (!child) return;
+	if (isRunning(child)) child.process.kill('SIGKILL');
+	await child.exited;
+}
+
 export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
 		cwd: ROOT,
