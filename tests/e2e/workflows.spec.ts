@@ -75,8 +75,9 @@ async function visitor(browser: Browser, name: string, text: string): Promise<{ 
 	await page.locator('#text').fill(text);
 	await page.locator('#text').press('Enter');
 	await expect(page.locator('#messages .msg.mine')).toHaveCount(1);
-	const t = await page.evaluate((k) => localStorage.getItem(k), `parley.visitor.${CHAT}`);
-	const session = await server.store.getVisitorSession(hashToken(t!));
+	// The page shows the message before the server's answer stores the session token: wait for it.
+	const t = (await (await page.waitForFunction((k) => localStorage.getItem(k), `parley.visitor.${CHAT}`)).jsonValue()) as string;
+	const session = await server.store.getVisitorSession(hashToken(t));
 	return { page, contactId: session!.contactId };
 }
 
