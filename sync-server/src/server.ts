@@ -88,6 +88,8 @@ export interface ServerOptions {
 	syncCompression?: SyncCompression;
 	/** Seed the demo's bot and workflows in a demo workspace (default off; `main.ts` turns it on). */
 	demoWorkflows?: boolean;
+	/** Most runs one occurrence of a scheduled workflow starts (default 1,000; tests lower it). */
+	workflowAudienceCap?: number;
 	/** Crash tests only: called after each workflow step's effect is stored, before the run moves. */
 	workflowAfterEffect?: () => void;
 	/** AI assist (issue 24): the configured endpoint (default from AI_BASE_URL) and Apertium. */
@@ -250,6 +252,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,
 		demo: opts.demoWorkflows === true && workspaceId === DEMO_WORKSPACE_ID,
 		...(opts.workflowAfterEffect ? { afterEffect: opts.workflowAfterEffect } : {}),
+		...(opts.workflowAudienceCap !== undefined ? { audienceCap: opts.workflowAudienceCap } : {}),
 		...(lease ? { lease } : {})
 	});
 	rooms.addHook(workflows.engine);

@@ -88,4 +88,44 @@ describe('workflows on two processes', () => {
 			expect(sent).toEqual(['one', 'two']);
 		}
 	}, 240_000);
+
+	// SPEC S7.7 (each occurrence of a schedule runs once across processes)
+	it('fires each occurrence of a schedule once though both processes look for it', async () => {
+		const [c, d] = await Promise.all([spawn(), spawn()]);
+		const tokenC = (await login(c.url, 'owner@demo.test')).accessToken;
+		const tokenD = (await login(d.url, 'owner@demo.test')).accessToken;
+		const ch = await api(c.url, tokenC, 'POST', '/api/directory/channels', { name: 'Sched hook', kind: 'webhook', url: receiver.url });
+		const audience: string[] = [];
+		for (let i = 0; i < 4; i++) {
+			const r = await postSigned(`${c.url}/api/channels/${ch.json.id as string}/inbound`, ch.json.secret as string, { messageId: `o-${i}`, contact: { externalId: `o${i}`, firstName: `Minutely${i}` }, text: 'hi' });
+			audience.push(r.json.contactId as string);
+		}
+		const wf = await api(d.url, tokenD, 'POST', '/api/workflows', {
+			definition: {
+				name: 'Every minute',
+				trigger: { type: 'schedule', schedule: { kind: 'interval', every: 1, unit: 'minutes' }, audience: { groups: [[{ field: 'name', op: 'starts_with', value: 'minutely' }]] } },
+				steps: [{ type: 'comment', text: 'tick' }]
+			}
+		});
+		expect(wf.status, JSON.stringify(wf.json)).toBe(201);
+		type History = { runs: Array<{ contactId: string; status: string }>; occurrences: Array<{ at: number; status: string; started: number }> };
+		const history = async () => (await api(c.url, tokenC, 'GET', `/api/workflows/${wf.json.id as string}/runs`)).json as unknown as History;
+		// The next minute's slot: recorded once, one run per contact, whichever process looked first.
+		await waitFor(async () => (await history()).occurrences.some((o) => o.status === 'done'), 100_000, 'an occurrence processed');
+		// Switched off: no new slot; one recorded meanwhile still finishes.
+		await api(c.url, tokenC, 'PATCH', `/api/workflows/${wf.json.id as string}`, { enabled: false });
+		await waitFor(
+			async () => {
+				const h = await history();
+				return h.occurrences.every((o) => o.status === 'done') && h.runs.every((r) => r.status === 'done');
+			},
+			30_000,
+			'every occurrence and run done'
+		);
+		const h = await history();
+		expect(new Set(h.occurrences.map((o) => o.at)).size).toBe(h.occurrences.length);
+		for (const o of h.occurrences) expect(o.started).toBe(audience.length);
+		expect(h.runs.length).toBe(h.occurrences.length * audience.length);
+		for (const id of audience) expect(h.runs.filter((r) => r.contactId === id).length).toBe(h.occurrences.length);
+	}, 240_000);
 });

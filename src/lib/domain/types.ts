@@ -93,6 +93,8 @@ export interface WorkspaceOptions {
 	callTranscripts?: boolean;
 	/** Longest call in minutes. */
 	maxCallMinutes?: number;
+	/** IANA time zone of the workspace (scheduled workflows, the bot's office hours); UTC by default. */
+	timeZone?: string;
 	/** AI assist (issue 24): on, built in only, or off, and the custom prompts. */
 	ai?: AiOptions;
 }

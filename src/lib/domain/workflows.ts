@@ -23,6 +23,7 @@
  * the workflow's publisher would see it ("me" is the publisher).
  */
 import { parseFilter, validateFilter, type Filter } from './filters';
+import { parseSchedule, scheduleProblem, type Schedule } from './workflow-schedule';
 import type { ConversationState, Directory, Entry, EventSource, Profile, Status, TeamId, UserId } from './types';
 
 export const MAX_STEPS_PER_RUN = 100;
@@ -38,7 +39,8 @@ export type Trigger =
 	| { type: 'tag_added'; tag: string }
 	| { type: 'field_changed'; field: string }
 	| { type: 'shortcut' }
-	| { type: 'schedule'; everyMinutes: number };
+	/** Runs at each occurrence of `schedule` for every contact matching `audience` (`workflow-schedule.ts`). */
+	| { type: 'schedule'; schedule: Schedule; audience: Filter };
 
 export type TriggerType = Trigger['type'];
 
@@ -550,8 +552,12 @@ export function validateDefinition(def: WorkflowDefinition, dir: DirectoryRefs):
 	if (def.name.trim() === '') out.push({ pos: null, code: 'empty_name' });
 	if (def.steps.length === 0) out.push({ pos: null, code: 'no_steps' });
 	const t = def.trigger;
-	// A schedule trigger is part of the definition language, but the engine does not run it yet.
-	if (t.type === 'schedule') out.push({ pos: null, code: 'bad_trigger', ref: 'schedule' });
+	if (t.type === 'schedule') {
+		const bad = scheduleProblem(t.schedule);
+		if (bad) out.push({ pos: null, code: 'bad_trigger', ref: bad });
+		// The audience naming a deleted field, team, user or channel: shown before publishing.
+		for (const w of validateFilter(t.audience, dir as Directory)) out.push({ pos: null, code: 'broken_filter', ref: w.code });
+	}
 	if (t.type === 'tag_added' && t.tag.trim() === '') out.push({ pos: null, code: 'bad_trigger' });
 	if (t.type === 'field_changed' && !STANDARD_FIELDS.has(t.field) && !dir.customFields.some((d) => d.key === t.field)) out.push({ pos: null, code: 'broken_field', ref: t.field });
 	for (const { pos, step } of walkSteps(def.steps)) out.push(...stepProblems(step, pos, dir));
@@ -850,7 +856,7 @@ function isTrigger(v: unknown): v is Trigger {
 		case 'field_changed':
 			return isStr(v.field);
 		case 'schedule':
-			return typeof v.everyMinutes === 'number';
+			return parseSchedule(v.schedule) !== null && parseFilter(v.audience) !== null;
 		default:
 			return false;
 	}
@@ -861,5 +867,7 @@ export function parseDefinition(v: unknown): WorkflowDefinition | null {
 	if (!isObj(v) || !isStr(v.name) || v.name.length > 200 || !isTrigger(v.trigger) || !Array.isArray(v.steps)) return null;
 	if (!v.steps.every((s) => isStep(s, 0))) return null;
 	if (walkSteps(v.steps as Step[]).length > 500) return null;
-	return { name: v.name, trigger: v.trigger, steps: v.steps as Step[] };
+	// Normalized: a schedule keeps only its known keys, its audience the parsed filter.
+	const trigger: Trigger = v.trigger.type === 'schedule' ? { type: 'schedule', schedule: parseSchedule(v.trigger.schedule)!, audience: parseFilter(v.trigger.audience)! } : v.trigger;
+	return { name: v.name, trigger, steps: v.steps as Step[] };
 }

@@ -3,6 +3,7 @@
  * command (`PATCH /api/directory/workspace`) and the settings form share. A later area adds a
  * field to `WorkspaceOptions` (types.ts), its default here and its rule in `OPTION_RULES`.
  */
+import { isValidTimeZone } from './filters';
 import type { Directory, WorkspaceOptions } from './types';
 
 /**
@@ -15,7 +16,8 @@ export const DEFAULT_WORKSPACE_OPTIONS: Required<GeneralOptions> = {
 	maskNumbers: false,
 	callRecording: false,
 	callTranscripts: false,
-	maxCallMinutes: 60
+	maxCallMinutes: 60,
+	timeZone: 'UTC'
 };
 
 /** The options of a directory with every default filled in. */
@@ -32,7 +34,8 @@ export const OPTION_RULES: { [K in keyof Required<GeneralOptions>]: Rule } = {
 	maskNumbers: bool,
 	callRecording: bool,
 	callTranscripts: bool,
-	maxCallMinutes: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 480 ? null : 'must be a whole number of minutes from 1 to 480')
+	maxCallMinutes: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 480 ? null : 'must be a whole number of minutes from 1 to 480'),
+	timeZone: (v) => (typeof v === 'string' && v.length <= 64 && isValidTimeZone(v) ? null : 'must be an IANA time zone such as Europe/Paris')
 };
 
 /** Checks a patch of options: the merged options, or the first problem (unknown key included). */

@@ -8,14 +8,14 @@
  * step at `i` (b = branches.length: its "otherwise"), `[i, b, j, c]` deeper.
  */
 import type { Directory } from '../domain/types';
-import type { Position, Problem, Step, StepType, Trigger, WorkflowDefinition } from '../domain/workflows';
-import type { RunInfo, WorkflowInfo, WorkflowsClient } from './workflows';
+import type { Condition, Position, Problem, Step, StepType, Trigger, WorkflowDefinition } from '../domain/workflows';
+import { defaultSchedule } from '../domain/workflow-schedule';
+import type { OccurrenceInfo, RunInfo, WorkflowInfo, WorkflowsClient } from './workflows';
 
 export type ListPath = number[];
 
 export const STEP_TYPES: StepType[] = ['send_message', 'comment', 'assign', 'tag', 'set_field', 'status', 'wait', 'branch', 'http', 'bot', 'stop'];
-/** Offered in the builder (the schedule trigger is defined but not run by the engine yet). */
-export const TRIGGER_TYPES: Trigger['type'][] = ['conversation_opened', 'incoming_message', 'contact_created', 'tag_added', 'field_changed', 'shortcut'];
+export const TRIGGER_TYPES: Trigger['type'][] = ['conversation_opened', 'incoming_message', 'contact_created', 'tag_added', 'field_changed', 'shortcut', 'schedule'];
 
 export function defaultStep(type: StepType, dir: Directory | null): Step {
 	const team = dir?.teams[0]?.id ?? ('' as never);
@@ -35,7 +35,7 @@ export function defaultStep(type: StepType, dir: Directory | null): Step {
 		case 'wait':
 			return { type, minutes: 10 };
 		case 'branch':
-			return { type, branches: [{ name: '', when: { kind: 'tag', tag: '' }, steps: [] }], otherwise: [] };
+			return { type, branches: [{ name: '', when: defaultCondition(), steps: [] }], otherwise: [] };
 		case 'http':
 			return { type, method: 'POST', url: 'https://', map: [] };
 		case 'bot':
@@ -43,6 +43,11 @@ export function defaultStep(type: StepType, dir: Directory | null): Step {
 		case 'stop':
 			return { type };
 	}
+}
+
+/** A new branch's condition: the filter language of the custom inboxes (S4.4), one condition. */
+export function defaultCondition(): Condition {
+	return { kind: 'filter', filter: { groups: [[{ field: 'tags', op: 'contains', value: '' }]] } };
 }
 
 export function defaultTrigger(type: Trigger['type']): Trigger {
@@ -56,7 +61,8 @@ export function defaultTrigger(type: Trigger['type']): Trigger {
 		case 'field_changed':
 			return { type, field: 'email' };
 		case 'schedule':
-			return { type, everyMinutes: 60 };
+			// Everyone until conditions are added; the engine caps each occurrence (AUDIENCE_CAP).
+			return { type, schedule: defaultSchedule(), audience: { groups: [] } };
 		default:
 			return { type };
 	}
@@ -85,7 +91,14 @@ export class WorkflowBuilder {
 	problems = $state<Problem[] | null>(null);
 	notice = $state<string | null>(null);
 	history = $state<RunInfo[]>([]);
+	/** A scheduled workflow's occurrences, newest first. */
+	occurrences = $state<OccurrenceInfo[]>([]);
 	busy = $state(false);
+	/**
+	 * Counts edits that move or remove steps or branches, or load another draft: editors that keep
+	 * their own copy of a part of the draft (a branch's filter conditions) are made again then.
+	 */
+	structure = $state(0);
 
 	constructor(private readonly client: WorkflowsClient) {}
 
@@ -101,16 +114,23 @@ export class WorkflowBuilder {
 		this.workflows = r.value;
 	}
 
+	restructured(): void {
+		this.structure++;
+	}
+
 	newDraft(): void {
+		this.structure++;
 		this.editingId = null;
 		this.draft = { name: '', trigger: { type: 'shortcut' }, steps: [] };
 		this.problems = null;
 		this.history = [];
+		this.occurrences = [];
 		this.notice = null;
 	}
 
 	async edit(w: WorkflowInfo): Promise<void> {
 		this.editingId = w.id;
+		this.structure++;
 		this.draft = structuredClone($state.snapshot(w.definition) as WorkflowDefinition);
 		this.problems = w.problems;
 		this.notice = null;
@@ -120,7 +140,8 @@ export class WorkflowBuilder {
 	async loadHistory(): Promise<void> {
 		if (!this.editingId) return;
 		const r = await this.client.history(this.editingId);
-		this.history = r.ok ? r.value : [];
+		this.history = r.ok ? r.value.runs : [];
+		this.occurrences = r.ok ? r.value.occurrences : [];
 	}
 
 	setName(name: string): void {
@@ -140,10 +161,12 @@ export class WorkflowBuilder {
 	}
 
 	remove(path: ListPath, index: number): void {
+		this.structure++;
 		this.draft.steps = mapList($state.snapshot(this.draft.steps) as Step[], path, (l) => l.filter((_, i) => i !== index));
 	}
 
 	move(path: ListPath, index: number, delta: -1 | 1): void {
+		this.structure++;
 		this.draft.steps = mapList($state.snapshot(this.draft.steps) as Step[], path, (l) => {
 			const j = index + delta;
 			if (j < 0 || j >= l.length) return l;

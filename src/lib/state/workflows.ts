@@ -41,6 +41,17 @@ export interface RunInfo {
 	updatedAt: number;
 }
 
+/** One occurrence of a scheduled workflow (SPEC S7.7): when, and for how many contacts. */
+export interface OccurrenceInfo {
+	at: number;
+	version: number;
+	status: 'pending' | 'done';
+	matched: number;
+	started: number;
+	/** More contacts matched than one occurrence runs for: only the first ones ran. */
+	capped: boolean;
+}
+
 export interface WorkflowInfo {
 	id: string;
 	enabled: boolean;
@@ -104,9 +115,9 @@ export class WorkflowsClient {
 	remove(workflowId: string): Promise<Result<unknown>> {
 		return this.#call('DELETE', `/api/workflows/${workflowId}`);
 	}
-	async history(workflowId: string): Promise<Result<RunInfo[]>> {
-		const r = await this.#call<{ runs: RunInfo[] }>('GET', `/api/workflows/${workflowId}/runs`);
-		return r.ok ? { ok: true, value: r.value.runs } : r;
+	async history(workflowId: string): Promise<Result<{ runs: RunInfo[]; occurrences: OccurrenceInfo[] }>> {
+		const r = await this.#call<{ runs: RunInfo[]; occurrences?: OccurrenceInfo[] }>('GET', `/api/workflows/${workflowId}/runs`);
+		return r.ok ? { ok: true, value: { runs: r.value.runs, occurrences: r.value.occurrences ?? [] } } : r;
 	}
 	testRun(workflowId: string, contactId: string): Promise<Result<{ runId: string }>> {
 		return this.#call('POST', `/api/workflows/${workflowId}/test`, { contactId });

@@ -930,7 +930,7 @@ export const OPENAPI: Obj = {
 				{ id: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, restriction: { type: 'string' }, teamIds: { type: 'array', items: { type: 'string' } }, createdBy: { type: 'string' }, createdAt: { type: 'integer' }, expiresAt: { type: 'integer' } },
 				['id', 'email', 'role', 'expiresAt']
 			),
-			WorkspaceOptions: obj({ maskNumbers: { type: 'boolean' }, callRecording: { type: 'boolean' }, callTranscripts: { type: 'boolean' }, maxCallMinutes: { type: 'integer', minimum: 1, maximum: 480 } }),
+			WorkspaceOptions: obj({ maskNumbers: { type: 'boolean' }, callRecording: { type: 'boolean' }, callTranscripts: { type: 'boolean' }, maxCallMinutes: { type: 'integer', minimum: 1, maximum: 480 }, timeZone: { type: 'string', maxLength: 64, description: 'IANA time zone (scheduled workflows, bot office hours); UTC when absent.' } }),
 			CustomField: obj(
 				{ key: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' }, label: { type: 'string', maxLength: 100 }, type: { enum: ['text', 'email', 'phone', 'url', 'number', 'checkbox', 'date', 'time', 'select'] }, options: { type: 'array', items: { type: 'string' } } },
 				['label', 'type']

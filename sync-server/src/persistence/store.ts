@@ -36,7 +36,7 @@ export type { ChannelOutbox, OutboxPatch, OutboxRow, OutboxState } from './chann
 export type { MetaStore } from './meta-store';
 export type { AdminRecords, AuditEvent, LinkKind, LinkRecord } from './admin-records';
 export type { Leases } from './leases';
-export type { WorkflowStore, StoredRun, RunPatch, RunQuery, WorkflowState } from './workflow-store';
+export type { WorkflowStore, StoredRun, RunPatch, RunQuery, WorkflowState, Occurrence } from './workflow-store';
 
 /** The workflow role, made over the adapter's own connection (`workflow-store.ts`). */
 export interface WorkflowStoreSource {

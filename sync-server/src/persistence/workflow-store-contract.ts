@@ -96,6 +96,42 @@ export function workflowStoreContract(name: string, factory: StoreFactory): void
 			expect(await w.dueRuns(80, 10)).toHaveLength(1);
 		});
 
+		// SPEC S7.7 (each occurrence of a schedule runs once, across restarts and processes)
+		it('records an occurrence once, lets one claimant process it, and keeps it across a reopen', async () => {
+			const f = await fresh();
+			const w = f.store.workflowStore();
+			expect(await w.lastOccurrenceAt('w1')).toBeNull();
+			expect(await w.insertOccurrence({ workflowId: 'w1', at: 600, version: 1, createdAt: 601 })).toBe(true);
+			expect(await w.insertOccurrence({ workflowId: 'w1', at: 600, version: 2, createdAt: 602 })).toBe(false);
+			const wins = await Promise.all([w.claimOccurrence('w1', 600, 0, 50), w.claimOccurrence('w1', 600, 0, 60)]);
+			expect(wins.filter(Boolean)).toHaveLength(1);
+			expect(await w.pendingOccurrences(40, 10)).toEqual([]);
+			const w2 = (await f.reopen()).workflowStore();
+			expect(await w2.lastOccurrenceAt('w1')).toBe(600);
+			expect((await w2.pendingOccurrences(100, 10)).map((o) => [o.workflowId, o.at, o.version])).toEqual([['w1', 600, 1]]);
+			await w2.resetClaims();
+			expect(await w2.pendingOccurrences(0, 10)).toHaveLength(1);
+			await w2.finishOccurrence('w1', 600, { matched: 1001, started: 1000, capped: true, updatedAt: 700 });
+			expect(await w2.pendingOccurrences(10_000, 10)).toEqual([]);
+			expect(await w2.claimOccurrence('w1', 600, 0, 800)).toBe(false);
+			expect(await w2.listOccurrences('w1', 10)).toEqual([
+				{ workflowId: 'w1', at: 600, version: 1, status: 'done', matched: 1001, started: 1000, capped: true, claimUntil: 0, createdAt: 601, updatedAt: 700 }
+			]);
+		});
+
+		// SPEC S7.7 (round robin across processes: one pointer, moved atomically)
+		it('moves a round-robin pointer by compare-and-set', async () => {
+			const w = (await fresh()).store.workflowStore();
+			expect(await w.roundRobin('t1')).toBeNull();
+			const first = await Promise.all([w.advanceRoundRobin('t1', null, 'a'), w.advanceRoundRobin('t1', null, 'b')]);
+			expect(first.filter(Boolean)).toHaveLength(1);
+			const cur = await w.roundRobin('t1');
+			const next = await Promise.all([w.advanceRoundRobin('t1', cur, 'c'), w.advanceRoundRobin('t1', cur, 'd')]);
+			expect(next.filter(Boolean)).toHaveLength(1);
+			expect(['c', 'd']).toContain(await w.roundRobin('t1'));
+			expect(await w.roundRobin('t2')).toBeNull();
+		});
+
 		it('lists runs by contact, workflow and activity, newest first', async () => {
 			const w = (await fresh()).store.workflowStore();
 			await w.insertRun(run('a', { createdAt: 1 }));

@@ -14,6 +14,12 @@
  * - `claimRun` moves `claimUntil` from the value read to a new one in one conditional write:
  *   exactly one of any number of concurrent claimants wins; a claimant that dies leaves the
  *   run due again when the claim runs out.
+ * - an occurrence of a schedule (workflow id, slot) is inserted once, before any of its runs
+ *   starts, and processed under a claim like a run's (`claimOccurrence`): one process at a time
+ *   starts its runs (with ids derived from the occurrence, so starting them again after a crash
+ *   starts none twice), and `finishOccurrence` records what it started.
+ * - `advanceRoundRobin` moves a team's round-robin pointer by compare-and-set: of two processes
+ *   picking the next agent at once, one moves it and the other picks again.
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
@@ -43,6 +49,24 @@ export interface RunQuery {
 	limit: number;
 }
 
+/** One occurrence of a scheduled workflow (SPEC S7.7), as the run history shows it. */
+export interface Occurrence {
+	workflowId: string;
+	/** The slot (ms since the epoch). */
+	at: number;
+	version: number;
+	status: 'pending' | 'done';
+	/** Contacts the audience matched (up to the cap, plus one when it was cut). */
+	matched: number;
+	/** Runs started. */
+	started: number;
+	/** The audience had more contacts than the cap: only the first ones ran. */
+	capped: boolean;
+	claimUntil: number;
+	createdAt: number;
+	updatedAt: number;
+}
+
 export interface WorkflowStore {
 	migrateWorkflows(): Promise<void>;
 	/** Inserts a version; false when that (workflow, version) exists. */
@@ -66,6 +90,20 @@ export interface WorkflowStore {
 	claimRun(id: string, seenClaimUntil: number, until: number): Promise<boolean>;
 	/** Drops every claim: only for a store one process serves (SQLite), at its start. */
 	resetClaims(): Promise<void>;
+	/** Records an occurrence (status pending); false when that (workflow, slot) exists. */
+	insertOccurrence(o: Pick<Occurrence, 'workflowId' | 'at' | 'version' | 'createdAt'>): Promise<boolean>;
+	/** The newest slot recorded for a workflow, or null. */
+	lastOccurrenceAt(workflowId: string): Promise<number | null>;
+	/** Pending occurrences whose claim is free or ran out. */
+	pendingOccurrences(now: number, limit: number): Promise<Occurrence[]>;
+	claimOccurrence(workflowId: string, at: number, seenClaimUntil: number, until: number): Promise<boolean>;
+	finishOccurrence(workflowId: string, at: number, result: Pick<Occurrence, 'matched' | 'started' | 'capped' | 'updatedAt'>): Promise<void>;
+	/** Newest first. */
+	listOccurrences(workflowId: string, limit: number): Promise<Occurrence[]>;
+	/** A team's round-robin pointer (the user picked last), or null. */
+	roundRobin(teamId: string): Promise<string | null>;
+	/** Moves the pointer from `seen` to `next`; false when another process moved it first. */
+	advanceRoundRobin(teamId: string, seen: string | null, next: string): Promise<boolean>;
 }
 
 const SCHEMA_KEY = 'workflows.schema';
@@ -79,7 +117,13 @@ const MIGRATIONS: readonly string[] = [
 	   error TEXT, started_by TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, claim_until BIGINT NOT NULL);
 	 CREATE INDEX workflow_runs_contact ON workflow_runs (contact_id, status);
 	 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow_id, created_at);
-	 CREATE INDEX workflow_runs_due ON workflow_runs (status, wait_until, claim_until);`
+	 CREATE INDEX workflow_runs_due ON workflow_runs (status, wait_until, claim_until);`,
+	// Schedules (issue 23): occurrences recorded before their runs start; round-robin pointers.
+	`CREATE TABLE workflow_occurrences (workflow_id TEXT NOT NULL, at BIGINT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL,
+	   matched INTEGER NOT NULL, started INTEGER NOT NULL, capped INTEGER NOT NULL, claim_until BIGINT NOT NULL,
+	   created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (workflow_id, at));
+	 CREATE INDEX workflow_occurrences_pending ON workflow_occurrences (status, claim_until);
+	 CREATE TABLE workflow_round_robin (team_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);`
 ];
 
 interface RunRow {
@@ -99,6 +143,32 @@ interface RunRow {
 	updated_at: number;
 	claim_until: number;
 }
+
+interface OccurrenceRow {
+	workflow_id: string;
+	at: number;
+	version: number;
+	status: string;
+	matched: number;
+	started: number;
+	capped: number;
+	claim_until: number;
+	created_at: number;
+	updated_at: number;
+}
+
+const toOccurrence = (r: OccurrenceRow): Occurrence => ({
+	workflowId: r.workflow_id,
+	at: Number(r.at),
+	version: Number(r.version),
+	status: r.status === 'done' ? 'done' : 'pending',
+	matched: Number(r.matched),
+	started: Number(r.started),
+	capped: Number(r.capped) === 1,
+	claimUntil: Number(r.claim_until),
+	createdAt: Number(r.created_at),
+	updatedAt: Number(r.updated_at)
+});
 
 interface VersionRow {
 	workflow_id: string;
@@ -299,6 +369,54 @@ abstract class SqlWorkflowStore implements WorkflowStore {
 
 	async resetClaims(): Promise<void> {
 		await this.run("UPDATE workflow_runs SET claim_until = 0 WHERE claim_until > 0 AND status IN ('running', 'waiting')");
+		await this.run("UPDATE workflow_occurrences SET claim_until = 0 WHERE claim_until > 0 AND status = 'pending'");
+	}
+
+	async insertOccurrence(o: Pick<Occurrence, 'workflowId' | 'at' | 'version' | 'createdAt'>): Promise<boolean> {
+		const n = await this.run(
+			"INSERT INTO workflow_occurrences (workflow_id, at, version, status, matched, started, capped, claim_until, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, 0, 0, 0, ?, ?) ON CONFLICT (workflow_id, at) DO NOTHING",
+			[o.workflowId, o.at, o.version, o.createdAt, o.createdAt]
+		);
+		return n === 1;
+	}
+
+	async lastOccurrenceAt(workflowId: string): Promise<number | null> {
+		const rows = await this.all<{ t: number | null }>('SELECT MAX(at) AS t FROM workflow_occurrences WHERE workflow_id = ?', [workflowId]);
+		const t = rows[0]?.t;
+		return t === null || t === undefined ? null : Number(t);
+	}
+
+	async pendingOccurrences(now: number, limit: number): Promise<Occurrence[]> {
+		const rows = await this.all<OccurrenceRow>("SELECT * FROM workflow_occurrences WHERE status = 'pending' AND claim_until <= ? ORDER BY at LIMIT ?", [now, limit]);
+		return rows.map(toOccurrence);
+	}
+
+	async claimOccurrence(workflowId: string, at: number, seenClaimUntil: number, until: number): Promise<boolean> {
+		return (await this.run("UPDATE workflow_occurrences SET claim_until = ? WHERE workflow_id = ? AND at = ? AND claim_until = ? AND status = 'pending'", [until, workflowId, at, seenClaimUntil])) === 1;
+	}
+
+	async finishOccurrence(workflowId: string, at: number, r: Pick<Occurrence, 'matched' | 'started' | 'capped' | 'updatedAt'>): Promise<void> {
+		await this.run("UPDATE workflow_occurrences SET status = 'done', matched = ?, started = ?, capped = ?, claim_until = 0, updated_at = ? WHERE workflow_id = ? AND at = ?", [
+			r.matched,
+			r.started,
+			r.capped ? 1 : 0,
+			r.updatedAt,
+			workflowId,
+			at
+		]);
+	}
+
+	async listOccurrences(workflowId: string, limit: number): Promise<Occurrence[]> {
+		return (await this.all<OccurrenceRow>('SELECT * FROM workflow_occurrences WHERE workflow_id = ? ORDER BY at DESC LIMIT ?', [workflowId, limit])).map(toOccurrence);
+	}
+
+	async roundRobin(teamId: string): Promise<string | null> {
+		return (await this.all<{ user_id: string }>('SELECT user_id FROM workflow_round_robin WHERE team_id = ?', [teamId]))[0]?.user_id ?? null;
+	}
+
+	async advanceRoundRobin(teamId: string, seen: string | null, next: string): Promise<boolean> {
+		if (seen === null) return (await this.run('INSERT INTO workflow_round_robin (team_id, user_id) VALUES (?, ?) ON CONFLICT (team_id) DO NOTHING', [teamId, next])) === 1;
+		return (await this.run('UPDATE workflow_round_robin SET user_id = ? WHERE team_id = ? AND user_id = ?', [next, teamId, seen])) === 1;
 	}
 }
 

@@ -19,6 +19,15 @@
  * trigger have ids derived from the trigger (workflow + entry, or + update seq), so a trigger
  * seen twice (two processes, a restart scan) starts one run.
  *
+ * Schedules (S7.7). Every process, on each tick, records the due occurrence of each scheduled
+ * workflow (`dueOccurrence`: the newest slot after the last one recorded, so slots missed while
+ * no server ran collapse into one) as a row inserted once per (workflow, slot), BEFORE any run
+ * starts; then processes pending occurrences under a claim: the audience (a filter of the custom
+ * inboxes, up to `audienceCap` contacts by id) gets runs whose ids derive from (workflow, slot,
+ * contact), so an occurrence processed again after a crash, or by a second process whose claim
+ * raced, starts no run twice. The row then records what it matched and started, and whether the
+ * cap cut the audience (the run history shows it).
+ *
  * Loops. A run started by a write of another run inherits that run's step counter, so a chain
  * of workflows setting each other off (an assignment that triggers a rule that reassigns) hits
  * `MAX_STEPS_PER_RUN` and ends with the error `step_limit`, shown in the thread and the history.
@@ -28,7 +37,9 @@
  */
 import { createHash } from 'node:crypto';
 import { contactDoc, contactUpdateKeys, serverOrigin, summarize, type ContactDoc, type YDoc } from '../../../src/lib/doc';
-import { matchesFilter, type Filter, type FilterSubject } from '../../../src/lib/domain/filters';
+import { compileFilter, matchesFilter, type Filter, type FilterSubject } from '../../../src/lib/domain/filters';
+import { AUDIENCE_CAP, dueOccurrence, nextOccurrence } from '../../../src/lib/domain/workflow-schedule';
+import { workspaceOptions } from '../../../src/lib/domain/workspace-options';
 import { assign, close, isActionError, reopen, snooze, type ActionResult } from '../../../src/lib/domain/actions';
 import { contactDocId, parseDocId } from '../../../src/lib/domain/ids';
 import type { Author, ChannelId, ContactId, DocId, Entry, EntryId, TeamId, UserId } from '../../../src/lib/domain/types';
@@ -53,7 +64,7 @@ import {
 } from '../../../src/lib/domain/workflows';
 import { guardedRequest, readCapped } from '../channels/outbound-http';
 import { isCreated } from '../channels/thread-writes';
-import type { MetaStore, StoredRun, WorkflowState, WorkflowStore } from '../persistence/store';
+import type { MetaStore, Occurrence, StoredRun, WorkflowState, WorkflowStore } from '../persistence/store';
 import type { Rooms } from '../rooms';
 import type { Visibility } from '../visibility';
 import type { AppliedUpdate, WriteHook } from '../write-hooks';
@@ -82,6 +93,8 @@ export interface EngineOptions {
 	 * the run's move is; the process dies there when it says so (`PARLEY_TEST_KILL_AFTER_EFFECT`).
 	 */
 	afterEffect?: () => void;
+	/** Most runs one occurrence of a schedule starts (default `AUDIENCE_CAP`). */
+	audienceCap?: number;
 }
 
 const CLAIM_MS = 15_000;
@@ -104,6 +117,8 @@ export class WorkflowEngine implements WriteHook {
 	private readonly executing = new Set<string>();
 	private readonly running = new Set<Promise<unknown>>();
 	private timer: NodeJS.Timeout | null = null;
+	/** The next slot of any scheduled workflow (the timer wakes up for it). */
+	private nextScheduleAt: number | null = null;
 	private kicking = false;
 	private again = false;
 	private closed = false;
@@ -243,6 +258,8 @@ export class WorkflowEngine implements WriteHook {
 					this.again = false;
 					// Several processes: every one follows what the others published (triggers, routes).
 					if (this.o.lease) await this.reload();
+					// Every process records and processes occurrences: the store lets each happen once.
+					await this.fireSchedules();
 					if (this.o.lease && !this.o.lease.held) break;
 					for (const r of await this.o.wf.dueRuns(this.o.clock(), 200)) this.spawn(r.id);
 				} while (this.again && !this.closed);
@@ -257,7 +274,8 @@ export class WorkflowEngine implements WriteHook {
 
 	private async schedule(): Promise<void> {
 		if (this.closed) return;
-		const next = await this.o.wf.nextRunAt();
+		const due = await this.o.wf.nextRunAt();
+		const next = due === null ? this.nextScheduleAt : this.nextScheduleAt === null ? due : Math.min(due, this.nextScheduleAt);
 		if (this.timer) clearTimeout(this.timer);
 		const poll = this.o.pollMs ?? 1000;
 		const delay = Math.max(10, Math.min(next === null ? poll : next - this.o.clock(), this.o.lease ? poll : 60_000));
@@ -266,6 +284,81 @@ export class WorkflowEngine implements WriteHook {
 			this.kick();
 		}, delay);
 		this.timer.unref();
+	}
+
+	// --- schedules -------------------------------------------------------------------------------
+
+	/** Records the due occurrence of each scheduled workflow, then starts the runs of pending ones. */
+	private async fireSchedules(): Promise<void> {
+		const now = this.o.clock();
+		const tz = workspaceOptions(this.o.visibility.directory).timeZone;
+		let next: number | null = null;
+		for (const { state, latest } of this.list()) {
+			const t = latest.definition.trigger;
+			if (!state.enabled || t.type !== 'schedule') continue;
+			// Since the last occurrence, or since it was published or switched on (no slot before that).
+			const since = Math.max(state.updatedAt, (await this.o.wf.lastOccurrenceAt(state.id)) ?? 0);
+			const due = dueOccurrence(t.schedule, since, now, tz);
+			if (due !== null) await this.o.wf.insertOccurrence({ workflowId: state.id, at: due, version: latest.version, createdAt: now });
+			const upcoming = nextOccurrence(t.schedule, Math.max(now, since), tz);
+			if (upcoming !== null && (next === null || upcoming < next)) next = upcoming;
+		}
+		this.nextScheduleAt = next;
+		for (const occ of await this.o.wf.pendingOccurrences(now, 20)) {
+			if (this.closed) return;
+			await this.runOccurrence(occ);
+		}
+	}
+
+	/** Starts the runs of one occurrence under its claim (see the module comment). */
+	private async runOccurrence(occ: Occurrence): Promise<void> {
+		const now = this.o.clock();
+		const until = now + CLAIM_MS;
+		if (!(await this.o.wf.claimOccurrence(occ.workflowId, occ.at, occ.claimUntil, until))) return;
+		const key = { workflowId: occ.workflowId, version: occ.version };
+		const v = definitionOf(this.versions, key) ?? (await this.reload(), definitionOf(this.versions, key));
+		const trigger = v?.definition.trigger;
+		if (!v || trigger?.type !== 'schedule') {
+			await this.o.wf.finishOccurrence(occ.workflowId, occ.at, { matched: 0, started: 0, capped: false, updatedAt: now });
+			return;
+		}
+		const cap = this.o.audienceCap ?? AUDIENCE_CAP;
+		const audience = await this.audience(trigger.audience, v.createdBy, cap + 1);
+		if (this.closed) return;
+		let started = 0;
+		for (const contactId of audience.slice(0, cap)) {
+			const id = hashId(`${v.workflowId}\u0000schedule\u0000${occ.at}\u0000${contactId}`);
+			// Inserted now, or by an earlier pass over this occurrence: one run either way.
+			if ((await this.startRun(v, contactId, 'schedule', id)) || (await this.o.wf.getRun(id))) started++;
+		}
+		await this.o.wf.finishOccurrence(occ.workflowId, occ.at, { matched: audience.length, started, capped: audience.length > cap, updatedAt: this.o.clock() });
+	}
+
+	/** Contacts matching an audience filter as `me` sees it, by id, at most `limit` of them. */
+	private async audience(filter: Filter, me: UserId, limit: number): Promise<ContactId[]> {
+		const dir = this.o.visibility.directory;
+		const match = compileFilter(filter, { me, dir, now: this.o.clock() });
+		const out: ContactId[] = [];
+		for (const docId of [...this.o.visibility.contactDocIds()].sort()) {
+			if (out.length >= limit || this.closed) break;
+			const parsed = parseDocId(docId);
+			if (parsed?.kind !== 'contact') continue;
+			const room = await this.o.rooms.hold(docId);
+			try {
+				const view = this.o.rooms.view(docId);
+				if (!view || !isCreated(room.ydoc, parsed.contactId)) continue;
+				if (match(this.subject(parsed.contactId, view.contact))) out.push(parsed.contactId);
+			} finally {
+				this.o.rooms.release(room);
+			}
+		}
+		return out;
+	}
+
+	/** A contact as the custom inboxes' filters read it (S4.4). */
+	private subject(contactId: ContactId, c: ContactDoc): FilterSubject {
+		const profile = c.profile.get();
+		return { ...summarize(contactId, c.doc), country: profile.country, language: profile.language, tags: profile.tags, custom: profile.custom };
 	}
 
 	private spawn(runId: string): void {
@@ -428,16 +521,7 @@ export class WorkflowEngine implements WriteHook {
 			agents: (teamId: TeamId) => this.agents(teamId),
 			lastPicked: (teamId: TeamId) => this.rr[teamId] ?? null,
 			// The custom inboxes' filters (S4.4) read the contact's summary, made only when asked.
-			matchFilter: (filter: Filter) => {
-				const subject: FilterSubject = {
-					...summarize(run.contactId as ContactId, c.doc),
-					country: profile.country,
-					language: profile.language,
-					tags: profile.tags,
-					custom: profile.custom
-				};
-				return matchesFilter(filter, subject, { me: v.createdBy, dir, now });
-			}
+			matchFilter: (filter: Filter) => matchesFilter(filter, this.subject(run.contactId as ContactId, c), { me: v.createdBy, dir, now })
 		};
 	}
 

@@ -160,7 +160,16 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 			async handle(ctx) {
 				const id = ctx.params[0]!;
 				const runs = await d.wf.listRuns({ workflowId: id, limit: 200 });
-				return reply(200, { runs: runs.map((r) => runView(r, nameOf(r.workflowId))) });
+				// A scheduled workflow's occurrences: when, how many contacts, and whether the cap cut it.
+				const occurrences = (await d.wf.listOccurrences(id, 50)).map((o) => ({
+					at: o.at,
+					version: o.version,
+					status: o.status,
+					matched: o.matched,
+					started: o.started,
+					capped: o.capped
+				}));
+				return reply(200, { runs: runs.map((r) => runView(r, nameOf(r.workflowId))), occurrences });
 			}
 		},
 		{

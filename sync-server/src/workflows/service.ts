@@ -29,6 +29,8 @@ export interface WorkflowsOptions {
 	demo?: boolean;
 	/** Fault injection of the crash tests (see `EngineOptions.afterEffect`). */
 	afterEffect?: () => void;
+	/** Most runs one occurrence of a schedule starts (default 1,000). */
+	audienceCap?: number;
 }
 
 export class Workflows {
@@ -53,7 +55,8 @@ export class Workflows {
 			allowPrivate: o.allowPrivate,
 			...(o.lease ? { lease: o.lease } : {}),
 			onIncoming: (docId, contactId, ids) => this.bot.onIncoming(docId, contactId, ids),
-			...(o.afterEffect ? { afterEffect: o.afterEffect } : {})
+			...(o.afterEffect ? { afterEffect: o.afterEffect } : {}),
+			...(o.audienceCap !== undefined ? { audienceCap: o.audienceCap } : {})
 		});
 		this.routes = workflowRoutes({ engine: this.engine, wf, bot: this.bot });
 	}
