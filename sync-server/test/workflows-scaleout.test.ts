@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
-import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
-import { killChild, spawnServer, type ChildServer } from './helpers/child';
+import { DEMO_TEAMS, DEMO_USERS } from '../../src/lib/demo/generate';
+import { DIR_DOC_ID } from '../../src/lib/domain/ids';
+import { api, AwarenessSocket, postSigned, startReceiver, type Receiver } from './channels-helpers';
+import { isRunning, killChild, spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -20,6 +22,7 @@ describe('workflows on two processes', () => {
 	let db: Awaited<ReturnType<typeof freshDatabase>>;
 	const children: ChildServer[] = [];
 	const clients: SyncClient[] = [];
+	const sockets: AwarenessSocket[] = [];
 	let receiver: Receiver;
 	const dataDir = tempDir('parley-wf-scaleout-');
 
@@ -36,6 +39,7 @@ describe('workflows on two processes', () => {
 
 	afterAll(async () => {
 		for (const c of clients) c.close();
+		for (const s of sockets) s.close();
 		await Promise.all(children.map((c) => killChild(c)));
 		await receiver?.close();
 		await db?.drop();
@@ -127,5 +131,53 @@ describe('workflows on two processes', () => {
 		for (const o of h.occurrences) expect(o.started).toBe(audience.length);
 		expect(h.runs.length).toBe(h.occurrences.length * audience.length);
 		for (const id of audience) expect(h.runs.filter((r) => r.contactId === id).length).toBe(h.occurrences.length);
+	}, 240_000);
+
+	// SPEC S7.7 (round robin among the team's online agents, wherever they are connected)
+	it('round robin counts the agents online on every process and gives each its turn once', async () => {
+		// The processes the earlier cases left running (two are enough; a third only adds load).
+		const running = children.filter(isRunning);
+		const [c, d] = (running.length >= 2 ? running.slice(-2) : await Promise.all([spawn(), spawn()])) as [ChildServer, ChildServer];
+		const owner = (await login(c.url, 'owner@demo.test')).accessToken;
+		const online = { ana: DEMO_USERS.ana, sue: DEMO_USERS.sue } as const;
+		// Ana's app is connected to one process, Sue's to the other; Marc (also Support) is not.
+		const anaSocket = await AwarenessSocket.open(c.url, (await login(c.url, 'ana@demo.test')).accessToken);
+		const sueSocket = await AwarenessSocket.open(d.url, (await login(d.url, 'sue@demo.test')).accessToken);
+		sockets.push(anaSocket, sueSocket);
+		const presence = (id: string) => ({ user: { kind: 'user', id, name: '' }, status: 'online', viewing: null }) as never;
+		anaSocket.publish(DIR_DOC_ID, presence(online.ana));
+		sueSocket.publish(DIR_DOC_ID, presence(online.sue));
+		// Each live process relays both states to its own sockets: the fan-out carried them everywhere.
+		for (const ch of children.filter(isRunning)) {
+			const watcher = await AwarenessSocket.open(ch.url, (await login(ch.url, 'owner@demo.test')).accessToken);
+			sockets.push(watcher);
+			watcher.publish(DIR_DOC_ID, presence(DEMO_USERS.owner));
+			await waitFor(
+				() => [online.ana, online.sue].every((id) => watcher.received.some((r) => r.docId === DIR_DOC_ID && (r.state as { user?: { id?: string } } | null)?.user?.id === id)),
+				20_000,
+				'both agents present on every process'
+			);
+		}
+		const ch = await api(c.url, owner, 'POST', '/api/directory/channels', { name: 'RR hook', kind: 'webhook', url: receiver.url });
+		const wf = await api(c.url, owner, 'POST', '/api/workflows', { definition: { name: 'Route', trigger: { type: 'shortcut' }, steps: [{ type: 'assign', to: { kind: 'round_robin', teamId: DEMO_TEAMS.support } }] } });
+		expect(wf.status).toBe(201);
+		const viewer = new SyncClient({ url: d.url, token: (await login(d.url, 'owner@demo.test')).accessToken });
+		clients.push(viewer);
+		await viewer.connect();
+		const assignees: string[] = [];
+		for (let i = 0; i < 4; i++) {
+			const r = await postSigned(`${c.url}/api/channels/${ch.json.id as string}/inbound`, ch.json.secret as string, { messageId: `rr-${i}`, contact: { externalId: `rr${i}`, firstName: 'R' }, text: 'hi' });
+			const contactId = r.json.contactId as ContactId;
+			// Started through either process; executed by whichever holds the lease.
+			const [url, token] = i % 2 === 0 ? [c.url, owner] : [d.url, (await login(d.url, 'owner@demo.test')).accessToken];
+			expect((await api(url, token, 'POST', `/api/contacts/${contactId}/shortcuts/${wf.json.id as string}`)).status).toBe(201);
+			const docId = contactDocId(contactId);
+			await waitFor(() => viewer.docs.has(docId) && contactDoc(viewer.doc(docId)).assignment.get().userId !== null, 30_000, `contact ${i} assigned`);
+			assignees.push(contactDoc(viewer.doc(docId)).assignment.get().userId!);
+		}
+		// Only the online agents, each in turn: never Marc (offline), never one agent twice in a row.
+		expect(assignees.every((a) => a === online.ana || a === online.sue)).toBe(true);
+		expect(assignees.filter((a) => a === online.ana)).toHaveLength(2);
+		for (let i = 1; i < assignees.length; i++) expect(assignees[i]).not.toBe(assignees[i - 1]);
 	}, 240_000);
 });

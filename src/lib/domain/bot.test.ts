@@ -47,6 +47,22 @@ describe('botAnswer', () => {
 		expect(botAnswer(c, [], { id: 'm1', at: sunday, text: 'hi' })).toEqual({ kind: 'away', text: 'We are closed' });
 		expect(botAnswer(c, [msg('m1', sunday, 'in', 'hi'), msg(botAnswerId('m1', 'away'), sunday + 1, 'out', 'We are closed', 'bot')], { id: 'm2', at: sunday + 5, text: 'price' })).toEqual({ kind: 'faq', text: '12 EUR' });
 	});
+	// SPEC S7.8 (office hours in the workspace's time zone, with its DST changes)
+	it('reads office hours without a fixed offset in the workspace time zone', () => {
+		// Weekdays 9:00-18:00 in Paris: 8:30 UTC is 9:30 in winter (open) and 10:30 in summer (open);
+		// 7:30 UTC is 8:30 in winter (closed) and 9:30 in summer (open).
+		const hours = { days: [1, 2, 3, 4, 5], start: 9 * 60, end: 18 * 60 };
+		expect(isOpenAt(hours, Date.UTC(2026, 0, 5, 7, 30), 'Europe/Paris')).toBe(false);
+		expect(isOpenAt(hours, Date.UTC(2026, 6, 6, 7, 30), 'Europe/Paris')).toBe(true);
+		expect(isOpenAt(hours, Date.UTC(2026, 6, 6, 7, 30), 'UTC')).toBe(false);
+		// Saturday 23:30 UTC is Sunday 8:30 in Tokyo: closed.
+		expect(isOpenAt(hours, Date.UTC(2026, 0, 3, 23, 30), 'Asia/Tokyo')).toBe(false);
+		// Monday 00:30 UTC is Monday 9:30 in Tokyo: open.
+		expect(isOpenAt(hours, Date.UTC(2026, 0, 5, 0, 30), 'Asia/Tokyo')).toBe(true);
+		const c = { ...cfg, officeHours: hours, away: 'Closed' };
+		expect(botAnswer(c, [], { id: 'm1', at: Date.UTC(2026, 0, 5, 7, 30), text: 'hi' }, 'Europe/Paris')).toEqual({ kind: 'away', text: 'Closed' });
+		expect(parseBotConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
+	});
 	it('reads its settings from JSON and refuses bad shapes', () => {
 		expect(parseBotConfig(JSON.parse(JSON.stringify(cfg)))).toEqual(cfg);
 		expect(parseBotConfig({ ...cfg, faq: 'nope' })).toBeNull();

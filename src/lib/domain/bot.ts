@@ -11,6 +11,7 @@
  * console's toggle, S7.8), and, when `stopOnAgentReply` is set, once a person has replied in the
  * current conversation.
  */
+import { zonedParts } from './filters';
 import type { Entry, TeamId } from './types';
 import { botEnabled, matchesWords } from './workflows';
 
@@ -25,8 +26,11 @@ export interface OfficeHours {
 	/** Minutes after midnight, in the office's time zone. */
 	start: number;
 	end: number;
-	/** The office's offset from UTC in minutes (e.g. 60 for Paris in winter). */
-	utcOffsetMinutes: number;
+	/**
+	 * A fixed offset from UTC in minutes (e.g. 60 for Paris in winter), of settings written before
+	 * the workspace had a time zone. Absent: the workspace's time zone (with its DST changes).
+	 */
+	utcOffsetMinutes?: number;
 }
 
 export interface BotConfig {
@@ -47,10 +51,20 @@ export type BotAnswer =
 	| { kind: 'welcome' | 'away' | 'faq'; text: string }
 	| { kind: 'handover'; text: string; teamId: TeamId | null };
 
-export function isOpenAt(h: OfficeHours, at: number): boolean {
-	const local = new Date(at + h.utcOffsetMinutes * 60_000);
-	const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
-	return h.days.includes(local.getUTCDay()) && minutes >= h.start && minutes < h.end;
+/** Is the office open at `at`: by its fixed offset when it has one, else in the zone `timeZone` (the workspace's). */
+export function isOpenAt(h: OfficeHours, at: number, timeZone = 'UTC'): boolean {
+	let day: number;
+	let minutes: number;
+	if (typeof h.utcOffsetMinutes === 'number') {
+		const local = new Date(at + h.utcOffsetMinutes * 60_000);
+		day = local.getUTCDay();
+		minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+	} else {
+		const p = zonedParts(at, timeZone);
+		day = new Date(Date.UTC(p.y, p.m - 1, p.d)).getUTCDay();
+		minutes = p.h * 60 + p.min;
+	}
+	return h.days.includes(day) && minutes >= h.start && minutes < h.end;
 }
 
 /** The entries of the current conversation: after the newest `opened` event (all when none). */
@@ -60,7 +74,8 @@ function currentConversation(entries: readonly Entry[]): Entry[] {
 	return entries.filter((e) => e.at >= openedAt);
 }
 
-export function botAnswer(cfg: BotConfig, entries: readonly Entry[], incoming: { id: string; at: number; text: string }): BotAnswer {
+/** What the bot says to `incoming`; `timeZone` is the workspace's (office hours). */
+export function botAnswer(cfg: BotConfig, entries: readonly Entry[], incoming: { id: string; at: number; text: string }, timeZone = 'UTC'): BotAnswer {
 	if (!cfg.enabled) return { kind: 'quiet', why: 'disabled' };
 	if (!botEnabled(entries)) return { kind: 'quiet', why: 'off_for_contact' };
 	const conv = currentConversation(entries);
@@ -71,7 +86,7 @@ export function botAnswer(cfg: BotConfig, entries: readonly Entry[], incoming: {
 		return { kind: 'handover', text: cfg.handoverMessage, teamId: cfg.handoverTeamId };
 	}
 	const botSaid = (kind: string) => conv.some((e) => e.kind === 'message' && e.author.type === 'bot' && e.id.endsWith(`-${kind}`));
-	if (cfg.officeHours && !isOpenAt(cfg.officeHours, incoming.at) && cfg.away.trim() !== '') {
+	if (cfg.officeHours && !isOpenAt(cfg.officeHours, incoming.at, timeZone) && cfg.away.trim() !== '') {
 		if (!botSaid('away')) return { kind: 'away', text: cfg.away };
 	}
 	const firstIncoming = !conv.some((e) => e.kind === 'message' && e.direction === 'in' && e.id !== incoming.id && e.at <= incoming.at);
@@ -108,6 +123,6 @@ export function parseBotConfig(v: unknown): BotConfig | null {
 	if (typeof o.stopOnAgentReply !== 'boolean' || !(o.handoverTeamId === null || typeof o.handoverTeamId === 'string')) return null;
 	if (!Array.isArray(o.faq) || o.faq.length > 100 || !o.faq.every((f) => typeof f === 'object' && f !== null && strs((f as FaqItem).words) && str((f as FaqItem).answer))) return null;
 	const h = o.officeHours as OfficeHours | null;
-	if (h !== null && (typeof h !== 'object' || !Array.isArray(h.days) || typeof h.start !== 'number' || typeof h.end !== 'number' || typeof h.utcOffsetMinutes !== 'number')) return null;
+	if (h !== null && (typeof h !== 'object' || !Array.isArray(h.days) || typeof h.start !== 'number' || typeof h.end !== 'number' || !(h.utcOffsetMinutes === undefined || typeof h.utcOffsetMinutes === 'number'))) return null;
 	return o as unknown as BotConfig;
 }

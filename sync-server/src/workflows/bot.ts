@@ -30,6 +30,8 @@ export interface BotOptions {
 	typingMs?: number;
 	/** Several processes: only the lease's holder answers. */
 	lease?: { readonly held: boolean };
+	/** The workspace's time zone (office hours without a fixed offset); UTC when absent. */
+	timeZone?: () => string;
 }
 
 export class Bot {
@@ -92,7 +94,7 @@ export class Bot {
 		if (!m || m.kind !== 'message' || m.direction !== 'in') return null;
 		const cfg = this.config(m.channelId);
 		if (!cfg) return null;
-		const answer = botAnswer(cfg, c.thread.entries(), { id: m.id, at: m.at, text: m.body.text ?? '' });
+		const answer = botAnswer(cfg, c.thread.entries(), { id: m.id, at: m.at, text: m.body.text ?? '' }, this.o.timeZone?.());
 		if (answer.kind === 'quiet' || c.thread.has(botAnswerId(m.id, answer.kind) as EntryId)) return null;
 		return { answer, channelId: m.channelId };
 	}
@@ -109,7 +111,7 @@ export class Bot {
 				const cfg = this.config(m.channelId);
 				if (!cfg) return;
 				// Decided again inside the write: the toggle or an agent's reply may have come meanwhile.
-				const answer = botAnswer(cfg, c.thread.entries(), { id: m.id, at: m.at, text: m.body.text ?? '' });
+				const answer = botAnswer(cfg, c.thread.entries(), { id: m.id, at: m.at, text: m.body.text ?? '' }, this.o.timeZone?.());
 				if (answer.kind === 'quiet') return;
 				const id = botAnswerId(m.id, answer.kind) as EntryId;
 				if (c.thread.has(id)) return;

@@ -52,6 +52,7 @@ import {
 	lastIncomingText,
 	lastUsedChannel,
 	nextPosition,
+	pickAgent,
 	planStep,
 	repliedSince,
 	stepAt,
@@ -98,7 +99,6 @@ export interface EngineOptions {
 }
 
 const CLAIM_MS = 15_000;
-const RR_KEY = 'workflows.roundRobin';
 const MAX_BODY_VAR = 2000;
 
 /** Ends of a run (for `finish`). */
@@ -109,7 +109,6 @@ const hashId = (s: string): string => createHash('sha256').update(s).digest('bas
 export class WorkflowEngine implements WriteHook {
 	private versions: WorkflowVersion[] = [];
 	private states = new Map<string, WorkflowState>();
-	private rr: Record<string, string> = {};
 	/** Tags and custom fields last seen per loaded contact (to tell what a profile write changed). */
 	private readonly profiles = new Map<DocId, { tags: string[]; custom: string }>();
 	/** Set inside a step's transaction: the write's causal run (for the loop bound). */
@@ -129,11 +128,6 @@ export class WorkflowEngine implements WriteHook {
 		await this.o.wf.migrateWorkflows();
 		if (this.o.soleProcess) await this.o.wf.resetClaims();
 		await this.reload();
-		try {
-			this.rr = JSON.parse((await this.o.meta.getMeta(RR_KEY)) ?? '{}') as Record<string, string>;
-		} catch {
-			this.rr = {};
-		}
 		// Replies that came while the server was down end their runs' waits now.
 		for (const run of await this.o.wf.listRuns({ active: true, limit: 100_000 })) {
 			if (run.status === 'waiting' && run.waitReplySince !== null) this.spawn(run.id);
@@ -446,6 +440,7 @@ export class WorkflowEngine implements WriteHook {
 		const marker = stepEntryId(run.id, run.steps) as EntryId;
 		const author: Author = { type: 'workflow', id: run.workflowId };
 		let plan: StepPlan | { kind: 'taken' } | { kind: 'missing' } = { kind: 'missing' };
+		const rr = await this.takeRoundRobin(stepAt(steps, pos));
 		await this.o.rooms.applyServerChange(docId, (ydoc) => {
 			if (!isCreated(ydoc, contactId)) return;
 			const c = contactDoc(ydoc, serverOrigin());
@@ -455,7 +450,7 @@ export class WorkflowEngine implements WriteHook {
 				return;
 			}
 			const entries = c.thread.entries();
-			plan = planStep(steps, pos, this.context(c, entries, run, v, now));
+			plan = planStep(steps, pos, this.context(c, entries, run, v, now, rr));
 			this.causing = { docId, steps: run.steps + 1 };
 			this.apply(c, plan, marker, author, now);
 		});
@@ -483,10 +478,6 @@ export class WorkflowEngine implements WriteHook {
 		}
 		let vars = run.vars;
 		if (p.kind === 'http') vars = { ...vars, ...(await this.http(run, p, docId)) };
-		if (p.kind === 'assign' && p.picked) {
-			this.rr[p.picked.teamId] = p.picked.userId;
-			await this.o.meta.setMeta(RR_KEY, JSON.stringify(this.rr));
-		}
 		const next = p.kind === 'goto' ? p.position : p.kind === 'taken' ? this.afterTaken(steps, pos) : nextPosition(steps, pos);
 		const patch = { position: next, steps: run.steps + 1, vars, updatedAt: this.o.clock() };
 		if (!(await this.o.wf.updateRun(run.id, { steps: run.steps, status: 'running' }, patch))) return null;
@@ -503,7 +494,27 @@ export class WorkflowEngine implements WriteHook {
 		return stepAt(steps, pos)?.type === 'branch' ? pos : nextPosition(steps, pos);
 	}
 
-	private context(c: ContactDoc, entries: Entry[], run: StoredRun, v: WorkflowVersion, now: number) {
+	/**
+	 * Round robin across processes: the team's pointer (the agent picked last) lives in the store
+	 * and is moved by compare-and-set BEFORE the step runs, so of two executors picking at once
+	 * one moves it and the other picks again after it; the step then picks exactly the agent
+	 * claimed (`planStep` with the pointer seen and the same agents). A crash between the claim
+	 * and the step skips that agent once; it never gives two contacts the same turn.
+	 */
+	private async takeRoundRobin(step: ReturnType<typeof stepAt>): Promise<{ teamId: TeamId; seen: string | null; agents: AgentLoad[] } | null> {
+		if (step?.type !== 'assign' || step.to.kind !== 'round_robin') return null;
+		const teamId = step.to.teamId;
+		for (let i = 0; i < 20; i++) {
+			const agents = this.agents(teamId);
+			const seen = await this.o.wf.roundRobin(teamId);
+			const pick = pickAgent('round_robin', agents, seen);
+			if (pick === null) return null;
+			if (await this.o.wf.advanceRoundRobin(teamId, seen, pick)) return { teamId, seen, agents };
+		}
+		return null;
+	}
+
+	private context(c: ContactDoc, entries: Entry[], run: StoredRun, v: WorkflowVersion, now: number, rr: { teamId: TeamId; seen: string | null; agents: AgentLoad[] } | null = null) {
 		const dir = this.o.visibility.directory;
 		const profile = c.profile.get();
 		return {
@@ -518,8 +529,8 @@ export class WorkflowEngine implements WriteHook {
 			vars: run.vars,
 			channelIds: profile.channelIds,
 			lastChannelId: lastUsedChannel(entries),
-			agents: (teamId: TeamId) => this.agents(teamId),
-			lastPicked: (teamId: TeamId) => this.rr[teamId] ?? null,
+			agents: (teamId: TeamId) => (rr?.teamId === teamId ? rr.agents : this.agents(teamId)),
+			lastPicked: (teamId: TeamId) => (rr?.teamId === teamId ? rr.seen : null),
 			// The custom inboxes' filters (S4.4) read the contact's summary, made only when asked.
 			matchFilter: (filter: Filter) => matchesFilter(filter, this.subject(run.contactId as ContactId, c), { me: v.createdBy, dir, now })
 		};

@@ -3,6 +3,7 @@
  * hands incoming messages to, and their HTTP routes. `server.ts` makes one per process.
  */
 import type { UserId } from '../../../src/lib/domain/types';
+import { workspaceOptions } from '../../../src/lib/domain/workspace-options';
 import type { Fanout } from '../fanout/fanout';
 import type { Route } from '../http/routes';
 import type { Store, WorkflowStore } from '../persistence/store';
@@ -11,6 +12,7 @@ import type { Visibility } from '../visibility';
 import { Bot } from './bot';
 import { seedDemoAutomation } from './demo';
 import { WorkflowEngine } from './engine';
+import { WorkspacePresence } from './presence';
 import { workflowRoutes } from './routes';
 
 export interface WorkflowsOptions {
@@ -39,16 +41,30 @@ export class Workflows {
 	readonly routes: Route[];
 
 	private readonly wf: WorkflowStore;
+	/** Agents online on any process (the presence on `dir`, carried by the fan-out). */
+	readonly presence: WorkspacePresence;
 
 	constructor(private readonly o: WorkflowsOptions) {
 		const wf = (this.wf = o.store.workflowStore());
-		this.bot = new Bot({ meta: o.store, rooms: o.rooms, fanout: o.fanout, clock: o.clock, log: o.log, ...(o.lease ? { lease: o.lease } : {}), ...(o.botTypingMs !== undefined ? { typingMs: o.botTypingMs } : {}) });
+		const presence = (this.presence = new WorkspacePresence(o.clock));
+		o.fanout.subscribe(presence);
+		this.bot = new Bot({
+			meta: o.store,
+			rooms: o.rooms,
+			fanout: o.fanout,
+			clock: o.clock,
+			log: o.log,
+			timeZone: () => workspaceOptions(o.visibility.directory).timeZone,
+			...(o.lease ? { lease: o.lease } : {}),
+			...(o.botTypingMs !== undefined ? { typingMs: o.botTypingMs } : {})
+		});
 		this.engine = new WorkflowEngine({
 			wf,
 			meta: o.store,
 			rooms: o.rooms,
 			visibility: o.visibility,
-			online: o.online,
+			// This process's sockets, or any process's presence on `dir` (scale-out).
+			online: (userId) => o.online(userId) || presence.online(userId),
 			clock: o.clock,
 			log: o.log,
 			soleProcess: o.store.kind !== 'postgres',
@@ -75,6 +91,7 @@ export class Workflows {
 	}
 
 	async close(): Promise<void> {
+		this.o.fanout.unsubscribe(this.presence);
 		await this.engine.close();
 		await this.bot.close();
 	}
