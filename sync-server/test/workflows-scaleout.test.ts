@@ -145,19 +145,18 @@ describe('workflows on two processes', () => {
 		const sueSocket = await AwarenessSocket.open(d.url, (await login(d.url, 'sue@demo.test')).accessToken);
 		sockets.push(anaSocket, sueSocket);
 		const presence = (id: string) => ({ user: { kind: 'user', id, name: '' }, status: 'online', viewing: null }) as never;
-		anaSocket.publish(DIR_DOC_ID, presence(online.ana));
-		sueSocket.publish(DIR_DOC_ID, presence(online.sue));
-		// Each live process relays both states to its own sockets: the fan-out carried them everywhere.
+		// A watcher on every live process (the owner's app there), open before the agents speak.
+		const watchers: AwarenessSocket[] = [];
 		for (const ch of children.filter(isRunning)) {
 			const watcher = await AwarenessSocket.open(ch.url, (await login(ch.url, 'owner@demo.test')).accessToken);
 			sockets.push(watcher);
-			watcher.publish(DIR_DOC_ID, presence(DEMO_USERS.owner));
-			await waitFor(
-				() => [online.ana, online.sue].every((id) => watcher.received.some((r) => r.docId === DIR_DOC_ID && (r.state as { user?: { id?: string } } | null)?.user?.id === id)),
-				20_000,
-				'both agents present on every process'
-			);
+			watchers.push(watcher);
 		}
+		anaSocket.publish(DIR_DOC_ID, presence(online.ana));
+		sueSocket.publish(DIR_DOC_ID, presence(online.sue));
+		// Each live process relays both states to its own sockets: the fan-out carried them everywhere.
+		const seen = (w: AwarenessSocket, id: string) => w.received.some((r) => r.docId === DIR_DOC_ID && (r.state as { user?: { id?: string } } | null)?.user?.id === id);
+		await waitFor(() => watchers.every((w) => seen(w, online.ana) && seen(w, online.sue)), 20_000, 'both agents present on every process');
 		const ch = await api(c.url, owner, 'POST', '/api/directory/channels', { name: 'RR hook', kind: 'webhook', url: receiver.url });
 		const wf = await api(c.url, owner, 'POST', '/api/workflows', { definition: { name: 'Route', trigger: { type: 'shortcut' }, steps: [{ type: 'assign', to: { kind: 'round_robin', teamId: DEMO_TEAMS.support } }] } });
 		expect(wf.status).toBe(201);

@@ -68,6 +68,8 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 		};
 		if (!(await d.wf.putWorkflowVersion(v))) return errorReply(409, 'conflict', 'Another version was published at the same time; try again.');
 		await d.engine.reload();
+		// A schedule's next slot may come before the engine's timer: it looks again now.
+		d.engine.kick();
 		return reply(201, { id: workflowId, version: v.version });
 	}
 
@@ -137,6 +139,7 @@ export function workflowRoutes(d: WorkflowRoutesDeps): Route[] {
 				if (typeof body.value.enabled !== 'boolean') return errorReply(400, 'invalid_input', 'enabled must be true or false.');
 				await d.wf.setWorkflowState(id, { enabled: body.value.enabled }, ctx.deps.clock());
 				await d.engine.reload();
+				d.engine.kick();
 				return reply(200, { id, enabled: body.value.enabled });
 			}
 		},
