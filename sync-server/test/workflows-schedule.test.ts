@@ -4,6 +4,7 @@
 // and slots missed while the server was down collapse into one occurrence; the audience cap is
 // reported in the run history.
 // SPEC S7.7, S4.4
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Filter } from '../../src/lib/domain/filters';
@@ -120,6 +121,33 @@ describe('scheduled workflows', () => {
 		expect(h.occurrences.map((o) => o.at)).toEqual([slot + 3 * HOUR, slot]);
 		expect(h.runs).toHaveLength(6);
 	}, 90_000);
+
+	// SPEC S7.7 (recorded before its runs start: processed again after a crash, it starts none twice)
+	it('finishes an occurrence a crash cut off after one of its runs started, without a second run for that contact', async () => {
+		const dataDir = tempDir('parley-wf-schedule-');
+		dirs.push(dataDir);
+		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		let { server, token } = await start(dataDir, clock);
+		const ids = await contacts(server, token);
+		const id = (await api(server.url, token, 'POST', '/api/workflows', { definition: hourly('Cut off') })).json.id as string;
+		const slot = Math.floor(clock.now / HOUR) * HOUR + HOUR;
+		// What a process killed mid-occurrence leaves: the occurrence recorded and claimed, the run
+		// of the first contact inserted (its id derived from workflow, slot and contact), no more.
+		const wf = server.store.workflowStore();
+		expect(await wf.insertOccurrence({ workflowId: id, at: slot, version: 1, createdAt: slot })).toBe(true);
+		expect(await wf.claimOccurrence(id, slot, 0, slot + 3_600_000)).toBe(true);
+		const runId = createHash('sha256').update(`${id}\u0000schedule\u0000${slot}\u0000${ids[0]}`).digest('base64url').slice(0, 20);
+		const now = clock.now;
+		await wf.insertRun({ id: runId, workflowId: id, version: 1, contactId: ids[0]!, status: 'running', position: [0], steps: 0, vars: {}, waitUntil: null, waitReplySince: null, error: null, startedBy: 'schedule', createdAt: now, updatedAt: now, claimUntil: 0 });
+		await server.close();
+		servers.splice(servers.indexOf(server), 1);
+		clock.now = slot + 60_000;
+		({ server, token } = await start(dataDir, clock));
+		await waitFor(async () => (await history(server, token, id)).occurrences[0]?.status === 'done', 15_000, 'the occurrence finished after the restart');
+		const h = await history(server, token, id);
+		expect(h.occurrences).toEqual([{ at: slot, version: 1, status: 'done', matched: 3, started: 3, capped: false }]);
+		expect(h.runs.map((r) => r.contactId).sort()).toEqual([...ids].sort());
+	}, 60_000);
 
 	// SPEC S7.7 (the audience is bounded, and the history says when the cap cut it)
 	it('starts at most the cap of runs per occurrence and reports the cut', async () => {
