@@ -40,7 +40,7 @@ export const WORKFLOW_PATHS: Obj = {
 	},
 	'/api/workflows/{id}/runs': {
 		parameters: [W],
-		get: op('Run history: the step each run is at and its error; a scheduled workflow\'s occurrences (slot, contacts matched and started, capped)', { '200': ok('{runs, occurrences}') })
+		get: op("Run history: the step each run is at and its error; a scheduled workflow's occurrences (slot, contacts matched and started, capped)", { '200': ok('{runs, occurrences}') })
 	},
 	'/api/workflows/{id}/test': {
 		parameters: [W],
