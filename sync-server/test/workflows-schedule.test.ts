@@ -168,6 +168,37 @@ describe('scheduled workflows', () => {
 		expect(h.runs).toHaveLength(2);
 	}, 60_000);
 
+	// SPEC S7.7 (daily at a time of day in the workspace's time zone, set in Settings > Workspace)
+	it('runs a daily schedule at its time in the workspace time zone', async () => {
+		const dataDir = tempDir('parley-wf-schedule-');
+		dirs.push(dataDir);
+		const clock = { now: Math.floor(Date.now() / 60_000) * 60_000 };
+		const started = await start(dataDir, clock);
+		const server = started.server;
+		let token = started.token;
+		expect((await api(server.url, token, 'PATCH', '/api/directory/workspace', { options: { timeZone: 'Mars/Olympus' } })).status).toBe(400);
+		expect((await api(server.url, token, 'PATCH', '/api/directory/workspace', { options: { timeZone: 'Asia/Kolkata' } })).status).toBe(200);
+		await contacts(server, token);
+		// Twenty minutes from now, as a clock in Kolkata (UTC+5:30) reads it.
+		const kolkata = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Kolkata' });
+		const due = clock.now + 20 * 60_000;
+		const at = kolkata.format(due);
+		const res = await api(server.url, token, 'POST', '/api/workflows', {
+			definition: { ...hourly('Daily in Kolkata'), trigger: { type: 'schedule', schedule: { kind: 'daily', at }, audience } }
+		});
+		expect(res.status, JSON.stringify(res.json)).toBe(201);
+		const id = res.json.id as string;
+		clock.now = due - 60_000;
+		token = (await login(server.url, 'owner@demo.test')).accessToken;
+		server.workflows.kick();
+		await server.workflows.engine.idle();
+		expect((await history(server, token, id)).occurrences).toEqual([]);
+		clock.now = due + 1000;
+		server.workflows.kick();
+		await waitFor(async () => (await history(server, token, id)).occurrences[0]?.status === 'done', 15_000, 'the daily occurrence');
+		expect((await history(server, token, id)).occurrences.map((o) => o.at)).toEqual([due]);
+	}, 60_000);
+
 	// SPEC S7.7 (validation before publishing)
 	it('refuses a schedule that never happens or an audience naming a deleted field', async () => {
 		const dataDir = tempDir('parley-wf-schedule-');
