@@ -2,8 +2,9 @@
  * The email channel end to end: real SMTP in (nodemailer -> the server's receiver on loopback)
  * and out (the server -> a local SMTP mailbox), the agent in Chromium.
  * - A customer mail opens a conversation; the thread shows it as an email card.
- * - The agent replies with bold text (the toolbar), a CC and an attachment: the mail arrives
- *   threaded (In-Reply-To), as HTML with <strong>, with the CC and the file.
+ * - The agent replies in the rich editor with bold text (Ctrl+B), a bulleted list (Ctrl+Shift+8)
+ *   and a sanitized paste, a CC and an attachment: the mail arrives threaded (In-Reply-To), as
+ *   HTML with <strong>/<ul> and its text alternative, with the CC and the file.
  * - A new subject starts a new email (no In-Reply-To).
  * - View original shows the raw headers.
  * - A hostile HTML body (scripts, event handlers, javascript: links, CSS overlays) is inert.
@@ -31,6 +32,14 @@ let sink: MailSink;
 let owner: Session;
 
 test.describe.configure({ mode: 'serial' });
+
+/** A MIME part's body with its quoted-printable soft breaks and escapes undone, CRLF as LF. */
+function quotedPrintable(part: string): string {
+	return part
+		.replace(/\r\n/g, '\n')
+		.replace(/=\n/g, '')
+		.replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
 
 async function mail(opts: SendMailOptions): Promise<void> {
 	const port = server.channels.email.smtpAddress!.port;
@@ -88,10 +97,37 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	// The composer is an email composer here: To shown, subject defaults to the reply's.
 	await expect(page.getByTestId('email-to')).toHaveText('nora@customer.test');
 	await expect(page.getByTestId('email-subject')).toHaveAttribute('placeholder', 'Re: Where is my parcel?');
-	await page.getByTestId('composer').fill('We shipped it today.');
-	await page.getByTestId('composer').evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(3, 10));
-	await page.getByTestId('email-mark-bold').click();
-	await expect(page.getByTestId('composer')).toHaveValue('We **shipped** it today.');
+	// The rich editor (S5.12): bold from the keyboard (Ctrl+B), a bulleted list (Ctrl+Shift+8),
+	// the toolbar's pressed states follow the caret.
+	const editor = page.getByTestId('composer');
+	await editor.click();
+	await page.keyboard.type('We ');
+	await page.keyboard.press('Control+b');
+	await expect(page.getByTestId('email-mark-bold')).toHaveAttribute('aria-pressed', 'true');
+	await page.keyboard.type('shipped');
+	await page.keyboard.press('Control+b');
+	await page.keyboard.type(' it today.');
+	await page.keyboard.press('Enter');
+	await page.keyboard.press('Control+Shift+8');
+	await expect(page.getByTestId('email-mark-ul')).toHaveAttribute('aria-pressed', 'true');
+	await page.keyboard.type('Tracking: 42');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('Carrier: Post');
+	await expect(editor.locator('b, strong')).toHaveText('shipped');
+	await expect(editor.locator('ul > li')).toHaveText(['Tracking: 42', 'Carrier: Post']);
+	// A paste keeps the allowed tags only (DOMPurify): no script, style, image or class survives.
+	await page.keyboard.press('Enter');
+	await page.keyboard.press('Enter');
+	await editor.evaluate((el) => {
+		const data = new DataTransfer();
+		data.setData('text/html', '<span style="color:red" class="x"><em>pasted</em> <img src="x" onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:alert(1)">bad</a> <a href="https://shop.test/t">track</a></span>');
+		data.setData('text/plain', 'pasted');
+		el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+	});
+	await expect(editor.locator('i, em')).toHaveText('pasted');
+	await expect(editor.locator('a[href="https://shop.test/t"]')).toHaveText('track');
+	expect(await editor.locator('img, script, span, [style], [class], a[href^="javascript"]').count()).toBe(0);
+	expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 	await page.getByTestId('email-cc-toggle').click();
 	await page.getByTestId('email-cc').fill('not-an-address');
 	await page.getByTestId('send').click();
@@ -110,17 +146,42 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	expect(headerOf(reply, 'In-Reply-To')).toBe('<parcel-1@customer.test>');
 	expect(headerOf(reply, 'Subject')).toBe('Re: Where is my parcel?');
 	expect(headerOf(reply, 'Cc')).toBe('boss@customer.test');
-	expect(reply).toContain('<strong>shipped</strong>');
-	expect(reply).toContain('We shipped it today.');
+	// Sent as HTML (strong, ul, em, the link) with its text alternative.
+	const html = quotedPrintable(reply.slice(reply.indexOf('Content-Type: text/html')));
+	expect(html).toContain('<strong>shipped</strong>');
+	expect(html).toMatch(/<ul><li>Tracking: 42<\/li><li>Carrier: Post<\/li><\/ul>/);
+	expect(html).toContain('<em>pasted</em>');
+	expect(html).toContain('href="https://shop.test/t"');
+	expect(html).not.toMatch(/script|onerror|style=|javascript:/i);
+	const text = quotedPrintable(reply.slice(reply.indexOf('Content-Type: text/plain'), reply.indexOf('Content-Type: text/html')));
+	expect(text).toContain('We shipped it today.');
+	expect(text).toContain('- Tracking: 42\n- Carrier: Post');
+	expect(text).toContain('pasted bad track <https://shop.test/t>');
 	expect(reply).toMatch(/filename=label\.pdf/);
 	await expect(page.locator('[data-testid="delivery"]').last()).toHaveText(/sent/i, { timeout: 15_000 });
 	// The copied address opened no conversation.
 	expect(await server.store.findContactByKey('email', 'boss@customer.test')).toBeNull();
 
+	// AI assist writes into the email editor as paragraphs (issue 24's path kept for email).
+	await page.getByTestId('ai-button').click();
+	await page.getByTestId('ai-menu').getByRole('menuitem', { name: 'Draft a reply' }).click();
+	await expect(editor.locator('p').first()).not.toHaveText('', { timeout: 20_000 });
+	expect(await editor.textContent()).not.toContain('<p>');
+	// The draft is the editor's HTML: it survives a reload with its formats.
+	await editor.fill('');
+	await editor.click();
+	await page.keyboard.press('Control+i');
+	await page.keyboard.type('kept');
+	await expect(editor.locator('i, em')).toHaveText('kept');
+	await page.reload();
+	await caughtUp(page);
+	await expect(page.getByTestId('composer').locator('em')).toHaveText('kept', { timeout: 20_000 });
+
 	// A new subject: a new email, not threaded.
 	await page.getByTestId('email-subject').fill('Your refund');
 	await expect(page.getByTestId('email-thread-state')).toHaveText('New email (new subject)');
 	await page.getByTestId('composer').fill('The refund is on its way.');
+	await expect(page.getByTestId('composer')).toHaveText('The refund is on its way.');
 	await page.getByTestId('send').click();
 	await expect.poll(() => sink.mails.length, { timeout: 20_000 }).toBe(2);
 	const second = sink.mails[1]!.raw;
@@ -189,7 +250,7 @@ test('a hostile HTML body is inert in the browser', async () => {
 	// The overlay's CSS is gone: the composer is still on top and usable.
 	await expect(page.getByTestId('composer')).toBeVisible();
 	await page.getByTestId('composer').fill('still usable');
-	await expect(page.getByTestId('composer')).toHaveValue('still usable');
+	await expect(page.getByTestId('composer')).toHaveText('still usable');
 	await page.screenshot({ path: join(shots, 'email-hostile.png') });
 });
 

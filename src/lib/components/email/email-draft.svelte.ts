@@ -7,7 +7,8 @@
  * headers). The signature is the agent's own, kept on this device per user.
  */
 import { baseSubject, emailsOf, MAX_RECIPIENTS, parseAddressList, replyHeaders, replySubject } from '../../domain/email';
-import { emailHtml, emailPlainText } from '../../domain/email-format';
+import { emailHtmlToText, isEmailHtml, textToEmailHtml } from '../../domain/email-format';
+import { sanitizeComposed } from './rich-editor';
 import type { Channel, EmailMeta, Entry, EntryId } from '../../domain/types';
 
 export interface EmailDraftInputs {
@@ -79,12 +80,17 @@ export class EmailDraft {
 		if (id && typeof localStorage !== 'undefined') localStorage.setItem(SIGNATURE_KEY(id), value);
 	}
 
-	/** What the message carries: its text (with the signature) and its email envelope; or what stops it. */
-	build(text: string, id: EntryId): { ok: true; text: string; email: EmailMeta } | { ok: false; problem: EmailProblem } {
+	/**
+	 * What the message carries: its HTML (the editor's, sanitized, with the signature) and the
+	 * text alternative derived from it, its email envelope; or what stops it. `value` is the
+	 * editor's HTML (plain text is taken as paragraphs).
+	 */
+	build(value: string, id: EntryId): { ok: true; text: string; email: EmailMeta } | { ok: false; problem: EmailProblem } {
 		if (this.problem) return { ok: false, problem: this.problem };
 		const subject = this.effectiveSubject;
 		if (!subject) return { ok: false, problem: { key: 'email.subjectRequired' } };
-		const body = this.signature.trim() ? `${text.trimEnd()}\n\n-- \n${this.signature.trim()}` : text;
+		const sig = this.signature.trim();
+		const html = sanitizeComposed(isEmailHtml(value) ? value : textToEmailHtml(value)) + (sig ? textToEmailHtml(`-- \n${sig}`) : '');
 		const domain = this.inputs().channel?.email?.addresses[0]?.split('@')[1] ?? 'parley.invalid';
 		const cc = this.#cc.valid.filter((a) => a !== this.to);
 		const bcc = this.#bcc.valid.filter((a) => a !== this.to && !cc.includes(a));
@@ -93,11 +99,11 @@ export class EmailDraft {
 			to: [this.to],
 			...(cc.length ? { cc: cc.slice(0, MAX_RECIPIENTS) } : {}),
 			...(bcc.length ? { bcc: bcc.slice(0, MAX_RECIPIENTS) } : {}),
-			html: emailHtml(body),
+			html,
 			messageId: `<${id}@${domain}>`,
 			...(this.newThread ? {} : replyHeaders(this.answered, subject))
 		};
-		return { ok: true, text: emailPlainText(body), email };
+		return { ok: true, text: emailHtmlToText(html), email };
 	}
 
 	/** After a send: the next email starts from the thread again. */
