@@ -93,6 +93,29 @@ describe('email channel: outbound SMTP', () => {
 		expect([...owner.docs.keys()].some((d) => d !== 'dir' && contactDoc(owner.doc(d)).profile.get().email === 'boss@customer.test')).toBe(false);
 	});
 
+	// SPEC S5.3 (View original on sent mail), S5.12
+	it('keeps the raw source of a sent email: the bytes the SMTP server received, readable by who may see the contact only', async () => {
+		const { contactId, meta, entryId } = await customerMail('vo@customer.test', 'Show me the source', '<cust-vo@customer.test>');
+		const subject = 'Re: Show me the source';
+		const id = reply(contactId, { subject, html: '<p>The <strong>source</strong></p>', ...replyHeaders(meta, subject) }, 'The source', entryId);
+		await waitFor(() => status(contactId, id)?.status === 'sent', 15_000, 'sent');
+		const source = status(contactId, id)?.source;
+		expect(source).toBeTruthy();
+		const mail = sink.mails.find((m) => m.messageId === `<${id}@parley.test>`)!;
+		const res = await fetch(`${server.url}/api/uploads/${source}`, { headers: { authorization: `Bearer ${token}` } });
+		expect(res.status).toBe(200);
+		const stored = await res.text();
+		expect(stored).toBe(mail.raw);
+		expect(headerOf(stored, 'Message-ID')).toBe(`<${id}@parley.test>`);
+		expect(headerOf(stored, 'In-Reply-To')).toBe('<cust-vo@customer.test>');
+		expect(headerOf(stored, 'References')).toBe('<cust-vo@customer.test>');
+		// Sue sees only her own contacts: the source is "not found" for her, like a received one.
+		const sue = (await login(server.url, 'sue@demo.test')).accessToken;
+		const link = await fetch(`${server.url}/api/uploads/${source}/link`, { headers: { authorization: `Bearer ${sue}` } });
+		expect(link.status).toBe(404);
+		expect((await fetch(`${server.url}/api/uploads/${source}`, { headers: { authorization: `Bearer ${sue}` } })).status).toBe(404);
+	});
+
 	it('a server answering 4xx twice then accepting: failed (retrying, with its answer), then sent, delivered once', async () => {
 		const { contactId } = await customerMail('max@customer.test', 'Retry me', '<cust-2@customer.test>');
 		let refused = 0;
@@ -170,6 +193,8 @@ describe('email channel: outbound SMTP', () => {
 		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn });
 		await waitFor(() => status(contactId, id)?.status === 'failed', 10_000, 'failed by the bounce');
 		expect(status(contactId, id)?.error).toMatch(/^Bounced: gone@customer.test 5.1.1 550 5.1.1 User unknown/);
+		// The failure keeps the sent source (View original still works on the bounced email).
+		expect(status(contactId, id)?.source).toBeTruthy();
 		expect(emailsIn(owner, contactId).some((e) => e.body.email?.auto === 'bounce')).toBe(true);
 		expect(contactDoc(owner.doc(docId)).state.get().status).toBe('closed');
 	});
@@ -193,6 +218,9 @@ describe('email channel: outbound SMTP', () => {
 		await waitFor(() => status(contactId, id)?.status === 'sent', 15_000, 'sent');
 		const mail = sink.mails.find((m) => m.raw.includes('signed reply'))!;
 		expect(headerOf(mail.raw, 'DKIM-Signature')).toMatch(/d=parley\.test; .*s=p1/);
+		// The kept source is the signed message (S5.3 View original).
+		const stored = await (await fetch(`${server.url}/api/uploads/${status(contactId, id)!.source}`, { headers: { authorization: `Bearer ${token}` } })).text();
+		expect(headerOf(stored, 'DKIM-Signature')).toBe(headerOf(mail.raw, 'DKIM-Signature'));
 	});
 });
 

@@ -6,7 +6,7 @@
  *   and a sanitized paste, a CC and an attachment: the mail arrives threaded (In-Reply-To), as
  *   HTML with <strong>/<ul> and its text alternative, with the CC and the file.
  * - A new subject starts a new email (no In-Reply-To).
- * - View original shows the raw headers.
+ * - View original shows the raw headers, of a received email and of the agent's sent reply.
  * - A hostile HTML body (scripts, event handlers, javascript: links, CSS overlays) is inert.
  * Screenshots go to test-results/screenshots/email-*.png.
  */
@@ -197,6 +197,17 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	await expect(page.getByTestId('email-source-headers')).toContainText('Message-ID: <parcel-1@customer.test>');
 	await expect(page.getByTestId('email-source-headers')).toContainText('Subject: Where is my parcel?');
 	await page.screenshot({ path: join(shots, 'email-original.png') });
+	await page.keyboard.press('Escape');
+
+	// View original on the agent's reply (sent): the source as it went out, its Message-ID and In-Reply-To.
+	const firstReplyId = headerOf(reply, 'Message-ID')!;
+	const sent = page.locator('article.out').filter({ has: page.getByTestId('email-card') }).filter({ hasText: 'Re: Where is my parcel?' }).first();
+	await sent.hover();
+	await sent.getByRole('button', { name: 'Message actions' }).click();
+	await page.getByRole('menuitem', { name: 'View original' }).click();
+	await expect(page.getByTestId('email-source-headers')).toContainText(`Message-ID: ${firstReplyId}`);
+	await expect(page.getByTestId('email-source-headers')).toContainText('In-Reply-To: <parcel-1@customer.test>');
+	await page.screenshot({ path: join(shots, 'email-original-sent.png') });
 	await page.keyboard.press('Escape');
 });
 
