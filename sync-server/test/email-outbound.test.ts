@@ -199,6 +199,84 @@ describe('email channel: outbound SMTP', () => {
 		expect(contactDoc(owner.doc(docId)).state.get().status).toBe('closed');
 	});
 
+	// SPEC S5.4: a delivery report that matches no email we sent is recorded for the channel's owners and managers.
+	it('an unmatched delivery report is kept in the channel delivery problems (once), opens nothing, for owners and managers only', async () => {
+		const dsn = (reportId: string, original: string | null) =>
+			[
+				'From: MAILER-DAEMON@mx.elsewhere.test',
+				`To: ${CHANNEL_ADDRESS}`,
+				'Subject: Delivery Status Notification (Failure)',
+				`Message-ID: ${reportId}`,
+				'MIME-Version: 1.0',
+				'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+				'',
+				'--B',
+				'Content-Type: text/plain',
+				'',
+				'Delivery failed.',
+				'--B',
+				'Content-Type: message/delivery-status',
+				'',
+				'Reporting-MTA: dns; mx.elsewhere.test',
+				'',
+				'Final-Recipient: rfc822; nobody@elsewhere.test',
+				'Action: failed',
+				'Status: 5.2.2',
+				'Diagnostic-Code: smtp; 552 5.2.2 Mailbox full',
+				'--B',
+				'Content-Type: text/rfc822-headers',
+				'',
+				...(original ? [`Message-ID: ${original}`] : []),
+				'Subject: something we never sent',
+				'--B--',
+				''
+			].join('\r\n');
+		const before = [...owner.docs.keys()].length;
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u1@mx.elsewhere.test>', '<never-sent@parley.test>') });
+		// The same report again (an SMTP retry) is kept once.
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u1@mx.elsewhere.test>', '<never-sent@parley.test>') });
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u2@mx.elsewhere.test>', null) });
+		let problems: Array<Record<string, unknown>> = [];
+		await waitFor(
+			async () => {
+				const r = await api(server.url, token, 'GET', `/api/channels/${channelId}/email/problems`);
+				problems = (r.json.problems as Array<Record<string, unknown>>) ?? [];
+				return problems.length >= 2;
+			},
+			10_000,
+			'the delivery problems'
+		);
+		expect(problems).toHaveLength(2);
+		expect(problems[0]).toMatchObject({ reason: 'no_message_id', reportId: '<dsn-u2@mx.elsewhere.test>', recipient: 'nobody@elsewhere.test', status: '5.2.2' });
+		expect(problems[1]).toMatchObject({ reason: 'unknown_message', originalMessageId: '<never-sent@parley.test>', recipient: 'nobody@elsewhere.test', status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', from: 'mailer-daemon@mx.elsewhere.test' });
+		expect(typeof problems[1]!.at).toBe('number');
+		// No contact, no conversation for the mailer daemon.
+		expect(await server.store.findContactByKey('email', 'mailer-daemon@mx.elsewhere.test')).toBeNull();
+		expect([...owner.docs.keys()].length).toBe(before);
+		// Owners and managers only.
+		const ana = (await login(server.url, 'ana@demo.test')).accessToken;
+		expect((await api(server.url, ana, 'GET', `/api/channels/${channelId}/email/problems`)).status).toBe(403);
+		const manager = (await login(server.url, 'manager@demo.test')).accessToken;
+		expect((await api(server.url, manager, 'GET', `/api/channels/${channelId}/email/problems`)).status).toBe(200);
+		expect((await api(server.url, token, 'GET', '/api/channels/nope/email/problems')).status).toBe(404);
+	});
+
+	// SPEC S5.12: the signature is the user's own, kept on the server (the same on every device).
+	it('keeps each user signature on the server, for that user only', async () => {
+		expect((await api(server.url, token, 'GET', '/api/me/email-signature')).json).toEqual({ signature: '' });
+		const set = await api(server.url, token, 'PATCH', '/api/me/email-signature', { signature: 'Olivia Bennett\r\nParley Demo\u0007  ' });
+		expect(set).toMatchObject({ status: 200, json: { signature: 'Olivia Bennett\nParley Demo' } });
+		// Another session (another device) of the same user reads it; another user does not.
+		const again = (await login(server.url, 'owner@demo.test')).accessToken;
+		expect((await api(server.url, again, 'GET', '/api/me/email-signature')).json).toEqual({ signature: 'Olivia Bennett\nParley Demo' });
+		const ana = (await login(server.url, 'ana@demo.test')).accessToken;
+		expect((await api(server.url, ana, 'GET', '/api/me/email-signature')).json).toEqual({ signature: '' });
+		expect((await api(server.url, ana, 'PATCH', '/api/me/email-signature', { signature: 'x'.repeat(2001) })).json).toMatchObject({ error: { code: 'invalid_input' } });
+		expect((await api(server.url, ana, 'PATCH', '/api/me/email-signature', { signature: 42 })).status).toBe(400);
+		expect((await fetch(`${server.url}/api/me/email-signature`)).status).toBe(401);
+		await api(server.url, token, 'PATCH', '/api/me/email-signature', { signature: '' });
+	});
+
 	it('signs with DKIM when the channel has a key; passwords and keys never enter the directory', async () => {
 		const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 		const res = await api(server.url, token, 'PATCH', `/api/channels/${channelId}/email`, {
