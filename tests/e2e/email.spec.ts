@@ -191,7 +191,8 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 
 	// View original (S5.3).
 	const incoming = page.locator('article.in').filter({ has: page.getByTestId('email-card') }).first();
-	await incoming.hover();
+	// Focused, its actions button shows (as on hover), wherever the pointer is.
+	await incoming.focus();
 	await incoming.getByRole('button', { name: 'Message actions' }).click();
 	await page.getByRole('menuitem', { name: 'View original' }).click();
 	await expect(page.getByTestId('email-source-headers')).toContainText('Message-ID: <parcel-1@customer.test>');
@@ -202,13 +203,50 @@ test('a customer mail opens a conversation; the agent replies with bold text, a 
 	// View original on the agent's reply (sent): the source as it went out, its Message-ID and In-Reply-To.
 	const firstReplyId = headerOf(reply, 'Message-ID')!;
 	const sent = page.locator('article.out').filter({ has: page.getByTestId('email-card') }).filter({ hasText: 'Re: Where is my parcel?' }).first();
-	await sent.hover();
+	await sent.focus();
 	await sent.getByRole('button', { name: 'Message actions' }).click();
 	await page.getByRole('menuitem', { name: 'View original' }).click();
 	await expect(page.getByTestId('email-source-headers')).toContainText(`Message-ID: ${firstReplyId}`);
 	await expect(page.getByTestId('email-source-headers')).toContainText('In-Reply-To: <parcel-1@customer.test>');
 	await page.screenshot({ path: join(shots, 'email-original-sent.png') });
 	await page.keyboard.press('Escape');
+});
+
+// SPEC S5.12: the signature is the user's, kept on the server: set on one device, in the composer of another.
+test('the signature set in My profile in one browser is in the email composer of another, editable for one email', async ({ browser }) => {
+	const page = owner.page;
+	await page.goto('/settings/profile');
+	const form = page.getByTestId('email-signature-settings');
+	await expect(form.getByTestId('email-signature-default')).toHaveAttribute('aria-busy', 'false');
+	await form.getByTestId('email-signature-default').fill('Olivia Bennett\nParley Support');
+	await form.getByTestId('email-signature-save').click();
+	await expect(form.getByRole('status')).toHaveText('Signature saved.');
+	await page.screenshot({ path: join(shots, 'email-signature-profile.png') });
+
+	// Another browser (a fresh context: nothing of the first one's storage) of the same user.
+	const other = await signIn(browser, server, 'owner@demo.test');
+	try {
+		const p2 = other.page;
+		await open(p2, await contactOf('nora@customer.test'));
+		await expect(p2.getByTestId('email-signature-shown')).toHaveText('-- \nOlivia Bennett\nParley Support');
+		await p2.getByTestId('composer').fill('Signed from the second browser.');
+		// Changed for this email only.
+		await p2.getByTestId('email-signature-toggle').click();
+		await p2.getByTestId('email-signature').fill('Olivia, on the road');
+		await p2.screenshot({ path: join(shots, 'email-signature-composer.png') });
+		const before = sink.mails.length;
+		await p2.getByTestId('send').click();
+		await expect.poll(() => sink.mails.length, { timeout: 20_000 }).toBe(before + 1);
+		const signed = quotedPrintable(sink.mails[before]!.raw);
+		expect(signed).toContain('Signed from the second browser.');
+		expect(signed).toContain('Olivia, on the road');
+		expect(signed).not.toContain('Parley Support');
+		// The next email has the saved signature again.
+		await p2.getByTestId('email-signature-toggle').click();
+		await expect(p2.getByTestId('email-signature-shown')).toHaveText('-- \nOlivia Bennett\nParley Support');
+	} finally {
+		await other.context.close();
+	}
 });
 
 test('a hostile HTML body is inert in the browser', async () => {
@@ -265,8 +303,33 @@ test('a hostile HTML body is inert in the browser', async () => {
 	await page.screenshot({ path: join(shots, 'email-hostile.png') });
 });
 
-test('Settings > Email: the channel settings with secrets never shown, and the demo mailbox with the replies', async () => {
+test('Settings > Email: the channel settings with secrets never shown, the delivery problems, and the demo mailbox with the replies', async () => {
 	const page = owner.page;
+	// SPEC S5.4: a bounce that matches no email we sent, through SMTP, listed for the owner.
+	const port = server.channels.email.smtpAddress!.port;
+	const dsn = [
+		'From: MAILER-DAEMON@mx.far.test',
+		`To: ${DEMO_EMAIL.address}`,
+		'Subject: Undelivered Mail Returned to Sender',
+		'Message-ID: <dsn-e2e@mx.far.test>',
+		'MIME-Version: 1.0',
+		'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+		'',
+		'--B',
+		'Content-Type: message/delivery-status',
+		'',
+		'Final-Recipient: rfc822; lost@far.test',
+		'Action: failed',
+		'Status: 5.1.1',
+		'Diagnostic-Code: smtp; 550 5.1.1 No such user',
+		'--B',
+		'Content-Type: text/rfc822-headers',
+		'',
+		'Message-ID: <forgotten@parley.localhost>',
+		'--B--',
+		''
+	].join('\r\n');
+	await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({ envelope: { from: '', to: [DEMO_EMAIL.address] }, raw: dsn });
 	await page.goto('/settings/email');
 	const form = page.getByTestId('email-channel-form').first();
 	await expect(form).toContainText('Email');
@@ -278,5 +341,13 @@ test('Settings > Email: the channel settings with secrets never shown, and the d
 	await expect(form.getByLabel('Password').first()).toHaveAttribute('placeholder', 'set (leave empty to keep)');
 	expect(JSON.stringify(server.visibility.directory.channels)).not.toContain('s3cret-smtp');
 	await expect(page.getByTestId('demo-mailbox')).toContainText('Re: Where is my parcel?');
+	const problems = page.getByTestId('email-problems').first();
+	await expect(async () => {
+		await problems.getByRole('button', { name: 'Delivery problems' }).click();
+		await expect(problems.getByTestId('email-problem')).toHaveCount(1, { timeout: 1000 });
+	}).toPass({ timeout: 20_000 });
+	await expect(problems.getByTestId('email-problem')).toContainText('lost@far.test');
+	await expect(problems.getByTestId('email-problem')).toContainText('5.1.1 550 5.1.1 No such user');
+	await expect(problems.getByTestId('email-problem')).toContainText('Reports on <forgotten@parley.localhost>');
 	await page.screenshot({ path: join(shots, 'email-settings.png'), fullPage: true });
 });

@@ -56,6 +56,8 @@ export interface ComposerInputs {
 	commentDraft?: ComposerDraft;
 	/** Where a reply waits while its files cannot be uploaded (offline, S5.14). */
 	outbox?: FileOutboxApi;
+	/** The user's email signature, kept on the server (S5.12); null while not read. */
+	emailSignature?: { readonly value: string | null; load(): void };
 }
 
 export interface ComposerDeps {
@@ -102,7 +104,8 @@ export class ComposerState {
 			quoted: this.quoted,
 			channel: this.mode === 'reply' ? this.channel : undefined,
 			contactEmail: this.#p.conversation.profile?.email ?? '',
-			userId: this.#p.me?.id ?? null
+			signature: this.#p.emailSignature?.value ?? '',
+			loadSignature: () => this.#p.emailSignature?.load()
 		}));
 	}
 

@@ -4,7 +4,9 @@
  * the email a reply answers: the one picked with Reply in the message menu, else the latest email
  * of the thread on that channel. The subject is required for a new email and optional on a
  * reply (it defaults to "Re: <subject>"); a different subject starts a new email (no threading
- * headers). The signature is the agent's own, kept on this device per user.
+ * headers). The signature is the agent's own, kept on the server (the same on every device):
+ * it is added under the text of each new email and reply, and can be changed for one email
+ * (`messageSignature`) without changing the default.
  */
 import { baseSubject, emailsOf, MAX_RECIPIENTS, parseAddressList, replyHeaders, replySubject } from '../../domain/email';
 import { emailHtmlToText, isEmailHtml, textToEmailHtml } from '../../domain/email-format';
@@ -16,20 +18,21 @@ export interface EmailDraftInputs {
 	quoted: Entry | undefined;
 	channel: Channel | undefined;
 	contactEmail: string;
-	userId: string | null;
+	/** The user's saved signature (empty: none, or not read yet). */
+	signature: string;
+	/** Asks for the user's signature (read from the server). */
+	loadSignature?: () => void;
 }
 
 export type EmailProblem = { key: 'email.subjectRequired' | 'email.noAddress' } | { key: 'email.invalidAddresses'; list: string };
-
-const SIGNATURE_KEY = (userId: string) => `parley.email.signature.${userId}`;
 
 export class EmailDraft {
 	subject = $state('');
 	cc = $state('');
 	bcc = $state('');
 	showCopies = $state(false);
-	signature = $state('');
-	#signatureFor: string | null = null;
+	/** This email's signature when the agent changed it (null: the saved one). */
+	messageSignature = $state<string | null>(null);
 	readonly #read: () => EmailDraftInputs;
 
 	constructor(inputs: () => EmailDraftInputs) {
@@ -66,18 +69,12 @@ export class EmailDraft {
 		return null;
 	});
 
-	/** Loads the signature of the user (once per user). */
-	loadSignature(): void {
-		const id = this.inputs().userId;
-		if (!id || id === this.#signatureFor || typeof localStorage === 'undefined') return;
-		this.#signatureFor = id;
-		this.signature = localStorage.getItem(SIGNATURE_KEY(id)) ?? '';
-	}
+	/** The signature this email goes out with. */
+	readonly signature = $derived(this.messageSignature ?? this.inputs().signature);
 
-	saveSignature(value: string): void {
-		this.signature = value;
-		const id = this.inputs().userId;
-		if (id && typeof localStorage !== 'undefined') localStorage.setItem(SIGNATURE_KEY(id), value);
+	/** Reads the user's signature (the composer shows it once an email channel is chosen). */
+	loadSignature(): void {
+		this.inputs().loadSignature?.();
 	}
 
 	/**
@@ -112,5 +109,6 @@ export class EmailDraft {
 		this.cc = '';
 		this.bcc = '';
 		this.showCopies = false;
+		this.messageSignature = null;
 	}
 }
