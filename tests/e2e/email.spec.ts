@@ -249,6 +249,53 @@ test('the signature set in My profile in one browser is in the email composer of
 	}
 });
 
+// SPEC S5.12: the rich editor from the keyboard: numbered list, link, quote; the toolbar is one tab stop with arrows.
+test('the email editor: Ctrl+Shift+7 numbered list, Ctrl+K link, quote, toolbar arrows and pressed states', async () => {
+	const page = owner.page;
+	await open(page, await contactOf('nora@customer.test'));
+	const editor = page.getByTestId('composer');
+	await editor.click();
+	await page.keyboard.type('Steps');
+	await page.keyboard.press('Enter');
+	await page.keyboard.press('Control+Shift+7');
+	await page.keyboard.type('one');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('two');
+	await expect(editor.locator('ol > li')).toHaveText(['one', 'two']);
+	await expect(page.getByTestId('email-mark-ol')).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByTestId('email-mark-ul')).toHaveAttribute('aria-pressed', 'false');
+	await page.keyboard.press('Enter');
+	await page.keyboard.press('Enter');
+	await expect(page.getByTestId('email-mark-ol')).toHaveAttribute('aria-pressed', 'false');
+	await page.keyboard.type('See ');
+	await page.keyboard.press('Control+k');
+	const link = page.getByTestId('email-link-input');
+	await expect(link).toBeFocused();
+	await link.fill('javascript:alert(1)');
+	await expect(link).toHaveAttribute('aria-invalid', 'true');
+	await link.fill('shop.test/help');
+	await link.press('Enter');
+	await expect(editor.locator('a[href="https://shop.test/help"]')).toHaveText('https://shop.test/help');
+	await expect(editor).toBeFocused();
+	// The quote, from the toolbar.
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('Earlier you wrote');
+	await page.getByTestId('email-mark-quote').click();
+	await expect(editor.locator('blockquote')).toContainText('Earlier you wrote');
+	await expect(page.getByTestId('email-mark-quote')).toHaveAttribute('aria-pressed', 'true');
+	// The toolbar is one tab stop: arrows move between its buttons.
+	await page.getByTestId('email-mark-bold').focus();
+	await page.keyboard.press('ArrowRight');
+	await expect(page.getByTestId('email-mark-italic')).toBeFocused();
+	await page.keyboard.press('End');
+	await expect(page.getByTestId('email-mark-quote')).toBeFocused();
+	await expect(page.getByTestId('email-mark-quote')).toHaveAttribute('tabindex', '0');
+	await expect(page.getByTestId('email-mark-bold')).toHaveAttribute('tabindex', '-1');
+	await page.screenshot({ path: join(shots, 'email-editor.png') });
+	await editor.fill('');
+	await expect(editor).toHaveText('');
+});
+
 test('a hostile HTML body is inert in the browser', async () => {
 	const page = owner.page;
 	const alerts: string[] = [];
