@@ -296,6 +296,39 @@ test('the email editor: Ctrl+Shift+7 numbered list, Ctrl+K link, quote, toolbar 
 	await expect(editor).toHaveText('');
 });
 
+// SPEC S5.12, S5.14: an email written offline with a file is queued with its email part and goes out as written.
+test('an email written offline with a file keeps its formats, subject and copies, and goes out once online', async () => {
+	const page = owner.page;
+	await open(page, await contactOf('nora@customer.test'));
+	await page.context().setOffline(true);
+	try {
+		await page.waitForFunction(() => (window as unknown as { __parley: { app: { sync: { state: string } } } }).__parley.app.sync.state === 'offline');
+		const editor = page.getByTestId('composer');
+		await editor.click();
+		await page.keyboard.type('Written ');
+		await page.keyboard.press('Control+b');
+		await page.keyboard.type('offline');
+		await page.keyboard.press('Control+b');
+		await page.getByTestId('email-subject').fill('Offline invoice');
+		await page.getByTestId('email-cc-toggle').click();
+		await page.getByTestId('email-cc').fill('accounts@customer.test');
+		await page.getByTestId('file-input').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 invoice') });
+		await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'waiting');
+		await page.getByTestId('send').click();
+		await expect(page.getByTestId('queued-message')).toContainText('invoice.pdf');
+		await expect(editor).toHaveText('');
+	} finally {
+		await page.context().setOffline(false);
+	}
+	await expect.poll(() => sink.mails.find((m) => headerOf(m.raw, 'Subject') === 'Offline invoice'), { timeout: 30_000 }).toBeTruthy();
+	const mailRaw = sink.mails.find((m) => headerOf(m.raw, 'Subject') === 'Offline invoice')!.raw;
+	expect(headerOf(mailRaw, 'Cc')).toBe('accounts@customer.test');
+	expect(headerOf(mailRaw, 'In-Reply-To')).toBeNull();
+	expect(quotedPrintable(mailRaw)).toContain('<strong>offline</strong>');
+	expect(mailRaw).toMatch(/filename=invoice\.pdf/);
+	await expect(page.getByTestId('queued-message')).toHaveCount(0);
+});
+
 test('a hostile HTML body is inert in the browser', async () => {
 	const page = owner.page;
 	const alerts: string[] = [];
