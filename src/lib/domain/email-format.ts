@@ -48,7 +48,8 @@ export function emailHtmlToText(html: string): string {
 	let skip = 0;
 	const prefix = () => '> '.repeat(quote);
 	const endLine = (force = false) => {
-		if (line.trim() !== '' || force) lines.push(prefix() + line.replace(/[ \t]+$/, ''));
+		// The signature separator keeps its space (`-- `: mail clients recognise the signature by it).
+		if (line.trim() !== '' || force) lines.push(prefix() + (line === '-- ' ? line : line.replace(/[ \t]+$/, '')));
 		line = '';
 	};
 	const blank = () => {

@@ -37,6 +37,7 @@ describe('email rules', () => {
 		expect(emailHtmlToText('<div>a</div><div>b<br>c</div><ol><li>x</li><li>y</li></ol>')).toBe('a\nb\nc\n\n1. x\n2. y');
 		expect(emailHtmlToText('<p>x</p><script>alert(1)</script><style>p{}</style>')).toBe('x');
 		expect(emailHtmlToText('<p><a href="https://x.test">https://x.test</a> &amp; &#233;</p>')).toBe('https://x.test & é');
+		expect(emailHtmlToText(`<p>Bye</p>${textToEmailHtml('-- \nAna\nSupport')}`)).toBe('Bye\n\n-- \nAna\nSupport');
 	});
 
 	it('turns plain text into escaped paragraphs and recognises the editor HTML', () => {
