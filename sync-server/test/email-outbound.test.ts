@@ -93,6 +93,29 @@ describe('email channel: outbound SMTP', () => {
 		expect([...owner.docs.keys()].some((d) => d !== 'dir' && contactDoc(owner.doc(d)).profile.get().email === 'boss@customer.test')).toBe(false);
 	});
 
+	// SPEC S5.3 (View original on sent mail), S5.12
+	it('keeps the raw source of a sent email: the bytes the SMTP server received, readable by who may see the contact only', async () => {
+		const { contactId, meta, entryId } = await customerMail('vo@customer.test', 'Show me the source', '<cust-vo@customer.test>');
+		const subject = 'Re: Show me the source';
+		const id = reply(contactId, { subject, html: '<p>The <strong>source</strong></p>', ...replyHeaders(meta, subject) }, 'The source', entryId);
+		await waitFor(() => status(contactId, id)?.status === 'sent', 15_000, 'sent');
+		const source = status(contactId, id)?.source;
+		expect(source).toBeTruthy();
+		const mail = sink.mails.find((m) => m.messageId === `<${id}@parley.test>`)!;
+		const res = await fetch(`${server.url}/api/uploads/${source}`, { headers: { authorization: `Bearer ${token}` } });
+		expect(res.status).toBe(200);
+		const stored = await res.text();
+		expect(stored).toBe(mail.raw);
+		expect(headerOf(stored, 'Message-ID')).toBe(`<${id}@parley.test>`);
+		expect(headerOf(stored, 'In-Reply-To')).toBe('<cust-vo@customer.test>');
+		expect(headerOf(stored, 'References')).toBe('<cust-vo@customer.test>');
+		// Sue sees only her own contacts: the source is "not found" for her, like a received one.
+		const sue = (await login(server.url, 'sue@demo.test')).accessToken;
+		const link = await fetch(`${server.url}/api/uploads/${source}/link`, { headers: { authorization: `Bearer ${sue}` } });
+		expect(link.status).toBe(404);
+		expect((await fetch(`${server.url}/api/uploads/${source}`, { headers: { authorization: `Bearer ${sue}` } })).status).toBe(404);
+	});
+
 	it('a server answering 4xx twice then accepting: failed (retrying, with its answer), then sent, delivered once', async () => {
 		const { contactId } = await customerMail('max@customer.test', 'Retry me', '<cust-2@customer.test>');
 		let refused = 0;
@@ -170,8 +193,88 @@ describe('email channel: outbound SMTP', () => {
 		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn });
 		await waitFor(() => status(contactId, id)?.status === 'failed', 10_000, 'failed by the bounce');
 		expect(status(contactId, id)?.error).toMatch(/^Bounced: gone@customer.test 5.1.1 550 5.1.1 User unknown/);
+		// The failure keeps the sent source (View original still works on the bounced email).
+		expect(status(contactId, id)?.source).toBeTruthy();
 		expect(emailsIn(owner, contactId).some((e) => e.body.email?.auto === 'bounce')).toBe(true);
 		expect(contactDoc(owner.doc(docId)).state.get().status).toBe('closed');
+	});
+
+	// SPEC S5.4: a delivery report that matches no email we sent is recorded for the channel's owners and managers.
+	it('an unmatched delivery report is kept in the channel delivery problems (once), opens nothing, for owners and managers only', async () => {
+		const dsn = (reportId: string, original: string | null) =>
+			[
+				'From: MAILER-DAEMON@mx.elsewhere.test',
+				`To: ${CHANNEL_ADDRESS}`,
+				'Subject: Delivery Status Notification (Failure)',
+				`Message-ID: ${reportId}`,
+				'MIME-Version: 1.0',
+				'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+				'',
+				'--B',
+				'Content-Type: text/plain',
+				'',
+				'Delivery failed.',
+				'--B',
+				'Content-Type: message/delivery-status',
+				'',
+				'Reporting-MTA: dns; mx.elsewhere.test',
+				'',
+				'Final-Recipient: rfc822; nobody@elsewhere.test',
+				'Action: failed',
+				'Status: 5.2.2',
+				'Diagnostic-Code: smtp; 552 5.2.2 Mailbox full',
+				'--B',
+				'Content-Type: text/rfc822-headers',
+				'',
+				...(original ? [`Message-ID: ${original}`] : []),
+				'Subject: something we never sent',
+				'--B--',
+				''
+			].join('\r\n');
+		const before = [...owner.docs.keys()].length;
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u1@mx.elsewhere.test>', '<never-sent@parley.test>') });
+		// The same report again (an SMTP retry) is kept once.
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u1@mx.elsewhere.test>', '<never-sent@parley.test>') });
+		await smtpTo(port).sendMail({ envelope: { from: '', to: [CHANNEL_ADDRESS] }, raw: dsn('<dsn-u2@mx.elsewhere.test>', null) });
+		let problems: Array<Record<string, unknown>> = [];
+		await waitFor(
+			async () => {
+				const r = await api(server.url, token, 'GET', `/api/channels/${channelId}/email/problems`);
+				problems = (r.json.problems as Array<Record<string, unknown>>) ?? [];
+				return problems.length >= 2;
+			},
+			10_000,
+			'the delivery problems'
+		);
+		expect(problems).toHaveLength(2);
+		expect(problems[0]).toMatchObject({ reason: 'no_message_id', reportId: '<dsn-u2@mx.elsewhere.test>', recipient: 'nobody@elsewhere.test', status: '5.2.2' });
+		expect(problems[1]).toMatchObject({ reason: 'unknown_message', originalMessageId: '<never-sent@parley.test>', recipient: 'nobody@elsewhere.test', status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', from: 'mailer-daemon@mx.elsewhere.test' });
+		expect(typeof problems[1]!.at).toBe('number');
+		// No contact, no conversation for the mailer daemon.
+		expect(await server.store.findContactByKey('email', 'mailer-daemon@mx.elsewhere.test')).toBeNull();
+		expect([...owner.docs.keys()].length).toBe(before);
+		// Owners and managers only.
+		const ana = (await login(server.url, 'ana@demo.test')).accessToken;
+		expect((await api(server.url, ana, 'GET', `/api/channels/${channelId}/email/problems`)).status).toBe(403);
+		const manager = (await login(server.url, 'manager@demo.test')).accessToken;
+		expect((await api(server.url, manager, 'GET', `/api/channels/${channelId}/email/problems`)).status).toBe(200);
+		expect((await api(server.url, token, 'GET', '/api/channels/nope/email/problems')).status).toBe(404);
+	});
+
+	// SPEC S5.12: the signature is the user's own, kept on the server (the same on every device).
+	it('keeps each user signature on the server, for that user only', async () => {
+		expect((await api(server.url, token, 'GET', '/api/me/email-signature')).json).toEqual({ signature: '' });
+		const set = await api(server.url, token, 'PATCH', '/api/me/email-signature', { signature: 'Olivia Bennett\r\nParley Demo\u0007  ' });
+		expect(set).toMatchObject({ status: 200, json: { signature: 'Olivia Bennett\nParley Demo' } });
+		// Another session (another device) of the same user reads it; another user does not.
+		const again = (await login(server.url, 'owner@demo.test')).accessToken;
+		expect((await api(server.url, again, 'GET', '/api/me/email-signature')).json).toEqual({ signature: 'Olivia Bennett\nParley Demo' });
+		const ana = (await login(server.url, 'ana@demo.test')).accessToken;
+		expect((await api(server.url, ana, 'GET', '/api/me/email-signature')).json).toEqual({ signature: '' });
+		expect((await api(server.url, ana, 'PATCH', '/api/me/email-signature', { signature: 'x'.repeat(2001) })).json).toMatchObject({ error: { code: 'invalid_input' } });
+		expect((await api(server.url, ana, 'PATCH', '/api/me/email-signature', { signature: 42 })).status).toBe(400);
+		expect((await fetch(`${server.url}/api/me/email-signature`)).status).toBe(401);
+		await api(server.url, token, 'PATCH', '/api/me/email-signature', { signature: '' });
 	});
 
 	it('signs with DKIM when the channel has a key; passwords and keys never enter the directory', async () => {
@@ -193,6 +296,9 @@ describe('email channel: outbound SMTP', () => {
 		await waitFor(() => status(contactId, id)?.status === 'sent', 15_000, 'sent');
 		const mail = sink.mails.find((m) => m.raw.includes('signed reply'))!;
 		expect(headerOf(mail.raw, 'DKIM-Signature')).toMatch(/d=parley\.test; .*s=p1/);
+		// The kept source is the signed message (S5.3 View original).
+		const stored = await (await fetch(`${server.url}/api/uploads/${status(contactId, id)!.source}`, { headers: { authorization: `Bearer ${token}` } })).text();
+		expect(headerOf(stored, 'DKIM-Signature')).toBe(headerOf(mail.raw, 'DKIM-Signature'));
 	});
 });
 

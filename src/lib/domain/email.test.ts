@@ -1,6 +1,6 @@
 // SPEC S5.12: subjects, threading headers, address lists, quoted history, composed HTML.
 import { describe, expect, it } from 'vitest';
-import { applyMark, emailHtml, emailPlainText } from './email-format';
+import { emailHtmlToText, isEmailHtml, textToEmailHtml } from './email-format';
 import { baseSubject, parseAddressList, replyHeaders, replySubject, splitQuoted } from './email';
 import { channelsToReach } from './outbound';
 import type { Channel } from './types';
@@ -29,18 +29,22 @@ describe('email rules', () => {
 		expect(splitQuoted('just text')).toEqual({ fresh: 'just text', quoted: '' });
 	});
 
-	it('makes HTML from the composer marks and escapes everything else', () => {
-		expect(emailHtml('Hi **there** and *you* <script>\n- one\n- two\n> quoted\n[site](https://x.test/a)')).toBe(
-			'<p>Hi <strong>there</strong> and <em>you</em> &lt;script&gt;</p><ul><li>one</li><li>two</li></ul><blockquote><p>quoted</p></blockquote><p><a href="https://x.test/a">site</a></p>'
+	// SPEC S5.12: the plain-text alternative of the rich editor's HTML.
+	it('derives the text alternative from composed HTML', () => {
+		expect(emailHtmlToText('<p>Hi <strong>there</strong> and <em>you</em> &lt;script&gt;</p><ul><li>one</li><li>two</li></ul><blockquote><p>quoted</p></blockquote><p><a href="https://x.test/a">site</a></p>')).toBe(
+			'Hi there and you <script>\n\n- one\n- two\n\n> quoted\n\nsite <https://x.test/a>'
 		);
-		expect(emailHtml('[x](javascript:alert(1))')).toBe('<p>[x](javascript:alert(1))</p>');
-		expect(emailPlainText('Hi **there** [site](https://x.test)')).toBe('Hi there site <https://x.test>');
+		expect(emailHtmlToText('<div>a</div><div>b<br>c</div><ol><li>x</li><li>y</li></ol>')).toBe('a\nb\nc\n\n1. x\n2. y');
+		expect(emailHtmlToText('<p>x</p><script>alert(1)</script><style>p{}</style>')).toBe('x');
+		expect(emailHtmlToText('<p><a href="https://x.test">https://x.test</a> &amp; &#233;</p>')).toBe('https://x.test & é');
+		expect(emailHtmlToText(`<p>Bye</p>${textToEmailHtml('-- \nAna\nSupport')}`)).toBe('Bye\n\n-- \nAna\nSupport');
 	});
 
-	it('applies toolbar marks to the selection', () => {
-		expect(applyMark('say hello', 4, 9, 'bold')).toEqual({ text: 'say **hello**', start: 6, end: 11 });
-		expect(applyMark('a\nb', 0, 3, 'list').text).toBe('- a\n- b');
-		expect(applyMark('a', 1, 1, 'quote').text).toBe('> a');
+	it('turns plain text into escaped paragraphs and recognises the editor HTML', () => {
+		expect(textToEmailHtml('Hi <b>\nthere\n\nBye')).toBe('<p>Hi &lt;b&gt;<br>there</p><p>Bye</p>');
+		expect(isEmailHtml('<p>x</p>')).toBe(true);
+		expect(isEmailHtml('<3 thanks')).toBe(false);
+		expect(isEmailHtml('plain')).toBe(false);
 	});
 
 	it('offers an email channel to reach a contact with an email address (S5.10)', () => {

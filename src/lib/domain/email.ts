@@ -85,3 +85,27 @@ export function splitQuoted(text: string): { fresh: string; quoted: string } {
 	}
 	return { fresh: lines.slice(0, cut).join('\n').trimEnd(), quoted: lines.slice(cut).join('\n').trim() };
 }
+
+/** A user's email signature: plain text, added under each email they send (S5.12). */
+export const MAX_SIGNATURE = 2000;
+
+/**
+ * S5.4: a delivery report (bounce) the server could not match to an email it sent, kept per
+ * channel (the newest `MAX_DELIVERY_PROBLEMS`) for its owners and managers.
+ * `reason`: `unknown_message` (the report names a message we did not send, or no longer know),
+ * `no_message_id` (the report names none).
+ */
+export interface EmailDeliveryProblem {
+	at: number;
+	recipient: string;
+	status: string;
+	diagnostic: string;
+	reason: 'unknown_message' | 'no_message_id';
+	originalMessageId?: string;
+	/** The report's own Message-ID (a report received twice is kept once). */
+	reportId: string;
+	from: string;
+	subject: string;
+}
+
+export const MAX_DELIVERY_PROBLEMS = 500;

@@ -314,6 +314,8 @@ export interface Delivery {
 	attempts?: number;
 	/** On a `failed` status: when the channel adapter tries again (absent: the failure is final). */
 	retryAt?: number;
+	/** A sent email's raw MIME source, as it went out (an upload of the contact; S5.3 View original). */
+	source?: string;
 }
 
 export interface Profile {

@@ -98,7 +98,8 @@ export function receiverError(status: number, text: string): string {
 	return `HTTP ${status}${detail ? `: ${detail}` : ''}`.slice(0, MAX_ERROR_CHARS);
 }
 
-export type Outcome = { kind: 'sent' } | { kind: 'retry'; error: string } | { kind: 'final'; error: string };
+/** `source`: what was sent, stored (an email's raw MIME, an upload of the contact). */
+export type Outcome = { kind: 'sent'; source?: string } | { kind: 'retry'; error: string } | { kind: 'final'; error: string };
 
 /**
  * How one channel kind other than the webhook dispatches its rows (the email channel: SMTP).
@@ -295,7 +296,7 @@ export class Outbox {
 		if (this.closed) return;
 		const now = this.deps.clock();
 		if (outcome.kind === 'sent') {
-			await this.writeStatus(row.docId, row.entryId, 'sent', now, { attempts });
+			await this.writeStatus(row.docId, row.entryId, 'sent', now, { attempts, ...(outcome.source ? { source: outcome.source } : {}) });
 			await this.deps.store.updateOutbox(row.docId, row.entryId, { state: 'sent', attempts, lastError: null, updatedAt: now });
 			return;
 		}
@@ -324,7 +325,7 @@ export class Outbox {
 		entryId: string,
 		status: DeliveryStatus,
 		at: number,
-		extra: { attempts?: number; error?: string; retryAt?: number } = {}
+		extra: { attempts?: number; error?: string; retryAt?: number; source?: string } = {}
 	): Promise<boolean> {
 		let wrote = false;
 		await this.deps.rooms.applyServerChange(docId, (ydoc) => {

@@ -26,10 +26,11 @@ export function deliveryMayMove(from: Delivery | undefined, to: DeliveryStatus):
 	return RANK[to] > RANK[from.status];
 }
 
-/** Writes `d` when it moves the entry's status forward; returns whether it wrote. */
+/** Writes `d` when it moves the entry's status forward (a sent email's source stays); returns whether it wrote. */
 export function advanceDelivery(c: ContactDoc, id: EntryId, d: Delivery): boolean {
-	if (!deliveryMayMove(c.delivery.get(id), d.status)) return false;
-	c.delivery.set(id, d);
+	const prev = c.delivery.get(id);
+	if (!deliveryMayMove(prev, d.status)) return false;
+	c.delivery.set(id, prev?.source && !d.source ? { ...d, source: prev.source } : d);
 	return true;
 }
 

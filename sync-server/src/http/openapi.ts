@@ -839,6 +839,44 @@ export const OPENAPI: Obj = {
 				responses: { '200': json(ref('EmailChannel'), 'Saved.'), ...ADMIN_ERRORS, '400': err('`invalid_input`.'), '404': err('`unknown_channel`.') }
 			}
 		},
+		'/api/channels/{id}/email/problems': {
+			parameters: [idParam('id', "The email channel's id.")],
+			get: {
+				tags: ['channels'],
+				summary: 'Delivery reports that matched no email we sent (SPEC S5.4)',
+				description: 'Unmatched bounces (RFC 3464) received on this channel, newest first, the newest 500 kept. `reason`: `unknown_message` or `no_message_id`. Owners and managers.',
+				security: MEMBER,
+				responses: {
+					'200': json(
+						obj({
+							problems: {
+								type: 'array',
+								items: obj({ at: { type: 'number' }, recipient: { type: 'string' }, status: { type: 'string' }, diagnostic: { type: 'string' }, reason: { enum: ['unknown_message', 'no_message_id'] }, originalMessageId: { type: 'string' }, reportId: { type: 'string' }, from: { type: 'string' }, subject: { type: 'string' } })
+							}
+						}),
+						'The list.'
+					),
+					...ADMIN_ERRORS,
+					'404': err('`unknown_channel`.')
+				}
+			}
+		},
+		'/api/me/email-signature': {
+			get: {
+				tags: ['channels'],
+				summary: "The caller's email signature (SPEC S5.12)",
+				description: 'Plain text, kept on the server per user: the same on every device of theirs.',
+				security: MEMBER,
+				responses: { '200': json(obj({ signature: { type: 'string' } }), 'The signature (empty when none).'), ...COMMON_ERRORS }
+			},
+			patch: {
+				tags: ['channels'],
+				summary: "Set the caller's email signature (SPEC S5.12)",
+				security: MEMBER,
+				requestBody: body(obj({ signature: { type: 'string', maxLength: 2000 } }, ['signature'])),
+				responses: { '200': json(obj({ signature: { type: 'string' } }), 'Saved (trailing blanks and control characters removed).'), ...COMMON_ERRORS, '400': err('`invalid_input`.') }
+			}
+		},
 		'/api/email/demo-mailbox': {
 			get: {
 				tags: ['channels'],

@@ -19,6 +19,7 @@ import type { PendingFile } from './AttachmentChips.svelte';
 import { filterEmoji, type EmojiItem } from './emoji';
 import { formatSize } from './size';
 import { EmailDraft } from '../email/email-draft.svelte';
+import { emailHtmlToText, isEmailHtml } from '../../domain/email-format';
 import {
 	contactVariables,
 	defaultChannel,
@@ -55,6 +56,8 @@ export interface ComposerInputs {
 	commentDraft?: ComposerDraft;
 	/** Where a reply waits while its files cannot be uploaded (offline, S5.14). */
 	outbox?: FileOutboxApi;
+	/** The user's email signature, kept on the server (S5.12); null while not read. */
+	emailSignature?: { readonly value: string | null; load(): void };
 }
 
 export interface ComposerDeps {
@@ -101,7 +104,8 @@ export class ComposerState {
 			quoted: this.quoted,
 			channel: this.mode === 'reply' ? this.channel : undefined,
 			contactEmail: this.#p.conversation.profile?.email ?? '',
-			userId: this.#p.me?.id ?? null
+			signature: this.#p.emailSignature?.value ?? '',
+			loadSignature: () => this.#p.emailSignature?.load()
 		}));
 	}
 
@@ -113,6 +117,21 @@ export class ComposerState {
 	/** A shared draft gets the editor that publishes this caret and draws the others' (S9.4). */
 	readonly shared = $derived(isShared(this.current) ? this.current : null);
 	readonly text = $derived(this.current ? this.current.value : this.mode === 'reply' ? this.#localReply : this.#localComment);
+
+	/**
+	 * S5.12: a reply on an email channel is written in the rich editor; its draft is HTML
+	 * (`domain/email-format.ts`). `plain` is the text of the draft either way.
+	 */
+	readonly rich = $derived.by(() => this.mode === 'reply' && this.email.active && !this.templateMode);
+	readonly plain = $derived(this.rich || isEmailHtml(this.text) ? emailHtmlToText(this.text) : this.text);
+
+	/**
+	 * A draft written in the rich editor, now on a channel that takes plain text, becomes that text
+	 * (once the channel is known: a directory still loading changes nothing). Run in an effect.
+	 */
+	plainForChannel(): void {
+		if (this.mode === 'reply' && this.channel && !this.rich && isEmailHtml(this.text)) this.setText(emailHtmlToText(this.text));
+	}
 
 	setText(value: string): void {
 		if (this.current) this.current.set(value);
@@ -216,6 +235,7 @@ export class ComposerState {
 		});
 	});
 	readonly trigger = $derived.by((): Trigger | null => {
+		if (this.rich) return null;
 		const t = triggerAt(this.text, this.caret, this.mode === 'comment');
 		return t && t.start !== this.#closedTriggerAt ? t : null;
 	});
@@ -317,7 +337,7 @@ export class ComposerState {
 	}
 
 	// --- link preview (S5.9) ---
-	readonly url = $derived(this.mode === 'reply' ? firstUrl(this.text) : null);
+	readonly url = $derived(this.mode === 'reply' ? firstUrl(this.plain) : null);
 
 	/** Fetches the preview of the text's first URL, a moment after it stops changing; run in an effect. */
 	watchPreview(): (() => void) | undefined {
@@ -418,7 +438,7 @@ export class ComposerState {
 			!this.#uploading &&
 			(this.mode === 'comment'
 				? this.text.trim() !== ''
-				: !this.replyBlock && (this.#template !== undefined || this.text.trim() !== '' || this.#ready.length > 0 || this.#waiting.length > 0))
+				: !this.replyBlock && (this.#template !== undefined || this.plain.trim() !== '' || this.#ready.length > 0 || this.#waiting.length > 0))
 	);
 
 	/** A reply with files still to upload waits in the outbox; it is written once they are stored. */

@@ -4,10 +4,13 @@
  * the email a reply answers: the one picked with Reply in the message menu, else the latest email
  * of the thread on that channel. The subject is required for a new email and optional on a
  * reply (it defaults to "Re: <subject>"); a different subject starts a new email (no threading
- * headers). The signature is the agent's own, kept on this device per user.
+ * headers). The signature is the agent's own, kept on the server (the same on every device):
+ * it is added under the text of each new email and reply, and can be changed for one email
+ * (`messageSignature`) without changing the default.
  */
 import { baseSubject, emailsOf, MAX_RECIPIENTS, parseAddressList, replyHeaders, replySubject } from '../../domain/email';
-import { emailHtml, emailPlainText } from '../../domain/email-format';
+import { emailHtmlToText, isEmailHtml, textToEmailHtml } from '../../domain/email-format';
+import { sanitizeComposed } from './rich-editor';
 import type { Channel, EmailMeta, Entry, EntryId } from '../../domain/types';
 
 export interface EmailDraftInputs {
@@ -15,20 +18,21 @@ export interface EmailDraftInputs {
 	quoted: Entry | undefined;
 	channel: Channel | undefined;
 	contactEmail: string;
-	userId: string | null;
+	/** The user's saved signature (empty: none, or not read yet). */
+	signature: string;
+	/** Asks for the user's signature (read from the server). */
+	loadSignature?: () => void;
 }
 
 export type EmailProblem = { key: 'email.subjectRequired' | 'email.noAddress' } | { key: 'email.invalidAddresses'; list: string };
-
-const SIGNATURE_KEY = (userId: string) => `parley.email.signature.${userId}`;
 
 export class EmailDraft {
 	subject = $state('');
 	cc = $state('');
 	bcc = $state('');
 	showCopies = $state(false);
-	signature = $state('');
-	#signatureFor: string | null = null;
+	/** This email's signature when the agent changed it (null: the saved one). */
+	messageSignature = $state<string | null>(null);
 	readonly #read: () => EmailDraftInputs;
 
 	constructor(inputs: () => EmailDraftInputs) {
@@ -65,26 +69,25 @@ export class EmailDraft {
 		return null;
 	});
 
-	/** Loads the signature of the user (once per user). */
+	/** The signature this email goes out with. */
+	readonly signature = $derived(this.messageSignature ?? this.inputs().signature);
+
+	/** Reads the user's signature (the composer shows it once an email channel is chosen). */
 	loadSignature(): void {
-		const id = this.inputs().userId;
-		if (!id || id === this.#signatureFor || typeof localStorage === 'undefined') return;
-		this.#signatureFor = id;
-		this.signature = localStorage.getItem(SIGNATURE_KEY(id)) ?? '';
+		this.inputs().loadSignature?.();
 	}
 
-	saveSignature(value: string): void {
-		this.signature = value;
-		const id = this.inputs().userId;
-		if (id && typeof localStorage !== 'undefined') localStorage.setItem(SIGNATURE_KEY(id), value);
-	}
-
-	/** What the message carries: its text (with the signature) and its email envelope; or what stops it. */
-	build(text: string, id: EntryId): { ok: true; text: string; email: EmailMeta } | { ok: false; problem: EmailProblem } {
+	/**
+	 * What the message carries: its HTML (the editor's, sanitized, with the signature) and the
+	 * text alternative derived from it, its email envelope; or what stops it. `value` is the
+	 * editor's HTML (plain text is taken as paragraphs).
+	 */
+	build(value: string, id: EntryId): { ok: true; text: string; email: EmailMeta } | { ok: false; problem: EmailProblem } {
 		if (this.problem) return { ok: false, problem: this.problem };
 		const subject = this.effectiveSubject;
 		if (!subject) return { ok: false, problem: { key: 'email.subjectRequired' } };
-		const body = this.signature.trim() ? `${text.trimEnd()}\n\n-- \n${this.signature.trim()}` : text;
+		const sig = this.signature.trim();
+		const html = sanitizeComposed(isEmailHtml(value) ? value : textToEmailHtml(value)) + (sig ? textToEmailHtml(`-- \n${sig}`) : '');
 		const domain = this.inputs().channel?.email?.addresses[0]?.split('@')[1] ?? 'parley.invalid';
 		const cc = this.#cc.valid.filter((a) => a !== this.to);
 		const bcc = this.#bcc.valid.filter((a) => a !== this.to && !cc.includes(a));
@@ -93,11 +96,11 @@ export class EmailDraft {
 			to: [this.to],
 			...(cc.length ? { cc: cc.slice(0, MAX_RECIPIENTS) } : {}),
 			...(bcc.length ? { bcc: bcc.slice(0, MAX_RECIPIENTS) } : {}),
-			html: emailHtml(body),
+			html,
 			messageId: `<${id}@${domain}>`,
 			...(this.newThread ? {} : replyHeaders(this.answered, subject))
 		};
-		return { ok: true, text: emailPlainText(body), email };
+		return { ok: true, text: emailHtmlToText(html), email };
 	}
 
 	/** After a send: the next email starts from the thread again. */
@@ -106,5 +109,6 @@ export class EmailDraft {
 		this.cc = '';
 		this.bcc = '';
 		this.showCopies = false;
+		this.messageSignature = null;
 	}
 }

@@ -37,6 +37,7 @@ import type { OutboxAdapter } from '../outbox';
 import { advanceDelivery, writeIncoming } from '../thread-writes';
 import { KeyedLock } from '../webhook';
 import { parseEmail, type ParsedEmail } from './parse';
+import { MAX_DELIVERY_PROBLEMS, MAX_SIGNATURE, type EmailDeliveryProblem } from '../../../../src/lib/domain/email';
 import { parseEmailSettings, secretKey } from './settings';
 import type { MailSink } from './mail-sink';
 import { ImapPoller } from './imap';
@@ -74,6 +75,9 @@ export interface EmailDeps {
 export type IngestResult =
 	| { ok: true; outcome: 'stored' | 'duplicate' | 'bounce' | 'ignored'; contactId?: ContactId; entryId?: string }
 	| { ok: false; code: number; message: string };
+
+const problemsKey = (channelId: string) => `email.problems:${channelId}`;
+const signatureKey = (userId: string) => `email.signature:${userId}`;
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
@@ -287,7 +291,20 @@ export class EmailChannel {
 		const [docId, entryId] = ref ? ref.split('\n') : [];
 		const parsed = docId ? parseDocId(docId) : null;
 		if (!parsed || parsed.kind !== 'contact' || !entryId) {
-			this.deps.log(`email: delivery report for an unknown message ${orig ?? '(no Message-ID)'} ignored`);
+			// Unmatched: kept in the channel's delivery problems (Settings > Email), opens nothing.
+			const b = mail.bounce;
+			await this.recordProblem(channel.id, {
+				at: this.deps.clock(),
+				recipient: b?.recipient ?? '',
+				status: b?.status ?? '',
+				diagnostic: b?.diagnostic ?? b?.reason ?? '',
+				reason: orig ? 'unknown_message' : 'no_message_id',
+				...(orig ? { originalMessageId: orig } : {}),
+				reportId: mail.messageId,
+				from: mail.from ?? '',
+				subject: mail.subject
+			});
+			this.deps.log(`email: delivery report for an unknown message ${orig ?? '(no Message-ID)'} recorded`);
 			return { ok: true, outcome: 'ignored' };
 		}
 		const now = this.deps.clock();
@@ -313,6 +330,28 @@ export class EmailChannel {
 			updateId
 		);
 		return { ok: true, outcome: 'bounce', contactId: parsed.contactId, entryId: rec.entryId };
+	}
+
+	/** Adds an unmatched delivery report to the channel's list (once per report; the newest kept). */
+	private async recordProblem(channelId: string, p: EmailDeliveryProblem): Promise<void> {
+		await this.lock.run(`problems\u0000${channelId}`, async () => {
+			const list = await this.problems(channelId);
+			if (list.some((x) => x.reportId === p.reportId)) return;
+			list.push(p);
+			await this.deps.store.setMeta(problemsKey(channelId), JSON.stringify(list.slice(-MAX_DELIVERY_PROBLEMS)));
+		});
+	}
+
+	/** The channel's unmatched delivery reports, oldest first. */
+	async problems(channelId: string): Promise<EmailDeliveryProblem[]> {
+		const raw = await this.deps.store.getMeta(problemsKey(channelId));
+		if (!raw) return [];
+		try {
+			const v = JSON.parse(raw) as unknown;
+			return Array.isArray(v) ? (v as EmailDeliveryProblem[]) : [];
+		} catch {
+			return [];
+		}
 	}
 
 	// --- HTTP -------------------------------------------------------------------------------
@@ -351,6 +390,40 @@ export class EmailChannel {
 					if (parsed.secrets.imap !== undefined) await this.restartPoller(ch.id);
 					else await this.refresh();
 					return reply(200, await this.settingsView({ ...ch, email: settings }));
+				}
+			},
+			{
+				// S5.4: delivery reports that matched no email we sent (owners and managers).
+				method: 'GET',
+				path: /^\/api\/channels\/([A-Za-z0-9_-]{1,80})\/email\/problems$/,
+				access: 'admin',
+				handle: async ({ params }) => {
+					const ch = this.deps.channel(params[0]!);
+					if (!ch || ch.kind !== 'email') return errorReply(404, 'unknown_channel', 'No email channel with this id.');
+					return reply(200, { problems: (await this.problems(ch.id)).reverse() });
+				}
+			},
+			{
+				// S5.12: the caller's own email signature, kept on the server (every device of theirs).
+				method: 'GET',
+				path: /^\/api\/me\/email-signature$/,
+				access: 'member',
+				handle: async ({ me }) => reply(200, { signature: (await this.deps.store.getMeta(signatureKey(me.id))) ?? '' })
+			},
+			{
+				method: 'PATCH',
+				path: /^\/api\/me\/email-signature$/,
+				access: 'member',
+				handle: async ({ req, me }) => {
+					const body = await readJson(req, 16 * 1024);
+					if (!body.ok) return body.reply;
+					const o = asObject(body.value);
+					const sig = o?.signature;
+					if (typeof sig !== 'string') return errorReply(400, 'invalid_input', 'signature must be a string.');
+					const clean = [...sig.replace(/\r\n?/g, '\n')].filter((ch) => ch === '\n' || ch === '\t' || (ch >= ' ' && ch !== '\u007f')).join('').trimEnd();
+					if (clean.length > MAX_SIGNATURE) return errorReply(400, 'invalid_input', `signature is longer than ${MAX_SIGNATURE} characters.`);
+					await this.deps.store.setMeta(signatureKey(me.id), clean);
+					return reply(200, { signature: clean });
 				}
 			},
 			{

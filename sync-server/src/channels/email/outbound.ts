@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import { DEMO_CHANNELS, DEMO_EMAIL } from '../../../../src/lib/demo/generate';
 import { normalizeEmail } from '../../../../src/lib/domain/contact-input';
-import { contactDocId } from '../../../../src/lib/domain/ids';
+import { contactDocId, parseDocId } from '../../../../src/lib/domain/ids';
 import type { Attachment, Channel, ContactId, MessageEntry, Profile } from '../../../../src/lib/domain/types';
 import type { OutboxRow } from '../../persistence/store';
 import { resolveGuarded } from '../outbound-http';
@@ -92,6 +92,29 @@ export class EmailOutbound implements OutboxAdapter {
 		}
 		const pass = smtp.user ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'smtp')) : null;
 		const dkimKey = channel.email?.dkim ? await this.deps.store.getChannelSecret(secretKey(channel.id, 'dkim')) : null;
+		const dkim = dkimKey && channel.email?.dkim ? { domainName: channel.email.dkim.domain, keySelector: channel.email.dkim.selector, privateKey: dkimKey } : undefined;
+		// The message is built (and DKIM-signed) once here, then sent as these bytes: what went out
+		// is kept as the sent email's source (S5.3 View original), byte for byte.
+		let built: { raw: Buffer; envelope: { from: string; to: string[] } };
+		try {
+			const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) }).sendMail({
+				messageId: p.messageId,
+				from: p.fromName ? { name: p.fromName, address: p.from } : p.from,
+				to: p.to,
+				...(p.cc.length ? { cc: p.cc } : {}),
+				subject: p.subject,
+				text: p.text,
+				...(p.html ? { html: p.html } : {}),
+				...(p.inReplyTo ? { inReplyTo: p.inReplyTo } : {}),
+				...(p.references?.length ? { references: p.references } : {}),
+				headers: { 'X-Parley-Attempt': String(attempt) },
+				attachments
+			});
+			// BCC only in the envelope: never a header of the message (nor of its kept source).
+			built = { raw: info.message as Buffer, envelope: { from: p.from, to: [...new Set([...p.to, ...p.cc, ...p.bcc])] } };
+		} catch (err) {
+			return { kind: 'final', error: `The email could not be built: ${(err as Error).message}`.slice(0, 450) };
+		}
 		const transport = nodemailer.createTransport({
 			host: target.address,
 			port: smtp.port,
@@ -102,25 +125,10 @@ export class EmailOutbound implements OutboxAdapter {
 			connectionTimeout: this.opts.timeoutMs,
 			greetingTimeout: this.opts.timeoutMs,
 			socketTimeout: this.opts.timeoutMs * 3,
-			tls: { rejectUnauthorized: !this.opts.allowPrivate, ...(isIP(smtp.host) ? {} : { servername: smtp.host }) },
-			...(dkimKey && channel.email?.dkim ? { dkim: { domainName: channel.email.dkim.domain, keySelector: channel.email.dkim.selector, privateKey: dkimKey } } : {})
+			tls: { rejectUnauthorized: !this.opts.allowPrivate, ...(isIP(smtp.host) ? {} : { servername: smtp.host }) }
 		});
 		try {
-			await transport.sendMail({
-				messageId: p.messageId,
-				from: p.fromName ? { name: p.fromName, address: p.from } : p.from,
-				to: p.to,
-				...(p.cc.length ? { cc: p.cc } : {}),
-				...(p.bcc.length ? { bcc: p.bcc } : {}),
-				subject: p.subject,
-				text: p.text,
-				...(p.html ? { html: p.html } : {}),
-				...(p.inReplyTo ? { inReplyTo: p.inReplyTo } : {}),
-				...(p.references?.length ? { references: p.references } : {}),
-				headers: { 'X-Parley-Attempt': String(attempt) },
-				attachments
-			});
-			return { kind: 'sent' };
+			await transport.sendMail({ envelope: built.envelope, raw: built.raw });
 		} catch (err) {
 			const e = err as { responseCode?: number; response?: string; message?: string };
 			const text = (e.response ?? e.message ?? 'The SMTP server failed.').replace(/\s+/g, ' ').slice(0, 450);
@@ -132,5 +140,14 @@ export class EmailOutbound implements OutboxAdapter {
 		} finally {
 			transport.close();
 		}
+		return { kind: 'sent', ...(await this.keepSource(row, built.raw)) };
+	}
+
+	/** The sent bytes, stored as a file of the contact like a received email's source (read with the same access check). */
+	private async keepSource(row: OutboxRow, raw: Buffer): Promise<{ source?: string }> {
+		const parsed = parseDocId(row.docId);
+		if (!this.deps.uploads || parsed?.kind !== 'contact') return {};
+		const saved = await this.deps.uploads.saveBytes(raw, { name: 'sent.eml', mime: 'message/rfc822' }, { contactId: parsed.contactId, uploadedBy: 'email:sent' }).catch(() => null);
+		return saved?.ok ? { source: saved.attachment.storageName } : {};
 	}
 }

@@ -34,7 +34,7 @@ export interface ParsedEmail {
 	attachments: Array<{ name: string; mime: string; data: Buffer }>;
 	auto?: 'bounce' | 'auto_reply';
 	/** Delivery report: the Message-ID of the mail that bounced, and the reason given. */
-	bounce?: { originalMessageId?: string; reason: string };
+	bounce?: BounceDetails;
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): Array<{ address: string; name: string }> => {
@@ -113,9 +113,19 @@ function autoKind(mail: ParsedMail, envelopeFrom: string | null | undefined): 'b
 	return undefined;
 }
 
-function bounceDetails(mail: ParsedMail, raw: Buffer): { originalMessageId?: string; reason: string } {
+/** What a delivery report says: the message it reports on, the recipient, the status and the server's diagnostic. */
+export interface BounceDetails {
+	originalMessageId?: string;
+	reason: string;
+	recipient?: string;
+	status?: string;
+	diagnostic?: string;
+}
+
+function bounceDetails(mail: ParsedMail, raw: Buffer): BounceDetails {
 	let original: string | undefined;
 	let reason = '';
+	let fields: Pick<BounceDetails, 'recipient' | 'status' | 'diagnostic'> = {};
 	// mailparser keeps some report parts as attachments and folds others into the text: the
 	// delivery-status fields are read from whichever holds them, else from the raw report.
 	const parts = [...mail.attachments.map((a) => ({ ct: a.contentType.toLowerCase(), body: a.content.toString('utf8') })), { ct: 'message/delivery-status', body: raw.toString('utf8') }];
@@ -126,6 +136,7 @@ function bounceDetails(mail: ParsedMail, raw: Buffer): { originalMessageId?: str
 			const status = /^Status:\s*(\S+)/im.exec(body)?.[1];
 			const rcpt = /^Final-Recipient:\s*(?:rfc822;\s*)?(\S+)/im.exec(body)?.[1];
 			reason = [rcpt, status, diag?.replace(/\s+/g, ' ')].filter(Boolean).join(' ');
+			fields = { ...(rcpt ? { recipient: rcpt.slice(0, 320) } : {}), ...(status ? { status: status.slice(0, 20) } : {}), ...(diag ? { diagnostic: diag.replace(/\s+/g, ' ').slice(0, 500) } : {}) };
 		}
 	}
 	for (const a of mail.attachments) {
@@ -135,7 +146,7 @@ function bounceDetails(mail: ParsedMail, raw: Buffer): { originalMessageId?: str
 		}
 	}
 	original ??= /^Message-ID:\s*(<[^<>\s]+>)/im.exec(mail.text ?? '')?.[1];
-	return { ...(original ? { originalMessageId: original } : {}), reason: (reason || mail.subject || 'Undeliverable').slice(0, 500) };
+	return { ...(original ? { originalMessageId: original } : {}), ...fields, reason: (reason || mail.subject || 'Undeliverable').slice(0, 500) };
 }
 
 /** Parses and sanitizes one raw email (see the module comment). `envelopeFrom`: the SMTP MAIL FROM ('' for `<>`). */
