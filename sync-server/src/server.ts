@@ -48,6 +48,7 @@ import { callRoutes } from './calls/routes';
 import { transcriberFromEnv } from './calls/transcribe';
 import { fromAiService } from './ai/call-summary';
 import { parseIceServers } from '../../src/lib/protocol/calls';
+import { decodePayload } from '../../src/lib/protocol/bootstrap';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -247,6 +248,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		visibility,
 		fanout,
 		online: (userId) => hub.connectionsOf(userId) > 0,
+		// The status kept by the bootstrap snapshot (current on every write): no document loaded.
+		statusOf: async (docId) => {
+			const entry = await bootstrap.entry(docId);
+			const summary = entry ? decodePayload(entry.summary) : undefined;
+			const status = summary && typeof summary === 'object' ? (summary as { status?: unknown }).status : undefined;
+			return status === 'open' || status === 'closed' || status === 'snoozed' ? status : null;
+		},
 		clock,
 		log,
 		allowPrivate: process.env.ALLOW_LOOPBACK_CHANNELS === '1' || opts.channels?.allowPrivate === true,

@@ -42,7 +42,7 @@ import { AUDIENCE_CAP, dueOccurrence, nextOccurrence } from '../../../src/lib/do
 import { workspaceOptions } from '../../../src/lib/domain/workspace-options';
 import { assign, close, isActionError, reopen, snooze, type ActionResult } from '../../../src/lib/domain/actions';
 import { contactDocId, parseDocId } from '../../../src/lib/domain/ids';
-import type { Author, ChannelId, ContactId, DocId, Entry, EntryId, TeamId, UserId } from '../../../src/lib/domain/types';
+import type { Author, ChannelId, ContactId, DocId, Entry, EntryId, Status, TeamId, UserId } from '../../../src/lib/domain/types';
 import {
 	MAX_STEPS_PER_RUN,
 	definitionOf,
@@ -77,6 +77,11 @@ export interface EngineOptions {
 	visibility: Visibility;
 	/** Is a user connected now (round robin and least open prefer online agents)? */
 	online(userId: UserId): boolean;
+	/**
+	 * The conversation status of a contact document (least open counts the `open` ones of each
+	 * agent); absent, every contact assigned to an agent counts.
+	 */
+	statusOf?(docId: DocId): Promise<Status | null>;
 	clock: () => number;
 	log: (message: string) => void;
 	/** Several processes: only the lease's holder executes runs; every process starts them. */
@@ -440,7 +445,7 @@ export class WorkflowEngine implements WriteHook {
 		const marker = stepEntryId(run.id, run.steps) as EntryId;
 		const author: Author = { type: 'workflow', id: run.workflowId };
 		let plan: StepPlan | { kind: 'taken' } | { kind: 'missing' } = { kind: 'missing' };
-		const rr = await this.takeRoundRobin(stepAt(steps, pos));
+		const rr = await this.prepareAssign(stepAt(steps, pos));
 		await this.o.rooms.applyServerChange(docId, (ydoc) => {
 			if (!isCreated(ydoc, contactId)) return;
 			const c = contactDoc(ydoc, serverOrigin());
@@ -501,8 +506,11 @@ export class WorkflowEngine implements WriteHook {
 	 * claimed (`planStep` with the pointer seen and the same agents). A crash between the claim
 	 * and the step skips that agent once; it never gives two contacts the same turn.
 	 */
-	private async takeRoundRobin(step: ReturnType<typeof stepAt>): Promise<{ teamId: TeamId; seen: string | null; agents: AgentLoad[] } | null> {
-		if (step?.type !== 'assign' || step.to.kind !== 'round_robin') return null;
+	private async prepareAssign(step: ReturnType<typeof stepAt>): Promise<{ teamId: TeamId; seen: string | null; agents: AgentLoad[] } | null> {
+		if (step?.type !== 'assign') return null;
+		// Least open: each agent's open conversations, read before the step's transaction.
+		if (step.to.kind === 'least_open') return { teamId: step.to.teamId, seen: null, agents: await this.agentsWithOpen(step.to.teamId) };
+		if (step.to.kind !== 'round_robin') return null;
 		const teamId = step.to.teamId;
 		for (let i = 0; i < 20; i++) {
 			const agents = this.agents(teamId);
@@ -543,6 +551,21 @@ export class WorkflowEngine implements WriteHook {
 		for (const docId of this.o.visibility.contactDocIds()) {
 			const a = this.o.visibility.accessOf(docId);
 			if (a?.assigneeId) load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
+		}
+		return members.map((u) => ({ userId: u.id, online: this.o.online(u.id), open: load.get(u.id) ?? 0 }));
+	}
+
+	/** The team's active members with the conversations assigned to them that are open. */
+	private async agentsWithOpen(teamId: TeamId): Promise<AgentLoad[]> {
+		const statusOf = this.o.statusOf;
+		if (!statusOf) return this.agents(teamId);
+		const members = this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId));
+		const ids = new Set<string>(members.map((u) => u.id));
+		const load = new Map<string, number>();
+		for (const docId of this.o.visibility.contactDocIds()) {
+			const a = this.o.visibility.accessOf(docId);
+			if (!a?.assigneeId || !ids.has(a.assigneeId)) continue;
+			if ((await statusOf(docId)) === 'open') load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
 		}
 		return members.map((u) => ({ userId: u.id, online: this.o.online(u.id), open: load.get(u.id) ?? 0 }));
 	}
