@@ -39,6 +39,9 @@ export interface InboxDeps {
 	textSearch?(query: string): Promise<ReadonlySet<ContactId> | null>;
 }
 
+/** Quiet time after a rebuild before the other sorts are prepared (issue 26). */
+const PREPARE_AFTER_MS = 1_500;
+
 /** The unsaved filter's inbox key (its filter lives in the URL). */
 export const DRAFT_INBOX_KEY: InboxKey = customInboxKey(DRAFT_FILTER_ID);
 
@@ -76,6 +79,8 @@ export class InboxState implements InboxApi {
 	#timeFilters: Filter[] = [];
 	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
 	readonly #due = new Map<ContactId, number>();
+	/** Sorting ahead the other sorts' orders (issue 26), once the list has been still a while. */
+	#prepareTimer: ReturnType<typeof setTimeout> | null = null;
 	#counts: Record<InboxKey, number> = { all: 0, mine: 0, unassigned: 0, blocked: 0 };
 	#blockedVisible = 0;
 	#dots: DotState = emptyDots();
@@ -120,6 +125,27 @@ export class InboxState implements InboxApi {
 		}
 		this.#refreshInboxes();
 		this.version++;
+		this.#prepareSoon();
+	}
+
+	/**
+	 * Issue 26: after a quiet moment, the list index sorts ahead the orders of the sorts the
+	 * status filter offers (one per idle period), so the first switch of sort at 50,000
+	 * conversations only filters. A rebuild (a first sync's batches) postpones it.
+	 */
+	#prepareSoon(): void {
+		if (this.#prepareTimer !== null) clearTimeout(this.#prepareTimer);
+		this.#prepareTimer = setTimeout(() => {
+			this.#prepareTimer = null;
+			const idle = (fn: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 0));
+			const step = () => {
+				if (this.#prepareTimer !== null) return; // rebuilt meanwhile: prepared later
+				for (const sort of this.sorts) {
+					if (this.#list.prepare(() => this.#all.values(), [sort])) return idle(step);
+				}
+			};
+			idle(step);
+		}, PREPARE_AFTER_MS);
 	}
 
 	/** A batch of summary changes from the replica. */
@@ -196,6 +222,7 @@ export class InboxState implements InboxApi {
 	setStatus(status: StatusFilter): void {
 		this.query = { ...this.query, status };
 		this.#rebuildList();
+		this.#prepareSoon();
 	}
 
 	setUnreplied(on: boolean): void {
@@ -231,6 +258,8 @@ export class InboxState implements InboxApi {
 
 	reset(): void {
 		this.#clearFlipTimer();
+		if (this.#prepareTimer !== null) clearTimeout(this.#prepareTimer);
+		this.#prepareTimer = null;
 		if (this.#textTimer !== null) clearTimeout(this.#textTimer);
 		this.#textTimer = null;
 		this.#textMatches.clear();
