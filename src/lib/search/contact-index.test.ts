@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createPrng } from '../demo/prng';
 import type { ContactId } from '../domain/types';
 import { ContactIndex, firstK } from './contact-index';
+import { SearchHost } from './host';
+import type { WorkerReply } from './protocol';
 import { FIXTURE_FIELDS, fixtureWorkspace } from './fixtures';
 import type { SearchableContact } from './indexable';
 import { DEMO_COUNTRY } from './phone';
@@ -96,5 +98,30 @@ describe('contact index with changes between queries', () => {
 		const hits = index.search(planContactQuery('renamed', DEMO_COUNTRY)!, 8);
 		expect(hits.ids).toEqual([ws[0]!.id]);
 		expect(index.pairsMerged - before).toBeLessThan(total / 10);
+	});
+});
+
+describe('search worker host', () => {
+	it('merges new contact pairs when idle after changes, so the next query waits for no merge', () => {
+		const later: Array<{ fn: () => void; ms: number }> = [];
+		const replies: WorkerReply[] = [];
+		const host = new SearchHost(
+			(r) => replies.push(r),
+			(fn) => fn(),
+			(fn, ms) => later.push({ fn, ms })
+		);
+		host.handle({ type: 'load', contacts: null, customFields: FIXTURE_FIELDS });
+		const ws = fixtureWorkspace(28, 3000, 0).map((w) => w.contact);
+		for (const c of ws) host.handle({ type: 'upsertContact', contact: c });
+		// One merge is due for the whole burst, a little later.
+		expect(later).toHaveLength(1);
+		expect(host.current.contactIndex.unsettled).toBeGreaterThan(0);
+		later[0]!.fn();
+		expect(host.current.contactIndex.unsettled).toBe(0);
+		const merged = host.current.contactIndex.pairsMerged;
+		host.handle({ type: 'query', seq: 1, lane: 'l', scope: 'contacts', text: ws[0]!.lastName, limit: 8 });
+		const result = replies.find((r) => r.type === 'result');
+		expect(result?.type === 'result' && result.outcome.status === 'done' && result.outcome.scope === 'contacts' && result.outcome.results.total).toBeGreaterThan(0);
+		expect(host.current.contactIndex.pairsMerged).toBe(merged);
 	});
 });

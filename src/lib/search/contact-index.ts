@@ -310,11 +310,17 @@ export class ContactIndex {
 		return [start, end];
 	}
 
+	/** Pairs added since the last merge (a query merges them first). */
+	get unsettled(): number {
+		return this.pendingWords.length + this.pendingPhones.length;
+	}
+
 	/**
 	 * New pairs join the small run; the small run joins the main one once it holds an eighth of
-	 * it (or always, with `all`: a snapshot keeps one run).
+	 * it (or always, with `all`: a snapshot keeps one run). Queries call it; the worker also calls
+	 * it when idle after changes, so a query after a bulk load does not pay the merge.
 	 */
-	private settle(all = false): void {
+	settle(all = false): void {
 		const alive = (s: number) => this.slots[s] !== null;
 		if (this.pendingWords.length) {
 			[this.recentWords, this.recentWordSlots] = merge(this.recentWords, this.recentWordSlots, this.pendingWords, alive);
