@@ -22,6 +22,7 @@ import type { ContactId, ContactSummary, Directory, InboxKey, ListQuery, SortKey
 import type { SummaryChange } from '../sync/summaries';
 import type { InboxApi, InboxEntry } from './api';
 import { sameQuery, type FirstPage } from './first-page';
+import { IdleGate } from './idle-gate';
 import { ListIndex } from './list-index';
 
 export interface InboxDeps {
@@ -39,7 +40,7 @@ export interface InboxDeps {
 	textSearch?(query: string): Promise<ReadonlySet<ContactId> | null>;
 }
 
-/** Quiet time after a rebuild before the other sorts are prepared (issue 26). */
+/** Quiet time (no rebuild, no input) before the other sorts are prepared (issue 26). */
 const PREPARE_AFTER_MS = 1_500;
 
 /** The unsaved filter's inbox key (its filter lives in the URL). */
@@ -81,6 +82,7 @@ export class InboxState implements InboxApi {
 	readonly #due = new Map<ContactId, number>();
 	/** Sorting ahead the other sorts' orders (issue 26), once the list has been still a while. */
 	#prepareTimer: ReturnType<typeof setTimeout> | null = null;
+	#prepareGen = 0;
 	#counts: Record<InboxKey, number> = { all: 0, mine: 0, unassigned: 0, blocked: 0 };
 	#blockedVisible = 0;
 	#dots: DotState = emptyDots();
@@ -129,23 +131,33 @@ export class InboxState implements InboxApi {
 	}
 
 	/**
-	 * Issue 26: after a quiet moment, the list index sorts ahead the orders of the sorts the
-	 * status filter offers (one per idle period), so the first switch of sort at 50,000
-	 * conversations only filters. A rebuild (a first sync's batches) postpones it.
+	 * Issue 26: once the person has not touched the page for a while, the list index sorts ahead
+	 * the orders of the sorts the status filter offers (one per idle period), so the first switch
+	 * of sort at 50,000 conversations only filters. A rebuild (a first sync's batches) starts over.
 	 */
 	#prepareSoon(): void {
+		const gen = ++this.#prepareGen;
 		if (this.#prepareTimer !== null) clearTimeout(this.#prepareTimer);
 		this.#prepareTimer = setTimeout(() => {
 			this.#prepareTimer = null;
-			const idle = (fn: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 0));
-			const step = () => {
-				if (this.#prepareTimer !== null) return; // rebuilt meanwhile: prepared later
-				for (const sort of this.sorts) {
-					if (this.#list.prepare(() => this.#all.values(), [sort])) return idle(step);
-				}
-			};
-			idle(step);
+			void this.#prepare(gen);
 		}, PREPARE_AFTER_MS);
+	}
+
+	async #prepare(gen: number): Promise<void> {
+		const gate = new IdleGate({ quietMs: PREPARE_AFTER_MS });
+		try {
+			for (;;) {
+				await gate.next();
+				if (gen !== this.#prepareGen) return;
+				// One sort per idle period; none left to sort: done.
+				let sorted = false;
+				for (const sort of this.sorts) if (!sorted) sorted = this.#list.prepare(() => this.#all.values(), [sort]);
+				if (!sorted) return;
+			}
+		} finally {
+			gate.dispose();
+		}
 	}
 
 	/** A batch of summary changes from the replica. */
@@ -222,7 +234,6 @@ export class InboxState implements InboxApi {
 	setStatus(status: StatusFilter): void {
 		this.query = { ...this.query, status };
 		this.#rebuildList();
-		this.#prepareSoon();
 	}
 
 	setUnreplied(on: boolean): void {
