@@ -140,7 +140,7 @@ describe('ListIndex facets', () => {
 	const base = { name: 'X', email: 'x@x', color: '#000', active: true, restriction: 'none' as const };
 	const users: User[] = [
 		{ ...base, id: 'u1' as UserId, role: 'agent', teamIds: ['t1' as TeamId] },
-		{ ...base, id: 'u2' as UserId, role: 'admin', teamIds: [] },
+		{ ...base, id: 'u2' as UserId, role: 'manager', teamIds: [] },
 		{ ...base, id: 'u3' as UserId, role: 'agent', teamIds: [t2], restriction: 'self' },
 		{ ...base, id: 'u4' as UserId, role: 'agent', teamIds: [t2, 't1' as TeamId] },
 		{ ...base, id: 'u5' as UserId, role: 'agent', teamIds: [], active: false }
