@@ -102,3 +102,35 @@ export async function openBrowserBench(ctx: BenchContext, opts: { name: string; 
 		throw err;
 	}
 }
+
+/**
+ * The JS heap of each dedicated worker of the page (`performance.memory` is the page's only), by
+ * CDP: auto-attach to the page's workers, then `Runtime.getHeapUsage` in each.
+ */
+export async function workerHeaps(context: BrowserContext, page: Page): Promise<number[]> {
+	const cdp = await context.newCDPSession(page);
+	const sessions: string[] = [];
+	const replies = new Map<number, (used: number) => void>();
+	cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string } }) => {
+		if (e.targetInfo.type === 'worker') sessions.push(e.sessionId);
+	});
+	cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+		const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
+		if (m.id !== undefined) replies.get(m.id)?.(m.result?.usedSize ?? -1);
+	});
+	await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+	await new Promise((r) => setTimeout(r, 500));
+	const out: number[] = [];
+	for (const [i, sessionId] of sessions.entries()) {
+		const used = await Promise.race([
+			new Promise<number>((resolve) => {
+				replies.set(i + 1, resolve);
+				void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: i + 1, method: 'Runtime.getHeapUsage' }) });
+			}),
+			new Promise<number>((r) => setTimeout(() => r(-1), 10_000))
+		]);
+		out.push(used);
+	}
+	await cdp.detach().catch(() => undefined);
+	return out;
+}

@@ -9,7 +9,13 @@
  *   pairs of dead slots are skipped by lookups and dropped at the next merge, so an update never
  *   re-sorts the whole array.
  * - New pairs wait in `pending` and are merged (sort the few new ones, one linear merge) before
- *   the next lookup, so a bulk load costs one sort, not one splice per pair.
+ *   the next lookup, so a bulk load costs one sort, not one splice per pair. They are merged
+ *   into a small second run (`recent*`), which joins the main run only once it holds an eighth
+ *   of it: one changed contact among 50,000 costs a query a merge of the small run, not of
+ *   every pair (issue 26). Lookups read both runs.
+ * - A query marks the slots it reaches in a per-slot stamp array (no Set per query) and keeps
+ *   the best `limit` hits by selection, not a sort of every match: a one-letter prefix over
+ *   50,000 contacts costs one pass over its range (issue 26).
  * - Matching is the planner's definition (planner.ts `ContactPlan`): every query word prefixes a
  *   word of the contact, or a phone form of the query prefixes one of the contact's, or the whole
  *   query equals a strict custom value. Results: exact phone matches, then other phone matches,
@@ -81,6 +87,53 @@ function merge(terms: string[], slots: number[], extra: Array<[string, number]>,
 	return [outT, outS];
 }
 
+/** Merges two sorted runs of (term, slot) pairs, dropping pairs of dead slots. */
+function mergeRuns(terms: string[], slots: number[], terms2: string[], slots2: number[], alive: (slot: number) => boolean): [string[], number[]] {
+	const outT: string[] = [];
+	const outS: number[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < terms.length || j < terms2.length) {
+		const takeOld = j >= terms2.length || (i < terms.length && (terms[i]! < terms2[j]! || (terms[i] === terms2[j] && slots[i]! < slots2[j]!)));
+		const t = takeOld ? terms[i]! : terms2[j]!;
+		const s = takeOld ? slots[i++]! : slots2[j++]!;
+		if (alive(s)) {
+			outT.push(t);
+			outS.push(s);
+		}
+	}
+	return [outT, outS];
+}
+
+/** The small run of pairs joins the main one beyond this many pairs (or an eighth of the main). */
+const RECENT_MIN = 4096;
+
+/**
+ * The first `k` of `items` in `order`, sorted: a full sort when k is not much smaller than the
+ * items, else one pass keeping the best k in a sorted buffer (a one-letter prefix matches
+ * thousands of contacts, of which a dropdown shows 8).
+ */
+export function firstK<T>(items: T[], k: number, order: (a: T, b: T) => number): T[] {
+	if (k <= 0) return [];
+	if (k * 4 >= items.length) return items.sort(order).slice(0, k);
+	const best: T[] = [];
+	for (const x of items) {
+		if (best.length === k) {
+			if (order(x, best[k - 1]!) >= 0) continue;
+			best.pop();
+		}
+		let lo = 0;
+		let hi = best.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (order(best[mid]!, x) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		best.splice(lo, 0, x);
+	}
+	return best;
+}
+
 export class ContactIndex {
 	private slots: Array<SearchableContact | null> = [];
 	private names: string[] = [];
@@ -89,6 +142,18 @@ export class ContactIndex {
 	private wordSlots: number[] = [];
 	private phones: string[] = [];
 	private phoneSlots: number[] = [];
+	/** The second, small run of pairs (see the invariants). */
+	private recentWords: string[] = [];
+	private recentWordSlots: number[] = [];
+	private recentPhones: string[] = [];
+	private recentPhoneSlots: number[] = [];
+	/** Per slot: the last query stamp it got (see `search`). */
+	private stamps = new Int32Array(0);
+	/** Per slot: the tier of a hit of the current query (0, 1: phone; 2: the rest). */
+	private tiers = new Uint8Array(0);
+	private stamp = 0;
+	/** Pairs written by merges so far (the work `settle` did; tests check it stays small per change). */
+	pairsMerged = 0;
 	private exact = new Map<string, number[]>();
 	private pendingWords: Array<[string, number]> = [];
 	private pendingPhones: Array<[string, number]> = [];
@@ -138,48 +203,103 @@ export class ContactIndex {
 	/** Matching contacts, best first (see the invariants), the first `limit` of `total`. */
 	search(plan: ContactPlan, limit: number): { ids: ContactId[]; total: number } {
 		this.settle();
-		const alive = (s: number) => this.slots[s] !== null;
-		const found = new Set<number>();
-		if (plan.prefixes.length > 0) {
-			const ranges = plan.prefixes.map((p) => this.range(this.words, p));
-			ranges.sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
-			let acc: Set<number> | null = null;
-			for (const [a, b] of ranges) {
-				const next = new Set<number>();
-				for (let i = a; i < b; i++) {
-					const s = this.wordSlots[i]!;
-					if (acc === null ? alive(s) : acc.has(s)) next.add(s);
+		const n = this.slots.length;
+		if (this.stamps.length < n) {
+			const size = Math.max(n, this.stamps.length * 2, 1024);
+			this.stamps = new Int32Array(size);
+			this.tiers = new Uint8Array(size);
+			this.stamp = 0;
+		}
+		const prefixes = plan.prefixes.length;
+		if (this.stamp > 0x3fffffff - prefixes - 2) {
+			this.stamps.fill(0);
+			this.stamp = 0;
+		}
+		// Stamps of this query: base + j once a slot matched the first j prefixes; `found` once a hit.
+		const base = this.stamp + 1;
+		const found = base + prefixes;
+		this.stamp = found;
+		const stamps = this.stamps;
+		const tiers = this.tiers;
+		const slots = this.slots;
+		const hits: number[] = [];
+		if (prefixes > 0) {
+			// The narrowest prefix first: the later ones only test the slots it reached.
+			const ranges = plan.prefixes.map((p) => this.ranges(p, false));
+			ranges.sort((a, b) => a.size - b.size);
+			for (let j = 0; j < prefixes; j++) {
+				const { runs } = ranges[j]!;
+				const want = base + j - 1;
+				const next = j === prefixes - 1 ? found : base + j;
+				for (const [pairSlots, a, b] of runs) {
+					for (let i = a; i < b; i++) {
+						const s = pairSlots[i]!;
+						if (j === 0 ? slots[s] === null || stamps[s]! >= base : stamps[s] !== want) continue;
+						stamps[s] = next;
+						if (next === found) {
+							tiers[s] = 2;
+							hits.push(s);
+						}
+					}
 				}
-				acc = next;
-				if (acc.size === 0) break;
 			}
-			for (const s of acc ?? []) found.add(s);
 		}
-		/** 0: the phone equals the query; 1: the phone starts with it. */
-		const tier = new Map<number, number>();
 		for (const form of plan.phones) {
-			const [a, b] = this.range(this.phones, form);
-			for (let i = a; i < b; i++) {
-				const s = this.phoneSlots[i]!;
-				if (!alive(s)) continue;
-				found.add(s);
-				tier.set(s, Math.min(tier.get(s) ?? 1, this.phones[i] === form ? 0 : 1));
+			for (const [pairSlots, a, b, terms] of this.ranges(form, true).runs) {
+				for (let i = a; i < b; i++) {
+					const s = pairSlots[i]!;
+					if (slots[s] === null) continue;
+					const tier = terms[i] === form ? 0 : 1;
+					if (stamps[s] !== found) {
+						stamps[s] = found;
+						tiers[s] = tier;
+						hits.push(s);
+					} else if (tier < tiers[s]!) tiers[s] = tier;
+				}
 			}
 		}
-		if (plan.exact) for (const s of this.exact.get(plan.exact) ?? []) if (alive(s)) found.add(s);
-		const hits = [...found];
-		hits.sort((x, y) => {
-			const tx = tier.get(x) ?? 2;
-			const ty = tier.get(y) ?? 2;
+		if (plan.exact) {
+			for (const s of this.exact.get(plan.exact) ?? []) {
+				if (slots[s] === null || stamps[s] === found) continue;
+				stamps[s] = found;
+				tiers[s] = 2;
+				hits.push(s);
+			}
+		}
+		const names = this.names;
+		const better = (x: number, y: number): number => {
+			const tx = tiers[x]!;
+			const ty = tiers[y]!;
 			if (tx !== ty) return tx - ty;
-			const a = this.names[x]!;
-			const b = this.names[y]!;
+			const a = names[x]!;
+			const b = names[y]!;
 			if (a !== b) return a < b ? -1 : 1;
-			const ia = this.slots[x]!.id;
-			const ib = this.slots[y]!.id;
+			const ia = slots[x]!.id;
+			const ib = slots[y]!.id;
 			return ia < ib ? -1 : ia > ib ? 1 : 0;
-		});
-		return { ids: hits.slice(0, limit).map((s) => this.slots[s]!.id), total: hits.length };
+		};
+		return { ids: firstK(hits, limit, better).map((s) => this.slots[s]!.id), total: hits.length };
+	}
+
+	/** The pairs whose term starts with `prefix`, in each run: [slots, start, end, terms]. */
+	private ranges(prefix: string, phone: boolean): { runs: Array<[number[], number, number, string[]]>; size: number } {
+		const runs: Array<[number[], number, number, string[]]> = [];
+		let size = 0;
+		const pairs: Array<[string[], number[]]> = phone
+			? [
+					[this.phones, this.phoneSlots],
+					[this.recentPhones, this.recentPhoneSlots]
+				]
+			: [
+					[this.words, this.wordSlots],
+					[this.recentWords, this.recentWordSlots]
+				];
+		for (const [terms, slots] of pairs) {
+			const [a, b] = this.range(terms, prefix);
+			if (b > a) runs.push([slots, a, b, terms]);
+			size += b - a;
+		}
+		return { runs, size };
 	}
 
 	/** [start, end) of the pairs whose term starts with `prefix`. */
@@ -190,21 +310,45 @@ export class ContactIndex {
 		return [start, end];
 	}
 
-	private settle(): void {
+	/** Pairs added since the last merge (a query merges them first). */
+	get unsettled(): number {
+		return this.pendingWords.length + this.pendingPhones.length;
+	}
+
+	/**
+	 * New pairs join the small run; the small run joins the main one once it holds an eighth of
+	 * it (or always, with `all`: a snapshot keeps one run). Queries call it; the worker also calls
+	 * it when idle after changes, so a query after a bulk load does not pay the merge.
+	 */
+	settle(all = false): void {
 		const alive = (s: number) => this.slots[s] !== null;
 		if (this.pendingWords.length) {
-			[this.words, this.wordSlots] = merge(this.words, this.wordSlots, this.pendingWords, alive);
+			[this.recentWords, this.recentWordSlots] = merge(this.recentWords, this.recentWordSlots, this.pendingWords, alive);
 			this.pendingWords = [];
+			this.pairsMerged += this.recentWords.length;
 		}
 		if (this.pendingPhones.length) {
-			[this.phones, this.phoneSlots] = merge(this.phones, this.phoneSlots, this.pendingPhones, alive);
+			[this.recentPhones, this.recentPhoneSlots] = merge(this.recentPhones, this.recentPhoneSlots, this.pendingPhones, alive);
 			this.pendingPhones = [];
+			this.pairsMerged += this.recentPhones.length;
+		}
+		if (this.recentWords.length > 0 && (all || this.recentWords.length > Math.max(RECENT_MIN, this.words.length / 8))) {
+			[this.words, this.wordSlots] = mergeRuns(this.words, this.wordSlots, this.recentWords, this.recentWordSlots, alive);
+			this.pairsMerged += this.words.length;
+			this.recentWords = [];
+			this.recentWordSlots = [];
+		}
+		if (this.recentPhones.length > 0 && (all || this.recentPhones.length > Math.max(RECENT_MIN, this.phones.length / 8))) {
+			[this.phones, this.phoneSlots] = mergeRuns(this.phones, this.phoneSlots, this.recentPhones, this.recentPhoneSlots, alive);
+			this.pairsMerged += this.phones.length;
+			this.recentPhones = [];
+			this.recentPhoneSlots = [];
 		}
 	}
 
 	/** Renumbers live slots densely once dead ones dominate. */
 	private compact(): void {
-		this.settle();
+		this.settle(true);
 		const renum = new Map<number, number>();
 		const slots: SearchableContact[] = [];
 		const names: string[] = [];
@@ -239,7 +383,7 @@ export class ContactIndex {
 	}
 
 	toData(): ContactIndexData {
-		this.settle();
+		this.settle(true);
 		return {
 			slots: this.slots.map((c) => c ?? 0),
 			words: this.words,

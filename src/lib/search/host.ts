@@ -14,6 +14,8 @@ import type { QueryOutcome, QueryRequest, WorkerReply, WorkerRequest } from './p
 import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreMessagesInSlices } from './snapshot';
 
 type Schedule = (fn: () => void) => void;
+/** Delay of the contact index's merge after changes (see `settleSoon`). */
+const SETTLE_MS = 100;
 type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'addRows' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
 
 export class SearchHost {
@@ -24,10 +26,33 @@ export class SearchHost {
 	private log: Change[] | null = null;
 	private scheduled = false;
 
+	/** A merge of the contact index's new pairs is due (see `settleSoon`). */
+	private settling = false;
+
 	constructor(
 		private readonly post: (reply: WorkerReply, transfer?: Transferable[]) => void,
-		private readonly schedule: Schedule = (fn) => setTimeout(fn, 0)
+		private readonly schedule: Schedule = (fn) => setTimeout(fn, 0),
+		private readonly later: (fn: () => void, ms: number) => void = (fn, ms) => void setTimeout(fn, ms)
 	) {}
+
+	/** @internal the engine, for tests. */
+	get current(): SearchEngine {
+		return this.engine;
+	}
+
+	/**
+	 * Issue 26: contacts changed (a cold start feeds 50,000): their new index pairs are merged a
+	 * little later, between messages, instead of by the next query (which then waited for a sort
+	 * of every new pair: most of a second after a cold start at 50k).
+	 */
+	private settleSoon(): void {
+		if (this.settling || this.engine.contactIndex.unsettled === 0) return;
+		this.settling = true;
+		this.later(() => {
+			this.settling = false;
+			this.engine.contactIndex.settle();
+		}, SETTLE_MS);
+	}
 
 	handle(req: WorkerRequest): void {
 		switch (req.type) {
@@ -71,7 +96,8 @@ export class SearchHost {
 			case 'setCustomFields':
 			case 'setCountry':
 				this.log?.push(req);
-				return this.apply(req);
+				this.apply(req);
+				return this.settleSoon();
 			case 'snapshot': {
 				const snapshot = exportSnapshot(this.engine, req.format);
 				return this.post({ type: 'snapshot', seq: req.seq, snapshot }, [snapshot.contacts.buffer, snapshot.messages.buffer]);

@@ -22,6 +22,7 @@ import type { ContactId, ContactSummary, Directory, InboxKey, ListQuery, SortKey
 import type { SummaryChange } from '../sync/summaries';
 import type { InboxApi, InboxEntry } from './api';
 import { sameQuery, type FirstPage } from './first-page';
+import { IdleGate } from './idle-gate';
 import { ListIndex } from './list-index';
 
 export interface InboxDeps {
@@ -38,6 +39,9 @@ export interface InboxDeps {
 	/** The local search, for a filter's free-text condition (S4.4); without it text is matched in names, email, phone and the last message. */
 	textSearch?(query: string): Promise<ReadonlySet<ContactId> | null>;
 }
+
+/** Quiet time (no rebuild, no input) before the other sorts are prepared (issue 26). */
+const PREPARE_AFTER_MS = 1_500;
 
 /** The unsaved filter's inbox key (its filter lives in the URL). */
 export const DRAFT_INBOX_KEY: InboxKey = customInboxKey(DRAFT_FILTER_ID);
@@ -76,6 +80,9 @@ export class InboxState implements InboxApi {
 	#timeFilters: Filter[] = [];
 	/** Per contact, the next instant a time condition flips for it (contacts with none are absent). */
 	readonly #due = new Map<ContactId, number>();
+	/** Sorting ahead the other sorts' orders (issue 26), once the list has been still a while. */
+	#prepareTimer: ReturnType<typeof setTimeout> | null = null;
+	#prepareGen = 0;
 	#counts: Record<InboxKey, number> = { all: 0, mine: 0, unassigned: 0, blocked: 0 };
 	#blockedVisible = 0;
 	#dots: DotState = emptyDots();
@@ -120,6 +127,37 @@ export class InboxState implements InboxApi {
 		}
 		this.#refreshInboxes();
 		this.version++;
+		this.#prepareSoon();
+	}
+
+	/**
+	 * Issue 26: once the person has not touched the page for a while, the list index sorts ahead
+	 * the orders of the sorts the status filter offers (one per idle period), so the first switch
+	 * of sort at 50,000 conversations only filters. A rebuild (a first sync's batches) starts over.
+	 */
+	#prepareSoon(): void {
+		const gen = ++this.#prepareGen;
+		if (this.#prepareTimer !== null) clearTimeout(this.#prepareTimer);
+		this.#prepareTimer = setTimeout(() => {
+			this.#prepareTimer = null;
+			void this.#prepare(gen);
+		}, PREPARE_AFTER_MS);
+	}
+
+	async #prepare(gen: number): Promise<void> {
+		const gate = new IdleGate({ quietMs: PREPARE_AFTER_MS });
+		try {
+			for (;;) {
+				await gate.next();
+				if (gen !== this.#prepareGen) return;
+				// One sort per idle period; none left to sort: done.
+				let sorted = false;
+				for (const sort of this.sorts) if (!sorted) sorted = this.#list.prepare(() => this.#all.values(), [sort]);
+				if (!sorted) return;
+			}
+		} finally {
+			gate.dispose();
+		}
 	}
 
 	/** A batch of summary changes from the replica. */
@@ -231,6 +269,8 @@ export class InboxState implements InboxApi {
 
 	reset(): void {
 		this.#clearFlipTimer();
+		if (this.#prepareTimer !== null) clearTimeout(this.#prepareTimer);
+		this.#prepareTimer = null;
 		if (this.#textTimer !== null) clearTimeout(this.#textTimer);
 		this.#textTimer = null;
 		this.#textMatches.clear();

@@ -130,3 +130,93 @@ describe('ListIndex', () => {
 		}
 	});
 });
+
+// Issue 26 (SPEC S1.2 S1.3 S1.9 S4.1 S4.2 S4.3): a switch filters the kept orders by each
+// contact's facet bits; for every kind of user (admin, agent with teams, restricted to self,
+// inactive), every inbox (teams unknown to the directory too), status, Unreplied and sort, the
+// rows are exactly the domain's queryList, before and after patches and after `prepare`.
+describe('ListIndex facets', () => {
+	const t2 = 't2' as TeamId;
+	const base = { name: 'X', email: 'x@x', color: '#000', active: true, restriction: 'none' as const };
+	const users: User[] = [
+		{ ...base, id: 'u1' as UserId, role: 'agent', teamIds: ['t1' as TeamId] },
+		{ ...base, id: 'u2' as UserId, role: 'manager', teamIds: [] },
+		{ ...base, id: 'u3' as UserId, role: 'agent', teamIds: [t2], restriction: 'self' },
+		{ ...base, id: 'u4' as UserId, role: 'agent', teamIds: [t2, 't1' as TeamId] },
+		{ ...base, id: 'u5' as UserId, role: 'agent', teamIds: [], active: false }
+	];
+	const dir2: Directory = { ...dir, users, teams: [{ id: 't1' as TeamId, name: 'Sales' }, { id: t2, name: 'Support' }] };
+	function contact(rand: () => number, id: string): ContactSummary {
+		const s = summary(rand, id);
+		const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+		return { ...s, assigneeId: pick([null, ...users.map((u) => u.id)]), teamId: pick([null, 't1' as TeamId, t2, 'gone' as TeamId]) };
+	}
+	const sorts = ['newest', 'oldest', 'longest', 'shortest'] as const;
+	const statuses = ['all', 'open', 'closed', 'snoozed'] as const;
+	const inboxes = ['all', 'mine', 'unassigned', 'team:t1', 'team:t2', 'team:gone', 'team:none', 'blocked'] as const;
+	const first: ListQuery = { inbox: 'all', status: 'all', unreplied: false, sort: 'newest' };
+
+	for (const user of users) {
+		it(`user ${user.id} (${user.role}, ${user.restriction}${user.active ? '' : ', inactive'})`, () => {
+			const rand = seededRandom(100 + users.indexOf(user));
+			const all = new Map<ContactId, ContactSummary>();
+			for (let i = 0; i < 400; i++) {
+				const s = contact(rand, `c${i}`);
+				all.set(s.id, s);
+			}
+			const index = new ListIndex(first);
+			index.rebuild(all.values(), first, user, dir2);
+			index.prepare(() => all.values(), sorts);
+			for (let round = 0; round < 120; round++) {
+				const query: ListQuery = {
+					inbox: inboxes[Math.floor(rand() * inboxes.length)]!,
+					status: statuses[Math.floor(rand() * statuses.length)]!,
+					unreplied: rand() < 0.3,
+					sort: sorts[Math.floor(rand() * sorts.length)]!
+				};
+				const want = () => queryList(all.values(), query, user, dir2).map((r) => r.id);
+				expect(index.requery(all.values(), query, user, dir2).map((r) => r.id), `round ${round} requery`).toEqual(want());
+				const prev = new Map(all);
+				const changed = new Map<ContactId, ContactSummary>();
+				const removed: ContactId[] = [];
+				for (let j = 0; j < 1 + Math.floor(rand() * 4); j++) {
+					const id = `c${Math.floor(rand() * 430)}` as ContactId;
+					if (rand() < 0.15) {
+						if (all.delete(id)) {
+							removed.push(id);
+							changed.delete(id);
+						}
+					} else {
+						const s = contact(rand, id);
+						all.set(id, s);
+						changed.set(id, s);
+					}
+				}
+				expect(index.patch([...changed.values()], removed, (id) => prev.get(id), () => all.values()).map((r) => r.id), `round ${round} patch`).toEqual(want());
+			}
+		});
+	}
+
+	it('prepare sorts the orders ahead once; a switch to a prepared sort does not sort again', () => {
+		const rand = seededRandom(5);
+		const all = new Map<ContactId, ContactSummary>();
+		for (let i = 0; i < 200; i++) {
+			const s = contact(rand, `c${i}`);
+			all.set(s.id, s);
+		}
+		const index = new ListIndex(first);
+		index.rebuild(all.values(), first, users[1]!, dir2);
+		expect(index.prepare(() => all.values(), ['newest', 'oldest'])).toBe(true);
+		expect(index.prepare(() => all.values(), ['newest', 'oldest'])).toBe(false);
+		let read = 0;
+		const counted = function* () {
+			for (const c of all.values()) {
+				read++;
+				yield c;
+			}
+		};
+		const q: ListQuery = { inbox: 'all', status: 'all', unreplied: false, sort: 'oldest' };
+		expect(index.requery(counted(), q, users[1]!, dir2).map((r) => r.id)).toEqual(queryList(all.values(), q, users[1]!, dir2).map((r) => r.id));
+		expect(read).toBe(0);
+	});
+});
