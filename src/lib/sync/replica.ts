@@ -34,7 +34,16 @@ import {
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
 import type { ContactId, ContactSummary, Directory, DocId, Entry, Profile } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
-import { BOOTSTRAP_SUMMARIES, BOOTSTRAP_TEXT, decodePayload, readBootstrapText, type BootstrapChunkMessage, type BootstrapText } from '../protocol/bootstrap';
+import {
+	BOOTSTRAP_SUMMARIES,
+	BOOTSTRAP_TEXT,
+	decodePayload,
+	MAX_DOCS_REQUEST,
+	readBootstrapText,
+	type BootstrapChunkMessage,
+	type BootstrapText,
+	type DocsChunkMessage
+} from '../protocol/bootstrap';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
@@ -124,6 +133,12 @@ const BOOT_SAVE_MS = 3_000;
 const BOOT_TICK_MS = 200;
 /** Shortest pause between two batches of bootstrap summaries handed to the list. */
 const BOOT_TELL_MS = 150;
+/**
+ * Documents of a bootstrap's catch-up asked for and not answered yet: they come in DOCS batches,
+ * so the window is wider than a SYNC catch-up's (still bounded: what was asked arrives even if
+ * the person starts working meanwhile).
+ */
+const BOOT_DOCS_WINDOW = 512;
 const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
@@ -178,6 +193,8 @@ export class Replica {
 	readonly #waiters = new Map<DocId, Array<() => void>>();
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
+	/** Documents to ask for in the next DOCS request (sent at the end of the current task). */
+	#docsAsk: DocId[] = [];
 
 	constructor(opts: ReplicaOptions) {
 		this.store = opts.store;
@@ -581,6 +598,8 @@ export class Replica {
 				return void this.#catchupDone(m.seq);
 			case 'bootstrap-chunk':
 				return void this.#bootChunk(m);
+			case 'docs-chunk':
+				return this.#docsChunk(m);
 			case 'sync':
 				// The server's own step 1 asks for what we have and it lacks. Everything local that
 				// the server lacks is in the pending queue (kept until acked, resent on connect), so
@@ -666,10 +685,15 @@ export class Replica {
 					summarized: new Set()
 				}
 			: null;
+		// A bootstrap's documents come in DOCS batches (issue 26); a document opened meanwhile, and
+		// every document of a smaller catch-up, by its own SYNC exchange.
+		const batched = this.#boot !== null;
+		if (batched) catchUp.widen(BOOT_DOCS_WINDOW);
 		catchUp.begin(
 			fresh,
-			(id, isFresh) => {
-				if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
+			(id, isFresh, urgent) => {
+				if (isFresh && batched && !urgent && id !== DIR_DOC_ID) this.#askDocs(id);
+				else if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
 				else void this.#syncDoc(id, true);
 			},
 			() => this.#holdDocs()
@@ -765,6 +789,32 @@ export class Replica {
 		const p = this.#chain.then(run, run);
 		this.#chain = p.catch(() => undefined);
 		return p;
+	}
+
+	/** Queues `docId` for the next DOCS request, sent once the current task is done. */
+	#askDocs(docId: DocId): void {
+		this.#docsAsk.push(docId);
+		if (this.#docsAsk.length > 1) return;
+		queueMicrotask(() => {
+			const ids = this.#docsAsk;
+			this.#docsAsk = [];
+			for (let i = 0; i < ids.length; i += MAX_DOCS_REQUEST) this.connection?.send({ type: 'docs', ids: ids.slice(i, i + MAX_DOCS_REQUEST) });
+		});
+	}
+
+	/**
+	 * One chunk of whole documents (DOCS_CHUNK): each one this catch-up asked for and still wants
+	 * goes to the intake, stored as it came (its bootstrap summary is current) in one write with
+	 * the others; one no longer wanted (revoked meanwhile: settled) is dropped, not a byte stored.
+	 */
+	#docsChunk(m: DocsChunkMessage): void {
+		for (const id of m.skipped) this.#catchUp?.settle(id);
+		for (const it of m.items) {
+			const answer = this.#catchUp?.answered(it.docId);
+			if (!answer?.ours) continue;
+			if (answer.fresh && (!this.registry.held(it.docId) || this.#boot?.notLocal.has(it.docId))) this.#intake.take(it.docId, it.update);
+			else void this.#applyRemote(it.docId, it.update, false);
+		}
 	}
 
 	/** Hands the bootstrap summaries waiting to the summary book (and so to the list). */
