@@ -74,8 +74,8 @@ export class CatchUp {
 	}
 
 	/** Asks for up to `window` documents at once from now on (documents sent in batches: issue 26). */
-	widen(window: number): void {
-		this.#window = Math.max(this.#window, window);
+	resize(window: number): void {
+		this.#window = Math.max(1, window);
 	}
 
 	/** Documents answered so far (step 2 received or settled). */

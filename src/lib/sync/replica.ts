@@ -72,6 +72,8 @@ export interface ReplicaOptions {
 	bootstrapMin?: number;
 	/** While true, background document fetching waits (the person is using the page: `IdleGate.busy`). */
 	busy?: () => boolean;
+	/** Documents of a bootstrap asked for (DOCS) and not answered yet, at most. Default 512. */
+	docsWindow?: number;
 }
 
 /** Progress of a first login's bootstrap (issue 26). */
@@ -185,6 +187,7 @@ export class Replica {
 	#action: { id: string; entries: string[] } | null = null;
 	readonly #bootstrapMin: number;
 	readonly #busy: () => boolean;
+	readonly #docsWindow: number;
 	#boot: BootRun | null = null;
 	#bootTicker: ReturnType<typeof setInterval> | null = null;
 	/** Live updates of documents not stored here yet: applied once the document is (issue 26). */
@@ -200,6 +203,7 @@ export class Replica {
 		this.store = opts.store;
 		this.#bootstrapMin = opts.bootstrapMin ?? 1_000;
 		this.#busy = opts.busy ?? (() => false);
+		this.#docsWindow = opts.docsWindow ?? BOOT_DOCS_WINDOW;
 		this.pending = new PendingQueue(opts.store);
 		this.summaries = new SummaryBook(opts.store);
 		this.registry = new DocRegistry({
@@ -688,7 +692,7 @@ export class Replica {
 		// A bootstrap's documents come in DOCS batches (issue 26); a document opened meanwhile, and
 		// every document of a smaller catch-up, by its own SYNC exchange.
 		const batched = this.#boot !== null;
-		if (batched) catchUp.widen(BOOT_DOCS_WINDOW);
+		if (batched) catchUp.resize(this.#docsWindow);
 		catchUp.begin(
 			fresh,
 			(id, isFresh, urgent) => {
