@@ -159,6 +159,11 @@ export class Replica {
 	readonly awareness: AwarenessHub;
 	/** Last completed catch-up (test and debug hook). */
 	lastCatchUp: CatchUpStats | null = null;
+	/**
+	 * Issue 26: when each step of a first login happened (ms since the page started) and how long
+	 * the browser's own work took, summed by kind; the scale bench prints it (debug hook).
+	 */
+	readonly bootTimes: Record<string, number> = {};
 
 	readonly #tabs: TabChannel;
 	readonly #watchers = new Map<DocId, () => void>();
@@ -196,6 +201,8 @@ export class Replica {
 	readonly #waiters = new Map<DocId, Array<() => void>>();
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
+	/** A progress update is queued for the end of the current task. */
+	#progressSoon = false;
 	/** Documents to ask for in the next DOCS request (sent at the end of the current task). */
 	#docsAsk: DocId[] = [];
 
@@ -659,6 +666,7 @@ export class Replica {
 	}
 
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
+		mark(this.bootTimes, 'welcome');
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
@@ -703,6 +711,7 @@ export class Replica {
 			() => this.#holdDocs()
 		);
 		if (this.#boot) {
+			mark(this.bootTimes, 'bootstrap asked');
 			if (meta === undefined) await this.store.setMeta(BOOT_META, { part: 0, seq: 0, after: '' } satisfies BootMeta).catch(() => undefined);
 			catchUp.prioritize(DIR_DOC_ID);
 			for (const id of this.#waiters.keys()) catchUp.prioritize(id);
@@ -742,9 +751,11 @@ export class Replica {
 
 	/** One chunk of the bootstrap: stored in order with remote updates and revocations. */
 	#bootChunk(m: BootstrapChunkMessage): Promise<void> {
+		mark(this.bootTimes, `part ${m.part}: first chunk received`);
 		const run = async () => {
 			const b = this.#boot;
 			if (!b || m.part !== b.part) return;
+			const t0 = performance.now();
 			const fresh: ContactSummary[] = [];
 			for (const it of m.items) {
 				const parsed = parseDocId(it.docId);
@@ -758,6 +769,7 @@ export class Replica {
 					for (const l of this.#textListeners) l(parsed.contactId, rows);
 				}
 			}
+			spent(this.bootTimes, `part ${m.part}: decode (sum)`, t0);
 			b.received += m.items.length;
 			b.waiting.push(...fresh);
 			const last = m.items[m.items.length - 1]?.docId;
@@ -767,26 +779,35 @@ export class Replica {
 			const save = m.done || now >= b.savedAt;
 			// Summaries join the book (and the list recomputes) in batches: at most every 4x the
 			// time the listeners took last, so a 50k list is not recomputed once per chunk.
+			const t1 = performance.now();
 			if (save || now >= b.tellAt) await this.#tellBootSummaries(b);
+			spent(this.bootTimes, `part ${m.part}: list updates (sum)`, t1);
+			if (m.done) {
+				// The part is whole in memory (the list has every row): the next part is asked for,
+				// and the progress moves on, now; what this one brought is stored below, before the
+				// cursor says so (the chain holds the next part's chunks until then).
+				mark(this.bootTimes, `part ${m.part}: done`);
+				b.part++;
+				b.seq = 0;
+				b.after = '';
+				b.received = 0;
+				if (this.#boot === b) {
+					this.#bootAsk();
+					if (b.part >= 2) this.#catchUp?.pump();
+					this.#bootProgress();
+				}
+			}
 			if (save) {
 				const started = now;
+				const t2 = performance.now();
 				// The summaries first: a cursor past summaries not stored would skip them after a reload.
 				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
-				if (m.done) {
-					b.part++;
-					b.seq = 0;
-					b.after = '';
-					b.received = 0;
-				}
+				spent(this.bootTimes, `part ${m.part}: stored (sum)`, t2);
 				if (this.#boot === b) await this.store.setMeta(BOOT_META, { part: b.part, seq: b.seq, after: b.after } satisfies BootMeta).catch(() => undefined);
 				// The next save waits at least 4x as long as this one took: a snapshot of every
 				// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
 				const took = Date.now() - started;
 				b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * took);
-				if (m.done && this.#boot === b) {
-					this.#bootAsk();
-					if (b.part >= 2) this.#catchUp?.pump();
-				}
 			}
 			this.#bootProgress();
 		};
@@ -812,6 +833,7 @@ export class Replica {
 	 * the others; one no longer wanted (revoked meanwhile: settled) is dropped, not a byte stored.
 	 */
 	#docsChunk(m: DocsChunkMessage): void {
+		mark(this.bootTimes, 'documents: first chunk received');
 		for (const id of m.skipped) this.#catchUp?.settle(id);
 		for (const it of m.items) {
 			const answer = this.#catchUp?.answered(it.docId);
@@ -845,7 +867,13 @@ export class Replica {
 		this.#early.delete(docId);
 		for (const u of early ?? []) void this.#applyRemote(docId, u, false);
 		this.#wake(docId);
-		this.#bootProgress();
+		// Once per batch stored, not once per document (a chunk stores dozens at once).
+		if (this.#progressSoon) return;
+		this.#progressSoon = true;
+		queueMicrotask(() => {
+			this.#progressSoon = false;
+			this.#bootProgress();
+		});
 	}
 
 	#ensureLocal(docId: DocId): Promise<void> {
@@ -887,6 +915,7 @@ export class Replica {
 		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
+		mark(this.bootTimes, 'catch-up done');
 		if (this.#boot) {
 			// Every listed document is here: the bootstrap is over.
 			this.#boot = null;
@@ -956,6 +985,16 @@ export class Replica {
 		if (patch.state === 'online') this.#scheduleFlush();
 		for (const l of this.#statusListeners) l(this.#status);
 	}
+}
+
+/** Records the first time `what` happened (ms since the page started). */
+function mark(times: Record<string, number>, what: string): void {
+	times[what] ??= Math.round(performance.now());
+}
+
+/** Adds the milliseconds since `t0` to the running total of `what`. */
+function spent(times: Record<string, number>, what: string, t0: number): void {
+	times[what] = Math.round(((times[what] ?? 0) + performance.now() - t0) * 10) / 10;
 }
 
 /** Applies a document's stored state and updates to its in-memory copy, in one transaction. */
