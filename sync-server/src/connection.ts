@@ -46,6 +46,7 @@ import {
 	encodeFrame,
 	decodeClientFrame,
 	MAX_CHUNK_BYTES,
+	MAX_DOC_IDS,
 	type ClientMessage,
 	type ErrorCode,
 	type HelloMessage,
@@ -172,6 +173,8 @@ export class SyncConnection implements FanoutSubscriber {
 	// some connections need (queues, catch-up state, awareness bookkeeping, the presence filter)
 	// is allocated on first use; the issue's budget is 4 KiB above the socket.
 	private sees: (a: VisibilityTarget) => boolean = () => false;
+	/** Known documents sent in KNOWN_DOCS frames ahead of HELLO. */
+	private knownBefore: DocId[] | null = null;
 	/** Events that arrived while WELCOME was being prepared. */
 	private queued: FanoutEvent[] | null = null;
 	private pendingCatchup: Set<DocId> | null = null;
@@ -322,8 +325,20 @@ export class SyncConnection implements FanoutSubscriber {
 	private async handle(msg: ClientMessage): Promise<void> {
 		if (msg.type === 'ping') return this.send({ type: 'pong', nonce: msg.nonce });
 		if (msg.type === 'pong') return;
+		if (msg.type === 'known-docs') {
+			if (this.phase !== 'hello') return this.violation('KNOWN_DOCS comes before HELLO only');
+			const known = (this.knownBefore ??= []);
+			if (known.length + msg.ids.length > MAX_DOC_IDS) return this.protocolError({ code: 'too_large', message: `more than ${MAX_DOC_IDS} known documents` });
+			for (const id of msg.ids) known.push(id);
+			return;
+		}
 		if (msg.type === 'hello') {
 			if (this.phase !== 'hello') return this.violation('HELLO was already received');
+			// KNOWN_DOCS frames before it hold the first ids of its list (it did not fit one frame).
+			const before = this.knownBefore;
+			this.knownBefore = null;
+			if (before && msg.knownDocs) return this.onHello({ ...msg, knownDocs: [...before, ...msg.knownDocs] });
+			if (before) return this.violation('KNOWN_DOCS must be followed by a HELLO that lists known documents');
 			return this.onHello(msg);
 		}
 		if (this.phase === 'hello') return this.violation('the first frame must be HELLO');

@@ -13,7 +13,11 @@ import {
 	decodePayload,
 	decodeServerFrame,
 	encodeFrame,
+	ChunkAssembler,
+	decodeTransfer,
+	helloFrames,
 	MAX_DOCS_REQUEST,
+	MAX_FRAME_BYTES,
 	MSG_DOCS,
 	PROTOCOL_VERSION,
 	type BootstrapChunkMessage,
@@ -250,5 +254,70 @@ describe('DOCS over /sync (issue 26)', () => {
 		// The server still serves everyone else.
 		const served = await askDocs(owner, ids.slice(0, 5));
 		expect(served.flatMap((c) => c.items.map((i) => i.docId))).toEqual(ids.slice(0, 5));
+	}, 60_000);
+});
+
+// SPEC S1.9, S9.2: a reconnect of a device that holds 50,000 documents (its HELLO's list of known
+// documents is over one frame's 1 MiB: it was closed with 1009 and retried forever).
+describe('KNOWN_DOCS before HELLO (issue 26)', () => {
+	it('a list of known documents too long for one frame goes in KNOWN_DOCS frames, and WELCOME answers the whole list', async () => {
+		server = await startTestServer({ seed: { contacts: 120, messagesPerContact: 1 } });
+		const mine = visibleTo(DEMO_USERS.sue);
+		const other = [...server.visibility.contactDocIds()].find((d) => !mine.includes(d))!;
+		const head = await server.store.headSeq();
+		// 50,000 ids the server never heard of, the user's own documents and one she may not see.
+		const filler = Array.from({ length: 50_000 }, (_, i) => `c/known${String(i).padStart(15, '0')}` as DocId);
+		const knownDocs = [other, ...filler, ...mine, 'dir' as DocId];
+		const hello = { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: head, clientId: 'many', knownDocs };
+		expect(encodeFrame(hello).length).toBeGreaterThan(MAX_FRAME_BYTES);
+		const frames = helloFrames(hello);
+		expect(frames.length).toBeGreaterThan(1);
+		expect(frames.slice(0, -1).every((f) => f.type === 'known-docs')).toBe(true);
+		expect(frames.flatMap((f) => f.knownDocs ?? (f.type === 'known-docs' ? f.ids : []))).toEqual(knownDocs);
+		for (const f of frames) expect(encodeFrame(f).length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+
+		const { accessToken } = await login(server.url, 'sue@demo.test');
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
+		sockets.push(ws);
+		const messages: ServerMessage[] = [];
+		// WELCOME revokes 50,000 ids: a chunked transfer.
+		const chunks = new ChunkAssembler();
+		ws.on('message', (data: Buffer) => {
+			const d = decodeServerFrame(new Uint8Array(data));
+			if (!d.ok) return;
+			if (d.msg.type !== 'chunk') return void messages.push(d.msg);
+			const r = chunks.accept(d.msg);
+			if (r.status === 'complete') {
+				const whole = decodeTransfer(d.msg.docId, r.bytes);
+				if (whole.ok) messages.push(whole.msg);
+			}
+		});
+		await new Promise<void>((r) => ws.once('open', () => r()));
+		for (const f of frames) ws.send(encodeFrame(f));
+		await until(() => messages.some((m) => m.type === 'welcome'));
+		const welcome = messages.find((m) => m.type === 'welcome')!;
+		if (welcome.type !== 'welcome') throw new Error('no welcome');
+		// Nothing changed since her seq and she holds all hers: nothing to sync; the other
+		// document (listed in the first KNOWN_DOCS frame) and the unknown ids are revoked.
+		expect(welcome.changed).toEqual([]);
+		expect(welcome.revoked).toContain(other);
+		expect(welcome.revoked.length).toBe(filler.length + 1);
+		expect(welcome.full).toBe(false);
+	}, 60_000);
+
+	it('KNOWN_DOCS after HELLO, or not followed by a HELLO listing known documents, breaks a rule (1008)', async () => {
+		server = await startTestServer({ seed: { contacts: 20, messagesPerContact: 1 } });
+		const late = await open('sue@demo.test');
+		late.ws.send(encodeFrame({ type: 'known-docs', ids: ['dir' as DocId] }));
+		await until(() => late.closed !== null);
+		expect(late.closed!.code).toBe(1008);
+		const { accessToken } = await login(server.url, 'sue@demo.test');
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
+		sockets.push(ws);
+		const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+		await new Promise<void>((r) => ws.once('open', () => r()));
+		ws.send(encodeFrame({ type: 'known-docs', ids: ['dir' as DocId] }));
+		ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: 'x' }));
+		expect(await closed).toBe(1008);
 	}, 60_000);
 });

@@ -78,7 +78,9 @@ function arbitraryText(gen: Gen): string {
 export function arbitraryClientMessage(gen: Gen): ClientMessage {
 	const docId = arbitraryDocId(gen);
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
-	switch (prng.int31(gen, 0, 9)) {
+	switch (prng.int31(gen, 0, 10)) {
+		case 10:
+			return { type: 'known-docs', ids: arbitraryDocIds(gen) };
 		case 9:
 			return { type: 'docs', ids: [docId, ...arbitraryDocIds(gen)].slice(0, 1000) };
 		case 8:

@@ -52,7 +52,7 @@ describe('frame round trip', () => {
 			roundTrip(msg, decodeClientFrame, `seed ${SEED} run ${i}`);
 			roundTrip(msg, decodeFrame, `seed ${SEED} run ${i}`);
 		}
-		expect([...seen].sort()).toEqual(['awareness', 'bootstrap', 'docs', 'hello', 'ping', 'pong', 'sync', 'update']);
+		expect([...seen].sort()).toEqual(['awareness', 'bootstrap', 'docs', 'hello', 'known-docs', 'ping', 'pong', 'sync', 'update']);
 	});
 
 	it('every server message survives encode -> decodeServerFrame', () => {

@@ -1,6 +1,6 @@
 /**
  * One WebSocket binary message is one frame: `varUint messageType`, then the fields of that
- * type (see `session.ts`, `doc.ts`, `chunk.ts`), nothing after. Type numbers: session 1-8,
+ * type (see `session.ts`, `doc.ts`, `chunk.ts`), nothing after. Type numbers: session 1-9,
  * documents 10-14, bootstrap 15-18, chunk 20.
  *
  * `decodeFrame` turns ANY byte string into either a typed message or a typed `ProtocolError`;
@@ -63,6 +63,7 @@ import {
 	MSG_ERROR,
 	MSG_GRANT,
 	MSG_HELLO,
+	MSG_KNOWN_DOCS,
 	MSG_PING,
 	MSG_PONG,
 	MSG_REVOKE,
@@ -71,6 +72,7 @@ import {
 	readError,
 	readGrant,
 	readHello,
+	readKnownDocs,
 	readPing,
 	readPong,
 	readRevoke,
@@ -79,6 +81,7 @@ import {
 	writeError,
 	writeGrant,
 	writeHello,
+	writeKnownDocs,
 	writePing,
 	writePong,
 	writeRevoke,
@@ -87,6 +90,7 @@ import {
 	type ErrorMessage,
 	type GrantMessage,
 	type HelloMessage,
+	type KnownDocsMessage,
 	type PingMessage,
 	type PongMessage,
 	type RevokeMessage,
@@ -95,7 +99,7 @@ import {
 import { remaining } from './wire';
 
 /** What a browser may send. */
-export type ClientMessage = HelloMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage | BootstrapRequestMessage | DocsRequestMessage;
+export type ClientMessage = HelloMessage | KnownDocsMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage | BootstrapRequestMessage | DocsRequestMessage;
 /** What the server may send. */
 export type ServerMessage =
 	| WelcomeMessage
@@ -126,7 +130,7 @@ export interface DecodeOptions {
 	maxBytes?: number;
 }
 
-const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG, MSG_BOOTSTRAP, MSG_DOCS]);
+const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_KNOWN_DOCS, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG, MSG_BOOTSTRAP, MSG_DOCS]);
 const SERVER_TYPES: ReadonlySet<number> = new Set([
 	MSG_WELCOME,
 	MSG_CATCHUP_DONE,
@@ -149,6 +153,8 @@ export function writeMessage(enc: encoding.Encoder, msg: Message): void {
 	switch (msg.type) {
 		case 'hello':
 			return writeHello(enc, msg);
+		case 'known-docs':
+			return writeKnownDocs(enc, msg.ids);
 		case 'welcome':
 			return writeWelcome(enc, msg);
 		case 'catchup-done':
@@ -261,6 +267,8 @@ function readMessage(type: number, dec: decoding.Decoder, limits: DocLimits): Me
 	switch (type) {
 		case MSG_HELLO:
 			return readHello(dec);
+		case MSG_KNOWN_DOCS:
+			return readKnownDocs(dec);
 		case MSG_WELCOME:
 			return readWelcome(dec);
 		case MSG_CATCHUP_DONE:
