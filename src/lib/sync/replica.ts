@@ -110,6 +110,8 @@ interface BootRun extends BootMeta {
 	 * run may predate writes made while the app was closed: those documents are decoded.
 	 */
 	summarized: Set<DocId>;
+	/** The save of progress in flight (summaries, then the cursor); saves run one after another. */
+	saving: Promise<void>;
 	/** Summaries received and not yet handed to the summary book, and when they are next. */
 	waiting: ContactSummary[];
 	tellAt: number;
@@ -416,6 +418,7 @@ export class Replica {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		const saving = this.#boot?.saving;
 		this.#stopBootTicker();
 		for (const id of [...this.#waiters.keys()]) this.#wake(id);
 		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
@@ -424,6 +427,7 @@ export class Replica {
 		this.awareness.dispose();
 		this.#releaseDir?.();
 		await this.#chain.catch(() => undefined);
+		await saving;
 		await this.#intake.settled();
 		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
 		this.summaries.close();
@@ -694,6 +698,7 @@ export class Replica {
 					savedAt: 0,
 					waiting: [],
 					tellAt: 0,
+					saving: Promise.resolve(),
 					summarized: new Set()
 				}
 			: null;
@@ -798,16 +803,24 @@ export class Replica {
 				}
 			}
 			if (save) {
-				const started = now;
-				const t2 = performance.now();
-				// The summaries first: a cursor past summaries not stored would skip them after a reload.
-				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
-				spent(this.bootTimes, `part ${m.part}: stored (sum)`, t2);
-				if (this.#boot === b) await this.store.setMeta(BOOT_META, { part: b.part, seq: b.seq, after: b.after } satisfies BootMeta).catch(() => undefined);
-				// The next save waits at least 4x as long as this one took: a snapshot of every
-				// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
-				const took = Date.now() - started;
-				b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * took);
+				// The summaries first, then the cursor: a cursor past summaries not stored would
+				// skip them after a reload. A save on the way runs beside the next chunks (it is
+				// a snapshot of every summary: seconds at 50k); the last one is waited for.
+				const cursor: BootMeta = { part: b.part, seq: b.seq, after: b.after };
+				const persist = m.part === BOOTSTRAP_SUMMARIES;
+				b.savedAt = Infinity;
+				const saving = b.saving.then(async () => {
+					const started = Date.now();
+					const t2 = performance.now();
+					if (persist && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
+					spent(this.bootTimes, `part ${m.part}: stored (sum)`, t2);
+					if (this.#boot === b) await this.store.setMeta(BOOT_META, cursor).catch(() => undefined);
+					// The next save waits at least 4x as long as this one took: a snapshot of every
+					// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
+					b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * (Date.now() - started));
+				});
+				b.saving = saving.catch(() => undefined);
+				if (m.done) await saving;
 			}
 			this.#bootProgress();
 		};
@@ -917,7 +930,8 @@ export class Replica {
 		this.#catchUp = null;
 		mark(this.bootTimes, 'catch-up done');
 		if (this.#boot) {
-			// Every listed document is here: the bootstrap is over.
+			// Every listed document is here: the bootstrap is over (after a save still on its way).
+			await this.#boot.saving;
 			this.#boot = null;
 			this.#stopBootTicker();
 			await this.store.setMeta(BOOT_META, undefined).catch(() => undefined);
