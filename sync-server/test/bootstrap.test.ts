@@ -273,7 +273,7 @@ describe('KNOWN_DOCS before HELLO (issue 26)', () => {
 		const frames = helloFrames(hello);
 		expect(frames.length).toBeGreaterThan(1);
 		expect(frames.slice(0, -1).every((f) => f.type === 'known-docs')).toBe(true);
-		expect(frames.flatMap((f) => f.knownDocs ?? (f.type === 'known-docs' ? f.ids : []))).toEqual(knownDocs);
+		expect(frames.flatMap((f) => (f.type === 'hello' ? (f.knownDocs ?? []) : f.ids))).toEqual(knownDocs);
 		for (const f of frames) expect(encodeFrame(f).length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
 
 		const { accessToken } = await login(server.url, 'sue@demo.test');
