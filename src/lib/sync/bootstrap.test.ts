@@ -184,6 +184,35 @@ describe('first-login bootstrap: documents in batches (issue 26)', () => {
 	}, 90_000);
 });
 
+// SPEC S9.2: a reconnect of a device that holds every document (issue 26's reconnect figure).
+describe('reconnect of a device that holds every document (issue 26)', () => {
+	it('reads the list of stored documents once per connection (a scan of the store: seconds at 50,000)', async () => {
+		const store = createMemoryStore();
+		const first = await device('sue@demo.test', store, { value: false });
+		first.replica.start();
+		await waitFor(() => first.replica.status.offline === null && !first.replica.status.catchingUp && first.replica.lastSeq > 0, 60_000, 'every document local');
+		await first.replica.close();
+		const target = visibleTo(first.userId)[0]!;
+		await server.rooms.applyServerChange(target, (y) =>
+			contactDoc(y).thread.append({ id: asEntryId('while-away'), kind: 'comment', at: Date.now(), author: { type: 'user', id: DEMO_USERS.ana }, text: 'while away', mentions: [] })
+		);
+		let scans = 0;
+		const listDocIds = store.listDocIds.bind(store);
+		store.listDocIds = () => {
+			scans++;
+			return listDocIds();
+		};
+		const second = await device('sue@demo.test', store, { value: false });
+		const before = second.replica.lastSeq;
+		second.replica.start();
+		await waitFor(() => second.replica.lastCatchUp !== null && !second.replica.status.catchingUp && second.replica.lastSeq > before, 30_000, 'caught up');
+		expect(second.replica.lastCatchUp).toMatchObject({ changed: 1, full: false });
+		expect(scans).toBe(1);
+		const doc = await second.replica.contact(target.slice(2) as ContactId);
+		expect(contactDoc(doc).thread.has(asEntryId('while-away'))).toBe(true);
+	}, 90_000);
+});
+
 describe('first-login bootstrap (issue 26)', () => {
 	it('paints the whole list and search text before the documents, fetches an opened conversation first, and finishes once the person is idle', async () => {
 		const store = createMemoryStore();

@@ -203,6 +203,8 @@ export class Replica {
 	readonly #waiters = new Map<DocId, Array<() => void>>();
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
+	/** The documents stored here that the last HELLO listed (read once per connection). */
+	#helloKnown: DocId[] | null = null;
 	/** A progress update is queued for the end of the current task. */
 	#progressSoon = false;
 	/** Documents to ask for in the next DOCS request (sent at the end of the current task). */
@@ -599,6 +601,7 @@ export class Replica {
 		await this.#chain;
 		// Listing the documents held here lets the server name the ones revoked while offline.
 		const knownDocs = await this.store.listDocIds();
+		this.#helloKnown = knownDocs;
 		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
 
@@ -674,15 +677,24 @@ export class Replica {
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
+		// The documents stored here, as HELLO listed them: listing them again costs a scan of the
+		// store (seconds at 50,000). One stored since by another tab is synced whole: harmless.
+		const stored = this.#helloKnown ?? (await this.store.listDocIds());
+		this.#helloKnown = null;
+		const gone = new Set<DocId>(revoked);
 		for (const id of revoked) await this.#removeLocal(id);
 		if (full) {
 			const keep = new Set<DocId>(changed);
-			for (const id of await this.store.listDocIds()) if (!keep.has(id)) await this.#removeLocal(id);
+			for (const id of stored) {
+				if (keep.has(id)) continue;
+				gone.add(id);
+				await this.#removeLocal(id);
+			}
 			// Summaries of an unfinished bootstrap have no document: those no longer visible go too.
 			for (const s of [...this.summaries.values()]) if (!keep.has(contactDocId(s.id))) await this.#removeLocal(contactDocId(s.id));
 		}
 		// A document not stored here syncs from an empty state vector without being loaded.
-		const local = new Set(await this.store.listDocIds());
+		const local = new Set(stored.filter((id) => !gone.has(id)));
 		const fresh = new Set(changed.filter((id) => !local.has(id) && !this.registry.has(id)));
 		const meta = await this.store.getMeta<BootMeta>(BOOT_META).catch(() => undefined);
 		if (this.#catchUp !== catchUp) return;
