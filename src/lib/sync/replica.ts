@@ -203,6 +203,7 @@ export class Replica {
 	readonly #waiters = new Map<DocId, Array<() => void>>();
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
+	#welcomeAt = 0;
 	/** The documents stored here that the last HELLO listed (read once per connection). */
 	#helloKnown: DocId[] | null = null;
 	/** A progress update is queued for the end of the current task. */
@@ -600,7 +601,9 @@ export class Replica {
 	async #hello() {
 		await this.#chain;
 		// Listing the documents held here lets the server name the ones revoked while offline.
+		const t0 = performance.now();
 		const knownDocs = await this.store.listDocIds();
+		this.bootTimes['last HELLO: stored documents listed'] = Math.round(performance.now() - t0);
 		this.#helloKnown = knownDocs;
 		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
@@ -674,6 +677,7 @@ export class Replica {
 
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
 		mark(this.bootTimes, 'welcome');
+		this.#welcomeAt = performance.now();
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
@@ -941,6 +945,7 @@ export class Replica {
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
 		mark(this.bootTimes, 'catch-up done');
+		this.bootTimes['last catch-up: WELCOME -> done'] = Math.round(performance.now() - this.#welcomeAt);
 		if (this.#boot) {
 			// Every listed document is here: the bootstrap is over (after a save still on its way).
 			await this.#boot.saving;
