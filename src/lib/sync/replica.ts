@@ -204,6 +204,8 @@ export class Replica {
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
 	#welcomeAt = 0;
+	/** Stored writes of catch-up answers not finished yet (`#applyRemote`). */
+	readonly #writes = new Set<Promise<void>>();
 	/** The documents stored here that the last HELLO listed (read once per connection). */
 	#helloKnown: DocId[] | null = null;
 	/** A progress update is queued for the end of the current task. */
@@ -430,6 +432,7 @@ export class Replica {
 		this.awareness.dispose();
 		this.#releaseDir?.();
 		await this.#chain.catch(() => undefined);
+		await Promise.all([...this.#writes].map((w) => w.catch(() => undefined)));
 		await saving;
 		await this.#intake.settled();
 		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
@@ -519,9 +522,17 @@ export class Replica {
 			if (!doc) return;
 			const before = live ? this.#lastIncoming(docId) : null;
 			applyUpdate(doc, update, remoteOrigin(this));
-			await this.store.appendUpdate(docId, update);
-			this.#tabs.post({ t: 'update', docId, update });
-			if (live) this.#checkIncoming(docId, before);
+			const write = this.store.appendUpdate(docId, update).then(() => this.#tabs.post({ t: 'update', docId, update }));
+			if (!live) {
+				// A catch-up's answers do not wait for each other's write (500 documents after a day
+				// away: one IndexedDB transaction each, in order); CATCHUP_DONE waits for them all. A
+				// revocation's delete is a later transaction, so it follows the write.
+				this.#writes.add(write);
+				void write.catch(() => undefined).finally(() => this.#writes.delete(write));
+				return;
+			}
+			await write;
+			this.#checkIncoming(docId, before);
 		};
 		const p = this.#chain.then(run, run);
 		this.#chain = p.catch(() => undefined);
@@ -940,6 +951,7 @@ export class Replica {
 
 	async #catchupDone(seq: number): Promise<void> {
 		await this.#chain;
+		await Promise.all([...this.#writes].map((w) => w.catch(() => undefined)));
 		await this.#intake.settled();
 		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
