@@ -15,8 +15,10 @@
  * - Catch-up: HELLO carries the stored `lastSeq`; only documents in WELCOME.changed run sync
  *   step 1/2 (`lastCatchUp` counts them, the test hook for "catch-up costs O(changed)").
  *   Documents not stored here (a first login: all of them) are taken in batches by the intake
- *   (`intake.ts`) instead of one by one; CATCHUP_DONE waits for it and for the summaries it
- *   produced to be persisted before `lastSeq` moves.
+ *   (`intake.ts`) instead of one by one; during a bootstrap they are also asked for in batches
+ *   (DOCS, answered by DOCS_CHUNK: issue 26). CATCHUP_DONE waits for the intake, for the
+ *   summaries it produced to be persisted, and for the catch-up's own writes before `lastSeq`
+ *   moves.
  */
 import {
 	applyUpdate,
