@@ -41,7 +41,7 @@ interface ScaleApp {
 	sync: { state: string; catchingUp: boolean; offline: { phase: string; done: number; total: number } | null };
 	inbox: { ready: boolean; rows: Array<{ id: string }> };
 	search: { ready: boolean; complete: boolean; setQuery(q: string): void; results: { query: string; contacts: unknown[]; messages: unknown[]; partial: boolean } };
-	replica: { summaries: { size: number; compact(): Promise<void> }; store: { listDocIds(): Promise<string[]> } } | null;
+	replica: { summaries: { size: number; compact(): Promise<void> }; store: { listDocIds(): Promise<string[]> }; bootTimes: Record<string, number> } | null;
 }
 interface ScaleDebug {
 	__parley?: { app: ScaleApp; lastCatchUp(): unknown };
@@ -193,6 +193,9 @@ export const benchmarks: Benchmark[] = [
 					target: '<= 30'
 				});
 				ctx.log(`every document local after ${allMs} ms`);
+				// Where the first login's time went, in the page (ms since the page started; sums of the browser's work).
+				const times = await page.evaluate(() => ({ ...(window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes, now: Math.round(performance.now()) }));
+				ctx.log(`first login, page timeline: ${JSON.stringify(times)}`);
 				const footprint = await page.evaluate(async () => {
 					const e = await navigator.storage.estimate();
 					return e.usage ?? 0;
@@ -277,6 +280,8 @@ export const benchmarks: Benchmark[] = [
 				figures.push({ figure: `cold open, ${contacts} stored: app start -> list painted, median of ${cold.length}`, value: percentile(cold, 50), unit: 'ms', target: '<= 100' });
 
 				// --- reconnect after a day offline with 500 changed conversations -------------------
+				// Measured on a device that holds every document (the first login complete), offline
+				// since the cold opens; the server applies 500 changes to conversations the user sees.
 				const ids = [...server.visibility.contactDocIds()].slice(0, 500);
 				for (const [i, id] of ids.entries()) {
 					await server.rooms.applyServerChange(id, (y) =>
@@ -298,7 +303,9 @@ export const benchmarks: Benchmark[] = [
 					PHASE_MS
 				);
 				const reMs = Date.now() - tRe;
-				figures.push({ figure: `reconnect after a day offline, 500 changed conversations -> caught up${back ? '' : ' (not reached)'}`, value: reMs, unit: 'ms', target: '<= 2000' });
+				const valid = allLocal ? '' : ' (invalid: the first login had not made every document local)';
+				figures.push({ figure: `reconnect after a day offline, 500 changed conversations -> caught up${back ? '' : ' (not reached)'}${valid}`, value: reMs, unit: 'ms', target: '<= 2000' });
+				ctx.log(`reconnect: ${await page.evaluate(() => JSON.stringify((window as unknown as ScaleDebug).__parley!.lastCatchUp()))}`);
 				figures.push({ figure: 'reconnect after a day offline: bytes received (decompressed frames)', value: bytes / 1e3, unit: 'KB', target: '~ the changes' });
 				await cdp.detach().catch(() => undefined);
 				await context.close();

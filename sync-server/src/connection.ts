@@ -46,6 +46,7 @@ import {
 	encodeFrame,
 	decodeClientFrame,
 	MAX_CHUNK_BYTES,
+	MAX_DOC_IDS,
 	type ClientMessage,
 	type ErrorCode,
 	type HelloMessage,
@@ -54,7 +55,7 @@ import {
 	type SyncMessage,
 	type UpdateMessage
 } from '../../src/lib/protocol';
-import { BOOTSTRAP_SUMMARIES, type BootstrapItem, type BootstrapRequestMessage } from '../../src/lib/protocol/bootstrap';
+import { BOOTSTRAP_SUMMARIES, type BootstrapItem, type BootstrapRequestMessage, type DocsItem, type DocsRequestMessage } from '../../src/lib/protocol/bootstrap';
 import type { BootstrapIndex } from './bootstrap';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
@@ -156,6 +157,12 @@ const BOOTSTRAP_CHUNK_BYTES = 192 * 1024;
 const BOOTSTRAP_CHUNK_ITEMS = 2_000;
 /** Bytes queued on the socket past which a bootstrap answer waits for the client to read. */
 const BOOTSTRAP_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A DOCS_CHUNK is cut at this many bytes of document states (one frame, no CHUNK transfer, for most). */
+const DOCS_CHUNK_BYTES = MAX_CHUNK_BYTES - 16 * 1024;
+/** Documents of a DOCS answer per token of the user's document-sync budget (a batched read costs a fraction of a SYNC exchange). */
+const DOCS_PER_SYNC_TOKEN = 4;
+/** Document ids of DOCS requests waiting on one connection; past it a request is refused (rate_limited). */
+const DOCS_QUEUED_MAX = 4 * 1_000;
 
 let nextConnectionNumber = 0;
 
@@ -166,6 +173,8 @@ export class SyncConnection implements FanoutSubscriber {
 	// some connections need (queues, catch-up state, awareness bookkeeping, the presence filter)
 	// is allocated on first use; the issue's budget is 4 KiB above the socket.
 	private sees: (a: VisibilityTarget) => boolean = () => false;
+	/** Known documents sent in KNOWN_DOCS frames ahead of HELLO. */
+	private knownBefore: DocId[] | null = null;
 	/** Events that arrived while WELCOME was being prepared. */
 	private queued: FanoutEvent[] | null = null;
 	private pendingCatchup: Set<DocId> | null = null;
@@ -316,12 +325,25 @@ export class SyncConnection implements FanoutSubscriber {
 	private async handle(msg: ClientMessage): Promise<void> {
 		if (msg.type === 'ping') return this.send({ type: 'pong', nonce: msg.nonce });
 		if (msg.type === 'pong') return;
+		if (msg.type === 'known-docs') {
+			if (this.phase !== 'hello') return this.violation('KNOWN_DOCS comes before HELLO only');
+			const known = (this.knownBefore ??= []);
+			if (known.length + msg.ids.length > MAX_DOC_IDS) return this.protocolError({ code: 'too_large', message: `more than ${MAX_DOC_IDS} known documents` });
+			for (const id of msg.ids) known.push(id);
+			return;
+		}
 		if (msg.type === 'hello') {
 			if (this.phase !== 'hello') return this.violation('HELLO was already received');
+			// KNOWN_DOCS frames before it hold the first ids of its list (it did not fit one frame).
+			const before = this.knownBefore;
+			this.knownBefore = null;
+			if (before && msg.knownDocs) return this.onHello({ ...msg, knownDocs: [...before, ...msg.knownDocs] });
+			if (before) return this.violation('KNOWN_DOCS must be followed by a HELLO that lists known documents');
 			return this.onHello(msg);
 		}
 		if (this.phase === 'hello') return this.violation('the first frame must be HELLO');
 		if (msg.type === 'bootstrap') return this.onBootstrap(msg);
+		if (msg.type === 'docs') return this.onDocs(msg);
 		if (!this.canSee(msg.docId)) {
 			const err = { code: 'forbidden' as const, message: 'You may not see this document.', docId: msg.docId };
 			return this.sendError(err.code, err.message, msg.docId, msg.type === 'update' ? msg.updateId : undefined);
@@ -561,6 +583,84 @@ export class SyncConnection implements FanoutSubscriber {
 			}
 		}
 		if (live()) this.send({ type: 'bootstrap-chunk', part: msg.part, seq: head, total, done: true, items });
+	}
+
+	/** DOCS answers run one after another; ids waiting in them. */
+	private docsRun: Promise<void> | null = null;
+	private docsQueued = 0;
+
+	/**
+	 * Issue 26: whole documents in batches (DOCS), the documents phase of a first login. Each
+	 * requested document is read from the store as one merged update (`Rooms.snapshot` without a
+	 * state vector: no room, no Y.Doc, unless it is loaded already), checked against what the user
+	 * may see when its chunk is cut, and sent in chunks of about 240 KB paced by the socket. Ids
+	 * not served (not visible, unknown, unreadable) come back as `skipped`. Every document served
+	 * or skipped is answered for the catch-up (CATCHUP_DONE follows the last).
+	 */
+	private onDocs(msg: DocsRequestMessage): Promise<void> {
+		if (this.docsQueued + msg.ids.length > DOCS_QUEUED_MAX) {
+			this.sendError('rate_limited', `At most ${DOCS_QUEUED_MAX} documents may be asked for at once; wait for the answers.`);
+			return Promise.resolve();
+		}
+		this.docsQueued += msg.ids.length;
+		const run = (this.docsRun ?? Promise.resolve())
+			.then(() => this.answerDocs(msg.ids))
+			.finally(() => {
+				this.docsQueued -= msg.ids.length;
+			});
+		this.docsRun = run.catch(() => undefined);
+		return run;
+	}
+
+	private async answerDocs(ids: DocId[]): Promise<void> {
+		let items: DocsItem[] = [];
+		let skipped: DocId[] = [];
+		let bytes = 0;
+		let t0 = performance.now();
+		const answered: DocId[] = [];
+		const flush = (done: boolean) => {
+			if (!this.isOpen) return;
+			// Nothing of a document the user lost sight of while the chunk was being cut.
+			const gone = items.filter((it) => !this.canSee(it.docId));
+			if (gone.length > 0) {
+				items = items.filter((it) => this.canSee(it.docId));
+				skipped.push(...gone.map((it) => it.docId));
+			}
+			this.send({ type: 'docs-chunk', done, items, skipped });
+			for (const id of answered.splice(0)) this.pendingCatchup?.delete(id);
+			items = [];
+			skipped = [];
+			bytes = 0;
+			this.maybeCatchupDone();
+		};
+		for (let i = 0; i < ids.length; i++) {
+			if (!this.isOpen) return;
+			const id = ids[i]!;
+			if (i % DOCS_PER_SYNC_TOKEN === 0 && !this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
+			let snap: { update: Uint8Array; seq: number } | null = null;
+			if (id !== DIR_DOC_ID && this.canSee(id)) {
+				snap = await this.deps.rooms.snapshot(id).catch((err: unknown) => {
+					if (!(err instanceof UnreadableDocError)) throw err;
+					return null;
+				});
+			}
+			if (!this.isOpen) return;
+			// Visibility may have changed while it was read: checked again as the chunk is cut.
+			if (snap && snap.seq > 0 && this.canSee(id)) {
+				items.push({ docId: id, docSeq: snap.seq, update: snap.update });
+				bytes += snap.update.length + id.length + 8;
+			} else skipped.push(id);
+			answered.push(id);
+			if (bytes >= DOCS_CHUNK_BYTES) {
+				flush(false);
+				while (this.isOpen && this.socket.bufferedAmount > BOOTSTRAP_BUFFERED_BYTES) await new Promise((r) => setTimeout(r, 5));
+			}
+			if (performance.now() - t0 > 10) {
+				await new Promise<void>((r) => setImmediate(r));
+				t0 = performance.now();
+			}
+		}
+		flush(true);
 	}
 
 	/** Updates waiting for changes they build on, by update id (see `onUpdate`). */

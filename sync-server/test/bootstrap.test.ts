@@ -8,7 +8,23 @@ import { contactDoc } from '../../src/lib/doc';
 import { DEMO_USERS } from '../../src/lib/demo/generate';
 import { asEntryId } from '../../src/lib/domain/ids';
 import type { DocId, UserId } from '../../src/lib/domain/types';
-import { decodePayload, decodeServerFrame, encodeFrame, PROTOCOL_VERSION, type BootstrapChunkMessage, type ServerMessage } from '../../src/lib/protocol';
+import * as Y from 'yjs';
+import {
+	decodePayload,
+	decodeServerFrame,
+	encodeFrame,
+	ChunkAssembler,
+	decodeTransfer,
+	helloFrames,
+	MAX_DOCS_REQUEST,
+	MAX_FRAME_BYTES,
+	MSG_DOCS,
+	PROTOCOL_VERSION,
+	type BootstrapChunkMessage,
+	type DocsChunkMessage,
+	type ServerMessage
+} from '../../src/lib/protocol';
+import * as encoding from 'lib0/encoding';
 import { rmSync } from 'node:fs';
 import { login } from './helpers/sync-client';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
@@ -20,22 +36,29 @@ afterEach(async () => {
 	await server?.destroy();
 });
 
-async function open(email: string): Promise<{ ws: WebSocket; messages: ServerMessage[] }> {
+interface Conn {
+	ws: WebSocket;
+	messages: ServerMessage[];
+	closed: { code: number } | null;
+}
+
+async function open(email: string): Promise<Conn> {
 	const { accessToken } = await login(server!.url, email);
 	const ws = new WebSocket(`${server!.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
 	sockets.push(ws);
-	const messages: ServerMessage[] = [];
+	const c: Conn = { ws, messages: [], closed: null };
 	ws.on('message', (data: Buffer) => {
 		const d = decodeServerFrame(new Uint8Array(data));
-		if (d.ok) messages.push(d.msg);
+		if (d.ok) c.messages.push(d.msg);
 	});
+	ws.on('close', (code) => (c.closed = { code }));
 	await new Promise<void>((resolve, reject) => {
 		ws.once('open', () => resolve());
 		ws.once('error', reject);
 	});
 	ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: 'boot' }));
-	await until(() => messages.some((m) => m.type === 'welcome'));
-	return { ws, messages };
+	await until(() => c.messages.some((m) => m.type === 'welcome'));
+	return c;
 }
 
 async function until(cond: () => boolean, ms = 20_000): Promise<void> {
@@ -47,11 +70,33 @@ async function until(cond: () => boolean, ms = 20_000): Promise<void> {
 }
 
 /** Sends BOOTSTRAP and collects its chunks up to `done`. */
-async function ask(c: { ws: WebSocket; messages: ServerMessage[] }, part: 0 | 1, seq = 0, after = ''): Promise<BootstrapChunkMessage[]> {
+async function ask(c: Conn, part: 0 | 1, seq = 0, after = ''): Promise<BootstrapChunkMessage[]> {
 	const from = c.messages.length;
 	c.ws.send(encodeFrame({ type: 'bootstrap', part, seq, after }));
 	await until(() => c.messages.slice(from).some((m) => m.type === 'bootstrap-chunk' && m.done));
 	return c.messages.slice(from).filter((m): m is BootstrapChunkMessage => m.type === 'bootstrap-chunk');
+}
+
+/** Sends DOCS and collects its chunks up to `done`. */
+async function askDocs(c: Conn, ids: DocId[]): Promise<DocsChunkMessage[]> {
+	const from = c.messages.length;
+	c.ws.send(encodeFrame({ type: 'docs', ids }));
+	await until(() => c.messages.slice(from).some((m) => m.type === 'docs-chunk' && m.done));
+	return c.messages.slice(from).filter((m): m is DocsChunkMessage => m.type === 'docs-chunk');
+}
+
+/** The thread entry ids of a document as the server stores it, and as a DOCS item carries it. */
+async function storedEntries(docId: DocId): Promise<string[]> {
+	const snap = await server!.rooms.snapshot(docId);
+	return entriesOf(snap.update);
+}
+
+function entriesOf(update: Uint8Array): string[] {
+	const y = new Y.Doc();
+	Y.applyUpdate(y, update);
+	const ids = contactDoc(y).thread.entries().map((e) => e.id as string);
+	y.destroy();
+	return ids;
 }
 
 function visibleTo(userId: UserId): DocId[] {
@@ -122,5 +167,157 @@ describe('BOOTSTRAP over /sync (issue 26)', () => {
 		} finally {
 			rmSync(dataDir, { recursive: true, force: true });
 		}
+	}, 60_000);
+});
+
+// SPEC S1.9, S9.2: the documents phase of a first login in batches (DOCS / DOCS_CHUNK).
+describe('DOCS over /sync (issue 26)', () => {
+	it('sends whole documents in the order asked, only those the user may see (the others named as skipped, zero bytes of them), and CATCHUP_DONE once every listed document is answered', async () => {
+		server = await startTestServer({ seed: { contacts: 300, messagesPerContact: 3 } });
+		const sue = await open('sue@demo.test');
+		const mine = visibleTo(DEMO_USERS.sue);
+		const others = [...server.visibility.contactDocIds()].filter((d) => !mine.includes(d)).slice(0, 20);
+		expect(others.length).toBe(20);
+		const welcome = sue.messages.find((m) => m.type === 'welcome')!;
+		expect(welcome.type === 'welcome' && welcome.changed.length).toBe(mine.length + 1);
+		// Newest first is the client's order; the server keeps it. Forged ids of others mixed in.
+		const asked = [...mine].reverse();
+		const withForged = [...asked.slice(0, 5), ...others, ...asked.slice(5)];
+		const chunks = await askDocs(sue, withForged);
+		const items = chunks.flatMap((c) => c.items);
+		expect(items.map((i) => i.docId)).toEqual(asked);
+		expect(chunks.flatMap((c) => c.skipped).sort()).toEqual([...others].sort());
+		// Nothing of the others' ids in any item; each item is the stored document, whole.
+		for (const it of items.slice(0, 10)) expect(entriesOf(it.update)).toEqual(await storedEntries(it.docId));
+		expect(chunks.filter((c) => c.done)).toHaveLength(1);
+		// The directory was never asked: the catch-up is not done until it is (SYNC as before).
+		expect(sue.messages.some((m) => m.type === 'catchup-done')).toBe(false);
+		sue.ws.send(encodeFrame({ type: 'sync', docId: 'dir' as DocId, step: 'step1', stateVector: new Uint8Array([0]) }));
+		await until(() => sue.messages.some((m) => m.type === 'catchup-done'));
+	}, 60_000);
+
+	it('a write after a document was sent reaches the client live; a document reassigned away before its chunk is cut is skipped', async () => {
+		server = await startTestServer({ seed: { contacts: 120, messagesPerContact: 2 } });
+		const sue = await open('sue@demo.test');
+		const mine = visibleTo(DEMO_USERS.sue);
+		const [first, away] = mine;
+		const got = await askDocs(sue, [first!]);
+		const seq = got[0]!.items[0]!.docSeq;
+		await server.rooms.applyServerChange(first!, (y) =>
+			contactDoc(y).thread.append({ id: asEntryId('docs-after'), kind: 'comment', at: Date.now(), author: { type: 'user', id: DEMO_USERS.ana }, text: 'after the chunk', mentions: [] })
+		);
+		await until(() => sue.messages.some((m) => m.type === 'remote-update' && m.docId === first && m.seq > seq));
+		await server.rooms.applyServerChange(away!, (y) => contactDoc(y).assignment.set({ userId: DEMO_USERS.ana, teamId: null }));
+		await until(() => sue.messages.some((m) => m.type === 'revoke' && m.docId === away));
+		const later = await askDocs(sue, [away!, first!]);
+		expect(later.flatMap((c) => c.items.map((i) => i.docId))).toEqual([first]);
+		expect(later.flatMap((c) => c.skipped)).toEqual([away]);
+		expect(entriesOf(later[0]!.items[0]!.update)).toContain('docs-after');
+	}, 60_000);
+
+	it('refuses a malformed, oversized or empty DOCS with a precise error and closes only that connection', async () => {
+		server = await startTestServer({ seed: { contacts: 40, messagesPerContact: 1 } });
+		const owner = await open('owner@demo.test');
+		const ids = visibleTo(DEMO_USERS.owner);
+		const cases: Array<{ frame: Uint8Array; code: string; close: number }> = [];
+		// Past MAX_DOCS_REQUEST ids: too_large (1009), refused before reading them.
+		const over = encoding.createEncoder();
+		encoding.writeVarUint(over, MSG_DOCS);
+		encoding.writeVarUint(over, MAX_DOCS_REQUEST + 1);
+		for (let i = 0; i <= MAX_DOCS_REQUEST; i++) encoding.writeVarString(over, ids[i % ids.length]!);
+		cases.push({ frame: encoding.toUint8Array(over), code: 'too_large', close: 1009 });
+		// A doc id outside the grammar.
+		const bad = encoding.createEncoder();
+		encoding.writeVarUint(bad, MSG_DOCS);
+		encoding.writeVarUint(bad, 1);
+		encoding.writeVarString(bad, '../etc/passwd');
+		cases.push({ frame: encoding.toUint8Array(bad), code: 'bad_doc_id', close: 1002 });
+		// No id at all; a count longer than the frame.
+		cases.push({ frame: new Uint8Array([MSG_DOCS, 0]), code: 'bad_frame', close: 1002 });
+		cases.push({ frame: new Uint8Array([MSG_DOCS, 200, 1, 3, 100]), code: 'bad_frame', close: 1002 });
+		for (const c of cases) {
+			const conn = await open('sue@demo.test');
+			conn.ws.send(c.frame);
+			await until(() => conn.closed !== null);
+			const err = conn.messages.find((m) => m.type === 'error');
+			expect(err, c.code).toMatchObject({ type: 'error', code: c.code });
+			expect(conn.closed!.code, c.code).toBe(c.close);
+		}
+		// Before HELLO: a rule broken (1008).
+		const { accessToken } = await login(server.url, 'sue@demo.test');
+		const early = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
+		sockets.push(early);
+		const earlyClose = new Promise<number>((r) => early.on('close', (code) => r(code)));
+		await new Promise<void>((r) => early.once('open', () => r()));
+		early.send(encodeFrame({ type: 'docs', ids: [ids[0]!] }));
+		expect(await earlyClose).toBe(1008);
+		// The server still serves everyone else.
+		const served = await askDocs(owner, ids.slice(0, 5));
+		expect(served.flatMap((c) => c.items.map((i) => i.docId))).toEqual(ids.slice(0, 5));
+	}, 60_000);
+});
+
+// SPEC S1.9, S9.2: a reconnect of a device that holds 50,000 documents (its HELLO's list of known
+// documents is over one frame's 1 MiB: it was closed with 1009 and retried forever).
+describe('KNOWN_DOCS before HELLO (issue 26)', () => {
+	it('a list of known documents too long for one frame goes in KNOWN_DOCS frames, and WELCOME answers the whole list', async () => {
+		server = await startTestServer({ seed: { contacts: 120, messagesPerContact: 1 } });
+		const mine = visibleTo(DEMO_USERS.sue);
+		const other = [...server.visibility.contactDocIds()].find((d) => !mine.includes(d))!;
+		const head = await server.store.headSeq();
+		// 50,000 ids the server never heard of, the user's own documents and one she may not see.
+		const filler = Array.from({ length: 50_000 }, (_, i) => `c/known${String(i).padStart(15, '0')}` as DocId);
+		const knownDocs = [other, ...filler, ...mine, 'dir' as DocId];
+		const hello = { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: head, clientId: 'many', knownDocs };
+		expect(encodeFrame(hello).length).toBeGreaterThan(MAX_FRAME_BYTES);
+		const frames = helloFrames(hello);
+		expect(frames.length).toBeGreaterThan(1);
+		expect(frames.slice(0, -1).every((f) => f.type === 'known-docs')).toBe(true);
+		expect(frames.flatMap((f) => (f.type === 'hello' ? (f.knownDocs ?? []) : f.ids))).toEqual(knownDocs);
+		for (const f of frames) expect(encodeFrame(f).length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+
+		const { accessToken } = await login(server.url, 'sue@demo.test');
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
+		sockets.push(ws);
+		const messages: ServerMessage[] = [];
+		// WELCOME revokes 50,000 ids: a chunked transfer.
+		const chunks = new ChunkAssembler();
+		ws.on('message', (data: Buffer) => {
+			const d = decodeServerFrame(new Uint8Array(data));
+			if (!d.ok) return;
+			if (d.msg.type !== 'chunk') return void messages.push(d.msg);
+			const r = chunks.accept(d.msg);
+			if (r.status === 'complete') {
+				const whole = decodeTransfer(d.msg.docId, r.bytes);
+				if (whole.ok) messages.push(whole.msg);
+			}
+		});
+		await new Promise<void>((r) => ws.once('open', () => r()));
+		for (const f of frames) ws.send(encodeFrame(f));
+		await until(() => messages.some((m) => m.type === 'welcome'));
+		const welcome = messages.find((m) => m.type === 'welcome')!;
+		if (welcome.type !== 'welcome') throw new Error('no welcome');
+		// Nothing changed since her seq and she holds all hers: nothing to sync; the other
+		// document (listed in the first KNOWN_DOCS frame) and the unknown ids are revoked.
+		expect(welcome.changed).toEqual([]);
+		expect(welcome.revoked).toContain(other);
+		expect(welcome.revoked.length).toBe(filler.length + 1);
+		expect(welcome.full).toBe(false);
+	}, 60_000);
+
+	it('KNOWN_DOCS after HELLO, or not followed by a HELLO listing known documents, breaks a rule (1008)', async () => {
+		server = await startTestServer({ seed: { contacts: 20, messagesPerContact: 1 } });
+		const late = await open('sue@demo.test');
+		late.ws.send(encodeFrame({ type: 'known-docs', ids: ['dir' as DocId] }));
+		await until(() => late.closed !== null);
+		expect(late.closed!.code).toBe(1008);
+		const { accessToken } = await login(server.url, 'sue@demo.test');
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(accessToken)}`);
+		sockets.push(ws);
+		const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+		await new Promise<void>((r) => ws.once('open', () => r()));
+		ws.send(encodeFrame({ type: 'known-docs', ids: ['dir' as DocId] }));
+		ws.send(encodeFrame({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: 'x' }));
+		expect(await closed).toBe(1008);
 	}, 60_000);
 });

@@ -63,10 +63,15 @@ test('first login: progress shown, a conversation not here yet opens on click, o
 	expect(await page.evaluate(() => (window as unknown as Debug).__parley.app.replica!.summaries.size)).toBe(CONTACTS);
 	await page.screenshot({ path: '/tmp/s26-bootstrap-progress.png' });
 
-	// A row whose document is not here yet opens on click.
+	// A row whose document is not here yet opens on click. Documents come newest first (and a
+	// batch asked for before the person started working still arrives): the oldest rows, on
+	// screen once sorted Oldest first, are not here yet.
+	await page.locator('[data-testid="sort"]').click();
+	await page.getByRole('menu').getByRole('menuitemradio', { name: 'Oldest', exact: true }).click();
 	const id = await page.evaluate(() => {
 		const d = (window as unknown as Debug).__parley.app;
-		return d.inbox.rows.find((r) => !d.replica!.isLocal(r.id))?.id ?? null;
+		const shown = [...document.querySelectorAll('[role="option"][data-id]')].map((e) => e.getAttribute('data-id')!);
+		return shown.find((r) => !d.replica!.isLocal(r)) ?? null;
 	});
 	expect(id).not.toBeNull();
 	const preview = await page.evaluate((cid) => (window as unknown as Debug).__parley.app.inbox.summary(cid)!.lastMessagePreview, id!);

@@ -78,7 +78,11 @@ function arbitraryText(gen: Gen): string {
 export function arbitraryClientMessage(gen: Gen): ClientMessage {
 	const docId = arbitraryDocId(gen);
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
-	switch (prng.int31(gen, 0, 8)) {
+	switch (prng.int31(gen, 0, 10)) {
+		case 10:
+			return { type: 'known-docs', ids: arbitraryDocIds(gen) };
+		case 9:
+			return { type: 'docs', ids: [docId, ...arbitraryDocIds(gen)].slice(0, 1000) };
 		case 8:
 			return { type: 'bootstrap', part: prng.bool(gen) ? 0 : 1, seq: arbitraryUint(gen), after: prng.bool(gen) ? '' : docId };
 		case 0: {
@@ -106,7 +110,11 @@ export function arbitraryClientMessage(gen: Gen): ClientMessage {
 export function arbitraryServerMessage(gen: Gen): ServerMessage {
 	const docId = arbitraryDocId(gen);
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
-	switch (prng.int31(gen, 0, 12)) {
+	switch (prng.int31(gen, 0, 13)) {
+		case 13: {
+			const items = Array.from({ length: prng.int31(gen, 0, 5) }, () => ({ docId: arbitraryDocId(gen), docSeq: arbitraryUint(gen), update: arbitraryBytes(gen, 300, 0) }));
+			return { type: 'docs-chunk', done: prng.bool(gen), items, skipped: arbitraryDocIds(gen).slice(0, 1000) };
+		}
 		case 12: {
 			const items = Array.from({ length: prng.int31(gen, 0, 5) }, () => ({ docId: arbitraryDocId(gen), docSeq: arbitraryUint(gen), payload: arbitraryBytes(gen, 300, 0) }));
 			return { type: 'bootstrap-chunk', part: prng.bool(gen) ? 0 : 1, seq: arbitraryUint(gen), total: arbitraryUint(gen), done: prng.bool(gen), items };

@@ -16,20 +16,41 @@
  *                            newest update the item reflects) and a JSON payload (UTF-8): a
  *                            `ContactSummary` (part 0) or a `BootstrapText` (part 1).
  *
- * The bootstrap is a preview: every listed document still arrives whole by the catch-up
- * (WELCOME, SYNC), and its own summary replaces the bootstrap's. A server that is asked for a
- * part it does not know answers one empty chunk with `done`. Clients that never send
- * BOOTSTRAP (stock clients, bots) see no change: the message types are new, the version is 1.
+ *   DOCS             c -> s  ids
+ *                            Asks for whole documents in one batch (at most MAX_DOCS_REQUEST
+ *                            ids, in the order wanted): the documents phase of a first login,
+ *                            which would otherwise be one SYNC exchange per document. The ids are
+ *                            the client's cursor: the documents WELCOME listed that it has not
+ *                            stored yet, next in its order (newest activity first).
+ *   DOCS_CHUNK       s -> c  done, items, skipped
+ *                            Answers one DOCS, in its order, in chunks cut by bytes; `done` on
+ *                            the last. An item is docId, docSeq (the newest stored update the
+ *                            state holds) and the document's whole state as one Yjs update, read
+ *                            from the store (a merge of its rows, no Y.Doc). `skipped`: asked
+ *                            ids with no item (not visible to the user at that moment, unknown,
+ *                            or unreadable on the server) - the same answer for each, so it
+ *                            tells nothing the request did not name.
+ *
+ * The bootstrap is a preview: every listed document still arrives whole (DOCS, or SYNC for a
+ * client that does not batch), and its own summary replaces the bootstrap's. A server that is
+ * asked for a part it does not know answers one empty chunk with `done`. Clients that never send
+ * BOOTSTRAP or DOCS (stock clients, bots) see no change: the message types are new, the version
+ * is 1.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { DocId } from '../domain/types';
 import { fail } from './errors';
 import { MAX_ID_BYTES, MAX_TRANSFER_BYTES } from './limits';
-import { readBool, readBytes, readDocId, readString, readUint, remaining } from './wire';
+import { readBool, readBytes, readDocId, readDocIdList, readString, readUint, remaining, writeDocIdList } from './wire';
 
 export const MSG_BOOTSTRAP = 15;
 export const MSG_BOOTSTRAP_CHUNK = 16;
+export const MSG_DOCS = 17;
+export const MSG_DOCS_CHUNK = 18;
+
+/** Documents one DOCS request may name. */
+export const MAX_DOCS_REQUEST = 1_000;
 
 export const BOOTSTRAP_SUMMARIES = 0;
 export const BOOTSTRAP_TEXT = 1;
@@ -64,6 +85,26 @@ export interface BootstrapChunkMessage {
 	total: number;
 	done: boolean;
 	items: BootstrapItem[];
+}
+
+export interface DocsRequestMessage {
+	type: 'docs';
+	ids: DocId[];
+}
+
+export interface DocsItem {
+	docId: DocId;
+	docSeq: number;
+	/** The whole document as one Yjs update. */
+	update: Uint8Array;
+}
+
+export interface DocsChunkMessage {
+	type: 'docs-chunk';
+	/** The last chunk of the answer to one DOCS. */
+	done: boolean;
+	items: DocsItem[];
+	skipped: DocId[];
 }
 
 function readPart(dec: decoding.Decoder): BootstrapPart {
@@ -116,6 +157,45 @@ export function readBootstrapChunk(dec: decoding.Decoder): BootstrapChunkMessage
 		items.push({ docId, docSeq, payload });
 	}
 	return { type: 'bootstrap-chunk', part, seq, total, done, items };
+}
+
+export function writeDocsRequest(enc: encoding.Encoder, msg: Omit<DocsRequestMessage, 'type'>): void {
+	encoding.writeVarUint(enc, MSG_DOCS);
+	writeDocIdList(enc, msg.ids);
+}
+
+export function readDocsRequest(dec: decoding.Decoder): DocsRequestMessage {
+	const ids = readDocIdList(dec, 'docs ids', MAX_DOCS_REQUEST);
+	if (ids.length === 0) fail('bad_frame', 'a DOCS request names no document');
+	return { type: 'docs', ids };
+}
+
+export function writeDocsChunk(enc: encoding.Encoder, msg: Omit<DocsChunkMessage, 'type'>): void {
+	encoding.writeVarUint(enc, MSG_DOCS_CHUNK);
+	encoding.writeVarUint(enc, msg.done ? 1 : 0);
+	encoding.writeVarUint(enc, msg.items.length);
+	for (const it of msg.items) {
+		encoding.writeVarString(enc, it.docId);
+		encoding.writeVarUint(enc, it.docSeq);
+		encoding.writeVarUint8Array(enc, it.update);
+	}
+	writeDocIdList(enc, msg.skipped);
+}
+
+export function readDocsChunk(dec: decoding.Decoder): DocsChunkMessage {
+	const done = readBool(dec, 'docs done');
+	const count = readUint(dec, 'docs items', MAX_DOCS_REQUEST);
+	// Each item takes at least 6 bytes (an id of 4, a seq, an empty update): checked before allocating.
+	if (count * 6 > remaining(dec)) fail('bad_frame', 'docs items are truncated');
+	const items: DocsItem[] = [];
+	for (let i = 0; i < count; i++) {
+		const docId = readDocId(dec);
+		const docSeq = readUint(dec, 'docs doc seq');
+		const update = readBytes(dec, 'docs update', MAX_TRANSFER_BYTES);
+		items.push({ docId, docSeq, update });
+	}
+	const skipped = readDocIdList(dec, 'docs skipped', MAX_DOCS_REQUEST);
+	return { type: 'docs-chunk', done, items, skipped };
 }
 
 const utf8Encoder = new TextEncoder();

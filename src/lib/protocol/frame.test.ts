@@ -52,7 +52,7 @@ describe('frame round trip', () => {
 			roundTrip(msg, decodeClientFrame, `seed ${SEED} run ${i}`);
 			roundTrip(msg, decodeFrame, `seed ${SEED} run ${i}`);
 		}
-		expect([...seen].sort()).toEqual(['awareness', 'bootstrap', 'hello', 'ping', 'pong', 'sync', 'update']);
+		expect([...seen].sort()).toEqual(['awareness', 'bootstrap', 'docs', 'hello', 'known-docs', 'ping', 'pong', 'sync', 'update']);
 	});
 
 	it('every server message survives encode -> decodeServerFrame', () => {
@@ -66,7 +66,7 @@ describe('frame round trip', () => {
 			roundTrip(msg, decodeFrame, `seed ${seed} run ${i}`);
 		}
 		expect([...seen].sort()).toEqual(
-			['ack', 'awareness', 'bootstrap-chunk', 'catchup-done', 'chunk', 'error', 'grant', 'ping', 'pong', 'remote-update', 'revoke', 'sync', 'welcome'].sort()
+			['ack', 'awareness', 'bootstrap-chunk', 'catchup-done', 'chunk', 'docs-chunk', 'error', 'grant', 'ping', 'pong', 'remote-update', 'revoke', 'sync', 'welcome'].sort()
 		);
 	});
 

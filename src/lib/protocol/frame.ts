@@ -1,7 +1,7 @@
 /**
  * One WebSocket binary message is one frame: `varUint messageType`, then the fields of that
- * type (see `session.ts`, `doc.ts`, `chunk.ts`), nothing after. Type numbers: session 1-8,
- * documents 10-14, chunk 20.
+ * type (see `session.ts`, `doc.ts`, `chunk.ts`), nothing after. Type numbers: session 1-9,
+ * documents 10-14, bootstrap 15-18, chunk 20.
  *
  * `decodeFrame` turns ANY byte string into either a typed message or a typed `ProtocolError`;
  * it never throws. Decoding with a direction (`decodeClientFrame` on the server,
@@ -41,12 +41,20 @@ import { MSG_CHUNK, readChunk, splitIntoChunks, writeChunk, type ChunkMessage } 
 import {
 	MSG_BOOTSTRAP,
 	MSG_BOOTSTRAP_CHUNK,
+	MSG_DOCS,
+	MSG_DOCS_CHUNK,
 	readBootstrapChunk,
 	readBootstrapRequest,
+	readDocsChunk,
+	readDocsRequest,
 	writeBootstrapChunk,
 	writeBootstrapRequest,
+	writeDocsChunk,
+	writeDocsRequest,
 	type BootstrapChunkMessage,
-	type BootstrapRequestMessage
+	type BootstrapRequestMessage,
+	type DocsChunkMessage,
+	type DocsRequestMessage
 } from './bootstrap';
 import { toProtocolError, type ProtocolError } from './errors';
 import { MAX_AWARENESS_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_TRANSFER_BYTES, MAX_UPDATE_BYTES } from './limits';
@@ -55,6 +63,7 @@ import {
 	MSG_ERROR,
 	MSG_GRANT,
 	MSG_HELLO,
+	MSG_KNOWN_DOCS,
 	MSG_PING,
 	MSG_PONG,
 	MSG_REVOKE,
@@ -63,6 +72,7 @@ import {
 	readError,
 	readGrant,
 	readHello,
+	readKnownDocs,
 	readPing,
 	readPong,
 	readRevoke,
@@ -71,6 +81,7 @@ import {
 	writeError,
 	writeGrant,
 	writeHello,
+	writeKnownDocs,
 	writePing,
 	writePong,
 	writeRevoke,
@@ -79,6 +90,7 @@ import {
 	type ErrorMessage,
 	type GrantMessage,
 	type HelloMessage,
+	type KnownDocsMessage,
 	type PingMessage,
 	type PongMessage,
 	type RevokeMessage,
@@ -87,7 +99,7 @@ import {
 import { remaining } from './wire';
 
 /** What a browser may send. */
-export type ClientMessage = HelloMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage | BootstrapRequestMessage;
+export type ClientMessage = HelloMessage | KnownDocsMessage | SyncMessage | UpdateMessage | AwarenessMessage | PingMessage | PongMessage | BootstrapRequestMessage | DocsRequestMessage;
 /** What the server may send. */
 export type ServerMessage =
 	| WelcomeMessage
@@ -102,7 +114,8 @@ export type ServerMessage =
 	| AckMessage
 	| AwarenessMessage
 	| ChunkMessage
-	| BootstrapChunkMessage;
+	| BootstrapChunkMessage
+	| DocsChunkMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageKind = Message['type'];
 
@@ -117,7 +130,7 @@ export interface DecodeOptions {
 	maxBytes?: number;
 }
 
-const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG, MSG_BOOTSTRAP]);
+const CLIENT_TYPES: ReadonlySet<number> = new Set([MSG_HELLO, MSG_KNOWN_DOCS, MSG_SYNC, MSG_UPDATE, MSG_AWARENESS, MSG_PING, MSG_PONG, MSG_BOOTSTRAP, MSG_DOCS]);
 const SERVER_TYPES: ReadonlySet<number> = new Set([
 	MSG_WELCOME,
 	MSG_CATCHUP_DONE,
@@ -131,7 +144,8 @@ const SERVER_TYPES: ReadonlySet<number> = new Set([
 	MSG_ACK,
 	MSG_AWARENESS,
 	MSG_CHUNK,
-	MSG_BOOTSTRAP_CHUNK
+	MSG_BOOTSTRAP_CHUNK,
+	MSG_DOCS_CHUNK
 ]);
 
 /** Appends `msg` as one frame to `enc`. */
@@ -139,6 +153,8 @@ export function writeMessage(enc: encoding.Encoder, msg: Message): void {
 	switch (msg.type) {
 		case 'hello':
 			return writeHello(enc, msg);
+		case 'known-docs':
+			return writeKnownDocs(enc, msg.ids);
 		case 'welcome':
 			return writeWelcome(enc, msg);
 		case 'catchup-done':
@@ -171,6 +187,10 @@ export function writeMessage(enc: encoding.Encoder, msg: Message): void {
 			return writeBootstrapRequest(enc, msg);
 		case 'bootstrap-chunk':
 			return writeBootstrapChunk(enc, msg);
+		case 'docs':
+			return writeDocsRequest(enc, msg);
+		case 'docs-chunk':
+			return writeDocsChunk(enc, msg);
 	}
 }
 
@@ -247,6 +267,8 @@ function readMessage(type: number, dec: decoding.Decoder, limits: DocLimits): Me
 	switch (type) {
 		case MSG_HELLO:
 			return readHello(dec);
+		case MSG_KNOWN_DOCS:
+			return readKnownDocs(dec);
 		case MSG_WELCOME:
 			return readWelcome(dec);
 		case MSG_CATCHUP_DONE:
@@ -277,6 +299,10 @@ function readMessage(type: number, dec: decoding.Decoder, limits: DocLimits): Me
 			return readBootstrapRequest(dec);
 		case MSG_BOOTSTRAP_CHUNK:
 			return readBootstrapChunk(dec);
+		case MSG_DOCS:
+			return readDocsRequest(dec);
+		case MSG_DOCS_CHUNK:
+			return readDocsChunk(dec);
 		default:
 			return undefined;
 	}

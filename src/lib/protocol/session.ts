@@ -9,6 +9,11 @@
  *                         grants and revocations exactly; omit it to keep HELLO small
  *                         (WELCOME then revokes nothing: it never names a document the
  *                         user may not see).
+ *   KNOWN_DOCS    c -> s  ids
+ *                         Only before HELLO: the first ids of HELLO's `knownDocs`, when the
+ *                         whole list would not fit one frame (50,000 documents take about
+ *                         1.1 MB). The server prepends every KNOWN_DOCS list, in order, to
+ *                         the `knownDocs` of the HELLO that follows (`helloFrames` cuts them).
  *   WELCOME       s -> c  seq, userId, changed, revoked, full
  *                         `changed`: documents the client must sync (changed since lastSeq,
  *                         or newly visible); only these run sync step 1/2, so a reconnect
@@ -42,6 +47,10 @@ export const MSG_REVOKE = 5;
 export const MSG_ERROR = 6;
 export const MSG_PING = 7;
 export const MSG_PONG = 8;
+export const MSG_KNOWN_DOCS = 9;
+
+/** Bytes of doc ids one KNOWN_DOCS or HELLO carries at most (a frame is at most 1 MiB). */
+export const KNOWN_DOCS_FRAME_BYTES = 768 * 1024;
 
 export interface HelloMessage {
 	type: 'hello';
@@ -49,6 +58,11 @@ export interface HelloMessage {
 	lastSeq: number;
 	clientId: string;
 	knownDocs?: DocId[];
+}
+
+export interface KnownDocsMessage {
+	type: 'known-docs';
+	ids: DocId[];
 }
 
 export interface WelcomeMessage {
@@ -132,6 +146,39 @@ export function writeHello(enc: encoding.Encoder, msg: Omit<HelloMessage, 'type'
 	encoding.writeVarString(enc, msg.clientId);
 	encoding.writeVarUint(enc, msg.knownDocs === undefined ? 0 : 1);
 	if (msg.knownDocs !== undefined) writeDocIdList(enc, msg.knownDocs);
+}
+
+export function writeKnownDocs(enc: encoding.Encoder, ids: readonly DocId[]): void {
+	encoding.writeVarUint(enc, MSG_KNOWN_DOCS);
+	writeDocIdList(enc, ids);
+}
+
+export function readKnownDocs(dec: decoding.Decoder): KnownDocsMessage {
+	return { type: 'known-docs', ids: readDocIdList(dec, 'known docs', MAX_DOC_IDS) };
+}
+
+/**
+ * HELLO as the frames to send: itself when its `knownDocs` fit `maxBytes`, else KNOWN_DOCS
+ * frames with the first ids (each within `maxBytes`) and HELLO with the rest.
+ */
+export function helloFrames(hello: HelloMessage, maxBytes = KNOWN_DOCS_FRAME_BYTES): Array<HelloMessage | KnownDocsMessage> {
+	const ids = hello.knownDocs;
+	if (!ids) return [hello];
+	const out: Array<HelloMessage | KnownDocsMessage> = [];
+	let part: DocId[] = [];
+	let bytes = 0;
+	for (const id of ids) {
+		// An id is ASCII: its length, plus a length byte.
+		if (bytes + id.length + 1 > maxBytes && part.length > 0) {
+			out.push({ type: 'known-docs', ids: part });
+			part = [];
+			bytes = 0;
+		}
+		part.push(id);
+		bytes += id.length + 1;
+	}
+	out.push({ ...hello, knownDocs: part });
+	return out;
 }
 
 export function readHello(dec: decoding.Decoder): HelloMessage {

@@ -12,7 +12,7 @@ import { contactDoc, initContact } from '../doc';
 import { DEMO_USERS } from '../demo/generate';
 import { asContactId, asEntryId, contactDocId, parseDocId } from '../domain/ids';
 import type { ContactId, DocId, UserId } from '../domain/types';
-import { decodeClientFrame, type BootstrapRequestMessage } from '../protocol';
+import { decodeClientFrame, type BootstrapRequestMessage, type DocsRequestMessage } from '../protocol';
 import { createMemoryStore } from '../storage/memory';
 import type { ClientStore } from '../storage/store';
 import { startServer } from '../../../sync-server/src/server';
@@ -39,13 +39,22 @@ afterEach(async () => {
 	for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A WebSocket that records the BOOTSTRAP requests the replica sends. */
-function recordingSocket(requests: BootstrapRequestMessage[]): WebSocketCtor {
+/** What the replica asked the server for: BOOTSTRAP and DOCS requests, SYNC step 1 by document. */
+interface Asked {
+	requests: BootstrapRequestMessage[];
+	docs: DocsRequestMessage[];
+	step1: DocId[];
+}
+
+/** A WebSocket that records the requests the replica sends. */
+function recordingSocket(asked: Asked): WebSocketCtor {
 	class Recording extends WebSocket {
 		override send(data: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void {
 			if (data instanceof Uint8Array) {
 				const d = decodeClientFrame(new Uint8Array(data));
-				if (d.ok && d.msg.type === 'bootstrap') requests.push(d.msg);
+				if (d.ok && d.msg.type === 'bootstrap') asked.requests.push(d.msg);
+				if (d.ok && d.msg.type === 'docs') asked.docs.push(d.msg);
+				if (d.ok && d.msg.type === 'sync' && d.msg.step === 'step1') asked.step1.push(d.msg.docId);
 			}
 			(super.send as (...a: unknown[]) => void)(data, ...rest);
 		}
@@ -53,26 +62,26 @@ function recordingSocket(requests: BootstrapRequestMessage[]): WebSocketCtor {
 	return Recording as unknown as WebSocketCtor;
 }
 
-interface Device {
+interface Device extends Asked {
 	replica: Replica;
 	userId: UserId;
-	requests: BootstrapRequestMessage[];
 	texts: Set<ContactId>;
 	busy: { value: boolean };
 }
 
-async function device(email: string, store: ClientStore, busy = { value: true }): Promise<Device> {
+async function device(email: string, store: ClientStore, busy = { value: true }, docsWindow?: number): Promise<Device> {
 	const auth = new AuthClient({ baseUrl: server.url.replace(/\/$/, ''), storage: memorySession() });
 	const login = await auth.login(email, 'parley-demo');
 	if (!login.ok) throw new Error(login.message);
-	const requests: BootstrapRequestMessage[] = [];
+	const asked: Asked = { requests: [], docs: [], step1: [] };
 	const replica = new Replica({
 		store,
 		bootstrapMin: 5,
 		busy: () => busy.value,
+		...(docsWindow !== undefined ? { docsWindow } : {}),
 		connection: {
 			url: (t) => `${server.url.replace(/^http/, 'ws')}/sync?token=${encodeURIComponent(t)}`,
-			WebSocket: recordingSocket(requests),
+			WebSocket: recordingSocket(asked),
 			token: () => auth.token(),
 			refreshToken: async () => 'network'
 		}
@@ -84,7 +93,7 @@ async function device(email: string, store: ClientStore, busy = { value: true })
 		auth.stop();
 	});
 	await replica.open();
-	return { replica, userId: login.session.user.id as UserId, requests, texts, busy };
+	return { replica, userId: login.session.user.id as UserId, ...asked, texts, busy };
 }
 
 /** The contact documents `userId` may see on the server now. */
@@ -97,6 +106,112 @@ function visibleTo(userId: UserId): DocId[] {
 }
 
 const storedContacts = async (store: ClientStore) => (await store.listDocIds()).filter((d) => d !== 'dir');
+
+// SPEC S9.2, S1.9: the documents phase in DOCS batches.
+describe('first-login bootstrap: documents in batches (issue 26)', () => {
+	it('reflects writes made during the batched transfer, and a contact reassigned away mid-transfer leaves nothing in storage', async () => {
+		const store = createMemoryStore();
+		const busy = { value: false };
+		const d = await device('sue@demo.test', store, busy, 8);
+		const mine = visibleTo(d.userId);
+		d.replica.start();
+		// The transfer has begun (some documents stored), then holds while the person works.
+		await waitFor(async () => d.replica.status.offline?.phase === 'documents' && (await storedContacts(store)).length >= 8, 30_000, 'the first batches stored');
+		busy.value = true;
+		const local = new Set(await storedContacts(store));
+		const notLocal = mine.filter((id) => !local.has(id));
+		expect(notLocal.length).toBeGreaterThan(16);
+		// Not among the documents already asked for: still to come by DOCS.
+		const asked = new Set(d.docs.flatMap((r) => r.ids));
+		const pending = notLocal.filter((id) => !asked.has(id));
+		const [laterWrite, reassigned] = pending;
+		const storedWrite = [...local][0]!;
+		expect(laterWrite && reassigned && storedWrite).toBeTruthy();
+		const at = Date.now();
+		for (const [i, target] of [storedWrite, laterWrite!].entries()) {
+			await server.rooms.applyServerChange(target, (y) =>
+				contactDoc(y).thread.append({ id: asEntryId(`docs-write-${i}`), kind: 'comment', at, author: { type: 'user', id: DEMO_USERS.ana }, text: 'written during the transfer', mentions: [] })
+			);
+		}
+		await server.rooms.applyServerChange(reassigned!, (y) => contactDoc(y).assignment.set({ userId: DEMO_USERS.ana, teamId: null }));
+		const newId = asContactId('docs-new-contact');
+		await server.rooms.applyServerChange(contactDocId(newId), (y) =>
+			initContact(y, { id: newId, profile: { firstName: 'Ada', lastName: 'Batch' }, assignment: { userId: d.userId }, createdAt: Date.now() })
+		);
+
+		busy.value = false;
+		await waitFor(() => d.replica.status.offline === null && !d.replica.status.catchingUp && d.replica.lastSeq > 0, 60_000, 'every document local');
+		for (const [i, target] of [storedWrite, laterWrite!].entries()) {
+			const doc = await d.replica.contact(target.slice(2) as ContactId);
+			expect(contactDoc(doc).thread.has(asEntryId(`docs-write-${i}`)), target).toBe(true);
+		}
+		expect(d.replica.summaries.get(newId)?.firstName).toBe('Ada');
+		const expected = visibleTo(d.userId);
+		expect((await storedContacts(store)).sort()).toEqual([...expected].sort());
+		// Zero bytes of the contact reassigned away (SPEC S1.9).
+		const reassignedId = reassigned!.slice(2) as ContactId;
+		expect(d.replica.summaries.get(reassignedId)).toBeUndefined();
+		const gone = await store.loadDoc(reassigned!);
+		expect(gone.state).toBeNull();
+		expect(gone.updates).toEqual([]);
+		expect((await store.loadSummaries()).some((s) => s.id === reassignedId)).toBe(false);
+		expect(await store.loadSearchRows(reassignedId)).toEqual([]);
+		// The documents came by DOCS, the contact's own SYNC only for those written meanwhile.
+		expect(d.docs.flatMap((r) => r.ids).length).toBeGreaterThan(mine.length / 2);
+	}, 90_000);
+
+	it('an interrupted transfer resumes after what is stored, not from the first document', async () => {
+		const store = createMemoryStore();
+		const busy = { value: false };
+		const first = await device('owner@demo.test', store, busy, 16);
+		first.replica.start();
+		await waitFor(async () => first.replica.status.offline?.phase === 'documents' && (await storedContacts(store)).length >= 32, 30_000, 'some documents stored');
+		busy.value = true;
+		await first.replica.close();
+		const stored = new Set(await storedContacts(store));
+		const visible = visibleTo(first.userId);
+		expect(stored.size).toBeLessThan(visible.length / 2);
+
+		const second = await device('owner@demo.test', store, { value: false });
+		second.replica.start();
+		await waitFor(() => second.replica.status.offline === null && !second.replica.status.catchingUp && second.replica.lastSeq > 0, 60_000, 'every document local');
+		// The list and text parts were done: not asked again; no stored document asked for again whole.
+		expect(second.requests).toEqual([]);
+		const again = second.docs.flatMap((r) => r.ids);
+		expect(again.filter((id) => stored.has(id))).toEqual([]);
+		expect(again.length).toBe(visible.length - stored.size);
+		expect((await storedContacts(store)).length).toBe(visible.length);
+	}, 90_000);
+});
+
+// SPEC S9.2: a reconnect of a device that holds every document (issue 26's reconnect figure).
+describe('reconnect of a device that holds every document (issue 26)', () => {
+	it('reads the list of stored documents once per connection (a scan of the store: seconds at 50,000)', async () => {
+		const store = createMemoryStore();
+		const first = await device('sue@demo.test', store, { value: false });
+		first.replica.start();
+		await waitFor(() => first.replica.status.offline === null && !first.replica.status.catchingUp && first.replica.lastSeq > 0, 60_000, 'every document local');
+		await first.replica.close();
+		const target = visibleTo(first.userId)[0]!;
+		await server.rooms.applyServerChange(target, (y) =>
+			contactDoc(y).thread.append({ id: asEntryId('while-away'), kind: 'comment', at: Date.now(), author: { type: 'user', id: DEMO_USERS.ana }, text: 'while away', mentions: [] })
+		);
+		let scans = 0;
+		const listDocIds = store.listDocIds.bind(store);
+		store.listDocIds = () => {
+			scans++;
+			return listDocIds();
+		};
+		const second = await device('sue@demo.test', store, { value: false });
+		const before = second.replica.lastSeq;
+		second.replica.start();
+		await waitFor(() => second.replica.lastCatchUp !== null && !second.replica.status.catchingUp && second.replica.lastSeq > before, 30_000, 'caught up');
+		expect(second.replica.lastCatchUp).toMatchObject({ changed: 1, full: false });
+		expect(scans).toBe(1);
+		const doc = await second.replica.contact(target.slice(2) as ContactId);
+		expect(contactDoc(doc).thread.has(asEntryId('while-away'))).toBe(true);
+	}, 90_000);
+});
 
 describe('first-login bootstrap (issue 26)', () => {
 	it('paints the whole list and search text before the documents, fetches an opened conversation first, and finishes once the person is idle', async () => {
@@ -126,6 +241,13 @@ describe('first-login bootstrap (issue 26)', () => {
 		await waitFor(() => d.replica.status.offline === null && !d.replica.status.catchingUp && d.replica.lastSeq > 0, 60_000, 'every document local');
 		expect((await storedContacts(store)).sort()).toEqual([...visible].sort());
 		expect(await store.getMeta('bootstrap')).toBeUndefined();
+		// The documents came in DOCS batches, each asked for once; only the directory and the
+		// conversations opened or written meanwhile by their own SYNC exchange.
+		const batched = d.docs.flatMap((r) => r.ids);
+		expect(new Set(batched).size).toBe(batched.length);
+		expect(batched.length).toBeGreaterThanOrEqual(visible.length - before.length - 1);
+		expect(d.docs.length).toBeLessThan(batched.length / 5);
+		expect(d.step1.filter((id) => id !== 'dir').length).toBeLessThanOrEqual(before.length + 1);
 	}, 90_000);
 
 	it('reflects writes made during the bootstrap, and a contact reassigned away leaves nothing behind', async () => {

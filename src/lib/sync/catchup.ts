@@ -29,10 +29,10 @@ export class CatchUp {
 	/** Intake failures counted before this catch-up (it must not move lastSeq past a new one). */
 	readonly intakeFailuresBefore: number;
 	readonly #queue: DocId[];
-	readonly #window: number;
+	#window: number;
 	readonly #inflight = new Set<DocId>();
 	#fresh: ReadonlySet<DocId> = new Set();
-	#request: (docId: DocId, fresh: boolean) => void = () => undefined;
+	#request: (docId: DocId, fresh: boolean, urgent: boolean) => void = () => undefined;
 	#next = 0;
 	/** While it says true, no new request of a fresh document starts (the user is busy: issue 26). */
 	#hold: () => boolean = () => false;
@@ -47,8 +47,11 @@ export class CatchUp {
 		this.#window = opts.window ?? CATCH_UP_WINDOW;
 	}
 
-	/** Starts asking: `fresh` are the listed documents not stored here. */
-	begin(fresh: ReadonlySet<DocId>, request: (docId: DocId, fresh: boolean) => void, hold?: () => boolean): void {
+	/**
+	 * Starts asking: `fresh` are the listed documents not stored here. `request` gets `urgent`
+	 * for a document asked for out of turn (`prioritize`); the others may be sent in batches.
+	 */
+	begin(fresh: ReadonlySet<DocId>, request: (docId: DocId, fresh: boolean, urgent: boolean) => void, hold?: () => boolean): void {
 		this.#fresh = fresh;
 		this.#request = request;
 		if (hold) this.#hold = hold;
@@ -66,8 +69,13 @@ export class CatchUp {
 			if (this.#fresh.has(id) && this.#hold()) return;
 			this.#next++;
 			this.#inflight.add(id);
-			this.#request(id, this.#fresh.has(id));
+			this.#request(id, this.#fresh.has(id), false);
 		}
+	}
+
+	/** Asks for up to `window` documents at once from now on (documents sent in batches: issue 26). */
+	resize(window: number): void {
+		this.#window = Math.max(1, window);
 	}
 
 	/** Documents answered so far (step 2 received or settled). */
@@ -85,7 +93,7 @@ export class CatchUp {
 		if (at < 0) return false;
 		this.#asked.add(docId);
 		this.#inflight.add(docId);
-		this.#request(docId, this.#fresh.has(docId));
+		this.#request(docId, this.#fresh.has(docId), true);
 		return true;
 	}
 

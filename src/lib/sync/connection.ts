@@ -23,7 +23,7 @@
  * The WebSocket constructor is injected (Node's `ws` in tests, the browser's in the app).
  */
 import type { DocId } from '../domain/types';
-import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, type ClientMessage, type ServerMessage } from '../protocol';
+import { ChunkAssembler, decodeServerFrame, decodeTransfer, encodeFrame, helloFrames, type ClientMessage, type ServerMessage } from '../protocol';
 import { afterClose } from '../protocol/close';
 import { Backoff } from './backoff';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat';
@@ -236,7 +236,8 @@ export class SyncConnection {
 			opened = true;
 			this.#clearConnectTimer();
 			void this.#opts.handler.hello().then((hello) => {
-				if (epoch === this.#epoch) this.send(hello);
+				// A long list of known documents goes first in KNOWN_DOCS frames (one frame is at most 1 MiB).
+				if (epoch === this.#epoch) for (const m of helloFrames(hello)) this.send(m);
 			});
 			this.#heartbeat.start();
 		};

@@ -15,8 +15,10 @@
  * - Catch-up: HELLO carries the stored `lastSeq`; only documents in WELCOME.changed run sync
  *   step 1/2 (`lastCatchUp` counts them, the test hook for "catch-up costs O(changed)").
  *   Documents not stored here (a first login: all of them) are taken in batches by the intake
- *   (`intake.ts`) instead of one by one; CATCHUP_DONE waits for it and for the summaries it
- *   produced to be persisted before `lastSeq` moves.
+ *   (`intake.ts`) instead of one by one; during a bootstrap they are also asked for in batches
+ *   (DOCS, answered by DOCS_CHUNK: issue 26). CATCHUP_DONE waits for the intake, for the
+ *   summaries it produced to be persisted, and for the catch-up's own writes before `lastSeq`
+ *   moves.
  */
 import {
 	applyUpdate,
@@ -34,7 +36,16 @@ import {
 import { DIR_DOC_ID, contactDocId, newId, parseDocId } from '../domain/ids';
 import type { ContactId, ContactSummary, Directory, DocId, Entry, Profile } from '../domain/types';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
-import { BOOTSTRAP_SUMMARIES, BOOTSTRAP_TEXT, decodePayload, readBootstrapText, type BootstrapChunkMessage, type BootstrapText } from '../protocol/bootstrap';
+import {
+	BOOTSTRAP_SUMMARIES,
+	BOOTSTRAP_TEXT,
+	decodePayload,
+	MAX_DOCS_REQUEST,
+	readBootstrapText,
+	type BootstrapChunkMessage,
+	type BootstrapText,
+	type DocsChunkMessage
+} from '../protocol/bootstrap';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
@@ -63,6 +74,8 @@ export interface ReplicaOptions {
 	bootstrapMin?: number;
 	/** While true, background document fetching waits (the person is using the page: `IdleGate.busy`). */
 	busy?: () => boolean;
+	/** Documents of a bootstrap asked for (DOCS) and not answered yet, at most. Default 512. */
+	docsWindow?: number;
 }
 
 /** Progress of a first login's bootstrap (issue 26). */
@@ -99,6 +112,8 @@ interface BootRun extends BootMeta {
 	 * run may predate writes made while the app was closed: those documents are decoded.
 	 */
 	summarized: Set<DocId>;
+	/** The save of progress in flight (summaries, then the cursor); saves run one after another. */
+	saving: Promise<void>;
 	/** Summaries received and not yet handed to the summary book, and when they are next. */
 	waiting: ContactSummary[];
 	tellAt: number;
@@ -124,6 +139,12 @@ const BOOT_SAVE_MS = 3_000;
 const BOOT_TICK_MS = 200;
 /** Shortest pause between two batches of bootstrap summaries handed to the list. */
 const BOOT_TELL_MS = 150;
+/**
+ * Documents of a bootstrap's catch-up asked for and not answered yet: they come in DOCS batches,
+ * so the window is wider than a SYNC catch-up's (still bounded: what was asked arrives even if
+ * the person starts working meanwhile).
+ */
+const BOOT_DOCS_WINDOW = 512;
 const EMPTY_STATE_VECTOR = stateVector(createDoc());
 /** Compact a document's stored log once it holds this many updates. */
 const COMPACT_AFTER = 64;
@@ -142,6 +163,11 @@ export class Replica {
 	readonly awareness: AwarenessHub;
 	/** Last completed catch-up (test and debug hook). */
 	lastCatchUp: CatchUpStats | null = null;
+	/**
+	 * Issue 26: when each step of a first login happened (ms since the page started) and how long
+	 * the browser's own work took, summed by kind; the scale bench prints it (debug hook).
+	 */
+	readonly bootTimes: Record<string, number> = {};
 
 	readonly #tabs: TabChannel;
 	readonly #watchers = new Map<DocId, () => void>();
@@ -170,6 +196,7 @@ export class Replica {
 	#action: { id: string; entries: string[] } | null = null;
 	readonly #bootstrapMin: number;
 	readonly #busy: () => boolean;
+	readonly #docsWindow: number;
 	#boot: BootRun | null = null;
 	#bootTicker: ReturnType<typeof setInterval> | null = null;
 	/** Live updates of documents not stored here yet: applied once the document is (issue 26). */
@@ -178,11 +205,21 @@ export class Replica {
 	readonly #waiters = new Map<DocId, Array<() => void>>();
 	readonly #textListeners = new Set<(contactId: ContactId, rows: BootstrapText) => void>();
 	readonly #localListeners = new Set<(contactId: ContactId) => void>();
+	#welcomeAt = 0;
+	/** Stored writes of catch-up answers not finished yet (`#applyRemote`). */
+	readonly #writes = new Set<Promise<void>>();
+	/** The documents stored here that the last HELLO listed (read once per connection). */
+	#helloKnown: DocId[] | null = null;
+	/** A progress update is queued for the end of the current task. */
+	#progressSoon = false;
+	/** Documents to ask for in the next DOCS request (sent at the end of the current task). */
+	#docsAsk: DocId[] = [];
 
 	constructor(opts: ReplicaOptions) {
 		this.store = opts.store;
 		this.#bootstrapMin = opts.bootstrapMin ?? 1_000;
 		this.#busy = opts.busy ?? (() => false);
+		this.#docsWindow = opts.docsWindow ?? BOOT_DOCS_WINDOW;
 		this.pending = new PendingQueue(opts.store);
 		this.summaries = new SummaryBook(opts.store);
 		this.registry = new DocRegistry({
@@ -388,6 +425,7 @@ export class Replica {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		const saving = this.#boot?.saving;
 		this.#stopBootTicker();
 		for (const id of [...this.#waiters.keys()]) this.#wake(id);
 		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
@@ -396,6 +434,8 @@ export class Replica {
 		this.awareness.dispose();
 		this.#releaseDir?.();
 		await this.#chain.catch(() => undefined);
+		await Promise.all([...this.#writes].map((w) => w.catch(() => undefined)));
+		await saving;
 		await this.#intake.settled();
 		if (await this.summaries.persistBulk()) this.#tabs.post({ t: 'summaries' });
 		this.summaries.close();
@@ -484,9 +524,17 @@ export class Replica {
 			if (!doc) return;
 			const before = live ? this.#lastIncoming(docId) : null;
 			applyUpdate(doc, update, remoteOrigin(this));
-			await this.store.appendUpdate(docId, update);
-			this.#tabs.post({ t: 'update', docId, update });
-			if (live) this.#checkIncoming(docId, before);
+			const write = this.store.appendUpdate(docId, update).then(() => this.#tabs.post({ t: 'update', docId, update }));
+			if (!live) {
+				// A catch-up's answers do not wait for each other's write (500 documents after a day
+				// away: one IndexedDB transaction each, in order); CATCHUP_DONE waits for them all. A
+				// revocation's delete is a later transaction, so it follows the write.
+				this.#writes.add(write);
+				void write.catch(() => undefined).finally(() => this.#writes.delete(write));
+				return;
+			}
+			await write;
+			this.#checkIncoming(docId, before);
 		};
 		const p = this.#chain.then(run, run);
 		this.#chain = p.catch(() => undefined);
@@ -566,7 +614,10 @@ export class Replica {
 	async #hello() {
 		await this.#chain;
 		// Listing the documents held here lets the server name the ones revoked while offline.
+		const t0 = performance.now();
 		const knownDocs = await this.store.listDocIds();
+		this.bootTimes['last HELLO: stored documents listed'] = Math.round(performance.now() - t0);
+		this.#helloKnown = knownDocs;
 		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
 
@@ -581,6 +632,8 @@ export class Replica {
 				return void this.#catchupDone(m.seq);
 			case 'bootstrap-chunk':
 				return void this.#bootChunk(m);
+			case 'docs-chunk':
+				return this.#docsChunk(m);
 			case 'sync':
 				// The server's own step 1 asks for what we have and it lacks. Everything local that
 				// the server lacks is in the pending queue (kept until acked, resent on connect), so
@@ -636,18 +689,29 @@ export class Replica {
 	}
 
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
+		mark(this.bootTimes, 'welcome');
+		this.#welcomeAt = performance.now();
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
+		// The documents stored here, as HELLO listed them: listing them again costs a scan of the
+		// store (seconds at 50,000). One stored since by another tab is synced whole: harmless.
+		const stored = this.#helloKnown ?? (await this.store.listDocIds());
+		this.#helloKnown = null;
+		const gone = new Set<DocId>(revoked);
 		for (const id of revoked) await this.#removeLocal(id);
 		if (full) {
 			const keep = new Set<DocId>(changed);
-			for (const id of await this.store.listDocIds()) if (!keep.has(id)) await this.#removeLocal(id);
+			for (const id of stored) {
+				if (keep.has(id)) continue;
+				gone.add(id);
+				await this.#removeLocal(id);
+			}
 			// Summaries of an unfinished bootstrap have no document: those no longer visible go too.
 			for (const s of [...this.summaries.values()]) if (!keep.has(contactDocId(s.id))) await this.#removeLocal(contactDocId(s.id));
 		}
 		// A document not stored here syncs from an empty state vector without being loaded.
-		const local = new Set(await this.store.listDocIds());
+		const local = new Set(stored.filter((id) => !gone.has(id)));
 		const fresh = new Set(changed.filter((id) => !local.has(id) && !this.registry.has(id)));
 		const meta = await this.store.getMeta<BootMeta>(BOOT_META).catch(() => undefined);
 		if (this.#catchUp !== catchUp) return;
@@ -663,18 +727,25 @@ export class Replica {
 					savedAt: 0,
 					waiting: [],
 					tellAt: 0,
+					saving: Promise.resolve(),
 					summarized: new Set()
 				}
 			: null;
+		// A bootstrap's documents come in DOCS batches (issue 26); a document opened meanwhile, and
+		// every document of a smaller catch-up, by its own SYNC exchange.
+		const batched = this.#boot !== null;
+		if (batched) catchUp.resize(this.#docsWindow);
 		catchUp.begin(
 			fresh,
-			(id, isFresh) => {
-				if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
+			(id, isFresh, urgent) => {
+				if (isFresh && batched && !urgent && id !== DIR_DOC_ID) this.#askDocs(id);
+				else if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
 				else void this.#syncDoc(id, true);
 			},
 			() => this.#holdDocs()
 		);
 		if (this.#boot) {
+			mark(this.bootTimes, 'bootstrap asked');
 			if (meta === undefined) await this.store.setMeta(BOOT_META, { part: 0, seq: 0, after: '' } satisfies BootMeta).catch(() => undefined);
 			catchUp.prioritize(DIR_DOC_ID);
 			for (const id of this.#waiters.keys()) catchUp.prioritize(id);
@@ -714,9 +785,11 @@ export class Replica {
 
 	/** One chunk of the bootstrap: stored in order with remote updates and revocations. */
 	#bootChunk(m: BootstrapChunkMessage): Promise<void> {
+		mark(this.bootTimes, `part ${m.part}: first chunk received`);
 		const run = async () => {
 			const b = this.#boot;
 			if (!b || m.part !== b.part) return;
+			const t0 = performance.now();
 			const fresh: ContactSummary[] = [];
 			for (const it of m.items) {
 				const parsed = parseDocId(it.docId);
@@ -730,6 +803,7 @@ export class Replica {
 					for (const l of this.#textListeners) l(parsed.contactId, rows);
 				}
 			}
+			spent(this.bootTimes, `part ${m.part}: decode (sum)`, t0);
 			b.received += m.items.length;
 			b.waiting.push(...fresh);
 			const last = m.items[m.items.length - 1]?.docId;
@@ -739,32 +813,76 @@ export class Replica {
 			const save = m.done || now >= b.savedAt;
 			// Summaries join the book (and the list recomputes) in batches: at most every 4x the
 			// time the listeners took last, so a 50k list is not recomputed once per chunk.
+			const t1 = performance.now();
 			if (save || now >= b.tellAt) await this.#tellBootSummaries(b);
-			if (save) {
-				const started = now;
-				// The summaries first: a cursor past summaries not stored would skip them after a reload.
-				if (m.part === BOOTSTRAP_SUMMARIES && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
-				if (m.done) {
-					b.part++;
-					b.seq = 0;
-					b.after = '';
-					b.received = 0;
-				}
-				if (this.#boot === b) await this.store.setMeta(BOOT_META, { part: b.part, seq: b.seq, after: b.after } satisfies BootMeta).catch(() => undefined);
-				// The next save waits at least 4x as long as this one took: a snapshot of every
-				// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
-				const took = Date.now() - started;
-				b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * took);
-				if (m.done && this.#boot === b) {
+			spent(this.bootTimes, `part ${m.part}: list updates (sum)`, t1);
+			if (m.done) {
+				// The part is whole in memory (the list has every row): the next part is asked for,
+				// and the progress moves on, now; what this one brought is stored below, before the
+				// cursor says so (the chain holds the next part's chunks until then).
+				mark(this.bootTimes, `part ${m.part}: done`);
+				b.part++;
+				b.seq = 0;
+				b.after = '';
+				b.received = 0;
+				if (this.#boot === b) {
 					this.#bootAsk();
 					if (b.part >= 2) this.#catchUp?.pump();
+					this.#bootProgress();
 				}
+			}
+			if (save) {
+				// The summaries first, then the cursor: a cursor past summaries not stored would
+				// skip them after a reload. A save on the way runs beside the next chunks (it is
+				// a snapshot of every summary: seconds at 50k); the last one is waited for.
+				const cursor: BootMeta = { part: b.part, seq: b.seq, after: b.after };
+				const persist = m.part === BOOTSTRAP_SUMMARIES;
+				b.savedAt = Infinity;
+				const saving = b.saving.then(async () => {
+					const started = Date.now();
+					const t2 = performance.now();
+					if (persist && (await this.summaries.persistBulk())) this.#tabs.post({ t: 'summaries' });
+					spent(this.bootTimes, `part ${m.part}: stored (sum)`, t2);
+					if (this.#boot === b) await this.store.setMeta(BOOT_META, cursor).catch(() => undefined);
+					// The next save waits at least 4x as long as this one took: a snapshot of every
+					// summary costs O(contacts), so saving at a fixed pace would be quadratic at 50k.
+					b.savedAt = Date.now() + Math.max(BOOT_SAVE_MS, 4 * (Date.now() - started));
+				});
+				b.saving = saving.catch(() => undefined);
+				if (m.done) await saving;
 			}
 			this.#bootProgress();
 		};
 		const p = this.#chain.then(run, run);
 		this.#chain = p.catch(() => undefined);
 		return p;
+	}
+
+	/** Queues `docId` for the next DOCS request, sent once the current task is done. */
+	#askDocs(docId: DocId): void {
+		this.#docsAsk.push(docId);
+		if (this.#docsAsk.length > 1) return;
+		queueMicrotask(() => {
+			const ids = this.#docsAsk;
+			this.#docsAsk = [];
+			for (let i = 0; i < ids.length; i += MAX_DOCS_REQUEST) this.connection?.send({ type: 'docs', ids: ids.slice(i, i + MAX_DOCS_REQUEST) });
+		});
+	}
+
+	/**
+	 * One chunk of whole documents (DOCS_CHUNK): each one this catch-up asked for and still wants
+	 * goes to the intake, stored as it came (its bootstrap summary is current) in one write with
+	 * the others; one no longer wanted (revoked meanwhile: settled) is dropped, not a byte stored.
+	 */
+	#docsChunk(m: DocsChunkMessage): void {
+		mark(this.bootTimes, 'documents: first chunk received');
+		for (const id of m.skipped) this.#catchUp?.settle(id);
+		for (const it of m.items) {
+			const answer = this.#catchUp?.answered(it.docId);
+			if (!answer?.ours) continue;
+			if (answer.fresh && (!this.registry.held(it.docId) || this.#boot?.notLocal.has(it.docId))) this.#intake.take(it.docId, it.update);
+			else void this.#applyRemote(it.docId, it.update, false);
+		}
 	}
 
 	/** Hands the bootstrap summaries waiting to the summary book (and so to the list). */
@@ -791,7 +909,13 @@ export class Replica {
 		this.#early.delete(docId);
 		for (const u of early ?? []) void this.#applyRemote(docId, u, false);
 		this.#wake(docId);
-		this.#bootProgress();
+		// Once per batch stored, not once per document (a chunk stores dozens at once).
+		if (this.#progressSoon) return;
+		this.#progressSoon = true;
+		queueMicrotask(() => {
+			this.#progressSoon = false;
+			this.#bootProgress();
+		});
 	}
 
 	#ensureLocal(docId: DocId): Promise<void> {
@@ -829,12 +953,16 @@ export class Replica {
 
 	async #catchupDone(seq: number): Promise<void> {
 		await this.#chain;
+		await Promise.all([...this.#writes].map((w) => w.catch(() => undefined)));
 		await this.#intake.settled();
 		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
+		mark(this.bootTimes, 'catch-up done');
+		this.bootTimes['last catch-up: WELCOME -> done'] = Math.round(performance.now() - this.#welcomeAt);
 		if (this.#boot) {
-			// Every listed document is here: the bootstrap is over.
+			// Every listed document is here: the bootstrap is over (after a save still on its way).
+			await this.#boot.saving;
 			this.#boot = null;
 			this.#stopBootTicker();
 			await this.store.setMeta(BOOT_META, undefined).catch(() => undefined);
@@ -902,6 +1030,16 @@ export class Replica {
 		if (patch.state === 'online') this.#scheduleFlush();
 		for (const l of this.#statusListeners) l(this.#status);
 	}
+}
+
+/** Records the first time `what` happened (ms since the page started). */
+function mark(times: Record<string, number>, what: string): void {
+	times[what] ??= Math.round(performance.now());
+}
+
+/** Adds the milliseconds since `t0` to the running total of `what`. */
+function spent(times: Record<string, number>, what: string, t0: number): void {
+	times[what] = Math.round(((times[what] ?? 0) + performance.now() - t0) * 10) / 10;
 }
 
 /** Applies a document's stored state and updates to its in-memory copy, in one transaction. */
