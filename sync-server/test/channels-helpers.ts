@@ -12,7 +12,9 @@ import type { DocId } from '../../src/lib/domain/types';
 import { sign } from '../src/channels/signature';
 import { readAwarenessUpdate } from '../../src/lib/protocol/awareness';
 import { writeAwareness, type TypingState } from '../src/channels/typing';
-import { waitFor } from './helpers/sync-client';
+import type { ServerOptions } from '../src/server';
+import { startTestServer, type TestServer } from './helpers/server';
+import { SyncClient, login, waitFor } from './helpers/sync-client';
 
 export interface ReceivedRequest {
 	headers: IncomingMessage['headers'];
@@ -187,4 +189,37 @@ export class AwarenessSocket {
 	close(): void {
 		this.ws.close();
 	}
+}
+
+/** A server with a webhook channel posting to a real receiver, and the owner connected over /sync. */
+export interface WebhookBench {
+	server: TestServer;
+	receiver: Receiver;
+	owner: SyncClient;
+	token: string;
+	channelId: string;
+	secret: string;
+	close(): Promise<void>;
+}
+
+export async function startWebhookBench(channelName: string, opts: ServerOptions = {}): Promise<WebhookBench> {
+	const receiver = await startReceiver();
+	const server = await startTestServer({ ...opts, channels: { ...opts.channels, allowPrivate: true } });
+	const token = (await login(server.url, 'owner@demo.test')).accessToken;
+	const ch = await api(server.url, token, 'POST', '/api/directory/channels', { name: channelName, kind: 'webhook', url: receiver.url });
+	const owner = new SyncClient({ url: server.url, token });
+	await owner.connect();
+	return {
+		server,
+		receiver,
+		owner,
+		token,
+		channelId: ch.json.id as string,
+		secret: ch.json.secret as string,
+		async close() {
+			owner.close();
+			await server.destroy();
+			await receiver.close();
+		}
+	};
 }

@@ -8,13 +8,12 @@ import { DEMO_USERS } from '../../src/lib/demo/generate';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
 import type { WorkflowDefinition } from '../../src/lib/domain/workflows';
-import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
-import { startTestServer, type TestServer } from './helpers/server';
-import { SyncClient, login, waitFor } from './helpers/sync-client';
+import { api, postSigned, startWebhookBench, type WebhookBench } from './channels-helpers';
+import { type SyncClient, waitFor } from './helpers/sync-client';
 
 describe('workflows: least open conversations', () => {
-	let server: TestServer;
-	let receiver: Receiver;
+	let bench: WebhookBench;
+	let server: WebhookBench['server'];
 	let owner: SyncClient;
 	let token: string;
 	let channelId: string;
@@ -22,20 +21,12 @@ describe('workflows: least open conversations', () => {
 	let n = 0;
 
 	beforeAll(async () => {
-		receiver = await startReceiver();
-		server = await startTestServer({ seed: { contacts: 0 }, channels: { allowPrivate: true } });
-		token = (await login(server.url, 'owner@demo.test')).accessToken;
-		const ch = await api(server.url, token, 'POST', '/api/directory/channels', { name: 'Least WA', kind: 'webhook', url: receiver.url });
-		channelId = ch.json.id as string;
-		secret = ch.json.secret as string;
-		owner = new SyncClient({ url: server.url, token });
-		await owner.connect();
+		bench = await startWebhookBench('Least WA', { seed: { contacts: 0 } });
+		({ server, owner, token, channelId, secret } = bench);
 	}, 60_000);
 
 	afterAll(async () => {
-		owner?.close();
-		await server?.destroy();
-		await receiver?.close();
+		await bench?.close();
 	});
 
 	const publish = async (definition: WorkflowDefinition): Promise<string> => {

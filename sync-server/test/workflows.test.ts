@@ -8,12 +8,13 @@ import { DEMO_TEAMS } from '../../src/lib/demo/generate';
 import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId, DocId, Entry, EventEntry } from '../../src/lib/domain/types';
 import type { WorkflowDefinition } from '../../src/lib/domain/workflows';
-import { api, AwarenessSocket, postSigned, startReceiver, type Receiver } from './channels-helpers';
-import { startTestServer, type TestServer } from './helpers/server';
-import { SyncClient, login, waitFor } from './helpers/sync-client';
+import { api, AwarenessSocket, postSigned, startWebhookBench, type Receiver, type WebhookBench } from './channels-helpers';
+import { startTestServer } from './helpers/server';
+import { type SyncClient, login, waitFor } from './helpers/sync-client';
 
 describe('workflows', () => {
-	let server: TestServer;
+	let bench: WebhookBench;
+	let server: WebhookBench['server'];
 	let receiver: Receiver;
 	let owner: SyncClient;
 	let token: string;
@@ -22,20 +23,12 @@ describe('workflows', () => {
 	let n = 0;
 
 	beforeAll(async () => {
-		receiver = await startReceiver();
-		server = await startTestServer({ channels: { allowPrivate: true } });
-		token = (await login(server.url, 'owner@demo.test')).accessToken;
-		const ch = await api(server.url, token, 'POST', '/api/directory/channels', { name: 'WA', kind: 'webhook', url: receiver.url });
-		channelId = ch.json.id as string;
-		secret = ch.json.secret as string;
-		owner = new SyncClient({ url: server.url, token });
-		await owner.connect();
+		bench = await startWebhookBench('WA');
+		({ server, receiver, owner, token, channelId, secret } = bench);
 	}, 60_000);
 
 	afterAll(async () => {
-		owner?.close();
-		await server?.destroy();
-		await receiver?.close();
+		await bench?.close();
 	});
 
 	const publish = async (definition: WorkflowDefinition): Promise<string> => {
