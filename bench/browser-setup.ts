@@ -134,3 +134,30 @@ export async function workerHeaps(context: BrowserContext, page: Page): Promise<
 	await cdp.detach().catch(() => undefined);
 	return out;
 }
+
+/** The scale benches' message queries (words of the generated messages, EN and FR). */
+export const SCALE_QUERIES = ['refund', 'invoice', 'hello', 'merci', 'order', 'delivery', 'screenshot', 'facture', 'update', 'problème', 'réglé', 'horaires'];
+
+/**
+ * Each query typed into the app's search `rounds` times (a trailing space makes each round a
+ * new query): setQuery -> the results of that query, in ms, in order.
+ */
+export async function searchTimes(page: Page, rounds = 3, queries: readonly string[] = SCALE_QUERIES): Promise<number[]> {
+	const times: number[] = [];
+	for (let round = 0; round < rounds; round++) {
+		for (const q of queries) {
+			const ms = (await page.evaluate(
+				`(async () => {
+					const s = window.__parley.app.search;
+					const q = ${JSON.stringify(q)} + ' '.repeat(${round});
+					const t = performance.now();
+					s.setQuery(q);
+					while (s.results.query !== q) await new Promise((r) => setTimeout(r, 0));
+					return performance.now() - t;
+				})()`
+			)) as number;
+			times.push(ms);
+		}
+	}
+	return times;
+}

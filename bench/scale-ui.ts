@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../sync-server/src/server';
-import { signIn, workerHeaps } from './browser-setup';
+import { SCALE_QUERIES, searchTimes, signIn, workerHeaps } from './browser-setup';
 import { percentile } from './harness';
 import { IN_PAGE, measure, type SwitchResult } from './inbox.bench';
 
@@ -132,23 +132,8 @@ async function main(): Promise<void> {
 		console.log(`switch, input -> dispatch: ${fmt(observed.map((r) => r.queued))}`);
 		console.log(`rows: ${await page.evaluate('window.__parley.app.inbox.rows.length')}`);
 
-		const queries = ['refund', 'invoice', 'hello', 'merci', 'order', 'delivery', 'screenshot', 'facture', 'update', 'problème', 'réglé', 'horaires'];
-		const times: number[] = [];
-		for (let round = 0; round < 3; round++) {
-			for (const q of queries) {
-				const ms = (await page.evaluate(
-					`(async () => {
-						const s = window.__parley.app.search;
-						const q = ${JSON.stringify(q)} + ' '.repeat(${round});
-						const t = performance.now();
-						s.setQuery(q);
-						while (s.results.query !== q) await new Promise((r) => setTimeout(r, 0));
-						return performance.now() - t;
-					})()`
-				)) as number;
-				times.push(ms);
-			}
-		}
+		const queries = SCALE_QUERIES;
+		const times = await searchTimes(page);
 		for (let round = 0; round < 3; round++) console.log(`  round ${round}: ${queries.map((q, i) => `${q} ${times[round * queries.length + i]!.toFixed(1)}`).join(', ')}`);
 		console.log(`search setQuery -> results: ${fmt(times)}`);
 		if (cdp) {

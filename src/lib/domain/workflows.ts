@@ -99,6 +99,20 @@ export interface WorkflowDefinition {
 	steps: Step[];
 }
 
+/** One occurrence of a scheduled workflow (SPEC S7.7): when, and for how many contacts (the run history's view). */
+export interface OccurrenceInfo {
+	/** The slot (ms since the epoch). */
+	at: number;
+	version: number;
+	status: 'pending' | 'done';
+	/** Contacts the audience matched (up to the cap, plus one when it was cut). */
+	matched: number;
+	/** Runs started. */
+	started: number;
+	/** More contacts matched than one occurrence runs for: only the first ones ran. */
+	capped: boolean;
+}
+
 /** One published version of a workflow. */
 export interface WorkflowVersion {
 	workflowId: WorkflowId;

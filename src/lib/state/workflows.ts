@@ -6,7 +6,9 @@
  */
 import { authedFetch } from './authed-fetch';
 import type { RefreshResult } from '../sync/auth';
-import type { Position, Problem, RunStatus, WorkflowDefinition } from '../domain/workflows';
+import type { OccurrenceInfo, Position, Problem, RunStatus, WorkflowDefinition } from '../domain/workflows';
+
+export type { OccurrenceInfo };
 import type { BotConfig } from '../domain/bot';
 
 export interface WorkflowsDeps {
@@ -39,17 +41,6 @@ export interface RunInfo {
 	startedBy: string;
 	createdAt: number;
 	updatedAt: number;
-}
-
-/** One occurrence of a scheduled workflow (SPEC S7.7): when, and for how many contacts. */
-export interface OccurrenceInfo {
-	at: number;
-	version: number;
-	status: 'pending' | 'done';
-	matched: number;
-	started: number;
-	/** More contacts matched than one occurrence runs for: only the first ones ran. */
-	capped: boolean;
 }
 
 export interface WorkflowInfo {

@@ -23,7 +23,7 @@
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import type { RunStatus, WorkflowRun, WorkflowVersion } from '../../../src/lib/domain/workflows';
+import type { OccurrenceInfo, RunStatus, WorkflowRun, WorkflowVersion } from '../../../src/lib/domain/workflows';
 import type { UserId } from '../../../src/lib/domain/types';
 
 /** A run as stored: its domain state plus the executor's claim. */
@@ -49,19 +49,9 @@ export interface RunQuery {
 	limit: number;
 }
 
-/** One occurrence of a scheduled workflow (SPEC S7.7), as the run history shows it. */
-export interface Occurrence {
+/** One occurrence of a scheduled workflow (SPEC S7.7), as stored: the history's view and its claim. */
+export interface Occurrence extends OccurrenceInfo {
 	workflowId: string;
-	/** The slot (ms since the epoch). */
-	at: number;
-	version: number;
-	status: 'pending' | 'done';
-	/** Contacts the audience matched (up to the cap, plus one when it was cut). */
-	matched: number;
-	/** Runs started. */
-	started: number;
-	/** The audience had more contacts than the cap: only the first ones ran. */
-	capped: boolean;
 	claimUntil: number;
 	createdAt: number;
 	updatedAt: number;
