@@ -28,6 +28,11 @@ import type { SummaryBook } from './summaries';
 export interface IntakeItem {
 	docId: DocId;
 	update: Uint8Array;
+	/**
+	 * The document's current summary, from the server (a reconnect's DOCS answer: the update is
+	 * the changes to a document stored here): stored without decoding, the summary joins the book.
+	 */
+	summary?: ContactSummary;
 }
 
 export interface IntakeOptions {
@@ -78,9 +83,9 @@ export class DocIntake {
 		return this.#unsettled.has(docId);
 	}
 
-	take(docId: DocId, update: Uint8Array): void {
+	take(docId: DocId, update: Uint8Array, summary?: ContactSummary): void {
 		this.#discarded.delete(docId);
-		this.#queue.push({ docId, update });
+		this.#queue.push(summary ? { docId, update, summary } : { docId, update });
 		this.#unsettled.set(docId, (this.#unsettled.get(docId) ?? 0) + 1);
 		this.#decoding ??= this.#decode().finally(() => {
 			this.#decoding = null;
@@ -110,7 +115,7 @@ export class DocIntake {
 			for (; i < this.#queue.length; i++) {
 				if ((i & 7) === 7 && performance.now() - started > budget) break;
 				const item = this.#queue[i]!;
-				const s = this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
+				const s = item.summary ?? (this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item));
 				if (s === undefined) this.#release(item.docId, 1);
 				else {
 					this.#decoded.push(item);
