@@ -297,6 +297,7 @@ export const benchmarks: Benchmark[] = [
 					bytes += e.response.opcode === 2 ? Math.floor((e.response.payloadData.length * 3) / 4) : e.response.payloadData.length;
 				});
 				const before = await page.evaluate(() => JSON.stringify((window as unknown as ScaleDebug).__parley!.lastCatchUp()));
+				const pageRe = await page.evaluate(() => Math.round(performance.now()));
 				const tRe = Date.now();
 				await context.setOffline(false);
 				const back = await waitPage(
@@ -308,7 +309,7 @@ export const benchmarks: Benchmark[] = [
 				const valid = allLocal ? '' : ' (invalid: the first login had not made every document local)';
 				figures.push({ figure: `reconnect after a day offline, 500 changed conversations -> caught up${back ? '' : ' (not reached)'}${valid}`, value: reMs, unit: 'ms', target: '<= 2000' });
 				ctx.log(`reconnect: ${await page.evaluate(() => JSON.stringify((window as unknown as ScaleDebug).__parley!.lastCatchUp()))}`);
-				ctx.log(`reconnect, page timeline: ${JSON.stringify(await page.evaluate(() => (window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes))}`);
+				ctx.log(`reconnect, page timeline (back online at ${pageRe}): ${JSON.stringify(await page.evaluate(() => (window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes))}`);
 				figures.push({ figure: 'reconnect after a day offline: bytes received (decompressed frames)', value: bytes / 1e3, unit: 'KB', target: '~ the changes' });
 				await cdp.detach().catch(() => undefined);
 				await context.close();

@@ -115,7 +115,8 @@ export class DocIntake {
 			for (; i < this.#queue.length; i++) {
 				if ((i & 7) === 7 && performance.now() - started > budget) break;
 				const item = this.#queue[i]!;
-				const s = item.summary ?? (this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item));
+				// A summary that came with the update joins the book as an increment once stored (`#store`).
+				const s = item.summary ? null : this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
 				if (s === undefined) this.#release(item.docId, 1);
 				else {
 					this.#decoded.push(item);
@@ -171,6 +172,7 @@ export class DocIntake {
 			this.#failures++;
 		}
 		const fresh: ContactSummary[] = [];
+		const given: ContactSummary[] = [];
 		const stored: DocId[] = [];
 		const { registry } = this.#opts;
 		for (const item of batch) {
@@ -185,10 +187,13 @@ export class DocIntake {
 				);
 				continue;
 			}
+			if (item.summary) given.push(item.summary);
 			const s = summaries.get(item.docId);
 			if (s) fresh.push(s);
 		}
 		if (ok) this.#opts.summaries.putMany(fresh);
+		// A reconnect's few changed summaries are increments, not a snapshot of every summary.
+		if (ok) for (const s of given) this.#opts.summaries.put(s);
 		if (ok) for (const docId of stored) this.#opts.onDocStored?.(docId);
 	}
 

@@ -653,6 +653,7 @@ export class Replica {
 		this.bootTimes['last HELLO: stored documents listed'] = Math.round(performance.now() - t0);
 		this.#helloKnown = knownDocs;
 		this.#helloSeq = this.#lastSeq;
+		this.bootTimes['last HELLO: sent'] = Math.round(performance.now());
 		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
 
@@ -726,6 +727,7 @@ export class Replica {
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
 		mark(this.bootTimes, 'welcome');
 		this.#welcomeAt = performance.now();
+		this.bootTimes['last WELCOME: received'] = Math.round(this.#welcomeAt);
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
