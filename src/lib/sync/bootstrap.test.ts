@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { applyUpdate, contactDoc, createDoc, initContact } from '../doc';
+import { applyUpdate, contactDoc, createDoc, initContact, remoteOrigin } from '../doc';
 import { DEMO_USERS } from '../demo/generate';
 import { asContactId, asEntryId, contactDocId, parseDocId } from '../domain/ids';
 import type { ContactId, DocId, UserId } from '../domain/types';
@@ -254,7 +254,7 @@ describe('reconnect of a device that holds every document (issue 26)', () => {
 		expect(editedHere.has(offlineEntry) && editedHere.has(away(changed.length))).toBe(true);
 		await waitFor(() => second.replica.status.unacked === 0, 10_000, 'the offline edit acknowledged');
 		const onServer = createDoc(edited!);
-		applyUpdate(onServer, (await server.rooms.snapshot(edited!)).update);
+		applyUpdate(onServer, (await server.rooms.snapshot(edited!)).update, remoteOrigin());
 		expect(contactDoc(onServer).thread.has(offlineEntry) && contactDoc(onServer).thread.has(away(changed.length))).toBe(true);
 		// Zero bytes of the contact reassigned away (SPEC S1.9).
 		const revokedId = revoked!.slice(2) as ContactId;
