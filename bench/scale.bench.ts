@@ -32,6 +32,8 @@ import { IN_PAGE, measure, type SwitchResult } from './inbox.bench';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MESSAGES_PER_CONTACT = 20;
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 600_000);
+/** `BENCH_SCALE_ONLY=reconnect`: the first login, one offline reload, then the reconnect (skips search, switches, the server load). */
+const ONLY_RECONNECT = process.env.BENCH_SCALE_ONLY === 'reconnect';
 const AGENT_EMAILS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test', 'lucas@demo.test'];
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -203,13 +205,13 @@ export const benchmarks: Benchmark[] = [
 				figures.push({ figure: `IndexedDB footprint (${label}; per 1M messages: x${(1e6 / messages).toFixed(1)})`, value: footprint / 1e6, unit: 'MB' });
 
 				// --- message search (worker) ------------------------------------------------------
-				await waitPage(page, `window.__parley?.app.search.complete === true`, PHASE_MS);
-				const searchTimes = await measureSearch(page);
+				if (!ONLY_RECONNECT) await waitPage(page, `window.__parley?.app.search.complete === true`, PHASE_MS);
+				const searchTimes = ONLY_RECONNECT ? [] : await measureSearch(page);
 				figures.push({ figure: `search (contacts + messages over ${messages} messages in the worker), p95 of ${searchTimes.length}`, value: percentile(searchTimes, 95), unit: 'ms', target: '<= 25' });
 				// A worker has no performance.memory: its heap is read over CDP (the search worker is the only dedicated one).
 				const workerHeap = Math.max(-1, ...(await workerHeaps(context, page)));
 				const pageHeap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1);
-				if (workerHeap > 0) figures.push({ figure: 'search worker JS heap', value: workerHeap / 1e6, unit: 'MB', target: '<= 250' });
+				if (workerHeap > 0 && !ONLY_RECONNECT) figures.push({ figure: 'search worker JS heap', value: workerHeap / 1e6, unit: 'MB', target: '<= 250' });
 				figures.push({ figure: 'page (main thread) JS heap after the first login', value: pageHeap / 1e6, unit: 'MB' });
 				await page.evaluate(() => (window as unknown as ScaleDebug).__parley!.app.search.setQuery(''));
 
@@ -227,7 +229,7 @@ export const benchmarks: Benchmark[] = [
 						await click();
 						asBefore.push((await page.evaluate(CLICK_TO_PAINT)) as number);
 					});
-				for (let i = 0; i < 8; i++) {
+				for (let i = 0; i < (ONLY_RECONNECT ? 0 : 8); i++) {
 					for (const name of ['Mine', 'Unassigned', 'All']) {
 						const target = page.locator('nav, aside').getByText(name, { exact: true }).first();
 						switches.push(await timed(() => target.click()));
@@ -253,7 +255,7 @@ export const benchmarks: Benchmark[] = [
 				await page.evaluate(() => (window as unknown as ScaleDebug).__parley!.app.replica!.summaries.compact());
 				await context.setOffline(true);
 				const cold: number[] = [];
-				for (let i = 0; i < 3; i++) {
+				for (let i = 0; i < (ONLY_RECONNECT ? 1 : 3); i++) {
 					await page.reload();
 					if (!(await waitPage(page, `performance.getEntriesByName('parley:list-painted').length > 0`, 120_000))) continue;
 					cold.push(
@@ -279,6 +281,7 @@ export const benchmarks: Benchmark[] = [
 					bytes += e.response.opcode === 2 ? Math.floor((e.response.payloadData.length * 3) / 4) : e.response.payloadData.length;
 				});
 				const before = await page.evaluate(() => JSON.stringify((window as unknown as ScaleDebug).__parley!.lastCatchUp()));
+				const pageRe = await page.evaluate(() => Math.round(performance.now()));
 				const tRe = Date.now();
 				await context.setOffline(false);
 				const back = await waitPage(
@@ -290,6 +293,7 @@ export const benchmarks: Benchmark[] = [
 				const valid = allLocal ? '' : ' (invalid: the first login had not made every document local)';
 				figures.push({ figure: `reconnect after a day offline, 500 changed conversations -> caught up${back ? '' : ' (not reached)'}${valid}`, value: reMs, unit: 'ms', target: '<= 2000' });
 				ctx.log(`reconnect: ${await page.evaluate(() => JSON.stringify((window as unknown as ScaleDebug).__parley!.lastCatchUp()))}`);
+				ctx.log(`reconnect, page timeline (back online at ${pageRe}): ${JSON.stringify(await page.evaluate(() => (window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes))}`);
 				figures.push({ figure: 'reconnect after a day offline: bytes received (decompressed frames)', value: bytes / 1e3, unit: 'KB', target: '~ the changes' });
 				await cdp.detach().catch(() => undefined);
 				await context.close();
@@ -297,6 +301,7 @@ export const benchmarks: Benchmark[] = [
 				browser = undefined;
 
 				// --- server: 100 agents, 20 updates/s -------------------------------------------------
+				if (ONLY_RECONNECT) return figures;
 				const a = await connectAgents(server, 100);
 				agents = a.sockets;
 				await new Promise((r) => setTimeout(r, 1_000));

@@ -58,6 +58,7 @@ import {
 import { BOOTSTRAP_SUMMARIES, type BootstrapItem, type BootstrapRequestMessage, type DocsItem, type DocsRequestMessage } from '../../src/lib/protocol/bootstrap';
 import type { BootstrapIndex } from './bootstrap';
 import { DIR_DOC_ID } from '../../src/lib/domain/ids';
+import { mergeUpdates } from '../../src/lib/doc';
 import type { DocId, UserId } from '../../src/lib/domain/types';
 import type { VisibilityTarget } from '../../src/lib/domain/visibility';
 import { directoryStateGuard } from './awareness-identity';
@@ -604,7 +605,7 @@ export class SyncConnection implements FanoutSubscriber {
 		}
 		this.docsQueued += msg.ids.length;
 		const run = (this.docsRun ?? Promise.resolve())
-			.then(() => this.answerDocs(msg.ids))
+			.then(() => this.answerDocs(msg.ids, msg.since ?? 0))
 			.finally(() => {
 				this.docsQueued -= msg.ids.length;
 			});
@@ -612,7 +613,22 @@ export class SyncConnection implements FanoutSubscriber {
 		return run;
 	}
 
-	private async answerDocs(ids: DocId[]): Promise<void> {
+	/**
+	 * Issue 26, a reconnect's catch-up (DOCS with `since`): the document's stored updates after
+	 * `since`, merged (no room, no Y.Doc), and its summary from the bootstrap snapshot, so the
+	 * client stores the changes without decoding the document. No rows after `since` (merged by a
+	 * compaction): the whole document.
+	 */
+	private async changesSince(id: DocId, since: number): Promise<{ update: Uint8Array; seq: number; summary?: Uint8Array }> {
+		const rows = await this.deps.store.updatesSince(id, since);
+		const entry = await this.deps.bootstrap?.entry(id).catch(() => null);
+		const summary = entry && entry.summary.length > 0 ? { summary: entry.summary } : {};
+		if (rows.length === 0) return { ...(await this.deps.rooms.snapshot(id)), ...summary };
+		const update = rows.length === 1 ? rows[0]!.update : mergeUpdates(rows.map((r) => r.update));
+		return { update, seq: rows[rows.length - 1]!.seq, ...summary };
+	}
+
+	private async answerDocs(ids: DocId[], since = 0): Promise<void> {
 		let items: DocsItem[] = [];
 		let skipped: DocId[] = [];
 		let bytes = 0;
@@ -637,9 +653,9 @@ export class SyncConnection implements FanoutSubscriber {
 			if (!this.isOpen) return;
 			const id = ids[i]!;
 			if (i % DOCS_PER_SYNC_TOKEN === 0 && !this.deps.budgets.takeDocSync(this.userId)) await this.waitForDocSync();
-			let snap: { update: Uint8Array; seq: number } | null = null;
+			let snap: { update: Uint8Array; seq: number; summary?: Uint8Array } | null = null;
 			if (id !== DIR_DOC_ID && this.canSee(id)) {
-				snap = await this.deps.rooms.snapshot(id).catch((err: unknown) => {
+				snap = await (since > 0 ? this.changesSince(id, since) : this.deps.rooms.snapshot(id)).catch((err: unknown) => {
 					if (!(err instanceof UnreadableDocError)) throw err;
 					return null;
 				});
@@ -647,8 +663,8 @@ export class SyncConnection implements FanoutSubscriber {
 			if (!this.isOpen) return;
 			// Visibility may have changed while it was read: checked again as the chunk is cut.
 			if (snap && snap.seq > 0 && this.canSee(id)) {
-				items.push({ docId: id, docSeq: snap.seq, update: snap.update });
-				bytes += snap.update.length + id.length + 8;
+				items.push(snap.summary ? { docId: id, docSeq: snap.seq, update: snap.update, summary: snap.summary } : { docId: id, docSeq: snap.seq, update: snap.update });
+				bytes += snap.update.length + (snap.summary?.length ?? 0) + id.length + 8;
 			} else skipped.push(id);
 			answered.push(id);
 			if (bytes >= DOCS_CHUNK_BYTES) {

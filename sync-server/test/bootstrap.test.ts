@@ -78,9 +78,9 @@ async function ask(c: Conn, part: 0 | 1, seq = 0, after = ''): Promise<Bootstrap
 }
 
 /** Sends DOCS and collects its chunks up to `done`. */
-async function askDocs(c: Conn, ids: DocId[]): Promise<DocsChunkMessage[]> {
+async function askDocs(c: Conn, ids: DocId[], since?: number): Promise<DocsChunkMessage[]> {
 	const from = c.messages.length;
-	c.ws.send(encodeFrame({ type: 'docs', ids }));
+	c.ws.send(encodeFrame(since !== undefined ? { type: 'docs', ids, since } : { type: 'docs', ids }));
 	await until(() => c.messages.slice(from).some((m) => m.type === 'docs-chunk' && m.done));
 	return c.messages.slice(from).filter((m): m is DocsChunkMessage => m.type === 'docs-chunk');
 }
@@ -194,6 +194,50 @@ describe('DOCS over /sync (issue 26)', () => {
 		expect(sue.messages.some((m) => m.type === 'catchup-done')).toBe(false);
 		sue.ws.send(encodeFrame({ type: 'sync', docId: 'dir' as DocId, step: 'step1', stateVector: new Uint8Array([0]) }));
 		await until(() => sue.messages.some((m) => m.type === 'catchup-done'));
+	}, 60_000);
+
+	// SPEC S9.2, S1.9: a reconnect's catch-up (issue 26: a day offline, 500 changed conversations).
+	it('with since, sends each document’s stored updates after it and its current summary, whole when nothing is stored after it, nothing of a contact reassigned away', async () => {
+		server = await startTestServer({ seed: { contacts: 120, messagesPerContact: 2 } });
+		const sue = await open('sue@demo.test');
+		const welcome = sue.messages.find((m) => m.type === 'welcome')!;
+		const since = welcome.type === 'welcome' ? welcome.seq : 0;
+		expect(since).toBeGreaterThan(0);
+		const [a, b, untouched, reassigned] = visibleTo(DEMO_USERS.sue);
+		const held = new Map<DocId, Uint8Array>();
+		for (const id of [a!, b!]) held.set(id, (await server.rooms.snapshot(id)).update);
+		const at = Date.now();
+		for (const [i, id] of [a!, b!].entries()) {
+			await server.rooms.applyServerChange(id, (y) =>
+				contactDoc(y).thread.append({ id: asEntryId(`since-${i}`), kind: 'comment', at: at + i, author: { type: 'user', id: DEMO_USERS.ana }, text: 'a day later', mentions: [] })
+			);
+		}
+		await server.rooms.applyServerChange(reassigned!, (y) => contactDoc(y).assignment.set({ userId: DEMO_USERS.ana, teamId: null }));
+		const chunks = await askDocs(sue, [a!, b!, untouched!, reassigned!], since);
+		const items = chunks.flatMap((c) => c.items);
+		expect(items.map((i) => i.docId)).toEqual([a!, b!, untouched!]);
+		expect(chunks.flatMap((c) => c.skipped)).toEqual([reassigned!]);
+		for (const [i, id] of [a!, b!].entries()) {
+			const it = items[i]!;
+			// Only the change: a fraction of the document, and with what the client held, all of it.
+			expect(it.update.length).toBeLessThan(held.get(id)!.length / 2);
+			const y = new Y.Doc();
+			Y.applyUpdate(y, held.get(id)!);
+			Y.applyUpdate(y, it.update);
+			expect(
+				contactDoc(y)
+					.thread.entries()
+					.map((e) => e.id as string)
+					.sort()
+			).toEqual((await storedEntries(id)).sort());
+			expect(contactDoc(y).thread.has(asEntryId(`since-${i}`))).toBe(true);
+			// The summary the list shows, current to the change (the bootstrap snapshot's).
+			const summary = decodePayload(it.summary!) as { id: string; updatedAt: number };
+			expect(summary.id).toBe(id.slice(2));
+			expect(summary.updatedAt).toBeGreaterThanOrEqual(at + i);
+		}
+		// Nothing stored after `since`: the whole document.
+		expect(entriesOf(items[2]!.update)).toEqual(await storedEntries(untouched!));
 	}, 60_000);
 
 	it('a write after a document was sent reaches the client live; a document reassigned away before its chunk is cut is skipped', async () => {

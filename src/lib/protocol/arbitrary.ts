@@ -82,7 +82,9 @@ export function arbitraryClientMessage(gen: Gen): ClientMessage {
 		case 10:
 			return { type: 'known-docs', ids: arbitraryDocIds(gen) };
 		case 9:
-			return { type: 'docs', ids: [docId, ...arbitraryDocIds(gen)].slice(0, 1000) };
+			return prng.bool(gen)
+				? { type: 'docs', ids: [docId, ...arbitraryDocIds(gen)].slice(0, 1000), since: arbitraryUint(gen, 1) }
+				: { type: 'docs', ids: [docId, ...arbitraryDocIds(gen)].slice(0, 1000) };
 		case 8:
 			return { type: 'bootstrap', part: prng.bool(gen) ? 0 : 1, seq: arbitraryUint(gen), after: prng.bool(gen) ? '' : docId };
 		case 0: {
@@ -112,7 +114,10 @@ export function arbitraryServerMessage(gen: Gen): ServerMessage {
 	const update = (): Uint8Array => arbitraryBytes(gen, prng.bool(gen) ? 300 : 4096);
 	switch (prng.int31(gen, 0, 13)) {
 		case 13: {
-			const items = Array.from({ length: prng.int31(gen, 0, 5) }, () => ({ docId: arbitraryDocId(gen), docSeq: arbitraryUint(gen), update: arbitraryBytes(gen, 300, 0) }));
+			const items = Array.from({ length: prng.int31(gen, 0, 5) }, () => {
+				const item = { docId: arbitraryDocId(gen), docSeq: arbitraryUint(gen), update: arbitraryBytes(gen, 300, 0) };
+				return prng.bool(gen) ? { ...item, summary: arbitraryBytes(gen, 300, 1) } : item;
+			});
 			return { type: 'docs-chunk', done: prng.bool(gen), items, skipped: arbitraryDocIds(gen).slice(0, 1000) };
 		}
 		case 12: {

@@ -16,17 +16,24 @@
  *                            newest update the item reflects) and a JSON payload (UTF-8): a
  *                            `ContactSummary` (part 0) or a `BootstrapText` (part 1).
  *
- *   DOCS             c -> s  ids
+ *   DOCS             c -> s  ids, [since]
  *                            Asks for whole documents in one batch (at most MAX_DOCS_REQUEST
  *                            ids, in the order wanted): the documents phase of a first login,
  *                            which would otherwise be one SYNC exchange per document. The ids are
  *                            the client's cursor: the documents WELCOME listed that it has not
  *                            stored yet, next in its order (newest activity first).
+ *                            `since` (optional, > 0): a reconnect's catch-up of documents the
+ *                            client holds up to that workspace seq (its HELLO lastSeq): each
+ *                            item is then only the stored updates after it (merged), with the
+ *                            contact's current summary, so the client stores the changes without
+ *                            decoding the documents (issue 26: a day offline, 500 changed).
  *   DOCS_CHUNK       s -> c  done, items, skipped
  *                            Answers one DOCS, in its order, in chunks cut by bytes; `done` on
  *                            the last. An item is docId, docSeq (the newest stored update the
  *                            state holds) and the document's whole state as one Yjs update, read
- *                            from the store (a merge of its rows, no Y.Doc). `skipped`: asked
+ *                            from the store (a merge of its rows, no Y.Doc), or with `since`
+ *                            the rows after it, and the contact's summary (the bootstrap
+ *                            snapshot's JSON `ContactSummary`, empty when unknown). `skipped`: asked
  *                            ids with no item (not visible to the user at that moment, unknown,
  *                            or unreadable on the server) - the same answer for each, so it
  *                            tells nothing the request did not name.
@@ -90,13 +97,17 @@ export interface BootstrapChunkMessage {
 export interface DocsRequestMessage {
 	type: 'docs';
 	ids: DocId[];
+	/** The client holds these documents up to this workspace seq: send the changes after it. */
+	since?: number;
 }
 
 export interface DocsItem {
 	docId: DocId;
 	docSeq: number;
-	/** The whole document as one Yjs update. */
+	/** The whole document as one Yjs update (with `since`: the stored updates after it, merged). */
 	update: Uint8Array;
+	/** With `since`: the contact's current summary (JSON `ContactSummary`), when known. */
+	summary?: Uint8Array;
 }
 
 export interface DocsChunkMessage {
@@ -162,12 +173,16 @@ export function readBootstrapChunk(dec: decoding.Decoder): BootstrapChunkMessage
 export function writeDocsRequest(enc: encoding.Encoder, msg: Omit<DocsRequestMessage, 'type'>): void {
 	encoding.writeVarUint(enc, MSG_DOCS);
 	writeDocIdList(enc, msg.ids);
+	if (msg.since !== undefined && msg.since > 0) encoding.writeVarUint(enc, msg.since);
 }
 
 export function readDocsRequest(dec: decoding.Decoder): DocsRequestMessage {
 	const ids = readDocIdList(dec, 'docs ids', MAX_DOCS_REQUEST);
 	if (ids.length === 0) fail('bad_frame', 'a DOCS request names no document');
-	return { type: 'docs', ids };
+	if (remaining(dec) === 0) return { type: 'docs', ids };
+	const since = readUint(dec, 'docs since');
+	if (since === 0) fail('bad_frame', 'a DOCS since of 0 is written by leaving it out');
+	return { type: 'docs', ids, since };
 }
 
 export function writeDocsChunk(enc: encoding.Encoder, msg: Omit<DocsChunkMessage, 'type'>): void {
@@ -178,6 +193,7 @@ export function writeDocsChunk(enc: encoding.Encoder, msg: Omit<DocsChunkMessage
 		encoding.writeVarString(enc, it.docId);
 		encoding.writeVarUint(enc, it.docSeq);
 		encoding.writeVarUint8Array(enc, it.update);
+		encoding.writeVarUint8Array(enc, it.summary ?? EMPTY);
 	}
 	writeDocIdList(enc, msg.skipped);
 }
@@ -185,19 +201,21 @@ export function writeDocsChunk(enc: encoding.Encoder, msg: Omit<DocsChunkMessage
 export function readDocsChunk(dec: decoding.Decoder): DocsChunkMessage {
 	const done = readBool(dec, 'docs done');
 	const count = readUint(dec, 'docs items', MAX_DOCS_REQUEST);
-	// Each item takes at least 6 bytes (an id of 4, a seq, an empty update): checked before allocating.
-	if (count * 6 > remaining(dec)) fail('bad_frame', 'docs items are truncated');
+	// Each item takes at least 7 bytes (an id of 4, a seq, an empty update and summary): checked before allocating.
+	if (count * 7 > remaining(dec)) fail('bad_frame', 'docs items are truncated');
 	const items: DocsItem[] = [];
 	for (let i = 0; i < count; i++) {
 		const docId = readDocId(dec);
 		const docSeq = readUint(dec, 'docs doc seq');
 		const update = readBytes(dec, 'docs update', MAX_TRANSFER_BYTES);
-		items.push({ docId, docSeq, update });
+		const summary = readBytes(dec, 'docs summary', MAX_TRANSFER_BYTES);
+		items.push(summary.length > 0 ? { docId, docSeq, update, summary } : { docId, docSeq, update });
 	}
 	const skipped = readDocIdList(dec, 'docs skipped', MAX_DOCS_REQUEST);
 	return { type: 'docs-chunk', done, items, skipped };
 }
 
+const EMPTY = new Uint8Array(0);
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 

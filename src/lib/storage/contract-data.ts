@@ -50,6 +50,10 @@ export const dataCases: ContractCase[] = [
 			await store.deleteSummary(contact('d'));
 			await store.putSummary(summary('d', { firstName: 'Back' }));
 			same((await store.loadSummaries()).map((s) => s.firstName), [a.firstName, b2.firstName, 'Back'], 'tombstone then put');
+			// Many increments in one write (issue 26: a reconnect's changed contacts), each replacing its own.
+			await store.putSummaries([summary('b', { firstName: 'Many' }), summary('e')]);
+			same((await store.loadSummaries()).map((s) => s.firstName), [a.firstName, 'Many', 'Back', summary('e').firstName], 'put in one write');
+			same(await store.compactSummaries(), 3, 'one increment per contact folded (d, b, e)');
 		}
 	},
 	{

@@ -280,6 +280,14 @@ class IdbStore implements ClientStore {
 		);
 	}
 
+	putSummaries(summaries: readonly ContactSummary[]): Promise<void> {
+		if (summaries.length === 0) return Promise.resolve();
+		return this.#tx(['summaryIncrements'], 'readwrite', async (tx) => {
+			const increments = tx.objectStore('summaryIncrements');
+			await Promise.all(summaries.map((summary) => putIncrement(increments, { contactId: summary.id, summary })));
+		});
+	}
+
 	deleteSummary(contactId: ContactId): Promise<void> {
 		return this.#tx(['summaryIncrements'], 'readwrite', (tx) =>
 			putIncrement(tx.objectStore('summaryIncrements'), { contactId, summary: null })

@@ -196,6 +196,12 @@ class MemoryStore implements ClientStore {
 		return this.#tx((d) => putIncrement(d, { contactId: summary.id, summary: structuredClone(summary) }));
 	}
 
+	putSummaries(summaries: readonly ContactSummary[]): Promise<void> {
+		return this.#tx((d) => {
+			for (const summary of summaries) putIncrement(d, { contactId: summary.id, summary: structuredClone(summary) });
+		});
+	}
+
 	deleteSummary(contactId: ContactId): Promise<void> {
 		return this.#tx((d) => putIncrement(d, { contactId, summary: null }));
 	}

@@ -127,6 +127,8 @@ export interface ClientStore {
 	loadSummaries(): Promise<ContactSummary[]>;
 	/** Records an increment; replaces an earlier increment of the same contact. */
 	putSummary(summary: ContactSummary): Promise<void>;
+	/** `putSummary` of each, in one transaction (a reconnect's hundreds of changed contacts). */
+	putSummaries(summaries: readonly ContactSummary[]): Promise<void>;
 	/** Records a tombstone increment. */
 	deleteSummary(contactId: ContactId): Promise<void>;
 	/** Folds every increment into the snapshot in one transaction; returns how many were folded. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { contactDoc, initContact } from '../doc';
+import { applyUpdate, contactDoc, createDoc, initContact, remoteOrigin } from '../doc';
 import { DEMO_USERS } from '../demo/generate';
 import { asContactId, asEntryId, contactDocId, parseDocId } from '../domain/ids';
 import type { ContactId, DocId, UserId } from '../domain/types';
@@ -184,32 +184,86 @@ describe('first-login bootstrap: documents in batches (issue 26)', () => {
 	}, 90_000);
 });
 
-// SPEC S9.2: a reconnect of a device that holds every document (issue 26's reconnect figure).
+// SPEC S9.2, S1.9: a reconnect of a device that holds every document (issue 26's reconnect figure:
+// a day offline, 500 changed conversations, <= 2 s and bytes ~ the changes).
 describe('reconnect of a device that holds every document (issue 26)', () => {
-	it('reads the list of stored documents once per connection (a scan of the store: seconds at 50,000)', async () => {
+	it('brings the changes in a few DOCS requests without scanning the store or decoding them; the list shows them, offline edits merge, an open conversation follows live, a revoked contact leaves nothing', async () => {
 		const store = createMemoryStore();
 		const first = await device('sue@demo.test', store, { value: false });
 		first.replica.start();
 		await waitFor(() => first.replica.status.offline === null && !first.replica.status.catchingUp && first.replica.lastSeq > 0, 60_000, 'every document local');
 		await first.replica.close();
-		const target = visibleTo(first.userId)[0]!;
-		await server.rooms.applyServerChange(target, (y) =>
-			contactDoc(y).thread.append({ id: asEntryId('while-away'), kind: 'comment', at: Date.now(), author: { type: 'user', id: DEMO_USERS.ana }, text: 'while away', mentions: [] })
-		);
+		const mine = visibleTo(first.userId);
+		expect(mine.length).toBeGreaterThan(30);
+		const [edited, opened, revoked, ...rest] = mine;
+		const changed = rest.slice(0, 24);
+
+		// A day away: the server writes to 24 conversations, to the one Sue edits offline and to the
+		// one she has open, and reassigns one away from her.
+		const at = Date.now();
+		const away = (i: number) => asEntryId(`away-${i}`);
+		for (const [i, target] of [...changed, edited!, opened!].entries()) {
+			await server.rooms.applyServerChange(target, (y) =>
+				contactDoc(y).thread.append({ id: away(i), kind: 'comment', at: at + i, author: { type: 'user', id: DEMO_USERS.ana }, text: `while away ${i}`, mentions: [] })
+			);
+		}
+		await server.rooms.applyServerChange(revoked!, (y) => contactDoc(y).assignment.set({ userId: DEMO_USERS.ana, teamId: null }));
+
+		// Scans of the store made before the catch-up asked for anything (HELLO's known documents).
 		let scans = 0;
+		let asked = () => 0;
 		const listDocIds = store.listDocIds.bind(store);
 		store.listDocIds = () => {
-			scans++;
+			if (asked() === 0) scans++;
 			return listDocIds();
 		};
+		// The app opens offline (cold open: the list from the stored summaries), Sue writes a
+		// comment and keeps a conversation open, then the network comes back.
 		const second = await device('sue@demo.test', store, { value: false });
+		asked = () => second.docs.length + second.step1.length;
+		const offlineEntry = asEntryId('written-offline');
+		await second.replica.edit(edited!.slice(2) as ContactId, (doc) =>
+			contactDoc(doc).thread.append({ id: offlineEntry, kind: 'comment', at: Date.now(), author: { type: 'user', id: second.userId }, text: 'written offline', mentions: [] })
+		);
+		const openDoc = await second.replica.contact(opened!.slice(2) as ContactId);
 		const before = second.replica.lastSeq;
 		second.replica.start();
 		await waitFor(() => second.replica.lastCatchUp !== null && !second.replica.status.catchingUp && second.replica.lastSeq > before, 30_000, 'caught up');
-		expect(second.replica.lastCatchUp).toMatchObject({ changed: 1, full: false });
-		expect(scans).toBe(1);
-		const doc = await second.replica.contact(target.slice(2) as ContactId);
-		expect(contactDoc(doc).thread.has(asEntryId('while-away'))).toBe(true);
+		// No scan of the store before the catch-up (the known documents are in memory).
+		expect(second.replica.lastCatchUp).toMatchObject({ changed: changed.length + 2, revoked: 1, full: false });
+		expect(scans).toBe(0);
+		expect(second.docs.length + second.step1.length, 'requests').toBeLessThanOrEqual(4);
+		// The changed conversations came in one DOCS with `since`, the edited and the open one by SYNC.
+		expect(second.docs.every((r) => r.since === before)).toBe(true);
+		expect(second.docs.flatMap((r) => r.ids).sort()).toEqual([...changed].sort());
+		expect(second.step1.sort()).toEqual([edited!, opened!].sort());
+
+		// The list shows each change at once (the server's summary), no document decoded for it.
+		for (const [i, target] of changed.entries()) {
+			const id = target.slice(2) as ContactId;
+			expect(second.replica.summaries.get(id)?.updatedAt, target).toBeGreaterThanOrEqual(at + i);
+			expect(second.replica.registry.has(target), target).toBe(false);
+		}
+		// Opened later, a document holds what it had and the change (stored updates merge).
+		const later = contactDoc(await second.replica.contact(changed[0]!.slice(2) as ContactId)).thread;
+		expect(later.has(away(0))).toBe(true);
+		expect(later.entries().length).toBeGreaterThan(1);
+		// The open conversation followed live; the offline edit merged with the day's change, here and on the server.
+		expect(contactDoc(openDoc).thread.has(away(changed.length + 1))).toBe(true);
+		const editedHere = contactDoc(await second.replica.contact(edited!.slice(2) as ContactId)).thread;
+		expect(editedHere.has(offlineEntry) && editedHere.has(away(changed.length))).toBe(true);
+		await waitFor(() => second.replica.status.unacked === 0, 10_000, 'the offline edit acknowledged');
+		const onServer = createDoc(edited!);
+		applyUpdate(onServer, (await server.rooms.snapshot(edited!)).update, remoteOrigin());
+		expect(contactDoc(onServer).thread.has(offlineEntry) && contactDoc(onServer).thread.has(away(changed.length))).toBe(true);
+		// Zero bytes of the contact reassigned away (SPEC S1.9).
+		const revokedId = revoked!.slice(2) as ContactId;
+		expect(second.replica.summaries.get(revokedId)).toBeUndefined();
+		const gone = await store.loadDoc(revoked!);
+		expect(gone.state).toBeNull();
+		expect(gone.updates).toEqual([]);
+		expect((await store.loadSummaries()).some((s) => s.id === revokedId)).toBe(false);
+		expect(await listDocIds()).not.toContain(revoked!);
 	}, 90_000);
 });
 

@@ -28,6 +28,11 @@ import type { SummaryBook } from './summaries';
 export interface IntakeItem {
 	docId: DocId;
 	update: Uint8Array;
+	/**
+	 * The document's current summary, from the server (a reconnect's DOCS answer: the update is
+	 * the changes to a document stored here): stored without decoding, the summary joins the book.
+	 */
+	summary?: ContactSummary;
 }
 
 export interface IntakeOptions {
@@ -78,9 +83,9 @@ export class DocIntake {
 		return this.#unsettled.has(docId);
 	}
 
-	take(docId: DocId, update: Uint8Array): void {
+	take(docId: DocId, update: Uint8Array, summary?: ContactSummary): void {
 		this.#discarded.delete(docId);
-		this.#queue.push({ docId, update });
+		this.#queue.push(summary ? { docId, update, summary } : { docId, update });
 		this.#unsettled.set(docId, (this.#unsettled.get(docId) ?? 0) + 1);
 		this.#decoding ??= this.#decode().finally(() => {
 			this.#decoding = null;
@@ -110,7 +115,8 @@ export class DocIntake {
 			for (; i < this.#queue.length; i++) {
 				if ((i & 7) === 7 && performance.now() - started > budget) break;
 				const item = this.#queue[i]!;
-				const s = this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
+				// A summary that came with the update joins the book as an increment once stored (`#store`).
+				const s = item.summary ? null : this.#opts.summaryKnown?.(item.docId) ? null : summaryOf(item);
 				if (s === undefined) this.#release(item.docId, 1);
 				else {
 					this.#decoded.push(item);
@@ -166,6 +172,7 @@ export class DocIntake {
 			this.#failures++;
 		}
 		const fresh: ContactSummary[] = [];
+		const given: ContactSummary[] = [];
 		const stored: DocId[] = [];
 		const { registry } = this.#opts;
 		for (const item of batch) {
@@ -180,10 +187,13 @@ export class DocIntake {
 				);
 				continue;
 			}
+			if (item.summary) given.push(item.summary);
 			const s = summaries.get(item.docId);
 			if (s) fresh.push(s);
 		}
 		if (ok) this.#opts.summaries.putMany(fresh);
+		// A reconnect's few changed summaries are increments, not a snapshot of every summary.
+		if (ok) for (const s of given) this.#opts.summaries.put(s);
 		if (ok) for (const docId of stored) this.#opts.onDocStored?.(docId);
 	}
 

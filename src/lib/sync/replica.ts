@@ -210,6 +210,22 @@ export class Replica {
 	readonly #writes = new Set<Promise<void>>();
 	/** The documents stored here that the last HELLO listed (read once per connection). */
 	#helloKnown: DocId[] | null = null;
+	/**
+	 * Issue 26: the documents stored here, kept in memory (added as documents are stored, removed
+	 * as they are deleted), so a HELLO does not scan the store (a second at 50,000). Null until
+	 * known: after a cold open with no unfinished bootstrap it is every summary's document (a
+	 * contact's summary is stored after its document), the directory and the documents with
+	 * pending updates; otherwise the first HELLO lists the store. After the first catch-up, one
+	 * listing of the store in the background adds any document stored without a summary.
+	 */
+	#known: Set<DocId> | null = null;
+	#knownChecked = false;
+	/** The lastSeq the last HELLO carried (a reconnect's DOCS ask for the changes after it). */
+	#helloSeq = 0;
+	/** `since` of the DOCS requests of the current catch-up (0: whole documents, a bootstrap). */
+	#docsSince = 0;
+	/** Stored documents of the current catch-up asked for in DOCS with `since` (issue 26). */
+	#lazy: Set<DocId> | null = null;
 	/** A progress update is queued for the end of the current task. */
 	#progressSoon = false;
 	/** Documents to ask for in the next DOCS request (sent at the end of the current task). */
@@ -236,7 +252,10 @@ export class Replica {
 			registry: this.registry,
 			origin: this,
 			onStored: () => this.#tabs.post({ t: 'stored' }),
-			onDocStored: (docId) => this.#nowLocal(docId),
+			onDocStored: (docId) => {
+				this.#known?.add(docId);
+				this.#nowLocal(docId);
+			},
 			// Issue 26: the bootstrap's summary of a document is current (live updates keep it so):
 			// the document is stored as it came, not decoded, which makes the documents phase I/O.
 			summaryKnown: (docId) => {
@@ -264,13 +283,18 @@ export class Replica {
 
 	/** Reads summaries, pending count and lastSeq; the list can paint after this. */
 	async open(): Promise<ContactSummary[]> {
-		const [list, pending] = await Promise.all([
+		const [list, pending, , , boot] = await Promise.all([
 			this.summaries.load(),
 			this.store.listPending(),
 			this.pending.refresh(),
-			this.store.getMeta<number>(LAST_SEQ).then((v) => (this.#lastSeq = v ?? 0))
+			this.store.getMeta<number>(LAST_SEQ).then((v) => (this.#lastSeq = v ?? 0)),
+			this.store.getMeta<BootMeta>(BOOT_META).catch(() => undefined)
 		]);
 		this.#atRisk = new Set(pending.map((p) => p.docId));
+		// Caught up before and no bootstrap unfinished: every summary stands for a stored document.
+		if (this.#lastSeq > 0 && boot === undefined) {
+			this.#known = new Set([DIR_DOC_ID, ...list.map((s) => contactDocId(s.id)), ...this.#atRisk]);
+		}
 		return list;
 	}
 
@@ -497,6 +521,7 @@ export class Replica {
 
 	async #stored(docId: DocId, update: Uint8Array, tag?: UpdateTag): Promise<void> {
 		await this.pending.add(docId, update, tag);
+		this.#known?.add(docId);
 		this.#tabs.post({ t: 'update', docId, update });
 		this.#tabs.post({ t: 'pending' });
 		this.#scheduleFlush();
@@ -524,7 +549,10 @@ export class Replica {
 			if (!doc) return;
 			const before = live ? this.#lastIncoming(docId) : null;
 			applyUpdate(doc, update, remoteOrigin(this));
-			const write = this.store.appendUpdate(docId, update).then(() => this.#tabs.post({ t: 'update', docId, update }));
+			const write = this.store.appendUpdate(docId, update).then(() => {
+				this.#known?.add(docId);
+				this.#tabs.post({ t: 'update', docId, update });
+			});
 			if (!live) {
 				// A catch-up's answers do not wait for each other's write (500 documents after a day
 				// away: one IndexedDB transaction each, in order); CATCHUP_DONE waits for them all. A
@@ -567,7 +595,9 @@ export class Replica {
 		}
 		this.#wake(docId);
 		this.registry.drop(docId);
+		this.#known?.delete(docId);
 		await this.store.deleteDoc(docId);
+		this.#known?.delete(docId);
 		const parsed = parseDocId(docId);
 		const contactId = parsed?.kind === 'contact' ? parsed.contactId : null;
 		if (contactId) this.summaries.forget(contactId);
@@ -579,6 +609,7 @@ export class Replica {
 	async #fromTab(m: TabMessage): Promise<void> {
 		switch (m.t) {
 			case 'update': {
+				this.#known?.add(m.docId);
 				const doc = this.registry.peek(m.docId);
 				if (doc) applyUpdate(doc, m.update, storageOrigin());
 				return;
@@ -591,6 +622,7 @@ export class Replica {
 			case 'summaries':
 				return this.summaries.reload();
 			case 'removed':
+				this.#known?.delete(m.docId);
 				this.registry.drop(m.docId);
 				if (m.contactId) this.summaries.forget(m.contactId);
 				return;
@@ -614,10 +646,14 @@ export class Replica {
 	async #hello() {
 		await this.#chain;
 		// Listing the documents held here lets the server name the ones revoked while offline.
+		// Issue 26: from memory when the replica knows them (no scan of the store per connection).
 		const t0 = performance.now();
-		const knownDocs = await this.store.listDocIds();
+		const knownDocs = this.#known ? [...this.#known] : await this.store.listDocIds();
+		this.#known ??= new Set(knownDocs);
 		this.bootTimes['last HELLO: stored documents listed'] = Math.round(performance.now() - t0);
 		this.#helloKnown = knownDocs;
+		this.#helloSeq = this.#lastSeq;
+		this.bootTimes['last HELLO: sent'] = Math.round(performance.now());
 		return { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, lastSeq: this.#lastSeq, clientId: this.clientId, knownDocs };
 	}
 
@@ -691,6 +727,7 @@ export class Replica {
 	async #welcome(changed: DocId[], revoked: DocId[], full: boolean): Promise<void> {
 		mark(this.bootTimes, 'welcome');
 		this.#welcomeAt = performance.now();
+		this.bootTimes['last WELCOME: received'] = Math.round(this.#welcomeAt);
 		const catchUp = new CatchUp({ changed, revoked: revoked.length, full, intakeFailures: this.#intake.failures });
 		this.#catchUp = catchUp;
 		this.#setStatus({ catchingUp: true });
@@ -734,12 +771,24 @@ export class Replica {
 		// A bootstrap's documents come in DOCS batches (issue 26); a document opened meanwhile, and
 		// every document of a smaller catch-up, by its own SYNC exchange.
 		const batched = this.#boot !== null;
-		if (batched) catchUp.resize(this.#docsWindow);
+		// A reconnect (issue 26): the stored contact documents that changed come in DOCS batches
+		// too, each as the changes since HELLO's lastSeq with its current summary, stored without
+		// being decoded. Those loaded here (open: applied live) or with local updates not yet
+		// acknowledged (their summary must include them) take the SYNC path.
+		const withPending = batched || full || this.#helloSeq === 0 ? null : new Set((await this.store.listPending().catch(() => [])).map((p) => p.docId));
+		if (this.#catchUp !== catchUp) return;
+		this.#lazy = withPending
+			? new Set(changed.filter((id) => local.has(id) && parseDocId(id)?.kind === 'contact' && !this.registry.held(id) && !withPending.has(id)))
+			: null;
+		this.#docsSince = this.#lazy !== null && this.#lazy.size > 0 ? this.#helloSeq : 0;
+		if (batched || this.#docsSince > 0) catchUp.resize(this.#docsWindow);
+		const lazy = this.#lazy;
 		catchUp.begin(
 			fresh,
 			(id, isFresh, urgent) => {
 				if (isFresh && batched && !urgent && id !== DIR_DOC_ID) this.#askDocs(id);
 				else if (isFresh) this.connection?.send({ type: 'sync', docId: id, step: 'step1', stateVector: EMPTY_STATE_VECTOR });
+				else if (!urgent && lazy?.has(id) && !this.registry.held(id)) this.#askDocs(id);
 				else void this.#syncDoc(id, true);
 			},
 			() => this.#holdDocs()
@@ -865,7 +914,8 @@ export class Replica {
 		queueMicrotask(() => {
 			const ids = this.#docsAsk;
 			this.#docsAsk = [];
-			for (let i = 0; i < ids.length; i += MAX_DOCS_REQUEST) this.connection?.send({ type: 'docs', ids: ids.slice(i, i + MAX_DOCS_REQUEST) });
+			const since = this.#docsSince > 0 ? { since: this.#docsSince } : {};
+			for (let i = 0; i < ids.length; i += MAX_DOCS_REQUEST) this.connection?.send({ type: 'docs', ids: ids.slice(i, i + MAX_DOCS_REQUEST), ...since });
 		});
 	}
 
@@ -881,7 +931,14 @@ export class Replica {
 			const answer = this.#catchUp?.answered(it.docId);
 			if (!answer?.ours) continue;
 			if (answer.fresh && (!this.registry.held(it.docId) || this.#boot?.notLocal.has(it.docId))) this.#intake.take(it.docId, it.update);
-			else void this.#applyRemote(it.docId, it.update, false);
+			else if (!answer.fresh && this.#lazy?.has(it.docId)) {
+				// A reconnect's changes with the server's summary: appended as they came, not decoded
+				// (a document opened meanwhile gets them applied by the intake, and its own summary).
+				const parsed = parseDocId(it.docId);
+				const summary = it.summary && parsed?.kind === 'contact' ? decodePayload(it.summary) : undefined;
+				if (parsed?.kind === 'contact' && isSummary(summary, parsed.contactId)) this.#intake.take(it.docId, it.update, summary);
+				else void this.#applyRemote(it.docId, it.update, false);
+			} else void this.#applyRemote(it.docId, it.update, false);
 		}
 	}
 
@@ -958,6 +1015,8 @@ export class Replica {
 		const intakeFailed = this.#intake.failures > (this.#catchUp?.intakeFailuresBefore ?? this.#intake.failures);
 		if (this.#catchUp) this.lastCatchUp = this.#catchUp.stats;
 		this.#catchUp = null;
+		this.#lazy = null;
+		this.#docsSince = 0;
 		mark(this.bootTimes, 'catch-up done');
 		this.bootTimes['last catch-up: WELCOME -> done'] = Math.round(performance.now() - this.#welcomeAt);
 		if (this.#boot) {
@@ -973,6 +1032,25 @@ export class Replica {
 		if (seq > this.#lastSeq && !intakeFailed) await this.#saveSeq(seq);
 		this.#setStatus({ catchingUp: false });
 		await this.summaries.flush();
+		this.#checkKnown();
+	}
+
+	/**
+	 * Once per page, after a catch-up, when the known documents came from the summaries: one
+	 * listing of the store adds any document stored without a summary, so the next HELLO names
+	 * it (and the server can revoke it).
+	 */
+	#checkKnown(): void {
+		if (this.#knownChecked || this.#closed) return;
+		this.#knownChecked = true;
+		const known = this.#known;
+		if (!known) return;
+		void this.store
+			.listDocIds()
+			.then((ids) => {
+				if (this.#known === known) for (const id of ids) known.add(id);
+			})
+			.catch(() => undefined);
 	}
 
 	async #saveSeq(seq: number): Promise<void> {
@@ -994,6 +1072,8 @@ export class Replica {
 		this.awareness.disconnected();
 		this.pending.resetInflight();
 		this.#catchUp = null;
+		this.#lazy = null;
+		this.#docsSince = 0;
 		// A bootstrap resumes from its stored cursor on the next WELCOME.
 		this.#boot = null;
 		this.#stopBootTicker();

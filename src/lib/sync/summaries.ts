@@ -161,7 +161,7 @@ export class SummaryBook {
 		this.#dirty.clear();
 		if (batch.length === 0) return this.#writing;
 		this.#writing = this.#writing
-			.then(() => Promise.all(batch.map((s) => (s ? this.#store.putSummary(s) : Promise.resolve()))))
+			.then(() => this.#store.putSummaries(batch.filter((s): s is ContactSummary => s !== null)))
 			.then(() => this.#scheduleCompact())
 			.catch(() => undefined);
 		return this.#writing;
