@@ -220,25 +220,43 @@ export const benchmarks: Benchmark[] = [
 
 					phase = 'message search';
 					// --- message search (worker) ------------------------------------------------------
-					await waitPage(page, `window.__parley?.app.search.complete === true`, PHASE_MS);
+					const tIndex = Date.now();
+					const indexed = await waitPage(page, `window.__parley?.app.search.complete === true`, PHASE_MS);
+					ctx.log(`message search index ${indexed ? 'complete' : 'NOT complete'} after ${Date.now() - tIndex} ms more`);
 					const queries = ['refund', 'invoice', 'hello', 'merci', 'order', 'delivery', 'screenshot', 'facture', 'update', 'problème', 'réglé', 'horaires'];
 					const searchTimes: number[] = [];
-					for (let round = 0; round < 3; round++) {
+					// One deadline for every query: a worker that never answers ends the phase, not the run.
+					const searchEnd = Date.now() + PHASE_MS;
+					let answered = true;
+					for (let round = 0; round < 3 && answered; round++) {
 						for (const q of queries) {
 							const ms = (await page.evaluate(
 								`(async () => {
 									const s = window.__parley.app.search;
 									const q = ${JSON.stringify(q)} + ' '.repeat(${round});
 									const t = performance.now();
+									const end = t + ${Math.max(0, searchEnd - Date.now())};
 									s.setQuery(q);
-									while (s.results.query !== q) await new Promise((r) => setTimeout(r, 0));
+									while (s.results.query !== q) {
+										if (performance.now() > end) return -1;
+										await new Promise((r) => setTimeout(r, 0));
+									}
 									return performance.now() - t;
 								})()`
 							)) as number;
+							if (ms < 0) {
+								answered = false;
+								break;
+							}
 							searchTimes.push(ms);
 						}
 					}
-					figures.push({ figure: `search (contacts + messages over ${messages} messages in the worker), p95 of ${searchTimes.length}`, value: percentile(searchTimes, 95), unit: 'ms', target: '<= 25' });
+					figures.push({
+						figure: `search (contacts + messages over ${messages} messages in the worker), p95 of ${searchTimes.length}${answered ? '' : ' (not reached: a query unanswered at the deadline)'}`,
+						value: searchTimes.length ? percentile(searchTimes, 95) : PHASE_MS,
+						unit: 'ms',
+						target: '<= 25'
+					});
 					// A worker has no performance.memory: its heap is read over CDP (the search worker is the only dedicated one).
 					const workerHeap = Math.max(-1, ...(await workerHeaps(context, page)));
 					const pageHeap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1);
