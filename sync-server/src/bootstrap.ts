@@ -143,7 +143,8 @@ export class BootstrapIndex implements WriteHook {
 		let t0 = performance.now();
 		for (const id of ids) {
 			if (this.#stopped) return;
-			if (!this.#entries.has(id)) await this.#read(id);
+			// Missing, or written since the file was saved (the seed's file, then the first start's writes): read now.
+			if (!this.#entries.has(id) || this.#dirty.has(id)) await this.#read(id);
 			if (performance.now() - t0 > BUILD_SLICE_MS) {
 				await new Promise<void>((r) => setImmediate(r));
 				t0 = performance.now();
