@@ -140,10 +140,16 @@ export const SCALE_QUERIES = ['refund', 'invoice', 'hello', 'merci', 'order', 'd
 
 /**
  * Each query typed into the app's search `rounds` times (a trailing space makes each round a
- * new query): setQuery -> the results of that query, in ms, in order.
+ * new query): setQuery -> the results of that query, in ms, in order. One deadline for all of
+ * them: a worker that never answers ends the measurement (`answered: false`), not the run.
  */
-export async function searchTimes(page: Page, rounds = 3, queries: readonly string[] = SCALE_QUERIES): Promise<number[]> {
+export async function searchTimes(
+	page: Page,
+	opts: { rounds?: number; deadlineMs?: number; queries?: readonly string[] } = {}
+): Promise<{ times: number[]; answered: boolean }> {
+	const { rounds = 3, deadlineMs = 600_000, queries = SCALE_QUERIES } = opts;
 	const times: number[] = [];
+	const end = Date.now() + deadlineMs;
 	for (let round = 0; round < rounds; round++) {
 		for (const q of queries) {
 			const ms = (await page.evaluate(
@@ -151,13 +157,18 @@ export async function searchTimes(page: Page, rounds = 3, queries: readonly stri
 					const s = window.__parley.app.search;
 					const q = ${JSON.stringify(q)} + ' '.repeat(${round});
 					const t = performance.now();
+					const end = t + ${Math.max(0, end - Date.now())};
 					s.setQuery(q);
-					while (s.results.query !== q) await new Promise((r) => setTimeout(r, 0));
+					while (s.results.query !== q) {
+						if (performance.now() > end) return -1;
+						await new Promise((r) => setTimeout(r, 0));
+					}
 					return performance.now() - t;
 				})()`
 			)) as number;
+			if (ms < 0) return { times, answered: false };
 			times.push(ms);
 		}
 	}
-	return times;
+	return { times, answered: true };
 }

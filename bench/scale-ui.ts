@@ -133,7 +133,7 @@ async function main(): Promise<void> {
 		console.log(`rows: ${await page.evaluate('window.__parley.app.inbox.rows.length')}`);
 
 		const queries = SCALE_QUERIES;
-		const times = await searchTimes(page);
+		const { times } = await searchTimes(page);
 		for (let round = 0; round < 3; round++) console.log(`  round ${round}: ${queries.map((q, i) => `${q} ${times[round * queries.length + i]!.toFixed(1)}`).join(', ')}`);
 		console.log(`search setQuery -> results: ${fmt(times)}`);
 		if (cdp) {

@@ -41,7 +41,7 @@ export interface BootstrapEntry {
 
 export interface BootstrapDeps {
 	store: ChangeFeed;
-	rooms: Rooms;
+	rooms: Pick<Rooms, 'view' | 'readStored'>;
 	/** Every contact document id of the workspace (the access index). */
 	contactDocIds(): Iterable<DocId>;
 	log?(message: string): void;
@@ -70,6 +70,28 @@ export function bootstrapPayloads(docId: DocId, ydoc: YDoc): { summary: Uint8Arr
 		if (r) rows.push([r.id, r.at, r.kind === 'comment' ? 1 : 0, r.text]);
 	}
 	return { summary: encodePayload(summary), text: encodePayload(rows) };
+}
+
+/**
+ * Writes a snapshot file (the one home of its layout, read back by `BootstrapIndex`): the entries
+ * given must reflect their documents as stored up to `head`. Written to a temporary file renamed
+ * over the old one. The seed writes it directly from the documents it builds (`workspace.ts`),
+ * so a seeded store's first start decodes nothing again.
+ */
+export async function writeSnapshotFile(file: string, workspaceId: string, head: number, entries: ReadonlyArray<readonly [DocId, BootstrapEntry]>): Promise<void> {
+	const enc = encoding.createEncoder();
+	encoding.writeVarUint(enc, FILE_VERSION);
+	encoding.writeVarString(enc, workspaceId);
+	encoding.writeVarUint(enc, head);
+	encoding.writeVarUint(enc, entries.length);
+	for (const [id, e] of entries) {
+		encoding.writeVarString(enc, id);
+		encoding.writeVarUint(enc, e.seq);
+		encoding.writeVarUint8Array(enc, e.summary);
+		encoding.writeVarUint8Array(enc, e.text);
+	}
+	await writeFile(`${file}.tmp`, encoding.toUint8Array(enc));
+	await rename(`${file}.tmp`, file);
 }
 
 export class BootstrapIndex implements WriteHook {
@@ -121,7 +143,8 @@ export class BootstrapIndex implements WriteHook {
 		let t0 = performance.now();
 		for (const id of ids) {
 			if (this.#stopped) return;
-			if (!this.#entries.has(id)) await this.#read(id);
+			// Missing, or written since the file was saved (the seed's file, then the first start's writes): read now.
+			if (!this.#entries.has(id) || this.#dirty.has(id)) await this.#read(id);
 			if (performance.now() - t0 > BUILD_SLICE_MS) {
 				await new Promise<void>((r) => setImmediate(r));
 				t0 = performance.now();
@@ -141,20 +164,8 @@ export class BootstrapIndex implements WriteHook {
 		const file = this.#deps.file;
 		if (!file) return;
 		const head = await this.#deps.store.headSeq();
-		const enc = encoding.createEncoder();
-		encoding.writeVarUint(enc, FILE_VERSION);
-		encoding.writeVarString(enc, this.#deps.workspaceId ?? '');
-		encoding.writeVarUint(enc, head);
 		const current = [...this.#entries].filter(([id]) => !this.#dirty.has(id));
-		encoding.writeVarUint(enc, current.length);
-		for (const [id, e] of current) {
-			encoding.writeVarString(enc, id);
-			encoding.writeVarUint(enc, e.seq);
-			encoding.writeVarUint8Array(enc, e.summary);
-			encoding.writeVarUint8Array(enc, e.text);
-		}
-		await writeFile(`${file}.tmp`, encoding.toUint8Array(enc));
-		await rename(`${file}.tmp`, file);
+		await writeSnapshotFile(file, this.#deps.workspaceId ?? '', head, current);
 	}
 
 	/** Reads the file of an earlier start; documents written since its head seq are marked dirty. */

@@ -144,7 +144,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 	// does, the others find them.
 	const seedStore = store;
 	const { workspaceId, seeded, jwtSecret, channelKey } = await store.exclusive('workspace.seed', async () => ({
-		...(await ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log)),
+		...(await ensureWorkspace(seedStore, opts.seed ?? { contacts: 300 }, clock(), log, ownSqlite ? join(opts.dataDir ?? './data', 'bootstrap.snapshot') : undefined)),
 		jwtSecret: await loadJwtSecret(seedStore),
 		channelKey: await fanoutChannelKey(seedStore)
 	}));

@@ -44,6 +44,16 @@ export function accessOfContact(ydoc: YDoc, c: ContactDoc = contactDoc(ydoc, sto
 	return { assigneeId: a.userId, teamId: a.teamId, blocked: c.profile.get().blocked };
 }
 
+/**
+ * Records the access of documents a seed stored directly (not through the write hooks), derived
+ * from the documents it built, and moves the checkpoint to `head`, so the next start re-derives
+ * none of them. `head` must be the store's head seq once those documents are stored.
+ */
+export async function recordSeededAccess(store: AccessIndex & MetaStore, records: readonly DocAccess[], head: number): Promise<void> {
+	await store.putAccess(records);
+	await store.setMeta(CHECKPOINT_KEY, String(head));
+}
+
 const sameAccess = (a: ContactAccess | undefined, b: ContactAccess): boolean =>
 	a !== undefined && a.assigneeId === b.assigneeId && a.teamId === b.teamId && a.blocked === b.blocked;
 
