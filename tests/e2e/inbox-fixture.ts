@@ -49,6 +49,24 @@ export async function signIn(browser: Browser, server: Server, email: string, lo
 	return { user, context, page };
 }
 
+/** A caller of the server's HTTP API: the status and the JSON answer (`{}` when empty). */
+export type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }>;
+
+/** Signs `email` in over HTTP; the API as that user. */
+export async function apiAs(server: Server, email: string): Promise<Api> {
+	const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+	const token = ((await login.json()) as { accessToken: string }).accessToken;
+	return async (method, path, body) => {
+		const res = await fetch(`${server.url}${path}`, {
+			method,
+			headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+			...(body !== undefined ? { body: JSON.stringify(body) } : {})
+		});
+		const text = await res.text();
+		return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+	};
+}
+
 export async function caughtUp(page: Page): Promise<void> {
 	await page.waitForFunction(
 		() => {

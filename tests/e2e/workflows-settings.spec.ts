@@ -14,20 +14,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowDefinition } from '../../src/lib/domain/workflows';
 import { startServer } from '../../sync-server/src/server';
+import { apiAs, signIn as signInAs, type Api, type Server } from './inbox-fixture';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const CHAT = 'ch-webchat';
 
 let server: Server;
 let dataDir: string;
-let token: string;
+let api: Api;
 
 test.beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-wf-settings-'));
 	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 20 }, log: () => undefined });
-	const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' }) });
-	token = ((await res.json()) as { accessToken: string }).accessToken;
+	api = await apiAs(server, 'owner@demo.test');
 });
 
 test.afterAll(async () => {
@@ -35,26 +34,8 @@ test.afterAll(async () => {
 	rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-	const res = await fetch(`${server.url}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-		...(body !== undefined ? { body: JSON.stringify(body) } : {})
-	});
-	const text = await res.text();
-	return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-async function signIn(browser: Browser, email: string): Promise<Page> {
-	const context = await browser.newContext({ baseURL: server.url });
-	const page = await context.newPage();
-	await page.goto('/login');
-	await page.locator('#login-email').fill(email);
-	await page.locator('#login-password').fill('parley-demo');
-	await page.locator('form button[type="submit"]').click();
-	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-	return page;
-}
+/** The app signed in as `email` in a browser context of its own. */
+const signIn = async (browser: Browser, email: string): Promise<Page> => (await signInAs(browser, server, email)).page;
 
 const published = async (name: string): Promise<{ id: string; definition: WorkflowDefinition; problems: Array<{ code: string }> } | undefined> => {
 	const list = (await api('GET', '/api/workflows')).json.workflows as Array<{ id: string; definition: WorkflowDefinition; problems: Array<{ code: string }> }>;

@@ -19,20 +19,19 @@ import type { ContactId, Entry } from '../../src/lib/domain/types';
 import type { WorkflowDefinition } from '../../src/lib/domain/workflows';
 import { hashToken } from '../../sync-server/src/channels/signature';
 import { startServer } from '../../sync-server/src/server';
+import { apiAs, signIn as signInAs, type Api, type Server } from './inbox-fixture';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
 const staticDir = fileURLToPath(new URL('../../build', import.meta.url));
 const CHAT = 'ch-webchat';
 
 let server: Server;
 let dataDir: string;
-let token: string;
+let api: Api;
 
 test.beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-workflows-'));
 	server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir, seed: { contacts: 30 }, channels: { allowPrivate: true }, log: () => undefined });
-	const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' }) });
-	token = ((await res.json()) as { accessToken: string }).accessToken;
+	api = await apiAs(server, 'owner@demo.test');
 });
 
 test.afterAll(async () => {
@@ -40,32 +39,14 @@ test.afterAll(async () => {
 	rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-	const res = await fetch(`${server.url}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-		...(body !== undefined ? { body: JSON.stringify(body) } : {})
-	});
-	const text = await res.text();
-	return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
 async function publish(definition: WorkflowDefinition): Promise<string> {
 	const r = await api('POST', '/api/workflows', { definition });
 	expect(r.status).toBe(201);
 	return r.json.id as string;
 }
 
-async function signIn(browser: Browser, email: string): Promise<Page> {
-	const context = await browser.newContext({ baseURL: server.url });
-	const page = await context.newPage();
-	await page.goto('/login');
-	await page.locator('#login-email').fill(email);
-	await page.locator('#login-password').fill('parley-demo');
-	await page.locator('form button[type="submit"]').click();
-	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-	return page;
-}
+/** The app signed in as `email` in a browser context of its own. */
+const signIn = async (browser: Browser, email: string): Promise<Page> => (await signInAs(browser, server, email)).page;
 
 async function visitor(browser: Browser, name: string, text: string): Promise<{ page: Page; contactId: ContactId }> {
 	const ctx = await browser.newContext({ baseURL: server.url });
