@@ -18,6 +18,24 @@ import { CHANNEL_ADDRESS, contactByEmail, createEmailChannel, emailsIn, smtpTo }
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
+/** The agent's email reply, written into the thread as the client writes it. */
+function writeReply(owner: SyncClient, channelId: string, contactId: ContactId, email: Partial<EmailMeta>, text: string, replyTo?: EntryId): EntryId {
+	const id = asEntryId(newId());
+	owner.edit(contactDocId(contactId), (y) =>
+		contactDoc(y).thread.append({
+			id,
+			kind: 'message',
+			direction: 'out',
+			channelId: asChannelId(channelId),
+			at: Date.now(),
+			author: { type: 'user', id: 'u-olivia' },
+			body: { type: 'email', text, email: { subject: '', to: [], ...email } },
+			...(replyTo ? { replyTo } : {})
+		})
+	);
+	return id;
+}
+
 describe('email channel: outbound SMTP', () => {
 	let server: TestServer;
 	let owner: SyncClient;
@@ -51,23 +69,7 @@ describe('email channel: outbound SMTP', () => {
 		return { contactId, meta: e.body.email!, entryId: e.id };
 	}
 
-	/** The agent's reply, written as the client writes it. */
-	function reply(contactId: ContactId, email: Partial<EmailMeta>, text: string, replyTo?: EntryId): EntryId {
-		const id = asEntryId(newId());
-		owner.edit(contactDocId(contactId), (y) =>
-			contactDoc(y).thread.append({
-				id,
-				kind: 'message',
-				direction: 'out',
-				channelId: asChannelId(channelId),
-				at: Date.now(),
-				author: { type: 'user', id: 'u-olivia' },
-				body: { type: 'email', text, email: { subject: '', to: [], ...email } },
-				...(replyTo ? { replyTo } : {})
-			})
-		);
-		return id;
-	}
+	const reply = (contactId: ContactId, email: Partial<EmailMeta>, text: string, replyTo?: EntryId): EntryId => writeReply(owner, channelId, contactId, email, text, replyTo);
 
 	const status = (contactId: ContactId, id: EntryId) => contactDoc(owner.doc(contactDocId(contactId))).delivery.get(id);
 
@@ -333,18 +335,7 @@ describe('email channel: the SMTP and IMAP servers a channel names cannot be pri
 		});
 		await smtpTo(port).sendMail({ from: 'ssrf@customer.test', to: CHANNEL_ADDRESS, subject: 'Hi', text: 'hello', messageId: '<ssrf-1@customer.test>' });
 		const contactId = await contactByEmail(owner, 'ssrf@customer.test');
-		const id = asEntryId(newId());
-		owner.edit(contactDocId(contactId), (y) =>
-			contactDoc(y).thread.append({
-				id,
-				kind: 'message',
-				direction: 'out',
-				channelId: asChannelId(channelId),
-				at: Date.now(),
-				author: { type: 'user', id: 'u-olivia' },
-				body: { type: 'email', text: 'internal probe', email: { subject: 'Re: Hi', to: [] } }
-			})
-		);
+		const id = writeReply(owner, channelId, contactId, { subject: 'Re: Hi' }, 'internal probe');
 		const delivery = () => contactDoc(owner.doc(contactDocId(contactId))).delivery.get(id);
 		await waitFor(() => delivery()?.status === 'failed', 15_000, 'refused');
 		expect(delivery()?.error).toMatch(/^Refused: LocalHost resolves to a private address/);
