@@ -509,7 +509,7 @@ export class WorkflowEngine implements WriteHook {
 	private async prepareAssign(step: ReturnType<typeof stepAt>): Promise<{ teamId: TeamId; seen: string | null; agents: AgentLoad[] } | null> {
 		if (step?.type !== 'assign') return null;
 		// Least open: each agent's open conversations, read before the step's transaction.
-		if (step.to.kind === 'least_open') return { teamId: step.to.teamId, seen: null, agents: await this.agentsWithOpen(step.to.teamId) };
+		if (step.to.kind === 'least_open') return { teamId: step.to.teamId, seen: null, agents: this.agents(step.to.teamId, await this.openLoad(step.to.teamId)) };
 		if (step.to.kind !== 'round_robin') return null;
 		const teamId = step.to.teamId;
 		for (let i = 0; i < 20; i++) {
@@ -544,30 +544,25 @@ export class WorkflowEngine implements WriteHook {
 		};
 	}
 
-	/** The team's active members with their presence and assigned contacts. */
-	private agents(teamId: TeamId): AgentLoad[] {
-		const members = this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId));
-		const load = new Map<string, number>();
-		for (const docId of this.o.visibility.contactDocIds()) {
-			const a = this.o.visibility.accessOf(docId);
-			if (a?.assigneeId) load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
-		}
-		return members.map((u) => ({ userId: u.id, online: this.o.online(u.id), open: load.get(u.id) ?? 0 }));
+	/**
+	 * The team's active members with their presence and, from `open`, the open conversations
+	 * assigned to each (least open reads it; round robin needs only presence and order).
+	 */
+	private agents(teamId: TeamId, open: ReadonlyMap<string, number> = new Map()): AgentLoad[] {
+		return this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId)).map((u) => ({ userId: u.id, online: this.o.online(u.id), open: open.get(u.id) ?? 0 }));
 	}
 
-	/** The team's active members with the conversations assigned to them that are open. */
-	private async agentsWithOpen(teamId: TeamId): Promise<AgentLoad[]> {
+	/** The open conversations assigned to each member of the team (without `statusOf`, every assigned one). */
+	private async openLoad(teamId: TeamId): Promise<Map<string, number>> {
 		const statusOf = this.o.statusOf;
-		if (!statusOf) return this.agents(teamId);
-		const members = this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId));
-		const ids = new Set<string>(members.map((u) => u.id));
+		const ids = new Set<string>(this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId)).map((u) => u.id));
 		const load = new Map<string, number>();
 		for (const docId of this.o.visibility.contactDocIds()) {
 			const a = this.o.visibility.accessOf(docId);
 			if (!a?.assigneeId || !ids.has(a.assigneeId)) continue;
-			if ((await statusOf(docId)) === 'open') load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
+			if (!statusOf || (await statusOf(docId)) === 'open') load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
 		}
-		return members.map((u) => ({ userId: u.id, online: this.o.online(u.id), open: load.get(u.id) ?? 0 }));
+		return load;
 	}
 
 	/** Writes a step's effect with its marker (inside the step's transaction). */
