@@ -10,6 +10,7 @@ export default defineConfig({
 		environment: 'node',
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
-		pool: 'forks'
+		pool: 'forks',
+		setupFiles: ['sync-server/test/helpers/temp-cleanup.ts']
 	}
 });

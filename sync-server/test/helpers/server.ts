@@ -1,17 +1,14 @@
 /** Starts an in-process server for a test on port 0 with a temporary data directory. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server';
+import { tempDir } from './temp';
+
+export { tempDir };
 
 export interface TestServer extends RunningServer {
 	dataDir: string;
 	/** Closes the server and removes its data. */
 	destroy(): Promise<void>;
-}
-
-export function tempDir(prefix = 'parley-test-'): string {
-	return mkdtempSync(join(tmpdir(), prefix));
 }
 
 export async function startTestServer(opts: ServerOptions = {}): Promise<TestServer> {
