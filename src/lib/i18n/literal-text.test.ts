@@ -34,7 +34,7 @@ function outsideBraces(value: string): string {
 }
 
 /** The literal parts of `placeholder`, `title`, `aria-label` and `alt` attributes written in markup. */
-export function literalTexts(markup: string): string[] {
+function literalTexts(markup: string): string[] {
 	const found: string[] = [];
 	for (const m of markup.matchAll(/\s(?:placeholder|title|aria-label|alt)="([^"]*)"/g)) {
 		const literal = outsideBraces(m[1]!).trim();
