@@ -49,6 +49,7 @@ import { transcriberFromEnv } from './calls/transcribe';
 import { fromAiService } from './ai/call-summary';
 import { parseIceServers } from '../../src/lib/protocol/calls';
 import { decodePayload } from '../../src/lib/protocol/bootstrap';
+import type { ContactSummary } from '../../src/lib/domain/types';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -248,12 +249,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		visibility,
 		fanout,
 		online: (userId) => hub.connectionsOf(userId) > 0,
-		// The status kept by the bootstrap snapshot (current on every write): no document loaded.
-		statusOf: async (docId) => {
+		// The summary kept by the bootstrap snapshot (current on every write): no document loaded.
+		summaryOf: async (docId) => {
 			const entry = await bootstrap.entry(docId);
-			const summary = entry ? decodePayload(entry.summary) : undefined;
-			const status = summary && typeof summary === 'object' ? (summary as { status?: unknown }).status : undefined;
-			return status === 'open' || status === 'closed' || status === 'snoozed' ? status : null;
+			return entry ? (decodePayload(entry.summary) as ContactSummary) : null;
 		},
 		clock,
 		log,

@@ -168,6 +168,30 @@ describe('scheduled workflows', () => {
 		expect(h.runs).toHaveLength(2);
 	}, 60_000);
 
+	// SPEC S7.7, S4.4 (a big workspace: the audience is matched on the summaries the server keeps)
+	it('matches an audience without loading the document of any contact outside it', async () => {
+		const dataDir = tempDir('parley-wf-schedule-');
+		dirs.push(dataDir);
+		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const started = await start(dataDir, clock);
+		const server = started.server;
+		let token = started.token;
+		const audienceIds = await contacts(server, token);
+		const id = (await api(server.url, token, 'POST', '/api/workflows', { definition: hourly('Summaries only') })).json.id as string;
+		const loaded = () => new Set([...server.visibility.contactDocIds()].filter((d) => server.rooms.view(d) !== undefined));
+		const before = loaded();
+		clock.now = Math.floor(clock.now / HOUR) * HOUR + HOUR + 1000;
+		token = (await login(server.url, 'owner@demo.test')).accessToken;
+		server.workflows.kick();
+		await waitFor(async () => (await history(server, token, id)).occurrences[0]?.status === 'done', 15_000, 'the occurrence processed');
+		const h = await history(server, token, id);
+		expect(h.occurrences[0]).toMatchObject({ matched: 3, started: 3 });
+		expect(h.runs.map((r) => r.contactId).sort()).toEqual([...audienceIds].sort());
+		// The seeded contacts (20, none named Schedy) were read from their summaries, not loaded.
+		const outside = [...loaded()].filter((d) => !before.has(d) && !audienceIds.some((c) => d.endsWith(c)));
+		expect(outside).toEqual([]);
+	}, 60_000);
+
 	// SPEC S7.7 (daily at a time of day in the workspace's time zone, set in Settings > Workspace)
 	it('runs a daily schedule at its time in the workspace time zone', async () => {
 		const dataDir = tempDir('parley-wf-schedule-');

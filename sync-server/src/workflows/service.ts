@@ -2,7 +2,7 @@
  * Wiring of workflows and the bot (SPEC S7.7, S7.8): the engine (a write hook), the bot it
  * hands incoming messages to, and their HTTP routes. `server.ts` makes one per process.
  */
-import type { DocId, Status, UserId } from '../../../src/lib/domain/types';
+import type { ContactSummary, DocId, UserId } from '../../../src/lib/domain/types';
 import { workspaceOptions } from '../../../src/lib/domain/workspace-options';
 import type { Fanout } from '../fanout/fanout';
 import type { Route } from '../http/routes';
@@ -21,8 +21,8 @@ export interface WorkflowsOptions {
 	visibility: Visibility;
 	fanout: Fanout;
 	online(userId: UserId): boolean;
-	/** A contact's conversation status (least open counts open conversations). */
-	statusOf?(docId: DocId): Promise<Status | null>;
+	/** A contact's summary without loading its document (least open counts, schedule audiences). */
+	summaryOf?(docId: DocId): Promise<ContactSummary | null>;
 	clock: () => number;
 	log: (message: string) => void;
 	lease?: { readonly held: boolean };
@@ -67,7 +67,7 @@ export class Workflows {
 			visibility: o.visibility,
 			// This process's sockets, or any process's presence on `dir` (scale-out).
 			online: (userId) => o.online(userId) || presence.online(userId),
-			...(o.statusOf ? { statusOf: o.statusOf } : {}),
+			...(o.summaryOf ? { summaryOf: o.summaryOf } : {}),
 			clock: o.clock,
 			log: o.log,
 			soleProcess: o.store.kind !== 'postgres',
