@@ -350,6 +350,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
 			await store.setMeta('x', '2');
 			expect(await store.getMeta('x')).toBe('2');
 		});
+
+		// SPEC S5.4 (a list several processes append to, such as an email channel's delivery problems, loses no entry)
+		it('MetaStore: swaps a value only when it still holds the expected one', async () => {
+			const { store } = await fresh();
+			expect(await store.swapMeta('list', null, '[1]')).toBe(true);
+			expect(await store.swapMeta('list', null, '[2]')).toBe(false);
+			expect(await store.swapMeta('list', '[2]', '[3]')).toBe(false);
+			expect(await store.swapMeta('list', '[1]', '[1,2]')).toBe(true);
+			expect(await store.getMeta('list')).toBe('[1,2]');
+			// Many writers appending at once, each re-reading when it loses: every entry is kept.
+			const append = async (n: number) => {
+				for (;;) {
+					const seen = await store.getMeta('list');
+					const next = JSON.stringify([...(JSON.parse(seen ?? '[]') as number[]), n]);
+					if (await store.swapMeta('list', seen, next)) return;
+				}
+			};
+			await Promise.all([10, 11, 12, 13, 14, 15].map(append));
+			expect((JSON.parse((await store.getMeta('list'))!) as number[]).sort((a, b) => a - b)).toEqual([1, 2, 10, 11, 12, 13, 14, 15]);
+		});
 	});
 }
 

@@ -760,6 +760,14 @@ export class PostgresStore implements Store {
 		await this.q('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
 	}
 
+	async swapMeta(key: string, expected: string | null, value: string): Promise<boolean> {
+		const r =
+			expected === null
+				? await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value])
+				: await this.pool.query('UPDATE meta SET value = $1 WHERE key = $2 AND value = $3', [value, key, expected]);
+		return r.rowCount === 1;
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;

@@ -676,6 +676,11 @@ export class SqliteStore implements Store {
 		this.writeMeta(key, value);
 	}
 
+	async swapMeta(key: string, expected: string | null, value: string): Promise<boolean> {
+		if (expected === null) return this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value).changes === 1;
+		return this.stmt('UPDATE meta SET value = ? WHERE key = ? AND value = ?').run(value, key, expected).changes === 1;
+	}
+
 	private readMeta(key: string): string | null {
 		const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
 		return row?.value ?? null;

@@ -77,6 +77,17 @@ export type IngestResult =
 	| { ok: false; code: number; message: string };
 
 const problemsKey = (channelId: string) => `email.problems:${channelId}`;
+
+/** A stored list of delivery problems; anything unreadable reads as none. */
+function parseProblems(raw: string | null): EmailDeliveryProblem[] {
+	if (!raw) return [];
+	try {
+		const v = JSON.parse(raw) as unknown;
+		return Array.isArray(v) ? (v as EmailDeliveryProblem[]) : [];
+	} catch {
+		return [];
+	}
+}
 const signatureKey = (userId: string) => `email.signature:${userId}`;
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
@@ -332,26 +343,24 @@ export class EmailChannel {
 		return { ok: true, outcome: 'bounce', contactId: parsed.contactId, entryId: rec.entryId };
 	}
 
-	/** Adds an unmatched delivery report to the channel's list (once per report; the newest kept). */
+	/**
+	 * Adds an unmatched delivery report to the channel's list (once per report; the newest kept),
+	 * by compare-and-set: a report another process added meanwhile is read again, never dropped.
+	 */
 	private async recordProblem(channelId: string, p: EmailDeliveryProblem): Promise<void> {
-		await this.lock.run(`problems\u0000${channelId}`, async () => {
-			const list = await this.problems(channelId);
+		const key = problemsKey(channelId);
+		for (;;) {
+			const raw = await this.deps.store.getMeta(key);
+			const list = parseProblems(raw);
 			if (list.some((x) => x.reportId === p.reportId)) return;
 			list.push(p);
-			await this.deps.store.setMeta(problemsKey(channelId), JSON.stringify(list.slice(-MAX_DELIVERY_PROBLEMS)));
-		});
+			if (await this.deps.store.swapMeta(key, raw, JSON.stringify(list.slice(-MAX_DELIVERY_PROBLEMS)))) return;
+		}
 	}
 
 	/** The channel's unmatched delivery reports, oldest first. */
 	async problems(channelId: string): Promise<EmailDeliveryProblem[]> {
-		const raw = await this.deps.store.getMeta(problemsKey(channelId));
-		if (!raw) return [];
-		try {
-			const v = JSON.parse(raw) as unknown;
-			return Array.isArray(v) ? (v as EmailDeliveryProblem[]) : [];
-		} catch {
-			return [];
-		}
+		return parseProblems(await this.deps.store.getMeta(problemsKey(channelId)));
 	}
 
 	// --- HTTP -------------------------------------------------------------------------------
