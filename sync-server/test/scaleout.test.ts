@@ -440,3 +440,40 @@ describe('scale-out: a Redis restart mid-burst', () => {
 		expect(a.stderr() + b.stderr()).toContain('redis link back');
 	});
 });
+
+describe('scale-out: the first-run setup with two processes', () => {
+	let db: Awaited<ReturnType<typeof freshDatabase>>;
+	const children: ChildServer[] = [];
+
+	beforeAll(async () => {
+		db = await freshDatabase(services.current().pgUrl);
+		const env = { DATABASE_URL: db.url, REDIS_URL: services.current().redisUrl, DATA_DIR: tempDir('parley-scaleout-setup-'), PARLEY_DEMO: '0' };
+		children.push(...(await Promise.all([spawnServer(env), spawnServer(env)])));
+	}, 120_000);
+
+	afterAll(async () => {
+		await stopAll(children);
+		await db?.drop();
+	}, 60_000);
+
+	// SPEC S1.3 (a workspace has one first owner, whichever process the setup requests reach)
+	it('two people setting the workspace up at once through different processes: one owner, the other told to sign in', async () => {
+		const setup = (url: string, who: string) =>
+			fetch(`${url}/api/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ workspaceName: `Acme ${who}`, name: who, email: `${who}@example.com`, password: `${who}-password-1` })
+			}).then(async (r) => ({ status: r.status, json: (await r.json()) as { error?: { code: string } } }));
+		const [first, second] = await Promise.all([setup(children[0]!.url, 'eve'), setup(children[1]!.url, 'mallory')]);
+		expect([first.status, second.status].sort()).toEqual([201, 409]);
+		expect([first, second].find((r) => r.status === 409)!.json.error?.code).toBe('already_set_up');
+		const sql = new pg.Client(db.url);
+		await sql.connect();
+		try {
+			const users = await sql.query<{ email: string }>('SELECT email FROM users');
+			expect(users.rows).toHaveLength(1);
+		} finally {
+			await sql.end();
+		}
+	});
+});

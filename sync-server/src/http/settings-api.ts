@@ -16,7 +16,7 @@ import { checkOptionsPatch } from '../../../src/lib/domain/workspace-options';
 import { hashPassword } from '../auth/passwords';
 import { postJson } from '../channels/outbound-http';
 import { hashToken, randomSecret, sign } from '../channels/signature';
-import type { LinkKind, LinkRecord } from '../persistence/store';
+import type { LinkKind, LinkRecord, MetaStore } from '../persistence/store';
 import { audit } from './audit';
 import { COLORS, oneOf, teamIds, text, writeDir } from './directory-api';
 import { errorReply, reply, type Reply } from './respond';
@@ -163,6 +163,21 @@ async function useReset({ req, deps, params }: PublicContext): Promise<Reply> {
 
 let setupRunning: Promise<Reply> | null = null;
 
+/** The store's record of who is setting the workspace up: one setup across every process. */
+const SETUP_CLAIM = 'setup.claim';
+/** A claim whose setup never finished (its process died) is taken over after this long. */
+const SETUP_CLAIM_MS = 60_000;
+
+/** Claims the first-run setup by compare-and-set in the store; false when another process holds it. */
+async function claimSetup(store: MetaStore, email: string, now: number): Promise<boolean> {
+	const held = await store.getMeta(SETUP_CLAIM);
+	if (held !== null) {
+		const at = (JSON.parse(held) as { at?: unknown }).at;
+		if (typeof at === 'number' && now - at < SETUP_CLAIM_MS) return false;
+	}
+	return store.swapMeta(SETUP_CLAIM, held, JSON.stringify({ email, at: now }));
+}
+
 /** First run (empty workspace, no demo): names the workspace and creates its owner. */
 async function setup(ctx: PublicContext): Promise<Reply> {
 	// One at a time: the second of two simultaneous setups finds the owner made.
@@ -189,6 +204,8 @@ async function doSetup({ req, deps }: PublicContext): Promise<Reply> {
 	const pw = password(b.password);
 	if (!pw) return badPassword();
 	if (await deps.store.getUserByEmail(email)) return errorReply(409, 'email_taken', 'A user with this email exists.');
+	// The directory above is this process's view; another process may be setting up at this moment.
+	if (!(await claimSetup(deps.store, email, Date.now()))) return errorReply(409, 'already_set_up', 'This workspace is being set up; sign in instead.');
 	const id = `u-${newId()}` as UserId;
 	await deps.store.createUser({ id, email, passwordHash: await hashPassword(pw), tokenVersion: 0 });
 	const user: User = { id, name: name.value!, email, role: 'owner', restriction: 'none', teamIds: [], color: COLORS[0]!, active: true };
