@@ -94,6 +94,7 @@ export async function ensureWorkspace(
 	const snoozed: Array<[DocId, number]> = [];
 	const rescan: DocId[] = [];
 	const keys: Array<readonly [ContactId, readonly ContactKey[]]> = [];
+	let tBuilt: number;
 	try {
 		let written = 0;
 		let pending: Uint8Array[] = [];
@@ -133,8 +134,10 @@ export async function ensureWorkspace(
 			pending.push(state);
 			pendingBytes += state.length;
 			if (pending.length >= BATCH) flush();
+			if (built.length % 50_000 === 0) log(`seed: ${built.length} contacts built (${Math.round(performance.now() - t0)} ms)`);
 		}
 		flush();
+		tBuilt = performance.now();
 		// Stored in list order for Newest reversed, a batch at a time.
 		const order = sortContacts(built, 'newest').reverse();
 		for (let i = 0; i < order.length; i += BATCH) {
@@ -160,6 +163,7 @@ export async function ensureWorkspace(
 		closeSync(fd);
 		rmSync(spillDir, { recursive: true, force: true });
 	}
+	const tStored = performance.now();
 	const head = await store.headSeq();
 	await recordSeededAccess(store, access, head);
 	await recordSeededWatch(store, keys, rescan, head);
@@ -174,6 +178,7 @@ export async function ensureWorkspace(
 	// channels/outbound-http.ts), so its queued replies are sent on a fresh start.
 	if (!(await store.getChannelSecret(DEMO_CHANNELS.webhook))) await store.setChannelSecret(DEMO_CHANNELS.webhook, randomSecret());
 	await store.setMeta(WORKSPACE_KEY, team.directory.workspaceId);
-	log(`seeded the demo workspace: ${built.length} contacts, ${team.users.length} users in ${Math.round(performance.now() - t0)} ms`);
+	const ms = (t: number) => Math.round(t - t0);
+	log(`seeded the demo workspace: ${built.length} contacts, ${team.users.length} users in ${ms(performance.now())} ms (built ${ms(tBuilt)}, stored ${ms(tStored)})`);
 	return { workspaceId: team.directory.workspaceId, seeded: true };
 }
