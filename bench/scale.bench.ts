@@ -174,6 +174,20 @@ export const benchmarks: Benchmark[] = [
 				figures.push({ figure: `bootstrap snapshot held by the server (${contacts} contacts)`, value: server.bootstrap.bytes / 1e6, unit: 'MB' });
 
 				let phase = 'browser start';
+				// A page that stops answering (a hung evaluate, a tab stuck in a collection) must end its
+				// phase, not the run: past its budget the browser is closed, so whatever waits on it throws.
+				let overrun: string | null = null;
+				let guard: NodeJS.Timeout | undefined;
+				const enter = (name: string, budgetMs: number) => {
+					phase = name;
+					clearTimeout(guard);
+					guard = setTimeout(() => {
+						overrun = `no end within ${Math.round(budgetMs / 1000)} s, browser closed`;
+						ctx.log(`${name}: ${overrun}`);
+						void browser?.close().catch(() => undefined);
+					}, budgetMs);
+				};
+				enter(phase, 120_000);
 				try {
 					browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 					const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 } });
@@ -183,7 +197,7 @@ export const benchmarks: Benchmark[] = [
 					});
 					const page = await context.newPage();
 
-					phase = 'first login';
+					enter('first login', 3 * PHASE_MS + 120_000);
 					// --- first login ------------------------------------------------------------------
 					const tLogin = Date.now();
 					await signIn(page, 'owner@demo.test');
@@ -220,7 +234,7 @@ export const benchmarks: Benchmark[] = [
 					});
 					figures.push({ figure: `IndexedDB footprint (${label}; per 1M messages: x${(1e6 / messages).toFixed(1)})`, value: footprint / 1e6, unit: 'MB' });
 
-					phase = 'message search';
+					enter('message search', 2 * PHASE_MS + 60_000);
 					// --- message search (worker) ------------------------------------------------------
 					const tIndex = Date.now();
 					const indexed = ONLY_RECONNECT || (await waitPage(page, `window.__parley?.app.search.complete === true`, PHASE_MS));
@@ -240,7 +254,8 @@ export const benchmarks: Benchmark[] = [
 					figures.push({ figure: 'page (main thread) JS heap after the first login', value: pageHeap / 1e6, unit: 'MB' });
 					await page.evaluate(() => (window as unknown as ScaleDebug).__parley!.app.search.setQuery(''));
 
-					phase = 'list switches';
+					enter('list switches', 2 * PHASE_MS);
+					const switchesEnd = Date.now() + PHASE_MS;
 					// --- list switches ----------------------------------------------------------------
 					// Measured in the page as the inbox bench does (bench/inbox.bench.ts): from the click's
 					// input event to the paint after the list's DOM changed. The first way this bench
@@ -255,7 +270,7 @@ export const benchmarks: Benchmark[] = [
 							await click();
 							asBefore.push((await page.evaluate(CLICK_TO_PAINT)) as number);
 						});
-					for (let i = 0; i < (ONLY_RECONNECT ? 0 : 8); i++) {
+					for (let i = 0; i < (ONLY_RECONNECT ? 0 : 8) && Date.now() < switchesEnd; i++) {
 						for (const name of ['Mine', 'Unassigned', 'All']) {
 							const target = page.locator('nav, aside').getByText(name, { exact: true }).first();
 							switches.push(await timed(() => target.click()));
@@ -277,12 +292,13 @@ export const benchmarks: Benchmark[] = [
 					figures.push({ figure: `inbox / filter / sort switch, ${contacts} conversations: input -> list painted, p95 of ${painted.length}`, value: percentile(painted, 95), unit: 'ms', target: '<= 50' });
 					figures.push({ figure: `the same switches measured as before (2 frames after an evaluate sent after the click), p95 of ${asBefore.length}`, value: percentile(asBefore, 95), unit: 'ms' });
 
-					phase = 'cold open';
+					enter('cold open', PHASE_MS + 300_000);
+					const coldEnd = Date.now() + PHASE_MS;
 					// --- cold open ----------------------------------------------------------------------
 					await page.evaluate(() => (window as unknown as ScaleDebug).__parley!.app.replica!.summaries.compact());
 					await context.setOffline(true);
 					const cold: number[] = [];
-					for (let i = 0; i < (ONLY_RECONNECT ? 1 : 3); i++) {
+					for (let i = 0; i < (ONLY_RECONNECT ? 1 : 3) && (i === 0 || Date.now() < coldEnd); i++) {
 						await page.reload();
 						if (!(await waitPage(page, `performance.getEntriesByName('parley:list-painted').length > 0`, 120_000))) continue;
 						cold.push(
@@ -292,7 +308,7 @@ export const benchmarks: Benchmark[] = [
 					}
 					figures.push({ figure: `cold open, ${contacts} stored: app start -> list painted, median of ${cold.length}`, value: percentile(cold, 50), unit: 'ms', target: '<= 100' });
 
-					phase = 'reconnect after a day offline';
+					enter('reconnect after a day offline', PHASE_MS + 180_000);
 					// --- reconnect after a day offline with 500 changed conversations -------------------
 					// Measured on a device that holds every document (the first login complete), offline
 					// since the cold opens; the server applies 500 changes to conversations the user sees.
@@ -328,10 +344,12 @@ export const benchmarks: Benchmark[] = [
 					await browser.close();
 					browser = undefined;
 				} catch (err) {
-					figures.push(broke(phase, err));
+					figures.push(broke(phase, overrun !== null ? new Error(overrun) : err));
 					ctx.log(`${phase} broke: ${String(err)}`);
 					await browser?.close().catch(() => undefined);
 					browser = undefined;
+				} finally {
+					clearTimeout(guard);
 				}
 
 				try {
