@@ -265,15 +265,26 @@ export const benchmarks: Benchmark[] = [
 					await page.evaluate(IN_PAGE);
 					const switches: SwitchResult[] = [];
 					const asBefore: number[] = [];
-					const timed = (click: () => Promise<void>) =>
-						measure(page, async () => {
-							await click();
-							asBefore.push((await page.evaluate(CLICK_TO_PAINT)) as number);
-						});
-					for (let i = 0; i < (ONLY_RECONNECT ? 0 : 8) && Date.now() < switchesEnd; i++) {
+					// A switch whose list has not changed 5 s after the click (the measurer's limit) is
+					// counted, not thrown: the 500,000 probe lost its cold opens and reconnect to one.
+					let missed = 0;
+					const timed = async (click: () => Promise<void>) => {
+						try {
+							switches.push(
+								await measure(page, async () => {
+									await click();
+									asBefore.push((await page.evaluate(CLICK_TO_PAINT)) as number);
+								})
+							);
+						} catch (err) {
+							if (!String(err).includes('did not change')) throw err;
+							missed++;
+						}
+					};
+					for (let i = 0; i < (ONLY_RECONNECT ? 0 : 8) && Date.now() < switchesEnd && missed < 3; i++) {
 						for (const name of ['Mine', 'Unassigned', 'All']) {
 							const target = page.locator('nav, aside').getByText(name, { exact: true }).first();
-							switches.push(await timed(() => target.click()));
+							await timed(() => target.click());
 						}
 						for (const [trigger, label] of [
 							['[data-testid="sort"]', i % 2 === 0 ? 'Oldest' : 'Newest'],
@@ -282,10 +293,11 @@ export const benchmarks: Benchmark[] = [
 							await page.locator(trigger).click();
 							const item = page.getByRole('menu').getByRole('menuitemradio', { name: label, exact: true });
 							await item.waitFor();
-							switches.push(await timed(() => item.click()));
+							await timed(() => item.click());
 						}
-						switches.push(await timed(() => page.getByTestId('unreplied').click()));
+						await timed(() => page.getByTestId('unreplied').click());
 					}
+					if (missed > 0) figures.push({ figure: `inbox / filter / sort switches whose list had not changed 5 s after the click (not reached), of ${missed + switches.length}`, value: missed, unit: 'switches' });
 					const painted = switches.map((r) => r.total);
 					ctx.log(`switches: input -> list DOM changed p95 ${percentile(switches.map((r) => r.toDom), 95).toFixed(1)} ms; input -> dispatch p95 ${percentile(switches.map((r) => r.queued), 95).toFixed(1)} ms`);
 					figures.push({ figure: `inbox / filter / sort switch, ${contacts} conversations: input -> list painted, p50 of ${painted.length}`, value: percentile(painted, 50), unit: 'ms', target: '<= 50' });
