@@ -9,17 +9,26 @@
  *
  * The seed also derives, from each contact document it just built, what a first start would
  * otherwise decode every document again for (issue 26: an hour at 500,000 contacts): the access
- * index rows with their checkpoint, and, given a file, the bootstrap snapshot
- * (`bootstrapPayloads`, written by `writeSnapshotFile`: the one home of its layout).
+ * index rows with their checkpoint, the channel watch's keys, documents to report and checkpoint
+ * (`watchOfContact`, `recordSeededWatch`), the snooze index and its checkpoint (`snoozeOf`,
+ * `recordSeededSnoozes`), and, given a file, the bootstrap snapshot (`bootstrapPayloads`,
+ * written by `writeSnapshotFile`: the one home of its layout). Each is computed per document by
+ * the module that owns it. The contacts come one at a time from the generator and their states
+ * wait in a temporary spill file, so memory holds no contact's messages beyond the one built.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildContactDoc, buildDirectoryDoc } from '../../src/lib/doc/seed';
-import { encodeState, summarize } from '../../src/lib/doc';
-import { DEMO_CHANNELS, generateWorkspace } from '../../src/lib/demo/generate';
+import { contactDoc, encodeState, storageOrigin, summarize } from '../../src/lib/doc';
+import { DEMO_CHANNELS, demoTeam, generateContacts } from '../../src/lib/demo/generate';
 import { randomSecret } from './channels/signature';
+import { recordSeededWatch, watchOfContact } from './channels/watch';
+import { recordSeededSnoozes, snoozeOf } from './scheduler/snooze';
 import { contactDocId, DIR_DOC_ID, newId } from '../../src/lib/domain/ids';
 import { sortContacts } from '../../src/lib/domain/list';
-import type { DocId, WorkspaceId } from '../../src/lib/domain/types';
-import type { AuthStore, ChannelSecrets, MetaStore, UpdateLog } from './persistence/store';
+import type { ContactId, DocId, WorkspaceId } from '../../src/lib/domain/types';
+import type { AuthStore, ChannelRecords, ChannelSecrets, ContactKey, MetaStore, UpdateLog } from './persistence/store';
 import { hashPassword } from './auth/passwords';
 import { bootstrapPayloads, writeSnapshotFile, type BootstrapEntry } from './bootstrap';
 import { accessOfContact, EMPTY_DIRECTORY, recordSeededAccess, type ContactAccess } from './visibility';
@@ -27,6 +36,8 @@ import type { AccessIndex, ChangeFeed, DocAccess } from './persistence/store';
 
 const WORKSPACE_KEY = 'workspace.id';
 const SEED_UPDATE_ID = 'seed';
+/** Contacts whose states are written to the spill file together, and stored together. */
+const BATCH = 1000;
 
 export interface SeedOptions {
 	contacts: number;
@@ -36,7 +47,7 @@ export interface SeedOptions {
 
 /** The workspace id, seeding the store first when it holds no workspace yet. */
 export async function ensureWorkspace(
-	store: Pick<UpdateLog, 'appendUpdate'> & Pick<ChangeFeed, 'headSeq'> & AccessIndex & AuthStore & MetaStore & ChannelSecrets,
+	store: Pick<UpdateLog, 'appendUpdate'> & Pick<ChangeFeed, 'headSeq'> & AccessIndex & AuthStore & MetaStore & ChannelSecrets & Pick<ChannelRecords, 'setContactKeys'>,
 	seed: SeedOptions | false,
 	now: number,
 	log: (m: string) => void,
@@ -54,56 +65,120 @@ export async function ensureWorkspace(
 		return { workspaceId, seeded: false };
 	}
 	const t0 = performance.now();
-	const ws = generateWorkspace({
-		seed: seed.seed ?? 1,
-		contacts: seed.contacts,
-		now,
-		...(seed.messagesPerContact !== undefined ? { messagesPerContact: seed.messagesPerContact } : {})
-	});
-	const appends: Array<Promise<unknown>> = [];
-	const dir = buildDirectoryDoc(ws.directory);
-	appends.push(store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID));
+	const team = demoTeam();
+	const hashes = Promise.all(team.users.map((u) => hashPassword(u.password)));
+	const dir = buildDirectoryDoc(team.directory);
+	await store.appendUpdate(DIR_DOC_ID, encodeState(dir), SEED_UPDATE_ID);
 	dir.destroy();
+	// What the seed keeps per contact while it builds the others: small, beside the snapshot's
+	// payloads (which the server holds whole anyway); each document's state waits in a spill file
+	// for its turn in list order.
 	interface Built {
+		id: ContactId;
 		docId: DocId;
-		state: Uint8Array;
+		lastMessageAt: number | null;
+		statusSince: number | null;
+		offset: number;
+		length: number;
 		access: ContactAccess;
 		payloads: { summary: Uint8Array; text: Uint8Array } | null;
+		keys: ContactKey[];
+		report: boolean;
+		snooze: number | null;
 	}
-	const built = new Map<string, Built>();
-	const summaries = ws.contacts.map((c) => {
-		const ydoc = buildContactDoc(c);
-		const docId = contactDocId(c.id);
-		built.set(c.id, { docId, state: encodeState(ydoc), access: accessOfContact(ydoc), payloads: snapshotFile ? bootstrapPayloads(docId, ydoc) : null });
-		const s = summarize(c.id, ydoc);
-		ydoc.destroy();
-		return s;
-	});
+	const built: Built[] = [];
+	const spillDir = mkdtempSync(join(tmpdir(), 'parley-seed-'));
+	const fd = openSync(join(spillDir, 'states'), 'w+');
 	const access: DocAccess[] = [];
 	const entries: Array<readonly [DocId, BootstrapEntry]> = [];
-	for (const s of sortContacts(summaries, 'newest').reverse()) {
-		const b = built.get(s.id)!;
-		appends.push(
-			store.appendUpdate(b.docId, b.state, SEED_UPDATE_ID).then(({ seq }) => {
+	const snoozed: Array<[DocId, number]> = [];
+	const rescan: DocId[] = [];
+	const keys: Array<readonly [ContactId, readonly ContactKey[]]> = [];
+	let tBuilt: number;
+	try {
+		let written = 0;
+		let pending: Uint8Array[] = [];
+		let pendingBytes = 0;
+		const flush = () => {
+			if (pendingBytes > 0) writeSync(fd, Buffer.concat(pending, pendingBytes), 0, pendingBytes, written);
+			written += pendingBytes;
+			pending = [];
+			pendingBytes = 0;
+		};
+		// One contact at a time from the generator (500,000 contacts are 10M messages).
+		for (const c of generateContacts({
+			seed: seed.seed ?? 1,
+			contacts: seed.contacts,
+			now,
+			...(seed.messagesPerContact !== undefined ? { messagesPerContact: seed.messagesPerContact } : {})
+		})) {
+			const ydoc = buildContactDoc(c);
+			const docId = contactDocId(c.id);
+			const state = encodeState(ydoc);
+			const s = summarize(c.id, ydoc);
+			const watched = watchOfContact(ydoc);
+			built.push({
+				id: c.id,
+				docId,
+				lastMessageAt: s.lastMessageAt,
+				statusSince: s.statusSince,
+				offset: written + pendingBytes,
+				length: state.length,
+				access: accessOfContact(ydoc),
+				payloads: snapshotFile ? bootstrapPayloads(docId, ydoc) : null,
+				keys: watched.keys,
+				report: watched.undispatched.length > 0,
+				snooze: snoozeOf(contactDoc(ydoc, storageOrigin()).state.get())
+			});
+			ydoc.destroy();
+			pending.push(state);
+			pendingBytes += state.length;
+			if (pending.length >= BATCH) flush();
+			if (built.length % 50_000 === 0) log(`seed: ${built.length} contacts built (${Math.round(performance.now() - t0)} ms)`);
+		}
+		flush();
+		tBuilt = performance.now();
+		// Stored in list order for Newest reversed, a batch at a time.
+		const order = sortContacts(built, 'newest').reverse();
+		for (let i = 0; i < order.length; i += BATCH) {
+			const batch = order.slice(i, i + BATCH);
+			const stored = await Promise.all(
+				batch.map((b) => {
+					const state = new Uint8Array(b.length);
+					readSync(fd, state, 0, b.length, b.offset);
+					return store.appendUpdate(b.docId, state, SEED_UPDATE_ID);
+				})
+			);
+			batch.forEach((b, j) => {
+				const seq = stored[j]!.seq;
 				access.push({ docId: b.docId, ...b.access, seq });
 				if (b.payloads) entries.push([b.docId, { seq, ...b.payloads }]);
-			})
-		);
+				if (b.snooze !== null) snoozed.push([b.docId, b.snooze]);
+				if (b.report) rescan.push(b.docId);
+				// In the order stored: a key two contacts share is the last one's, as after the scan.
+				keys.push([b.id, b.keys]);
+			});
+		}
+	} finally {
+		closeSync(fd);
+		rmSync(spillDir, { recursive: true, force: true });
 	}
-	built.clear();
-	const hashes = await Promise.all(ws.users.map((u) => hashPassword(u.password)));
-	await Promise.all(appends);
+	const tStored = performance.now();
 	const head = await store.headSeq();
 	await recordSeededAccess(store, access, head);
-	if (snapshotFile) await writeSnapshotFile(snapshotFile, ws.directory.workspaceId, head, entries);
-	for (const [i, { user }] of ws.users.entries()) {
+	await recordSeededWatch(store, keys, rescan, head);
+	await recordSeededSnoozes(store, snoozed, head);
+	if (snapshotFile) await writeSnapshotFile(snapshotFile, team.directory.workspaceId, head, entries);
+	const passwords = await hashes;
+	for (const [i, { user }] of team.users.entries()) {
 		if (await store.getUserById(user.id)) continue;
-		await store.createUser({ id: user.id, email: user.email, passwordHash: hashes[i]!, tokenVersion: 0 });
+		await store.createUser({ id: user.id, email: user.email, passwordHash: passwords[i]!, tokenVersion: 0 });
 	}
 	// The demo's webhook channel signs with a secret of its own (its receiver is built in:
 	// channels/outbound-http.ts), so its queued replies are sent on a fresh start.
 	if (!(await store.getChannelSecret(DEMO_CHANNELS.webhook))) await store.setChannelSecret(DEMO_CHANNELS.webhook, randomSecret());
-	await store.setMeta(WORKSPACE_KEY, ws.directory.workspaceId);
-	log(`seeded the demo workspace: ${ws.contacts.length} contacts, ${ws.users.length} users in ${Math.round(performance.now() - t0)} ms`);
-	return { workspaceId: ws.directory.workspaceId, seeded: true };
+	await store.setMeta(WORKSPACE_KEY, team.directory.workspaceId);
+	const ms = (t: number) => Math.round(t - t0);
+	log(`seeded the demo workspace: ${built.length} contacts, ${team.users.length} users in ${ms(performance.now())} ms (built ${ms(tBuilt)}, stored ${ms(tStored)})`);
+	return { workspaceId: team.directory.workspaceId, seeded: true };
 }

@@ -226,6 +226,20 @@ export function demoId(rng: Prng): string {
 }
 
 export function generateWorkspace(options: GenerateOptions): DemoWorkspace {
+	return { ...demoTeam(), contacts: [...generateContacts(options)] };
+}
+
+/** The demo's directory and login records (no contacts; the same for every seed). */
+export function demoTeam(): Pick<DemoWorkspace, 'directory' | 'users'> {
+	const dir = directory();
+	return { directory: dir, users: dir.users.map((user) => ({ user, password: DEMO_PASSWORD })) };
+}
+
+/**
+ * The contacts of `generateWorkspace`, one at a time and in the same order (the same seed gives
+ * the same contacts): a seed of 500,000 contacts holds one at a time, not 10M messages at once.
+ */
+export function* generateContacts(options: GenerateOptions): Generator<DemoContact, void, undefined> {
 	const rng = createPrng(options.seed);
 	const count = options.contacts ?? 300;
 	const per = options.messagesPerContact ?? { min: 2, max: 18 };
@@ -234,7 +248,6 @@ export function generateWorkspace(options: GenerateOptions): DemoWorkspace {
 	const fixed = fixedScenarios();
 	const agents = dir.users.filter((u) => u.role === 'agent').map((u) => u.id);
 	const people = dir.users.map((u) => ({ id: u.id, name: u.name }));
-	const contacts: DemoContact[] = [];
 	for (let i = 0; i < count; i++) {
 		const scenario = fixed[i] ?? randomScenario(rng);
 		const lang = rng.bool(0.5) ? 'fr' : 'en';
@@ -258,7 +271,7 @@ export function generateWorkspace(options: GenerateOptions): DemoWorkspace {
 			users: people,
 			newId: () => demoId(rng)
 		});
-		contacts.push({
+		yield {
 			id,
 			createdAt,
 			profile,
@@ -267,7 +280,6 @@ export function generateWorkspace(options: GenerateOptions): DemoWorkspace {
 			entries: thread.entries,
 			deliveries: thread.deliveries,
 			reads: thread.reads
-		});
+		};
 	}
-	return { directory: dir, users: dir.users.map((user) => ({ user, password: DEMO_PASSWORD })), contacts };
 }

@@ -51,7 +51,7 @@ export function effectiveQuery(query: ListQuery): ListQuery {
 	return { ...query, status, sort: effectiveSort(query.sort, status) };
 }
 
-type Sortable = Pick<ContactSummary, 'id' | 'lastMessageAt' | 'statusSince'>;
+export type Sortable = Pick<ContactSummary, 'id' | 'lastMessageAt' | 'statusSince'>;
 
 function finiteOrNull(n: number | null): number | null {
 	return n !== null && Number.isFinite(n) ? n : null;
@@ -98,8 +98,8 @@ export function compareBySort(a: Sortable, b: Sortable, sort: SortKey): number {
  * Every contact in list order for `sort` (already effective), whatever the filters: filtering
  * this keeps the order, so one sorted copy serves every inbox and filter (state/list-index.ts).
  */
-export function sortContacts(contacts: Iterable<ContactSummary>, sort: SortKey): ContactSummary[] {
-	const rows: Array<{ c: ContactSummary; k: number | null }> = [];
+export function sortContacts<T extends Sortable = ContactSummary>(contacts: Iterable<T>, sort: SortKey): T[] {
+	const rows: Array<{ c: T; k: number | null }> = [];
 	for (const c of contacts) rows.push({ c, k: keyOf(c, sort) });
 	rows.sort((x, y) => compareKeys(x.k, x.c.id, y.k, y.c.id, sort));
 	return rows.map((r) => r.c);

@@ -12,6 +12,12 @@
  *   `channels.checkpoint`). The checkpoint only moves to the head seq when nothing is in flight
  *   on the write path and every index write the watcher started has finished, so a crash at
  *   any point leaves the affected documents after the checkpoint, and they are scanned again.
+ * - Seeded: the seed (`workspace.ts`) computes what the restart path would take from each
+ *   document it builds (`watchOfContact`) and records it with `recordSeededWatch`: the lookup
+ *   keys, the documents holding messages to report (meta `channels.rescan`, read by the next
+ *   `scanStored` with the documents changed since the checkpoint, then cleared) and the
+ *   checkpoint at the seed's head, so a seeded store's first start decodes only those documents
+ *   (issue 26: a pass over every contact, minutes at 100,000).
  * Reporting twice is harmless: the outbox insert is keyed by (document, entry id) and delivery
  * statuses only move forward.
  */
@@ -24,6 +30,7 @@ import type { Rooms } from '../rooms';
 import type { DocView } from '../write-hooks';
 
 const CHECKPOINT_KEY = 'channels.checkpoint';
+const RESCAN_KEY = 'channels.rescan';
 export const PROFILE_KEY_KINDS = ['phone', 'email'] as const;
 
 export type OutgoingHandler = (docId: DocId, contactId: ContactId, entry: MessageEntry, profile: Profile) => void;
@@ -57,6 +64,32 @@ const undispatched = (e: unknown, status: (id: string) => DeliveryStatus | undef
 	const s = status(m.id);
 	return s === undefined || s === 'queued';
 };
+
+/** What the watch takes from one stored contact document: its lookup keys and the messages to report. */
+export function watchOfContact(ydoc: YDoc): { profile: Profile; keys: ContactKey[]; undispatched: MessageEntry[] } {
+	const c = contactDoc(ydoc, storageOrigin());
+	const deliveries = c.delivery.all();
+	const profile = c.profile.get();
+	const undispatchedEntries: MessageEntry[] = [];
+	for (const e of c.thread.entries()) if (undispatched(e, (id) => deliveries[id]?.status)) undispatchedEntries.push(e);
+	return { profile, keys: profileKeys(profile), undispatched: undispatchedEntries };
+}
+
+/**
+ * The seed's record of what `scanStored` would find in the documents it stored up to `head`
+ * (`watchOfContact` of each): their keys, the documents with messages to report (scanned at the
+ * next start), and the checkpoint.
+ */
+export async function recordSeededWatch(
+	store: MetaStore & Pick<ChannelRecords, 'setContactKeys'>,
+	keys: Iterable<readonly [ContactId, readonly ContactKey[]]>,
+	rescan: readonly DocId[],
+	head: number
+): Promise<void> {
+	for (const [contactId, k] of keys) if (k.length > 0) await store.setContactKeys(contactId, PROFILE_KEY_KINDS, k);
+	await store.setMeta(RESCAN_KEY, JSON.stringify(rescan));
+	await store.setMeta(CHECKPOINT_KEY, String(head));
+}
 
 export class ThreadWatch {
 	private readonly watched = new WeakSet<YDoc>();
@@ -99,11 +132,14 @@ export class ThreadWatch {
 		});
 	}
 
-	/** Restart path: every contact document stored since the checkpoint. */
+	/** Restart path: every contact document stored since the checkpoint (and those the seed left to report). */
 	async scanStored(): Promise<number> {
 		const checkpoint = Number((await this.deps.store.getMeta(CHECKPOINT_KEY)) ?? 0);
+		const rescan = JSON.parse((await this.deps.store.getMeta(RESCAN_KEY)) ?? '[]') as DocId[];
+		const ids = new Set<DocId>(rescan);
+		for (const { docId } of await this.deps.store.changedSince(checkpoint)) ids.add(docId);
 		let n = 0;
-		for (const { docId } of await this.deps.store.changedSince(checkpoint)) {
+		for (const docId of ids) {
 			const parsed = parseDocId(docId);
 			if (parsed?.kind !== 'contact') continue;
 			const live = this.deps.rooms.view(docId);
@@ -115,11 +151,12 @@ export class ThreadWatch {
 			if (!stored) continue;
 			const ydoc = this.deps.rooms.readStored(docId, stored.updates);
 			if (!ydoc) continue;
-			this.index(parsed.contactId, contactDoc(ydoc, storageOrigin()).profile.get());
 			n += this.scanDoc(docId, parsed.contactId, ydoc);
 			ydoc.destroy();
 		}
 		await this.settle();
+		// Reported (the outbox rows and statuses written): the seed's list is done with.
+		if (rescan.length > 0) await this.deps.store.setMeta(RESCAN_KEY, '[]');
 		return n;
 	}
 
@@ -137,17 +174,10 @@ export class ThreadWatch {
 	}
 
 	private scanDoc(docId: DocId, contactId: ContactId, ydoc: YDoc): number {
-		const c = contactDoc(ydoc, storageOrigin());
-		const deliveries = c.delivery.all();
-		const profile = c.profile.get();
-		let n = 0;
-		for (const e of c.thread.entries()) {
-			if (undispatched(e, (id) => deliveries[id]?.status)) {
-				this.report(docId, contactId, e, profile);
-				n++;
-			}
-		}
-		return n;
+		const { profile, undispatched: found } = watchOfContact(ydoc);
+		this.index(contactId, profile);
+		for (const e of found) this.report(docId, contactId, e, profile);
+		return found.length;
 	}
 
 	private report(docId: DocId, contactId: ContactId, e: MessageEntry, profile: Profile): void {

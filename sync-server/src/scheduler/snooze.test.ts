@@ -1,6 +1,7 @@
 // SPEC S7.4 S7.5: the server wakes snoozed contacts when their time passes, back to the status
 // before the snooze, with a `woken` event from the system; also after a restart. Real server on
 // port 0, an injectable clock (real time plus an offset the test moves), no fixed sleeps.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc, docFromUpdates, storageOrigin } from '../../../src/lib/doc';
@@ -10,6 +11,8 @@ import type { DocId, EventEntry } from '../../../src/lib/domain/types';
 import { startTestServer, tempDir, type TestServer } from '../../test/helpers/server';
 import { SqliteStore } from '../persistence/sqlite';
 import { MinHeap } from './heap';
+import { recordSeededSnoozes, SnoozeScheduler } from './snooze';
+import type { Rooms } from '../rooms';
 import { waitFor } from '../../../src/lib/test-utils/wait';
 
 const USER = { type: 'user', id: 'u-olivia' } as const;
@@ -132,6 +135,30 @@ describe('snooze scheduler', () => {
 		server = await startTestServer({ clock, dataDir, maintenanceEveryMs: 0 });
 		cleanups.push(() => server.destroy());
 		expect(server.snooze.scheduled().has(docId)).toBe(true);
+	});
+
+	it('keeps a snooze without a time (due at once) in its stored index across a restart', async () => {
+		// A process that does not hold the lease keeps the index but never wakes: what it stores
+		// is what the next holder starts from.
+		const dataDir = tempDir();
+		const store = new SqliteStore(join(dataDir, 'parley.db'));
+		await store.migrate();
+		cleanups.push(async () => {
+			await store.close();
+			rmSync(dataDir, { recursive: true, force: true });
+		});
+		const docId = 'c/timeless-snooze' as DocId;
+		await recordSeededSnoozes(store, [[docId, -Infinity]], await store.headSeq());
+		const rooms = { inflightCount: 0, view: () => undefined } as unknown as Rooms;
+		const opts = { store, rooms, clock: () => Date.now(), log: () => undefined, lease: { held: false } };
+		const first = new SnoozeScheduler(opts);
+		await first.start();
+		expect(first.scheduled().get(docId)).toBe(-Infinity);
+		await first.close();
+		const second = new SnoozeScheduler(opts);
+		await second.start();
+		expect(second.scheduled().get(docId)).toBe(-Infinity);
+		await second.close();
 	});
 });
 

@@ -11,6 +11,9 @@
  *   after `snooze.checkpoint` are re-read on start. The checkpoint is a head seq read while no
  *   write was in flight and no update was seen since the index snapshot that is stored with it,
  *   so every update after it is re-read (the argument of `channels/watch.ts`).
+ * - Seeded: the seed (`workspace.ts`) reads each document it builds with `snoozeOf`, the rule
+ *   `read` applies, and stores the index and the checkpoint at its head (`recordSeededSnoozes`),
+ *   so a seeded store's first start decodes no document for it (issue 26).
  * - Wake: one server change per contact through `rooms.applyServerChange`, which runs in the
  *   room's write chain and re-reads the state there: it applies the domain's `wake(state, now,
  *   'system')` only if the contact is still due, so a concurrent unsnooze or re-snooze by a user
@@ -48,6 +51,25 @@ export interface SnoozeSchedulerOptions {
 	lease?: { readonly held: boolean };
 }
 
+/** When a contact with this state is due to wake (`-Infinity`: at once), or null when it is not snoozed. */
+export function snoozeOf(state: { status: string; snoozeUntil: number | null }): number | null {
+	// A snooze without a time is due at once (the domain's `dueForWake`), never stuck.
+	return state.status === 'snoozed' ? (state.snoozeUntil ?? -Infinity) : null;
+}
+
+/** The stored index (meta `snooze.index`): {docId: until}, null for "due at once". */
+function indexJson(until: Iterable<readonly [DocId, number]>): string {
+	const out: Record<string, number | null> = {};
+	for (const [docId, at] of until) out[docId] = Number.isFinite(at) ? at : null;
+	return JSON.stringify(out);
+}
+
+/** The seed's record of the snoozed contacts among the documents it stored up to `head` (`snoozeOf` of each). */
+export async function recordSeededSnoozes(store: MetaStore, until: Iterable<readonly [DocId, number]>, head: number): Promise<void> {
+	await store.setMeta(INDEX_KEY, indexJson(until));
+	await store.setMeta(CHECKPOINT_KEY, String(head));
+}
+
 export class SnoozeScheduler implements WriteHook {
 	private readonly until = new Map<DocId, number>();
 	private readonly heap = new MinHeap<DocId>();
@@ -78,7 +100,7 @@ export class SnoozeScheduler implements WriteHook {
 		if (raw) {
 			try {
 				const parsed = JSON.parse(raw) as Record<string, unknown>;
-				for (const [docId, at] of Object.entries(parsed)) if (typeof at === 'number') this.set(docId as DocId, at);
+				for (const [docId, at] of Object.entries(parsed)) if (typeof at === 'number' || at === null) this.set(docId as DocId, at ?? -Infinity);
 			} catch {
 				this.opts.log('snooze: unreadable index, rebuilding from every contact');
 				await store.setMeta(CHECKPOINT_KEY, '0');
@@ -157,9 +179,8 @@ export class SnoozeScheduler implements WriteHook {
 	}
 
 	private read(docId: DocId, state: { status: string; snoozeUntil: number | null }): void {
-		if (state.status === 'snoozed') {
-			// A snooze without a time is due at once (the domain's `dueForWake`), never stuck.
-			const at = state.snoozeUntil ?? -Infinity;
+		const at = snoozeOf(state);
+		if (at !== null) {
 			if (this.until.get(docId) === at) return;
 			this.set(docId, at);
 		} else {
@@ -236,7 +257,7 @@ export class SnoozeScheduler implements WriteHook {
 					this.dirty = false;
 					const quiet = this.opts.rooms.inflightCount === 0;
 					const seenAtSnapshot = this.seen;
-					const snapshot = JSON.stringify(Object.fromEntries([...this.until].filter(([, at]) => Number.isFinite(at))));
+					const snapshot = indexJson(this.until);
 					const head = quiet ? await this.opts.store.headSeq() : null;
 					await this.opts.store.setMeta(INDEX_KEY, snapshot);
 					if (head !== null && this.seen === seenAtSnapshot && this.opts.rooms.inflightCount === 0) {
