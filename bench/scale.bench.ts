@@ -43,6 +43,8 @@ const ONLY_LIST = process.env.BENCH_SCALE_ONLY === 'list';
 const PROFILE = process.env.BENCH_SCALE_PROFILE;
 /** `BENCH_SCALE_TRACE=<file>`: a Chromium trace of the page from sign-in to the list complete. */
 const TRACE = process.env.BENCH_SCALE_TRACE;
+/** `BENCH_STATIC_DIR=<dir>`: serve another client build (a before/after comparison in one tree). */
+const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? join(root, 'build');
 const AGENT_EMAILS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test', 'lucas@demo.test'];
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -171,7 +173,7 @@ export const benchmarks: Benchmark[] = [
 			let agents: WebSocket[] = [];
 			try {
 				const t0 = Date.now();
-				server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir: join(root, 'build'), seed: false, log: () => undefined });
+				server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir: STATIC_DIR, seed: false, log: () => undefined });
 				ctx.log(`server started on the fixture in ${Date.now() - t0} ms`);
 				const tb = Date.now();
 				await server.bootstrap.build();
