@@ -114,6 +114,9 @@ export class SearchState implements SearchApi {
 	/** Threads queued while their document was not here yet (bootstrap): indexed once it is. */
 	#awaitingDoc = new Set<ContactId>();
 	#heldRows: SearchRow[] | null = [];
+	/** Bootstrap rows waiting for the end of the task to go to the worker in one message. */
+	#rowsOut: SearchRow[] = [];
+	#rowsSoon = false;
 
 	constructor(deps: SearchDeps) {
 		this.#deps = deps;
@@ -138,14 +141,23 @@ export class SearchState implements SearchApi {
 			replica.onBootstrapText((id, rows) => {
 				const list: SearchRow[] = rows.map(([entryId, at, kind, text]) => ({ id: asEntryId(entryId), contactId: id, at, kind: kind === 1 ? 'comment' : 'message', text }));
 				// Before the worker's `load` is posted, rows would be lost in the restore: kept until then.
-				if (this.#heldRows) this.#heldRows.push(...list);
-				else client.addRows(list);
+				if (this.#heldRows) {
+					this.#heldRows.push(...list);
+					this.#scheduleSave(SAVE_DELAY_MS);
+				} else {
+					// The rows of one chunk (hundreds of contacts) go to the worker in one message, at the
+					// end of the task that brought them (one message per contact: 50,000 at 50k).
+					for (const r of list) this.#rowsOut.push(r);
+					if (!this.#rowsSoon) {
+						this.#rowsSoon = true;
+						queueMicrotask(() => this.#flushRows());
+					}
+				}
 				// The summary (part 0, same or older snapshot) knows the newest entry of any kind: the
 				// thread is indexed up to it. A later change arrives as a summary change and is indexed then.
 				const newest = list.reduce((m, r) => Math.max(m, r.at), Math.max(this.#marks.get(id) ?? 0, replica.summaries.get(id)?.updatedAt ?? 0));
 				this.#marks.set(id, newest);
 				this.#bootMarks.set(id, newest);
-				this.#scheduleSave(SAVE_DELAY_MS);
 			}),
 			replica.onLocal((id) => {
 				if (!this.#awaitingDoc.delete(id)) return;
@@ -175,6 +187,7 @@ export class SearchState implements SearchApi {
 		this.#marks = new Map();
 		this.#bootMarks = new Map();
 		this.#heldRows = [];
+		this.#rowsOut = [];
 		this.#awaitingDoc.clear();
 		this.#queue.clear();
 		this.#retries.clear();
@@ -313,7 +326,19 @@ export class SearchState implements SearchApi {
 		else setTimeout(run, 0);
 	}
 
+	/** Sends the bootstrap rows gathered in this task (see `attach`). */
+	#flushRows(): void {
+		this.#rowsSoon = false;
+		const rows = this.#rowsOut;
+		if (rows.length === 0) return;
+		this.#rowsOut = [];
+		this.#client?.addRows(rows);
+		this.#scheduleSave(SAVE_DELAY_MS);
+	}
+
 	#revoked(id: ContactId): void {
+		// Rows gathered before the revocation reach the worker first, so its removal covers them.
+		this.#flushRows();
 		this.#awaitingDoc.delete(id);
 		this.#bootMarks.delete(id);
 		this.#client?.removeContact(id);
