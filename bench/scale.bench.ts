@@ -37,8 +37,9 @@ const MESSAGES_PER_CONTACT = 20;
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 600_000);
 /** `BENCH_SCALE_ONLY=reconnect`: the first login, one offline reload, then the reconnect (skips search, switches, the server load). */
 const ONLY_RECONNECT = process.env.BENCH_SCALE_ONLY === 'reconnect';
-/** `BENCH_SCALE_ONLY=list`: the first login until the list is complete (its figure and the page's timeline), then the run ends. */
+/** `BENCH_SCALE_ONLY=list`: the first login until the list is complete (its figure and the page's timeline), then the run ends; `text`: until the searchable text is received. */
 const ONLY_LIST = process.env.BENCH_SCALE_ONLY === 'list';
+const ONLY_TEXT = process.env.BENCH_SCALE_ONLY === 'text';
 /** `BENCH_SCALE_PROFILE=<file>`: a CPU profile of the page (CDP) from sign-in to the list complete, written there. */
 const PROFILE = process.env.BENCH_SCALE_PROFILE;
 /** `BENCH_SCALE_TRACE=<file>`: a Chromium trace of the page from sign-in to the list complete. */
@@ -227,6 +228,11 @@ export const benchmarks: Benchmark[] = [
 					const progressSeen = await page.evaluate(() => (window as unknown as ScaleDebug).__parley?.app.sync.offline !== null);
 					const texted = await waitPage(page, `(() => { const o = window.__parley?.app.sync.offline; return o === null || o.phase === 'documents'; })()`, PHASE_MS);
 					figures.push({ figure: `first login -> searchable text of every contact received${texted ? '' : ' (not reached)'}`, value: Date.now() - tLogin, unit: 'ms' });
+					if (ONLY_TEXT) {
+						const times = await page.evaluate(() => ({ ...(window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes, now: Math.round(performance.now()) }));
+						ctx.log(`first login, page timeline (list and text parts): ${JSON.stringify(times)}`);
+						return figures;
+					}
 					const allLocal = await waitPage(
 						page,
 						`(() => { const d = window.__parley; return !!d && d.app.sync.offline === null && d.app.sync.state === 'online' && !d.app.sync.catchingUp && d.lastCatchUp() !== null; })()`,
