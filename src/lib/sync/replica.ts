@@ -147,9 +147,10 @@ const BOOT_LIST_SAVE_MS = 8_000;
 const BOOT_TICK_MS = 200;
 /**
  * Shortest pause between two batches of bootstrap summaries handed to the list (after the first
- * chunk's, which paints at once): each batch recomputes the list of every contact so far, and the
- * summaries arrive in contact-id order, so a batch in between shows a random sample growing. On a
- * fast link the part is done before the second batch: the list is built twice, not per chunk.
+ * chunk's, which paints at once): each batch costs a pass over every contact so far (the list's
+ * merge, the listeners), and the summaries arrive in contact-id order, so a batch in between
+ * only shows a random sample growing. On a fast link at 50,000 the list takes two to four
+ * batches, not one per chunk.
  */
 const BOOT_TELL_MS = 2_000;
 /**
@@ -880,8 +881,8 @@ export class Replica {
 			if (b.seq === 0) b.seq = m.seq;
 			const now = Date.now();
 			const save = m.done || now >= b.savedAt;
-			// Summaries join the book (and the list recomputes) in batches: at most every 4x the
-			// time the listeners took last, so a 50k list is not recomputed once per chunk.
+			// Summaries join the book (and the list) in batches: at most every BOOT_TELL_MS or 4x
+			// the time the listeners took last, so a 50k list is not updated once per chunk.
 			const t1 = performance.now();
 			if (save || now >= b.tellAt) await this.#tellBootSummaries(b);
 			spent(this.bootTimes, `part ${m.part}: list updates (sum)`, t1);
