@@ -44,7 +44,7 @@ describe('InboxState: the conversation being read', () => {
 	});
 });
 
-// Issue 26 (SPEC S1.2 counts, S4.1 list): a first login hands the inbox thousands of summaries per
+// Issue 26 (SPEC S1.2, S1.4, S1.6 inboxes and their counts, S4.1 the list): a first login hands the inbox thousands of summaries per
 // batch; they are applied incrementally (counts by contribution, the list merged), and the
 // result is what a cold start of the same summaries shows.
 describe('InboxState: big batches', () => {

@@ -220,7 +220,7 @@ describe('ListIndex facets', () => {
 		expect(read).toBe(0);
 	});
 
-	// Issue 26: a first login hands the list thousands of summaries per batch. A big batch is
+	// Issue 26 (SPEC S4.1, S4.2): a first login hands the list thousands of summaries per batch. A big batch is
 	// merged into every kept order in one pass: the rows agree with queryList, and the orders of
 	// the other sorts are kept (a rebuild dropped them, so the next switch sorted 50,000 again).
 	it('merges big batches like a full queryList and keeps the other sorts ordered', () => {
