@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/bootstrap-stream.ts [contacts=50000] [part=0]
  *
- * `BENCH_CPU_PROF=1` adds nothing here: run it under `node --cpu-prof` (tsx) to see the server's side.
+ * `SHOW=1` prints the first payload. For the server's CPU, run it under `node --cpu-prof --import tsx`.
  */
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
