@@ -37,6 +37,15 @@ const MESSAGES_PER_CONTACT = 20;
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 600_000);
 /** `BENCH_SCALE_ONLY=reconnect`: the first login, one offline reload, then the reconnect (skips search, switches, the server load). */
 const ONLY_RECONNECT = process.env.BENCH_SCALE_ONLY === 'reconnect';
+/** `BENCH_SCALE_ONLY=list`: the first login until the list is complete (its figure and the page's timeline), then the run ends; `text`: until the searchable text is received. */
+const ONLY_LIST = process.env.BENCH_SCALE_ONLY === 'list';
+const ONLY_TEXT = process.env.BENCH_SCALE_ONLY === 'text';
+/** `BENCH_SCALE_PROFILE=<file>`: a CPU profile of the page (CDP) from sign-in to the list complete, written there. */
+const PROFILE = process.env.BENCH_SCALE_PROFILE;
+/** `BENCH_SCALE_TRACE=<file>`: a Chromium trace of the page from sign-in to the list complete. */
+const TRACE = process.env.BENCH_SCALE_TRACE;
+/** `BENCH_STATIC_DIR=<dir>`: serve another client build (a before/after comparison in one tree). */
+const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? join(root, 'build');
 const AGENT_EMAILS = ['owner@demo.test', 'manager@demo.test', 'ana@demo.test', 'tom@demo.test', 'sue@demo.test', 'lucas@demo.test'];
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -165,7 +174,7 @@ export const benchmarks: Benchmark[] = [
 			let agents: WebSocket[] = [];
 			try {
 				const t0 = Date.now();
-				server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir: join(root, 'build'), seed: false, log: () => undefined });
+				server = await startServer({ host: '127.0.0.1', port: 0, dataDir, staticDir: STATIC_DIR, seed: false, log: () => undefined });
 				ctx.log(`server started on the fixture in ${Date.now() - t0} ms`);
 				const tb = Date.now();
 				await server.bootstrap.build();
@@ -199,6 +208,13 @@ export const benchmarks: Benchmark[] = [
 
 					enter('first login', 3 * PHASE_MS + 120_000);
 					// --- first login ------------------------------------------------------------------
+					const profiler = PROFILE ? await context.newCDPSession(page) : null;
+					if (profiler) {
+						await profiler.send('Profiler.enable');
+						await profiler.send('Profiler.setSamplingInterval', { interval: 500 });
+						await profiler.send('Profiler.start');
+					}
+					if (TRACE) await browser.startTracing(page, { path: TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'IndexedDB', 'toplevel'] });
 					const tLogin = Date.now();
 					await signIn(page, 'owner@demo.test');
 					const listed = await waitPage(
@@ -209,9 +225,28 @@ export const benchmarks: Benchmark[] = [
 					const listMs = Date.now() - tLogin;
 					figures.push({ figure: `first login -> list complete and searchable by contact (${label})${listed ? '' : ' (not reached)'}`, value: listMs, unit: 'ms', target: '<= 2000' });
 					ctx.log(`list complete after ${listMs} ms`);
+					if (profiler && PROFILE) {
+						const { profile } = await profiler.send('Profiler.stop');
+						writeFileSync(PROFILE, JSON.stringify(profile));
+						ctx.log(`page CPU profile written to ${PROFILE}`);
+					}
+					if (TRACE) {
+						await browser.stopTracing();
+						ctx.log(`page trace written to ${TRACE}`);
+					}
+					if (ONLY_LIST) {
+						const times = await page.evaluate(() => ({ ...(window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes, now: Math.round(performance.now()) }));
+						ctx.log(`first login, page timeline (list phase): ${JSON.stringify(times)}`);
+						return figures;
+					}
 					const progressSeen = await page.evaluate(() => (window as unknown as ScaleDebug).__parley?.app.sync.offline !== null);
 					const texted = await waitPage(page, `(() => { const o = window.__parley?.app.sync.offline; return o === null || o.phase === 'documents'; })()`, PHASE_MS);
 					figures.push({ figure: `first login -> searchable text of every contact received${texted ? '' : ' (not reached)'}`, value: Date.now() - tLogin, unit: 'ms' });
+					if (ONLY_TEXT) {
+						const times = await page.evaluate(() => ({ ...(window as unknown as ScaleDebug).__parley?.app.replica?.bootTimes, now: Math.round(performance.now()) }));
+						ctx.log(`first login, page timeline (list and text parts): ${JSON.stringify(times)}`);
+						return figures;
+					}
 					const allLocal = await waitPage(
 						page,
 						`(() => { const d = window.__parley; return !!d && d.app.sync.offline === null && d.app.sync.state === 'online' && !d.app.sync.catchingUp && d.lastCatchUp() !== null; })()`,

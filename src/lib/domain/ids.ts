@@ -56,6 +56,15 @@ export function contactDocId(id: ContactId): DocId {
 	return (CONTACT_DOC_PREFIX + id) as DocId;
 }
 
+/**
+ * `contactDocId` without the grammar check, for an id already checked (read from a document id
+ * or from a summary filed under one): the hot paths of a first login call it 150,000 times at
+ * 50,000 contacts, where the check cost a third of a second (issue 26).
+ */
+export function checkedContactDocId(id: ContactId): DocId {
+	return (CONTACT_DOC_PREFIX + id) as DocId;
+}
+
 export type ParsedDocId = { kind: 'dir' } | { kind: 'contact'; contactId: ContactId };
 
 export function parseDocId(s: string): ParsedDocId | null {

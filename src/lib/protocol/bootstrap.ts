@@ -49,7 +49,7 @@ import * as encoding from 'lib0/encoding';
 import type { DocId } from '../domain/types';
 import { fail } from './errors';
 import { MAX_ID_BYTES, MAX_TRANSFER_BYTES } from './limits';
-import { readBool, readBytes, readDocId, readDocIdList, readString, readUint, remaining, writeDocIdList } from './wire';
+import { readBool, readBytes, readBytesView, readDocId, readDocIdList, readString, readUint, remaining, writeDocIdList } from './wire';
 
 export const MSG_BOOTSTRAP = 15;
 export const MSG_BOOTSTRAP_CHUNK = 16;
@@ -82,6 +82,7 @@ export interface BootstrapRequestMessage {
 export interface BootstrapItem {
 	docId: DocId;
 	docSeq: number;
+	/** Read from a frame: a view into it (decoded at once, not kept: `decodePayloads`). */
 	payload: Uint8Array;
 }
 
@@ -164,7 +165,7 @@ export function readBootstrapChunk(dec: decoding.Decoder): BootstrapChunkMessage
 	for (let i = 0; i < count; i++) {
 		const docId = readDocId(dec);
 		const docSeq = readUint(dec, 'bootstrap doc seq');
-		const payload = readBytes(dec, 'bootstrap payload', MAX_TRANSFER_BYTES);
+		const payload = readBytesView(dec, 'bootstrap payload', MAX_TRANSFER_BYTES);
 		items.push({ docId, docSeq, payload });
 	}
 	return { type: 'bootstrap-chunk', part, seq, total, done, items };
@@ -230,6 +231,34 @@ export function decodePayload(bytes: Uint8Array): unknown {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * The JSON of every payload of a chunk, in order, decoded together: the payloads are joined into
+ * one JSON array, so a chunk of hundreds of summaries costs one UTF-8 decode and one
+ * `JSON.parse`, not one of each per item (issue 26: 50,000 summaries, 20 MB, at a first login).
+ * When the joined text is not an array of exactly one value per payload (a payload that is not
+ * one JSON value), each payload is decoded alone, as `decodePayload` does. Never throws.
+ */
+export function decodePayloads(payloads: readonly Uint8Array[]): unknown[] {
+	let size = 2;
+	for (const p of payloads) size += p.length + 1;
+	const joined = new Uint8Array(size);
+	let at = 0;
+	joined[at++] = 0x5b; // [
+	for (let i = 0; i < payloads.length; i++) {
+		if (i > 0) joined[at++] = 0x2c; // ,
+		joined.set(payloads[i]!, at);
+		at += payloads[i]!.length;
+	}
+	joined[at++] = 0x5d; // ]
+	try {
+		const all = JSON.parse(utf8Decoder.decode(joined.subarray(0, at))) as unknown;
+		if (Array.isArray(all) && all.length === payloads.length) return all as unknown[];
+	} catch {
+		// one payload is not JSON: each alone below
+	}
+	return payloads.map(decodePayload);
 }
 
 /** Part 1's payload checked row by row; rows that do not fit are dropped. */

@@ -57,6 +57,14 @@ function readView(dec: decoding.Decoder, what: string, maxBytes: number): Uint8A
 	return decoding.readUint8Array(dec, len);
 }
 
+/**
+ * A length-prefixed byte string as a view into the frame (no copy): for bytes read at once and
+ * not kept (a bootstrap chunk's 50,000 small payloads, issue 26).
+ */
+export function readBytesView(dec: decoding.Decoder, what: string, maxBytes: number): Uint8Array {
+	return readView(dec, what, maxBytes);
+}
+
 /** A length-prefixed byte string, copied into a plain Uint8Array the caller owns. */
 export function readBytes(dec: decoding.Decoder, what: string, maxBytes: number, minBytes = 0): Uint8Array {
 	const bytes = new Uint8Array(readView(dec, what, maxBytes));

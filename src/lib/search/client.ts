@@ -113,6 +113,11 @@ export class SearchClient {
 		this.send({ type: 'upsertContact', contact, ...(opts.keepCustom ? { keepCustom: true } : {}) });
 	}
 
+	/** `upsertContact` of each, in one message (issue 26: a first login's summaries in batches). */
+	upsertContacts(contacts: SearchableContact[], opts: { keepCustom?: boolean } = {}): void {
+		if (contacts.length > 0) this.send({ type: 'upsertContacts', contacts, ...(opts.keepCustom ? { keepCustom: true } : {}) });
+	}
+
 	/** Cold start: contacts not listed (revoked while the app was closed) leave the index. */
 	retainContacts(contactIds: ContactId[]): void {
 		this.send({ type: 'retainContacts', contactIds });

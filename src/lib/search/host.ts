@@ -16,7 +16,7 @@ import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreM
 type Schedule = (fn: () => void) => void;
 /** Delay of the contact index's merge after changes (see `settleSoon`). */
 const SETTLE_MS = 100;
-type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'retainContacts' | 'removeContact' | 'addEntries' | 'addRows' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
+type Change = Extract<WorkerRequest, { type: 'upsertContact' | 'upsertContacts' | 'retainContacts' | 'removeContact' | 'addEntries' | 'addRows' | 'removeEntry' | 'setCustomFields' | 'setCountry' }>;
 
 export class SearchHost {
 	private engine = new SearchEngine();
@@ -88,6 +88,7 @@ export class SearchHost {
 				return;
 			}
 			case 'upsertContact':
+			case 'upsertContacts':
 			case 'retainContacts':
 			case 'removeContact':
 			case 'addEntries':
@@ -116,6 +117,9 @@ export class SearchHost {
 		switch (req.type) {
 			case 'upsertContact':
 				return this.engine.upsertContact(req.contact, { keepCustom: req.keepCustom ?? false });
+			case 'upsertContacts':
+				for (const c of req.contacts) this.engine.upsertContact(c, { keepCustom: req.keepCustom ?? false });
+				return;
 			case 'retainContacts':
 				return this.engine.retainContacts(new Set(req.contactIds));
 			case 'removeContact':

@@ -46,6 +46,8 @@ export type WorkerRequest =
 	| { type: 'loadMessages'; messages: Uint8Array }
 	/** `keepCustom`: the contact comes from a summary, without custom fields; keep the indexed ones. */
 	| { type: 'upsertContact'; contact: SearchableContact; keepCustom?: boolean }
+	/** Many `upsertContact` in one message (a first login's 50,000 summaries: one post per batch, issue 26). */
+	| { type: 'upsertContacts'; contacts: SearchableContact[]; keepCustom?: boolean }
 	/** Cold start: every contact not listed (revoked while the app was closed) leaves the index. */
 	| { type: 'retainContacts'; contactIds: ContactId[] }
 	| { type: 'removeContact'; contactId: ContactId }

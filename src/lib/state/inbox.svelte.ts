@@ -160,16 +160,13 @@ export class InboxState implements InboxApi {
 		}
 	}
 
-	/** A batch of summary changes from the replica. */
+	/**
+	 * A batch of summary changes from the replica, applied incrementally whatever its size: the
+	 * counts by each changed contact's old and new contribution, the list by the index's patch
+	 * (which merges a big batch in one pass). A first login's batches of thousands used to
+	 * recompute everything each time (every count, and a sort of every contact: issue 26).
+	 */
 	apply(change: SummaryChange): void {
-		if (change.changed.length + change.removed.length > 256) {
-			for (const c of change.changed) this.#all.set(c.id, c);
-			for (const id of change.removed) this.#all.delete(id);
-			this.#dropSelectionIfGone(change.removed);
-			this.recompute();
-			this.#keepSelectedRead(new Map(change.changed.map((c) => [c.id, c])));
-			return;
-		}
 		const user = this.#deps.user();
 		const dir = this.#deps.dir();
 		const next = new Map<ContactId, ContactSummary | undefined>();

@@ -219,4 +219,58 @@ describe('ListIndex facets', () => {
 		expect(index.requery(counted(), q, users[1]!, dir2).map((r) => r.id)).toEqual(queryList(all.values(), q, users[1]!, dir2).map((r) => r.id));
 		expect(read).toBe(0);
 	});
+
+	// Issue 26 (SPEC S4.1, S4.2): a first login hands the list thousands of summaries per batch. A big batch is
+	// merged into every kept order in one pass: the rows agree with queryList, and the orders of
+	// the other sorts are kept (a rebuild dropped them, so the next switch sorted 50,000 again).
+	it('merges big batches like a full queryList and keeps the other sorts ordered', () => {
+		const rand = seededRandom(26);
+		const all = new Map<ContactId, ContactSummary>();
+		for (let i = 0; i < 400; i++) {
+			const s = summary(rand, `c${i}`);
+			all.set(s.id, s);
+		}
+		const sorts = ['newest', 'oldest', 'longest', 'shortest'] as const;
+		const queries: ListQuery[] = [
+			{ inbox: 'all', status: 'all', unreplied: false, sort: 'newest' },
+			{ inbox: 'mine', status: 'open', unreplied: false, sort: 'longest' },
+			{ inbox: 'team:t1', status: 'closed', unreplied: true, sort: 'shortest' },
+			{ inbox: 'blocked', status: 'open', unreplied: false, sort: 'oldest' }
+		];
+		for (const query of queries) {
+			const index = new ListIndex(query);
+			const mine = new Map(all);
+			index.rebuild(mine.values(), query, me, dir);
+			expect(index.prepare(() => mine.values(), sorts)).toBe(true);
+			for (let round = 0; round < 6; round++) {
+				const prev = new Map(mine);
+				const changed = new Map<ContactId, ContactSummary>();
+				const removed: ContactId[] = [];
+				// New contacts (a first login), changed ones and removals, 300 to 700 in one batch.
+				const k = 300 + Math.floor(rand() * 400);
+				for (let j = 0; j < k; j++) {
+					const id = `c${Math.floor(rand() * 1500)}` as ContactId;
+					if (rand() < 0.1) {
+						if (mine.delete(id)) {
+							removed.push(id);
+							changed.delete(id);
+						}
+					} else {
+						const s = summary(rand, id);
+						mine.set(id, s);
+						changed.set(id, s);
+					}
+				}
+				const rows = index.patch([...changed.values()], removed, (id) => prev.get(id), () => mine.values());
+				expect(rows.map((r) => r.id), `${query.inbox} round ${round}`).toEqual(queryList(mine.values(), query, me, dir).map((r) => r.id));
+				// Every sort is still kept, and right.
+				expect(index.prepare(() => mine.values(), sorts), `${query.inbox} round ${round}: orders kept`).toBe(false);
+				for (const sort of sorts) {
+					const q = { ...query, sort };
+					expect(index.requery(mine.values(), q, me, dir).map((r) => r.id), `${query.inbox} ${sort} round ${round}`).toEqual(queryList(mine.values(), q, me, dir).map((r) => r.id));
+				}
+				index.requery(mine.values(), query, me, dir);
+			}
+		}
+	});
 });

@@ -31,7 +31,10 @@ import type { ContactId, ContactSummary, Directory, InboxKey, ListQuery, SortKey
  */
 export type CustomResolver = (key: InboxKey) => ((c: ContactSummary) => boolean) | null | undefined;
 
-/** Above this many changes in one batch a full recompute is cheaper than patching. */
+/**
+ * Above this many changes in one batch, patching (a splice per change) costs more than merging
+ * the changes into each kept order in one pass (`#merge`).
+ */
 const PATCH_LIMIT = 256;
 
 // Facet bits (see the top of this file); the team's number (1-based, 0: none) is above them.
@@ -216,7 +219,7 @@ export class ListIndex {
 			this.#sorted.clear(); // no list to patch; the orders would go stale
 			return this.#rows;
 		}
-		if (changed.length + removed.length > PATCH_LIMIT) return this.rebuild(all(), this.#query, this.#user, this.#dir);
+		if (changed.length + removed.length > PATCH_LIMIT) return this.#merge(changed, removed, all);
 		// The kept orders of every contact follow the same changes (mutated: they are never handed out).
 		for (const [sort, order] of this.#sorted) {
 			for (const id of removed) this.#remove(order.rows, sort, previous(id), id, order.facets);
@@ -240,6 +243,39 @@ export class ListIndex {
 		}
 		if (touched) this.#rows = rows;
 		return this.#rows;
+	}
+
+	/**
+	 * A big batch (a first login hands the list thousands of summaries at a time, issue 26): each
+	 * kept order drops the changed and removed contacts in one pass and merges the changed ones,
+	 * sorted, back in (O(n + k log k), where a rebuild sorted all n + k and dropped the orders of
+	 * the other sorts). The rows are then the current order filtered, as `requery` does.
+	 */
+	#merge(changed: readonly ContactSummary[], removed: readonly ContactId[], all: () => Iterable<ContactSummary>): ContactSummary[] {
+		const gone = new Set<ContactId>(removed);
+		for (const c of changed) gone.add(c.id);
+		for (const [sort, order] of this.#sorted) {
+			const add = sortContacts(changed, sort);
+			const rows: ContactSummary[] = [];
+			const facets: number[] = [];
+			let j = 0;
+			for (let i = 0; i < order.rows.length; i++) {
+				const r = order.rows[i]!;
+				if (gone.has(r.id)) continue;
+				for (; j < add.length && compareBySort(add[j]!, r, sort) < 0; j++) {
+					rows.push(add[j]!);
+					facets.push(this.#facetsOf(add[j]!));
+				}
+				rows.push(r);
+				facets.push(order.facets[i]!);
+			}
+			for (; j < add.length; j++) {
+				rows.push(add[j]!);
+				facets.push(this.#facetsOf(add[j]!));
+			}
+			this.#sorted.set(sort, { rows, facets });
+		}
+		return this.requery(all(), this.#query, this.#user, this.#dir);
 	}
 
 	/**

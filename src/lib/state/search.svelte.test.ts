@@ -8,7 +8,11 @@ import { generateWorkspace } from '../demo/generate';
 import { contactDoc, summarize } from '../doc';
 import { buildContactDoc, buildDirectoryDoc } from '../doc/seed';
 import { contactDocId, DIR_DOC_ID } from '../domain/ids';
-import type { ChannelId, EntryId, User } from '../domain/types';
+import type { ChannelId, ContactId, EntryId, User } from '../domain/types';
+import type { BootstrapText } from '../protocol/bootstrap';
+import { SearchClient } from '../search/client';
+import { SearchHost } from '../search/host';
+import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
 import { createMemoryStore } from '../storage/memory';
 import type { ClientStore } from '../storage/store';
 import { Replica } from '../sync/replica';
@@ -156,5 +160,109 @@ describe('SearchState', () => {
 		expect((await results(a.search, '+33')).contacts.length).toBeLessThanOrEqual(8);
 		a.detach();
 		await a.replica.close();
+	});
+
+	// Issue 26 (SPEC S3.2, S9.2): a first login hands the search 50,000 summaries; each batch of
+	// summary changes reaches the worker as one message, not one per contact (one each was most of
+	// a second of the page's time at 50k), and the contacts are searchable as before.
+	it('sends the contacts of a batch of summary changes to the worker in one message', async () => {
+		const { ws, store } = await seededStore();
+		const posted: WorkerRequest[] = [];
+		const spawn = () => {
+			const { port1, port2 } = new MessageChannel();
+			const host = new SearchHost((reply) => port2.postMessage(reply));
+			port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
+			const port = {
+				postMessage: (req: WorkerRequest, transfer?: Transferable[]) => {
+					posted.push(req);
+					port1.postMessage(req, transfer ?? []);
+				},
+				addEventListener: port1.addEventListener.bind(port1),
+				removeEventListener: port1.removeEventListener.bind(port1),
+				start: () => port1.start()
+			};
+			return {
+				client: new SearchClient(port as unknown as Port<WorkerReply, WorkerRequest>),
+				stop: () => {
+					port1.close();
+					port2.close();
+				}
+			};
+		};
+		const replica = new Replica({ store });
+		await replica.open();
+		const dir = await replica.directory();
+		const search = new SearchState({ summary: (id) => replica.summaries.get(id), spawn });
+		const detach = search.attach(replica, ws.directory.users[0]!, dir);
+		await waitFor(() => search.complete, 20_000, 'indexed');
+		// Contacts fed from summaries (not a thread indexed from its document, which brings custom fields).
+		const fromSummaries = () =>
+			posted.flatMap((r) => (r.type === 'upsertContacts' ? [r.contacts.length] : r.type === 'upsertContact' && r.keepCustom ? [1] : []));
+		// The cold start's 40 summaries: one message, and the contacts are searchable.
+		expect(fromSummaries()[0]).toBe(ws.contacts.length);
+		const target = ws.contacts[7]!;
+		await waitFor(() => {
+			search.setQuery(target.profile.firstName.slice(0, 3));
+			return search.results.contacts.some((c) => c.id === target.id);
+		}, 20_000, 'a contact found');
+		// 30 contacts renamed at once (a bulk change, as a first login's batches): one more message.
+		const before = fromSummaries().length;
+		const renamed = ws.contacts.slice(0, 30).map((c) => ({ ...replica.summaries.get(c.id)!, firstName: `Quokka${c.id.slice(0, 4)}` }));
+		replica.summaries.putMany(renamed);
+		await waitFor(() => fromSummaries().length > before, 10_000, 'the batch posted');
+		expect(fromSummaries().slice(before)[0]).toBe(renamed.length);
+		detach();
+		await replica.close();
+	});
+
+	// Issue 26 (SPEC S3.5, S9.2): the bootstrap's searchable text of a chunk (hundreds of
+	// contacts) reaches the worker in one message (one per contact: 50,000 at 50k), searchable.
+	it('sends the bootstrap text of one chunk to the worker in one message', async () => {
+		const { ws, store } = await seededStore();
+		const posted: WorkerRequest[] = [];
+		const spawn = () => {
+			const { port1, port2 } = new MessageChannel();
+			const host = new SearchHost((reply) => port2.postMessage(reply));
+			port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
+			const port = {
+				postMessage: (req: WorkerRequest, transfer?: Transferable[]) => {
+					posted.push(req);
+					port1.postMessage(req, transfer ?? []);
+				},
+				addEventListener: port1.addEventListener.bind(port1),
+				removeEventListener: port1.removeEventListener.bind(port1),
+				start: () => port1.start()
+			};
+			return {
+				client: new SearchClient(port as unknown as Port<WorkerReply, WorkerRequest>),
+				stop: () => {
+					port1.close();
+					port2.close();
+				}
+			};
+		};
+		const replica = new Replica({ store });
+		await replica.open();
+		// The bootstrap's text part, as the replica reports it per contact of a chunk.
+		let text: ((id: ContactId, rows: BootstrapText) => void) | null = null;
+		replica.onBootstrapText = (fn) => {
+			text = fn;
+			return () => (text = null);
+		};
+		const dir = await replica.directory();
+		const search = new SearchState({ summary: (id) => replica.summaries.get(id), spawn });
+		const detach = search.attach(replica, ws.directory.users[0]!, dir);
+		await waitFor(() => search.complete, 20_000, 'indexed');
+		const contacts = ws.contacts.slice(0, 20);
+		contacts.forEach((c, i) => text!(c.id, [[`boot-${i}`, 1_760_000_000_000 + i, 0, `wombat parcel number ${i}`]]));
+		await waitFor(() => posted.some((r) => r.type === 'addRows'), 10_000, 'rows posted');
+		const batches = posted.filter((r): r is Extract<WorkerRequest, { type: 'addRows' }> => r.type === 'addRows');
+		expect(batches.map((b) => b.rows.length)).toEqual([contacts.length]);
+		await waitFor(() => {
+			search.setQuery('wombat');
+			return search.results.messages.length === contacts.length;
+		}, 20_000, 'the rows searchable');
+		detach();
+		await replica.close();
 	});
 });

@@ -40,6 +40,8 @@ const SAVE_DELAY_MS = 4_000;
 const SAVE_SOON_MS = 300;
 /** Main-thread budget per slice of background feeding. */
 const SLICE_MS = 8;
+/** Summaries fed to the worker per message at a cold start (one task each). */
+const FEED_BATCH = 2_000;
 const RETRIES = 3;
 const RETRY_MS = 2_000;
 const CONTACT_LIMIT = 8;
@@ -112,6 +114,9 @@ export class SearchState implements SearchApi {
 	/** Threads queued while their document was not here yet (bootstrap): indexed once it is. */
 	#awaitingDoc = new Set<ContactId>();
 	#heldRows: SearchRow[] | null = [];
+	/** Bootstrap rows waiting for the end of the task to go to the worker in one message. */
+	#rowsOut: SearchRow[] = [];
+	#rowsSoon = false;
 
 	constructor(deps: SearchDeps) {
 		this.#deps = deps;
@@ -136,14 +141,23 @@ export class SearchState implements SearchApi {
 			replica.onBootstrapText((id, rows) => {
 				const list: SearchRow[] = rows.map(([entryId, at, kind, text]) => ({ id: asEntryId(entryId), contactId: id, at, kind: kind === 1 ? 'comment' : 'message', text }));
 				// Before the worker's `load` is posted, rows would be lost in the restore: kept until then.
-				if (this.#heldRows) this.#heldRows.push(...list);
-				else client.addRows(list);
+				if (this.#heldRows) {
+					this.#heldRows.push(...list);
+					this.#scheduleSave(SAVE_DELAY_MS);
+				} else {
+					// The rows of one chunk (hundreds of contacts) go to the worker in one message, at the
+					// end of the task that brought them (one message per contact: 50,000 at 50k).
+					for (const r of list) this.#rowsOut.push(r);
+					if (!this.#rowsSoon) {
+						this.#rowsSoon = true;
+						queueMicrotask(() => this.#flushRows());
+					}
+				}
 				// The summary (part 0, same or older snapshot) knows the newest entry of any kind: the
 				// thread is indexed up to it. A later change arrives as a summary change and is indexed then.
 				const newest = list.reduce((m, r) => Math.max(m, r.at), Math.max(this.#marks.get(id) ?? 0, replica.summaries.get(id)?.updatedAt ?? 0));
 				this.#marks.set(id, newest);
 				this.#bootMarks.set(id, newest);
-				this.#scheduleSave(SAVE_DELAY_MS);
 			}),
 			replica.onLocal((id) => {
 				if (!this.#awaitingDoc.delete(id)) return;
@@ -173,6 +187,7 @@ export class SearchState implements SearchApi {
 		this.#marks = new Map();
 		this.#bootMarks = new Map();
 		this.#heldRows = [];
+		this.#rowsOut = [];
 		this.#awaitingDoc.clear();
 		this.#queue.clear();
 		this.#retries.clear();
@@ -238,7 +253,7 @@ export class SearchState implements SearchApi {
 		// Feed what the replica holds, then follow it.
 		this.#detach.push(
 			replica.summaries.subscribe((c) => {
-				for (const s of c.changed) this.#summary(s);
+				this.#summaries(c.changed);
 				for (const id of c.removed) this.#revoked(id);
 			}),
 			// A profile edited now (here, in another tab, by a teammate) is searchable at once,
@@ -254,34 +269,43 @@ export class SearchState implements SearchApi {
 		const all = [...replica.summaries.values()];
 		client.retainContacts(all.map((s) => s.id));
 		for (const [id] of marks) if (!replica.summaries.get(id)) marks.delete(id);
-		let t0 = performance.now();
-		for (const s of all) {
-			this.#summary(s);
-			if (performance.now() - t0 > SLICE_MS) {
+		for (let i = 0; i < all.length; i += FEED_BATCH) {
+			if (i > 0) {
 				await yieldTask();
 				if (!live()) return;
-				t0 = performance.now();
 			}
+			this.#summaries(all.slice(i, i + FEED_BATCH));
 		}
 		this.complete = true;
 		if (this.query) this.setQuery(this.query);
 		if (this.#queue.size === 0) this.#scheduleSave(SAVE_DELAY_MS);
 	}
 
-	#summary(s: ContactSummary): void {
+	/**
+	 * Changed summaries: their contacts go to the worker in one message (issue 26: a first login
+	 * hands over 50,000, one message each was most of a second of the page's time), and their
+	 * threads are queued for indexing when the summary knows newer entries than the index.
+	 */
+	#summaries(list: readonly ContactSummary[]): void {
 		const client = this.#client;
-		if (!client) return;
-		client.upsertContact({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
-		const mark = this.#marks.get(s.id);
-		if (mark === undefined || s.updatedAt > mark) {
+		if (!client || list.length === 0) return;
+		client.upsertContacts(
+			list.map((s) => ({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email })),
+			{ keepCustom: true }
+		);
+		let queued = false;
+		for (const s of list) {
+			const mark = this.#marks.get(s.id);
+			if (mark !== undefined && s.updatedAt <= mark) continue;
 			// Not here yet (a first login's bootstrap): indexed when its document arrives.
 			if (this.#replica && !this.#replica.isLocal(s.id)) {
 				this.#awaitingDoc.add(s.id);
-				return;
+				continue;
 			}
 			this.#queue.add(s.id);
-			this.#pumpWhenIdle();
+			queued = true;
 		}
+		if (queued) this.#pumpWhenIdle();
 	}
 
 	#profile(id: ContactId, p: Profile): void {
@@ -302,7 +326,19 @@ export class SearchState implements SearchApi {
 		else setTimeout(run, 0);
 	}
 
+	/** Sends the bootstrap rows gathered in this task (see `attach`). */
+	#flushRows(): void {
+		this.#rowsSoon = false;
+		const rows = this.#rowsOut;
+		if (rows.length === 0) return;
+		this.#rowsOut = [];
+		this.#client?.addRows(rows);
+		this.#scheduleSave(SAVE_DELAY_MS);
+	}
+
 	#revoked(id: ContactId): void {
+		// Rows gathered before the revocation reach the worker first, so its removal covers them.
+		this.#flushRows();
 		this.#awaitingDoc.delete(id);
 		this.#bootMarks.delete(id);
 		this.#client?.removeContact(id);
