@@ -26,7 +26,9 @@ import * as encoding from 'lib0/encoding';
 import { contactDoc, summarize, type YDoc } from '../../src/lib/doc';
 import { parseDocId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
-import { encodePayload, type BootstrapText } from '../../src/lib/protocol/bootstrap';
+import { decodePayload, encodePayload, type BootstrapText } from '../../src/lib/protocol/bootstrap';
+import type { ContactSummary } from '../../src/lib/domain/types';
+import { encodeSummary } from '../../src/lib/protocol/summary';
 import { searchRow } from '../../src/lib/search/indexable';
 import type { ChangeFeed } from './persistence/store';
 import type { Rooms } from './rooms';
@@ -54,8 +56,15 @@ export interface BootstrapDeps {
 	workspaceId?: string;
 }
 
-/** Version of the snapshot file's layout. */
-const FILE_VERSION = 1;
+/**
+ * Version of the snapshot file's layout. 2: summaries in their compact wire form
+ * (`protocol/summary.ts`). A file of version 1 (summaries as JSON objects) is read and its
+ * summaries re-encoded (about a second at 50,000, instead of decoding every document), then
+ * saved as version 2; a file of any other version is ignored and the snapshot built again.
+ */
+export const FILE_VERSION = 2;
+/** The layout before the compact summaries: its summary payloads are JSON `ContactSummary` objects. */
+const FILE_VERSION_JSON = 1;
 
 /** Main-thread time per slice of the background build. */
 const BUILD_SLICE_MS = 20;
@@ -69,7 +78,7 @@ export function bootstrapPayloads(docId: DocId, ydoc: YDoc): { summary: Uint8Arr
 		const r = searchRow(parsed.contactId, e);
 		if (r) rows.push([r.id, r.at, r.kind === 'comment' ? 1 : 0, r.text]);
 	}
-	return { summary: encodePayload(summary), text: encodePayload(rows) };
+	return { summary: encodeSummary(summary), text: encodePayload(rows) };
 }
 
 /**
@@ -102,6 +111,8 @@ export class BootstrapIndex implements WriteHook {
 	#sorted: DocId[] | null = null;
 	#built: Promise<void> | null = null;
 	#stopped = false;
+	/** The file read was of an older layout: saved again once built. */
+	#resave = false;
 	/** Build figures (bench and health). */
 	buildMs = 0;
 	/** Every stored contact has an entry (kept since by the write hook): `seqOf` is exact. */
@@ -153,7 +164,7 @@ export class BootstrapIndex implements WriteHook {
 		this.buildMs = performance.now() - started;
 		this.built = true;
 		this.#deps.log?.(`bootstrap snapshot: ${this.#entries.size} contacts in ${Math.round(this.buildMs)} ms${loaded ? ` (${loaded} from ${this.#deps.file})` : ''}`);
-		if (!this.#stopped && loaded < ids.length) await this.save();
+		if (!this.#stopped && (loaded < ids.length || this.#resave)) await this.save();
 	}
 
 	/**
@@ -180,7 +191,8 @@ export class BootstrapIndex implements WriteHook {
 		}
 		try {
 			const dec = decoding.createDecoder(bytes);
-			if (decoding.readVarUint(dec) !== FILE_VERSION) return 0;
+			const version = decoding.readVarUint(dec);
+			if (version !== FILE_VERSION && version !== FILE_VERSION_JSON) return 0;
 			if (decoding.readVarString(dec) !== (this.#deps.workspaceId ?? '')) return 0;
 			const head = decoding.readVarUint(dec);
 			// A store older than the file (restored from a backup): the file cannot be trusted.
@@ -191,8 +203,15 @@ export class BootstrapIndex implements WriteHook {
 				const seq = decoding.readVarUint(dec);
 				const summary = decoding.readVarUint8Array(dec);
 				const text = decoding.readVarUint8Array(dec);
-				if (!this.#entries.has(id)) this.#entries.set(id, { seq, summary: summary.slice(), text: text.slice() });
+				if (this.#entries.has(id)) continue;
+				if (version === FILE_VERSION) this.#entries.set(id, { seq, summary: summary.slice(), text: text.slice() });
+				else {
+					// An older file: the summary re-encoded (an entry that does not parse is read again from its document).
+					const old = decodePayload(summary);
+					if (typeof old === 'object' && old !== null && !Array.isArray(old)) this.#entries.set(id, { seq, summary: encodeSummary(old as ContactSummary), text: text.slice() });
+				}
 			}
+			if (version !== FILE_VERSION) this.#resave = true;
 			for (const c of await this.#deps.store.changedSince(head)) if (parseDocId(c.docId)?.kind === 'contact') this.#dirty.set(c.docId, c.seq);
 			this.#sorted = null;
 			return n;

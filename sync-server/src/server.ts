@@ -48,8 +48,7 @@ import { callRoutes } from './calls/routes';
 import { transcriberFromEnv } from './calls/transcribe';
 import { fromAiService } from './ai/call-summary';
 import { parseIceServers } from '../../src/lib/protocol/calls';
-import { decodePayload } from '../../src/lib/protocol/bootstrap';
-import type { ContactSummary } from '../../src/lib/domain/types';
+import { decodeSummary } from '../../src/lib/protocol/summary';
 import { ensureWorkspace, type SeedOptions } from './workspace';
 
 export interface ServerOptions {
@@ -252,7 +251,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 		// The summary kept by the bootstrap snapshot (current on every write): no document loaded.
 		summaryOf: async (docId) => {
 			const entry = await bootstrap.entry(docId);
-			return entry ? (decodePayload(entry.summary) as ContactSummary) : null;
+			return entry ? (decodeSummary(entry.summary) ?? null) : null;
 		},
 		clock,
 		log,

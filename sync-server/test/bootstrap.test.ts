@@ -7,11 +7,13 @@ import WebSocket from 'ws';
 import { contactDoc } from '../../src/lib/doc';
 import { DEMO_USERS } from '../../src/lib/demo/generate';
 import { asEntryId } from '../../src/lib/domain/ids';
-import type { DocId, UserId } from '../../src/lib/domain/types';
+import type { ContactId, DocId, UserId } from '../../src/lib/domain/types';
 import * as Y from 'yjs';
 import {
 	decodePayload,
 	decodeServerFrame,
+	decodeSummary,
+	encodePayload,
 	encodeFrame,
 	ChunkAssembler,
 	decodeTransfer,
@@ -25,7 +27,10 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol';
 import * as encoding from 'lib0/encoding';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as decoding from 'lib0/decoding';
+import { summarize } from '../../src/lib/doc';
 import { login } from './helpers/sync-client';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
 
@@ -117,7 +122,7 @@ describe('BOOTSTRAP over /sync (issue 26)', () => {
 		expect(ids).toEqual(mine);
 		expect(summaries[summaries.length - 1]!.total).toBe(mine.length);
 		for (const c of summaries) for (const it of c.items) {
-			const s = decodePayload(it.payload) as { id: string; firstName: string };
+			const s = decodeSummary(it.payload)!;
 			expect(`c/${s.id}`).toBe(it.docId);
 		}
 
@@ -164,6 +169,41 @@ describe('BOOTSTRAP over /sync (issue 26)', () => {
 			const text = await ask(owner, 1);
 			const item = text.flatMap((c) => c.items).find((i) => i.docId === target)!;
 			expect(JSON.stringify(decodePayload(item.payload))).toContain('written before the stop');
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	}, 60_000);
+
+	// SPEC S9.2, S4.2: the summaries travel in their compact form (protocol/summary.ts) and decode
+	// to exactly what summarize makes of the stored document; a snapshot file of the JSON layout
+	// (version 1, an older server's data folder) is read and re-encoded, not rebuilt from every
+	// document, and saved in the new layout.
+	it('serves compact summaries equal to the documents’ own, and reads an older snapshot file without decoding the documents', async () => {
+		const dataDir = tempDir();
+		const logs: string[] = [];
+		try {
+			const first = await startTestServer({ dataDir, seed: { contacts: 40, messagesPerContact: 2 }, log: (m) => logs.push(m) });
+			await first.bootstrap.build();
+			await first.close();
+			const file = join(dataDir, 'bootstrap.snapshot');
+			writeFileSync(file, asVersion1(readFileSync(file)));
+			logs.length = 0;
+			server = await startTestServer({ dataDir, log: (m) => logs.push(m) });
+			await server.bootstrap.build();
+			expect(logs.some((l) => /bootstrap snapshot: 40 contacts .*\(40 from .*bootstrap\.snapshot\)/.test(l))).toBe(true);
+			expect(readFileSync(file)[0]).toBe(2);
+			const owner = await open('owner@demo.test');
+			const items = (await ask(owner, 0)).flatMap((c) => c.items);
+			expect(items.length).toBe(40);
+			for (const it of items) {
+				// Smaller than the JSON object it replaces.
+				const s = decodeSummary(it.payload)!;
+				expect(it.payload.length).toBeLessThan(encodePayload(s).length * 0.8);
+				const y = new Y.Doc();
+				Y.applyUpdate(y, (await server.rooms.snapshot(it.docId)).update);
+				expect(s).toStrictEqual(summarize(it.docId.slice(2) as ContactId, y));
+				y.destroy();
+			}
 		} finally {
 			rmSync(dataDir, { recursive: true, force: true });
 		}
@@ -232,7 +272,7 @@ describe('DOCS over /sync (issue 26)', () => {
 			).toEqual((await storedEntries(id)).sort());
 			expect(contactDoc(y).thread.has(asEntryId(`since-${i}`))).toBe(true);
 			// The summary the list shows, current to the change (the bootstrap snapshot's).
-			const summary = decodePayload(it.summary!) as { id: string; updatedAt: number };
+			const summary = decodeSummary(it.summary!)!;
 			expect(summary.id).toBe(id.slice(2));
 			expect(summary.updatedAt).toBeGreaterThanOrEqual(at + i);
 		}
@@ -365,3 +405,22 @@ describe('KNOWN_DOCS before HELLO (issue 26)', () => {
 		expect(await closed).toBe(1008);
 	}, 60_000);
 });
+
+/** A snapshot file rewritten in the layout of version 1 (summaries as JSON objects). */
+function asVersion1(bytes: Uint8Array): Uint8Array {
+	const dec = decoding.createDecoder(bytes);
+	expect(decoding.readVarUint(dec)).toBe(2);
+	const enc = encoding.createEncoder();
+	encoding.writeVarUint(enc, 1);
+	encoding.writeVarString(enc, decoding.readVarString(dec));
+	encoding.writeVarUint(enc, decoding.readVarUint(dec));
+	const n = decoding.readVarUint(dec);
+	encoding.writeVarUint(enc, n);
+	for (let i = 0; i < n; i++) {
+		encoding.writeVarString(enc, decoding.readVarString(dec));
+		encoding.writeVarUint(enc, decoding.readVarUint(dec));
+		encoding.writeVarUint8Array(enc, encodePayload(decodeSummary(decoding.readVarUint8Array(dec))));
+		encoding.writeVarUint8Array(enc, decoding.readVarUint8Array(dec));
+	}
+	return encoding.toUint8Array(enc);
+}

@@ -11,6 +11,7 @@ export * from './doc';
 export * from './session';
 export * from './chunk';
 export * from './bootstrap';
+export * from './summary';
 export * from './frame';
 export * from './close';
 export { isDocId, isToken, isWord } from './wire';

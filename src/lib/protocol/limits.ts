@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any change of the byte layout; a HELLO with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** One WebSocket message (one frame). The server's `maxPayload`. */
 export const MAX_FRAME_BYTES = 1024 * 1024;

@@ -39,7 +39,6 @@ import { PROTOCOL_VERSION, type ServerMessage } from '../protocol';
 import {
 	BOOTSTRAP_SUMMARIES,
 	BOOTSTRAP_TEXT,
-	decodePayload,
 	decodePayloads,
 	MAX_DOCS_REQUEST,
 	readBootstrapText,
@@ -47,6 +46,7 @@ import {
 	type BootstrapText,
 	type DocsChunkMessage
 } from '../protocol/bootstrap';
+import { decodeSummaries, decodeSummary } from '../protocol/summary';
 import type { ClientStore, StoredDoc } from '../storage/store';
 import { SyncConnection, type ConnectionOptions, type ConnectionState } from './connection';
 import { AwarenessHub } from './awareness';
@@ -862,7 +862,8 @@ export class Replica {
 				if (parsed?.kind === 'contact' && b.notLocal.has(it.docId)) wanted.push({ contactId: parsed.contactId, payload: it.payload });
 			}
 			// One decode for the chunk, not one per item (issue 26).
-			const values = decodePayloads(wanted.map((w) => w.payload));
+			const payloads = wanted.map((w) => w.payload);
+			const values = m.part === BOOTSTRAP_SUMMARIES ? decodeSummaries(payloads) : decodePayloads(payloads);
 			for (let i = 0; i < wanted.length; i++) {
 				const { contactId } = wanted[i]!;
 				const value = values[i];
@@ -956,7 +957,7 @@ export class Replica {
 				// A reconnect's changes with the server's summary: appended as they came, not decoded
 				// (a document opened meanwhile gets them applied by the intake, and its own summary).
 				const parsed = parseDocId(it.docId);
-				const summary = it.summary && parsed?.kind === 'contact' ? decodePayload(it.summary) : undefined;
+				const summary = it.summary && parsed?.kind === 'contact' ? decodeSummary(it.summary) : undefined;
 				if (parsed?.kind === 'contact' && isSummary(summary, parsed.contactId)) this.#intake.take(it.docId, it.update, summary);
 				else void this.#applyRemote(it.docId, it.update, false);
 			} else void this.#applyRemote(it.docId, it.update, false);
