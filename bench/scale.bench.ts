@@ -28,6 +28,7 @@ import { asEntryId } from '../src/lib/domain/ids';
 import type { DocId } from '../src/lib/domain/types';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../src/lib/protocol';
 import { startServer } from '../sync-server/src/server';
+import { snapshotFileCurrent } from '../sync-server/src/bootstrap';
 import { ensureBuilt, searchTimes as measureSearch, signIn, workerHeaps } from './browser-setup';
 import { percentile, type BenchContext, type Benchmark, type Figure } from './harness';
 import { IN_PAGE, measure, type SwitchResult } from './inbox.bench';
@@ -80,8 +81,8 @@ function broke(phase: string, err: unknown): Figure {
 export async function fixture(ctx: BenchContext, contacts: number): Promise<{ dir: string; generatedMs: number | null; buildMs: number }> {
 	const dir = join(root, 'data', 'bench-scale', `${contacts}-${ctx.seed}`);
 	const marker = join(dir, 'ready');
-	if (existsSync(marker) && !existsSync(join(dir, 'bootstrap.snapshot'))) {
-		// A fixture from before the snapshot was kept on disk: one start builds and saves it.
+	if (existsSync(marker) && !(await snapshotFileCurrent(join(dir, 'bootstrap.snapshot')))) {
+		// A fixture from before the snapshot was kept on disk, or of an older layout: one start builds (or re-encodes) and saves it.
 		ctx.log('building the bootstrap snapshot of the cached fixture (once) ...');
 		const s = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, staticDir: join(root, 'build'), seed: false, log: (m) => ctx.log(m) });
 		await s.bootstrap.build();

@@ -103,6 +103,16 @@ export async function writeSnapshotFile(file: string, workspaceId: string, head:
 	await rename(`${file}.tmp`, file);
 }
 
+/** Whether the snapshot file at `file` is of the current layout (false when missing or older: a start reads it and saves it again). */
+export async function snapshotFileCurrent(file: string): Promise<boolean> {
+	try {
+		const bytes = new Uint8Array(await readFile(file));
+		return bytes.length > 0 && decoding.readVarUint(decoding.createDecoder(bytes)) === FILE_VERSION;
+	} catch {
+		return false;
+	}
+}
+
 export class BootstrapIndex implements WriteHook {
 	readonly #deps: BootstrapDeps;
 	readonly #entries = new Map<DocId, BootstrapEntry>();
