@@ -3,7 +3,7 @@
  * snapshot (BOOTSTRAP_CHUNK part 0, the server's snapshot file) and of DOCS_CHUNK items.
  *
  * A summary as a JSON object is about 950 bytes, most of it key names; at 50,000 contacts that
- * is 48 MB for the list part of a first login. Here it is a JSON array of its values in a fixed
+ * is 48 MB for the list part of a first login (28 MB in this form). Here it is a JSON array of its values in a fixed
  * order (no keys), `blocked` as 0/1, `recentIncomingAt` as its first time and then the gaps
  * between times, and the optional fields only when present, named by a bit mask:
  *
@@ -16,8 +16,8 @@
  * safe integer, so the sum gives the times back exactly). A mask of 0 is left out.
  *
  * Still JSON, so a chunk is still one `JSON.parse` (`decodePayloads`): measured in Node on the
- * 50k fixture's summaries, a binary lib0 encoding (`writeAny`) was 20% smaller but not cheaper to
- * decode than this plus `JSON.parse`, and deflates to about the same size.
+ * 50k fixture's summaries, a binary lib0 encoding of the same array (`writeAny`) was 20% smaller
+ * but not cheaper to decode, and deflates to about the same size (docs/architecture.md).
  *
  * `summaryFromWire(summaryToWire(s))` equals `s`, with its keys in `summarize`'s order (including
  * the `lastMessageId` the server's summaries carry). Changing the layout changes
