@@ -14,7 +14,7 @@
  *                            `total`: the visible contacts of this part; `done`: the last
  *                            chunk of this answer. An item is docId, docSeq (the seq of the
  *                            newest update the item reflects) and a JSON payload (UTF-8): a
- *                            `ContactSummary` (part 0) or a `BootstrapText` (part 1).
+ *                            `ContactSummary` in the compact form of `summary.ts` (part 0) or a `BootstrapText` (part 1).
  *
  *   DOCS             c -> s  ids, [since]
  *                            Asks for whole documents in one batch (at most MAX_DOCS_REQUEST
@@ -33,7 +33,7 @@
  *                            state holds) and the document's whole state as one Yjs update, read
  *                            from the store (a merge of its rows, no Y.Doc), or with `since`
  *                            the rows after it, and the contact's summary (the bootstrap
- *                            snapshot's JSON `ContactSummary`, empty when unknown). `skipped`: asked
+ *                            snapshot's, compact as in `summary.ts`, empty when unknown). `skipped`: asked
  *                            ids with no item (not visible to the user at that moment, unknown,
  *                            or unreadable on the server) - the same answer for each, so it
  *                            tells nothing the request did not name.
@@ -41,8 +41,9 @@
  * The bootstrap is a preview: every listed document still arrives whole (DOCS, or SYNC for a
  * client that does not batch), and its own summary replaces the bootstrap's. A server that is
  * asked for a part it does not know answers one empty chunk with `done`. Clients that never send
- * BOOTSTRAP or DOCS (stock clients, bots) see no change: the message types are new, the version
- * is 1.
+ * BOOTSTRAP or DOCS (stock clients, bots) see no change: the message types are new. Summary
+ * payloads (part 0, DOCS_CHUNK `summary`) are in the compact form of `summary.ts` since
+ * PROTOCOL_VERSION 2.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';

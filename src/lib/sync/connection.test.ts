@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backoff } from './backoff';
+import { PROTOCOL_VERSION } from '../protocol';
 import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
 import { waitFor } from '../test-utils/wait';
 
@@ -37,7 +38,7 @@ function connection(port: number, refresh: () => Promise<'ok' | 'network' | 'den
 		refreshToken: refresh,
 		backoff,
 		handler: {
-			hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: 'c' }),
+			hello: async () => ({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: 'c' }),
 			message: () => undefined,
 			closed: () => undefined,
 			state: (s) => states.push(s)

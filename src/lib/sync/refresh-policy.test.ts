@@ -15,6 +15,7 @@ import { startServer } from '../../../sync-server/src/server';
 import { AuthClient, memorySession, type LockFn, type SessionStorage } from './auth';
 import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
 import { Backoff } from './backoff';
+import { PROTOCOL_VERSION } from '../protocol';
 import { waitFor } from '../test-utils/wait';
 
 let now = Date.now();
@@ -113,7 +114,7 @@ describe('refresh policy (issue 17.3)', () => {
 			refreshToken: () => (refreshes++, auth.refresh()),
 			refusedBeforeOpen: () => auth.refreshIfRejected(),
 			backoff: new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 }),
-			handler: { hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: 'c' }), message: () => undefined, closed: () => undefined, state: () => undefined }
+			handler: { hello: async () => ({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: 'c' }), message: () => undefined, closed: () => undefined, state: () => undefined }
 		});
 		conn.start();
 		await waitFor(() => attempts >= 5, 15_000, 'five failed attempts');
@@ -165,7 +166,7 @@ describe('the session ends the way the server says (issue 15.3)', () => {
 			refusedBeforeOpen: () => auth.refreshIfRejected(),
 			backoff: new Backoff({ baseMs: 5, maxMs: 50, minMs: 1 }),
 			handler: {
-				hello: async () => ({ type: 'hello', protocolVersion: 1, lastSeq: 0, clientId: `c${Math.floor(Math.random() * 1e9)}` }),
+				hello: async () => ({ type: 'hello', protocolVersion: PROTOCOL_VERSION, lastSeq: 0, clientId: `c${Math.floor(Math.random() * 1e9)}` }),
 				message: () => undefined,
 				closed: () => undefined,
 				state: (state, error) => states.push({ state, error })
