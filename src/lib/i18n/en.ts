@@ -35,6 +35,8 @@ export const en = {
 
 	'sync.online': 'Online',
 	'sync.connecting': 'Connecting…',
+	'sync.outdatedBanner': 'Parley was updated. Reload to keep syncing; what you wrote here is kept.',
+	'sync.reload': 'Reload',
 	'sync.offline': 'Offline',
 	'sync.reconnecting': 'Reconnecting…',
 	'sync.savedHere': 'your changes are saved on this device',

@@ -32,6 +32,8 @@ export const fr: Messages = {
 
 	'sync.online': 'En ligne',
 	'sync.connecting': 'Connexion…',
+	'sync.outdatedBanner': 'Parley a été mis à jour. Rechargez pour continuer la synchronisation ; ce que vous avez écrit ici est conservé.',
+	'sync.reload': 'Recharger',
 	'sync.offline': 'Hors ligne',
 	'sync.reconnecting': 'Reconnexion…',
 	'sync.savedHere': 'vos modifications sont enregistrées sur cet appareil',

@@ -97,6 +97,8 @@ export interface SyncApi {
 	/** Issue 26: a first login's bootstrap in progress (conversations made available offline), or null. */
 	readonly offline: OfflineProgressView | null;
 	readonly lastError: string | null;
+	/** The server was updated (another protocol version): the app must be reloaded to sync again. */
+	readonly outdated: boolean;
 }
 
 export interface DirectoryApi {

@@ -14,6 +14,7 @@ export class SyncState implements SyncApi {
 	/** No catch-up has completed on this device yet: the first sync after a first login. */
 	firstSync = $state(false);
 	lastError = $state<string | null>(null);
+	outdated = $state(false);
 	/** Issue 26: the bootstrap's progress while a first login makes conversations available offline. */
 	offline = $state.raw<OfflineProgressView | null>(null);
 
@@ -25,6 +26,7 @@ export class SyncState implements SyncApi {
 			if (s.entries !== this.entries && (s.entries.size > 0 || this.entries.size > 0)) this.entries = s.entries;
 			this.catchingUp = s.catchingUp;
 			this.lastError = s.lastError;
+			this.outdated = s.outdated ?? false;
 			this.firstSync = replica.lastSeq === 0;
 			const o = s.offline ?? null;
 			if (o?.phase !== this.offline?.phase || o?.done !== this.offline?.done || o?.received !== this.offline?.received || o?.total !== this.offline?.total) this.offline = o;

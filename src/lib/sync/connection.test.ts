@@ -1,12 +1,16 @@
 // The connection's reconnect loop against a real listening socket: a refused upgrade asks for a
 // token refresh and retries with backoff; stop() ends the loop; a denied refresh ends the session.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backoff } from './backoff';
 import { PROTOCOL_VERSION } from '../protocol';
 import { SyncConnection, type ConnectionState, type WebSocketCtor } from './connection';
 import { waitFor } from '../test-utils/wait';
+import { startServer } from '../../../sync-server/src/server';
 
 let http: Server | null = null;
 
@@ -93,5 +97,45 @@ describe('SyncConnection', () => {
 		conn.setNetworkAvailable(true);
 		await waitFor(() => tokens() >= 1, 10_000, 'an attempt');
 		conn.stop();
+	});
+});
+
+describe('SyncConnection against a server of another protocol version', () => {
+	// SPEC S9.5 (the connection state says what is true: a tab the server was updated past cannot sync, and says so)
+	it('stops on the server refusal of its version and reports itself outdated, without retrying', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'parley-conn-version-'));
+		const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, seed: { contacts: 2, messagesPerContact: 1 }, log: () => undefined });
+		try {
+			const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@demo.test', password: 'parley-demo' }) });
+			const { accessToken } = (await res.json()) as { accessToken: string };
+			let attempts = 0;
+			const states: ConnectionState[] = [];
+			const conn = new SyncConnection({
+				url: (t) => `${server.url.replace(/^http/, 'ws')}/sync?token=${t}`,
+				WebSocket: WebSocket as unknown as WebSocketCtor,
+				token: async () => (attempts++, accessToken),
+				refreshToken: async () => 'ok',
+				backoff: new Backoff({ baseMs: 5, maxMs: 20, minMs: 1 }),
+				handler: {
+					// The code of a tab opened before the server was updated.
+					hello: async () => ({ type: 'hello', protocolVersion: PROTOCOL_VERSION - 1, lastSeq: 0, clientId: 'old-tab' }),
+					message: () => undefined,
+					closed: () => undefined,
+					state: (s) => states.push(s)
+				}
+			});
+			expect(conn.outdated).toBe(false);
+			conn.start();
+			await waitFor(() => conn.outdated, 10_000, 'refused as outdated');
+			expect(conn.state).toBe('offline');
+			expect(conn.lastError).toMatch(/protocol version/);
+			// Reconnecting cannot help: no second attempt.
+			await new Promise((r) => setTimeout(r, 300));
+			expect(attempts).toBe(1);
+			conn.stop();
+		} finally {
+			await server.close();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
 	});
 });

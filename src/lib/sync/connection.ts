@@ -95,6 +95,7 @@ export class SyncConnection {
 	/** Bumped per socket, so callbacks of an old socket are ignored. */
 	#epoch = 0;
 	#lastError: string | null = null;
+	#outdated = false;
 
 	constructor(opts: ConnectionOptions) {
 		this.#opts = opts;
@@ -118,6 +119,11 @@ export class SyncConnection {
 
 	get lastError(): string | null {
 		return this.#lastError;
+	}
+
+	/** The server speaks another protocol version (it was updated): only reloading the app helps. */
+	get outdated(): boolean {
+		return this.#outdated;
 	}
 
 	start(): void {
@@ -271,6 +277,7 @@ export class SyncConnection {
 			if (action === 'stop') {
 				// Another protocol version: reconnecting cannot help, the app must be reloaded.
 				this.#lastError = ev.reason || `closed (${ev.code})`;
+				this.#outdated = true;
 				this.stop();
 				return;
 			}
@@ -323,6 +330,7 @@ export class SyncConnection {
 		}
 		if (msg.type === 'error' && msg.code === 'unsupported_version') {
 			this.#lastError = msg.message;
+			this.#outdated = true;
 			this.stop();
 			return;
 		}

@@ -128,6 +128,8 @@ export interface SyncStatus {
 	entries: ReadonlyMap<string, EntryPending>;
 	catchingUp: boolean;
 	lastError: string | null;
+	/** The server was updated to another protocol version: the app must be reloaded. */
+	outdated?: boolean;
 	/** A first login's bootstrap in progress (issue 26), or null. */
 	offline?: OfflineProgress | null;
 }
@@ -289,7 +291,7 @@ export class Replica {
 						hello: () => this.#hello(),
 						message: (m) => this.#onMessage(m),
 						closed: () => this.#onClosed(),
-						state: (state, lastError) => this.#setStatus({ state, lastError })
+						state: (state, lastError) => this.#setStatus({ state, lastError, outdated: this.connection?.outdated ?? false })
 					}
 				})
 			: null;
