@@ -46,6 +46,33 @@ async function results(search: SearchState, q: string) {
 	return search.results;
 }
 
+/** A search worker in this process (a MessageChannel to a SearchHost) that records every request the page posts to it. */
+function recordingWorker() {
+	const posted: WorkerRequest[] = [];
+	const spawn = () => {
+		const { port1, port2 } = new MessageChannel();
+		const host = new SearchHost((reply) => port2.postMessage(reply));
+		port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
+		const port = {
+			postMessage: (req: WorkerRequest, transfer?: Transferable[]) => {
+				posted.push(req);
+				port1.postMessage(req, transfer ?? []);
+			},
+			addEventListener: port1.addEventListener.bind(port1),
+			removeEventListener: port1.removeEventListener.bind(port1),
+			start: () => port1.start()
+		};
+		return {
+			client: new SearchClient(port as unknown as Port<WorkerReply, WorkerRequest>),
+			stop: () => {
+				port1.close();
+				port2.close();
+			}
+		};
+	};
+	return { posted, spawn };
+}
+
 describe('SearchState', () => {
 	it('indexes the replica, follows new entries and revocations, persists and restores', async () => {
 		const { ws, store } = await seededStore();
@@ -167,28 +194,7 @@ describe('SearchState', () => {
 	// a second of the page's time at 50k), and the contacts are searchable as before.
 	it('sends the contacts of a batch of summary changes to the worker in one message', async () => {
 		const { ws, store } = await seededStore();
-		const posted: WorkerRequest[] = [];
-		const spawn = () => {
-			const { port1, port2 } = new MessageChannel();
-			const host = new SearchHost((reply) => port2.postMessage(reply));
-			port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
-			const port = {
-				postMessage: (req: WorkerRequest, transfer?: Transferable[]) => {
-					posted.push(req);
-					port1.postMessage(req, transfer ?? []);
-				},
-				addEventListener: port1.addEventListener.bind(port1),
-				removeEventListener: port1.removeEventListener.bind(port1),
-				start: () => port1.start()
-			};
-			return {
-				client: new SearchClient(port as unknown as Port<WorkerReply, WorkerRequest>),
-				stop: () => {
-					port1.close();
-					port2.close();
-				}
-			};
-		};
+		const { posted, spawn } = recordingWorker();
 		const replica = new Replica({ store });
 		await replica.open();
 		const dir = await replica.directory();
@@ -219,28 +225,7 @@ describe('SearchState', () => {
 	// contacts) reaches the worker in one message (one per contact: 50,000 at 50k), searchable.
 	it('sends the bootstrap text of one chunk to the worker in one message', async () => {
 		const { ws, store } = await seededStore();
-		const posted: WorkerRequest[] = [];
-		const spawn = () => {
-			const { port1, port2 } = new MessageChannel();
-			const host = new SearchHost((reply) => port2.postMessage(reply));
-			port2.onmessage = (ev: MessageEvent<WorkerRequest>) => host.handle(ev.data);
-			const port = {
-				postMessage: (req: WorkerRequest, transfer?: Transferable[]) => {
-					posted.push(req);
-					port1.postMessage(req, transfer ?? []);
-				},
-				addEventListener: port1.addEventListener.bind(port1),
-				removeEventListener: port1.removeEventListener.bind(port1),
-				start: () => port1.start()
-			};
-			return {
-				client: new SearchClient(port as unknown as Port<WorkerReply, WorkerRequest>),
-				stop: () => {
-					port1.close();
-					port2.close();
-				}
-			};
-		};
+		const { posted, spawn } = recordingWorker();
 		const replica = new Replica({ store });
 		await replica.open();
 		// The bootstrap's text part, as the replica reports it per contact of a chunk.
