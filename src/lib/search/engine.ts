@@ -213,13 +213,9 @@ export class SearchEngine {
 	}
 
 	/** @internal adds rows whose word sequences are known (a snapshot's slice): no tokenizing. */
-	addAnalyzed(rows: Iterable<SearchRow & { seq: string }>): void {
-		this.table.addMany(
-			rows,
-			(r) => r.seq,
-			(o, seq) => this.index(o, seqTerms(seq)),
-			(id) => this.removeEntry(id)
-		);
+	addAnalyzed(row: SearchRow, seq: string): void {
+		if (this.table.ordinal(row.id) !== undefined) this.removeEntry(row.id);
+		this.index(this.table.add(row, seq), seqTerms(seq));
 	}
 
 	/** Posts an entry under each of its terms that is not a stop term (and stops the ones that become one). */

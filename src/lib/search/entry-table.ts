@@ -18,8 +18,10 @@
  *
  * Invariants: an ordinal is never reused (a removed entry leaves a hole, `ids[o] === null`; its
  * text bytes stay in the pool until the table is rebuilt from a snapshot); `byTime` lists live
- * ordinals by (at, id) ascending (a bulk add sorts its ordinals once and merges them in:
- * `addMany`); `threads` lists each contact's ordinals; `dirty` holds the slices (slices.ts) with
+ * ordinals by (at, id) ascending: new ordinals wait in `pending` and are sorted and merged in
+ * when `byTime` is next read (one sort of the few new ones and one linear merge, instead of an
+ * insertion into a million-long array per entry: a first login adds rows in contact order, not
+ * in time order); `threads` lists each contact's ordinals; `dirty` holds the slices (slices.ts) with
  * a thread changed since the slice was last exported or restored.
  */
 import type { ContactId, EntryId } from '../domain/types';
@@ -181,8 +183,9 @@ export class EntryTable {
 	at: number[] = [];
 	kinds: EntryKindCode[] = [];
 	owner: number[] = [];
-	/** Live ordinals by (at, id) ascending. */
-	byTime: number[] = [];
+	private order: number[] = [];
+	/** Ordinals added since `order` was last merged. */
+	private pending: number[] = [];
 	private textPool = new TextPool();
 	/** Slices with a change not exported yet. */
 	readonly dirty = new Set<number>();
@@ -241,51 +244,46 @@ export class EntryTable {
 		return k === undefined ? [] : (this.threads.get(k) ?? []);
 	}
 
-	add(row: SearchRow, seq: string): number {
-		const o = this.append(row, seq);
-		const pos = this.upperBound(row.at, row.id);
-		if (pos === this.byTime.length) this.byTime.push(o);
-		else this.byTime.splice(pos, 0, o);
-		return o;
+	/** Live ordinals by (at, id) ascending. */
+	get byTime(): readonly number[] {
+		if (this.pending.length > 0) this.mergePending();
+		return this.order;
 	}
 
-	/**
-	 * Adds many rows (a snapshot's slice) and places them in `byTime` with one sort of theirs and
-	 * one merge, instead of one insertion each. `index` is called with each new ordinal; `seqOf`
-	 * gives each row's word sequence. A known id is removed first (`removeKnown`).
-	 */
-	addMany<R extends SearchRow>(rows: Iterable<R>, seqOf: (row: R) => string, index: (o: number, seq: string) => void, removeKnown: (id: EntryId) => void): void {
-		const added: number[] = [];
-		for (const row of rows) {
-			if (this.ordOf.get(row.id) !== undefined) {
-				// Placed already (rare: a row in two slices): merge what was added so far first.
-				this.mergeByTime(added.splice(0));
-				removeKnown(row.id);
-			}
-			const seq = seqOf(row);
-			const o = this.append(row, seq);
-			added.push(o);
-			index(o, seq);
-		}
-		this.mergeByTime(added);
-	}
-
-	private mergeByTime(added: number[]): void {
-		if (added.length === 0) return;
+	/** Merges the ordinals added since the last read of `byTime` (removed ones are skipped). */
+	private mergePending(): void {
 		const at = this.at;
 		const ids = this.ids;
-		const before = (a: number, b: number) => at[a]! < at[b]! || (at[a] === at[b] && ids[a]! < ids[b]!);
-		added.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-		const old = this.byTime;
+		const added = this.pending.filter((o) => ids[o] !== null);
+		this.pending = [];
+		added.sort((a, b) => at[a]! - at[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+		const old = this.order;
 		const out = new Array<number>(old.length + added.length);
 		let i = 0;
 		let j = 0;
 		let n = 0;
-		while (i < old.length || j < added.length) {
-			if (j >= added.length || (i < old.length && !before(added[j]!, old[i]!))) out[n++] = old[i++]!;
-			else out[n++] = added[j++]!;
+		while (j < added.length) {
+			const b = added[j]!;
+			const atB = at[b]!;
+			const idB = ids[b]!;
+			// Old ordinals up to (at, id) of b stay first.
+			while (i < old.length) {
+				const a = old[i]!;
+				const atA = at[a]!;
+				if (atA < atB || (atA === atB && ids[a]! <= idB)) out[n++] = old[i++]!;
+				else break;
+			}
+			out[n++] = b;
+			j++;
 		}
-		this.byTime = out;
+		while (i < old.length) out[n++] = old[i++]!;
+		this.order = out;
+	}
+
+	add(row: SearchRow, seq: string): number {
+		const o = this.append(row, seq);
+		this.pending.push(o);
+		return o;
 	}
 
 	private append(row: SearchRow, seq: string): number {
@@ -317,8 +315,9 @@ export class EntryTable {
 		if (o === undefined) return null;
 		const seq = this.seqs[o]!;
 		this.dirty.add(this.sliceOfKey[this.owner[o]!]!);
+		const order = this.byTime as number[];
 		const pos = this.upperBound(this.at[o]!, id) - 1;
-		if (this.byTime[pos] === o) this.byTime.splice(pos, 1);
+		if (order[pos] === o) order.splice(pos, 1);
 		const t = this.threads.get(this.owner[o]!);
 		if (t) {
 			const i = t.indexOf(o);
@@ -335,10 +334,10 @@ export class EntryTable {
 	/** Position after (at, id) in `byTime`. */
 	private upperBound(at: number, id: string): number {
 		let lo = 0;
-		let hi = this.byTime.length;
+		let hi = this.order.length;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
-			const o = this.byTime[mid]!;
+			const o = this.order[mid]!;
 			const a = this.at[o]!;
 			if (a < at || (a === at && this.ids[o]! <= id)) lo = mid + 1;
 			else hi = mid;

@@ -131,15 +131,13 @@ export function restoreContacts(engine: SearchEngine, part: ContactsPart): void 
  * when they remove something (the slice may bring back a removed row); additions are safe.
  */
 export function restoreSlice(engine: SearchEngine, part: SlicePart): void {
-	const analyzed: Array<SearchRow & { seq: string }> = [];
 	for (const [contactId, entries] of part.threads) {
 		for (const [id, at, kind, text, seq] of entries) {
 			const row: SearchRow = { id: id as EntryId, contactId: contactId as ContactId, at, kind: kind === 1 ? 'comment' : 'message', text };
-			if (typeof seq === 'string') analyzed.push({ ...row, seq });
+			if (typeof seq === 'string') engine.addAnalyzed(row, seq);
 			else engine.addRow(row);
 		}
 	}
-	engine.addAnalyzed(analyzed);
 	engine.table.clean(part.slice);
 }
 
