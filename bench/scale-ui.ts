@@ -87,9 +87,9 @@ async function main(): Promise<void> {
 			await page.evaluate(`(async () => {
 				const store = window.__parley.app.replica.store;
 				const c = await store.getMeta('search.contacts');
-				const rows = await store.loadSearchRows();
-				const m = rows.find((r) => r.key === 'search.messages');
-				return JSON.stringify({ contacts: c ? c.byteLength : null, messages: m ? m.value.messages.byteLength : null, marks: m ? m.value.marks.length : null });
+				const rows = (await store.loadSearchRows()).filter((r) => r.key.startsWith('search.slice.'));
+				const bytes = rows.reduce((n, r) => n + r.value.slice.byteLength, 0);
+				return JSON.stringify({ contacts: c ? c.byteLength : null, slices: rows.length, sliceBytes: bytes });
 			})()`)
 		);
 		const complete = await waitPage(page, `window.__parley?.app.search.complete === true`, 600_000);

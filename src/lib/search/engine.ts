@@ -161,7 +161,7 @@ export class SearchEngine {
 	/** Revocation or deletion: the contact and its whole thread leave the index now. */
 	removeContact(contactId: ContactId): void {
 		this.contactIndex.remove(contactId);
-		for (const o of [...this.table.thread(contactId)]) this.removeEntry(this.table.ids[o]!);
+		for (const o of [...this.table.thread(contactId)]) this.removeEntry(this.table.id(o));
 	}
 
 	/** Keeps only the given contacts (and their threads): what a cold start knows is still visible. */
@@ -258,7 +258,7 @@ export class SearchEngine {
 		if (lookup === null) return this.collect(plan, this.newestFirstWalk(), limit);
 		const candidates = this.candidates(lookup);
 		const t = this.table;
-		candidates.sort((a, b) => t.at[b]! - t.at[a]! || (t.ids[a]! < t.ids[b]! ? 1 : t.ids[a]! > t.ids[b]! ? -1 : 0));
+		candidates.sort((a, b) => t.at[b]! - t.at[a]! || t.compareIds(b, a));
 		return this.collect(plan, candidates, limit);
 	}
 
@@ -271,7 +271,7 @@ export class SearchEngine {
 		if (plan.kind === 'none') return [];
 		const t = this.table;
 		const ords = [...t.thread(contactId)];
-		ords.sort((a, b) => t.at[a]! - t.at[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
+		ords.sort((a, b) => t.at[a]! - t.at[b]! || t.compareIds(a, b));
 		return this.collect(plan, ords, Infinity).hits;
 	}
 
@@ -348,7 +348,7 @@ export class SearchEngine {
 			const spans = matchText(plan, text);
 			if (!spans) continue;
 			if (hits.length >= limit) return { hits, truncated: true };
-			hits.push({ contactId: t.contactOf(o), entryId: t.ids[o]!, at: t.at[o]!, kind: t.kinds[o]!, snippet: makeSnippet(text, spans) });
+			hits.push({ contactId: t.contactOf(o), entryId: t.id(o), at: t.at[o]!, kind: t.kinds[o]!, snippet: makeSnippet(text, spans) });
 		}
 		return { hits, truncated: false };
 	}

@@ -13,11 +13,12 @@
  *
  * Memory (issue 26: a million entries in the worker): the word sequences stay strings (the walk
  * tests them all), but the original texts, read only for the hits' snippets, are kept as UTF-8
- * in one growing byte buffer (`TextPool`) instead of a million JS strings, and the id -> ordinal
- * lookup is an open-addressing table of ordinals (`IdTable`) instead of a Map of string keys.
+ * in one growing byte buffer (`StringPool`) instead of a million JS strings, and so are the ids;
+ * the id -> ordinal lookup is an open-addressing table of ordinals (`IdTable`) instead of a Map
+ * of string keys.
  *
- * Invariants: an ordinal is never reused (a removed entry leaves a hole, `ids[o] === null`; its
- * text bytes stay in the pool until the table is rebuilt from a snapshot); `byTime` lists live
+ * Invariants: an ordinal is never reused (a removed entry leaves a hole: no id; its text and id
+ * bytes stay in the pools until the table is rebuilt from a snapshot); `byTime` lists live
  * ordinals by (at, id) ascending: new ordinals wait in `pending` and are sorted and merged in
  * when `byTime` is next read (one sort of the few new ones and one linear merge, instead of an
  * insertion into a million-long array per entry: a first login adds rows in contact order, not
@@ -54,17 +55,22 @@ export function seqTerms(seq: string): string[] {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Texts as UTF-8 in one buffer that grows by half when full; a text is (start, length). */
-class TextPool {
+/**
+ * Strings as UTF-8 in one buffer that grows by half when full, by ordinal: a string is (start,
+ * length + 1), length 0 meaning none (never set, or cleared: its bytes stay until the table is
+ * rebuilt). Used for the entries' texts and ids: a million JS strings cost a header and a slot
+ * each in the worker's heap, and a text is read only for a hit's snippet.
+ */
+class StringPool {
 	private bytes = new Uint8Array(1 << 16);
 	private used = 0;
-	private starts = new Float64Array(1024);
+	private starts = new Uint32Array(1024);
 	private lengths = new Uint32Array(1024);
 
 	set(o: number, text: string): void {
 		if (o >= this.starts.length) {
 			const n = Math.max(o + 1, Math.ceil(this.starts.length * 1.5));
-			const s = new Float64Array(n);
+			const s = new Uint32Array(n);
 			s.set(this.starts);
 			this.starts = s;
 			const l = new Uint32Array(n);
@@ -80,15 +86,34 @@ class TextPool {
 		}
 		const { written } = encoder.encodeInto(text, this.bytes.subarray(this.used));
 		this.starts[o] = this.used;
-		this.lengths[o] = written;
+		this.lengths[o] = written + 1;
 		this.used += written;
 	}
 
+	has(o: number): boolean {
+		return (this.lengths[o] ?? 0) > 0;
+	}
+
 	get(o: number): string {
-		const len = this.lengths[o] ?? 0;
-		if (len === 0) return '';
+		const len = (this.lengths[o] ?? 0) - 1;
+		if (len <= 0) return '';
 		const start = this.starts[o]!;
 		return decoder.decode(this.bytes.subarray(start, start + len));
+	}
+
+	/** Whether the string at `o` is `s` (ASCII compared in place, without decoding). */
+	equals(o: number, s: string): boolean {
+		const len = (this.lengths[o] ?? 0) - 1;
+		if (len < 0) return false;
+		const start = this.starts[o]!;
+		if (len !== s.length) return len > s.length && len <= s.length * 3 && this.get(o) === s;
+		const b = this.bytes;
+		for (let i = 0; i < len; i++) {
+			const c = s.charCodeAt(i);
+			if (c >= 0x80) return this.get(o) === s;
+			if (b[start + i] !== c) return false;
+		}
+		return true;
 	}
 
 	clear(o: number): void {
@@ -123,7 +148,7 @@ class IdTable {
 	private live = 0;
 	private filled = 0;
 
-	constructor(private readonly ids: Array<EntryId | null>) {}
+	constructor(private readonly ids: StringPool) {}
 
 	get size(): number {
 		return this.live;
@@ -134,7 +159,7 @@ class IdTable {
 		for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
 			const o = this.slots[i]!;
 			if (o === IdTable.EMPTY) return undefined;
-			if (o >= 0 && this.ids[o] === id) return o;
+			if (o >= 0 && this.ids.equals(o, id)) return o;
 		}
 	}
 
@@ -154,7 +179,7 @@ class IdTable {
 		for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
 			const o = this.slots[i]!;
 			if (o === IdTable.EMPTY) return;
-			if (o >= 0 && this.ids[o] === id) {
+			if (o >= 0 && this.ids.equals(o, id)) {
 				this.slots[i] = IdTable.GONE;
 				this.live--;
 				return;
@@ -169,7 +194,7 @@ class IdTable {
 		this.slots = new Int32Array(size).fill(IdTable.EMPTY);
 		this.filled = 0;
 		this.live = 0;
-		for (const o of old) if (o >= 0) this.add(this.ids[o]!, o);
+		for (const o of old) if (o >= 0) this.add(this.ids.get(o), o);
 	}
 
 	get byteLength(): number {
@@ -178,7 +203,6 @@ class IdTable {
 }
 
 export class EntryTable {
-	ids: Array<EntryId | null> = [];
 	seqs: string[] = [];
 	at: number[] = [];
 	kinds: EntryKindCode[] = [];
@@ -186,23 +210,36 @@ export class EntryTable {
 	private order: number[] = [];
 	/** Ordinals added since `order` was last merged. */
 	private pending: number[] = [];
-	private textPool = new TextPool();
+	private textPool = new StringPool();
+	private idPool = new StringPool();
 	/** Slices with a change not exported yet. */
 	readonly dirty = new Set<number>();
 	private contactKeys: ContactId[] = [];
 	/** The slice of each contact key's thread. */
 	private sliceOfKey: number[] = [];
 	private keyOf = new Map<ContactId, number>();
-	private ordOf = new IdTable(this.ids);
+	private ordOf = new IdTable(this.idPool);
 	private threads = new Map<number, number[]>();
 
 	get size(): number {
 		return this.ordOf.size;
 	}
 
-	/** Bytes held outside the JS heap (the text pool and the id table), for the bench. */
+	/** Bytes held outside the JS heap (the text and id pools, the id table), for the bench. */
 	get externalBytes(): number {
-		return this.textPool.byteLength + this.ordOf.byteLength;
+		return this.textPool.byteLength + this.idPool.byteLength + this.ordOf.byteLength;
+	}
+
+	/** The entry's id (an ordinal still in the table). */
+	id(o: number): EntryId {
+		return this.idPool.get(o) as EntryId;
+	}
+
+	/** Compares two entries' ids (ties of `at`). */
+	compareIds(a: number, b: number): number {
+		const x = this.id(a);
+		const y = this.id(b);
+		return x < y ? -1 : x > y ? 1 : 0;
 	}
 
 	ordinal(id: EntryId): number | undefined {
@@ -218,7 +255,7 @@ export class EntryTable {
 	}
 
 	row(o: number): SearchRow {
-		return { id: this.ids[o]!, contactId: this.contactOf(o), at: this.at[o]!, kind: this.kinds[o]!, text: this.text(o) };
+		return { id: this.id(o), contactId: this.contactOf(o), at: this.at[o]!, kind: this.kinds[o]!, text: this.text(o) };
 	}
 
 	/** Contacts with at least one entry. */
@@ -244,6 +281,16 @@ export class EntryTable {
 		return k === undefined ? [] : (this.threads.get(k) ?? []);
 	}
 
+	/** Ordinals added and not merged into the time order yet. */
+	get unsettled(): number {
+		return this.pending.length;
+	}
+
+	/** Merges the new ordinals into the time order now (between messages), not in a query. */
+	settle(): void {
+		if (this.pending.length > 0) this.mergePending();
+	}
+
 	/** Live ordinals by (at, id) ascending. */
 	get byTime(): readonly number[] {
 		if (this.pending.length > 0) this.mergePending();
@@ -253,10 +300,9 @@ export class EntryTable {
 	/** Merges the ordinals added since the last read of `byTime` (removed ones are skipped). */
 	private mergePending(): void {
 		const at = this.at;
-		const ids = this.ids;
-		const added = this.pending.filter((o) => ids[o] !== null);
+		const added = this.pending.filter((o) => this.idPool.has(o));
 		this.pending = [];
-		added.sort((a, b) => at[a]! - at[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+		added.sort((a, b) => at[a]! - at[b]! || this.compareIds(a, b));
 		const old = this.order;
 		const out = new Array<number>(old.length + added.length);
 		let i = 0;
@@ -265,12 +311,11 @@ export class EntryTable {
 		while (j < added.length) {
 			const b = added[j]!;
 			const atB = at[b]!;
-			const idB = ids[b]!;
 			// Old ordinals up to (at, id) of b stay first.
 			while (i < old.length) {
 				const a = old[i]!;
 				const atA = at[a]!;
-				if (atA < atB || (atA === atB && ids[a]! <= idB)) out[n++] = old[i++]!;
+				if (atA < atB || (atA === atB && this.compareIds(a, b) <= 0)) out[n++] = old[i++]!;
 				else break;
 			}
 			out[n++] = b;
@@ -287,7 +332,7 @@ export class EntryTable {
 	}
 
 	private append(row: SearchRow, seq: string): number {
-		const o = this.ids.length;
+		const o = this.seqs.length;
 		let k = this.keyOf.get(row.contactId);
 		if (k === undefined) {
 			k = this.contactKeys.length;
@@ -296,7 +341,7 @@ export class EntryTable {
 			this.keyOf.set(row.contactId, k);
 		}
 		this.dirty.add(this.sliceOfKey[k]!);
-		this.ids.push(row.id);
+		this.idPool.set(o, row.id);
 		this.textPool.set(o, row.text);
 		this.seqs.push(seq);
 		this.at.push(row.at);
@@ -325,7 +370,7 @@ export class EntryTable {
 			if (t.length === 0) this.threads.delete(this.owner[o]!);
 		}
 		this.ordOf.delete(id);
-		this.ids[o] = null;
+		this.idPool.clear(o);
 		this.textPool.clear(o);
 		this.seqs[o] = '';
 		return { ordinal: o, seq };
@@ -339,7 +384,7 @@ export class EntryTable {
 			const mid = (lo + hi) >>> 1;
 			const o = this.order[mid]!;
 			const a = this.at[o]!;
-			if (a < at || (a === at && this.ids[o]! <= id)) lo = mid + 1;
+			if (a < at || (a === at && this.id(o) <= id)) lo = mid + 1;
 			else hi = mid;
 		}
 		return lo;

@@ -46,14 +46,17 @@ export class SearchHost {
 	/**
 	 * Issue 26: contacts changed (a cold start feeds 50,000): their new index pairs are merged a
 	 * little later, between messages, instead of by the next query (which then waited for a sort
-	 * of every new pair: most of a second after a cold start at 50k).
+	 * of every new pair: most of a second after a cold start at 50k). New entries likewise.
 	 */
 	private settleSoon(): void {
-		if (this.settling || this.engine.contactIndex.unsettled === 0) return;
+		if (this.settling || (this.engine.contactIndex.unsettled === 0 && this.engine.table.unsettled === 0)) return;
 		this.settling = true;
 		this.later(() => {
 			this.settling = false;
 			this.engine.contactIndex.settle();
+			// Likewise the entries a first login's text part brings (1M at 50k contacts): merged into
+			// the time order at most every SETTLE_MS, not by the first query (a sort of all of them).
+			this.engine.table.settle();
 		}, SETTLE_MS);
 	}
 

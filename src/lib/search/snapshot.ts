@@ -69,7 +69,7 @@ export function exportSlice(engine: SearchEngine, slice: number, format: Snapsho
 	for (const contactId of t.contactsOfSlice(slice)) {
 		const entries: EntryTuple[] = [];
 		for (const o of t.thread(contactId)) {
-			const e: EntryTuple = [t.ids[o]!, t.at[o]!, t.kinds[o] === 'comment' ? 1 : 0, t.text(o)];
+			const e: EntryTuple = [t.id(o), t.at[o]!, t.kinds[o] === 'comment' ? 1 : 0, t.text(o)];
 			if (format === 'index-json') e.push(t.seqs[o]!);
 			entries.push(e);
 		}
@@ -138,6 +138,8 @@ export function restoreSlice(engine: SearchEngine, part: SlicePart): void {
 			else engine.addRow(row);
 		}
 	}
+	// A slice's rows join the time order now (one sort of theirs, one merge), not in a later query.
+	engine.table.settle();
 	engine.table.clean(part.slice);
 }
 
