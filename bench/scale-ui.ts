@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../sync-server/src/server';
-import { SCALE_QUERIES, searchTimes, signIn, workerHeaps } from './browser-setup';
+import { SCALE_QUERIES, searchTimes, signIn, workerMemory } from './browser-setup';
 import { percentile } from './harness';
 import { IN_PAGE, measure, type SwitchResult } from './inbox.bench';
 
@@ -143,7 +143,9 @@ async function main(): Promise<void> {
 			writeFileSync(process.env.SCALE_UI_TRACE!, JSON.stringify({ traceEvents: traceChunks }));
 			console.log(`trace written to ${process.env.SCALE_UI_TRACE}`);
 		}
-		const heaps = await workerHeaps(context, page);
+		const heaps = (await workerMemory(context, page)).map((m) => m.used);
+		const backing = (await workerMemory(context, page)).map((m) => m.backing);
+		console.log(`worker array buffers MB: ${backing.map((h) => (h / 1e6).toFixed(0)).join(', ')}`);
 		const pageHeap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1);
 		console.log(`worker heaps MB: ${heaps.map((h) => (h / 1e6).toFixed(0)).join(', ')}; page heap ${(pageHeap / 1e6).toFixed(0)} MB`);
 		await page.evaluate(() => (window as unknown as { __parley: { app: { search: { setQuery(q: string): void } } } }).__parley.app.search.setQuery(''));

@@ -7,8 +7,10 @@
  * times of the scale bench's queries (and a few phrase, email and number queries), and the
  * snapshot export's time and size.
  *
- *   node --expose-gc --import tsx bench/search-heap.ts [--out results.json] [--limit N]
+ *   node --expose-gc --import tsx bench/search-heap.ts [--out results.json] [--limit N] [--copies 2] [--restore] [--verbose]
  *
+ * `--copies 2` feeds the workspace twice (ids suffixed): 100,000 contacts / 2M messages, the 2x
+ * probe's size. `--restore` also restores an engine from the exported slices and compares.
  * `--out` writes every query's hits (ids, snippets, truncation), to compare two versions.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ const arg = (name: string) => {
 const file = arg('--file') ?? join(root, 'data', 'bench-scale', '50000-42', 'bootstrap.snapshot');
 const limit = Number(arg('--limit') ?? Infinity);
 const verbose = args.includes('--verbose');
+const copies = Number(arg('--copies') ?? 1);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
 	const engine = new SearchEngine();
 	const t0 = performance.now();
 	let rows = 0;
-	{
+	for (let copy = 0; copy < copies; copy++) {
+		// Further copies of the workspace (`--copies 2`: 100k contacts / 2M messages) differ by a suffix of every id.
+		const tag = copy === 0 ? '' : `~${copy}`;
 		const dec = decoding.createDecoder(new Uint8Array(readFileSync(file)));
 		decoding.readVarUint(dec);
 		decoding.readVarString(dec);
@@ -65,14 +70,16 @@ async function main(): Promise<void> {
 			decoding.readVarUint(dec);
 			const s = decodePayload(decoding.readVarUint8Array(dec)) as ContactSummary;
 			const text = decodePayload(decoding.readVarUint8Array(dec)) as Array<[string, number, 0 | 1, string]>;
-			engine.upsertContact({ id: s.id, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
+			const contactId = (s.id + tag) as ContactId;
+			engine.upsertContact({ id: contactId, firstName: s.firstName, lastName: s.lastName, phone: s.phone, email: s.email }, { keepCustom: true });
 			for (const [id, at, kind, t] of text) {
-				engine.addRow({ id: id as EntryId, contactId: s.id as ContactId, at, kind: kind === 1 ? 'comment' : 'message', text: t });
+				engine.addRow({ id: (id + tag) as EntryId, contactId, at, kind: kind === 1 ? 'comment' : 'message', text: t });
 				rows++;
 			}
 		}
 	}
 	engine.contactIndex.settle();
+	engine.table.settle();
 	const built = performance.now() - t0;
 	const used = heap();
 	console.log(`${engine.contactCount} contacts, ${engine.entryCount} entries (${rows} rows) indexed in ${(built / 1000).toFixed(1)} s`);

@@ -45,7 +45,8 @@ describe('message slices', () => {
 		host.handle({ type: 'query', seq: 1, lane: 'm', scope: 'messages', text: 'renard', limit: 1000 });
 		turns.shift()!();
 		const early = replies.find((r) => r.type === 'result');
-		expect(early?.type === 'result' && early.outcome.status === 'done' && early.outcome.scope === 'messages' && early.outcome.results.partial).toBe(true);
+		const outcome = early?.type === 'result' ? early.outcome : null;
+		expect(outcome?.status === 'done' && 'partial' in outcome.results && outcome.results.partial).toBe(true);
 		expect(replies.some((r) => r.type === 'ready' && r.phase === 'messages')).toBe(false);
 		while (turns.length) turns.shift()!();
 		expect(replies.filter((r) => r.type === 'ready' && r.phase === 'messages')).toHaveLength(1);
