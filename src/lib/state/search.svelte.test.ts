@@ -11,6 +11,7 @@ import { contactDocId, DIR_DOC_ID } from '../domain/ids';
 import type { ChannelId, EntryId, User } from '../domain/types';
 import { createMemoryStore } from '../storage/memory';
 import type { ClientStore } from '../storage/store';
+import { sliceOf } from '../search/slices';
 import { Replica } from '../sync/replica';
 import { SearchState } from './search.svelte';
 import { waitFor } from '../test-utils/wait';
@@ -94,10 +95,10 @@ describe('SearchState', () => {
 			expect(r.messages.map((m) => m.contactId)).not.toContain(victim.id);
 		}
 
-		// The snapshot is written in the background; the next start restores it.
+		// The snapshot is written in the background, slice by slice; the next start restores it.
 		let written = false;
 		await waitFor(() => {
-			void store.loadSearchRows().then((rows) => (written = rows.length > 0));
+			void store.loadSearchRows().then((rows) => (written = rows.some((r) => r.key === `search.slice.${sliceOf(target.id)}`)));
 			return written;
 		}, 20_000, 'snapshot written');
 		a.detach();
