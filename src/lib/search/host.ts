@@ -128,7 +128,14 @@ export class SearchHost {
 		for (const [i, bytes] of slices.entries()) {
 			const part = parseSlice(bytes);
 			if ('code' in part) this.post({ type: 'load-failed', phase: 'messages', error: part, slice: i });
-			else restoreSlice(this.engine, part);
+			else {
+				try {
+					restoreSlice(this.engine, part);
+				} catch (err) {
+					// Well-formed JSON of the wrong shape: what it restored is kept, its threads are indexed again.
+					this.post({ type: 'load-failed', phase: 'messages', error: { code: 'bad-snapshot', message: String(err) }, slice: i });
+				}
+			}
 			if (i < slices.length - 1) yield;
 		}
 	}

@@ -58,6 +58,27 @@ describe('message slices', () => {
 		expect([...host.current.table.dirty]).toEqual([]);
 	});
 
+	it('a bad slice is reported by its position and skipped; the others are restored', () => {
+		const ws = fixtureWorkspace(33, 40, 10);
+		const engine = new SearchEngine({ customFields: FIXTURE_FIELDS });
+		for (const { contact, entries } of ws) {
+			engine.upsertContact(contact);
+			engine.addEntries(contact.id, entries);
+		}
+		const snap = exportSnapshot(engine);
+		const wrongShape = new TextEncoder().encode(JSON.stringify({ version: 4, format: 'index-json', slice: 0, threads: [[1, 'x']] }));
+		const { host, turns, replies } = manualHost();
+		host.handle({ type: 'load', contacts: snap.contacts, customFields: FIXTURE_FIELDS });
+		host.handle({ type: 'loadMessages', slices: [new Uint8Array([1, 2]), wrongShape, ...snap.slices] });
+		while (turns.length) turns.shift()!();
+		expect(replies.flatMap((r) => (r.type === 'load-failed' ? [[r.phase, r.slice, r.error.code]] : []))).toEqual([
+			['messages', 0, 'bad-snapshot'],
+			['messages', 1, 'bad-snapshot']
+		]);
+		expect(replies.filter((r) => r.type === 'ready' && r.phase === 'messages')).toHaveLength(1);
+		expect(host.current.searchMessages('renard', 1000).hits.map((h) => h.entryId)).toEqual(engine.searchMessages('renard', 1000).hits.map((h) => h.entryId));
+	});
+
 	it('rows added out of time order join the time order a little later, not in the next query', () => {
 		const ws = fixtureWorkspace(32, 150, 20);
 		const rows = rowsOf(ws);
