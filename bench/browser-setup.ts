@@ -113,9 +113,10 @@ export async function workerHeaps(context: BrowserContext, page: Page): Promise<
 
 /**
  * `workerHeaps` with each worker's ArrayBuffer backing stores beside its JS heap (`backing`, -1
- * when this Chromium does not report it): typed arrays live outside the heap.
+ * when this Chromium does not report it): typed arrays live outside the heap. `gc`: a full
+ * collection in each worker first, so the figures are what is held, not what awaits collection.
  */
-export async function workerMemory(context: BrowserContext, page: Page): Promise<Array<{ used: number; backing: number }>> {
+export async function workerMemory(context: BrowserContext, page: Page, opts: { gc?: boolean } = {}): Promise<Array<{ used: number; backing: number }>> {
 	const cdp = await context.newCDPSession(page);
 	const sessions: string[] = [];
 	const replies = new Map<number, (m: { used: number; backing: number }) => void>();
@@ -132,8 +133,10 @@ export async function workerMemory(context: BrowserContext, page: Page): Promise
 	for (const [i, sessionId] of sessions.entries()) {
 		const used = await Promise.race([
 			new Promise<{ used: number; backing: number }>((resolve) => {
-				replies.set(i + 1, resolve);
-				void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: i + 1, method: 'Runtime.getHeapUsage' }) });
+				const id = 2 * i + 2;
+				replies.set(id, resolve);
+				if (opts.gc) void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: id - 1, method: 'HeapProfiler.collectGarbage' }) });
+				void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
 			}),
 			new Promise<{ used: number; backing: number }>((r) => setTimeout(() => r({ used: -1, backing: -1 }), 10_000))
 		]);

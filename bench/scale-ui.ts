@@ -143,9 +143,11 @@ async function main(): Promise<void> {
 			writeFileSync(process.env.SCALE_UI_TRACE!, JSON.stringify({ traceEvents: traceChunks }));
 			console.log(`trace written to ${process.env.SCALE_UI_TRACE}`);
 		}
-		const heaps = (await workerMemory(context, page)).map((m) => m.used);
-		const backing = (await workerMemory(context, page)).map((m) => m.backing);
-		console.log(`worker array buffers MB: ${backing.map((h) => (h / 1e6).toFixed(0)).join(', ')}`);
+		const memory = await workerMemory(context, page);
+		const heaps = memory.map((m) => m.used);
+		console.log(`worker array buffers MB: ${memory.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
+		const collected = await workerMemory(context, page, { gc: true });
+		console.log(`after a collection in the worker: heap MB ${collected.map((m) => (m.used / 1e6).toFixed(0)).join(', ')}; array buffers MB ${collected.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
 		const pageHeap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1);
 		console.log(`worker heaps MB: ${heaps.map((h) => (h / 1e6).toFixed(0)).join(', ')}; page heap ${(pageHeap / 1e6).toFixed(0)} MB`);
 		await page.evaluate(() => (window as unknown as { __parley: { app: { search: { setQuery(q: string): void } } } }).__parley.app.search.setQuery(''));

@@ -120,15 +120,6 @@ class StringPool {
 		this.lengths[o] = 0;
 	}
 
-	/** Gives back the room kept for growth (up to a third of the buffers after a bulk load). */
-	trim(count: number): void {
-		if (this.bytes.length > this.used) this.bytes = this.bytes.slice(0, Math.max(this.used, 1));
-		if (this.starts.length > count) {
-			this.starts = this.starts.slice(0, Math.max(count, 1));
-			this.lengths = this.lengths.slice(0, Math.max(count, 1));
-		}
-	}
-
 	/** Bytes held (buffers), for the bench. */
 	get byteLength(): number {
 		return this.bytes.byteLength + this.starts.byteLength + this.lengths.byteLength;
@@ -293,12 +284,6 @@ export class EntryTable {
 	/** Ordinals added and not merged into the time order yet. */
 	get unsettled(): number {
 		return this.pending.length;
-	}
-
-	/** After a bulk load (a cold start's slices): the pools give back their room for growth. */
-	trim(): void {
-		this.textPool.trim(this.seqs.length);
-		this.idPool.trim(this.seqs.length);
 	}
 
 	/** Merges the new ordinals into the time order now (between messages), not in a query. */

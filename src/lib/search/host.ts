@@ -179,7 +179,6 @@ export class SearchHost {
 		if (!this.restoring) return;
 		if (this.restoring.next().done) {
 			this.restoring = null;
-			this.engine.table.trim();
 			for (const change of this.log ?? []) this.apply(change);
 			this.log = null;
 			this.post({ type: 'ready', phase: 'messages' });
