@@ -304,10 +304,10 @@ export class EntryTable {
 		this.pending = [];
 		added.sort((a, b) => at[a]! - at[b]! || this.compareIds(a, b));
 		const old = this.order;
-		const out = new Array<number>(old.length + added.length);
+		// Filled by push: `new Array(n)` of a large n is a dictionary-mode array, slow to walk.
+		const out: number[] = [];
 		let i = 0;
 		let j = 0;
-		let n = 0;
 		while (j < added.length) {
 			const b = added[j]!;
 			const atB = at[b]!;
@@ -315,13 +315,13 @@ export class EntryTable {
 			while (i < old.length) {
 				const a = old[i]!;
 				const atA = at[a]!;
-				if (atA < atB || (atA === atB && this.compareIds(a, b) <= 0)) out[n++] = old[i++]!;
+				if (atA < atB || (atA === atB && this.compareIds(a, b) <= 0)) out.push(old[i++]!);
 				else break;
 			}
-			out[n++] = b;
+			out.push(b);
 			j++;
 		}
-		while (i < old.length) out[n++] = old[i++]!;
+		while (i < old.length) out.push(old[i++]!);
 		this.order = out;
 	}
 
