@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 			);
 			console.log(`primed (first login, every document local: ${ok}) in ${Date.now() - t0} ms`);
 			if (!ok) return;
+			const built = await workerMemory(context, page, { gc: true });
+			console.log(`search worker after the first login, after a collection: heap MB ${built.map((m) => (m.used / 1e6).toFixed(0)).join(', ')}; array buffers MB ${built.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
 			// Let the search snapshot be written before closing.
 			await new Promise((r) => setTimeout(r, 20_000));
 			writeFileSync(primed, new Date().toISOString());
