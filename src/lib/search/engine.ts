@@ -212,7 +212,7 @@ export class SearchEngine {
 		this.index(this.table.add(row, seq), terms);
 	}
 
-	/** @internal adds rows whose word sequences are known (a snapshot's slice): no tokenizing. */
+	/** @internal adds a row whose word sequence is known (a snapshot slice's): no tokenizing. */
 	addAnalyzed(row: SearchRow, seq: string): void {
 		if (this.table.ordinal(row.id) !== undefined) this.removeEntry(row.id);
 		this.index(this.table.add(row, seq), seqTerms(seq));
