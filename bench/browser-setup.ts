@@ -108,26 +108,37 @@ export async function openBrowserBench(ctx: BenchContext, opts: { name: string; 
  * CDP: auto-attach to the page's workers, then `Runtime.getHeapUsage` in each.
  */
 export async function workerHeaps(context: BrowserContext, page: Page): Promise<number[]> {
+	return (await workerMemory(context, page)).map((m) => m.used);
+}
+
+/**
+ * `workerHeaps` with each worker's ArrayBuffer backing stores beside its JS heap (`backing`, -1
+ * when this Chromium does not report it): typed arrays live outside the heap. `gc`: a full
+ * collection in each worker first, so the figures are what is held, not what awaits collection.
+ */
+export async function workerMemory(context: BrowserContext, page: Page, opts: { gc?: boolean } = {}): Promise<Array<{ used: number; backing: number }>> {
 	const cdp = await context.newCDPSession(page);
 	const sessions: string[] = [];
-	const replies = new Map<number, (used: number) => void>();
+	const replies = new Map<number, (m: { used: number; backing: number }) => void>();
 	cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string } }) => {
 		if (e.targetInfo.type === 'worker') sessions.push(e.sessionId);
 	});
 	cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
-		const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
-		if (m.id !== undefined) replies.get(m.id)?.(m.result?.usedSize ?? -1);
+		const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number } };
+		if (m.id !== undefined) replies.get(m.id)?.({ used: m.result?.usedSize ?? -1, backing: m.result?.backingStorageSize ?? -1 });
 	});
 	await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
 	await new Promise((r) => setTimeout(r, 500));
-	const out: number[] = [];
+	const out: Array<{ used: number; backing: number }> = [];
 	for (const [i, sessionId] of sessions.entries()) {
 		const used = await Promise.race([
-			new Promise<number>((resolve) => {
-				replies.set(i + 1, resolve);
-				void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: i + 1, method: 'Runtime.getHeapUsage' }) });
+			new Promise<{ used: number; backing: number }>((resolve) => {
+				const id = 2 * i + 2;
+				replies.set(id, resolve);
+				if (opts.gc) void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: id - 1, method: 'HeapProfiler.collectGarbage' }) });
+				void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
 			}),
-			new Promise<number>((r) => setTimeout(() => r(-1), 10_000))
+			new Promise<{ used: number; backing: number }>((r) => setTimeout(() => r({ used: -1, backing: -1 }), 10_000))
 		]);
 		out.push(used);
 	}

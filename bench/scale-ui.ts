@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../sync-server/src/server';
-import { SCALE_QUERIES, searchTimes, signIn, workerHeaps } from './browser-setup';
+import { SCALE_QUERIES, searchTimes, signIn, workerMemory } from './browser-setup';
 import { percentile } from './harness';
 import { IN_PAGE, measure, type SwitchResult } from './inbox.bench';
 
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 			);
 			console.log(`primed (first login, every document local: ${ok}) in ${Date.now() - t0} ms`);
 			if (!ok) return;
+			const built = await workerMemory(context, page, { gc: true });
+			console.log(`search worker after the first login, after a collection: heap MB ${built.map((m) => (m.used / 1e6).toFixed(0)).join(', ')}; array buffers MB ${built.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
 			// Let the search snapshot be written before closing.
 			await new Promise((r) => setTimeout(r, 20_000));
 			writeFileSync(primed, new Date().toISOString());
@@ -87,9 +89,9 @@ async function main(): Promise<void> {
 			await page.evaluate(`(async () => {
 				const store = window.__parley.app.replica.store;
 				const c = await store.getMeta('search.contacts');
-				const rows = await store.loadSearchRows();
-				const m = rows.find((r) => r.key === 'search.messages');
-				return JSON.stringify({ contacts: c ? c.byteLength : null, messages: m ? m.value.messages.byteLength : null, marks: m ? m.value.marks.length : null });
+				const rows = (await store.loadSearchRows()).filter((r) => r.key.startsWith('search.slice.'));
+				const bytes = rows.reduce((n, r) => n + r.value.slice.byteLength, 0);
+				return JSON.stringify({ contacts: c ? c.byteLength : null, slices: rows.length, sliceBytes: bytes });
 			})()`)
 		);
 		const complete = await waitPage(page, `window.__parley?.app.search.complete === true`, 600_000);
@@ -143,7 +145,11 @@ async function main(): Promise<void> {
 			writeFileSync(process.env.SCALE_UI_TRACE!, JSON.stringify({ traceEvents: traceChunks }));
 			console.log(`trace written to ${process.env.SCALE_UI_TRACE}`);
 		}
-		const heaps = await workerHeaps(context, page);
+		const memory = await workerMemory(context, page);
+		const heaps = memory.map((m) => m.used);
+		console.log(`worker array buffers MB: ${memory.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
+		const collected = await workerMemory(context, page, { gc: true });
+		console.log(`after a collection in the worker: heap MB ${collected.map((m) => (m.used / 1e6).toFixed(0)).join(', ')}; array buffers MB ${collected.map((m) => (m.backing / 1e6).toFixed(0)).join(', ')}`);
 		const pageHeap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1);
 		console.log(`worker heaps MB: ${heaps.map((h) => (h / 1e6).toFixed(0)).join(', ')}; page heap ${(pageHeap / 1e6).toFixed(0)} MB`);
 		await page.evaluate(() => (window as unknown as { __parley: { app: { search: { setQuery(q: string): void } } } }).__parley.app.search.setQuery(''));

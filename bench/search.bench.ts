@@ -18,13 +18,21 @@ import { ReferenceSearch } from '../src/lib/search/reference';
 import {
 	exportSnapshot,
 	parseContacts,
-	parseMessages,
+	parseSlice,
 	restoreContacts,
-	restoreMessages,
+	restoreSlice,
 	type SearchSnapshot,
 	type SnapshotFormat
 } from '../src/lib/search/snapshot';
 import { percentile, timeEach, type Benchmark, type BenchContext, type Figure } from './harness';
+
+function restoreSlices(e: SearchEngine, snap: SearchSnapshot): void {
+	for (const bytes of snap.slices) {
+		const part = parseSlice(bytes);
+		if ('code' in part) throw new Error(part.message);
+		restoreSlice(e, part);
+	}
+}
 
 /** `global.gc` when node runs with --expose-gc, else the same function obtained through V8 flags. */
 function gcFunction(): () => void {
@@ -120,9 +128,7 @@ const search: Benchmark = {
 			if ('code' in c) throw new Error(c.message);
 			const e = new SearchEngine({ customFields: c.customFields });
 			restoreContacts(e, c);
-			const m = parseMessages(snap.messages);
-			if ('code' in m) throw new Error(m.message);
-			restoreMessages(e, m);
+			restoreSlices(e, snap);
 			return e;
 		};
 		const before = heapAfterGc(gc);
@@ -143,9 +149,7 @@ const search: Benchmark = {
 			restoreContacts(e, head);
 			e.searchContacts('a');
 			const t1 = performance.now();
-			const rest = parseMessages(snap.messages);
-			if ('code' in rest) throw new Error(rest.message);
-			restoreMessages(e, rest);
+			restoreSlices(e, snap);
 			e.searchMessages('bonjour');
 			const t2 = performance.now();
 			if (e.entryCount !== data.rows.length) throw new Error(`${format}: ${e.entryCount} rows restored`);
@@ -183,7 +187,7 @@ const search: Benchmark = {
 		// transfers their buffers (no copy). Parsing happens in the worker.
 		const copies = await timeEach(runs, () => structuredClone(index));
 		figures.push({ figure: 'cold start: main-thread work on the snapshot (longest)', value: Math.max(...copies), unit: 'ms', target: '< 50' });
-		const size = (s: SearchSnapshot) => (s.contacts.length + s.messages.length) / 2 ** 20;
+		const size = (s: SearchSnapshot) => (s.contacts.length + s.slices.reduce((n, b) => n + b.length, 0)) / 2 ** 20;
 		figures.push({
 			figure: 'stored snapshot size (index JSON, contacts + messages)',
 			value: size(index),

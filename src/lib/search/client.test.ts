@@ -38,7 +38,7 @@ function message(id: string, text: string, at: number): Entry {
 describe('SearchClient <-> SearchHost', () => {
 	it('forwards updates in order and answers queries', async () => {
 		const client = connect();
-		expect(await client.load(null, [])).toEqual({ status: 'loaded' });
+		expect(await client.load(null, [])).toEqual({ status: 'loaded', badSlices: [] });
 		const c1 = 'c1' as ContactId;
 		client.upsertContact({ id: c1, firstName: 'Carlos', lastName: 'Mendez', phone: '', email: '' });
 		client.addEntries(c1, [message('e1', 'le renard brun', 1), message('e2', 'un autre renard', 2)]);
@@ -89,7 +89,7 @@ describe('SearchClient <-> SearchHost', () => {
 		// A removal arriving mid-restore must stick even if a later slice held that row.
 		const victim = ws.find((w) => w.entries.some((e) => e.kind === 'comment'))!;
 		client.removeContact(victim.contact.id);
-		expect(await loaded).toEqual({ status: 'loaded' });
+		expect(await loaded).toEqual({ status: 'loaded', badSlices: [] });
 		messagesReady = true;
 		expect(contactsReadyFirst).toBe(true);
 		engine.removeContact(victim.contact.id);
@@ -109,10 +109,10 @@ describe('SearchClient <-> SearchHost', () => {
 		}
 		const snap = exportSnapshot(engine, 'index-json');
 		const client = connect();
-		let release: (m: Uint8Array) => void = () => undefined;
-		const messages = new Promise<Uint8Array>((r) => (release = r));
+		let release: (m: Uint8Array[]) => void = () => undefined;
+		const slices = new Promise<Uint8Array[]>((r) => (release = r));
 		let contactsReady = false;
-		const loaded = client.load({ contacts: snap.contacts, messages }, [], () => (contactsReady = true));
+		const loaded = client.load({ contacts: snap.contacts, slices }, [], () => (contactsReady = true));
 		const first = ws[0]!;
 		const early = await client.query(first.contact.firstName, { scope: 'contacts', limit: 1000 });
 		expect(contactsReady).toBe(true);
@@ -124,8 +124,8 @@ describe('SearchClient <-> SearchHost', () => {
 		const fresh = message('fresh-1', 'le zèbre arrive', 2_000_000_000_000);
 		client.addEntries(first.contact.id, [fresh]);
 		engine.addEntries(first.contact.id, [fresh]);
-		release(snap.messages);
-		expect(await loaded).toEqual({ status: 'loaded' });
+		release(snap.slices);
+		expect(await loaded).toEqual({ status: 'loaded', badSlices: [] });
 		for (const q of ['zebre', 'renard', '@gmail', '016 014', victim.contact.firstName]) {
 			const o = await client.query(q, { scope: 'messages', limit: 1000 });
 			expect(o.status === 'done' && o.results.hits.map((h) => h.entryId), q).toEqual(engine.searchMessages(q, 1000).hits.map((h) => h.entryId));

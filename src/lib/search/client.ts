@@ -8,6 +8,7 @@ import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types'
 import type { SearchableContact, SearchRow } from './indexable';
 import type { CountryCode } from './phone';
 import type { Port, QueryOutcome, Scope, WorkerReply, WorkerRequest } from './protocol';
+import { SLICES } from './slices';
 import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
 
 export interface QueryOptions<S extends Scope> {
@@ -19,7 +20,8 @@ export interface QueryOptions<S extends Scope> {
 	lane?: string;
 }
 
-export type LoadOutcome = { status: 'loaded' } | { status: 'failed'; phase: 'contacts' | 'messages'; error: SnapshotError };
+/** `badSlices`: positions of the slices that could not be restored (their threads must be indexed again). */
+export type LoadOutcome = { status: 'loaded'; badSlices: number[] } | { status: 'failed'; phase: 'contacts'; error: SnapshotError };
 
 /** Moves a whole buffer to the worker instead of copying it (the caller's view is detached). */
 function transferOf(bytes: Uint8Array | null | undefined): Transferable[] {
@@ -35,7 +37,7 @@ export class SearchClient {
 	private seq = 0;
 	private queries = new Map<number, Waiting>();
 	private latestByLane = new Map<string, number>();
-	private snapshots = new Map<number, (s: SearchSnapshot) => void>();
+	private exports = new Map<number, (reply: Extract<WorkerReply, { type: 'exported' }>) => void>();
 	private phaseListeners = new Set<(reply: WorkerReply) => void>();
 	private readonly listener = (ev: MessageEvent<WorkerReply>) => this.receive(ev.data);
 
@@ -52,37 +54,41 @@ export class SearchClient {
 
 	/**
 	 * Cold start from a stored snapshot (or empty). The contacts part is posted at once and
-	 * `onContactsReady` fires as soon as contacts are searchable; the messages part may still be
-	 * on its way from storage (a promise; `undefined` when it is missing, which fails the load's
-	 * messages phase). Resolves once messages are searchable too, or with the first failure: the
-	 * caller then indexes from the documents what the failed part should have held.
+	 * `onContactsReady` fires as soon as contacts are searchable; the message slices may still be
+	 * on their way from storage (a promise; none when it fails). Resolves once messages are
+	 * searchable too, with the slices that could not be restored, or with the contacts part's
+	 * failure: the caller then indexes from the documents what the failed parts should have held.
 	 */
 	load(
-		snapshot: { contacts: Uint8Array; messages: Uint8Array | Promise<Uint8Array | undefined> } | null,
+		snapshot: { contacts: Uint8Array; slices: Uint8Array[] | Promise<Uint8Array[]> } | null,
 		customFields: CustomFieldDef[],
 		onContactsReady?: () => void,
 		country?: CountryCode
 	): Promise<LoadOutcome> {
 		return new Promise((resolve) => {
 			let failed: LoadOutcome | null = null;
+			const badSlices: number[] = [];
 			const listener = (reply: WorkerReply) => {
 				if (reply.type === 'load-failed') {
-					failed ??= { status: 'failed', phase: reply.phase, error: reply.error };
+					if (reply.phase === 'contacts') failed ??= { status: 'failed', phase: 'contacts', error: reply.error };
+					else if (reply.slice !== undefined) badSlices.push(reply.slice);
 				} else if (reply.type === 'ready' && reply.phase === 'contacts') {
 					onContactsReady?.();
 				} else if (reply.type === 'ready' && reply.phase === 'messages') {
 					this.phaseListeners.delete(listener);
-					resolve(failed ?? { status: 'loaded' });
+					resolve(failed ?? { status: 'loaded', badSlices });
 				}
 			};
 			this.phaseListeners.add(listener);
 			const contacts = snapshot ? snapshot.contacts : null;
 			this.send({ type: 'load', contacts, customFields, ...(country ? { country } : {}) }, transferOf(contacts));
 			if (snapshot) {
-				const empty = new Uint8Array(0);
-				void Promise.resolve(snapshot.messages).then(
-					(messages) => this.send({ type: 'loadMessages', messages: messages ?? empty }, transferOf(messages)),
-					() => this.send({ type: 'loadMessages', messages: empty })
+				void Promise.resolve(snapshot.slices).then(
+					(given) => {
+						const slices = Array.isArray(given) ? given : [];
+						this.send({ type: 'loadMessages', slices }, slices.flatMap(transferOf));
+					},
+					() => this.send({ type: 'loadMessages', slices: [] })
 				);
 			}
 		});
@@ -149,13 +155,31 @@ export class SearchClient {
 		this.send({ type: 'setCountry', country });
 	}
 
-	/** The opaque value the client store keeps for the next cold start. */
-	exportSnapshot(format: SnapshotFormat = 'index-json'): Promise<SearchSnapshot> {
+	/**
+	 * The contacts part the client store keeps for the next cold start (null when `ifChanged` and
+	 * unchanged since the last export), and the slices changed since they were last exported.
+	 */
+	exportContacts(opts: { ifChanged?: boolean; format?: SnapshotFormat } = {}): Promise<{ bytes: Uint8Array | null; dirty: number[] }> {
 		const seq = ++this.seq;
 		return new Promise((resolve) => {
-			this.snapshots.set(seq, resolve);
-			this.send({ type: 'snapshot', seq, format });
+			this.exports.set(seq, (r) => resolve({ bytes: r.bytes, dirty: r.dirty }));
+			this.send({ type: 'exportContacts', seq, format: opts.format ?? 'index-json', ...(opts.ifChanged ? { ifChanged: true } : {}) });
 		});
+	}
+
+	/** One slice of the message index (slices.ts), as of the messages sent before this call. */
+	exportSlice(slice: number, format: SnapshotFormat = 'index-json'): Promise<Uint8Array> {
+		const seq = ++this.seq;
+		return new Promise((resolve) => {
+			this.exports.set(seq, (r) => resolve(r.bytes ?? new Uint8Array(0)));
+			this.send({ type: 'exportSlice', seq, slice, format });
+		});
+	}
+
+	/** The whole snapshot, every slice (tests, bench). */
+	async exportSnapshot(format: SnapshotFormat = 'index-json'): Promise<SearchSnapshot> {
+		const [{ bytes }, ...slices] = await Promise.all([this.exportContacts({ format }), ...Array.from({ length: SLICES }, (_, k) => this.exportSlice(k, format))]);
+		return { contacts: bytes!, slices };
 	}
 
 	/** Stops listening; pending queries resolve `superseded`. */
@@ -180,10 +204,10 @@ export class SearchClient {
 		switch (reply.type) {
 			case 'result':
 				return this.settle(reply.outcome);
-			case 'snapshot': {
-				const resolve = this.snapshots.get(reply.seq);
-				this.snapshots.delete(reply.seq);
-				return resolve?.(reply.snapshot);
+			case 'exported': {
+				const resolve = this.exports.get(reply.seq);
+				this.exports.delete(reply.seq);
+				return resolve?.(reply);
 			}
 			case 'ready':
 			case 'load-failed':

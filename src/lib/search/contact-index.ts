@@ -154,6 +154,8 @@ export class ContactIndex {
 	private stamp = 0;
 	/** Pairs written by merges so far (the work `settle` did; tests check it stays small per change). */
 	pairsMerged = 0;
+	/** Contacts added, changed or removed so far (a snapshot of the index is stale once this moves). */
+	changes = 0;
 	private exact = new Map<string, number[]>();
 	private pendingWords: Array<[string, number]> = [];
 	private pendingPhones: Array<[string, number]> = [];
@@ -177,6 +179,7 @@ export class ContactIndex {
 		const prev = this.get(c.id);
 		if (prev && !force && sameContact(prev, c)) return;
 		if (prev) this.remove(c.id);
+		this.changes++;
 		const slot = this.slots.length;
 		this.slots.push(c);
 		this.names.push(nameKey(c));
@@ -194,6 +197,7 @@ export class ContactIndex {
 	remove(id: ContactId): void {
 		const slot = this.slotOf.get(id);
 		if (slot === undefined) return;
+		this.changes++;
 		this.slotOf.delete(id);
 		this.slots[slot] = null;
 		this.dead++;

@@ -1,31 +1,32 @@
 /**
  * The search engine (SPEC S3): a contact index (contact-index.ts), and the searchable thread
- * entries in a columnar table (entry-table.ts) with a MiniSearch index over their rarer terms,
+ * entries in a columnar table (entry-table.ts) with postings of their rarer terms (postings.ts),
  * kept up to date one change at a time.
  *
  * Invariants:
  * - The caller feeds only what the user may see; `removeContact` drops a contact and every entry
  *   of its thread at once (revocation), so nothing of it can be found afterwards.
- * - Every change is incremental (MiniSearch add/discard); nothing rebuilds an index for one
- *   change. Discarded postings are cleaned by MiniSearch's auto vacuum.
+ * - Every change is incremental (postings added and removed per term); nothing rebuilds an
+ *   index for one change.
  * - The index only proposes candidates; the plan (planner.ts) defines a match. Each candidate is
  *   checked against its word sequence (entry-table.ts), which for word, phrase and number
  *   queries *is* the match; `matchText` then places the highlights of the kept hits.
  * - Stop terms: once a term is in `STOP_DF` entries it is no longer indexed and its postings
- *   are dropped from MiniSearch (they are most of an index's memory and its slowest lookups). A
+ *   are dropped (they would be most of the index's memory and its slowest lookups). A
  *   query on a stop term walks entries newest first, one substring test each: a frequent term
  *   fills the limit quickly. Stopping is sticky, so the index is never used for a stopped term.
  * - Query planning by cost: for each query the engine picks the index (cost ~ candidates) or
- *   the newest-first walk (cost ~ limit x entries / matches) using the term frequencies.
+ *   the newest-first walk (cost ~ limit x entries / matches) using the term frequencies (an
+ *   indexed term's frequency is its postings' length; a stopped term's is never needed).
  * - Message results are most recent first and ignore inbox, sort and status (S3.5).
  * The engine is plain TypeScript with no worker or DOM dependency, so it runs in Node tests.
  */
-import MiniSearch, { type Query } from 'minisearch';
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
 import { ContactIndex } from './contact-index';
 import { analyze, EntryTable, EMAIL_MARK, seqTerms } from './entry-table';
 import { searchRow, type SearchRow, type SearchableContact } from './indexable';
 import { DEMO_COUNTRY, type CountryCode } from './phone';
+import { Postings } from './postings';
 import { makeSnippet, matchText, planContactQuery, planMessageQuery, type MessagePlan, type Snippet } from './planner';
 
 export interface EngineOptions {
@@ -63,36 +64,13 @@ export interface MessageResults {
 	skipped?: 'empty' | 'too-short';
 }
 
-interface EntryDoc {
-	id: number;
-	t: string;
-}
-
-/** Terms never contain NUL, so it joins pre-tokenized terms into one MiniSearch field value. */
-const SEP = '\u0000';
-const splitTerms = (s: string): string[] => (s ? s.split(SEP) : []);
-const identity = (t: string): string => t;
-/** Pre-tokenized queries: each query string is one term. */
-const asOneTerm = (s: string): string[] => [s];
-
 /** Entries a term may be in before it stops being indexed (see the invariants above). */
 export const STOP_DF = 300;
 /** Relative cost of one index candidate vs one word sequence tested by the walk (measured). */
 const INDEX_COST = 8;
 
-export function entryIndexOptions() {
-	return {
-		fields: ['t'],
-		tokenize: splitTerms,
-		processTerm: identity,
-		searchOptions: { tokenize: asOneTerm, processTerm: identity }
-	};
-}
-
-/** MiniSearch keeps its term tree private; dropping a stopped term's postings needs it. */
-interface TermTree {
-	_index: { delete(term: string): void };
-}
+/** What proposes candidates for a plan: terms whose postings are united, parts intersected. */
+type Lookup = { any: string[] } | { all: Array<string[]> };
 
 /** A cheap test on an entry's word sequence: exact for word/phrase/numbers, necessary for email. */
 function sequenceTest(plan: Exclude<MessagePlan, { kind: 'none' }>): (seq: string) => boolean {
@@ -125,12 +103,10 @@ export class SearchEngine {
 	private readonly stopDf: number;
 	/** @internal exposed to snapshot.ts */
 	contactIndex = new ContactIndex();
-	/** @internal */
-	entryIndex = new MiniSearch<EntryDoc>(entryIndexOptions());
+	/** @internal the rarer terms' entries. */
+	postings = new Postings();
 	/** @internal */
 	table = new EntryTable();
-	/** @internal document frequency of each entry term, for planning. */
-	df = new Map<string, number>();
 	/** @internal terms no longer indexed (sticky; see STOP_DF). */
 	stopped = new Set<string>();
 
@@ -185,7 +161,7 @@ export class SearchEngine {
 	/** Revocation or deletion: the contact and its whole thread leave the index now. */
 	removeContact(contactId: ContactId): void {
 		this.contactIndex.remove(contactId);
-		for (const o of [...this.table.thread(contactId)]) this.removeEntry(this.table.ids[o]!);
+		for (const o of [...this.table.thread(contactId)]) this.removeEntry(this.table.id(o));
 	}
 
 	/** Keeps only the given contacts (and their threads): what a cold start knows is still visible. */
@@ -227,35 +203,36 @@ export class SearchEngine {
 	addRow(row: SearchRow): void {
 		const known = this.table.ordinal(row.id);
 		if (known !== undefined) {
-			const same = this.table.texts[known] === row.text && this.table.at[known] === row.at && this.table.contactOf(known) === row.contactId && this.table.kinds[known] === row.kind;
+			const t = this.table;
+			const same = t.at[known] === row.at && t.contactOf(known) === row.contactId && t.kinds[known] === row.kind && t.text(known) === row.text;
 			if (same) return;
 			this.removeEntry(row.id);
 		}
 		const { seq, terms } = analyze(row.text);
-		const indexed: string[] = [];
+		this.index(this.table.add(row, seq), terms);
+	}
+
+	/** @internal adds a row whose word sequence is known (a snapshot slice's): no tokenizing. */
+	addAnalyzed(row: SearchRow, seq: string): void {
+		if (this.table.ordinal(row.id) !== undefined) this.removeEntry(row.id);
+		this.index(this.table.add(row, seq), seqTerms(seq));
+	}
+
+	/** Posts an entry under each of its terms that is not a stop term (and stops the ones that become one). */
+	private index(o: number, terms: readonly string[]): void {
 		for (const t of terms) {
-			const n = (this.df.get(t) ?? 0) + 1;
-			this.df.set(t, n);
-			if (n >= this.stopDf && !this.stopped.has(t)) {
+			if (this.stopped.has(t)) continue;
+			if (this.postings.count(t) + 1 >= this.stopDf) {
 				this.stopped.add(t);
-				(this.entryIndex as unknown as TermTree)._index.delete(t);
-			}
-			if (!this.stopped.has(t)) indexed.push(t);
+				this.postings.drop(t);
+			} else this.postings.add(t, o);
 		}
-		const o = this.table.add(row, seq);
-		// An entry with no rare term needs no MiniSearch document (saves its per-document maps).
-		if (indexed.length) this.entryIndex.add({ id: o, t: indexed.join(SEP) });
 	}
 
 	removeEntry(entryId: EntryId): void {
 		const gone = this.table.remove(entryId);
 		if (!gone) return;
-		if (this.entryIndex.has(gone.ordinal)) this.entryIndex.discard(gone.ordinal);
-		for (const t of seqTerms(gone.seq)) {
-			const n = (this.df.get(t) ?? 1) - 1;
-			if (n > 0) this.df.set(t, n);
-			else this.df.delete(t);
-		}
+		for (const t of seqTerms(gone.seq)) this.postings.remove(t, gone.ordinal);
 	}
 
 	// ------------------------------------------------------------------ queries
@@ -279,9 +256,9 @@ export class SearchEngine {
 		if (plan.kind === 'none') return { hits: [], truncated: false, skipped: plan.reason };
 		const lookup = this.indexQuery(plan, limit);
 		if (lookup === null) return this.collect(plan, this.newestFirstWalk(), limit);
-		const candidates = this.entryIndex.search(lookup, { prefix: false, fuzzy: false }).map((r) => r.id as number);
+		const candidates = this.candidates(lookup);
 		const t = this.table;
-		candidates.sort((a, b) => t.at[b]! - t.at[a]! || (t.ids[a]! < t.ids[b]! ? 1 : t.ids[a]! > t.ids[b]! ? -1 : 0));
+		candidates.sort((a, b) => t.at[b]! - t.at[a]! || t.compareIds(b, a));
 		return this.collect(plan, candidates, limit);
 	}
 
@@ -294,7 +271,7 @@ export class SearchEngine {
 		if (plan.kind === 'none') return [];
 		const t = this.table;
 		const ords = [...t.thread(contactId)];
-		ords.sort((a, b) => t.at[a]! - t.at[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
+		ords.sort((a, b) => t.at[a]! - t.at[b]! || t.compareIds(a, b));
 		return this.collect(plan, ords, Infinity).hits;
 	}
 
@@ -314,37 +291,50 @@ export class SearchEngine {
 		return walk < candidates * INDEX_COST;
 	}
 
-	/** The MiniSearch query proposing candidates for a plan, or null to walk entries newest first. */
-	private indexQuery(plan: Exclude<MessagePlan, { kind: 'none' }>, limit: number): Query | null {
-		const df = (t: string) => this.df.get(t) ?? 0;
+	/** The terms proposing candidates for a plan, or null to walk entries newest first. */
+	private indexQuery(plan: Exclude<MessagePlan, { kind: 'none' }>, limit: number): Lookup | null {
+		const df = (t: string) => this.postings.count(t);
 		switch (plan.kind) {
 			case 'word':
 				if (!this.indexed(plan.word) || this.walkIsCheaper(df(plan.word), df(plan.word), limit)) return null;
-				return plan.word;
+				return { any: [plan.word] };
 			case 'numbers': {
 				const total = plan.numbers.reduce((n, t) => n + df(t), 0);
 				if (!plan.numbers.every((t) => this.indexed(t)) || this.walkIsCheaper(total, total, limit)) return null;
-				return { queries: plan.numbers, combineWith: 'OR' };
+				return { any: plan.numbers };
 			}
 			case 'phrase': {
 				// The rarest indexed word proposes candidates; each is checked for the whole phrase.
 				let rarest: string | null = null;
 				for (const w of plan.words) if (this.indexed(w) && (rarest === null || df(w) < df(rarest))) rarest = w;
 				if (rarest === null) return null;
-				return rarest;
+				return { any: [rarest] };
 			}
 			case 'email': {
 				// Any complete part of this AND narrows the candidates; the text check does the rest.
-				const parts: Query[] = [];
+				const parts: Array<string[]> = [];
 				for (const e of plan.emails) {
 					let complete = true;
 					for (const t of this.stopped) if (t.startsWith(e)) complete = false;
-					if (complete) parts.push({ queries: [e], prefix: true });
+					if (complete) parts.push([...this.postings.withPrefix(e)]);
 				}
-				for (const w of plan.words) if (this.indexed(w)) parts.push({ queries: [w], prefix: false });
-				return parts.length ? { combineWith: 'AND', queries: parts } : null;
+				for (const w of plan.words) if (this.indexed(w)) parts.push([w]);
+				return parts.length ? { all: parts } : null;
 			}
 		}
+	}
+
+	/** Distinct ordinals of a lookup: the union of each part's terms' postings, parts intersected. */
+	private candidates(lookup: Lookup): number[] {
+		const union = (terms: readonly string[]): Set<number> => {
+			const s = new Set<number>();
+			for (const t of terms) this.postings.each(t, (o) => s.add(o));
+			return s;
+		};
+		if ('any' in lookup) return [...union(lookup.any)];
+		const sets = lookup.all.map(union).sort((a, b) => a.size - b.size);
+		const [first, ...rest] = sets;
+		return [...first!].filter((o) => rest.every((s) => s.has(o)));
 	}
 
 	/** Checks candidates in the given order, keeps `limit` matches and notes whether more exist. */
@@ -354,11 +344,11 @@ export class SearchEngine {
 		const hits: MessageHit[] = [];
 		for (const o of ordered) {
 			if (!test(t.seqs[o]!)) continue;
-			const text = t.texts[o]!;
+			const text = t.text(o);
 			const spans = matchText(plan, text);
 			if (!spans) continue;
 			if (hits.length >= limit) return { hits, truncated: true };
-			hits.push({ contactId: t.contactOf(o), entryId: t.ids[o]!, at: t.at[o]!, kind: t.kinds[o]!, snippet: makeSnippet(text, spans) });
+			hits.push({ contactId: t.contactOf(o), entryId: t.id(o), at: t.at[o]!, kind: t.kinds[o]!, snippet: makeSnippet(text, spans) });
 		}
 		return { hits, truncated: false };
 	}

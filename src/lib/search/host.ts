@@ -5,13 +5,14 @@
  * Queries are not run on arrival: they are parked per lane and run on the next turn, after every
  * message already queued has been read, so only the newest query of a lane runs and the older
  * ones are answered `superseded`. Between a snapshot's contacts and the end of its messages
- * restore, changes are applied at once (queries see them) and also logged; the log is replayed
- * after the restore, since the restored part may predate them (an index-json part replaces the
- * entry table, a text-table slice may bring back a removed row). Replaying is idempotent.
+ * restore (one slice per turn), changes are applied at once (queries see them) and also logged;
+ * the log is replayed after the restore, since a restored slice may predate them (it may bring
+ * back a removed row). Replaying is idempotent.
  */
 import { SearchEngine } from './engine';
 import type { QueryOutcome, QueryRequest, WorkerReply, WorkerRequest } from './protocol';
-import { exportSnapshot, parseContacts, parseMessages, restoreContacts, restoreMessagesInSlices } from './snapshot';
+import type { ContactIndex } from './contact-index';
+import { exportContacts, exportSlice, parseContacts, parseSlice, restoreContacts, restoreSlice } from './snapshot';
 
 type Schedule = (fn: () => void) => void;
 /** Delay of the contact index's merge after changes (see `settleSoon`). */
@@ -25,6 +26,8 @@ export class SearchHost {
 	/** Changes since the contacts part was restored, while the messages part is awaited or restored. */
 	private log: Change[] | null = null;
 	private scheduled = false;
+	/** The contact index as last exported (or restored): an export of it unchanged is skipped. */
+	private exportedContacts: { index: ContactIndex; changes: number } | null = null;
 
 	/** A merge of the contact index's new pairs is due (see `settleSoon`). */
 	private settling = false;
@@ -43,14 +46,17 @@ export class SearchHost {
 	/**
 	 * Issue 26: contacts changed (a cold start feeds 50,000): their new index pairs are merged a
 	 * little later, between messages, instead of by the next query (which then waited for a sort
-	 * of every new pair: most of a second after a cold start at 50k).
+	 * of every new pair: most of a second after a cold start at 50k). New entries likewise.
 	 */
 	private settleSoon(): void {
-		if (this.settling || this.engine.contactIndex.unsettled === 0) return;
+		if (this.settling || (this.engine.contactIndex.unsettled === 0 && this.engine.table.unsettled === 0)) return;
 		this.settling = true;
 		this.later(() => {
 			this.settling = false;
 			this.engine.contactIndex.settle();
+			// Likewise the entries a first login's text part brings (1M at 50k contacts): merged into
+			// the time order at most every SETTLE_MS, not by the first query (a sort of all of them).
+			this.engine.table.settle();
 		}, SETTLE_MS);
 	}
 
@@ -61,12 +67,14 @@ export class SearchHost {
 				this.engine = engine;
 				this.restoring = null;
 				this.log = null;
+				this.exportedContacts = null;
 				if (req.contacts !== null) {
 					const part = parseContacts(req.contacts);
 					if ('code' in part) {
 						this.post({ type: 'load-failed', phase: 'contacts', error: part });
 					} else {
 						restoreContacts(engine, part);
+						this.exportedContacts = { index: engine.contactIndex, changes: engine.contactIndex.changes };
 						this.log = [];
 					}
 				}
@@ -76,14 +84,7 @@ export class SearchHost {
 			}
 			case 'loadMessages': {
 				if (!this.log || this.restoring) return;
-				const part = parseMessages(req.messages);
-				if ('code' in part) {
-					this.log = null;
-					this.post({ type: 'load-failed', phase: 'messages', error: part });
-					this.post({ type: 'ready', phase: 'messages' });
-					return;
-				}
-				this.restoring = restoreMessagesInSlices(this.engine, part);
+				this.restoring = this.restoreSlices(req.slices);
 				this.wake();
 				return;
 			}
@@ -99,9 +100,19 @@ export class SearchHost {
 				this.log?.push(req);
 				this.apply(req);
 				return this.settleSoon();
-			case 'snapshot': {
-				const snapshot = exportSnapshot(this.engine, req.format);
-				return this.post({ type: 'snapshot', seq: req.seq, snapshot }, [snapshot.contacts.buffer, snapshot.messages.buffer]);
+			case 'exportContacts': {
+				const index = this.engine.contactIndex;
+				const dirty = [...this.engine.table.dirty];
+				const last = this.exportedContacts;
+				if (req.ifChanged && last?.index === index && last.changes === index.changes) return this.post({ type: 'exported', seq: req.seq, bytes: null, dirty });
+				const bytes = exportContacts(this.engine, req.format);
+				this.exportedContacts = { index, changes: index.changes };
+				return this.post({ type: 'exported', seq: req.seq, bytes, dirty }, [bytes.buffer]);
+			}
+			case 'exportSlice': {
+				const bytes = exportSlice(this.engine, req.slice, req.format);
+				this.engine.table.clean(req.slice);
+				return this.post({ type: 'exported', seq: req.seq, bytes, dirty: [] }, [bytes.buffer]);
 			}
 			case 'query': {
 				const older = this.pending.get(req.lane);
@@ -110,6 +121,23 @@ export class SearchHost {
 				this.wake();
 				return;
 			}
+		}
+	}
+
+	/** One slice per step (a turn); a bad one is reported and skipped. */
+	private *restoreSlices(slices: readonly Uint8Array[]): Generator<void> {
+		for (const [i, bytes] of slices.entries()) {
+			const part = parseSlice(bytes);
+			if ('code' in part) this.post({ type: 'load-failed', phase: 'messages', error: part, slice: i });
+			else {
+				try {
+					restoreSlice(this.engine, part);
+				} catch (err) {
+					// Well-formed JSON of the wrong shape: what it restored is kept, its threads are indexed again.
+					this.post({ type: 'load-failed', phase: 'messages', error: { code: 'bad-snapshot', message: String(err) }, slice: i });
+				}
+			}
+			if (i < slices.length - 1) yield;
 		}
 	}
 

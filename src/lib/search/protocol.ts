@@ -10,16 +10,21 @@
  * keystrokes costs one search, and a slow early answer never replaces a later one.
  *
  * Cold start: `load` restores the contacts part of a snapshot and reports `ready` `contacts`;
- * `loadMessages` restores the messages part (in slices for the text table, so queries are served
- * in between) and reports `ready` `messages`. Message results say `partial` until then. The two
- * parts are separate messages so the main thread can post the contacts as soon as it has read
- * them from storage, before reading the (larger) messages part.
+ * `loadMessages` restores the message slices (one per turn, so queries are served in between;
+ * a bad slice is reported `load-failed` with its position and skipped) and reports `ready`
+ * `messages`. Message results say `partial` until then. The two parts are separate messages so
+ * the main thread can post the contacts as soon as it has read them from storage, before reading
+ * the (larger) slices.
+ *
+ * Saving (issue 26): `exportContacts` answers the contacts part (null when unchanged since the
+ * last export, if asked) and the slices changed since they were last exported or restored;
+ * `exportSlice` answers one slice, each in its own task, so queries are answered in between.
  */
 import type { ContactId, CustomFieldDef, Entry, EntryId } from '../domain/types';
 import type { ContactResults, MessageHit, MessageResults } from './engine';
 import type { CountryCode } from './phone';
 import type { SearchableContact, SearchRow } from './indexable';
-import type { SearchSnapshot, SnapshotError, SnapshotFormat } from './snapshot';
+import type { SnapshotError, SnapshotFormat } from './snapshot';
 
 export type Scope = 'contacts' | 'messages' | 'thread';
 
@@ -43,7 +48,7 @@ export type QueryRequest = {
 export type WorkerRequest =
 	/** `contacts`: the contacts part of a snapshot, or null to start empty (then messages are ready too). */
 	| { type: 'load'; contacts: Uint8Array | null; customFields: CustomFieldDef[]; country?: CountryCode }
-	| { type: 'loadMessages'; messages: Uint8Array }
+	| { type: 'loadMessages'; slices: Uint8Array[] }
 	/** `keepCustom`: the contact comes from a summary, without custom fields; keep the indexed ones. */
 	| { type: 'upsertContact'; contact: SearchableContact; keepCustom?: boolean }
 	/** Many `upsertContact` in one message (a first login's 50,000 summaries: one post per batch, issue 26). */
@@ -59,7 +64,8 @@ export type WorkerRequest =
 	/** The workspace's default country changed: phone numbers are read again (phone.ts). */
 	| { type: 'setCountry'; country: CountryCode }
 	| QueryRequest
-	| { type: 'snapshot'; seq: number; format: SnapshotFormat };
+	| { type: 'exportContacts'; seq: number; format: SnapshotFormat; ifChanged?: boolean }
+	| { type: 'exportSlice'; seq: number; slice: number; format: SnapshotFormat };
 
 export type QueryOutcome<S extends Scope = Scope> =
 	| { status: 'done'; seq: number; scope: S; results: ResultsByScope[S] }
@@ -67,9 +73,11 @@ export type QueryOutcome<S extends Scope = Scope> =
 
 export type WorkerReply =
 	| { type: 'ready'; phase: 'contacts' | 'messages' }
-	| { type: 'load-failed'; phase: 'contacts' | 'messages'; error: SnapshotError }
+	/** `slice`: the position of a bad slice in `loadMessages` (the others are restored). */
+	| { type: 'load-failed'; phase: 'contacts' | 'messages'; error: SnapshotError; slice?: number }
 	| { type: 'result'; outcome: QueryOutcome }
-	| { type: 'snapshot'; seq: number; snapshot: SearchSnapshot };
+	/** `bytes` null: unchanged since the last export; `dirty`: slices to export (exportContacts). */
+	| { type: 'exported'; seq: number; bytes: Uint8Array | null; dirty: number[] };
 
 /** The part of `Worker` / `MessagePort` both sides use; a Node `MessagePort` fits in tests. */
 export interface Port<In, Out> {

@@ -1,41 +1,48 @@
 /**
- * Cold start of the search engine. A snapshot has two parts, each UTF-8 JSON in one byte array,
- * stored as two records of the client store: `contacts` (read and restored first, so contacts
- * are searchable before any message is, S3.2) and `messages`. Bytes cost the main thread one
- * block copy out of IndexedDB and nothing to post (their buffer is transferred to the worker):
- * it never walks the snapshot's object graph; encoding and parsing are the worker's.
+ * Cold start of the search engine. A snapshot is a contacts part and message slices, each UTF-8
+ * JSON in one byte array, stored as records of the client store: `contacts` (read and restored
+ * first, so contacts are searchable before any message is, S3.2), then one record per slice of
+ * the threads (slices.ts). Bytes cost the main thread one block copy out of IndexedDB and
+ * nothing to post (their buffer is transferred to the worker): it never walks the snapshot's
+ * object graph; encoding and parsing are the worker's.
  *
  * Two forms:
- * - `index-json` (the default): the contact postings, the entry table (texts and word
- *   sequences), MiniSearch's serialized entry index, term frequencies and stop terms. Loads
- *   without tokenizing.
- * - `text-table`: contacts and rows only, from which the indexes are rebuilt (in slices, so the
- *   worker keeps answering). Smaller, and immune to tokenizer changes.
- * bench/search.bench.ts measures both. A tokenizer change must bump SNAPSHOT_VERSION: an old
- * snapshot is then refused (`bad-snapshot`) and the index is rebuilt from the documents.
+ * - `index-json` (the default): the contact postings, and per slice the threads' rows with their
+ *   word sequences, from which the message postings are rebuilt without tokenizing (splitting
+ *   the sequences on spaces); stop terms are found again by counting.
+ * - `text-table`: contacts and rows only, from which the indexes are rebuilt by tokenizing.
+ *   Smaller, and immune to tokenizer changes.
+ * Slices are exported one per worker task and restored one per turn, so the worker answers
+ * queries in between (issue 26: one export of a million messages held queries for seconds).
+ * bench/search.bench.ts measures both forms. A tokenizer change must bump SNAPSHOT_VERSION: an
+ * old snapshot is then refused (`bad-snapshot`) and the index is rebuilt from the documents.
  */
-import MiniSearch from 'minisearch';
 import type { ContactId, CustomFieldDef, EntryId } from '../domain/types';
 import { ContactIndex, type ContactIndexData } from './contact-index';
-import { entryIndexOptions, SearchEngine } from './engine';
-import { EntryTable, type EntryTableData } from './entry-table';
-import type { SearchRow, SearchableContact } from './indexable';
+import { SearchEngine } from './engine';
+import type { SearchableContact, SearchRow } from './indexable';
+import { SLICES } from './slices';
 
-/** 3: contacts' phone numbers are indexed in all their forms (phone.ts), read in `country`. */
-export const SNAPSHOT_VERSION = 3;
+/**
+ * 3: contacts' phone numbers are indexed in all their forms (phone.ts), read in `country`.
+ * 4: messages in slices of threads, with word sequences instead of a serialized index (issue 26).
+ */
+export const SNAPSHOT_VERSION = 4;
 
 export type SnapshotFormat = 'index-json' | 'text-table';
 
-/** What the store keeps: two opaque byte arrays (UTF-8 JSON). */
+/** A whole snapshot (tests, bench): the contacts part and every slice, each opaque bytes. */
 export interface SearchSnapshot {
 	contacts: Uint8Array;
-	messages: Uint8Array;
+	slices: Uint8Array[];
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-type RowTuple = [id: string, contactId: string, at: number, kind: 0 | 1, text: string];
+/** One entry of a thread: the word sequence is there in the `index-json` form only. */
+type EntryTuple = [id: string, at: number, kind: 0 | 1, text: string, seq?: string];
+type ThreadTuple = [contactId: string, entries: EntryTuple[]];
 
 interface PartHead {
 	version: typeof SNAPSHOT_VERSION;
@@ -45,19 +52,9 @@ export type ContactsPart = PartHead & { customFields: CustomFieldDef[]; country?
 		| { format: 'index-json'; index: ContactIndexData }
 		| { format: 'text-table'; contacts: SearchableContact[] }
 	);
-export type MessagesPart = PartHead & { stopped: string[] } & (
-		| { format: 'index-json'; table: EntryTableData; entryIndex: unknown; df: Array<[string, number]> }
-		| { format: 'text-table'; rows: RowTuple[] }
-	);
+export type SlicePart = PartHead & { slice: number; threads: ThreadTuple[] };
 
 export type SnapshotError = { code: 'bad-snapshot'; message: string };
-
-function rowTuple(r: SearchRow): RowTuple {
-	return [r.id, r.contactId, r.at, r.kind === 'message' ? 0 : 1, r.text];
-}
-function fromRowTuple(t: RowTuple): SearchRow {
-	return { id: t[0] as EntryId, contactId: t[1] as ContactId, at: t[2], kind: t[3] === 0 ? 'message' : 'comment', text: t[4] };
-}
 
 export function exportContacts(engine: SearchEngine, format: SnapshotFormat = 'index-json'): Uint8Array {
 	const head = { version: SNAPSHOT_VERSION, customFields: [...engine.customFields], country: engine.country };
@@ -65,16 +62,24 @@ export function exportContacts(engine: SearchEngine, format: SnapshotFormat = 'i
 	return encoder.encode(JSON.stringify({ ...head, format, index: engine.contactIndex.toData() }));
 }
 
-export function exportMessages(engine: SearchEngine, format: SnapshotFormat = 'index-json'): Uint8Array {
-	const head = { version: SNAPSHOT_VERSION, stopped: [...engine.stopped] };
-	if (format === 'text-table') {
-		return encoder.encode(JSON.stringify({ ...head, format, rows: engine.table.byTime.map((o) => rowTuple(engine.table.row(o))) }));
+/** The threads of one slice (those whose contact hashes to it), in no particular order. */
+export function exportSlice(engine: SearchEngine, slice: number, format: SnapshotFormat = 'index-json'): Uint8Array {
+	const t = engine.table;
+	const threads: ThreadTuple[] = [];
+	for (const contactId of t.contactsOfSlice(slice)) {
+		const entries: EntryTuple[] = [];
+		for (const o of t.thread(contactId)) {
+			const e: EntryTuple = [t.id(o), t.at[o]!, t.kinds[o] === 'comment' ? 1 : 0, t.text(o)];
+			if (format === 'index-json') e.push(t.seqs[o]!);
+			entries.push(e);
+		}
+		threads.push([contactId, entries]);
 	}
-	return encoder.encode(JSON.stringify({ ...head, format, table: engine.table.toData(), entryIndex: engine.entryIndex.toJSON(), df: [...engine.df] }));
+	return encoder.encode(JSON.stringify({ version: SNAPSHOT_VERSION, format, slice, threads }));
 }
 
 export function exportSnapshot(engine: SearchEngine, format: SnapshotFormat = 'index-json'): SearchSnapshot {
-	return { contacts: exportContacts(engine, format), messages: exportMessages(engine, format) };
+	return { contacts: exportContacts(engine, format), slices: Array.from({ length: SLICES }, (_, k) => exportSlice(engine, k, format)) };
 }
 
 function parsePart(value: unknown): { head: PartHead & Record<string, unknown> } | SnapshotError {
@@ -102,14 +107,12 @@ export function parseContacts(value: unknown): ContactsPart | SnapshotError {
 	return p as unknown as ContactsPart;
 }
 
-export function parseMessages(value: unknown): MessagesPart | SnapshotError {
+export function parseSlice(value: unknown): SlicePart | SnapshotError {
 	const parsed = parsePart(value);
 	if (!('head' in parsed)) return parsed;
 	const p = parsed.head;
-	if (!Array.isArray(p.stopped) || (p.format === 'index-json' ? typeof p.table !== 'object' : !Array.isArray(p.rows))) {
-		return { code: 'bad-snapshot', message: 'missing message tables' };
-	}
-	return p as unknown as MessagesPart;
+	if (typeof p.slice !== 'number' || !Array.isArray(p.threads)) return { code: 'bad-snapshot', message: 'missing message tables' };
+	return p as unknown as SlicePart;
 }
 
 /** Phase 1 of a cold start: contacts become searchable (S3.2) before any message is loaded. */
@@ -123,40 +126,38 @@ export function restoreContacts(engine: SearchEngine, part: ContactsPart): void 
 }
 
 /**
- * Phase 2 (S3.5), in slices of `slice` rows for the text table so a worker can answer queries
- * between slices. Changes made between slices must be re-applied by the caller afterwards when
- * they remove something (a slice may restore a row removed meanwhile); additions are safe.
+ * Phase 2 (S3.5), one slice: its threads' entries join the table and the postings. A slice holds
+ * what was stored; changes made since it was read must be applied again afterwards by the caller
+ * when they remove something (the slice may bring back a removed row); additions are safe.
  */
-export function* restoreMessagesInSlices(engine: SearchEngine, part: MessagesPart, slice = 5000): Generator<void> {
-	if (part.format === 'index-json') {
-		engine.table = EntryTable.fromData(part.table);
-		engine.entryIndex = MiniSearch.loadJS(part.entryIndex as Parameters<typeof MiniSearch.loadJS>[0], entryIndexOptions());
-		engine.df = new Map(part.df);
-		engine.stopped = new Set(part.stopped);
-		return;
+export function restoreSlice(engine: SearchEngine, part: SlicePart): void {
+	for (const [contactId, entries] of part.threads) {
+		for (const [id, at, kind, text, seq] of entries) {
+			const row: SearchRow = { id: id as EntryId, contactId: contactId as ContactId, at, kind: kind === 1 ? 'comment' : 'message', text };
+			if (typeof seq === 'string') engine.addAnalyzed(row, seq);
+			else engine.addRow(row);
+		}
 	}
-	for (const s of part.stopped) engine.stopped.add(s);
-	for (let i = 0; i < part.rows.length; i += slice) {
-		const end = Math.min(part.rows.length, i + slice);
-		for (let j = i; j < end; j++) engine.addRow(fromRowTuple(part.rows[j]!));
-		if (end < part.rows.length) yield;
-	}
+	// A slice's rows join the time order now (one sort of theirs, one merge), not in a later query.
+	engine.table.settle();
+	engine.table.clean(part.slice);
 }
 
-export function restoreMessages(engine: SearchEngine, part: MessagesPart): void {
-	for (const _ of restoreMessagesInSlices(engine, part, Infinity)) void _;
-}
-
-/** Both phases at once; errors are values (a bad snapshot means: rebuild from the documents). */
+/** A whole snapshot at once; errors are values (a bad snapshot means: rebuild from the documents). */
 export function engineFromSnapshot(value: unknown): SearchEngine | SnapshotError {
 	if (typeof value !== 'object' || value === null) return { code: 'bad-snapshot', message: 'not an object' };
 	const s = value as Partial<SearchSnapshot>;
 	const contacts = parseContacts(s.contacts);
 	if ('code' in contacts) return contacts;
-	const messages = parseMessages(s.messages);
-	if ('code' in messages) return messages;
+	if (!Array.isArray(s.slices)) return { code: 'bad-snapshot', message: 'no slices' };
+	const slices: SlicePart[] = [];
+	for (const bytes of s.slices) {
+		const part = parseSlice(bytes);
+		if ('code' in part) return part;
+		slices.push(part);
+	}
 	const engine = new SearchEngine({ customFields: contacts.customFields });
 	restoreContacts(engine, contacts);
-	restoreMessages(engine, messages);
+	for (const part of slices) restoreSlice(engine, part);
 	return engine;
 }

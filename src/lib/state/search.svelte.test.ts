@@ -15,6 +15,7 @@ import { SearchHost } from '../search/host';
 import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
 import { createMemoryStore } from '../storage/memory';
 import type { ClientStore } from '../storage/store';
+import { sliceOf } from '../search/slices';
 import { Replica } from '../sync/replica';
 import { SearchState } from './search.svelte';
 import { waitFor } from '../test-utils/wait';
@@ -125,10 +126,10 @@ describe('SearchState', () => {
 			expect(r.messages.map((m) => m.contactId)).not.toContain(victim.id);
 		}
 
-		// The snapshot is written in the background; the next start restores it.
+		// The snapshot is written in the background, slice by slice; the next start restores it.
 		let written = false;
 		await waitFor(() => {
-			void store.loadSearchRows().then((rows) => (written = rows.length > 0));
+			void store.loadSearchRows().then((rows) => (written = rows.some((r) => r.key === `search.slice.${sliceOf(target.id)}`)));
 			return written;
 		}, 20_000, 'snapshot written');
 		a.detach();
@@ -170,6 +171,63 @@ describe('SearchState', () => {
 		}, 5_000, 'edited custom field found');
 		a.detach();
 		await a.replica.close();
+	});
+
+	// Issue 26, SPEC S3.5: the message index is stored in slices of threads, one write each; a page
+	// closed in the middle of a save keeps the slices written so far, and the next start restores
+	// them and reads from their documents only the threads of the slices that were not stored.
+	it('a save interrupted after a few slices: the next start restores them and indexes only the other threads', async () => {
+		const { ws, store } = await seededStore();
+		const user = ws.directory.users[0]!;
+		const put = store.putSearchRows.bind(store);
+		let written = 0;
+		let closed = false;
+		let a: Awaited<ReturnType<typeof open>> | null = null;
+		store.putSearchRows = async (rows) => {
+			if (closed) throw new Error('closed');
+			await put(rows);
+			if (rows.some((r) => r.key.startsWith('search.slice.')) && ++written === 3) {
+				// The page goes away right after its third slice is stored.
+				closed = true;
+				a?.detach();
+			}
+		};
+		a = await open(store, user);
+		await waitFor(() => closed, 30_000, 'three slices stored');
+		await a.replica.close();
+		store.putSearchRows = put;
+
+		const rows = (await store.loadSearchRows()).filter((r) => r.key.startsWith('search.slice.'));
+		expect(rows).toHaveLength(3);
+		const inStored = new Map<string, number>();
+		for (const r of rows) for (const [id, mark] of JSON.parse((r.value as { marks: string }).marks) as Array<[string, number]>) inStored.set(id, mark);
+
+		const replica = new Replica({ store });
+		await replica.open();
+		const read = new Set<string>();
+		const contact = replica.contact.bind(replica);
+		replica.contact = (id) => {
+			read.add(id);
+			return contact(id);
+		};
+		const search = new SearchState({ summary: (id) => replica.summaries.get(id) });
+		search.attach(replica, user, await replica.directory());
+		// Threads stored with their newest change are restored, not read again.
+		const current = ws.contacts.filter((c) => (inStored.get(c.id) ?? -1) >= (replica.summaries.get(c.id)?.updatedAt ?? Infinity));
+		const others = ws.contacts.filter((c) => !inStored.has(c.id));
+		expect(current.length).toBeGreaterThan(0);
+		expect(others.length).toBeGreaterThan(0);
+		await waitFor(() => others.every((c) => read.has(c.id)), 30_000, 'threads of the missing slices indexed');
+		expect(current.filter((c) => read.has(c.id)).map((c) => c.id)).toEqual([]);
+		// Both kinds of thread are searchable: a message of each is found.
+		for (const c of [current[0]!, others[0]!]) {
+			const text = c.entries.flatMap((e) => (e.kind === 'message' && !e.broadcast && e.body.type === 'text' && e.body.text ? [e.body.text] : []))[0];
+			if (!text) continue;
+			const r = await results(search, text);
+			expect(r.messages.map((m) => m.contactId)).toContain(c.id);
+		}
+		search.detach();
+		await replica.close();
 	});
 
 	// Issue 16: the dropdown lists a few contacts, says how many match, and can list them all.

@@ -13,10 +13,14 @@
  *   checked against the marks, so entries arriving by any path (first sync, another tab) are
  *   indexed, incrementally: re-feeding known entries costs the worker an equality check.
  * - Cold start: the contacts part of the stored snapshot is posted first (contacts searchable),
- *   then the messages part (bytes moved to the worker, never parsed here); then every summary is
+ *   then the message slices (bytes moved to the worker, never parsed here); then every summary is
  *   fed and the contacts not among them are dropped (`retainContacts`).
- * - The snapshot is written in the background (debounced) as two records: the contacts part in
- *   meta, the messages part and the marks as one search row.
+ * - The snapshot is written in the background (debounced): the contacts part in meta (when it
+ *   changed), then each changed slice of the threads (search/slices.ts) as one search row with
+ *   the marks of its contacts, taken when the slice is asked for (so they describe exactly what
+ *   the slice holds). One slice per worker task and per write: queries are answered in between,
+ *   and a page closed during a save keeps the slices stored so far (issue 26); the next start
+ *   indexes from the documents only the threads whose slice is missing or older than them.
  */
 import { contactDoc } from '../doc';
 import { asEntryId } from '../domain/ids';
@@ -27,13 +31,16 @@ import { SearchHost } from '../search/host';
 import { workspaceCountry, type CountryCode } from '../search/phone';
 import type { SearchRow } from '../search/indexable';
 import type { Port, WorkerReply, WorkerRequest } from '../search/protocol';
+import { sliceOf } from '../search/slices';
 import { RecentSearches } from '../search/recent';
 import type { Replica } from '../sync/replica';
 import { IdleGate } from './idle-gate';
 import type { SearchApi, SearchResults } from './api';
 
 const CONTACTS_META = 'search.contacts';
+/** The single record of the message index before it was sliced (deleted when seen). */
 const MESSAGES_ROW = 'search.messages';
+const SLICE_ROW = 'search.slice.';
 const recentKey = (userId: string) => `search.recent.${userId}`;
 /** Quiet time before the snapshot is written; shorter after a revocation. */
 const SAVE_DELAY_MS = 4_000;
@@ -51,9 +58,9 @@ const MESSAGE_LIMIT = 30;
 
 const EMPTY: SearchResults = { query: '', contacts: [], contactsTotal: 0, messages: [], messagesSkipped: 'empty', partial: false, truncated: false };
 
-interface StoredMessages {
-	messages: Uint8Array;
-	/** JSON of [contactId, mark][]. */
+interface StoredSlice {
+	slice: Uint8Array;
+	/** JSON of [contactId, mark][], the slice's contacts. */
 	marks: string;
 }
 
@@ -117,6 +124,11 @@ export class SearchState implements SearchApi {
 	/** Bootstrap rows waiting for the end of the task to go to the worker in one message. */
 	#rowsOut: SearchRow[] = [];
 	#rowsSoon = false;
+	/** Slices whose marks changed since they were stored (the worker knows those whose rows did). */
+	#dirtySlices = new Set<number>();
+	/** The contacts part was not stored by the last save: the next one exports it even if unchanged. */
+	#contactsUnsaved = true;
+	#saving = false;
 
 	constructor(deps: SearchDeps) {
 		this.#deps = deps;
@@ -156,7 +168,7 @@ export class SearchState implements SearchApi {
 				// The summary (part 0, same or older snapshot) knows the newest entry of any kind: the
 				// thread is indexed up to it. A later change arrives as a summary change and is indexed then.
 				const newest = list.reduce((m, r) => Math.max(m, r.at), Math.max(this.#marks.get(id) ?? 0, replica.summaries.get(id)?.updatedAt ?? 0));
-				this.#marks.set(id, newest);
+				this.#setMark(id, newest);
 				this.#bootMarks.set(id, newest);
 			}),
 			replica.onLocal((id) => {
@@ -189,6 +201,9 @@ export class SearchState implements SearchApi {
 		this.#heldRows = [];
 		this.#rowsOut = [];
 		this.#awaitingDoc.clear();
+		this.#dirtySlices.clear();
+		this.#contactsUnsaved = true;
+		this.#saving = false;
 		this.#queue.clear();
 		this.#retries.clear();
 		this.ready = false;
@@ -223,17 +238,20 @@ export class SearchState implements SearchApi {
 		this.recent = this.#recent?.items ?? [];
 		const contacts = await replica.store.getMeta<Uint8Array>(CONTACTS_META).catch(() => undefined);
 		if (!live()) return;
-		let stored: StoredMessages | null = null;
-		const messages = replica.store.loadSearchRows().then(
+		const stored: StoredSlice[] = [];
+		const slices = replica.store.loadSearchRows().then(
 			(rows) => {
-				const v = rows.find((r) => r.key === MESSAGES_ROW)?.value as StoredMessages | undefined;
-				stored = v && v.messages instanceof Uint8Array && typeof v.marks === 'string' ? v : null;
-				return stored?.messages;
+				for (const r of rows) {
+					const v = r.value as StoredSlice | undefined;
+					if (r.key.startsWith(SLICE_ROW) && v && v.slice instanceof Uint8Array && typeof v.marks === 'string') stored.push(v);
+				}
+				if (rows.some((r) => r.key === MESSAGES_ROW)) void replica.store.deleteSearchRows([MESSAGES_ROW]).catch(() => undefined);
+				return stored.map((v) => v.slice);
 			},
-			() => undefined
+			() => []
 		);
 		const loading = client.load(
-			contacts instanceof Uint8Array ? { contacts, messages } : null,
+			contacts instanceof Uint8Array ? { contacts, slices } : null,
 			fields,
 			() => {
 				if (live()) this.ready = true;
@@ -246,7 +264,13 @@ export class SearchState implements SearchApi {
 		const outcome = await loading;
 		if (!live()) return;
 		this.ready = true;
-		const marks = outcome.status === 'loaded' && stored ? parseMarks((stored as StoredMessages).marks) : new Map<ContactId, number>();
+		const marks = new Map<ContactId, number>();
+		if (outcome.status === 'loaded') {
+			const bad = new Set(outcome.badSlices);
+			for (const [i, v] of stored.entries()) if (!bad.has(i)) for (const [id, m] of parseMarks(v.marks)) marks.set(id, m);
+			// The contacts part is the one stored: it is saved again only when it changes.
+			this.#contactsUnsaved = false;
+		}
 		for (const [id, m] of this.#bootMarks) marks.set(id, Math.max(m, marks.get(id) ?? 0));
 		this.#bootMarks.clear();
 		this.#marks = marks;
@@ -262,13 +286,13 @@ export class SearchState implements SearchApi {
 			replica.onThread((id, added) => {
 				this.#client?.addEntries(id, added);
 				const newest = added.reduce((m, e) => Math.max(m, e.at), this.#marks.get(id) ?? -Infinity);
-				this.#marks.set(id, newest);
+				this.#setMark(id, newest);
 				this.#scheduleSave(SAVE_DELAY_MS);
 			})
 		);
 		const all = [...replica.summaries.values()];
 		client.retainContacts(all.map((s) => s.id));
-		for (const [id] of marks) if (!replica.summaries.get(id)) marks.delete(id);
+		for (const [id] of marks) if (!replica.summaries.get(id)) this.#dropMark(id);
 		for (let i = 0; i < all.length; i += FEED_BATCH) {
 			if (i > 0) {
 				await yieldTask();
@@ -342,7 +366,7 @@ export class SearchState implements SearchApi {
 		this.#awaitingDoc.delete(id);
 		this.#bootMarks.delete(id);
 		this.#client?.removeContact(id);
-		this.#marks.delete(id);
+		this.#dropMark(id);
 		this.#queue.delete(id);
 		this.#scheduleSave(SAVE_SOON_MS);
 	}
@@ -394,7 +418,7 @@ export class SearchState implements SearchApi {
 		client.upsertContact({ id, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email, custom: p.custom });
 		client.addEntries(id, entries);
 		const newest = entries.reduce((m, e) => Math.max(m, e.at), 0);
-		this.#marks.set(id, Math.max(newest, this.#marks.get(id) ?? 0));
+		this.#setMark(id, Math.max(newest, this.#marks.get(id) ?? 0));
 		// The summary knows a newer entry than the document shows (the document was read while
 		// still being stored, e.g. during a first sync): look again a little later, a few times.
 		const tries = this.#retries.get(id) ?? 0;
@@ -409,6 +433,16 @@ export class SearchState implements SearchApi {
 		} else this.#retries.delete(id);
 	}
 
+	#setMark(id: ContactId, mark: number): void {
+		if (this.#marks.get(id) === mark) return;
+		this.#marks.set(id, mark);
+		this.#dirtySlices.add(sliceOf(id));
+	}
+
+	#dropMark(id: ContactId): void {
+		if (this.#marks.delete(id)) this.#dirtySlices.add(sliceOf(id));
+	}
+
 	#scheduleSave(ms: number): void {
 		if (!this.#client) return;
 		if (this.#saveTimer) clearTimeout(this.#saveTimer);
@@ -418,19 +452,43 @@ export class SearchState implements SearchApi {
 		}, ms);
 	}
 
+	/**
+	 * Writes the contacts part if it changed, then each changed slice, one at a time (see the
+	 * invariants). A failed write leaves its part to the next save.
+	 */
 	async #save(): Promise<void> {
 		const client = this.#client;
 		const replica = this.#replica;
 		if (!client || !replica || !this.complete) return;
-		if (this.#queue.size > 0 || this.#pumping) return this.#scheduleSave(SAVE_DELAY_MS);
-		const marks = JSON.stringify([...this.#marks]);
-		const snap = await client.exportSnapshot();
-		if (client !== this.#client) return;
+		if (this.#queue.size > 0 || this.#pumping || this.#saving) return this.#scheduleSave(SAVE_DELAY_MS);
+		this.#saving = true;
 		try {
-			await replica.store.putSearchRows([{ key: MESSAGES_ROW, contactId: null, value: { messages: snap.messages, marks } satisfies StoredMessages }]);
-			await replica.store.setMeta(CONTACTS_META, snap.contacts);
+			const { bytes, dirty } = await client.exportContacts({ ifChanged: !this.#contactsUnsaved });
+			if (client !== this.#client) return;
+			if (bytes) {
+				this.#contactsUnsaved = true;
+				await replica.store.setMeta(CONTACTS_META, bytes);
+				this.#contactsUnsaved = false;
+			}
+			for (const k of dirty) this.#dirtySlices.add(k);
+			for (const k of [...this.#dirtySlices].sort((a, b) => a - b)) {
+				if (client !== this.#client) return;
+				// The marks as of the request: the slice holds exactly the changes sent before it.
+				const marks = JSON.stringify([...this.#marks].filter(([id]) => sliceOf(id) === k));
+				this.#dirtySlices.delete(k);
+				const slice = await client.exportSlice(k);
+				if (client !== this.#client) return;
+				try {
+					await replica.store.putSearchRows([{ key: `${SLICE_ROW}${k}`, contactId: null, value: { slice, marks } satisfies StoredSlice }]);
+				} catch (err) {
+					this.#dirtySlices.add(k);
+					throw err;
+				}
+			}
 		} catch {
-			// Closed or out of quota: the index is rebuilt from the documents next time.
+			// Closed or out of quota: what was not stored is indexed from the documents next time.
+		} finally {
+			if (client === this.#client) this.#saving = false;
 		}
 	}
 
