@@ -230,6 +230,32 @@ describe('SearchState', () => {
 		await replica.close();
 	});
 
+	// Issue 26 (SPEC S3.5, S9.2): saving the index (one worker task per part, tens of ms each at a
+	// million messages) waits while the person searches, so answers never queue behind an export.
+	it('holds the save while queries come, and saves once they stop', async () => {
+		const { ws, store } = await seededStore();
+		const { posted, spawn } = recordingWorker();
+		const replica = new Replica({ store });
+		await replica.open();
+		const search = new SearchState({ summary: (id) => replica.summaries.get(id), spawn });
+		const detach = search.attach(replica, ws.directory.users[0]!, await replica.directory());
+		await waitFor(() => search.complete, 20_000, 'indexed');
+		const exports = () => posted.filter((r) => r.type === 'exportSlice' || r.type === 'exportContacts').length;
+		const before = exports();
+		// A person searching for 7 s (past the 4 s after which the save starts): no export meanwhile.
+		const words = ['ord', 'order', 'ship', 'thanks', 'hello', 'track'];
+		const until = performance.now() + 7_000;
+		for (let i = 0; performance.now() < until; i++) {
+			search.setQuery(words[i % words.length]!);
+			await new Promise((r) => setTimeout(r, 250));
+		}
+		expect(exports()).toBe(before);
+		// Quiet: the save goes on.
+		await waitFor(() => exports() > before, 15_000, 'the save resumed');
+		detach();
+		await replica.close();
+	}, 60_000);
+
 	// Issue 16: the dropdown lists a few contacts, says how many match, and can list them all.
 	it('counts every matching contact and lists them all on request', async () => {
 		const { ws, store } = await seededStore();
