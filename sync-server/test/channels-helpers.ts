@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION } from '../../src/lib/protocol';
-import type { DocId } from '../../src/lib/domain/types';
+import { contactDoc } from '../../src/lib/doc';
+import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
+import type { DocId, EntryId, MessageBody } from '../../src/lib/domain/types';
 import { sign } from '../src/channels/signature';
 import { readAwarenessUpdate } from '../../src/lib/protocol/awareness';
 import { writeAwareness, type TypingState } from '../src/channels/typing';
@@ -222,4 +224,25 @@ export async function startWebhookBench(channelName: string, opts: ServerOptions
 			await receiver.close();
 		}
 	};
+}
+
+/**
+ * An outgoing message written into the thread by an agent's client, as the app writes it (the
+ * author is the client's own user: Olivia, the owner, unless told); returns its entry id.
+ */
+export function writeOutgoing(agent: SyncClient, docId: DocId, channelId: string, body: MessageBody, opts: { userId?: string; replyTo?: EntryId } = {}): EntryId {
+	const id = asEntryId(newId());
+	agent.edit(docId, (y) =>
+		contactDoc(y).thread.append({
+			id,
+			kind: 'message',
+			direction: 'out',
+			channelId: asChannelId(channelId),
+			at: Date.now(),
+			author: { type: 'user', id: opts.userId ?? 'u-olivia' },
+			body,
+			...(opts.replyTo ? { replyTo: opts.replyTo } : {})
+		})
+	);
+	return id;
 }

@@ -6,9 +6,8 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
-import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
-import { api, startReceiver, type Receiver } from './channels-helpers';
+import { api, startReceiver, type Receiver , writeOutgoing } from './channels-helpers';
 import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -44,10 +43,7 @@ describe('outbound delivery across SIGKILL', () => {
 		clients.push(agent);
 		await agent.connect();
 		const docId = [...agent.docs.keys()].find((d) => d !== 'dir' && !contactDoc(agent.doc(d)).profile.get().blocked) as DocId;
-		const id = asEntryId(newId());
-		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(ch.json.id as string), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'exactly once' } })
-		);
+		const id = writeOutgoing(agent, docId, ch.json.id as string, { type: 'text', text: 'exactly once' });
 		await child.exited;
 		expect(receiver.requests).toHaveLength(1);
 		agent.close();

@@ -11,7 +11,7 @@ import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { Delivery, DocId, EntryId } from '../../src/lib/domain/types';
 import { isPrivateAddress, postJson } from '../src/channels/outbound-http';
 import { verify } from '../src/channels/signature';
-import { api, postSigned, startReceiver, type Receiver } from './channels-helpers';
+import { api, postSigned, startReceiver, type Receiver , writeOutgoing } from './channels-helpers';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -47,19 +47,7 @@ describe('webhook channel: outbound', () => {
 
 	/** An outgoing message authored by the client's user (owner unless told), as the validator requires. */
 	function reply(agent: SyncClient, docId: DocId, channelId: string, text: string, userId = 'u-olivia'): EntryId {
-		const id = asEntryId(newId());
-		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({
-				id,
-				kind: 'message',
-				direction: 'out',
-				channelId: asChannelId(channelId),
-				at: Date.now(),
-				author: { type: 'user', id: userId },
-				body: { type: 'text', text }
-			})
-		);
-		return id;
+		return writeOutgoing(agent, docId, channelId, { type: 'text', text }, { userId });
 	}
 
 	/** Every delivery status the agent's replica saw for `id`, in order. */

@@ -4,10 +4,10 @@
 // SPEC S5.4, S5.5, S5.7, S5.8, S6.1, S7.1, S7.6
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
-import { asChannelId, asEntryId, asUserId, contactDocId, newId } from '../../src/lib/domain/ids';
+import { asEntryId, asUserId, contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId, DocId, EntryId, Entry } from '../../src/lib/domain/types';
 import { hashToken } from '../src/channels/signature';
-import { api, AwarenessSocket, Visitor } from './channels-helpers';
+import { api, AwarenessSocket, Visitor , writeOutgoing } from './channels-helpers';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -40,11 +40,7 @@ describe('web chat', () => {
 	}
 	const thread = (docId: DocId): Entry[] => contactDoc(agent.doc(docId)).thread.ordered();
 	function agentReply(docId: DocId, text: string, channel = CHAT): EntryId {
-		const id = asEntryId(newId());
-		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channel), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text } })
-		);
-		return id;
+		return writeOutgoing(agent, docId, channel, { type: 'text', text });
 	}
 
 	it('a new visitor creates an unassigned contact with an open conversation; messages flow both ways with statuses', async () => {

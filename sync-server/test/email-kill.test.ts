@@ -6,10 +6,9 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
-import { asChannelId, asEntryId, newId } from '../../src/lib/domain/ids';
 import type { DocId } from '../../src/lib/domain/types';
 import { MailSink, messageIdOf } from '../src/channels/email/mail-sink';
-import { api } from './channels-helpers';
+import { api , writeOutgoing } from './channels-helpers';
 import { killChild, spawnServer, type ChildServer } from './helpers/child';
 import { tempDir } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
@@ -50,18 +49,7 @@ describe('email sending across SIGKILL', () => {
 		clients.push(agent);
 		await agent.connect();
 		const docId = [...agent.docs.keys()].find((d) => d !== 'dir' && !contactDoc(agent.doc(d)).profile.get().blocked) as DocId;
-		const id = asEntryId(newId());
-		agent.edit(docId, (y) =>
-			contactDoc(y).thread.append({
-				id,
-				kind: 'message',
-				direction: 'out',
-				channelId: asChannelId(ch.json.id as string),
-				at: Date.now(),
-				author: { type: 'user', id: 'u-olivia' },
-				body: { type: 'email', text: 'exactly once', email: { subject: 'Once', to: ['client@customer.test'] } }
-			})
-		);
+		const id = writeOutgoing(agent, docId, ch.json.id as string, { type: 'email', text: 'exactly once', email: { subject: 'Once', to: ['client@customer.test'] } });
 		await child.exited;
 		expect(sink.mails).toHaveLength(1);
 		agent.close();

@@ -10,30 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
 import { close } from '../../src/lib/domain/actions';
 import { replyHeaders } from '../../src/lib/domain/email';
-import { asChannelId, asEntryId, contactDocId, newId } from '../../src/lib/domain/ids';
+import { contactDocId, newId } from '../../src/lib/domain/ids';
 import type { ContactId, DeliveryStatus, EmailMeta, EntryId } from '../../src/lib/domain/types';
 import { headerOf, MailSink } from '../src/channels/email/mail-sink';
-import { api } from './channels-helpers';
+import { api , writeOutgoing } from './channels-helpers';
 import { CHANNEL_ADDRESS, contactByEmail, createEmailChannel, emailsIn, smtpTo } from './email-helpers';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
 /** The agent's email reply, written into the thread as the client writes it. */
 function writeReply(owner: SyncClient, channelId: string, contactId: ContactId, email: Partial<EmailMeta>, text: string, replyTo?: EntryId): EntryId {
-	const id = asEntryId(newId());
-	owner.edit(contactDocId(contactId), (y) =>
-		contactDoc(y).thread.append({
-			id,
-			kind: 'message',
-			direction: 'out',
-			channelId: asChannelId(channelId),
-			at: Date.now(),
-			author: { type: 'user', id: 'u-olivia' },
-			body: { type: 'email', text, email: { subject: '', to: [], ...email } },
-			...(replyTo ? { replyTo } : {})
-		})
-	);
-	return id;
+	return writeOutgoing(owner, contactDocId(contactId), channelId, { type: 'email', text, email: { subject: '', to: [], ...email } }, replyTo ? { replyTo } : {});
 }
 
 describe('email channel: outbound SMTP', () => {

@@ -4,9 +4,9 @@
 // template message says so; channel templates are validated by the directory API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
-import { asChannelId, asEntryId, contactDocId, newId } from '../../src/lib/domain/ids';
+import { contactDocId } from '../../src/lib/domain/ids';
 import type { ContactId } from '../../src/lib/domain/types';
-import { api, startReceiver, type Receiver } from './channels-helpers';
+import { api, startReceiver, type Receiver , writeOutgoing } from './channels-helpers';
 import { startTestServer, type TestServer } from './helpers/server';
 import { SyncClient, login, waitFor } from './helpers/sync-client';
 
@@ -53,18 +53,7 @@ describe('outbound to a new contact', () => {
 			const docId = contactDocId(contactId);
 			await waitFor(() => agent.docs.has(docId), 10_000, 'the new contact');
 			expect(contactDoc(agent.doc(docId)).profile.get().channelIds).toEqual([]);
-			const id = asEntryId(newId());
-			agent.edit(docId, (y) =>
-				contactDoc(y).thread.append({
-					id,
-					kind: 'message',
-					direction: 'out',
-					channelId: asChannelId(channelId),
-					at: Date.now(),
-					author: { type: 'user', id: 'u-olivia' },
-					body: { type: 'template', text: 'Hello Nora, reply to continue.', templateId: 'tpl-hello' }
-				})
-			);
+			const id = writeOutgoing(agent, docId, channelId, { type: 'template', text: 'Hello Nora, reply to continue.', templateId: 'tpl-hello' });
 			await waitFor(() => receiver.requests.some((r) => r.json.entryId === id), 10_000, 'the provider request');
 			const sent = receiver.requests.find((r) => r.json.entryId === id)!.json as { type: string; contact: { id: string; phone?: string } };
 			expect(sent.type).toBe('template');
@@ -87,10 +76,7 @@ describe('outbound to a new contact', () => {
 			await agent.connect();
 			const docId = contactDocId(contactId);
 			await waitFor(() => agent.docs.has(docId), 10_000, 'the new contact');
-			const id = asEntryId(newId());
-			agent.edit(docId, (y) =>
-				contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: asChannelId(channelId), at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'file', text: '', attachments: [attachment] } })
-			);
+			const id = writeOutgoing(agent, docId, channelId, { type: 'file', text: '', attachments: [attachment] });
 			await waitFor(() => receiver.requests.some((r) => r.json.entryId === id), 10_000, 'the provider request');
 			const sent = receiver.requests.find((r) => r.json.entryId === id)!.json as { attachments: Array<{ name: string; url: string }> };
 			expect(sent.attachments[0]!.name).toBe('devis été.pdf');

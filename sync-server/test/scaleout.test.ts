@@ -12,8 +12,8 @@ import pg from 'pg';
 import { ChunkAssembler, decodeServerFrame, decodeTransfer, type ServerMessage } from '../../src/lib/protocol';
 import { contactDoc } from '../../src/lib/doc';
 import * as actions from '../../src/lib/domain/actions';
-import { asChannelId, asEntryId, asUserId, newId } from '../../src/lib/domain/ids';
-import { api, startReceiver, type Receiver } from './channels-helpers';
+import { asEntryId, asUserId, newId } from '../../src/lib/domain/ids';
+import { api, startReceiver, type Receiver , writeOutgoing } from './channels-helpers';
 import type { DocId } from '../../src/lib/domain/types';
 import { isRunning, spawnServer, type ChildServer } from './helpers/child';
 import { freshDatabase, useServices } from './helpers/services';
@@ -353,21 +353,7 @@ describe('scale-out: once-per-workspace work with three processes', () => {
 		await agent.connect();
 		const docId = [...agent.docs.keys()].find((d) => d !== 'dir' && !contactDoc(agent.doc(d)).profile.get().blocked)!;
 		const ids: string[] = [];
-		for (let i = 0; i < 5; i++) {
-			const id = newId();
-			ids.push(id);
-			agent.edit(docId, (y) =>
-				contactDoc(y).thread.append({
-					id: asEntryId(id),
-					kind: 'message',
-					direction: 'out',
-					channelId: asChannelId(ch.json.id as string),
-					at: Date.now(),
-					author: { type: 'user', id: 'u-olivia' },
-					body: { type: 'text', text: `out-${i}` }
-				})
-			);
-		}
+		for (let i = 0; i < 5; i++) ids.push(writeOutgoing(agent, docId, ch.json.id as string, { type: 'text', text: `out-${i}` }));
 		await waitFor(() => ids.every((id) => receiver.processed.has(id)), 30_000, 'every message dispatched');
 		await new Promise((r) => setTimeout(r, 1500));
 		for (const id of ids) expect(receiver.requests.filter((r) => r.headers['idempotency-key'] === id)).toHaveLength(1);

@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactDoc } from '../../src/lib/doc';
 import { DEMO_CHANNELS } from '../../src/lib/demo/generate';
-import { asEntryId, newId } from '../../src/lib/domain/ids';
 import type { UserId } from '../../src/lib/domain/types';
 import { verify } from '../src/channels/signature';
 import { LINK_TTL_MS } from '../src/http/settings-api';
 import { spawnServer } from './helpers/child';
 import { login, SyncClient, waitFor } from './helpers/sync-client';
 import { startTestServer, tempDir, type TestServer } from './helpers/server';
+import { writeOutgoing } from './channels-helpers';
 
 interface Answer {
 	status: number;
@@ -369,10 +369,7 @@ describe('webhook channels', () => {
 		clients.push(client);
 		await client.connect();
 		const docId = [...client.docs.keys()].find((d) => d !== 'dir')!;
-		const id = asEntryId(newId());
-		client.edit(docId, (y) =>
-			contactDoc(y).thread.append({ id, kind: 'message', direction: 'out', channelId: DEMO_CHANNELS.webhook, at: Date.now(), author: { type: 'user', id: 'u-olivia' }, body: { type: 'text', text: 'via webhook' } })
-		);
+		const id = writeOutgoing(client, docId, DEMO_CHANNELS.webhook, { type: 'text', text: 'via webhook' });
 		await waitFor(() => contactDoc(client.docs.get(docId)!).delivery.get(id)?.status === 'sent', 10_000, 'sent through the demo receiver');
 	});
 });
