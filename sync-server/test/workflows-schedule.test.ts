@@ -28,6 +28,14 @@ describe('scheduled workflows', () => {
 		for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 	});
 
+	const freshDir = () => {
+		const dir = tempDir('parley-wf-schedule-');
+		dirs.push(dir);
+		return dir;
+	};
+	/** A clock ten minutes past the current hour: the next hourly slot is 50 minutes away. */
+	const tenPastTheHour = () => ({ now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 });
+
 	/** A server on `dataDir` whose clock reads `clock.now`. */
 	const start = async (dataDir: string, clock: { now: number }, cap?: number) => {
 		const server = await startTestServer({ dataDir, clock: () => clock.now, channels: { allowPrivate: true }, ...(cap !== undefined ? { workflowAudienceCap: cap } : {}) });
@@ -58,9 +66,8 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (an occurrence runs exactly once; the audience is a filter of S4.4)
 	it('fires an occurrence once for each contact of its audience, however often the engine looks', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
-		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const dataDir = freshDir();
+		const clock = tenPastTheHour();
 		const started = await start(dataDir, clock);
 		const server = started.server;
 		let token = started.token;
@@ -87,9 +94,8 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (exactly once across restarts; missed occurrences after downtime run once)
 	it('runs a slot that passed while the server was down once, and many missed slots as one', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
-		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const dataDir = freshDir();
+		const clock = tenPastTheHour();
 		let { server, token } = await start(dataDir, clock);
 		await contacts(server, token);
 		const id = (await api(server.url, token, 'POST', '/api/workflows', { definition: hourly('Across restarts') })).json.id as string;
@@ -124,9 +130,8 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (recorded before its runs start: processed again after a crash, it starts none twice)
 	it('finishes an occurrence a crash cut off after one of its runs started, without a second run for that contact', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
-		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const dataDir = freshDir();
+		const clock = tenPastTheHour();
 		let { server, token } = await start(dataDir, clock);
 		const ids = await contacts(server, token);
 		const id = (await api(server.url, token, 'POST', '/api/workflows', { definition: hourly('Cut off') })).json.id as string;
@@ -151,9 +156,8 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (the audience is bounded, and the history says when the cap cut it)
 	it('starts at most the cap of runs per occurrence and reports the cut', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
-		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const dataDir = freshDir();
+		const clock = tenPastTheHour();
 		const started = await start(dataDir, clock, 2);
 		const server = started.server;
 		let token = started.token;
@@ -170,9 +174,8 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7, S4.4 (a big workspace: the audience is matched on the summaries the server keeps)
 	it('matches an audience without loading the document of any contact outside it', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
-		const clock = { now: Math.floor(Date.now() / HOUR) * HOUR + 10 * 60_000 };
+		const dataDir = freshDir();
+		const clock = tenPastTheHour();
 		const started = await start(dataDir, clock);
 		const server = started.server;
 		let token = started.token;
@@ -194,8 +197,7 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (daily at a time of day in the workspace's time zone, set in Settings > Workspace)
 	it('runs a daily schedule at its time in the workspace time zone', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
+		const dataDir = freshDir();
 		const clock = { now: Math.floor(Date.now() / 60_000) * 60_000 };
 		const started = await start(dataDir, clock);
 		const server = started.server;
@@ -225,8 +227,7 @@ describe('scheduled workflows', () => {
 
 	// SPEC S7.7 (validation before publishing)
 	it('refuses a schedule that never happens or an audience naming a deleted field', async () => {
-		const dataDir = tempDir('parley-wf-schedule-');
-		dirs.push(dataDir);
+		const dataDir = freshDir();
 		const { server, token } = await start(dataDir, { now: Date.now() });
 		const bad = await api(server.url, token, 'POST', '/api/workflows', {
 			definition: { ...hourly('Bad'), trigger: { type: 'schedule', schedule: { kind: 'weekly', days: [], at: '09:00' }, audience: { groups: [[{ field: 'custom:gone', op: 'is', value: 'x' }]] } } }
