@@ -80,10 +80,9 @@ export interface EngineOptions {
 	/**
 	 * A contact document's summary, kept current without loading the document (the bootstrap
 	 * snapshot): least open counts the `open` conversations of each agent, and a schedule's
-	 * audience is matched on it. Absent, every contact assigned to an agent counts, and an audience
-	 * loads each document.
+	 * audience is matched on it.
 	 */
-	summaryOf?(docId: DocId): Promise<ContactSummary | null>;
+	summaryOf(docId: DocId): Promise<ContactSummary | null>;
 	clock: () => number;
 	log: (message: string) => void;
 	/** Several processes: only the lease's holder executes runs; every process starts them. */
@@ -340,26 +339,14 @@ export class WorkflowEngine implements WriteHook {
 		const dir = this.o.visibility.directory;
 		const match = compileFilter(filter, { me, dir, now: this.o.clock() });
 		const out: ContactId[] = [];
-		const summaryOf = this.o.summaryOf;
 		for (const docId of [...this.o.visibility.contactDocIds()].sort()) {
 			if (out.length >= limit || this.closed) break;
 			const parsed = parseDocId(docId);
 			if (parsed?.kind !== 'contact') continue;
-			if (summaryOf) {
-				// The summary holds what a filter reads (the profile facts included); a document
-				// with no entry yet (updatedAt 0) is a contact not created.
-				const s = await summaryOf(docId);
-				if (s && s.updatedAt > 0 && match(s)) out.push(parsed.contactId);
-				continue;
-			}
-			const room = await this.o.rooms.hold(docId);
-			try {
-				const view = this.o.rooms.view(docId);
-				if (!view || !isCreated(room.ydoc, parsed.contactId)) continue;
-				if (match(this.subject(parsed.contactId, view.contact))) out.push(parsed.contactId);
-			} finally {
-				this.o.rooms.release(room);
-			}
+			// The summary holds what a filter reads (the profile facts included); a document with no
+			// entry yet (updatedAt 0) is a contact not created.
+			const s = await this.o.summaryOf(docId);
+			if (s && s.updatedAt > 0 && match(s)) out.push(parsed.contactId);
 		}
 		return out;
 	}
@@ -562,15 +549,14 @@ export class WorkflowEngine implements WriteHook {
 		return this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId)).map((u) => ({ userId: u.id, online: this.o.online(u.id), open: open.get(u.id) ?? 0 }));
 	}
 
-	/** The open conversations assigned to each member of the team (without `summaryOf`, every assigned one). */
+	/** The open conversations assigned to each member of the team. */
 	private async openLoad(teamId: TeamId): Promise<Map<string, number>> {
-		const summaryOf = this.o.summaryOf;
 		const ids = new Set<string>(this.o.visibility.directory.users.filter((u) => u.active && u.teamIds.includes(teamId)).map((u) => u.id));
 		const load = new Map<string, number>();
 		for (const docId of this.o.visibility.contactDocIds()) {
 			const a = this.o.visibility.accessOf(docId);
 			if (!a?.assigneeId || !ids.has(a.assigneeId)) continue;
-			if (!summaryOf || (await summaryOf(docId))?.status === 'open') load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
+			if ((await this.o.summaryOf(docId))?.status === 'open') load.set(a.assigneeId, (load.get(a.assigneeId) ?? 0) + 1);
 		}
 		return load;
 	}

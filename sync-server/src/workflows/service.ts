@@ -22,7 +22,7 @@ export interface WorkflowsOptions {
 	fanout: Fanout;
 	online(userId: UserId): boolean;
 	/** A contact's summary without loading its document (least open counts, schedule audiences). */
-	summaryOf?(docId: DocId): Promise<ContactSummary | null>;
+	summaryOf(docId: DocId): Promise<ContactSummary | null>;
 	clock: () => number;
 	log: (message: string) => void;
 	lease?: { readonly held: boolean };
@@ -67,7 +67,7 @@ export class Workflows {
 			visibility: o.visibility,
 			// This process's sockets, or any process's presence on `dir` (scale-out).
 			online: (userId) => o.online(userId) || presence.online(userId),
-			...(o.summaryOf ? { summaryOf: o.summaryOf } : {}),
+			summaryOf: o.summaryOf,
 			clock: o.clock,
 			log: o.log,
 			soleProcess: o.store.kind !== 'postgres',
