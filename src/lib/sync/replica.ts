@@ -612,6 +612,8 @@ export class Replica {
 		}
 		this.#wake(docId);
 		this.registry.drop(docId);
+		// Out of the known set before the delete (a HELLO meanwhile does not name it) and after it
+		// (a write that landed during the delete added it back).
 		this.#known?.delete(docId);
 		await this.store.deleteDoc(docId);
 		this.#known?.delete(docId);
